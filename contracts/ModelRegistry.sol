@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+
+/**
+ * @title ModelRegistry
+ * @notice The on-chain record of AI models governed by a DAO. Each model (`org/name`) has numbered versions
+ * (1, 2, 3... never reused); each version records the content identifiers (CIDs) of its artifact and of its
+ * manifest on IPFS, its contributor, when it was added and the version it was built on.
+ *
+ * The owner (the DAO's timelock) alone registers, upgrades, rolls back and retires models, so every version
+ * was accepted by a vote. An optional guardian may only suspend and unsuspend a model in an emergency.
+ *
+ * Which vote approved a version: the registry call runs inside the governor's `execute` transaction, so the
+ * {VersionPublished} event and the governor's `ProposalExecuted` event share one transaction; the proposal id
+ * (and from it the votes) is read from that transaction's receipt.
+ *
+ * CIDs are passed and returned in binary form: CIDv1, a one-byte multicodec (raw 0x55, dag-pb 0x70, ...) and a
+ * sha2-256 multihash, 36 bytes in all. Only the codec and the 32-byte digest are stored.
+ */
+contract ModelRegistry is Ownable {
+    /// @notice Lifecycle state of a model. `None` means the model does not exist.
+    enum ModelStatus {
+        None,
+        Active,
+        Suspended,
+        Retired
+    }
+
+    /// @notice State of a version, relative to its model's current version.
+    enum VersionStatus {
+        None,
+        Current,
+        Superseded,
+        RolledBack
+    }
+
+    /// @notice A model as returned by the views.
+    struct ModelView {
+        bytes32 id;
+        string name;
+        ModelStatus status;
+        uint32 currentVersion;
+        uint32 latestVersion;
+    }
+
+    /// @notice A version as returned by the views.
+    struct VersionView {
+        uint32 number;
+        VersionStatus status;
+        bytes artifactCid;
+        bytes manifestCid;
+        address contributor;
+        uint40 createdAt;
+        uint32 parent;
+    }
+
+    /// @dev One storage slot per model.
+    struct Model {
+        uint32 currentVersion;
+        uint32 latestVersion;
+        uint32 index; // position of the name in `_names`
+        ModelStatus status;
+    }
+
+    /// @dev Three storage slots per version: two digests, then everything else packed in one slot.
+    struct Version {
+        bytes32 artifactDigest;
+        bytes32 manifestDigest;
+        address contributor;
+        uint40 createdAt;
+        uint32 parent;
+        uint8 artifactCodec;
+        uint8 manifestCodec;
+        bool rolledBack;
+    }
+
+    uint256 private constant _CID_LENGTH = 36;
+    uint256 private constant _MAX_NAME_LENGTH = 64;
+
+    address private _guardian;
+    string[] private _names;
+    mapping(bytes32 modelId => Model) private _models;
+    mapping(bytes32 modelId => mapping(uint256 version => Version)) private _versions;
+
+    /// @notice A model was registered under `name`, with id `keccak256(name)`.
+    event ModelRegistered(bytes32 indexed modelId, string name);
+    /// @notice A new version was added; it becomes current (see {CurrentVersionChanged}).
+    event VersionPublished(
+        bytes32 indexed modelId,
+        uint32 indexed version,
+        address indexed contributor,
+        uint32 parent,
+        bytes artifactCid,
+        bytes manifestCid
+    );
+    /// @notice The current version changed: by a registration (previous 0), an upgrade or a rollback.
+    event CurrentVersionChanged(bytes32 indexed modelId, uint32 indexed previous, uint32 indexed current);
+    /// @notice A model was retired for good; its current version stays readable.
+    event ModelRetired(bytes32 indexed modelId, uint32 indexed finalVersion, string reason);
+    /// @notice A model was suspended: clients should not use it until it is unsuspended.
+    event ModelSuspended(bytes32 indexed modelId, address indexed by, string reason);
+    /// @notice A suspension was lifted.
+    event ModelUnsuspended(bytes32 indexed modelId, address indexed by);
+    /// @notice The guardian changed (zero address: no guardian).
+    event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
+
+    /// @dev `name` is not `org/name` in lowercase letters, digits, `-`, `_` and `.`, at most 64 bytes.
+    error ModelRegistryInvalidName(string name);
+    /// @dev A model with this name already exists.
+    error ModelRegistryModelExists(bytes32 modelId);
+    /// @dev No model has this id.
+    error ModelRegistryUnknownModel(bytes32 modelId);
+    /// @dev The model has no such version.
+    error ModelRegistryUnknownVersion(bytes32 modelId, uint32 version);
+    /// @dev The model is retired and can no longer change.
+    error ModelRegistryModelIsRetired(bytes32 modelId);
+    /// @dev The model is not in the state the action needs.
+    error ModelRegistryUnexpectedStatus(bytes32 modelId, ModelStatus status);
+    /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
+    error ModelRegistryInvalidCid(bytes cid);
+    /// @dev A version needs a contributor.
+    error ModelRegistryInvalidContributor();
+    /// @dev A rollback must go to an earlier version that was never rolled back.
+    error ModelRegistryInvalidRollback(bytes32 modelId, uint32 currentVersion, uint32 targetVersion);
+    /// @dev Only the owner or the guardian may do this.
+    error ModelRegistryUnauthorized(address account);
+
+    modifier onlyOwnerOrGuardian() {
+        if (msg.sender != owner() && msg.sender != _guardian) {
+            revert ModelRegistryUnauthorized(msg.sender);
+        }
+        _;
+    }
+
+    /**
+     * @param owner_ The DAO's timelock.
+     * @param guardian_ Emergency guardian allowed to suspend and unsuspend models (zero for none).
+     */
+    constructor(address owner_, address guardian_) Ownable(owner_) {
+        _setGuardian(guardian_);
+    }
+
+    // ------------------------------------------------------------------ lifecycle (owner only)
+
+    /**
+     * @notice Registers model `name` with its version 1, which becomes current.
+     * @param name `org/name`: lowercase letters, digits, `-`, `_`, `.`; at most 64 bytes.
+     * @param artifactCid Binary CID of the artifact's root.
+     * @param manifestCid Binary CID of the version's manifest.
+     * @param contributor Who contributed this version.
+     * @return modelId `keccak256(bytes(name))`.
+     */
+    function register(
+        string calldata name,
+        bytes calldata artifactCid,
+        bytes calldata manifestCid,
+        address contributor
+    ) external onlyOwner returns (bytes32 modelId) {
+        _validateName(name);
+        modelId = keccak256(bytes(name));
+        if (_models[modelId].status != ModelStatus.None) revert ModelRegistryModelExists(modelId);
+
+        _models[modelId] = Model({
+            currentVersion: 1,
+            latestVersion: 1,
+            index: uint32(_names.length),
+            status: ModelStatus.Active
+        });
+        _names.push(name);
+        emit ModelRegistered(modelId, name);
+        _addVersion(modelId, 1, 0, artifactCid, manifestCid, contributor);
+        emit CurrentVersionChanged(modelId, 0, 1);
+    }
+
+    /**
+     * @notice Adds a new version of a model, built on its current version, and makes it current.
+     * @param modelId Id of the model.
+     * @param artifactCid Binary CID of the artifact's root.
+     * @param manifestCid Binary CID of the version's manifest.
+     * @param contributor Who contributed this version.
+     * @return version The new version's number.
+     */
+    function upgrade(
+        bytes32 modelId,
+        bytes calldata artifactCid,
+        bytes calldata manifestCid,
+        address contributor
+    ) external onlyOwner returns (uint32 version) {
+        Model storage model = _changeableModel(modelId);
+        uint32 previous = model.currentVersion;
+        version = model.latestVersion + 1;
+        model.latestVersion = version;
+        model.currentVersion = version;
+        _addVersion(modelId, version, previous, artifactCid, manifestCid, contributor);
+        emit CurrentVersionChanged(modelId, previous, version);
+    }
+
+    /**
+     * @notice Makes an earlier version current again; the version rolled back from is marked as such and
+     * can never become current again.
+     * @param modelId Id of the model.
+     * @param targetVersion An earlier version that was never rolled back.
+     */
+    function rollback(bytes32 modelId, uint32 targetVersion) external onlyOwner {
+        Model storage model = _changeableModel(modelId);
+        uint32 previous = model.currentVersion;
+        if (targetVersion == 0 || targetVersion >= previous || _versions[modelId][targetVersion].rolledBack) {
+            revert ModelRegistryInvalidRollback(modelId, previous, targetVersion);
+        }
+        _versions[modelId][previous].rolledBack = true;
+        model.currentVersion = targetVersion;
+        emit CurrentVersionChanged(modelId, previous, targetVersion);
+    }
+
+    /**
+     * @notice Retires a model for good: no version can be added or made current afterwards.
+     * @param modelId Id of the model.
+     * @param reason Why, in words (recorded in the {ModelRetired} event).
+     */
+    function retire(bytes32 modelId, string calldata reason) external onlyOwner {
+        Model storage model = _changeableModel(modelId);
+        model.status = ModelStatus.Retired;
+        emit ModelRetired(modelId, model.currentVersion, reason);
+    }
+
+    /**
+     * @notice Sets the guardian allowed to suspend and unsuspend models; zero removes it.
+     * @param newGuardian The new guardian, typically a multisig.
+     */
+    function setGuardian(address newGuardian) external onlyOwner {
+        _setGuardian(newGuardian);
+    }
+
+    // ------------------------------------------------------------------ emergency (owner or guardian)
+
+    /**
+     * @notice Suspends an active model: clients should not use it until it is unsuspended. Versions and the
+     * current version are untouched.
+     * @param modelId Id of the model.
+     * @param reason Why, in words (recorded in the {ModelSuspended} event).
+     */
+    function suspend(bytes32 modelId, string calldata reason) external onlyOwnerOrGuardian {
+        Model storage model = _existingModel(modelId);
+        if (model.status != ModelStatus.Active) revert ModelRegistryUnexpectedStatus(modelId, model.status);
+        model.status = ModelStatus.Suspended;
+        emit ModelSuspended(modelId, msg.sender, reason);
+    }
+
+    /**
+     * @notice Lifts the suspension of a model.
+     * @param modelId Id of the model.
+     */
+    function unsuspend(bytes32 modelId) external onlyOwnerOrGuardian {
+        Model storage model = _existingModel(modelId);
+        if (model.status != ModelStatus.Suspended) revert ModelRegistryUnexpectedStatus(modelId, model.status);
+        model.status = ModelStatus.Active;
+        emit ModelUnsuspended(modelId, msg.sender);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The guardian (zero address if none).
+    function guardian() external view returns (address) {
+        return _guardian;
+    }
+
+    /// @notice The id of model `name`: `keccak256(bytes(name))`.
+    function modelId(string calldata name) external pure returns (bytes32) {
+        return keccak256(bytes(name));
+    }
+
+    /// @notice Number of models ever registered (retired ones included).
+    function modelCount() external view returns (uint256) {
+        return _names.length;
+    }
+
+    /// @notice A model by id. Reverts if it does not exist.
+    function getModel(bytes32 id) external view returns (ModelView memory) {
+        _existingModel(id);
+        return _modelView(id);
+    }
+
+    /**
+     * @notice Models in registration order, from `offset`, at most `limit` of them.
+     * @param offset Index of the first model (0-based).
+     * @param limit Maximum number of models returned.
+     */
+    function getModels(uint256 offset, uint256 limit) external view returns (ModelView[] memory page) {
+        uint256 end = _pageEnd(offset, limit, _names.length);
+        page = new ModelView[](end > offset ? end - offset : 0);
+        for (uint256 i = offset; i < end; ++i) {
+            page[i - offset] = _modelView(keccak256(bytes(_names[i])));
+        }
+    }
+
+    /// @notice One version of a model. Reverts if the model or version does not exist.
+    function getVersion(bytes32 id, uint32 version) external view returns (VersionView memory) {
+        Model storage model = _existingModel(id);
+        if (version == 0 || version > model.latestVersion) revert ModelRegistryUnknownVersion(id, version);
+        return _versionView(id, model, version);
+    }
+
+    /// @notice The current version of a model. Reverts if the model does not exist.
+    function getCurrentVersion(bytes32 id) external view returns (VersionView memory) {
+        Model storage model = _existingModel(id);
+        return _versionView(id, model, model.currentVersion);
+    }
+
+    /**
+     * @notice Versions of a model in order (1, 2, ...), starting at version `offset + 1`, at most `limit`.
+     * @param id Id of the model.
+     * @param offset Number of versions to skip.
+     * @param limit Maximum number of versions returned.
+     */
+    function getVersions(bytes32 id, uint256 offset, uint256 limit) external view returns (VersionView[] memory page) {
+        Model storage model = _existingModel(id);
+        uint256 end = _pageEnd(offset, limit, model.latestVersion);
+        page = new VersionView[](end > offset ? end - offset : 0);
+        for (uint256 i = offset; i < end; ++i) {
+            page[i - offset] = _versionView(id, model, uint32(i + 1));
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _addVersion(
+        bytes32 id,
+        uint32 version,
+        uint32 parent,
+        bytes calldata artifactCid,
+        bytes calldata manifestCid,
+        address contributor
+    ) private {
+        if (contributor == address(0)) revert ModelRegistryInvalidContributor();
+        (uint8 artifactCodec, bytes32 artifactDigest) = _parseCid(artifactCid);
+        (uint8 manifestCodec, bytes32 manifestDigest) = _parseCid(manifestCid);
+        _versions[id][version] = Version({
+            artifactDigest: artifactDigest,
+            manifestDigest: manifestDigest,
+            contributor: contributor,
+            createdAt: uint40(block.timestamp),
+            parent: parent,
+            artifactCodec: artifactCodec,
+            manifestCodec: manifestCodec,
+            rolledBack: false
+        });
+        emit VersionPublished(id, version, contributor, parent, artifactCid, manifestCid);
+    }
+
+    function _existingModel(bytes32 id) private view returns (Model storage model) {
+        model = _models[id];
+        if (model.status == ModelStatus.None) revert ModelRegistryUnknownModel(id);
+    }
+
+    function _changeableModel(bytes32 id) private view returns (Model storage model) {
+        model = _existingModel(id);
+        if (model.status == ModelStatus.Retired) revert ModelRegistryModelIsRetired(id);
+    }
+
+    function _modelView(bytes32 id) private view returns (ModelView memory) {
+        Model storage model = _models[id];
+        return
+            ModelView({
+                id: id,
+                name: _names[model.index],
+                status: model.status,
+                currentVersion: model.currentVersion,
+                latestVersion: model.latestVersion
+            });
+    }
+
+    function _versionView(bytes32 id, Model storage model, uint32 number) private view returns (VersionView memory) {
+        Version storage v = _versions[id][number];
+        VersionStatus status;
+        if (number == model.currentVersion) status = VersionStatus.Current;
+        else if (v.rolledBack) status = VersionStatus.RolledBack;
+        else status = VersionStatus.Superseded;
+        return
+            VersionView({
+                number: number,
+                status: status,
+                artifactCid: _encodeCid(v.artifactCodec, v.artifactDigest),
+                manifestCid: _encodeCid(v.manifestCodec, v.manifestDigest),
+                contributor: v.contributor,
+                createdAt: v.createdAt,
+                parent: v.parent
+            });
+    }
+
+    function _setGuardian(address newGuardian) private {
+        emit GuardianChanged(_guardian, newGuardian);
+        _guardian = newGuardian;
+    }
+
+    /// @dev CIDv1 (0x01), one-byte codec (< 0x80, a one-byte varint), sha2-256 (0x12) of 32 bytes (0x20).
+    function _parseCid(bytes calldata cid) private pure returns (uint8 codec, bytes32 digest) {
+        if (cid.length != _CID_LENGTH || cid[0] != 0x01 || uint8(cid[1]) >= 0x80 || cid[2] != 0x12 || cid[3] != 0x20) {
+            revert ModelRegistryInvalidCid(cid);
+        }
+        return (uint8(cid[1]), bytes32(cid[4:36]));
+    }
+
+    function _encodeCid(uint8 codec, bytes32 digest) private pure returns (bytes memory) {
+        return abi.encodePacked(uint8(0x01), codec, uint8(0x12), uint8(0x20), digest);
+    }
+
+    /// @dev `org/name`, each part 1+ of [a-z0-9._-] starting with a letter or digit, 64 bytes at most.
+    function _validateName(string calldata name) private pure {
+        bytes calldata b = bytes(name);
+        bool valid = b.length <= _MAX_NAME_LENGTH;
+        bool partStart = true;
+        uint256 slashes = 0;
+        for (uint256 i = 0; valid && i < b.length; ++i) {
+            bytes1 c = b[i];
+            bool alnum = (c >= "a" && c <= "z") || (c >= "0" && c <= "9");
+            if (c == "/") {
+                valid = !partStart;
+                partStart = true;
+                ++slashes;
+            } else {
+                valid = alnum || (!partStart && (c == "-" || c == "_" || c == "."));
+                partStart = false;
+            }
+        }
+        if (!valid || slashes != 1 || partStart) revert ModelRegistryInvalidName(name);
+    }
+
+    function _pageEnd(uint256 offset, uint256 limit, uint256 total) private pure returns (uint256) {
+        if (offset >= total) return offset;
+        return limit > total - offset ? total : offset + limit;
+    }
+}

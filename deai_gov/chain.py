@@ -1,0 +1,232 @@
+"""Connection to a chain and transaction sending.
+
+`connect(rpc_url)` reaches any EVM node over HTTP; `connect(None)` starts an embedded in-process chain
+(py-evm through eth-tester, the `embedded` extra). `send` estimates gas, prices the transaction with
+EIP-1559 fees, signs it locally, waits for the receipt and turns any revert into a `TransactionError` with
+one plain sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import ChainError, TransactionError, revert_error
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
+    from web3.contract.contract import ContractFunction
+    from web3.types import TxReceipt
+
+DEFAULT_TIMEOUT = 120.0
+_FALLBACK_PRIORITY_FEE = 10**9  # 1 gwei, when the node cannot suggest one
+_GAS_MARGIN = 1.2  # estimates can fall short when state changes between estimate and inclusion
+
+
+@dataclass
+class Chain:
+    """A web3 connection plus what the library needs to know about it."""
+
+    w3: Web3
+    embedded: bool = False
+    #: Private keys of the accounts an embedded chain funds at genesis (empty for RPC chains).
+    dev_keys: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def contract(self, name: str, address: str) -> Any:
+        """A web3 contract object for shipped contract `name` at `address`."""
+        from .contracts import artifact
+
+        return self.w3.eth.contract(address=self.w3.to_checksum_address(address), abi=artifact(name).abi)
+
+    def timestamp(self) -> int:
+        """Timestamp of the latest block (the governor's clock)."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """What a mined transaction returned."""
+
+    tx_hash: str
+    receipt: Any
+    gas_used: int
+
+    @property
+    def block_number(self) -> int:
+        return int(self.receipt["blockNumber"])
+
+
+def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
+    """Connect to `rpc_url` (HTTP), or start an embedded in-process chain when it is None."""
+    if rpc_url is None:
+        return embedded_chain()
+    from web3 import HTTPProvider, Web3
+
+    w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    try:
+        _ = w3.eth.chain_id
+    except Exception as exc:  # requests' connection errors, timeouts, bad JSON
+        raise ChainError(f"cannot reach the RPC node at {rpc_url}: {_first_line(exc)}") from None
+    return Chain(w3)
+
+
+def embedded_chain() -> Chain:
+    """A fresh in-process chain (py-evm) with ten funded development accounts."""
+    try:
+        from eth_tester import EthereumTester, PyEVMBackend
+        from web3 import EthereumTesterProvider, Web3
+    except ImportError:
+        raise ChainError("the embedded chain needs the 'embedded' extra: pip install 'deai-gov[embedded]'") from None
+    backend = PyEVMBackend(genesis_parameters=PyEVMBackend.generate_genesis_params({"gas_limit": 30_000_000}))
+    tester = EthereumTester(backend)
+    w3 = Web3(EthereumTesterProvider(tester))
+    keys = [k.to_hex() for k in backend.account_keys]
+    return Chain(w3, embedded=True, dev_keys=keys)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _revert_data(exc: BaseException) -> str | None:
+    """The revert payload carried by a web3 exception, if any."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return data
+    if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
+        inner = data.get("data")
+        if isinstance(inner, str) and inner.startswith("0x"):
+            return inner
+    # eth-tester (embedded chain) raises TransactionFailed with the payload's repr in its message.
+    first = exc.args[0] if exc.args else None
+    if isinstance(first, bytes):
+        return "0x" + first.hex()
+    if isinstance(first, str) and first.startswith("execution reverted: b"):
+        import ast
+
+        try:
+            payload = ast.literal_eval(first.removeprefix("execution reverted: "))
+        except (ValueError, SyntaxError):
+            return None
+        if isinstance(payload, bytes):
+            return "0x" + payload.hex()
+    return None
+
+
+def explain_call_failure(exc: BaseException) -> TransactionError:
+    """Turn an exception raised by eth_call / eth_estimateGas into a TransactionError."""
+    from web3.exceptions import ContractLogicError
+
+    data = _revert_data(exc)
+    if data is not None:
+        return revert_error(data)
+    if isinstance(exc, ContractLogicError):
+        message = getattr(exc, "message", None) or str(exc)
+        return TransactionError(message.removeprefix("execution reverted: ").strip() or "reverted without a reason")
+    return TransactionError(f"the node refused the transaction: {_first_line(exc)}")
+
+
+def fee_fields(w3: Web3) -> dict[str, int]:
+    """EIP-1559 fee fields: priority fee suggested by the node, max fee covering a doubled base fee."""
+    block = w3.eth.get_block("latest")
+    base_fee = block.get("baseFeePerGas")
+    if base_fee is None:  # pre-London chain
+        return {"gasPrice": int(w3.eth.gas_price)}
+    try:
+        priority = int(w3.eth.max_priority_fee)
+    except Exception:
+        priority = _FALLBACK_PRIORITY_FEE
+    return {"maxPriorityFeePerGas": priority, "maxFeePerGas": 2 * int(base_fee) + priority}
+
+
+def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 0) -> int:
+    """Estimate the gas `call` needs when sent by `sender`; raise TransactionError if it would revert."""
+    try:
+        return int(call.estimate_gas({"from": sender, "value": value}))
+    except Exception as exc:
+        raise explain_call_failure(exc) from None
+
+
+def send(
+    chain: Chain,
+    account: LocalAccount,
+    call: ContractFunction | None = None,
+    *,
+    deploy_data: str | None = None,
+    value: int = 0,
+    timeout: float = DEFAULT_TIMEOUT,
+    confirmations: int = 0,
+    on_submitted: Callable[[str], None] | None = None,
+) -> TxResult:
+    """Sign and send `call` (or a contract creation with `deploy_data`) from `account`; wait for its receipt.
+
+    Reverts are detected by the gas estimate before anything is signed, so a failing call sends nothing.
+    """
+    w3 = chain.w3
+    tx: dict[str, Any] = {"from": account.address, "value": value, "chainId": chain.chain_id}
+    if call is not None:
+        tx["to"] = call.address
+        tx["data"] = call._encode_transaction_data()
+    elif deploy_data is not None:
+        tx["data"] = deploy_data
+    else:
+        raise ValueError("send needs a call or deploy_data")
+    try:
+        estimate = int(w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
+    except Exception as exc:
+        raise explain_call_failure(exc) from None
+    tx["gas"] = int(estimate * _GAS_MARGIN)
+    tx["nonce"] = w3.eth.get_transaction_count(account.address, "pending")
+    tx.update(fee_fields(w3))
+    signed = account.sign_transaction(tx)
+    try:
+        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction).to_0x_hex()
+    except Exception as exc:
+        raise explain_call_failure(exc) from None
+    if on_submitted:
+        on_submitted(tx_hash)
+    receipt = wait_for_receipt(chain, tx_hash, timeout=timeout, confirmations=confirmations)
+    if receipt["status"] != 1:
+        raise _mined_revert(chain, tx, receipt)
+    return TxResult(tx_hash, receipt, int(receipt["gasUsed"]))
+
+
+def wait_for_receipt(chain: Chain, tx_hash: str, *, timeout: float, confirmations: int = 0) -> TxReceipt:
+    """Wait for a receipt (and `confirmations` blocks on top); never resends anything."""
+    import time
+
+    from web3.exceptions import TimeExhausted
+
+    try:
+        receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)  # type: ignore[arg-type]
+    except TimeExhausted:
+        raise TransactionError(
+            f"transaction {tx_hash} got no receipt within {timeout:.0f} s; it was not resent — check it on the "
+            "node before trying again"
+        ) from None
+    deadline = time.monotonic() + timeout
+    while confirmations and chain.w3.eth.block_number - receipt["blockNumber"] < confirmations:
+        if time.monotonic() > deadline:
+            raise TransactionError(f"transaction {tx_hash} was mined but got no {confirmations} confirmations")
+        time.sleep(0.5)
+    return receipt
+
+
+def _mined_revert(chain: Chain, tx: dict[str, Any], receipt: Any) -> TransactionError:
+    """Replay a reverted transaction as a call at its block to recover the reason."""
+    replay = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+    try:
+        chain.w3.eth.call(replay, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
+    except Exception as exc:
+        error = explain_call_failure(exc)
+        return TransactionError(
+            f"transaction reverted: {error}", error_name=error.error_name, error_args=error.error_args
+        )
+    return TransactionError(f"transaction {receipt['transactionHash'].to_0x_hex()} reverted (out of gas?)")

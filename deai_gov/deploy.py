@@ -1,0 +1,204 @@
+"""Deploy the whole DAO (timelock, token, governor, registry) in one call and record where it lives.
+
+Roles are wired exactly once, at the end: the governor becomes the timelock's only proposer and canceller,
+anyone may execute a passed and queued proposal, the registry is owned by the timelock, and the deployer
+renounces its timelock admin role, so nothing but a vote can change the registry or spend the treasury.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .chain import Chain, send
+from .contracts import DAO_CONTRACTS, artifact, build_info, bytecode_digests
+from .errors import InputError
+from .units import MAX_UINT256
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+ZERO_ADDRESS = "0x" + "00" * 20
+DAY = 86_400
+TOKEN = 10**18
+
+
+@dataclass
+class DaoParams:
+    """Deployment parameters. Durations are seconds (the token's clock is the block timestamp)."""
+
+    token_name: str = "deai-gov Model Token"
+    token_symbol: str = "MDL"
+    governor_name: str = "deai-gov Governor"
+    voting_delay: int = 1 * DAY
+    voting_period: int = 7 * DAY
+    #: Votes an account needs to propose, in base units (default 10,000 tokens, 0.1% of the default supply).
+    proposal_threshold: int = 10_000 * TOKEN
+    #: Percent of the voting supply at the snapshot that must vote for or abstain.
+    quorum_percent: int = 4
+    #: A proposal that reaches quorum late keeps at least this long to vote.
+    late_quorum_extension: int = 2 * DAY
+    timelock_delay: int = 2 * DAY
+    #: Initial token holders, address -> base units. Empty: the deployer receives `holders_supply`.
+    holders: dict[str, int] = field(default_factory=dict)
+    holders_supply: int = 6_000_000 * TOKEN
+    #: Minted to the timelock: the treasury contributors are rewarded from.
+    treasury: int = 4_000_000 * TOKEN
+    #: May cancel proposals (governor) and suspend models (registry); None for no guardian.
+    guardian: str | None = None
+
+    def validate(self) -> None:
+        """Raise InputError on the first parameter the contracts would refuse or that makes no sense."""
+        from web3 import Web3
+
+        checks = [
+            (0 <= self.voting_delay < 2**48, f"voting delay {self.voting_delay} s is out of range"),
+            (0 < self.voting_period < 2**32, f"voting period {self.voting_period} s must be positive (< 2^32)"),
+            (0 <= self.quorum_percent <= 100, f"quorum {self.quorum_percent}% must be between 0 and 100"),
+            (0 <= self.late_quorum_extension < 2**48, "late quorum extension is out of range"),
+            (0 <= self.timelock_delay < 2**64, "timelock delay is out of range"),
+            (0 <= self.proposal_threshold <= MAX_UINT256, "proposal threshold is out of range"),
+            (self.treasury >= 0 and all(v >= 0 for v in self.holders.values()), "token amounts must be >= 0"),
+            (bool(self.token_name and self.token_symbol and self.governor_name), "names must not be empty"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise InputError(message)
+        for address in [*self.holders, *([self.guardian] if self.guardian else [])]:
+            if not Web3.is_checksum_address(address):
+                raise InputError(f"{address!r} is not a checksummed address")
+        supply = self.treasury + (sum(self.holders.values()) if self.holders else self.holders_supply)
+        if supply >= 2**208:
+            raise InputError("total supply exceeds what ERC20Votes can count (2^208 - 1)")
+
+
+@dataclass
+class Deployment:
+    """Where a DAO lives and how it was made; saved as JSON for later commands."""
+
+    chain_id: int
+    addresses: dict[str, str]
+    block: int
+    deployer: str
+    params: dict[str, Any]
+    artifacts: dict[str, str]
+    compiler: dict[str, Any]
+    deployed_at: str
+
+    @property
+    def token(self) -> str:
+        return self.addresses["token"]
+
+    @property
+    def timelock(self) -> str:
+        return self.addresses["timelock"]
+
+    @property
+    def governor(self) -> str:
+        return self.addresses["governor"]
+
+    @property
+    def registry(self) -> str:
+        return self.addresses["registry"]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    def save(self, path: Path) -> None:
+        """Write the record atomically (a crash never leaves half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.to_json(), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"no deployment record at {path}") from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read deployment record {path}: {exc}") from None
+        missing = {"chain_id", "addresses", "block"} - data.keys()
+        if missing:
+            raise InputError(f"{path} is not a deployment record (missing {', '.join(sorted(missing))})")
+        return cls(**data)
+
+
+def deploy_dao(
+    chain: Chain,
+    deployer: LocalAccount,
+    params: DaoParams | None = None,
+    *,
+    on_step: Callable[[str], None] | None = None,
+) -> Deployment:
+    """Deploy timelock, token, governor and registry, wire the roles and return the deployment record."""
+    params = params or DaoParams()
+    params.validate()
+    step = on_step or (lambda _message: None)
+    w3 = chain.w3
+    guardian = params.guardian or ZERO_ADDRESS
+    first_block = w3.eth.block_number + 1
+
+    def deploy(name: str, *args: Any) -> str:
+        step(f"deploying {name}")
+        contract = w3.eth.contract(abi=artifact(name).abi, bytecode=artifact(name).bytecode)
+        data = contract.constructor(*args).data_in_transaction
+        result = send(chain, deployer, deploy_data=data)
+        return str(result.receipt["contractAddress"])
+
+    timelock_address = deploy("TimelockController", params.timelock_delay, [], [ZERO_ADDRESS], deployer.address)
+    holders = params.holders or {deployer.address: params.holders_supply}
+    allocation = [(a, v) for a, v in holders.items() if v > 0] + [(timelock_address, params.treasury)]
+    token_address = deploy(
+        "ModelToken",
+        params.token_name,
+        params.token_symbol,
+        [a for a, _ in allocation],
+        [v for _, v in allocation],
+    )
+    governor_address = deploy(
+        "ModelGovernor",
+        params.governor_name,
+        token_address,
+        timelock_address,
+        params.voting_delay,
+        params.voting_period,
+        params.proposal_threshold,
+        params.quorum_percent,
+        params.late_quorum_extension,
+        guardian,
+    )
+    registry_address = deploy("ModelRegistry", timelock_address, guardian)
+
+    timelock = chain.contract("TimelockController", timelock_address)
+    step("granting the governor the proposer and canceller roles")
+    send(chain, deployer, timelock.functions.grantRole(timelock.functions.PROPOSER_ROLE().call(), governor_address))
+    send(chain, deployer, timelock.functions.grantRole(timelock.functions.CANCELLER_ROLE().call(), governor_address))
+    step("renouncing the deployer's timelock admin role")
+    admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
+    send(chain, deployer, timelock.functions.renounceRole(admin_role, deployer.address))
+
+    params_record = asdict(params)
+    params_record["holders"] = {a: str(v) for a, v in holders.items()}
+    for key in ("proposal_threshold", "holders_supply", "treasury"):
+        params_record[key] = str(params_record[key])  # JSON readers lose precision on large integers
+    return Deployment(
+        chain_id=chain.chain_id,
+        addresses={
+            "token": token_address,
+            "timelock": timelock_address,
+            "governor": governor_address,
+            "registry": registry_address,
+        },
+        block=first_block,
+        deployer=deployer.address,
+        params=params_record,
+        artifacts={name: digest for name, digest in bytecode_digests().items() if name in DAO_CONTRACTS},
+        compiler=build_info(),
+        deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

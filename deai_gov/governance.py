@@ -1,0 +1,376 @@
+"""Proposals and votes on the DAO's OpenZeppelin Governor.
+
+A proposal is a list of `Action`s (target, value, calldata) and a description. Descriptions end with
+`#proposer=<address>` by default: the governor then refuses the same proposal from anyone else, which stops a
+front-runner from submitting (and so controlling) it first. Proposal ids are sequential (1, 2, 3...).
+The governor stores no proposal contents, so queue/execute/cancel read them back from `ProposalCreated` logs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from .chain import TxResult, explain_call_failure, send
+from .errors import DeaiGovError, InputError, ProposalState
+from .logs import events_in_transaction, iter_events
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from .dao import Dao
+
+__all__ = [
+    "Action",
+    "Proposal",
+    "ProposalInfo",
+    "ProposalState",
+    "SignedVote",
+    "Support",
+    "cancel",
+    "cast_override_vote",
+    "cast_vote",
+    "describe_actions",
+    "execute",
+    "existing_proposal_id",
+    "get_proposal",
+    "proposal_info",
+    "propose",
+    "queue",
+    "relay_vote",
+    "sign_vote",
+    "state",
+    "with_proposer_suffix",
+]
+
+_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}$")
+
+
+class Support(IntEnum):
+    """Vote types of OpenZeppelin's simple/overridable counting."""
+
+    AGAINST = 0
+    FOR = 1
+    ABSTAIN = 2
+
+    @classmethod
+    def parse(cls, text: str | int) -> Support:
+        if isinstance(text, int):
+            return cls(text)
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise InputError(f"{text!r} is not a vote: use for, against or abstain") from None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One call the timelock makes when the proposal executes."""
+
+    target: str
+    value: int
+    calldata: bytes
+
+    @classmethod
+    def from_call(cls, call: Any, value: int = 0) -> Action:
+        return cls(call.address, value, bytes.fromhex(call._encode_transaction_data()[2:]))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Everything the governor hashes: actions and description."""
+
+    actions: tuple[Action, ...]
+    description: str
+
+    @property
+    def targets(self) -> list[str]:
+        return [a.target for a in self.actions]
+
+    @property
+    def values(self) -> list[int]:
+        return [a.value for a in self.actions]
+
+    @property
+    def calldatas(self) -> list[bytes]:
+        return [a.calldata for a in self.actions]
+
+    @property
+    def description_hash(self) -> bytes:
+        from eth_utils import keccak
+
+        return keccak(text=self.description)
+
+    @property
+    def title(self) -> str:
+        """First line of the description, without markdown heading marks."""
+        first = self.description.strip().splitlines()[0] if self.description.strip() else ""
+        return first.lstrip("# ").strip()
+
+    def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
+        """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""
+        return self.targets, self.values, self.calldatas, self.description_hash
+
+
+@dataclass(frozen=True)
+class ProposalInfo:
+    """A proposal as a voter sees it."""
+
+    id: int
+    proposal: Proposal
+    proposer: str
+    state: ProposalState
+    snapshot: int
+    deadline: int
+    eta: int
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    quorum: int
+    created_block: int
+    actions_in_words: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SignedVote:
+    """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`."""
+
+    proposal_id: int
+    support: int
+    voter: str
+    nonce: int
+    reason: str
+    signature: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "proposal_id": self.proposal_id,
+            "support": Support(self.support).name.lower(),
+            "voter": self.voter,
+            "nonce": str(self.nonce),
+            "reason": self.reason,
+            "signature": self.signature,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignedVote:
+        try:
+            return cls(
+                proposal_id=int(data["proposal_id"]),
+                support=int(Support.parse(data["support"])),
+                voter=str(data["voter"]),
+                nonce=int(data["nonce"]),
+                reason=str(data.get("reason", "")),
+                signature=str(data["signature"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a signed vote: {exc}") from None
+
+
+def with_proposer_suffix(description: str, proposer: str) -> str:
+    """`description` ending with `#proposer=<proposer>` (added unless it already ends with one)."""
+    if _PROPOSER_SUFFIX.search(description):
+        return description
+    return f"{description.rstrip()}\n\n#proposer={proposer}"
+
+
+def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:
+    """Id of an identical proposal already submitted (same actions and description), if any."""
+    try:
+        return int(dao.governor.functions.getProposalId(*proposal.args()).call())
+    except Exception:  # GovernorNonexistentProposal
+        return None
+
+
+def propose(
+    dao: Dao,
+    account: LocalAccount,
+    actions: list[Action],
+    description: str,
+    *,
+    proposer_suffix: bool = True,
+) -> tuple[int, TxResult]:
+    """Submit a proposal; return its id and the transaction. Refuses to submit a duplicate."""
+    if not actions:
+        raise InputError("a proposal needs at least one action")
+    if not description.strip():
+        raise InputError("a proposal needs a description (at least a title)")
+    text = with_proposer_suffix(description, account.address) if proposer_suffix else description
+    proposal = Proposal(tuple(actions), text)
+    existing = existing_proposal_id(dao, proposal)
+    if existing is not None:
+        raise InputError(f"an identical proposal already exists: proposal {existing}")
+    result = send(
+        dao.chain, account, dao.governor.functions.propose(proposal.targets, proposal.values, proposal.calldatas, text)
+    )
+    created = events_in_transaction(result.receipt, dao.governor.events.ProposalCreated)
+    return int(created[0]["args"]["proposalId"]), result
+
+
+def state(dao: Dao, proposal_id: int) -> ProposalState:
+    """The proposal's state; InputError if there is no such proposal."""
+    try:
+        return ProposalState(dao.governor.functions.state(proposal_id).call())
+    except Exception as exc:
+        raise InputError(str(explain_call_failure(exc))) from None
+
+
+def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
+    """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
+    state(dao, proposal_id)  # fails early and clearly for unknown ids
+    for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block):
+        args = log["args"]
+        if int(args["proposalId"]) == proposal_id:
+            actions = tuple(
+                Action(t, int(v), bytes(c))
+                for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
+            )
+            return Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
+    raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
+
+
+def cast_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> TxResult:
+    """Vote with the account's delegated voting power at the proposal's snapshot."""
+    fn = dao.governor.functions
+    call = (
+        fn.castVoteWithReason(proposal_id, int(support), reason) if reason else fn.castVote(proposal_id, int(support))
+    )
+    return send(dao.chain, account, call)
+
+
+def cast_override_vote(
+    dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = ""
+) -> TxResult:
+    """Vote with the account's own tokens against (or with) how its delegate voted, overriding that share."""
+    return send(dao.chain, account, dao.governor.functions.castOverrideVote(proposal_id, int(support), reason))
+
+
+def _vote_domain(dao: Dao) -> dict[str, Any]:
+    governor = dao.governor
+    return {
+        "name": governor.functions.name().call(),
+        "version": governor.functions.version().call(),
+        "chainId": dao.chain.chain_id,
+        "verifyingContract": governor.address,
+    }
+
+
+def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
+    """Sign a vote offline (EIP-712). The nonce is keyed by the proposal id, so votes on several proposals can
+    be signed up front and relayed in any order."""
+    state(dao, proposal_id)
+    nonce = int(dao.governor.functions.nonces(account.address, proposal_id).call())
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": int(support),
+        "voter": account.address,
+        "nonce": nonce,
+    }
+    types = [
+        {"name": "proposalId", "type": "uint256"},
+        {"name": "support", "type": "uint8"},
+        {"name": "voter", "type": "address"},
+        {"name": "nonce", "type": "uint256"},
+    ]
+    primary = "Ballot"
+    if reason:
+        primary = "ExtendedBallot"
+        types += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
+        message.update(reason=reason, params=b"")
+    signed = account.sign_typed_data(_vote_domain(dao), {primary: types}, message)
+    return SignedVote(proposal_id, int(support), account.address, nonce, reason, "0x" + bytes(signed.signature).hex())
+
+
+def relay_vote(dao: Dao, relayer: LocalAccount, vote: SignedVote) -> TxResult:
+    """Submit a signed vote; the relayer pays the gas, the vote counts for the signer."""
+    fn = dao.governor.functions
+    signature = bytes.fromhex(vote.signature.removeprefix("0x"))
+    if vote.reason:
+        call = fn.castVoteWithReasonAndParamsBySig(
+            vote.proposal_id, vote.support, vote.voter, vote.reason, b"", signature
+        )
+    else:
+        call = fn.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
+    return send(dao.chain, relayer, call)
+
+
+def queue(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
+    """Queue a succeeded proposal in the timelock."""
+    proposal, _, _ = get_proposal(dao, proposal_id)
+    return send(dao.chain, account, dao.governor.functions.queue(*proposal.args()))
+
+
+def execute(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
+    """Execute a queued proposal whose timelock delay has passed."""
+    proposal, _, _ = get_proposal(dao, proposal_id)
+    return send(dao.chain, account, dao.governor.functions.execute(*proposal.args()))
+
+
+def cancel(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
+    """Cancel a proposal (its proposer while pending, or the proposal guardian at any time before execution)."""
+    proposal, _, _ = get_proposal(dao, proposal_id)
+    return send(dao.chain, account, dao.governor.functions.cancel(*proposal.args()))
+
+
+def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
+    """Each action in words, decoded against the DAO's own contracts."""
+    from .registry import describe_registry_call
+    from .units import format_amount
+
+    symbol = dao.token.functions.symbol().call()
+    words = []
+    for action in proposal.actions:
+        target = action.target.lower()
+        try:
+            if target == dao.registry.address.lower():
+                fn, args = dao.registry.decode_function_input(action.calldata)
+                words.append(describe_registry_call(dao, fn.fn_name, args))
+                continue
+            if target == dao.token.address.lower():
+                fn, args = dao.token.decode_function_input(action.calldata)
+                if fn.fn_name == "transfer":
+                    words.append(f"reward {format_amount(args['value'])} {symbol} to {args['to']} from the treasury")
+                    continue
+                words.append(f"token.{fn.fn_name}({', '.join(f'{k}={v}' for k, v in args.items())})")
+                continue
+            for contract in (dao.governor, dao.timelock):
+                if target == contract.address.lower():
+                    fn, args = contract.decode_function_input(action.calldata)
+                    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
+                    words.append(f"{'governor' if contract is dao.governor else 'timelock'}.{fn.fn_name}({rendered})")
+                    break
+            else:
+                words.append(
+                    f"call {action.target} with {len(action.calldata)} bytes of data, value {action.value} wei"
+                )
+        except ValueError:
+            words.append(f"call {action.target} with undecodable data 0x{action.calldata[:4].hex()}…")
+    return words
+
+
+def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
+    """State, timing, tally, quorum and decoded actions of a proposal."""
+    g = dao.governor.functions
+    proposal, proposer, block = get_proposal(dao, proposal_id)
+    current = state(dao, proposal_id)
+    snapshot = int(g.proposalSnapshot(proposal_id).call())
+    against, for_, abstain = g.proposalVotes(proposal_id).call()
+    clock = int(g.clock().call())
+    quorum = int(g.quorum(min(snapshot, clock - 1)).call()) if snapshot < clock else int(g.quorum(clock - 1).call())
+    return ProposalInfo(
+        id=proposal_id,
+        proposal=proposal,
+        proposer=proposer,
+        state=current,
+        snapshot=snapshot,
+        deadline=int(g.proposalDeadline(proposal_id).call()),
+        eta=int(g.proposalEta(proposal_id).call()),
+        votes_for=int(for_),
+        votes_against=int(against),
+        votes_abstain=int(abstain),
+        quorum=quorum,
+        created_block=block,
+        actions_in_words=describe_actions(dao, proposal),
+    )

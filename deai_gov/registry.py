@@ -1,0 +1,307 @@
+"""The model registry: names, lifecycle actions as proposal calldata, reads, and the vote behind a version.
+
+Lifecycle writes (register, upgrade, rollback, retire) only happen through proposals, so this module builds
+`Action`s for `governance.propose`; only the guardian's `suspend`/`unsuspend` are sent directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from .chain import TxResult, send
+from .cid import cid_to_bytes, cid_to_text
+from .errors import DeaiGovError, InputError, ProposalState
+from .governance import Action
+from .logs import events_in_transaction, iter_events
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from .dao import Dao
+
+MAX_NAME_LENGTH = 64
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*")
+PAGE_SIZE = 100
+
+
+class ModelStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    RETIRED = 3
+
+
+class VersionStatus(IntEnum):
+    NONE = 0
+    CURRENT = 1
+    SUPERSEDED = 2
+    ROLLED_BACK = 3
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    name: str
+    status: ModelStatus
+    current_version: int
+    latest_version: int
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    status: VersionStatus
+    artifact_cid: str
+    manifest_cid: str
+    contributor: str
+    created_at: int
+    parent: int
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The proposal whose execution wrote a version, and its final tally."""
+
+    proposal_id: int
+    tx_hash: str
+    block: int
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    state: ProposalState
+
+
+def validate_model_name(name: str) -> str:
+    """Return `name` if the registry accepts it, else raise InputError saying what is wrong."""
+    if not isinstance(name, str) or not name:
+        raise InputError("a model name is required (org/name)")
+    if len(name.encode()) > MAX_NAME_LENGTH:
+        raise InputError(f"model name {name!r} is longer than {MAX_NAME_LENGTH} bytes")
+    if not _NAME_RE.fullmatch(name):
+        raise InputError(
+            f"{name!r} is not a valid model name: use org/name in lowercase letters, digits, '-', '_' and '.', "
+            "each part starting with a letter or digit"
+        )
+    return name
+
+
+def model_id(name: str) -> bytes:
+    """The registry's id of model `name`: keccak256 of its UTF-8 bytes."""
+    from eth_utils import keccak
+
+    return keccak(text=validate_model_name(name))
+
+
+def _checksum(address: str, what: str) -> str:
+    from web3 import Web3
+
+    if not isinstance(address, str) or not Web3.is_address(address):
+        raise InputError(f"{what} {address!r} is not an address")
+    if address != address.lower() and not Web3.is_checksum_address(address):
+        raise InputError(f"{what} {address} has a wrong checksum (mistyped?)")
+    return str(Web3.to_checksum_address(address))
+
+
+# ----------------------------------------------------------------------------- actions for proposals
+
+
+def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
+    """Register `name` with version 1."""
+    call = dao.registry.functions.register(
+        validate_model_name(name),
+        cid_to_bytes(artifact_cid),
+        cid_to_bytes(manifest_cid),
+        _checksum(contributor, "contributor"),
+    )
+    return Action.from_call(call)
+
+
+def upgrade_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
+    """Add a new version of `name`, built on its current one."""
+    call = dao.registry.functions.upgrade(
+        model_id(name), cid_to_bytes(artifact_cid), cid_to_bytes(manifest_cid), _checksum(contributor, "contributor")
+    )
+    return Action.from_call(call)
+
+
+def rollback_action(dao: Dao, name: str, target_version: int) -> Action:
+    """Make an earlier version of `name` current again."""
+    if not isinstance(target_version, int) or not 1 <= target_version < 2**32:
+        raise InputError(f"version {target_version!r} must be a whole number from 1")
+    return Action.from_call(dao.registry.functions.rollback(model_id(name), target_version))
+
+
+def retire_action(dao: Dao, name: str, reason: str) -> Action:
+    """Retire `name` for good."""
+    if not reason.strip():
+        raise InputError("retiring a model needs a reason")
+    return Action.from_call(dao.registry.functions.retire(model_id(name), reason))
+
+
+def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
+    """Pay `amount` base units of the governance token from the treasury (the timelock) to `recipient`."""
+    if amount <= 0:
+        raise InputError("a reward must be a positive amount")
+    return Action.from_call(dao.token.functions.transfer(_checksum(recipient, "reward recipient"), amount))
+
+
+# ----------------------------------------------------------------------------- guardian
+
+
+def suspend(dao: Dao, account: LocalAccount, name: str, reason: str) -> TxResult:
+    """Suspend `name` (guardian or owner only)."""
+    return send(dao.chain, account, dao.registry.functions.suspend(model_id(name), reason))
+
+
+def unsuspend(dao: Dao, account: LocalAccount, name: str) -> TxResult:
+    """Lift the suspension of `name` (guardian or owner only)."""
+    return send(dao.chain, account, dao.registry.functions.unsuspend(model_id(name)))
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def _model_info(raw: Any) -> ModelInfo:
+    return ModelInfo("0x" + bytes(raw[0]).hex(), raw[1], ModelStatus(raw[2]), int(raw[3]), int(raw[4]))
+
+
+def _version_info(raw: Any) -> VersionInfo:
+    return VersionInfo(
+        number=int(raw[0]),
+        status=VersionStatus(raw[1]),
+        artifact_cid=cid_to_text(raw[2]),
+        manifest_cid=cid_to_text(raw[3]),
+        contributor=str(raw[4]),
+        created_at=int(raw[5]),
+        parent=int(raw[6]),
+    )
+
+
+def _call(fn: Any) -> Any:
+    from .chain import explain_call_failure
+
+    try:
+        return fn.call()
+    except Exception as exc:
+        raise explain_call_failure(exc) from None
+
+
+def _exists(dao: Dao, mid: bytes) -> bool:
+    try:
+        dao.registry.functions.getModel(mid).call()
+    except Exception:
+        return False
+    return True
+
+
+def get_model(dao: Dao, name: str) -> ModelInfo:
+    """A model by name; InputError if it is not registered."""
+    mid = model_id(name)
+    if not _exists(dao, mid):
+        raise InputError(f"no model named {name!r} is registered")
+    return _model_info(_call(dao.registry.functions.getModel(mid)))
+
+
+def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
+    """Version `version` of `name`, or its current version when None."""
+    model = get_model(dao, name)
+    if version is None:
+        return _version_info(_call(dao.registry.functions.getCurrentVersion(model_id(name))))
+    if not 1 <= version <= model.latest_version:
+        raise InputError(f"{name} has no version {version} (versions 1 to {model.latest_version})")
+    return _version_info(_call(dao.registry.functions.getVersion(model_id(name), version)))
+
+
+def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[ModelInfo]:
+    """Models in registration order, fetched a page at a time."""
+    total = int(_call(dao.registry.functions.modelCount()))
+    end = total if limit is None else min(total, offset + limit)
+    models: list[ModelInfo] = []
+    for start in range(offset, end, PAGE_SIZE):
+        page = _call(dao.registry.functions.getModels(start, min(PAGE_SIZE, end - start)))
+        models.extend(_model_info(raw) for raw in page)
+    return models
+
+
+def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None) -> list[VersionInfo]:
+    """Versions of `name` in order, fetched a page at a time."""
+    model = get_model(dao, name)
+    end = model.latest_version if limit is None else min(model.latest_version, offset + limit)
+    versions: list[VersionInfo] = []
+    for start in range(offset, end, PAGE_SIZE):
+        page = _call(dao.registry.functions.getVersions(model_id(name), start, min(PAGE_SIZE, end - start)))
+        versions.extend(_version_info(raw) for raw in page)
+    return versions
+
+
+def approval_of(dao: Dao, name: str, version: int) -> Approval:
+    """The proposal that wrote version `version` of `name`, found with nothing but RPC calls.
+
+    The version's `VersionPublished` event (indexed by model id and version) is emitted inside the governor's
+    `execute` transaction; that transaction's receipt also holds the governor's `ProposalExecuted` event.
+    """
+    get_version(dao, name, version)  # validates name and version
+    published = list(
+        iter_events(
+            dao.chain,
+            dao.registry.events.VersionPublished,
+            from_block=dao.deployment.block,
+            argument_filters={"modelId": model_id(name), "version": version},
+        )
+    )
+    if not published:
+        raise DeaiGovError(f"no VersionPublished event found for {name} v{version} (pruned node?)")
+    tx_hash = published[0]["transactionHash"]
+    receipt = dao.chain.w3.eth.get_transaction_receipt(tx_hash)
+    executed = events_in_transaction(receipt, dao.governor.events.ProposalExecuted)
+    if len(executed) != 1:
+        raise DeaiGovError(f"transaction {tx_hash.to_0x_hex()} wrote {name} v{version} but executed no single proposal")
+    proposal_id = int(executed[0]["args"]["proposalId"])
+    against, for_, abstain = dao.governor.functions.proposalVotes(proposal_id).call()
+    state = ProposalState(dao.governor.functions.state(proposal_id).call())
+    return Approval(proposal_id, tx_hash.to_0x_hex(), int(receipt["blockNumber"]), for_, against, abstain, state)
+
+
+# ----------------------------------------------------------------------------- words for voters
+
+
+def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str:
+    """A registry call in words, e.g. 'register acme/vision v1, artifact bafy..., manifest bafy..., by 0x...'."""
+
+    def name_of(mid: bytes) -> str:
+        try:
+            return str(dao.registry.functions.getModel(mid).call()[1])
+        except Exception:
+            return f"unregistered model 0x{bytes(mid).hex()[:12]}…"
+
+    if function == "register":
+        return (
+            f"register {args['name']} v1, artifact {cid_to_text(args['artifactCid'])}, manifest "
+            f"{cid_to_text(args['manifestCid'])}, contributed by {args['contributor']}"
+        )
+    if function == "upgrade":
+        name = name_of(args["modelId"])
+        try:
+            latest = dao.registry.functions.getModel(args["modelId"]).call()[4]
+            which = f"v{latest + 1} (if executed now)"
+        except Exception:
+            which = "a new version"
+        return (
+            f"upgrade {name} to {which}, artifact {cid_to_text(args['artifactCid'])}, manifest "
+            f"{cid_to_text(args['manifestCid'])}, contributed by {args['contributor']}"
+        )
+    if function == "rollback":
+        return f"roll {name_of(args['modelId'])} back to v{args['targetVersion']}"
+    if function == "retire":
+        return f"retire {name_of(args['modelId'])}: {args['reason']}"
+    if function == "suspend":
+        return f"suspend {name_of(args['modelId'])}: {args['reason']}"
+    if function == "unsuspend":
+        return f"lift the suspension of {name_of(args['modelId'])}"
+    if function == "setGuardian":
+        return f"make {args['newGuardian']} the registry guardian"
+    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
+    return f"registry.{function}({rendered})"

@@ -1,0 +1,98 @@
+"""Shared fixtures: chains (embedded py-evm and a real anvil), funded accounts and a deployed DAO.
+
+Library tests run with plain pytest (`-p no:pytest-brownie`); brownie's contract tests live in
+`tests/contracts/` and run under `brownie test`, so plain pytest does not collect them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from deai_gov.chain import Chain, connect
+from deai_gov.dao import Dao
+from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
+from deai_gov.devnet import Anvil
+
+collect_ignore = ["contracts"]
+
+VOTING_DELAY = 60
+VOTING_PERIOD = 3_600
+TIMELOCK_DELAY = 300
+LATE_QUORUM = 600
+
+
+@dataclass
+class People:
+    """Who is who in the test DAO."""
+
+    deployer: LocalAccount
+    alice: LocalAccount  # 500 tokens, votes herself
+    bob: LocalAccount  # 300 tokens, contributor
+    carol: LocalAccount  # 200 tokens, delegates to alice
+    guardian: LocalAccount
+    outsider: LocalAccount  # no tokens
+
+
+def test_params(people: People) -> DaoParams:
+    return DaoParams(
+        holders={people.alice.address: 500 * TOKEN, people.bob.address: 300 * TOKEN, people.carol.address: 200 * TOKEN},
+        treasury=1_000 * TOKEN,
+        proposal_threshold=100 * TOKEN,
+        quorum_percent=10,
+        voting_delay=VOTING_DELAY,
+        voting_period=VOTING_PERIOD,
+        late_quorum_extension=LATE_QUORUM,
+        timelock_delay=TIMELOCK_DELAY,
+        guardian=people.guardian.address,
+    )
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[Anvil]:
+    with Anvil() as node:
+        yield node
+
+
+def _people(keys: list[str]) -> People:
+    accounts = [Account.from_key(k) for k in keys[:6]]
+    return People(*accounts)
+
+
+@pytest.fixture(params=["embedded", "anvil"])
+def chain_and_keys(request: pytest.FixtureRequest) -> tuple[Chain, list[str]]:
+    """A fresh embedded chain, or the session's anvil (state shared, DAO deployed anew each test)."""
+    if request.param == "embedded":
+        chain = connect(None)
+        return chain, chain.dev_keys
+    node: Anvil = request.getfixturevalue("anvil")
+    return connect(node.url), node.dev_keys()
+
+
+@pytest.fixture
+def chain(chain_and_keys: tuple[Chain, list[str]]) -> Chain:
+    return chain_and_keys[0]
+
+
+@pytest.fixture
+def people(chain_and_keys: tuple[Chain, list[str]]) -> People:
+    return _people(chain_and_keys[1])
+
+
+@pytest.fixture
+def dao(chain: Chain, people: People) -> Dao:
+    """A freshly deployed DAO where alice, bob have self-delegated and carol delegates to alice."""
+    from deai_gov.chain import send
+    from deai_gov.devnet import advance_time
+
+    deployment = deploy_dao(chain, people.deployer, test_params(people))
+    dao = Dao.attach(chain, deployment)
+    send(chain, people.alice, dao.token.functions.delegate(people.alice.address))
+    send(chain, people.bob, dao.token.functions.delegate(people.bob.address))
+    send(chain, people.carol, dao.token.functions.delegate(people.alice.address))
+    advance_time(chain, 1)
+    return dao
