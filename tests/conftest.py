@@ -38,7 +38,7 @@ class People:
     outsider: LocalAccount  # no tokens
 
 
-def test_params(people: People) -> DaoParams:
+def dao_params(people: People) -> DaoParams:
     return DaoParams(
         holders={people.alice.address: 500 * TOKEN, people.bob.address: 300 * TOKEN, people.carol.address: 200 * TOKEN},
         treasury=1_000 * TOKEN,
@@ -89,7 +89,7 @@ def dao(chain: Chain, people: People) -> Dao:
     from deai_gov.chain import send
     from deai_gov.devnet import advance_time
 
-    deployment = deploy_dao(chain, people.deployer, test_params(people))
+    deployment = deploy_dao(chain, people.deployer, dao_params(people))
     dao = Dao.attach(chain, deployment)
     send(chain, people.alice, dao.token.functions.delegate(people.alice.address))
     send(chain, people.bob, dao.token.functions.delegate(people.bob.address))
