@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 120.0
 _FALLBACK_PRIORITY_FEE = 10**9  # 1 gwei, when the node cannot suggest one
-_GAS_MARGIN = 1.2  # estimates can fall short when state changes between estimate and inclusion
+# Estimates run against the pending block, but vote checkpoints are keyed by the timestamp of the block that
+# includes the transaction: a checkpoint updated in place during the estimate may be a fresh storage slot when
+# mined (about 20k gas each, several per transfer or delegation). Unused gas is not charged, so be generous.
+_GAS_MARGIN = 1.25
+_GAS_HEADROOM = 100_000
 
 
 @dataclass
@@ -133,9 +137,9 @@ def explain_call_failure(exc: BaseException) -> TransactionError:
     return TransactionError(f"the node refused the transaction: {_first_line(exc)}")
 
 
-def fee_fields(w3: Web3) -> dict[str, int]:
+def fee_fields(w3: Web3, block: Any = None) -> dict[str, int]:
     """EIP-1559 fee fields: priority fee suggested by the node, max fee covering a doubled base fee."""
-    block = w3.eth.get_block("latest")
+    block = block or w3.eth.get_block("latest")
     base_fee = block.get("baseFeePerGas")
     if base_fee is None:  # pre-London chain
         return {"gasPrice": int(w3.eth.gas_price)}
@@ -149,7 +153,7 @@ def fee_fields(w3: Web3) -> dict[str, int]:
 def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 0) -> int:
     """Estimate the gas `call` needs when sent by `sender`; raise TransactionError if it would revert."""
     try:
-        return int(call.estimate_gas({"from": sender, "value": value}))
+        return int(call.estimate_gas({"from": sender, "value": value}))  # type: ignore[arg-type]
     except Exception as exc:
         raise explain_call_failure(exc) from None
 
@@ -182,9 +186,10 @@ def send(
         estimate = int(w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
     except Exception as exc:
         raise explain_call_failure(exc) from None
-    tx["gas"] = int(estimate * _GAS_MARGIN)
+    latest = w3.eth.get_block("latest")
+    tx["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
     tx["nonce"] = w3.eth.get_transaction_count(account.address, "pending")
-    tx.update(fee_fields(w3))
+    tx.update(fee_fields(w3, latest))
     signed = account.sign_transaction(tx)
     try:
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction).to_0x_hex()

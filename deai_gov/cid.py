@@ -40,3 +40,13 @@ def cid_to_text(binary: bytes) -> str:
 def normalize_cid(cid: str) -> str:
     """`cid` as base32 CIDv1 text, validated as storable."""
     return cid_to_text(cid_to_bytes(cid))
+
+
+def raw_block_cid(data: bytes) -> str:
+    """The CID of `data` as one raw block: what `ipfs add --cid-version 1 --raw-leaves` gives a file of at most
+    one chunk (256 KiB). Larger files and folders need the UnixFS importer."""
+    import hashlib
+
+    from multiformats import CID, multihash
+
+    return str(CID("base32", 1, "raw", multihash.wrap(hashlib.sha256(data).digest(), "sha2-256")))

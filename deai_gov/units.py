@@ -18,7 +18,10 @@ def parse_amount(text: str | int | Decimal, decimals: int = TOKEN_DECIMALS) -> i
         raise InputError(f"{text!r} is not an amount") from None
     if not value.is_finite() or value < 0:
         raise InputError(f"{text!r} is not a non-negative amount")
-    scaled = value.scaleb(decimals)
+    try:
+        scaled = value.scaleb(decimals)
+    except ArithmeticError:
+        raise InputError(f"{text!r} is too large") from None
     if scaled != scaled.to_integral_value():
         raise InputError(f"{text!r} has more than {decimals} decimals")
     units = int(scaled)

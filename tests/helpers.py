@@ -1,0 +1,54 @@
+"""Small steps the library tests repeat: push a proposal through its whole cycle on a dev chain."""
+
+from __future__ import annotations
+
+import hashlib
+
+from eth_account.signers.local import LocalAccount
+
+from deai_gov import governance as gov
+from deai_gov.chain import TxResult
+from deai_gov.dao import Dao
+from deai_gov.devnet import advance_time
+from deai_gov.errors import ProposalState
+
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
+
+
+def fake_cid(label: str, codec: str = "raw") -> str:
+    """A valid sha2-256 CIDv1 (base32) for `label` — stands in for content published elsewhere."""
+    from multiformats import CID, multihash
+
+    digest = hashlib.sha256(label.encode()).digest()
+    return str(CID("base32", 1, codec, multihash.wrap(digest, "sha2-256")))
+
+
+def propose_and_vote(
+    dao: Dao,
+    people: People,
+    actions: list[gov.Action],
+    title: str,
+    *,
+    proposer: LocalAccount | None = None,
+) -> int:
+    """Propose, let the delay pass, alice (with carol's delegation) votes for: returns the proposal id."""
+    pid, _ = gov.propose(dao, proposer or people.alice, actions, f"# {title}")
+    advance_time(dao.chain, VOTING_DELAY + 1)
+    gov.cast_vote(dao, people.alice, pid, gov.Support.FOR, "looks good")
+    return pid
+
+
+def finish(dao: Dao, people: People, pid: int) -> TxResult:
+    """End the vote, queue, wait out the timelock and execute; returns the execute transaction."""
+    advance_time(dao.chain, VOTING_PERIOD + 1)
+    assert gov.state(dao, pid) == ProposalState.SUCCEEDED
+    gov.queue(dao, people.bob, pid)
+    advance_time(dao.chain, TIMELOCK_DELAY + 1)
+    return gov.execute(dao, people.outsider, pid)
+
+
+def pass_proposal(dao: Dao, people: People, actions: list[gov.Action], title: str) -> int:
+    pid = propose_and_vote(dao, people, actions, title)
+    finish(dao, people, pid)
+    assert gov.state(dao, pid) == ProposalState.EXECUTED
+    return pid

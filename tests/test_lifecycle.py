@@ -1,0 +1,178 @@
+"""The whole model lifecycle through votes, on the embedded chain and on a real anvil node."""
+
+from __future__ import annotations
+
+import pytest
+
+from deai_gov import governance as gov
+from deai_gov import registry as reg
+from deai_gov.chain import send
+from deai_gov.dao import Dao
+from deai_gov.deploy import TOKEN
+from deai_gov.devnet import advance_time
+from deai_gov.errors import DeaiGovError, InputError, ProposalState, TransactionError
+from deai_gov.registry import ModelStatus, VersionStatus
+
+from .conftest import VOTING_DELAY, VOTING_PERIOD, People
+from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
+
+NAME = "acme/vision"
+
+
+def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People) -> None:
+    treasury_before = dao.token.functions.balanceOf(dao.deployment.timelock).call()
+    bob_before = dao.token.functions.balanceOf(people.bob.address).call()
+
+    # register, with a reward to the contributor in the same vote
+    v1 = (fake_cid("weights v1"), fake_cid("manifest v1"))
+    actions = [
+        reg.register_action(dao, NAME, *v1, people.bob.address),
+        reg.reward_action(dao, people.bob.address, 25 * TOKEN),
+    ]
+    pid1 = pass_proposal(dao, people, actions, "Register acme/vision")
+    model = reg.get_model(dao, NAME)
+    assert (model.status, model.current_version, model.latest_version) == (ModelStatus.ACTIVE, 1, 1)
+    version = reg.get_version(dao, NAME, 1)
+    assert (version.artifact_cid, version.manifest_cid) == v1
+    assert (version.contributor, version.parent, version.status) == (people.bob.address, 0, VersionStatus.CURRENT)
+    assert dao.token.functions.balanceOf(people.bob.address).call() == bob_before + 25 * TOKEN
+    assert dao.token.functions.balanceOf(dao.deployment.timelock).call() == treasury_before - 25 * TOKEN
+
+    # the vote behind version 1, found from the version alone
+    approval = reg.approval_of(dao, NAME, 1)
+    assert approval.proposal_id == pid1
+    assert approval.state == ProposalState.EXECUTED
+    assert approval.votes_for == 700 * TOKEN  # alice's own 500 plus carol's delegated 200
+
+    # upgrade: v2 becomes current, v1 superseded
+    v2 = (fake_cid("weights v2"), fake_cid("manifest v2"))
+    pid2 = pass_proposal(dao, people, [reg.upgrade_action(dao, NAME, *v2, people.carol.address)], "Upgrade to v2")
+    assert reg.get_model(dao, NAME).current_version == 2
+    assert reg.get_version(dao, NAME, 2).parent == 1
+    assert reg.get_version(dao, NAME, 1).status == VersionStatus.SUPERSEDED
+    assert reg.approval_of(dao, NAME, 2).proposal_id == pid2 == pid1 + 1
+
+    # rollback to v1: v2 is marked rolled back and can never be current again
+    pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], "Roll back to v1")
+    model = reg.get_model(dao, NAME)
+    assert (model.current_version, model.latest_version) == (1, 2)
+    assert reg.get_version(dao, NAME, 2).status == VersionStatus.ROLLED_BACK
+    assert reg.get_version(dao, NAME).number == 1
+
+    # an upgrade after a rollback never reuses a version number
+    v3 = (fake_cid("weights v3"), fake_cid("manifest v3"))
+    pass_proposal(dao, people, [reg.upgrade_action(dao, NAME, *v3, people.bob.address)], "Upgrade to v3")
+    versions = reg.list_versions(dao, NAME)
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert versions[2].parent == 1 and versions[2].artifact_cid == v3[0]
+    assert versions[1].artifact_cid == v2[0]  # written once, never changed
+
+    # retire: terminal
+    pass_proposal(dao, people, [reg.retire_action(dao, NAME, "superseded by acme/vision-2")], "Retire")
+    assert reg.get_model(dao, NAME).status == ModelStatus.RETIRED
+    retired_upgrade = [reg.upgrade_action(dao, NAME, fake_cid("v4"), fake_cid("m4"), people.bob.address)]
+    pid = propose_and_vote(dao, people, retired_upgrade, "Upgrade a retired model")
+    with pytest.raises(TransactionError, match="retired and can no longer change"):
+        finish(dao, people, pid)
+    assert reg.get_model(dao, NAME).latest_version == 3
+    assert [m.name for m in reg.list_models(dao)] == [NAME]
+
+
+def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
+    actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
+    pid = propose_and_vote(dao, people, actions, "Register")  # alice: 700 for (incl. carol's 200)
+    gov.cast_vote(dao, people.bob, pid, gov.Support.AGAINST, "not tested enough")  # bob: 300 against
+    info = gov.proposal_info(dao, pid)
+    assert (info.votes_for, info.votes_against) == (700 * TOKEN, 300 * TOKEN)
+
+    gov.cast_override_vote(dao, people.carol, pid, gov.Support.AGAINST, "I disagree with my delegate")
+    info = gov.proposal_info(dao, pid)
+    assert (info.votes_for, info.votes_against) == (500 * TOKEN, 500 * TOKEN)
+    with pytest.raises(TransactionError, match="already overridden"):
+        gov.cast_override_vote(dao, people.carol, pid, gov.Support.FOR)
+
+    advance_time(dao.chain, VOTING_PERIOD + 1)
+    assert gov.state(dao, pid) == ProposalState.DEFEATED  # a tie does not pass
+    with pytest.raises(TransactionError, match="is defeated; this needs it to be succeeded"):
+        gov.queue(dao, people.alice, pid)
+
+
+def test_signed_votes_relay_in_any_order(dao: Dao, people: People) -> None:
+    first = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
+    second = [reg.register_action(dao, "acme/audio", fake_cid("b"), fake_cid("n"), people.bob.address)]
+    pid1, _ = gov.propose(dao, people.alice, first, "# One")
+    pid2, _ = gov.propose(dao, people.alice, second, "# Two")
+    advance_time(dao.chain, VOTING_DELAY + 1)
+    signed1 = gov.sign_vote(dao, people.bob, pid1, gov.Support.FOR)
+    signed2 = gov.sign_vote(dao, people.bob, pid2, gov.Support.AGAINST, "prefer the first")
+    gov.relay_vote(dao, people.outsider, gov.SignedVote.from_dict(signed2.to_dict()))
+    gov.relay_vote(dao, people.outsider, signed1)
+    assert gov.proposal_info(dao, pid1).votes_for == 300 * TOKEN
+    assert gov.proposal_info(dao, pid2).votes_against == 300 * TOKEN
+    with pytest.raises(TransactionError):
+        gov.relay_vote(dao, people.outsider, signed1)  # replay refused
+
+
+def test_guardian_cancels_a_proposal_and_suspends_a_model(dao: Dao, people: People) -> None:
+    pass_proposal(
+        dao, people, [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)], "Register"
+    )
+    bad = [reg.upgrade_action(dao, NAME, fake_cid("evil"), fake_cid("evil m"), people.outsider.address)]
+    pid = propose_and_vote(dao, people, bad, "Sneaky upgrade")
+    with pytest.raises(TransactionError, match="may not cancel"):
+        gov.cancel(dao, people.bob, pid)
+    gov.cancel(dao, people.guardian, pid)
+    assert gov.state(dao, pid) == ProposalState.CANCELED
+    assert reg.get_model(dao, NAME).latest_version == 1
+
+    reg.suspend(dao, people.guardian, NAME, "weights leak training data")
+    assert reg.get_model(dao, NAME).status == ModelStatus.SUSPENDED
+    with pytest.raises(TransactionError, match="suspended, which does not allow this"):
+        reg.suspend(dao, people.guardian, NAME, "again")
+    with pytest.raises(TransactionError, match="neither the registry's owner nor its guardian"):
+        reg.unsuspend(dao, people.alice, NAME)
+    reg.unsuspend(dao, people.guardian, NAME)
+    assert reg.get_model(dao, NAME).status == ModelStatus.ACTIVE
+
+
+def test_refusals_send_nothing(dao: Dao, people: People) -> None:
+    chain = dao.chain
+    nonce = chain.w3.eth.get_transaction_count(people.deployer.address)
+    # a direct registry write by anyone, the deployer included
+    with pytest.raises(TransactionError, match="not the registry's owner"):
+        send(chain, people.deployer, dao.registry.functions.retire(reg.model_id(NAME), "x"))
+    assert chain.w3.eth.get_transaction_count(people.deployer.address) == nonce
+    # the guardian trying to register
+    call = dao.registry.functions.register(NAME, bytes(36), bytes(36), people.guardian.address)
+    with pytest.raises(TransactionError, match="not the registry's owner"):
+        send(chain, people.guardian, call)
+    # proposing below the threshold (the outsider holds nothing)
+    actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
+    with pytest.raises(TransactionError, match="below the proposal threshold"):
+        gov.propose(dao, people.outsider, actions, "# Register")
+    # submitting someone else's proposal (front-running) is refused by the #proposer= suffix
+    alice_text = gov.with_proposer_suffix("# Register", people.alice.address)
+    with pytest.raises(TransactionError, match="only that address may submit it"):
+        gov.propose(dao, people.bob, actions, alice_text)
+    # duplicates are detected before sending
+    pid = propose_and_vote(dao, people, actions, "Register")
+    with pytest.raises(InputError, match=f"identical proposal already exists: proposal {pid}"):
+        gov.propose(dao, people.alice, actions, "# Register")
+    # executing before the timelock delay has passed
+    advance_time(chain, VOTING_PERIOD + 1)
+    gov.queue(dao, people.alice, pid)
+    with pytest.raises(TransactionError, match="timelock operation is not ready"):
+        gov.execute(dao, people.alice, pid)
+    assert gov.state(dao, pid) == ProposalState.QUEUED
+    assert not [m for m in reg.list_models(dao)]
+
+
+def test_unknown_things_are_named(dao: Dao, people: People) -> None:
+    with pytest.raises(InputError, match="proposal 42 does not exist"):
+        gov.state(dao, 42)
+    with pytest.raises(InputError, match="no model named 'acme/none' is registered"):
+        reg.get_model(dao, "acme/none")
+    with pytest.raises(DeaiGovError, match="not a valid model name"):
+        reg.register_action(dao, "Acme/Vision", fake_cid("a"), fake_cid("m"), people.bob.address)
+    with pytest.raises(InputError, match="wrong checksum"):
+        reg.reward_action(dao, people.bob.address[:-1] + ("a" if people.bob.address[-1] != "a" else "b"), 1)
