@@ -38,7 +38,7 @@ class DaoParams:
     voting_period: int = 7 * DAY
     #: Votes an account needs to propose, in base units (default 10,000 tokens, 0.1% of the default supply).
     proposal_threshold: int = 10_000 * TOKEN
-    #: Percent of the voting supply at the snapshot that must vote for or abstain.
+    #: Percent of the total token supply at the snapshot (treasury included) that must vote for or abstain.
     quorum_percent: int = 4
     #: A proposal that reaches quorum late keeps at least this long to vote.
     late_quorum_extension: int = 2 * DAY
@@ -59,7 +59,10 @@ class DaoParams:
             (0 <= self.voting_delay < 2**48, f"voting delay {self.voting_delay} s is out of range"),
             (0 < self.voting_period < 2**32, f"voting period {self.voting_period} s must be positive (< 2^32)"),
             (0 <= self.quorum_percent <= 100, f"quorum {self.quorum_percent}% must be between 0 and 100"),
-            (0 <= self.late_quorum_extension < 2**48, "late quorum extension is out of range"),
+            (
+                0 <= self.late_quorum_extension <= self.voting_period,
+                "the late-quorum extension must be between 0 and the voting period",
+            ),
             (0 <= self.timelock_delay < 2**64, "timelock delay is out of range"),
             (0 <= self.proposal_threshold <= MAX_UINT256, "proposal threshold is out of range"),
             (self.treasury >= 0 and all(v >= 0 for v in self.holders.values()), "token amounts must be >= 0"),
@@ -152,8 +155,8 @@ def deploy_dao(
         return str(result.receipt["contractAddress"])
 
     timelock_address = deploy("TimelockController", params.timelock_delay, [], [ZERO_ADDRESS], deployer.address)
-    holders = params.holders or {deployer.address: params.holders_supply}
-    allocation = [(a, v) for a, v in holders.items() if v > 0] + [(timelock_address, params.treasury)]
+    holders = {a: v for a, v in (params.holders or {deployer.address: params.holders_supply}).items() if v > 0}
+    allocation = [*holders.items(), (timelock_address, params.treasury)]
     token_address = deploy(
         "ModelToken",
         params.token_name,

@@ -81,6 +81,8 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "GovernorUnexpectedProposalState": lambda proposalId, current, expectedStates: (
         f"proposal {proposalId} is {ProposalState(current).label}; this needs it to be "
         f"{_states_from_bitmap(expectedStates)}"
+        if any(expectedStates)
+        else f"proposal {proposalId} already exists (it is {ProposalState(current).label})"
     ),
     "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
         f"{proposer} has {votes} votes, below the proposal threshold of {threshold}"
@@ -95,8 +97,12 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "GovernorInvalidVoteParams": lambda: "this vote does not accept extra parameters",
     "GovernorOnlyExecutor": lambda account: f"only the timelock may do this, not {account}",
     "GovernorUnableToCancel": lambda proposalId, account: (
-        f"{account} may not cancel proposal {proposalId}: only its proposer while it is pending, or the "
-        "proposal guardian, may cancel"
+        f"{account} may not cancel proposal {proposalId} now: the proposal guardian may cancel it, and its "
+        "proposer only while it is pending (or at any time before execution when there is no guardian)"
+    ),
+    "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
+    "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
+        f"a late-quorum extension of {newVoteExtension} s exceeds the voting period ({maxVoteExtension} s)"
     ),
     "GovernorInvalidProposalLength": lambda targets, calldatas, values: (
         f"a proposal needs as many targets ({targets}), calldatas ({calldatas}) and values ({values}), at least one"
@@ -136,6 +142,11 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ERC20InsufficientAllowance": lambda spender, allowance, needed: (
         f"{spender} may spend {allowance}, {needed} needed"
     ),
+    "ERC20InvalidSender": lambda sender: f"tokens cannot be sent from {sender}",
+    "ERC20InvalidApprover": lambda approver: f"{approver} cannot approve spending",
+    "ERC20InvalidSpender": lambda spender: f"{spender} cannot be approved as a spender",
+    "ERC2612ExpiredSignature": lambda deadline: "the permit signature has expired",
+    "ERC2612InvalidSigner": lambda signer, owner: f"the permit was signed by {signer}, not by the owner {owner}",
     "ERC20ExceededSafeSupply": lambda increasedSupply, cap: "the supply would exceed what votes can count",
     "VotesExpiredSignature": lambda expiry: "the delegation signature has expired",
     "ERC5805FutureLookup": lambda timepoint, clock: f"timepoint {timepoint} is in the future (now {clock})",

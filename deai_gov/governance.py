@@ -42,6 +42,8 @@ __all__ = [
     "relay_vote",
     "sign_vote",
     "state",
+    "timelock_operation_id",
+    "timelock_salt",
     "with_proposer_suffix",
 ]
 
@@ -231,6 +233,20 @@ def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
 
 
+def timelock_salt(dao: Dao, proposal: Proposal) -> bytes:
+    """The salt GovernorTimelockControl schedules a proposal with: the governor's address XOR description hash."""
+    governor = bytes.fromhex(dao.governor.address[2:]).ljust(32, b"\0")
+    return bytes(a ^ b for a, b in zip(governor, proposal.description_hash, strict=True))
+
+
+def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
+    """The timelock operation id of `proposal` (a hash of its actions and salt)."""
+    fn = dao.timelock.functions.hashOperationBatch
+    return bytes(
+        fn(proposal.targets, proposal.values, proposal.calldatas, bytes(32), timelock_salt(dao, proposal)).call()
+    )
+
+
 def cast_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> TxResult:
     """Vote with the account's delegated voting power at the proposal's snapshot."""
     fn = dao.governor.functions
@@ -358,7 +374,7 @@ def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
     snapshot = int(g.proposalSnapshot(proposal_id).call())
     against, for_, abstain = g.proposalVotes(proposal_id).call()
     clock = int(g.clock().call())
-    quorum = int(g.quorum(min(snapshot, clock - 1)).call()) if snapshot < clock else int(g.quorum(clock - 1).call())
+    quorum = int(g.quorum(min(snapshot, clock - 1)).call())  # a pending proposal: today's quorum
     return ProposalInfo(
         id=proposal_id,
         proposal=proposal,

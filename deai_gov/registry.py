@@ -189,20 +189,18 @@ def _call(fn: Any) -> Any:
         raise explain_call_failure(exc) from None
 
 
-def _exists(dao: Dao, mid: bytes) -> bool:
-    try:
-        dao.registry.functions.getModel(mid).call()
-    except Exception:
-        return False
-    return True
-
-
 def get_model(dao: Dao, name: str) -> ModelInfo:
     """A model by name; InputError if it is not registered."""
-    mid = model_id(name)
-    if not _exists(dao, mid):
-        raise InputError(f"no model named {name!r} is registered")
-    return _model_info(_call(dao.registry.functions.getModel(mid)))
+    from .chain import explain_call_failure
+
+    try:
+        raw = dao.registry.functions.getModel(model_id(name)).call()
+    except Exception as exc:
+        error = explain_call_failure(exc)
+        if error.error_name == "ModelRegistryUnknownModel":
+            raise InputError(f"no model named {name!r} is registered") from None
+        raise error from None
+    return _model_info(raw)
 
 
 def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
@@ -238,31 +236,61 @@ def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None
 
 
 def approval_of(dao: Dao, name: str, version: int) -> Approval:
-    """The proposal that wrote version `version` of `name`, found with nothing but RPC calls.
+    """The proposal that wrote version `version` of `name`, found and proven with nothing but RPC calls.
 
-    The version's `VersionPublished` event (indexed by model id and version) is emitted inside the governor's
-    `execute` transaction; that transaction's receipt also holds the governor's `ProposalExecuted` event.
+    1. `VersionPublished` (indexed by model id and version) gives the transaction that wrote the version.
+    2. In it, the timelock's `CallExecuted` for the registry call gives the timelock operation id.
+    3. That operation was scheduled by the governor's `queue`: the `CallScheduled` log with this id sits in the
+       same transaction as the governor's `ProposalQueued`, which names the proposal.
+    4. Proof: the operation id is a hash of the proposal's actions and description, so it is recomputed from the
+       proposal's `ProposalCreated` log and must match. This holds whoever executed (governor or timelock).
     """
+    from .governance import get_proposal, timelock_operation_id
+
     get_version(dao, name, version)  # validates name and version
-    published = list(
+    chain, timelock = dao.chain, dao.timelock
+    published = next(
         iter_events(
-            dao.chain,
+            chain,
             dao.registry.events.VersionPublished,
             from_block=dao.deployment.block,
             argument_filters={"modelId": model_id(name), "version": version},
-        )
+        ),
+        None,
     )
-    if not published:
+    if published is None:
         raise DeaiGovError(f"no VersionPublished event found for {name} v{version} (pruned node?)")
-    tx_hash = published[0]["transactionHash"]
-    receipt = dao.chain.w3.eth.get_transaction_receipt(tx_hash)
-    executed = events_in_transaction(receipt, dao.governor.events.ProposalExecuted)
-    if len(executed) != 1:
-        raise DeaiGovError(f"transaction {tx_hash.to_0x_hex()} wrote {name} v{version} but executed no single proposal")
-    proposal_id = int(executed[0]["args"]["proposalId"])
-    against, for_, abstain = dao.governor.functions.proposalVotes(proposal_id).call()
-    state = ProposalState(dao.governor.functions.state(proposal_id).call())
-    return Approval(proposal_id, tx_hash.to_0x_hex(), int(receipt["blockNumber"]), for_, against, abstain, state)
+    receipt = chain.w3.eth.get_transaction_receipt(published["transactionHash"])
+    tx_hash = receipt["transactionHash"].to_0x_hex()
+    calls = [
+        e
+        for e in events_in_transaction(receipt, timelock.events.CallExecuted)
+        if e["args"]["target"].lower() == dao.registry.address.lower()
+    ]
+    if not calls:
+        raise DeaiGovError(f"{name} v{version} was written in {tx_hash} without the timelock (not by a vote)")
+    operation_id = bytes(calls[0]["args"]["id"])
+    scheduled = next(
+        iter_events(
+            chain,
+            timelock.events.CallScheduled,
+            from_block=dao.deployment.block,
+            to_block=int(receipt["blockNumber"]),
+            argument_filters={"id": operation_id},
+        ),
+        None,
+    )
+    if scheduled is None:
+        raise DeaiGovError(f"timelock operation 0x{operation_id.hex()} has no CallScheduled log (pruned node?)")
+    queue_receipt = chain.w3.eth.get_transaction_receipt(scheduled["transactionHash"])
+    for queued in events_in_transaction(queue_receipt, dao.governor.events.ProposalQueued):
+        proposal_id = int(queued["args"]["proposalId"])
+        proposal, _, _ = get_proposal(dao, proposal_id)
+        if timelock_operation_id(dao, proposal) == operation_id:
+            against, for_, abstain = dao.governor.functions.proposalVotes(proposal_id).call()
+            state = ProposalState(dao.governor.functions.state(proposal_id).call())
+            return Approval(proposal_id, tx_hash, int(receipt["blockNumber"]), for_, against, abstain, state)
+    raise DeaiGovError(f"no proposal of this governor matches timelock operation 0x{operation_id.hex()}")
 
 
 # ----------------------------------------------------------------------------- words for voters

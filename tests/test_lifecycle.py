@@ -13,7 +13,7 @@ from deai_gov.devnet import advance_time
 from deai_gov.errors import DeaiGovError, InputError, ProposalState, TransactionError
 from deai_gov.registry import ModelStatus, VersionStatus
 
-from .conftest import VOTING_DELAY, VOTING_PERIOD, People
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
 from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
 
 NAME = "acme/vision"
@@ -176,3 +176,19 @@ def test_unknown_things_are_named(dao: Dao, people: People) -> None:
         reg.register_action(dao, "Acme/Vision", fake_cid("a"), fake_cid("m"), people.bob.address)
     with pytest.raises(InputError, match="wrong checksum"):
         reg.reward_action(dao, people.bob.address[:-1] + ("a" if people.bob.address[-1] != "a" else "b"), 1)
+
+
+def test_approval_is_found_when_anyone_executes_through_the_timelock(dao: Dao, people: People) -> None:
+    actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
+    pid = propose_and_vote(dao, people, actions, "Register")
+    advance_time(dao.chain, VOTING_PERIOD + 1)
+    gov.queue(dao, people.alice, pid)
+    advance_time(dao.chain, TIMELOCK_DELAY + 1)
+    proposal, _, _ = gov.get_proposal(dao, pid)
+    direct = dao.timelock.functions.executeBatch(
+        proposal.targets, proposal.values, proposal.calldatas, bytes(32), gov.timelock_salt(dao, proposal)
+    )
+    send(dao.chain, people.outsider, direct)  # the timelock's executor role is open to anyone
+    assert gov.state(dao, pid) == ProposalState.EXECUTED
+    approval = reg.approval_of(dao, NAME, 1)
+    assert approval.proposal_id == pid and approval.votes_for == 700 * TOKEN
