@@ -88,10 +88,36 @@ def embedded_chain() -> Chain:
     except ImportError:
         raise ChainError("the embedded chain needs the 'embedded' extra: pip install 'deai-gov[embedded]'") from None
     backend = PyEVMBackend(genesis_parameters=PyEVMBackend.generate_genesis_params({"gas_limit": 30_000_000}))
+    backend.chain.gas_estimator = staticmethod(_two_run_gas_estimate)
     tester = EthereumTester(backend)
     w3 = Web3(EthereumTesterProvider(tester))
     keys = [k.to_hex() for k in backend.account_keys]
     return Chain(w3, embedded=True, dev_keys=keys)
+
+
+def _two_run_gas_estimate(state: Any, transaction: Any) -> int:
+    """Gas estimate for the embedded chain in two EVM runs instead of py-evm's ~13-step binary search.
+
+    Run once with the block gas limit to measure the gas used, then confirm that limit suffices (calls keep
+    1/64 of the gas back, so it may not); fall back to py-evm's binary search when it does not.
+    """
+    from eth.estimators.gas import binary_gas_search_intrinsic_tolerance
+    from eth.vm.spoof import SpoofTransaction
+
+    def run(gas: int) -> Any:
+        snapshot = state.snapshot()
+        try:
+            return state.apply_transaction(SpoofTransaction(transaction, gas=gas, gas_price=0))
+        finally:
+            state.revert(snapshot)
+
+    full = run(state.gas_limit)
+    if full.is_error:
+        raise full.error
+    estimate = min(state.gas_limit, transaction.intrinsic_gas + full.get_gas_used())
+    if run(estimate).is_error:
+        return int(binary_gas_search_intrinsic_tolerance(state, transaction))
+    return int(estimate)
 
 
 def _first_line(exc: BaseException) -> str:

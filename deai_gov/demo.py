@@ -13,7 +13,7 @@ from typing import Any
 
 from . import governance as gov
 from . import registry as reg
-from .chain import Chain, connect, send
+from .chain import Chain, connect
 from .cid import raw_block_cid
 from .dao import Dao
 from .deploy import TOKEN, DaoParams, deploy_dao
@@ -92,9 +92,9 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         say(f"  {role:<9} {address}")
 
     say("Members delegate their votes (member 2 delegates to member 1)")
-    send(chain, maintainer, dao.token.functions.delegate(maintainer.address))
-    send(chain, member1, dao.token.functions.delegate(member1.address))
-    send(chain, member2, dao.token.functions.delegate(member1.address))
+    gov.delegate(dao, maintainer, maintainer.address)
+    gov.delegate(dao, member1, member1.address)
+    gov.delegate(dao, member2, member1.address)
     advance_time(chain, 1)
 
     artifact, manifest = demo_artifact()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chain import TxResult, explain_call_failure, send
 from .errors import DeaiGovError, InputError, ProposalState
-from .logs import events_in_transaction, iter_events
+from .logs import block_at_timestamp, events_in_transaction, iter_events
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -32,6 +32,7 @@ __all__ = [
     "cancel",
     "cast_override_vote",
     "cast_vote",
+    "delegate",
     "describe_actions",
     "execute",
     "existing_proposal_id",
@@ -222,14 +223,20 @@ def state(dao: Dao, proposal_id: int) -> ProposalState:
 def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
     state(dao, proposal_id)  # fails early and clearly for unknown ids
-    for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block):
-        args = log["args"]
-        if int(args["proposalId"]) == proposal_id:
-            actions = tuple(
-                Action(t, int(v), bytes(c))
-                for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
-            )
-            return Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
+    # The proposal was created `votingDelay` before its snapshot: start the log search at that block, and fall
+    # back to the whole history in case the delay has been changed since.
+    g = dao.governor.functions
+    created = int(g.proposalSnapshot(proposal_id).call()) - int(g.votingDelay().call())
+    likely_start = block_at_timestamp(dao.chain, created - 1, low=dao.deployment.block)
+    for start in dict.fromkeys((likely_start, dao.deployment.block)):
+        for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=start):
+            args = log["args"]
+            if int(args["proposalId"]) == proposal_id:
+                actions = tuple(
+                    Action(t, int(v), bytes(c))
+                    for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
+                )
+                return Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
     raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
 
 
@@ -245,6 +252,15 @@ def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
     return bytes(
         fn(proposal.targets, proposal.values, proposal.calldatas, bytes(32), timelock_salt(dao, proposal)).call()
     )
+
+
+def delegate(dao: Dao, account: LocalAccount, delegatee: str) -> TxResult:
+    """Give `account`'s voting power to `delegatee` (its own address to vote itself)."""
+    from web3 import Web3
+
+    if not Web3.is_checksum_address(delegatee):
+        raise InputError(f"{delegatee!r} is not a checksummed address")
+    return send(dao.chain, account, dao.token.functions.delegate(delegatee))
 
 
 def cast_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> TxResult:

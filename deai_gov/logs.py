@@ -33,3 +33,18 @@ def events_in_transaction(receipt: Any, event: Any) -> list[Any]:
     from web3.logs import DISCARD
 
     return list(event.process_receipt(receipt, errors=DISCARD))
+
+
+def block_at_timestamp(chain: Chain, timestamp: int, *, low: int = 0) -> int:
+    """The last block (from `low` on) whose timestamp is at most `timestamp`; `low` if none is.
+
+    A binary search over block headers: about log2(blocks) calls, instead of scanning logs from genesis.
+    """
+    high = int(chain.w3.eth.block_number)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if int(chain.w3.eth.get_block(middle)["timestamp"]) <= timestamp:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -86,13 +86,13 @@ def people(chain_and_keys: tuple[Chain, list[str]]) -> People:
 @pytest.fixture
 def dao(chain: Chain, people: People) -> Dao:
     """A freshly deployed DAO where alice, bob have self-delegated and carol delegates to alice."""
-    from deai_gov.chain import send
+    from deai_gov import governance as gov
     from deai_gov.devnet import advance_time
 
     deployment = deploy_dao(chain, people.deployer, dao_params(people))
     dao = Dao.attach(chain, deployment)
-    send(chain, people.alice, dao.token.functions.delegate(people.alice.address))
-    send(chain, people.bob, dao.token.functions.delegate(people.bob.address))
-    send(chain, people.carol, dao.token.functions.delegate(people.alice.address))
+    gov.delegate(dao, people.alice, people.alice.address)
+    gov.delegate(dao, people.bob, people.bob.address)
+    gov.delegate(dao, people.carol, people.alice.address)
     advance_time(chain, 1)
     return dao
