@@ -35,7 +35,7 @@ from deai_gov.chain import Chain, connect, send
 from deai_gov.contracts import DAO_CONTRACTS, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, Deployment, deploy_dao
-from deai_gov.devnet import Anvil, advance_time
+from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
 from deai_gov.errors import DeaiGovError
 from deai_gov.governance import Action, Support
 
@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Measure on the node (anvil unless --rpc-url) and on the embedded chain; return the report."""
     start = time.perf_counter()
-    keys = Anvil().dev_keys()  # anvil's default mnemonic (no node is started here)
+    keys = anvil_dev_keys()
     if args.rpc_url:
         node = node_run(connect(args.rpc_url), keys, args.cycles)
     else:

@@ -78,6 +78,10 @@ contract ModelRegistry is Ownable {
 
     uint256 private constant _CID_LENGTH = 36;
     uint256 private constant _MAX_NAME_LENGTH = 64;
+    /// @dev Bitmap of the bytes a name part may start with: `0-9` (0x30-0x39) and `a-z` (0x61-0x7a).
+    uint256 private constant _NAME_START_CHARS = (((1 << 10) - 1) << 0x30) | (((1 << 26) - 1) << 0x61);
+    /// @dev Bitmap of the bytes allowed inside a part: the above plus `-` (0x2d), `.` (0x2e) and `_` (0x5f).
+    uint256 private constant _NAME_CHARS = _NAME_START_CHARS | (1 << 0x2d) | (1 << 0x2e) | (1 << 0x5f);
 
     address private _guardian;
     string[] private _names;
@@ -407,21 +411,25 @@ contract ModelRegistry is Ownable {
     }
 
     /// @dev `org/name`, each part 1+ of [a-z0-9._-] starting with a letter or digit, 64 bytes at most.
+    /// Characters are checked against bitmaps (bit `c` set when byte `c` is allowed): ~4x cheaper than comparisons.
     function _validateName(string calldata name) private pure {
         bytes calldata b = bytes(name);
-        bool valid = b.length <= _MAX_NAME_LENGTH;
+        uint256 length = b.length;
+        bool valid = length <= _MAX_NAME_LENGTH;
         bool partStart = true;
         uint256 slashes = 0;
-        for (uint256 i = 0; valid && i < b.length; ++i) {
-            bytes1 c = b[i];
-            bool alnum = (c >= "a" && c <= "z") || (c >= "0" && c <= "9");
-            if (c == "/") {
+        for (uint256 i = 0; valid && i < length; ) {
+            uint256 c = uint8(b[i]);
+            if (c == 0x2f) {
                 valid = !partStart;
                 partStart = true;
                 ++slashes;
             } else {
-                valid = alnum || (!partStart && (c == "-" || c == "_" || c == "."));
+                valid = ((partStart ? _NAME_START_CHARS : _NAME_CHARS) >> c) & 1 == 1;
                 partStart = false;
+            }
+            unchecked {
+                ++i;
             }
         }
         if (!valid || slashes != 1 || partStart) revert ModelRegistryInvalidName(name);

@@ -21,6 +21,16 @@ from .errors import ChainError
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 
+def anvil_dev_keys(count: int = 10) -> list[str]:
+    """Private keys of anvil's funded accounts, derived from its public test mnemonic (local chains only)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return [
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex() for i in range(count)
+    ]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -92,14 +102,8 @@ class Anvil:
             self.process.wait()
 
     def dev_keys(self) -> list[str]:
-        """Private keys of anvil's funded accounts (derived from its public test mnemonic)."""
-        from eth_account import Account
-
-        Account.enable_unaudited_hdwallet_features()
-        return [
-            Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex()
-            for i in range(self.accounts)
-        ]
+        """Private keys of this node's funded accounts."""
+        return anvil_dev_keys(self.accounts)
 
     def __enter__(self) -> Anvil:
         return self.start()

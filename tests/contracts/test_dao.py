@@ -1,0 +1,350 @@
+"""The DAO as deployed by the library: contract sizes, the token's clock and treasury, the governor/timelock
+wiring, and the governance flow (threshold, restricted proposer, sequential ids, guardian veto, vote overrides,
+a full register-and-reward cycle).
+
+The flow runs through `deai_gov.governance` with LocalAccounts; brownie objects make the assertions.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import brownie
+import pytest
+from contract_helpers import (
+    BALANCES,
+    LATE_QUORUM,
+    PROPOSAL_THRESHOLD,
+    QUORUM_PERCENT,
+    ROLES_OF_CONTRACTS,
+    TIMELOCK_DELAY,
+    TREASURY,
+    VOTING_DELAY,
+    VOTING_PERIOD,
+    brownie_tx,
+    cid,
+    model_id,
+    open_proposal,
+    pass_proposal,
+    plain,
+    typed_error,
+)
+
+from deai_gov import governance, registry
+from deai_gov.chain import Chain, send
+from deai_gov.cid import cid_to_text
+from deai_gov.contracts import DAO_CONTRACTS, artifact, bytecode_digests
+from deai_gov.dao import Dao
+from deai_gov.deploy import TOKEN
+from deai_gov.devnet import advance_time
+from deai_gov.errors import ProposalState
+from deai_gov.governance import Action, Support
+
+EIP170_LIMIT = 24_576
+NAME = "acme/vision"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def deployed(lib_dao: Dao) -> None:
+    """Deploy the module's DAO before anything else (brownie moves `fn_isolation` ahead of the first
+    function-scoped fixture, so the deployment must come first to be inside every test's snapshot)."""
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation: Any) -> None:
+    """Each test starts from the state right after the deployment."""
+
+
+def register_action(lib_dao: Dao, actors: SimpleNamespace, name: str = NAME) -> Action:
+    return registry.register_action(
+        lib_dao, name, cid_to_text(cid(name)), cid_to_text(cid(name + "/manifest")), actors.bob.address
+    )
+
+
+def state_bitmap(*states: ProposalState) -> bytes:
+    """Governor's `expectedStates` argument (bytes32 with one bit per state)."""
+    return sum(1 << s for s in states).to_bytes(32, "big")
+
+
+# ------------------------------------------------------------------------------------------------ sizes
+
+
+@pytest.mark.parametrize("name", sorted(bytecode_digests()))
+def test_runtime_size_under_eip170(
+    name: str, lib_dao: Dao, lib_chain: Chain, actors: SimpleNamespace, web3: Any
+) -> None:
+    if name in DAO_CONTRACTS:
+        address = lib_dao.deployment.addresses[ROLES_OF_CONTRACTS[name]]
+    else:  # shipped for comparison, not part of a DAO: deploy it alone
+        constructor_args = {"NaiveModelRegistry": [actors.deployer.address]}
+        assert name in constructor_args, f"add the constructor arguments of shipped contract {name}"
+        factory = web3.eth.contract(abi=artifact(name).abi, bytecode=artifact(name).bytecode)
+        data = factory.constructor(*constructor_args[name]).data_in_transaction
+        address = send(lib_chain, actors.deployer, deploy_data=data).receipt["contractAddress"]
+    size = len(web3.eth.get_code(address))
+    assert size == artifact(name).runtime_size  # the code on chain is the shipped artifact
+    assert 0 < size < EIP170_LIMIT, f"{name} runtime is {size} bytes"
+
+
+# ------------------------------------------------------------------------------------------------ token
+
+
+def test_token_clock_is_the_block_timestamp(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, lib_chain: Chain, actors: SimpleNamespace, web3: Any
+) -> None:
+    token, governor = dao_contracts.token, dao_contracts.governor
+    assert token.CLOCK_MODE() == "mode=timestamp"
+    assert governor.CLOCK_MODE() == "mode=timestamp"
+    latest = web3.eth.get_block("latest")
+    assert token.clock(block_identifier=latest.number) == latest.timestamp
+    assert governor.clock(block_identifier=latest.number) == latest.timestamp
+
+    # Checkpoints are keyed by timestamp: carol takes her 200 votes back from alice.
+    result = governance.delegate(lib_dao, actors.carol, actors.carol.address)
+    moved_at = web3.eth.get_block(result.block_number).timestamp
+    events = brownie_tx(result).events
+    assert plain(events["DelegateChanged"]) == {
+        "delegator": actors.carol.address,
+        "fromDelegate": actors.alice.address,
+        "toDelegate": actors.carol.address,
+    }
+    assert plain(token.checkpoints(actors.carol.address, 0)) == (moved_at, BALANCES["carol"])
+    advance_time(lib_chain, 1)
+    assert token.getPastVotes(actors.carol.address, moved_at - 1) == 0
+    assert token.getPastVotes(actors.carol.address, moved_at) == BALANCES["carol"]
+    assert token.getPastVotes(actors.alice.address, moved_at - 1) == BALANCES["alice"] + BALANCES["carol"]
+    assert token.getPastVotes(actors.alice.address, moved_at) == BALANCES["alice"]
+
+
+def test_treasury_is_minted_to_the_timelock(dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+    token, timelock = dao_contracts.token, dao_contracts.timelock
+    assert token.balanceOf(timelock) == TREASURY
+    for name, amount in BALANCES.items():
+        assert token.balanceOf(getattr(actors, name).address) == amount
+    assert token.balanceOf(actors.deployer.address) == 0
+    assert token.totalSupply() == TREASURY + sum(BALANCES.values())
+    assert token.getVotes(actors.alice.address) == BALANCES["alice"] + BALANCES["carol"]
+
+
+# ------------------------------------------------------------------------------------------------ wiring
+
+
+def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+    timelock, governor, reg = dao_contracts.timelock, dao_contracts.governor, dao_contracts.registry
+    admin, proposer, canceller, executor = (
+        timelock.DEFAULT_ADMIN_ROLE(),
+        timelock.PROPOSER_ROLE(),
+        timelock.CANCELLER_ROLE(),
+        timelock.EXECUTOR_ROLE(),
+    )
+    assert timelock.hasRole(proposer, governor)
+    assert timelock.hasRole(canceller, governor)
+    assert timelock.hasRole(executor, brownie.ZERO_ADDRESS)  # anyone may execute
+    assert timelock.hasRole(admin, timelock)  # the timelock administers itself, through proposals only
+    for role in (admin, proposer, canceller):
+        assert not timelock.hasRole(role, actors.deployer.address)
+    assert timelock.getMinDelay() == TIMELOCK_DELAY
+
+    # Every role ever granted, from the logs: nobody else ever held a role, the deployer's admin is gone.
+    granted = {
+        (bytes(e["args"]["role"]), e["args"]["account"])
+        for e in lib_dao.timelock.events.RoleGranted.get_logs(from_block=lib_dao.deployment.block)
+    }
+    assert granted == {
+        (bytes(admin), timelock.address),
+        (bytes(admin), actors.deployer.address),
+        (bytes(executor), brownie.ZERO_ADDRESS),
+        (bytes(proposer), governor.address),
+        (bytes(canceller), governor.address),
+    }
+    revoked = [
+        (bytes(e["args"]["role"]), e["args"]["account"])
+        for e in lib_dao.timelock.events.RoleRevoked.get_logs(from_block=lib_dao.deployment.block)
+    ]
+    assert revoked == [(bytes(admin), actors.deployer.address)]
+
+    assert governor.timelock() == timelock
+    assert governor.token() == dao_contracts.token
+    assert governor.proposalGuardian() == actors.guardian.address
+    assert governor.votingDelay() == VOTING_DELAY
+    assert governor.votingPeriod() == VOTING_PERIOD
+    assert governor.proposalThreshold() == PROPOSAL_THRESHOLD
+    assert governor.quorumNumerator() == QUORUM_PERCENT
+    assert governor.lateQuorumVoteExtension() == LATE_QUORUM
+    assert reg.owner() == timelock
+    assert reg.guardian() == actors.guardian.address
+
+    # The deployer kept no power: it can neither schedule on the timelock nor write the registry.
+    with brownie.reverts(typed_error("AccessControlUnauthorizedAccount", actors.deployer.address, bytes(proposer))):
+        timelock.schedule(reg, 0, b"", bytes(32), bytes(32), TIMELOCK_DELAY, {"from": actors.deployer.address})
+    for account in (actors.deployer, actors.guardian):
+        with brownie.reverts(typed_error("OwnableUnauthorizedAccount", account.address)):
+            reg.register(NAME, cid("a"), cid("b"), actors.bob.address, {"from": account.address})
+
+
+# ------------------------------------------------------------------------------------------------ proposing
+
+
+def test_proposing_below_threshold_reverts(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    action = register_action(lib_dao, actors)
+    governor = dao_contracts.governor
+    for account in (actors.outsider, actors.carol):  # carol's 200 tokens are delegated to alice
+        description = governance.with_proposer_suffix("Register acme/vision", account.address)
+        with brownie.reverts(typed_error("GovernorInsufficientProposerVotes", account.address, 0, PROPOSAL_THRESHOLD)):
+            governor.propose([action.target], [0], [action.calldata], description, {"from": account.address})
+    assert governor.latestProposalId() == 0
+
+
+def test_proposer_suffix_restricts_who_may_submit(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    governor = dao_contracts.governor
+    action = register_action(lib_dao, actors)
+    description = governance.with_proposer_suffix("Register acme/vision", actors.alice.address)
+    assert description.endswith(f"#proposer={actors.alice.address}")
+
+    with brownie.reverts(typed_error("GovernorRestrictedProposer", actors.bob.address)):
+        governor.propose([action.target], [0], [action.calldata], description, {"from": actors.bob.address})
+    proposal_id, result = governance.propose(lib_dao, actors.alice, [action], description)
+    assert proposal_id == 1
+    assert brownie_tx(result).events["ProposalCreated"]["description"] == description
+    assert governor.proposalProposer(proposal_id) == actors.alice.address
+    with brownie.reverts(typed_error("GovernorRestrictedProposer", actors.bob.address)):
+        governor.propose([action.target], [0], [action.calldata], description, {"from": actors.bob.address})
+
+
+def test_proposal_ids_are_sequential(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+    governor = dao_contracts.governor
+    first_id, first = governance.propose(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register a")
+    second_action = register_action(lib_dao, actors, "acme/b")
+    second_id, second = governance.propose(lib_dao, actors.bob, [second_action], "Register b")
+    assert (first_id, second_id) == (1, 2)
+    assert brownie_tx(first).events["ProposalCreated"]["proposalId"] == 1
+    assert brownie_tx(second).events["ProposalCreated"]["proposalId"] == 2
+    assert governor.latestProposalId() == 2
+
+    proposal, proposer, _ = governance.get_proposal(lib_dao, 1)
+    assert proposer == actors.alice.address
+    assert governor.getProposalId(*proposal.args()) == 1
+    assert governor.hashProposal(*proposal.args()) != 1  # the id is the counter, not the hash
+    created_at = brownie_tx(first).timestamp
+    assert governor.proposalSnapshot(1) == created_at + VOTING_DELAY
+    assert governor.proposalDeadline(1) == created_at + VOTING_DELAY + VOTING_PERIOD
+    assert governance.state(lib_dao, 1) == governance.state(lib_dao, 2) == ProposalState.PENDING
+
+
+# ------------------------------------------------------------------------------------------------ guardian
+
+
+def test_proposal_guardian_cancels_an_active_proposal(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    governor = dao_contracts.governor
+    proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
+    assert governance.state(lib_dao, proposal_id) == ProposalState.ACTIVE
+    proposal, _, _ = governance.get_proposal(lib_dao, proposal_id)
+
+    for account in (actors.outsider, actors.alice):  # a proposer may only cancel while pending
+        with brownie.reverts(typed_error("GovernorUnableToCancel", proposal_id, account.address)):
+            governor.cancel(*proposal.args(), {"from": account.address})
+
+    result = governance.cancel(lib_dao, actors.guardian, proposal_id)
+    assert plain(brownie_tx(result).events["ProposalCanceled"]) == {"proposalId": proposal_id}
+    assert governor.state(proposal_id) == ProposalState.CANCELED
+    with brownie.reverts(
+        typed_error(
+            "GovernorUnexpectedProposalState",
+            proposal_id,
+            int(ProposalState.CANCELED),
+            state_bitmap(ProposalState.ACTIVE),
+        )
+    ):
+        governor.castVote(proposal_id, Support.FOR, {"from": actors.bob.address})
+
+
+# ------------------------------------------------------------------------------------------------ overrides
+
+
+def test_override_vote_after_the_delegate_voted(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    governor = dao_contracts.governor
+    proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
+    alice_weight = BALANCES["alice"] + BALANCES["carol"]
+
+    voted = brownie_tx(governance.cast_vote(lib_dao, actors.alice, proposal_id, Support.FOR))
+    assert voted.events["VoteCast"]["weight"] == alice_weight
+    assert plain(governor.proposalVotes(proposal_id)) == (0, alice_weight, 0)
+
+    overridden = brownie_tx(
+        governance.cast_override_vote(lib_dao, actors.carol, proposal_id, Support.AGAINST, "not this model")
+    )
+    assert plain(overridden.events["VoteReduced"]) == {
+        "delegate": actors.alice.address,
+        "proposalId": proposal_id,
+        "support": Support.FOR,
+        "weight": BALANCES["carol"],
+    }
+    assert plain(overridden.events["OverrideVoteCast"]) == {
+        "voter": actors.carol.address,
+        "proposalId": proposal_id,
+        "support": Support.AGAINST,
+        "weight": BALANCES["carol"],
+        "reason": "not this model",
+    }
+    assert plain(governor.proposalVotes(proposal_id)) == (BALANCES["carol"], BALANCES["alice"], 0)
+    assert governor.hasVotedOverride(proposal_id, actors.carol.address)
+    assert not governor.hasVoted(proposal_id, actors.carol.address)
+    with brownie.reverts(typed_error("GovernorAlreadyOverriddenVote", actors.carol.address)):
+        governor.castOverrideVote(proposal_id, Support.FOR, "", {"from": actors.carol.address})
+
+
+def test_override_vote_before_the_delegate_votes(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    governor = dao_contracts.governor
+    proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
+
+    overridden = brownie_tx(governance.cast_override_vote(lib_dao, actors.carol, proposal_id, Support.FOR))
+    assert "VoteReduced" not in overridden.events
+    voted = brownie_tx(governance.cast_vote(lib_dao, actors.alice, proposal_id, Support.AGAINST))
+    assert voted.events["VoteCast"]["weight"] == BALANCES["alice"]  # carol's share is no longer alice's
+    assert plain(governor.proposalVotes(proposal_id)) == (BALANCES["alice"], BALANCES["carol"], 0)
+
+
+# ------------------------------------------------------------------------------------------------ full cycle
+
+
+def test_register_and_reward_through_a_vote(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+) -> None:
+    token, reg = dao_contracts.token, dao_contracts.registry
+    reward = 50 * TOKEN
+    actions = [register_action(lib_dao, actors), registry.reward_action(lib_dao, actors.bob.address, reward)]
+    proposal_id, result = pass_proposal(lib_dao, actors, actions, "Register acme/vision, reward bob")
+
+    executed = brownie_tx(result).events
+    assert plain(executed["ProposalExecuted"]) == {"proposalId": proposal_id}
+    assert plain(executed["ModelRegistered"]) == {"modelId": model_id(NAME), "name": NAME}
+    assert executed["VersionPublished"]["contributor"] == actors.bob.address
+    transfer = {"from": dao_contracts.timelock.address, "to": actors.bob.address, "value": reward}
+    assert plain(executed["Transfer"]) == transfer
+    assert len(executed["CallExecuted"]) == 2
+    assert plain(reg.getModel(model_id(NAME))[1:]) == (NAME, 1, 1, 1)
+    assert token.balanceOf(actors.bob.address) == BALANCES["bob"] + reward
+    assert token.balanceOf(dao_contracts.timelock) == TREASURY - reward
+
+    approval = registry.approval_of(lib_dao, NAME, 1)
+    assert approval.proposal_id == proposal_id
+    assert approval.tx_hash == result.tx_hash
+    assert approval.votes_for == sum(BALANCES.values())
+    assert approval.state == ProposalState.EXECUTED
+
+    # The guardian may suspend the DAO's model, never write a version.
+    suspended = brownie_tx(registry.suspend(lib_dao, actors.guardian, NAME, "incident"))
+    assert suspended.events["ModelSuspended"]["by"] == actors.guardian.address
+    with brownie.reverts(typed_error("OwnableUnauthorizedAccount", actors.guardian.address)):
+        reg.upgrade(model_id(NAME), cid("x"), cid("y"), actors.bob.address, {"from": actors.guardian.address})
