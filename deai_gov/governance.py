@@ -209,7 +209,9 @@ def propose(
         dao.chain, account, dao.governor.functions.propose(proposal.targets, proposal.values, proposal.calldatas, text)
     )
     created = events_in_transaction(result.receipt, dao.governor.events.ProposalCreated)
-    return int(created[0]["args"]["proposalId"]), result
+    proposal_id = int(created[0]["args"]["proposalId"])
+    _remember(dao, proposal_id, (proposal, account.address, result.block_number))
+    return proposal_id, result
 
 
 def state(dao: Dao, proposal_id: int) -> ProposalState:
@@ -220,9 +222,22 @@ def state(dao: Dao, proposal_id: int) -> ProposalState:
         raise InputError(str(explain_call_failure(exc))) from None
 
 
+# Proposals seen by this process, by (governor, id). Contents never change once proposed, but a reorg could give
+# a sequential id to other contents, so an entry is used only after the governor confirms id <-> contents.
+_seen_proposals: dict[tuple[str, int], tuple[Proposal, str, int]] = {}
+
+
+def _remember(dao: Dao, proposal_id: int, found: tuple[Proposal, str, int]) -> tuple[Proposal, str, int]:
+    _seen_proposals[(dao.governor.address, proposal_id)] = found
+    return found
+
+
 def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
     state(dao, proposal_id)  # fails early and clearly for unknown ids
+    seen = _seen_proposals.get((dao.governor.address, proposal_id))
+    if seen is not None and existing_proposal_id(dao, seen[0]) == proposal_id:
+        return seen
     # The proposal was created `votingDelay` before its snapshot: start the log search at that block, and fall
     # back to the whole history in case the delay has been changed since.
     g = dao.governor.functions
@@ -236,7 +251,8 @@ def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
                     Action(t, int(v), bytes(c))
                     for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
                 )
-                return Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
+                found = Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
+                return _remember(dao, proposal_id, found)
     raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
 
 

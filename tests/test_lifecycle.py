@@ -192,3 +192,18 @@ def test_approval_is_found_when_anyone_executes_through_the_timelock(dao: Dao, p
     assert gov.state(dao, pid) == ProposalState.EXECUTED
     approval = reg.approval_of(dao, NAME, 1)
     assert approval.proposal_id == pid and approval.votes_for == 700 * TOKEN
+
+
+def test_a_new_process_reads_proposals_back_from_logs(dao: Dao, people: People) -> None:
+    actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
+    pid_other, _ = gov.propose(dao, people.bob, [reg.retire_action(dao, NAME, "x")], "# Another proposal")
+    pid = propose_and_vote(dao, people, actions, "Register")
+    proposal_in_memory = gov.get_proposal(dao, pid)
+    gov._seen_proposals.clear()  # as in a fresh process
+    assert gov.get_proposal(dao, pid) == proposal_in_memory
+    gov._seen_proposals.clear()
+    proposal, proposer, _ = gov.get_proposal(dao, pid_other)
+    assert (proposal.title, proposer) == ("Another proposal", people.bob.address)
+    gov._seen_proposals.clear()
+    finish(dao, people, pid)  # queue and execute look the proposal up from its log
+    assert reg.get_model(dao, NAME).current_version == 1
