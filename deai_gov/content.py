@@ -1,0 +1,289 @@
+"""Publish a model artifact with its manifest, and pull or verify it against the CIDs the registry records.
+
+Trust comes from the bytes: every block read from any source is checked against its CID, every file against
+its size, sha256 and CID in the manifest, and the manifest against the registry. A pull writes into a hidden
+temporary folder next to the destination and renames it into place only when everything matched, so an
+interrupted or refused pull never leaves a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from .errors import DeaiGovError, InputError
+from .importer import DEFAULT_PARAMS, Entry, import_bytes, import_path
+from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
+from .stores import BlockSource, BlockStore, cid_text, fetch_verified
+from .unixfs import DAG_PB, RAW, NodeType, UnixFSError, decode_node
+
+if TYPE_CHECKING:
+    from multiformats import CID
+
+Progress = Callable[[int], None]
+
+
+class VerificationError(DeaiGovError):
+    """Content does not match what was recorded; the message names what did not match."""
+
+
+@dataclass(frozen=True)
+class Published:
+    artifact_cid: str
+    manifest_cid: str
+    manifest: Manifest
+
+
+@dataclass
+class VerifyReport:
+    """What was checked: the manifest, and each file with its size."""
+
+    artifact_cid: str
+    manifest_cid: str
+    manifest: Manifest
+    files: list[FileEntry] = field(default_factory=list)
+    blocks: int = 0
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def publish(
+    path: Path,
+    store: BlockStore,
+    *,
+    name: str,
+    version: int,
+    contributors: list[Contributor],
+    parent_version: int = 0,
+    license: str = "",
+    description: str = "",
+    progress: Progress | None = None,
+) -> Published:
+    """Import `path` (file or folder) into `store`, then build, validate and publish its manifest."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    files: list[FileEntry] = []
+
+    def on_file(relative: str, entry: Entry) -> None:
+        files.append(FileEntry(relative, entry.size, entry.sha256, str(entry.cid)))
+
+    def produce_artifact(sink: Callable[[CID, bytes], None]) -> CID:
+        return import_path(path, sink, progress=progress, on_file=on_file).cid
+
+    card = read_model_card(path) if path.is_dir() else {}
+    # Build and validate the manifest's fixed parts before importing gigabytes.
+    Manifest(name, version, "", 0, DEFAULT_PARAMS.to_dict(), [], contributors, parent_version).validate()
+    root = store.import_dag(produce_artifact)
+    files.sort(key=lambda f: f.path)
+    manifest = Manifest(
+        name=name,
+        version=version,
+        parent_version=parent_version,
+        artifact_root=str(root),
+        artifact_size=sum(f.size for f in files),
+        import_params=DEFAULT_PARAMS.to_dict(),
+        files=files,
+        contributors=contributors,
+        format=guess_format([f.path for f in files]),
+        license=license or license_from_card(card),
+        description=description,
+        model_card=card,
+    )
+    manifest.validate()
+    manifest_root = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
+    return Published(str(root), str(manifest_root), manifest)
+
+
+def verify(
+    sources: list[BlockSource], artifact_cid: str, manifest_cid: str, progress: Progress | None = None
+) -> VerifyReport:
+    """Check the whole artifact and its manifest against the recorded CIDs without writing anything."""
+    return _check(sources, artifact_cid, manifest_cid, None, progress)
+
+
+def pull(
+    sources: list[BlockSource],
+    artifact_cid: str,
+    manifest_cid: str,
+    destination: Path,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """Fetch, verify and write the artifact to `destination` (a new folder), atomically."""
+    destination = Path(destination)
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise InputError(f"{destination} already exists and is not an empty folder")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
+    try:
+        report = _check(sources, artifact_cid, manifest_cid, staging, progress)
+        if destination.exists():
+            destination.rmdir()
+        os.replace(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+# ----------------------------------------------------------------------------- the walk
+
+
+def _check(
+    sources: list[BlockSource],
+    artifact_cid: str,
+    manifest_cid: str,
+    staging: Path | None,
+    progress: Progress | None,
+) -> VerifyReport:
+    from multiformats import CID
+
+    artifact_root, manifest_root = CID.decode(artifact_cid), CID.decode(manifest_cid)
+    manifest = _fetch_manifest(sources, manifest_root)
+    if CID.decode(manifest.artifact_root) != artifact_root:
+        raise VerificationError(
+            f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
+        )
+    expected = {f.path: f for f in manifest.files}
+    report = VerifyReport(str(artifact_root), str(manifest_root), manifest)
+    seen: set[str] = set()
+    for relative, file_cid in _files(sources, artifact_root, expected):
+        entry = expected.get(relative)
+        if entry is None:
+            raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
+        if CID.decode(entry.cid) != file_cid:
+            raise VerificationError(
+                f"{relative}: the artifact's CID {cid_text(file_cid)} is not the manifest's {entry.cid}"
+            )
+        _check_file(sources, file_cid, entry, staging, progress, report)
+        seen.add(relative)
+        report.files.append(entry)
+    missing = sorted(set(expected) - seen)
+    if missing:
+        raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")
+    return report
+
+
+def _fetch_manifest(sources: list[BlockSource], root: CID) -> Manifest:
+    chunks = b"".join(_file_chunks(sources, root, _Counter()))
+    try:
+        return Manifest.from_bytes(chunks)
+    except InputError as exc:
+        raise VerificationError(f"manifest {cid_text(root)}: {exc}") from None
+
+
+def _files(sources: list[BlockSource], root: CID, expected: dict[str, FileEntry]) -> Iterator[tuple[str, CID]]:
+    """(relative path, file CID) of every file under `root`. A file root: its one path is the manifest's."""
+    if root.codec.name == RAW or _node(sources, root).type == NodeType.FILE:
+        if len(expected) != 1:
+            raise VerificationError(f"the artifact is a single file but the manifest lists {len(expected)} files")
+        yield next(iter(expected)), root
+        return
+    yield from _walk_directory(sources, root, "")
+
+
+def _walk_directory(sources: list[BlockSource], cid: CID, prefix: str) -> Iterator[tuple[str, CID]]:
+    node = _node(sources, cid)
+    if node.type != NodeType.DIRECTORY:
+        raise VerificationError(
+            f"{prefix or cid_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}"
+        )
+    for link in node.links:
+        if not link.name or "/" in link.name or link.name in (".", ".."):
+            raise VerificationError(f"{prefix or cid_text(cid)}: unsafe entry name {link.name!r}")
+        relative = f"{prefix}{link.name}"
+        if link.cid.codec.name == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
+            yield from _walk_directory(sources, link.cid, relative + "/")
+        else:
+            yield relative, link.cid
+
+
+@dataclass
+class _Counter:
+    blocks: int = 0
+
+
+def _node(sources: list[BlockSource], cid: CID):  # type: ignore[no-untyped-def]
+    try:
+        return decode_node(fetch_verified(sources, cid))
+    except UnixFSError as exc:
+        raise VerificationError(f"block {cid_text(cid)}: {exc}") from None
+
+
+def _file_chunks(sources: list[BlockSource], cid: CID, counter: _Counter) -> Iterator[bytes]:
+    """The bytes of a UnixFS file in order, every block verified; sizes checked against the UnixFS data."""
+    data = fetch_verified(sources, cid)
+    counter.blocks += 1
+    if cid.codec.name == RAW:
+        yield data
+        return
+    if cid.codec.name != DAG_PB:
+        raise VerificationError(f"block {cid_text(cid)} has codec {cid.codec.name}; files are raw or dag-pb blocks")
+    try:
+        node = decode_node(data)
+    except UnixFSError as exc:
+        raise VerificationError(f"block {cid_text(cid)}: {exc}") from None
+    if node.type not in (NodeType.FILE, NodeType.RAW):
+        raise VerificationError(f"block {cid_text(cid)} is a UnixFS {node.type.name.lower()}, not a file")
+    if node.links and len(node.blocksizes) != len(node.links):
+        raise VerificationError(
+            f"block {cid_text(cid)}: {len(node.links)} links but {len(node.blocksizes)} block sizes"
+        )
+    if node.data:
+        yield node.data
+    for link, expected_size in zip(node.links, node.blocksizes, strict=False):
+        produced = 0
+        for chunk in _file_chunks(sources, link.cid, counter):
+            produced += len(chunk)
+            yield chunk
+        if produced != expected_size:
+            raise VerificationError(
+                f"block {cid_text(link.cid)} holds {produced} bytes where its parent says {expected_size}"
+            )
+
+
+def _check_file(
+    sources: list[BlockSource],
+    cid: CID,
+    entry: FileEntry,
+    staging: Path | None,
+    progress: Progress | None,
+    report: VerifyReport,
+) -> None:
+    from .hashing import BackgroundSha256
+
+    digest = BackgroundSha256()
+    size = 0
+    counter = _Counter()
+    out: IO[bytes] | None = None
+    try:
+        if staging is not None:
+            target = staging / entry.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            out = target.open("wb")
+        for chunk in _file_chunks(sources, cid, counter):
+            size += len(chunk)
+            if size > entry.size:
+                raise VerificationError(f"{entry.path}: more bytes than the manifest's {entry.size}")
+            digest.update(chunk)
+            if out is not None:
+                out.write(chunk)
+            if progress:
+                progress(len(chunk))
+        actual = digest.hexdigest()
+    finally:
+        digest.close()
+        if out is not None:
+            out.close()
+    if size != entry.size:
+        raise VerificationError(f"{entry.path}: {size} bytes, the manifest says {entry.size}")
+    if actual != entry.sha256:
+        raise VerificationError(f"{entry.path}: sha256 {actual} does not match the manifest's {entry.sha256}")
+    report.blocks += counter.blocks

@@ -1,0 +1,204 @@
+"""Files and folders to UnixFS DAGs with fixed, recorded parameters: the same bytes always give the same CID,
+the one any IPFS node computes with the same settings (`ipfs add --cid-version 1 --raw-leaves
+--chunker size-262144`, balanced layout, 174 links per node).
+
+Streaming: a file is read one chunk at a time and each block goes straight to `sink`; only one pending list of
+links per tree level is kept, so memory stays flat however large the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .errors import InputError
+from .unixfs import DAG_PB, RAW, Link, NodeType, encode_node, encode_unixfs, make_cid
+
+if TYPE_CHECKING:
+    from multiformats import CID
+
+#: Receives every block as it is made: (cid, bytes).
+BlockSink = Callable[["CID", bytes], None]
+#: Receives the number of file bytes just imported.
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ImportParams:
+    """How a DAG was built. Recorded with every artifact: a different setting gives a different CID."""
+
+    cid_version: int = 1
+    raw_leaves: bool = True
+    chunker: str = "size-262144"
+    layout: str = "balanced"
+    max_links: int = 174
+    hash: str = "sha2-256"
+    cid_base: str = "base32"
+
+    @property
+    def chunk_size(self) -> int:
+        return int(self.chunker.removeprefix("size-"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEFAULT_PARAMS = ImportParams()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What importing a file or folder produced: root CID, content size, cumulative DAG size, and for a file
+    the sha256 of its bytes."""
+
+    cid: CID
+    size: int
+    tsize: int
+    sha256: str = ""
+
+
+#: Called for each file imported from a folder: (path relative to the imported root, with `/`, entry).
+FileCallback = Callable[[str, Entry], None]
+
+
+class _BalancedBuilder:
+    """Builds the balanced DAG level by level as leaves arrive.
+
+    Each level holds at most `max_links` pending links; a full level becomes one parent link on the level above.
+    At the end, every level is closed from the bottom up; the first level that ever received exactly one link,
+    with nothing pending below it, holds the root (one chunk: the raw leaf itself is the root).
+    """
+
+    def __init__(self, sink: BlockSink, max_links: int):
+        self.sink = sink
+        self.max_links = max_links
+        self.levels: list[list[tuple[Link, int]]] = []  # per level: (link, file bytes under it)
+        self.received: list[int] = []
+
+    def add(self, level: int, link: Link, size: int) -> None:
+        if level == len(self.levels):
+            self.levels.append([])
+            self.received.append(0)
+        self.levels[level].append((link, size))
+        self.received[level] += 1
+        if len(self.levels[level]) == self.max_links:
+            self._close(level)
+
+    def _close(self, level: int) -> None:
+        pending, self.levels[level] = self.levels[level], []
+        links = [link for link, _ in pending]
+        sizes = tuple(size for _, size in pending)
+        block = encode_node(links, encode_unixfs(NodeType.FILE, filesize=sum(sizes), blocksizes=sizes))
+        cid = make_cid(DAG_PB, block)
+        self.sink(cid, block)
+        self.add(level + 1, Link(cid, "", len(block) + sum(link.tsize for link in links)), sum(sizes))
+
+    def finish(self) -> Entry:
+        level = 0
+        while True:
+            pending = self.levels[level]
+            above = level + 1 < len(self.levels)
+            if self.received[level] == 1 and pending and not above:
+                link, size = pending[0]
+                return Entry(link.cid, size, link.tsize)
+            if pending:
+                self._close(level)
+            level += 1
+
+
+def import_stream(
+    stream: IO[bytes], sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS, progress: Progress | None = None
+) -> Entry:
+    """Import a binary stream as a UnixFS file; every block goes to `sink`."""
+    from .hashing import BackgroundSha256
+
+    _check_params(params)
+    builder = _BalancedBuilder(sink, params.max_links)
+    chunk_size = params.chunk_size
+    file_hash = BackgroundSha256()
+    try:
+        first = True
+        while True:
+            chunk = _read_exactly(stream, chunk_size)
+            if not chunk and not first:
+                break
+            first = False
+            file_hash.update(chunk)
+            cid = make_cid(RAW, chunk)
+            sink(cid, chunk)
+            builder.add(0, Link(cid, "", len(chunk)), len(chunk))
+            if progress:
+                progress(len(chunk))
+            if len(chunk) < chunk_size:
+                break
+        root = builder.finish()
+        return Entry(root.cid, root.size, root.tsize, file_hash.hexdigest())
+    finally:
+        file_hash.close()
+
+
+def import_bytes(data: bytes, sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS) -> Entry:
+    """Import in-memory bytes as a UnixFS file."""
+    import io
+
+    return import_stream(io.BytesIO(data), sink, params=params)
+
+
+def import_path(
+    path: Path,
+    sink: BlockSink,
+    *,
+    params: ImportParams = DEFAULT_PARAMS,
+    progress: Progress | None = None,
+    on_file: FileCallback | None = None,
+    _relative: str = "",
+) -> Entry:
+    """Import a file, or a folder recursively (entries sorted by name, as dag-pb requires)."""
+    if path.is_symlink():
+        raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
+    if path.is_file():
+        with path.open("rb") as stream:
+            entry = import_stream(stream, sink, params=params, progress=progress)
+        if on_file:
+            on_file(_relative or path.name, entry)
+        return entry
+    if path.is_dir():
+        links = []
+        size = 0
+        for child in sorted(os.scandir(path), key=lambda e: e.name.encode()):
+            relative = f"{_relative}/{child.name}" if _relative else child.name
+            entry = import_path(
+                Path(child.path), sink, params=params, progress=progress, on_file=on_file, _relative=relative
+            )
+            links.append(Link(entry.cid, child.name, entry.tsize))
+            size += entry.size
+        block = encode_node(links, encode_unixfs(NodeType.DIRECTORY))
+        cid = make_cid(DAG_PB, block)
+        sink(cid, block)
+        return Entry(cid, size, len(block) + sum(link.tsize for link in links))
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    raise InputError(f"{path} is neither a file nor a folder")
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """Read `size` bytes unless the stream ends first (pipes may return short reads)."""
+    parts = []
+    remaining = size
+    while remaining:
+        part = stream.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def _check_params(params: ImportParams) -> None:
+    if params != DEFAULT_PARAMS:
+        raise InputError(
+            f"only the fixed import parameters are supported ({DEFAULT_PARAMS.to_dict()}); got {params.to_dict()}"
+        )

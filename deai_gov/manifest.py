@@ -1,0 +1,171 @@
+"""The manifest of a model version: what the artifact is, file by file, and who contributed it.
+
+It is published to IPFS beside the artifact; the registry records both CIDs. Schema `deai-gov/manifest/v1`
+(documented in docs/manifest.md):
+
+    {
+      "schema": "deai-gov/manifest/v1",
+      "name": "acme/vision", "version": 2, "parent_version": 1,
+      "format": "safetensors", "license": "apache-2.0", "description": "...",
+      "artifact": {"root": "<CID>", "size": 123, "import": {<ImportParams>}},
+      "files": [{"path": "model.safetensors", "size": 100, "sha256": "<hex>", "cid": "<CID>"}, ...],
+      "contributors": [{"address": "0x...", "share_bps": 10000, "name": "..."}],
+      "model_card": {<YAML metadata of a Hugging Face README.md, when present>}
+    }
+
+Shares are basis points and add up to 10,000. Files are sorted by path; paths use `/`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+SCHEMA = "deai-gov/manifest/v1"
+TOTAL_SHARES_BPS = 10_000
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+_FORMATS = {
+    ".safetensors": "safetensors",
+    ".gguf": "gguf",
+    ".onnx": "onnx",
+    ".pt": "pytorch",
+    ".pth": "pytorch",
+    ".bin": "binary",
+    ".json": "json",
+}
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    size: int
+    sha256: str
+    cid: str
+
+
+@dataclass(frozen=True)
+class Contributor:
+    address: str
+    share_bps: int
+    name: str = ""
+
+
+@dataclass
+class Manifest:
+    name: str
+    version: int
+    artifact_root: str
+    artifact_size: int
+    import_params: dict[str, Any]
+    files: list[FileEntry]
+    contributors: list[Contributor]
+    parent_version: int = 0
+    format: str = ""
+    license: str = ""
+    description: str = ""
+    model_card: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "name": self.name,
+            "version": self.version,
+            "parent_version": self.parent_version,
+            "format": self.format,
+            "license": self.license,
+            "description": self.description,
+            "artifact": {"root": self.artifact_root, "size": self.artifact_size, "import": self.import_params},
+            "files": [vars(f) for f in self.files],
+            "contributors": [vars(c) for c in self.contributors],
+            "model_card": self.model_card,
+        }
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON (sorted keys, no spaces, UTF-8): the same manifest always gives the same CID."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Manifest:
+        """Parse and validate a manifest; InputError naming the first problem."""
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise InputError("the manifest is not UTF-8 JSON") from None
+        if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
+            raise InputError(f"the manifest is not a {SCHEMA} document")
+        try:
+            artifact = raw["artifact"]
+            manifest = cls(
+                name=str(raw["name"]),
+                version=int(raw["version"]),
+                parent_version=int(raw.get("parent_version", 0)),
+                format=str(raw.get("format", "")),
+                license=str(raw.get("license", "")),
+                description=str(raw.get("description", "")),
+                artifact_root=str(artifact["root"]),
+                artifact_size=int(artifact["size"]),
+                import_params=dict(artifact["import"]),
+                files=[
+                    FileEntry(str(f["path"]), int(f["size"]), str(f["sha256"]), str(f["cid"])) for f in raw["files"]
+                ],
+                contributors=[
+                    Contributor(str(c["address"]), int(c["share_bps"]), str(c.get("name", "")))
+                    for c in raw["contributors"]
+                ],
+                model_card=dict(raw.get("model_card") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"the manifest is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+        manifest.validate()
+        return manifest
+
+    def validate(self) -> None:
+        from .registry import validate_model_name
+
+        validate_model_name(self.name)
+        if self.version < 1 or not 0 <= self.parent_version < self.version:
+            raise InputError("the manifest's version must be >= 1 and its parent an earlier version (or 0)")
+        if not self.contributors:
+            raise InputError("the manifest names no contributor")
+        if sum(c.share_bps for c in self.contributors) != TOTAL_SHARES_BPS or any(
+            c.share_bps <= 0 for c in self.contributors
+        ):
+            raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS} basis points")
+        paths = [f.path for f in self.files]
+        if len(set(paths)) != len(paths) or any(p.startswith("/") or ".." in p.split("/") or not p for p in paths):
+            raise InputError("the manifest's file paths must be unique, relative and stay inside the artifact")
+
+
+def read_model_card(folder: Path) -> dict[str, Any]:
+    """The YAML metadata block at the top of a Hugging Face `README.md`, or {} when there is none."""
+    card = folder / "README.md"
+    if not card.is_file():
+        return {}
+    match = _FRONT_MATTER.match(card.read_text(encoding="utf-8", errors="replace"))
+    if not match:
+        return {}
+    import yaml
+
+    try:
+        metadata = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{card} has invalid YAML metadata: {str(exc).splitlines()[0]}") from None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def guess_format(paths: list[str]) -> str:
+    """The artifact's weight format, from its file extensions (largest-known first)."""
+    for suffix, name in _FORMATS.items():
+        if any(p.endswith(suffix) for p in paths):
+            return name
+    return "files"
+
+
+def license_from_card(card: dict[str, Any]) -> str:
+    value = card.get("license", "")
+    return value if isinstance(value, str) else ""

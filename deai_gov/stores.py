@@ -1,0 +1,258 @@
+"""Where blocks live, behind one small interface.
+
+- `EmbeddedStore`: a local folder of blocks, used when no IPFS node is configured (same CIDs as any node).
+- `NodeStore`: a real IPFS node through its RPC API (Kubo, or js-ipfs) with ipfshttpclient: blocks are
+  imported as a CAR and pinned, and read back block by block with a time-out.
+- `GatewaySource`: a read-only trustless HTTP gateway (`/ipfs/<cid>?format=raw`); nothing it returns is
+  trusted, every block is checked against its CID by the caller.
+
+No source is trusted: `fetch_verified` checks every block it returns against its CID.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
+
+from .car import CarError, CarWriter, verify_block
+from .errors import DeaiGovError
+
+if TYPE_CHECKING:
+    from multiformats import CID
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class StoreError(DeaiGovError):
+    """A store could not be reached, or refused an operation."""
+
+
+class BlockNotFound(StoreError):
+    """No source had the block (or none answered in time)."""
+
+
+class BlockMismatch(StoreError):
+    """Sources answered, but with bytes that do not hash to the block's CID."""
+
+
+def cid_text(cid: CID) -> str:
+    """The CIDv1 base32 text people and gateways expect (CIDs decoded from binary default to base58)."""
+    return str(cid.set(base="base32")) if cid.version == 1 else str(cid)
+
+
+class BlockSource(Protocol):
+    """Anything blocks can be read from."""
+
+    name: str
+
+    def get_block(self, cid: CID) -> bytes:
+        """The block's bytes (unverified); BlockNotFound if missing, StoreError if unreachable."""
+        ...
+
+
+#: Makes a DAG: writes every block to the sink it is given and returns the root CID.
+DagProducer = Callable[[Callable[["CID", bytes], None]], "CID"]
+
+
+class BlockStore(BlockSource, Protocol):
+    """A source that can also keep blocks."""
+
+    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+        """Store (and pin, where that means something) every block of a CAR v1 stream, verifying each."""
+        ...
+
+    def import_dag(self, produce: DagProducer) -> CID:
+        """Store (and pin) the blocks `produce` makes, trusted as made by this project's importer."""
+        ...
+
+
+class EmbeddedStore:
+    """Blocks as files in a local folder: `<root>/blocks/<cid base32>`; writes are atomic."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.blocks = self.root / "blocks"
+        self.name = f"embedded store {self.root}"
+
+    def _path(self, cid: CID) -> Path:
+        return self.blocks / str(cid.set(base="base32", version=1))
+
+    def has(self, cid: CID) -> bool:
+        return self._path(cid).exists()
+
+    def put_block(self, cid: CID, data: bytes, *, verify: bool = True) -> None:
+        if verify:
+            verify_block(cid, data)
+        path = self._path(cid)
+        if path.exists():
+            return
+        self.blocks.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.blocks, prefix=".incoming-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+
+    def get_block(self, cid: CID) -> bytes:
+        try:
+            return self._path(cid).read_bytes()
+        except FileNotFoundError:
+            raise BlockNotFound(f"block {cid_text(cid)} is not in the {self.name}") from None
+
+    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+        from .car import read_car
+
+        _, blocks = read_car(car)  # verifies every block
+        for cid, data in blocks:
+            self.put_block(cid, data, verify=False)
+
+    def import_dag(self, produce: DagProducer) -> CID:
+        return produce(lambda cid, data: self.put_block(cid, data, verify=False))
+
+    def export_car(self, root: CID, stream: IO[bytes]) -> None:
+        """Write the DAG under `root` as a CAR v1 (blocks in depth-first order)."""
+        writer = CarWriter(stream, [root])
+        for cid, data in walk_blocks([self], root):
+            writer.put(cid, data)
+
+
+class NodeStore:
+    """A real IPFS node's RPC API (`/ip4/127.0.0.1/tcp/5001/http` or `http://host:port`)."""
+
+    def __init__(self, api: str, *, timeout: float = DEFAULT_TIMEOUT):
+        self.api = _multiaddr(api)
+        self.timeout = timeout
+        self.name = f"IPFS node {api}"
+        self._client = None
+
+    def client(self):  # type: ignore[no-untyped-def]
+        if self._client is None:
+            import ipfshttpclient
+
+            # ipfshttpclient.connect() refuses daemons newer than 0.7; the client itself works with them.
+            self._client = ipfshttpclient.Client(self.api, timeout=self.timeout)
+        return self._client
+
+    def get_block(self, cid: CID) -> bytes:
+        try:
+            return bytes(self.client().block.get(cid_text(cid)))
+        except Exception as exc:
+            raise _node_error(self, exc, f"block {cid_text(cid)}") from None
+
+    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+        try:
+            self.client().dag.import_(car)
+            for root in roots:
+                self.client().pin.add(str(root))
+        except Exception as exc:
+            raise _node_error(self, exc, "the CAR import") from None
+
+    def import_dag(self, produce: DagProducer) -> CID:
+        """Blocks go to a temporary CAR file (flat memory), imported and pinned in one call at the end."""
+        from multiformats import CID as CIDType
+        from multiformats import multihash
+
+        # The root is known only at the end; any CIDv1 sha2-256 has the same length, so the header is rewritten.
+        placeholder = CIDType("base32", 1, "dag-pb", multihash.wrap(bytes(32), "sha2-256"))
+        with tempfile.TemporaryFile(prefix="deai-gov-", suffix=".car") as car:
+            writer = CarWriter(car, [placeholder])
+            root = produce(writer.put)
+            writer.replace_roots([root])
+            car.seek(0)
+            self.put_car(car, [root])
+        return root
+
+    def version(self) -> str:
+        try:
+            return str(self.client().version()["Version"])
+        except Exception as exc:
+            raise _node_error(self, exc, "its version") from None
+
+
+class GatewaySource:
+    """A trustless HTTP gateway (read only): `GET <base>/ipfs/<cid>?format=raw` returns one raw block."""
+
+    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.name = f"gateway {self.base_url}"
+
+    def get_block(self, cid: CID) -> bytes:
+        import requests
+
+        url = f"{self.base_url}/ipfs/{cid_text(cid)}?format=raw"
+        try:
+            response = requests.get(url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise StoreError(f"{self.name} is unreachable: {type(exc).__name__}") from None
+        if response.status_code == 404:
+            raise BlockNotFound(f"{self.name} does not have block {cid_text(cid)}")
+        if response.status_code != 200:
+            raise StoreError(f"{self.name} answered HTTP {response.status_code} for block {cid_text(cid)}")
+        return response.content
+
+
+def fetch_verified(sources: list[BlockSource], cid: CID) -> bytes:
+    """The block `cid` from the first source that has it, checked against its CID.
+
+    A source that returns other bytes is reported by name and the next source is tried; if none has the
+    right bytes, the error says what each source did.
+    """
+    problems = []
+    mismatches = 0
+    for source in sources:
+        try:
+            data = source.get_block(cid)
+        except StoreError as exc:
+            problems.append(str(exc))
+            continue
+        try:
+            verify_block(cid, data)
+        except CarError:
+            mismatches += 1
+            problems.append(f"{source.name} returned bytes that do not match block {cid_text(cid)}")
+            continue
+        return data
+    if not sources:
+        raise BlockNotFound(f"no source configured to fetch block {cid_text(cid)}")
+    raise (BlockMismatch if mismatches else BlockNotFound)("; ".join(problems))
+
+
+def walk_blocks(sources: list[BlockSource], root: CID) -> Iterator[tuple[CID, bytes]]:
+    """Every block of the DAG under `root`, depth first, each verified; children follow dag-pb links."""
+    from .unixfs import DAG_PB, decode_node
+
+    stack = [root]
+    while stack:
+        cid = stack.pop()
+        data = fetch_verified(sources, cid)
+        yield cid, data
+        if cid.codec.name == DAG_PB:
+            stack.extend(link.cid for link in reversed(decode_node(data).links))
+
+
+def _multiaddr(api: str) -> str:
+    """Accept both `http://127.0.0.1:5001` and `/ip4/127.0.0.1/tcp/5001/http`."""
+    if api.startswith("/"):
+        return api
+    from urllib.parse import urlparse
+
+    parsed = urlparse(api)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or not parsed.port:
+        raise StoreError(f"{api!r} is not an IPFS API address (http://host:port or a multiaddr)")
+    kind = "ip6" if ":" in parsed.hostname else ("ip4" if parsed.hostname.replace(".", "").isdigit() else "dns")
+    return f"/{kind}/{parsed.hostname}/tcp/{parsed.port}/{parsed.scheme}"
+
+
+def _node_error(store: NodeStore, exc: Exception, what: str) -> StoreError:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return BlockNotFound(f"{store.name} did not deliver {what} within {store.timeout:.0f} s")
+    if "ConnectionError" in name or "Connection" in text:
+        return StoreError(f"{store.name} is unreachable ({text})")
+    if "not found" in text.lower():
+        return BlockNotFound(f"{store.name} does not have {what}")
+    return StoreError(f"{store.name} failed on {what}: {text}")
