@@ -1,0 +1,232 @@
+"""The content layer on the embedded store: importer vectors, publish/verify/pull, CAR, tampering, gateways."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from multiformats import CID
+
+from deai_gov.car import CarError, CarWriter, read_car
+from deai_gov.content import VerificationError, publish, pull, verify
+from deai_gov.importer import import_bytes, import_stream
+from deai_gov.manifest import Contributor, Manifest
+from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, cid_text, fetch_verified
+from deai_gov.unixfs import NodeType, decode_node
+
+from .gateway import serve_gateway
+
+CHUNK = 256 * 1024
+EMPTY_FILE = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"  # raw leaf of b"" (sha256 of nothing)
+CONTRIBUTOR = [Contributor("0x" + "11" * 20, 10_000, "alice")]
+
+
+def blocks_of(data: bytes) -> tuple[CID, dict[str, bytes]]:
+    blocks: dict[str, bytes] = {}
+    entry = import_bytes(data, lambda cid, block: blocks.__setitem__(str(cid), block))
+    return entry.cid, blocks
+
+
+def test_single_chunk_files_are_one_raw_block() -> None:
+    assert str(blocks_of(b"")[0]) == EMPTY_FILE
+    cid, blocks = blocks_of(b"hello world\n")
+    assert cid.codec.name == "raw" and bytes(cid.raw_digest) == hashlib.sha256(b"hello world\n").digest()
+    assert str(cid) == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
+    assert len(blocks) == 1
+    assert blocks_of(b"x" * CHUNK)[0].codec.name == "raw"
+
+
+@pytest.mark.parametrize(("chunks", "depth", "root_links"), [(2, 1, 2), (174, 1, 174), (175, 2, 2), (349, 2, 3)])
+def test_balanced_layout(chunks: int, depth: int, root_links: int) -> None:
+    data = os.urandom(16) * (CHUNK // 16) * (chunks - 1) + b"tail"
+    cid, blocks = blocks_of(data)
+    root = decode_node(blocks[str(cid)])
+    assert root.type == NodeType.FILE and root.filesize == len(data) and len(root.links) == root_links
+    assert sum(root.blocksizes) == len(data)
+    levels, node = 0, root
+    while node is not None:
+        levels += 1
+        child = node.links[0].cid
+        node = decode_node(blocks[cid_text(child)]) if child.codec.name == "dag-pb" else None
+    assert levels == depth
+    leaves = [c for c in blocks if CID.decode(c).codec.name == "raw"]
+    assert len(leaves) <= chunks  # identical chunks share a block
+
+
+def test_import_memory_stays_flat() -> None:
+    class Zeros(io.RawIOBase):
+        def __init__(self, size: int):
+            self.left = size
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+            n = min(len(buffer), self.left)
+            buffer[:n] = bytes(n)
+            self.left -= n
+            return n
+
+    tracemalloc.start()
+    entry = import_stream(io.BufferedReader(Zeros(64 * 1024 * 1024)), lambda cid, block: None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert entry.size == 64 * 1024 * 1024
+    assert entry.sha256 == hashlib.sha256(bytes(64 * 1024 * 1024)).hexdigest()
+    assert peak < 8 * 1024 * 1024, f"importing 64 MiB peaked at {peak / 2**20:.1f} MiB"
+
+
+@pytest.fixture
+def model_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "acme-vision"
+    (folder / "tokenizer").mkdir(parents=True)
+    (folder / "README.md").write_text("---\nlicense: apache-2.0\ntags: [vision]\n---\n# acme/vision\n")
+    (folder / "config.json").write_text(json.dumps({"hidden_size": 64}))
+    (folder / "model.safetensors").write_bytes(os.urandom(CHUNK * 3 + 17))
+    (folder / "tokenizer" / "vocab.txt").write_text("a\nb\n")
+    return folder
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EmbeddedStore:
+    return EmbeddedStore(tmp_path / "store")
+
+
+def published(folder: Path, store: EmbeddedStore):  # type: ignore[no-untyped-def]
+    return publish(folder, store, name="acme/vision", version=1, contributors=CONTRIBUTOR)
+
+
+def test_publish_verify_pull_round_trip(model_folder: Path, store: EmbeddedStore, tmp_path: Path) -> None:
+    result = published(model_folder, store)
+    manifest = result.manifest
+    assert [f.path for f in manifest.files] == ["README.md", "config.json", "model.safetensors", "tokenizer/vocab.txt"]
+    weights = manifest.files[2]
+    assert weights.sha256 == hashlib.sha256((model_folder / "model.safetensors").read_bytes()).hexdigest()
+    assert (manifest.license, manifest.format, manifest.model_card["tags"]) == ("apache-2.0", "safetensors", ["vision"])
+    assert Manifest.from_bytes(manifest.to_bytes()) == manifest
+    assert result.artifact_cid.startswith("bafybei") and result.manifest_cid.startswith("bafkrei")
+
+    report = verify([store], result.artifact_cid, result.manifest_cid)
+    assert report.size == sum(p.stat().st_size for p in model_folder.rglob("*") if p.is_file())
+    out = tmp_path / "pulled"
+    pull([store], result.artifact_cid, result.manifest_cid, out)
+    for path in model_folder.rglob("*"):
+        if path.is_file():
+            assert (out / path.relative_to(model_folder)).read_bytes() == path.read_bytes()
+    # the same bytes give the same CIDs, in another store
+    again = published(model_folder, EmbeddedStore(tmp_path / "other"))
+    assert (again.artifact_cid, again.manifest_cid) == (result.artifact_cid, result.manifest_cid)
+
+
+def test_single_file_artifact(tmp_path: Path, store: EmbeddedStore) -> None:
+    weights = tmp_path / "model.gguf"
+    weights.write_bytes(os.urandom(CHUNK + 1))
+    result = publish(weights, store, name="acme/tiny", version=1, contributors=CONTRIBUTOR)
+    assert [f.path for f in result.manifest.files] == ["model.gguf"]
+    pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
+    assert (tmp_path / "out" / "model.gguf").read_bytes() == weights.read_bytes()
+
+
+def test_car_round_trip_between_stores(model_folder: Path, store: EmbeddedStore, tmp_path: Path) -> None:
+    result = published(model_folder, store)
+    car = io.BytesIO()
+    store.export_car(CID.decode(result.artifact_cid), car)
+    store.export_car(CID.decode(result.manifest_cid), car_manifest := io.BytesIO())
+    other = EmbeddedStore(tmp_path / "imported")
+    for stream, root in ((car, result.artifact_cid), (car_manifest, result.manifest_cid)):
+        stream.seek(0)
+        other.put_car(stream, [CID.decode(root)])
+    assert (
+        verify([other], result.artifact_cid, result.manifest_cid).size
+        == verify([store], result.artifact_cid, result.manifest_cid).size
+    )
+
+
+def test_a_car_with_a_wrong_block_is_refused() -> None:
+    cid, _ = blocks_of(b"some bytes")
+    car = io.BytesIO()
+    writer = CarWriter(car, [cid])
+    writer.put(cid, b"other bytes")
+    car.seek(0)
+    _, stream = read_car(car)
+    with pytest.raises(CarError, match="does not match its CID"):
+        list(stream)
+
+
+def _largest_block(store: EmbeddedStore) -> Path:
+    return max(store.blocks.iterdir(), key=lambda p: p.stat().st_size)
+
+
+def _nothing_left(tmp_path: Path, name: str) -> None:
+    assert not (tmp_path / name).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(f".{name}.partial-")]
+
+
+def test_a_flipped_byte_is_refused_and_nothing_written(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    result = published(model_folder, store)
+    block = _largest_block(store)
+    data = bytearray(block.read_bytes())
+    data[1000] ^= 0x01
+    block.write_bytes(bytes(data))
+    with pytest.raises(BlockMismatch, match=f"do not match block {block.name}"):
+        pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
+    _nothing_left(tmp_path, "out")
+    with pytest.raises(BlockMismatch):
+        verify([store], result.artifact_cid, result.manifest_cid)
+
+
+def test_a_missing_block_is_refused_and_nothing_written(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    result = published(model_folder, store)
+    block = _largest_block(store)
+    block.unlink()
+    with pytest.raises(BlockNotFound, match=f"block {block.name} is not in the embedded store"):
+        pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
+    _nothing_left(tmp_path, "out")
+
+
+def test_a_swapped_cid_in_the_manifest_is_refused(model_folder: Path, store: EmbeddedStore, tmp_path: Path) -> None:
+    result = published(model_folder, store)
+    raw = result.manifest.to_dict()
+    raw["files"][1]["cid"] = raw["files"][0]["cid"]  # config.json now claims README.md's CID
+    forged = json.dumps(raw, sort_keys=True).encode()
+    forged_cid = str(import_bytes(forged, lambda cid, block: store.put_block(cid, block)).cid)
+    with pytest.raises(VerificationError, match=r"config\.json: the artifact's CID \S+ is not the manifest's"):
+        pull([store], result.artifact_cid, forged_cid, tmp_path / "out")
+    _nothing_left(tmp_path, "out")
+    other = published(model_folder / "tokenizer", store)  # a real manifest, but of another artifact
+    with pytest.raises(VerificationError, match="describes artifact"):
+        verify([store], result.artifact_cid, other.manifest_cid)
+
+
+def test_a_lying_gateway_is_refused_and_an_honest_one_used(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    result = published(model_folder, store)
+    with serve_gateway(store, tamper=lambda cid, data: data[:-1] + bytes([data[-1] ^ 1])) as liar:
+        liar_source = GatewaySource(liar, timeout=5)
+        with pytest.raises(BlockMismatch, match=rf"gateway {liar} returned bytes that do not match"):
+            pull([liar_source], result.artifact_cid, result.manifest_cid, tmp_path / "out")
+        _nothing_left(tmp_path, "out")
+        with serve_gateway(store) as honest:
+            report = pull(
+                [liar_source, GatewaySource(honest)], result.artifact_cid, result.manifest_cid, tmp_path / "out"
+            )
+    assert len(report.files) == 4
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (model_folder / "model.safetensors").read_bytes()
+
+
+def test_fetch_reports_every_source() -> None:
+    empty = EmbeddedStore(Path("/nonexistent-deai-gov"))
+    with pytest.raises(BlockNotFound, match="not in the embedded store"):
+        fetch_verified([empty], CID.decode(EMPTY_FILE))
+    with pytest.raises(BlockNotFound, match="no source configured"):
+        fetch_verified([], CID.decode(EMPTY_FILE))
