@@ -146,7 +146,7 @@ def _check(
     from multiformats import CID
 
     artifact_root, manifest_root = CID.decode(artifact_cid), CID.decode(manifest_cid)
-    manifest = _fetch_manifest(sources, manifest_root)
+    manifest = fetch_manifest(sources, manifest_root)
     if CID.decode(manifest.artifact_root) != artifact_root:
         raise VerificationError(
             f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
@@ -171,7 +171,8 @@ def _check(
     return report
 
 
-def _fetch_manifest(sources: list[BlockSource], root: CID) -> Manifest:
+def fetch_manifest(sources: list[BlockSource], root: CID) -> Manifest:
+    """The manifest at `root`, every block verified, parsed and validated."""
     chunks = b"".join(_file_chunks(sources, root, _Counter()))
     try:
         return Manifest.from_bytes(chunks)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from deai_gov import governance as gov
 from deai_gov import registry as reg
+from deai_gov.approved import pull_approved, verify_approved
 from deai_gov.chain import send
+from deai_gov.content import VerificationError, publish
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
 from deai_gov.devnet import advance_time
 from deai_gov.errors import DeaiGovError, InputError, ProposalState, TransactionError
+from deai_gov.manifest import Contributor
 from deai_gov.registry import ModelStatus, VersionStatus
+from deai_gov.stores import EmbeddedStore
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
 from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
@@ -19,12 +26,32 @@ from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
 NAME = "acme/vision"
 
 
-def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People) -> None:
+def _publish_model(
+    folder: Path, store: EmbeddedStore, version: int, contributor: str, weights: bytes
+) -> tuple[str, str]:
+    (folder / "README.md").parent.mkdir(parents=True, exist_ok=True)
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n# acme/vision\n")
+    (folder / "config.json").write_text('{"layers": 2}')
+    (folder / "model.safetensors").write_bytes(weights)
+    result = publish(
+        folder,
+        store,
+        name=NAME,
+        version=version,
+        parent_version=version - 1,
+        contributors=[Contributor(contributor, 10_000)],
+    )
+    return result.artifact_cid, result.manifest_cid
+
+
+def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, tmp_path: Path) -> None:
     treasury_before = dao.token.functions.balanceOf(dao.deployment.timelock).call()
     bob_before = dao.token.functions.balanceOf(people.bob.address).call()
+    store = EmbeddedStore(tmp_path / "ipfs")
+    weights_v1 = os.urandom(600_000)
 
-    # register, with a reward to the contributor in the same vote
-    v1 = (fake_cid("weights v1"), fake_cid("manifest v1"))
+    # register a published model folder, with a reward to the contributor in the same vote
+    v1 = _publish_model(tmp_path / "v1", store, 1, people.bob.address, weights_v1)
     actions = [
         reg.register_action(dao, NAME, *v1, people.bob.address),
         reg.reward_action(dao, people.bob.address, 25 * TOKEN),
@@ -38,6 +65,11 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People) 
     assert dao.token.functions.balanceOf(people.bob.address).call() == bob_before + 25 * TOKEN
     assert dao.token.functions.balanceOf(dao.deployment.timelock).call() == treasury_before - 25 * TOKEN
 
+    # anyone pulls exactly what the vote approved, every block verified
+    _, report = pull_approved(dao, [store], NAME, tmp_path / "pulled-v1")
+    assert (tmp_path / "pulled-v1" / "model.safetensors").read_bytes() == weights_v1
+    assert [f.path for f in report.files] == ["README.md", "config.json", "model.safetensors"]
+
     # the vote behind version 1, found from the version alone
     approval = reg.approval_of(dao, NAME, 1)
     assert approval.proposal_id == pid1
@@ -45,12 +77,14 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People) 
     assert approval.votes_for == 700 * TOKEN  # alice's own 500 plus carol's delegated 200
 
     # upgrade: v2 becomes current, v1 superseded
-    v2 = (fake_cid("weights v2"), fake_cid("manifest v2"))
+    v2 = _publish_model(tmp_path / "v2", store, 2, people.carol.address, os.urandom(300_000))
     pid2 = pass_proposal(dao, people, [reg.upgrade_action(dao, NAME, *v2, people.carol.address)], "Upgrade to v2")
     assert reg.get_model(dao, NAME).current_version == 2
     assert reg.get_version(dao, NAME, 2).parent == 1
     assert reg.get_version(dao, NAME, 1).status == VersionStatus.SUPERSEDED
     assert reg.approval_of(dao, NAME, 2).proposal_id == pid2 == pid1 + 1
+    approved, report = verify_approved(dao, [store], NAME)
+    assert approved.version.number == 2 and report.manifest.contributors[0].address == people.carol.address
 
     # rollback to v1: v2 is marked rolled back and can never be current again
     pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], "Roll back to v1")
@@ -60,8 +94,12 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People) 
     assert reg.get_version(dao, NAME).number == 1
 
     # an upgrade after a rollback never reuses a version number
-    v3 = (fake_cid("weights v3"), fake_cid("manifest v3"))
+    # v3 re-releases v1's files: the registry takes the voted CIDs, but v1's manifest cannot pass as v3
+    v3 = v1
     pass_proposal(dao, people, [reg.upgrade_action(dao, NAME, *v3, people.bob.address)], "Upgrade to v3")
+    with pytest.raises(VerificationError, match="the manifest is for acme/vision v1, but the registry records it"):
+        pull_approved(dao, [store], NAME, tmp_path / "pulled-v3")
+    assert not (tmp_path / "pulled-v3").exists()
     versions = reg.list_versions(dao, NAME)
     assert [v.number for v in versions] == [1, 2, 3]
     assert versions[2].parent == 1 and versions[2].artifact_cid == v3[0]
@@ -127,6 +165,8 @@ def test_guardian_cancels_a_proposal_and_suspends_a_model(dao: Dao, people: Peop
 
     reg.suspend(dao, people.guardian, NAME, "weights leak training data")
     assert reg.get_model(dao, NAME).status == ModelStatus.SUSPENDED
+    with pytest.raises(InputError, match="suspended by its guardian"):
+        pull_approved(dao, [], NAME, Path("/nonexistent/never-written"))
     with pytest.raises(TransactionError, match="suspended, which does not allow this"):
         reg.suspend(dao, people.guardian, NAME, "again")
     with pytest.raises(TransactionError, match="neither the registry's owner nor its guardian"):

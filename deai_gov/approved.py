@@ -1,0 +1,79 @@
+"""From "the version the DAO approved" to verified bytes: registry lookup, then pull or verify.
+
+The registry gives the artifact and manifest CIDs of a version; the manifest must name the same model and
+version, and every block and file must match. A suspended model is refused unless explicitly allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .content import Progress, VerificationError, VerifyReport, fetch_manifest, pull, verify
+from .errors import InputError
+from .manifest import Manifest
+from .registry import ModelStatus, VersionInfo, get_model, get_version
+
+if TYPE_CHECKING:
+    from .dao import Dao
+    from .stores import BlockSource
+
+
+@dataclass(frozen=True)
+class ApprovedVersion:
+    name: str
+    status: ModelStatus
+    version: VersionInfo
+
+
+def resolve(dao: Dao, name: str, version: int | None = None, *, allow_suspended: bool = False) -> ApprovedVersion:
+    """The registry's record of `name` at `version` (default: its current version)."""
+    model = get_model(dao, name)
+    if model.status == ModelStatus.SUSPENDED and not allow_suspended:
+        raise InputError(f"{name} is suspended by its guardian; refusing to use it (allow it explicitly to override)")
+    return ApprovedVersion(name, model.status, get_version(dao, name, version))
+
+
+def _check_manifest_identity(approved: ApprovedVersion, manifest: Manifest) -> None:
+    if (manifest.name, manifest.version) != (approved.name, approved.version.number):
+        raise VerificationError(
+            f"the manifest is for {manifest.name} v{manifest.version}, but the registry records it for "
+            f"{approved.name} v{approved.version.number}"
+        )
+
+
+def verify_approved(
+    dao: Dao,
+    sources: list[BlockSource],
+    name: str,
+    version: int | None = None,
+    *,
+    allow_suspended: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ApprovedVersion, VerifyReport]:
+    """Check every block and file of a registered version against the registry, writing nothing."""
+    approved = resolve(dao, name, version, allow_suspended=allow_suspended)
+    report = verify(sources, approved.version.artifact_cid, approved.version.manifest_cid, progress)
+    _check_manifest_identity(approved, report.manifest)
+    return approved, report
+
+
+def pull_approved(
+    dao: Dao,
+    sources: list[BlockSource],
+    name: str,
+    destination: Path,
+    version: int | None = None,
+    *,
+    allow_suspended: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ApprovedVersion, VerifyReport]:
+    """Fetch a registered version into `destination`, verified, written atomically."""
+    approved = resolve(dao, name, version, allow_suspended=allow_suspended)
+    from multiformats import CID
+
+    # The manifest is small: check whose it is before fetching the artifact.
+    _check_manifest_identity(approved, fetch_manifest(sources, CID.decode(approved.version.manifest_cid)))
+    report = pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
+    return approved, report
