@@ -71,9 +71,9 @@ def pull_approved(
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically."""
     approved = resolve(dao, name, version, allow_suspended=allow_suspended)
-    from multiformats import CID
+    from .blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.
-    _check_manifest_identity(approved, fetch_manifest(sources, CID.decode(approved.version.manifest_cid)))
+    _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
     report = pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
     return approved, report

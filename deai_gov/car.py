@@ -3,19 +3,17 @@
     varint(len(header)) header(dag-cbor {"roots": [CID...], "version": 1})
     then per block: varint(len(cid) + len(data)) cid data
 
-The header uses the `dag-cbor` library; CIDs and varints come from `multiformats`.
+The header uses the `dag-cbor` library; varints and header CIDs come from `multiformats`. Block CIDs are
+binary (see `blockcid`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
+from .blockcid import BlockCid, is_valid, matches, sha256_digest, to_text
 from .errors import DeaiGovError
-
-if TYPE_CHECKING:
-    from multiformats import CID
 
 
 class CarError(DeaiGovError):
@@ -25,21 +23,21 @@ class CarError(DeaiGovError):
 class CarWriter:
     """Write a CAR v1 to a binary stream, one block at a time."""
 
-    def __init__(self, stream: IO[bytes], roots: list[CID]):
+    def __init__(self, stream: IO[bytes], roots: list[BlockCid]):
         self._stream = stream
         self._start = stream.tell() if stream.seekable() else None
         self._header = self._encode_header(roots)
         stream.write(self._header)
 
     @staticmethod
-    def _encode_header(roots: list[CID]) -> bytes:
+    def _encode_header(roots: list[BlockCid]) -> bytes:
         import dag_cbor
-        from multiformats import varint
+        from multiformats import CID, varint
 
-        header = dag_cbor.encode({"roots": list(roots), "version": 1})
+        header = dag_cbor.encode({"roots": [CID.decode(root) for root in roots], "version": 1})
         return bytes(varint.encode(len(header))) + header
 
-    def replace_roots(self, roots: list[CID]) -> None:
+    def replace_roots(self, roots: list[BlockCid]) -> None:
         """Rewrite the header in place, for roots only known once every block is written. The new header must
         have the same length (e.g. one CIDv1 sha2-256 root replacing another), and the stream be seekable."""
         header = self._encode_header(roots)
@@ -51,24 +49,23 @@ class CarWriter:
         self._stream.seek(end)
         self._header = header
 
-    def put(self, cid: CID, data: bytes) -> None:
+    def put(self, cid: BlockCid, data: bytes) -> None:
         from multiformats import varint
 
-        raw_cid = bytes(cid)
-        self._stream.write(varint.encode(len(raw_cid) + len(data)))
-        self._stream.write(raw_cid)
+        self._stream.write(varint.encode(len(cid) + len(data)))
+        self._stream.write(cid)
         self._stream.write(data)
 
 
-def verify_block(cid: CID, data: bytes) -> None:
+def verify_block(cid: BlockCid, data: bytes) -> None:
     """Raise CarError unless `data` hashes to the digest in `cid` (sha2-256 only)."""
-    if cid.hashfun.name != "sha2-256":
-        raise CarError(f"block {cid.set(base='base32')} uses {cid.hashfun.name}; only sha2-256 blocks are accepted")
-    if hashlib.sha256(data).digest() != bytes(cid.raw_digest):
-        raise CarError(f"block {cid.set(base='base32')} does not match its CID: its bytes hash to something else")
+    if sha256_digest(cid) is None:
+        raise CarError(f"block {to_text(cid)} does not use sha2-256; only sha2-256 blocks are accepted")
+    if not matches(cid, data):
+        raise CarError(f"block {to_text(cid)} does not match its CID: its bytes hash to something else")
 
 
-def read_car(stream: IO[bytes]) -> tuple[list[CID], Iterator[tuple[CID, bytes]]]:
+def read_car(stream: IO[bytes]) -> tuple[list[BlockCid], Iterator[tuple[BlockCid, bytes]]]:
     """Roots of a CAR v1 and an iterator over its blocks, each verified against its CID as it is read."""
     import dag_cbor
 
@@ -86,27 +83,31 @@ def read_car(stream: IO[bytes]) -> tuple[list[CID], Iterator[tuple[CID, bytes]]]
         raise CarError("not a CAR v1 header")
     if not all(isinstance(root, CID) for root in roots):
         raise CarError("the CAR header's roots are not all CIDs")
-    return [root for root in roots if isinstance(root, CID)], _blocks(stream)
+    return [bytes(root) for root in roots if isinstance(root, CID)], _blocks(stream)
 
 
-def _blocks(stream: IO[bytes]) -> Iterator[tuple[CID, bytes]]:
-    from multiformats import CID, varint
+def _blocks(stream: IO[bytes]) -> Iterator[tuple[BlockCid, bytes]]:
+    from multiformats import varint
 
     while (frame := _read_frame(stream)) is not None:
         view = memoryview(frame)
-        try:
-            if frame[0] == 0x12:  # a CIDv0: bare sha2-256 multihash, 34 bytes
-                cid_length = 34
-            else:
+        if frame[0] == 0x12:  # CIDv0: a bare sha2-256 multihash, 34 bytes
+            cid_length = 34
+        elif frame[0] == 0x01 and frame[1] < 0x80 and frame[2:4] == b"\x12\x20":  # CIDv1, one-byte codec, sha2-256
+            cid_length = 36
+        else:
+            try:
                 _, version_length, _ = varint.decode_raw(view)
                 _, codec_length, _ = varint.decode_raw(view[version_length:])
                 offset = version_length + codec_length
                 _, code_length, _ = varint.decode_raw(view[offset:])
                 digest_size, size_length, _ = varint.decode_raw(view[offset + code_length :])
                 cid_length = offset + code_length + size_length + digest_size
-            cid = CID.decode(bytes(view[:cid_length]))
-        except Exception:
-            raise CarError("a CAR section does not start with a valid CID") from None
+            except Exception:
+                raise CarError("a CAR section does not start with a valid CID") from None
+        cid = bytes(view[:cid_length])
+        if not is_valid(cid):
+            raise CarError("a CAR section does not start with a valid CID")
         data = bytes(view[cid_length:])
         verify_block(cid, data)
         yield cid, data

@@ -14,16 +14,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
+from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text
+from .blockcid import to_text as cid_text
 from .errors import DeaiGovError, InputError
 from .importer import DEFAULT_PARAMS, Entry, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
-from .stores import BlockSource, BlockStore, cid_text, fetch_verified
-from .unixfs import DAG_PB, RAW, NodeType, UnixFSError, decode_node
-
-if TYPE_CHECKING:
-    from multiformats import CID
+from .stores import BlockSource, BlockStore, fetch_verified
+from .unixfs import NodeType, UnixFSError, decode_node
 
 Progress = Callable[[int], None]
 
@@ -73,9 +72,9 @@ def publish(
     files: list[FileEntry] = []
 
     def on_file(relative: str, entry: Entry) -> None:
-        files.append(FileEntry(relative, entry.size, entry.sha256, str(entry.cid)))
+        files.append(FileEntry(relative, entry.size, entry.sha256, cid_text(entry.cid)))
 
-    def produce_artifact(sink: Callable[[CID, bytes], None]) -> CID:
+    def produce_artifact(sink: Callable[[BlockCid, bytes], None]) -> BlockCid:
         return import_path(path, sink, progress=progress, on_file=on_file).cid
 
     card = read_model_card(path) if path.is_dir() else {}
@@ -87,7 +86,7 @@ def publish(
         name=name,
         version=version,
         parent_version=parent_version,
-        artifact_root=str(root),
+        artifact_root=cid_text(root),
         artifact_size=sum(f.size for f in files),
         import_params=DEFAULT_PARAMS.to_dict(),
         files=files,
@@ -99,7 +98,7 @@ def publish(
     )
     manifest.validate()
     manifest_root = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
-    return Published(str(root), str(manifest_root), manifest)
+    return Published(cid_text(root), cid_text(manifest_root), manifest)
 
 
 def verify(
@@ -136,6 +135,14 @@ def pull(
 # ----------------------------------------------------------------------------- the walk
 
 
+def _same_cid(text: str, cid: BlockCid) -> bool:
+    """Whether the manifest's CID text (in any multibase) names `cid`."""
+    try:
+        return from_text(text) == cid
+    except ValueError:
+        raise VerificationError(f"the manifest holds an invalid CID {text!r}") from None
+
+
 def _check(
     sources: list[BlockSource],
     artifact_cid: str,
@@ -143,22 +150,23 @@ def _check(
     staging: Path | None,
     progress: Progress | None,
 ) -> VerifyReport:
-    from multiformats import CID
-
-    artifact_root, manifest_root = CID.decode(artifact_cid), CID.decode(manifest_cid)
+    try:
+        artifact_root, manifest_root = from_text(artifact_cid), from_text(manifest_cid)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     manifest = fetch_manifest(sources, manifest_root)
-    if CID.decode(manifest.artifact_root) != artifact_root:
+    if not _same_cid(manifest.artifact_root, artifact_root):
         raise VerificationError(
             f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
         )
     expected = {f.path: f for f in manifest.files}
-    report = VerifyReport(str(artifact_root), str(manifest_root), manifest)
+    report = VerifyReport(cid_text(artifact_root), cid_text(manifest_root), manifest)
     seen: set[str] = set()
     for relative, file_cid in _files(sources, artifact_root, expected):
         entry = expected.get(relative)
         if entry is None:
             raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
-        if CID.decode(entry.cid) != file_cid:
+        if not _same_cid(entry.cid, file_cid):
             raise VerificationError(
                 f"{relative}: the artifact's CID {cid_text(file_cid)} is not the manifest's {entry.cid}"
             )
@@ -171,7 +179,7 @@ def _check(
     return report
 
 
-def fetch_manifest(sources: list[BlockSource], root: CID) -> Manifest:
+def fetch_manifest(sources: list[BlockSource], root: BlockCid) -> Manifest:
     """The manifest at `root`, every block verified, parsed and validated."""
     chunks = b"".join(_file_chunks(sources, root, _Counter()))
     try:
@@ -180,9 +188,11 @@ def fetch_manifest(sources: list[BlockSource], root: CID) -> Manifest:
         raise VerificationError(f"manifest {cid_text(root)}: {exc}") from None
 
 
-def _files(sources: list[BlockSource], root: CID, expected: dict[str, FileEntry]) -> Iterator[tuple[str, CID]]:
+def _files(
+    sources: list[BlockSource], root: BlockCid, expected: dict[str, FileEntry]
+) -> Iterator[tuple[str, BlockCid]]:
     """(relative path, file CID) of every file under `root`. A file root: its one path is the manifest's."""
-    if root.codec.name == RAW or _node(sources, root).type == NodeType.FILE:
+    if codec_of(root) == RAW or _node(sources, root).type == NodeType.FILE:
         if len(expected) != 1:
             raise VerificationError(f"the artifact is a single file but the manifest lists {len(expected)} files")
         yield next(iter(expected)), root
@@ -190,7 +200,7 @@ def _files(sources: list[BlockSource], root: CID, expected: dict[str, FileEntry]
     yield from _walk_directory(sources, root, "")
 
 
-def _walk_directory(sources: list[BlockSource], cid: CID, prefix: str) -> Iterator[tuple[str, CID]]:
+def _walk_directory(sources: list[BlockSource], cid: BlockCid, prefix: str) -> Iterator[tuple[str, BlockCid]]:
     node = _node(sources, cid)
     if node.type != NodeType.DIRECTORY:
         raise VerificationError(
@@ -200,7 +210,7 @@ def _walk_directory(sources: list[BlockSource], cid: CID, prefix: str) -> Iterat
         if not link.name or "/" in link.name or link.name in (".", ".."):
             raise VerificationError(f"{prefix or cid_text(cid)}: unsafe entry name {link.name!r}")
         relative = f"{prefix}{link.name}"
-        if link.cid.codec.name == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
+        if codec_of(link.cid) == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
             yield from _walk_directory(sources, link.cid, relative + "/")
         else:
             yield relative, link.cid
@@ -211,22 +221,23 @@ class _Counter:
     blocks: int = 0
 
 
-def _node(sources: list[BlockSource], cid: CID):  # type: ignore[no-untyped-def]
+def _node(sources: list[BlockSource], cid: BlockCid):  # type: ignore[no-untyped-def]
     try:
         return decode_node(fetch_verified(sources, cid))
     except UnixFSError as exc:
         raise VerificationError(f"block {cid_text(cid)}: {exc}") from None
 
 
-def _file_chunks(sources: list[BlockSource], cid: CID, counter: _Counter) -> Iterator[bytes]:
+def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -> Iterator[bytes]:
     """The bytes of a UnixFS file in order, every block verified; sizes checked against the UnixFS data."""
     data = fetch_verified(sources, cid)
     counter.blocks += 1
-    if cid.codec.name == RAW:
+    codec = codec_of(cid)
+    if codec == RAW:
         yield data
         return
-    if cid.codec.name != DAG_PB:
-        raise VerificationError(f"block {cid_text(cid)} has codec {cid.codec.name}; files are raw or dag-pb blocks")
+    if codec != DAG_PB:
+        raise VerificationError(f"block {cid_text(cid)} has codec {codec}; files are raw or dag-pb blocks")
     try:
         node = decode_node(data)
     except UnixFSError as exc:
@@ -252,7 +263,7 @@ def _file_chunks(sources: list[BlockSource], cid: CID, counter: _Counter) -> Ite
 
 def _check_file(
     sources: list[BlockSource],
-    cid: CID,
+    cid: BlockCid,
     entry: FileEntry,
     staging: Path | None,
     progress: Progress | None,

@@ -1,12 +1,15 @@
-"""A whole-file sha256 computed on a second core while the caller hashes blocks on the first.
+"""Work that overlaps the importer's hashing on the second core.
 
-hashlib releases the GIL on large buffers, so hashing each chunk for its CID and the whole file for the
-manifest overlap instead of costing twice the time.
+hashlib and file writes release the GIL on large buffers, so hashing each chunk for its CID, hashing the whole
+file for the manifest and writing blocks to a store overlap instead of adding up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 
@@ -32,3 +35,37 @@ class BackgroundSha256:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class BackgroundWriter:
+    """Runs `write(cid, data)` on a second thread so storing blocks overlaps hashing the next ones.
+
+    At most `depth` blocks wait in the queue (memory stays bounded); `close()` waits for the queue to drain and
+    re-raises the first error the writer met.
+    """
+
+    def __init__(self, write: Callable[[bytes, bytes], None], depth: int = 8) -> None:
+        self._write = write
+        self._queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="block-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(*item)
+                except BaseException as exc:  # kept and re-raised in the caller's thread
+                    self._error = exc
+
+    def put(self, cid: bytes, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((cid, data))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error

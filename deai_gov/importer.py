@@ -12,16 +12,14 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
+from .blockcid import DAG_PB, RAW, BlockCid, block_cid
 from .errors import InputError
-from .unixfs import DAG_PB, RAW, Link, NodeType, encode_node, encode_unixfs, make_cid
+from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
-if TYPE_CHECKING:
-    from multiformats import CID
-
-#: Receives every block as it is made: (cid, bytes).
-BlockSink = Callable[["CID", bytes], None]
+#: Receives every block as it is made: (binary CID, bytes).
+BlockSink = Callable[[BlockCid, bytes], None]
 #: Receives the number of file bytes just imported.
 Progress = Callable[[int], None]
 
@@ -54,7 +52,7 @@ class Entry:
     """What importing a file or folder produced: root CID, content size, cumulative DAG size, and for a file
     the sha256 of its bytes."""
 
-    cid: CID
+    cid: BlockCid
     size: int
     tsize: int
     sha256: str = ""
@@ -92,7 +90,7 @@ class _BalancedBuilder:
         links = [link for link, _ in pending]
         sizes = tuple(size for _, size in pending)
         block = encode_node(links, encode_unixfs(NodeType.FILE, filesize=sum(sizes), blocksizes=sizes))
-        cid = make_cid(DAG_PB, block)
+        cid = block_cid(DAG_PB, block)
         self.sink(cid, block)
         self.add(level + 1, Link(cid, "", len(block) + sum(link.tsize for link in links)), sum(sizes))
 
@@ -127,7 +125,7 @@ def import_stream(
                 break
             first = False
             file_hash.update(chunk)
-            cid = make_cid(RAW, chunk)
+            cid = block_cid(RAW, chunk)
             sink(cid, chunk)
             builder.add(0, Link(cid, "", len(chunk)), len(chunk))
             if progress:
@@ -176,7 +174,7 @@ def import_path(
             links.append(Link(entry.cid, child.name, entry.tsize))
             size += entry.size
         block = encode_node(links, encode_unixfs(NodeType.DIRECTORY))
-        cid = make_cid(DAG_PB, block)
+        cid = block_cid(DAG_PB, block)
         sink(cid, block)
         return Entry(cid, size, len(block) + sum(link.tsize for link in links))
     if not path.exists():

@@ -15,13 +15,11 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Protocol
 
-from .car import CarError, CarWriter, verify_block
+from .blockcid import DAG_PB, BlockCid, codec_of, file_name, matches, prefix, to_text
+from .car import CarWriter, verify_block
 from .errors import DeaiGovError
-
-if TYPE_CHECKING:
-    from multiformats import CID
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -38,9 +36,9 @@ class BlockMismatch(StoreError):
     """Sources answered, but with bytes that do not hash to the block's CID."""
 
 
-def cid_text(cid: CID) -> str:
-    """The CIDv1 base32 text people and gateways expect (CIDs decoded from binary default to base58)."""
-    return str(cid.set(base="base32")) if cid.version == 1 else str(cid)
+def cid_text(cid: BlockCid) -> str:
+    """The text people and gateways expect (base32 CIDv1)."""
+    return to_text(cid)
 
 
 class BlockSource(Protocol):
@@ -48,23 +46,23 @@ class BlockSource(Protocol):
 
     name: str
 
-    def get_block(self, cid: CID) -> bytes:
+    def get_block(self, cid: BlockCid) -> bytes:
         """The block's bytes (unverified); BlockNotFound if missing, StoreError if unreachable."""
         ...
 
 
 #: Makes a DAG: writes every block to the sink it is given and returns the root CID.
-DagProducer = Callable[[Callable[["CID", bytes], None]], "CID"]
+DagProducer = Callable[[Callable[[BlockCid, bytes], None]], BlockCid]
 
 
 class BlockStore(BlockSource, Protocol):
     """A source that can also keep blocks."""
 
-    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+    def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
         """Store (and pin, where that means something) every block of a CAR v1 stream, verifying each."""
         ...
 
-    def import_dag(self, produce: DagProducer) -> CID:
+    def import_dag(self, produce: DagProducer) -> BlockCid:
         """Store (and pin) the blocks `produce` makes, trusted as made by this project's importer."""
         ...
 
@@ -77,13 +75,13 @@ class EmbeddedStore:
         self.blocks = self.root / "blocks"
         self.name = f"embedded store {self.root}"
 
-    def _path(self, cid: CID) -> Path:
-        return self.blocks / str(cid.set(base="base32", version=1))
+    def _path(self, cid: BlockCid) -> Path:
+        return self.blocks / file_name(cid)
 
-    def has(self, cid: CID) -> bool:
+    def has(self, cid: BlockCid) -> bool:
         return self._path(cid).exists()
 
-    def put_block(self, cid: CID, data: bytes, *, verify: bool = True) -> None:
+    def put_block(self, cid: BlockCid, data: bytes, *, verify: bool = True) -> None:
         if verify:
             verify_block(cid, data)
         path = self._path(cid)
@@ -95,23 +93,30 @@ class EmbeddedStore:
             f.write(data)
         os.replace(tmp, path)
 
-    def get_block(self, cid: CID) -> bytes:
+    def get_block(self, cid: BlockCid) -> bytes:
         try:
             return self._path(cid).read_bytes()
         except FileNotFoundError:
             raise BlockNotFound(f"block {cid_text(cid)} is not in the {self.name}") from None
 
-    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+    def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
         from .car import read_car
 
         _, blocks = read_car(car)  # verifies every block
         for cid, data in blocks:
             self.put_block(cid, data, verify=False)
 
-    def import_dag(self, produce: DagProducer) -> CID:
-        return produce(lambda cid, data: self.put_block(cid, data, verify=False))
+    def import_dag(self, produce: DagProducer) -> BlockCid:
+        from .hashing import BackgroundWriter
 
-    def export_car(self, root: CID, stream: IO[bytes]) -> None:
+        writer = BackgroundWriter(lambda cid, data: self.put_block(cid, data, verify=False))
+        try:
+            root = produce(writer.put)
+        finally:
+            writer.close()
+        return root
+
+    def export_car(self, root: BlockCid, stream: IO[bytes]) -> None:
         """Write the DAG under `root` as a CAR v1 (blocks in depth-first order)."""
         writer = CarWriter(stream, [root])
         for cid, data in walk_blocks([self], root):
@@ -135,13 +140,13 @@ class NodeStore:
             self._client = ipfshttpclient.Client(self.api, timeout=self.timeout)
         return self._client
 
-    def get_block(self, cid: CID) -> bytes:
+    def get_block(self, cid: BlockCid) -> bytes:
         try:
             return bytes(self.client().block.get(cid_text(cid)))
         except Exception as exc:
             raise _node_error(self, exc, f"block {cid_text(cid)}") from None
 
-    def put_car(self, car: IO[bytes], roots: list[CID]) -> None:
+    def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
         try:
             self.client().dag.import_(car)
             for root in roots:
@@ -149,13 +154,10 @@ class NodeStore:
         except Exception as exc:
             raise _node_error(self, exc, "the CAR import") from None
 
-    def import_dag(self, produce: DagProducer) -> CID:
+    def import_dag(self, produce: DagProducer) -> BlockCid:
         """Blocks go to a temporary CAR file (flat memory), imported and pinned in one call at the end."""
-        from multiformats import CID as CIDType
-        from multiformats import multihash
-
         # The root is known only at the end; any CIDv1 sha2-256 has the same length, so the header is rewritten.
-        placeholder = CIDType("base32", 1, "dag-pb", multihash.wrap(bytes(32), "sha2-256"))
+        placeholder = prefix(DAG_PB) + bytes(32)
         with tempfile.TemporaryFile(prefix="deai-gov-", suffix=".car") as car:
             writer = CarWriter(car, [placeholder])
             root = produce(writer.put)
@@ -179,7 +181,7 @@ class GatewaySource:
         self.timeout = timeout
         self.name = f"gateway {self.base_url}"
 
-    def get_block(self, cid: CID) -> bytes:
+    def get_block(self, cid: BlockCid) -> bytes:
         import requests
 
         url = f"{self.base_url}/ipfs/{cid_text(cid)}?format=raw"
@@ -194,7 +196,7 @@ class GatewaySource:
         return response.content
 
 
-def fetch_verified(sources: list[BlockSource], cid: CID) -> bytes:
+def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
     """The block `cid` from the first source that has it, checked against its CID.
 
     A source that returns other bytes is reported by name and the next source is tried; if none has the
@@ -208,9 +210,7 @@ def fetch_verified(sources: list[BlockSource], cid: CID) -> bytes:
         except StoreError as exc:
             problems.append(str(exc))
             continue
-        try:
-            verify_block(cid, data)
-        except CarError:
+        if not matches(cid, data):
             mismatches += 1
             problems.append(f"{source.name} returned bytes that do not match block {cid_text(cid)}")
             continue
@@ -220,16 +220,16 @@ def fetch_verified(sources: list[BlockSource], cid: CID) -> bytes:
     raise (BlockMismatch if mismatches else BlockNotFound)("; ".join(problems))
 
 
-def walk_blocks(sources: list[BlockSource], root: CID) -> Iterator[tuple[CID, bytes]]:
+def walk_blocks(sources: list[BlockSource], root: BlockCid) -> Iterator[tuple[BlockCid, bytes]]:
     """Every block of the DAG under `root`, depth first, each verified; children follow dag-pb links."""
-    from .unixfs import DAG_PB, decode_node
+    from .unixfs import decode_node
 
     stack = [root]
     while stack:
         cid = stack.pop()
         data = fetch_verified(sources, cid)
         yield cid, data
-        if cid.codec.name == DAG_PB:
+        if codec_of(cid) == DAG_PB:
             stack.extend(link.cid for link in reversed(decode_node(data).links))
 
 

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
-from multiformats import CID
-
+from deai_gov.blockcid import from_text
 from deai_gov.stores import BlockNotFound, BlockSource
 
 #: Given (cid text, true bytes), return the bytes to serve.
@@ -28,7 +27,7 @@ def serve_gateway(source: BlockSource, tamper: Tamper | None = None) -> Iterator
                 return
             text = url.path.removeprefix("/ipfs/")
             try:
-                data = source.get_block(CID.decode(text))
+                data = source.get_block(from_text(text))
             except (BlockNotFound, ValueError):
                 self.send_error(404)
                 return

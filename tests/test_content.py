@@ -10,13 +10,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from multiformats import CID
 
+from deai_gov.blockcid import BlockCid, codec_of, from_text, to_text
 from deai_gov.car import CarError, CarWriter, read_car
 from deai_gov.content import VerificationError, publish, pull, verify
 from deai_gov.importer import import_bytes, import_stream
 from deai_gov.manifest import Contributor, Manifest
-from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, cid_text, fetch_verified
+from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, fetch_verified
 from deai_gov.unixfs import NodeType, decode_node
 
 from .gateway import serve_gateway
@@ -26,35 +26,35 @@ EMPTY_FILE = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"  # ra
 CONTRIBUTOR = [Contributor("0x" + "11" * 20, 10_000, "alice")]
 
 
-def blocks_of(data: bytes) -> tuple[CID, dict[str, bytes]]:
-    blocks: dict[str, bytes] = {}
-    entry = import_bytes(data, lambda cid, block: blocks.__setitem__(str(cid), block))
+def blocks_of(data: bytes) -> tuple[BlockCid, dict[BlockCid, bytes]]:
+    blocks: dict[BlockCid, bytes] = {}
+    entry = import_bytes(data, lambda cid, block: blocks.__setitem__(cid, block))
     return entry.cid, blocks
 
 
 def test_single_chunk_files_are_one_raw_block() -> None:
-    assert str(blocks_of(b"")[0]) == EMPTY_FILE
+    assert to_text(blocks_of(b"")[0]) == EMPTY_FILE
     cid, blocks = blocks_of(b"hello world\n")
-    assert cid.codec.name == "raw" and bytes(cid.raw_digest) == hashlib.sha256(b"hello world\n").digest()
-    assert str(cid) == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
+    assert codec_of(cid) == "raw" and cid.endswith(hashlib.sha256(b"hello world\n").digest())
+    assert to_text(cid) == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
     assert len(blocks) == 1
-    assert blocks_of(b"x" * CHUNK)[0].codec.name == "raw"
+    assert codec_of(blocks_of(b"x" * CHUNK)[0]) == "raw"
 
 
 @pytest.mark.parametrize(("chunks", "depth", "root_links"), [(2, 1, 2), (174, 1, 174), (175, 2, 2), (349, 2, 3)])
 def test_balanced_layout(chunks: int, depth: int, root_links: int) -> None:
     data = os.urandom(16) * (CHUNK // 16) * (chunks - 1) + b"tail"
     cid, blocks = blocks_of(data)
-    root = decode_node(blocks[str(cid)])
+    root = decode_node(blocks[cid])
     assert root.type == NodeType.FILE and root.filesize == len(data) and len(root.links) == root_links
     assert sum(root.blocksizes) == len(data)
     levels, node = 0, root
     while node is not None:
         levels += 1
         child = node.links[0].cid
-        node = decode_node(blocks[cid_text(child)]) if child.codec.name == "dag-pb" else None
+        node = decode_node(blocks[child]) if codec_of(child) == "dag-pb" else None
     assert levels == depth
-    leaves = [c for c in blocks if CID.decode(c).codec.name == "raw"]
+    leaves = [c for c in blocks if codec_of(c) == "raw"]
     assert len(leaves) <= chunks  # identical chunks share a block
 
 
@@ -135,12 +135,12 @@ def test_single_file_artifact(tmp_path: Path, store: EmbeddedStore) -> None:
 def test_car_round_trip_between_stores(model_folder: Path, store: EmbeddedStore, tmp_path: Path) -> None:
     result = published(model_folder, store)
     car = io.BytesIO()
-    store.export_car(CID.decode(result.artifact_cid), car)
-    store.export_car(CID.decode(result.manifest_cid), car_manifest := io.BytesIO())
+    store.export_car(from_text(result.artifact_cid), car)
+    store.export_car(from_text(result.manifest_cid), car_manifest := io.BytesIO())
     other = EmbeddedStore(tmp_path / "imported")
     for stream, root in ((car, result.artifact_cid), (car_manifest, result.manifest_cid)):
         stream.seek(0)
-        other.put_car(stream, [CID.decode(root)])
+        other.put_car(stream, [from_text(root)])
     assert (
         verify([other], result.artifact_cid, result.manifest_cid).size
         == verify([store], result.artifact_cid, result.manifest_cid).size
@@ -175,7 +175,7 @@ def test_a_flipped_byte_is_refused_and_nothing_written(
     data = bytearray(block.read_bytes())
     data[1000] ^= 0x01
     block.write_bytes(bytes(data))
-    with pytest.raises(BlockMismatch, match=f"do not match block {block.name}"):
+    with pytest.raises(BlockMismatch, match=f"do not match block {to_text(from_text(block.name))}"):
         pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
     _nothing_left(tmp_path, "out")
     with pytest.raises(BlockMismatch):
@@ -188,7 +188,7 @@ def test_a_missing_block_is_refused_and_nothing_written(
     result = published(model_folder, store)
     block = _largest_block(store)
     block.unlink()
-    with pytest.raises(BlockNotFound, match=f"block {block.name} is not in the embedded store"):
+    with pytest.raises(BlockNotFound, match=f"block {to_text(from_text(block.name))} is not in the embedded store"):
         pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
     _nothing_left(tmp_path, "out")
 
@@ -198,7 +198,7 @@ def test_a_swapped_cid_in_the_manifest_is_refused(model_folder: Path, store: Emb
     raw = result.manifest.to_dict()
     raw["files"][1]["cid"] = raw["files"][0]["cid"]  # config.json now claims README.md's CID
     forged = json.dumps(raw, sort_keys=True).encode()
-    forged_cid = str(import_bytes(forged, lambda cid, block: store.put_block(cid, block)).cid)
+    forged_cid = to_text(import_bytes(forged, lambda cid, block: store.put_block(cid, block)).cid)
     with pytest.raises(VerificationError, match=r"config\.json: the artifact's CID \S+ is not the manifest's"):
         pull([store], result.artifact_cid, forged_cid, tmp_path / "out")
     _nothing_left(tmp_path, "out")
@@ -227,6 +227,6 @@ def test_a_lying_gateway_is_refused_and_an_honest_one_used(
 def test_fetch_reports_every_source() -> None:
     empty = EmbeddedStore(Path("/nonexistent-deai-gov"))
     with pytest.raises(BlockNotFound, match="not in the embedded store"):
-        fetch_verified([empty], CID.decode(EMPTY_FILE))
+        fetch_verified([empty], from_text(EMPTY_FILE))
     with pytest.raises(BlockNotFound, match="no source configured"):
-        fetch_verified([], CID.decode(EMPTY_FILE))
+        fetch_verified([], from_text(EMPTY_FILE))
