@@ -116,12 +116,6 @@ class EmbeddedStore:
             writer.close()
         return root
 
-    def export_car(self, root: BlockCid, stream: IO[bytes]) -> None:
-        """Write the DAG under `root` as a CAR v1 (blocks in depth-first order)."""
-        writer = CarWriter(stream, [root])
-        for cid, data in walk_blocks([self], root):
-            writer.put(cid, data)
-
 
 class NodeStore:
     """A real IPFS node's RPC API (`/ip4/127.0.0.1/tcp/5001/http` or `http://host:port`)."""
@@ -140,17 +134,27 @@ class NodeStore:
             self._client = ipfshttpclient.Client(self.api, timeout=self.timeout)
         return self._client
 
+    def _server_timeout(self) -> dict[str, str]:
+        # Also bound the node's own wait: a timed-out request must not leave work running on the node.
+        return {"timeout": f"{max(1, int(self.timeout))}s"}
+
     def get_block(self, cid: BlockCid) -> bytes:
         try:
-            return bytes(self.client().block.get(cid_text(cid)))
+            return bytes(self.client().block.get(cid_text(cid), opts=self._server_timeout()))
         except Exception as exc:
             raise _node_error(self, exc, f"block {cid_text(cid)}") from None
 
     def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
+        """Import without pinning, then pin each root with a time-out.
+
+        Nodes store imported blocks without checking them, and a pinned import of an incomplete DAG can hold
+        the node's garbage-collection lock for good (seen with js-ipfs); pinning afterwards walks the DAG and
+        fails within the time-out when a block is missing.
+        """
         try:
-            self.client().dag.import_(car)
+            self.client().dag.imprt(car, opts={"pin-roots": "false"}, return_result=False)
             for root in roots:
-                self.client().pin.add(str(root))
+                self.client().pin.add(cid_text(root), opts=self._server_timeout())
         except Exception as exc:
             raise _node_error(self, exc, "the CAR import") from None
 
@@ -158,7 +162,7 @@ class NodeStore:
         """Blocks go to a temporary CAR file (flat memory), imported and pinned in one call at the end."""
         # The root is known only at the end; any CIDv1 sha2-256 has the same length, so the header is rewritten.
         placeholder = prefix(DAG_PB) + bytes(32)
-        with tempfile.TemporaryFile(prefix="deai-gov-", suffix=".car") as car:
+        with tempfile.NamedTemporaryFile(prefix="deai-gov-", suffix=".car") as car:
             writer = CarWriter(car, [placeholder])
             root = produce(writer.put)
             writer.replace_roots([root])
@@ -220,6 +224,13 @@ def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
     raise (BlockMismatch if mismatches else BlockNotFound)("; ".join(problems))
 
 
+def export_car(sources: list[BlockSource], root: BlockCid, stream: IO[bytes]) -> None:
+    """Write the DAG under `root` as a CAR v1, blocks in depth-first order, each verified as it is fetched."""
+    writer = CarWriter(stream, [root])
+    for cid, data in walk_blocks(sources, root):
+        writer.put(cid, data)
+
+
 def walk_blocks(sources: list[BlockSource], root: BlockCid) -> Iterator[tuple[BlockCid, bytes]]:
     """Every block of the DAG under `root`, depth first, each verified; children follow dag-pb links."""
     from .unixfs import decode_node
@@ -249,7 +260,7 @@ def _multiaddr(api: str) -> str:
 def _node_error(store: NodeStore, exc: Exception, what: str) -> StoreError:
     text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
     name = type(exc).__name__
-    if "Timeout" in name:
+    if "Timeout" in name or "timed out" in text.lower():
         return BlockNotFound(f"{store.name} did not deliver {what} within {store.timeout:.0f} s")
     if "ConnectionError" in name or "Connection" in text:
         return StoreError(f"{store.name} is unreachable ({text})")

@@ -16,7 +16,8 @@ from eth_account.signers.local import LocalAccount
 from deai_gov.chain import Chain, connect
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
-from deai_gov.devnet import Anvil
+from deai_gov.devnet import Anvil, free_port
+from deai_gov.ipfsnode import IpfsNode
 
 collect_ignore = ["contracts"]
 
@@ -50,6 +51,13 @@ def dao_params(people: People) -> DaoParams:
         timelock_delay=TIMELOCK_DELAY,
         guardian=people.guardian.address,
     )
+
+
+@pytest.fixture(scope="session")
+def ipfs_node() -> Iterator[IpfsNode]:
+    """One offline js-ipfs daemon for the session, API and gateway on free loopback ports."""
+    with IpfsNode(gateway_port=free_port()) as node:
+        yield node
 
 
 @pytest.fixture(scope="session")

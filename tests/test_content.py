@@ -16,7 +16,7 @@ from deai_gov.car import CarError, CarWriter, read_car
 from deai_gov.content import VerificationError, publish, pull, verify
 from deai_gov.importer import import_bytes, import_stream
 from deai_gov.manifest import Contributor, Manifest
-from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, fetch_verified
+from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, export_car, fetch_verified
 from deai_gov.unixfs import NodeType, decode_node
 
 from .gateway import serve_gateway
@@ -135,8 +135,8 @@ def test_single_file_artifact(tmp_path: Path, store: EmbeddedStore) -> None:
 def test_car_round_trip_between_stores(model_folder: Path, store: EmbeddedStore, tmp_path: Path) -> None:
     result = published(model_folder, store)
     car = io.BytesIO()
-    store.export_car(from_text(result.artifact_cid), car)
-    store.export_car(from_text(result.manifest_cid), car_manifest := io.BytesIO())
+    export_car([store], from_text(result.artifact_cid), car)
+    export_car([store], from_text(result.manifest_cid), car_manifest := io.BytesIO())
     other = EmbeddedStore(tmp_path / "imported")
     for stream, root in ((car, result.artifact_cid), (car_manifest, result.manifest_cid)):
         stream.seek(0)

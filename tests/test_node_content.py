@@ -1,0 +1,114 @@
+"""The content layer against a real IPFS node (js-ipfs serving the Kubo RPC API), started on loopback.
+
+The node's own `add` with the fixed parameters must give this importer's CIDs; CARs move both ways between
+the embedded store and the node; a pull from the node verifies every block; a missing block times out.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from deai_gov.blockcid import from_text, to_text
+from deai_gov.content import publish, pull, verify
+from deai_gov.importer import import_bytes
+from deai_gov.ipfsnode import IpfsNode
+from deai_gov.manifest import Contributor
+from deai_gov.stores import BlockNotFound, EmbeddedStore, NodeStore, export_car
+
+CHUNK = 256 * 1024
+CONTRIBUTOR = [Contributor("0x" + "22" * 20, 10_000)]
+# Known CIDs (DESIGN §3): `printf 'hello world\n' | ipfs add` with defaults (CIDv0, dag-pb leaves) on js-ipfs, Kubo
+# and Debian's ipfs-cid; and the same bytes with CIDv1 + raw leaves: a single raw block.
+HELLO = b"hello world\n"
+HELLO_DEFAULT_V0 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+HELLO_RAW_V1 = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
+
+
+@pytest.fixture(scope="module")
+def node_store(ipfs_node: IpfsNode) -> NodeStore:
+    return NodeStore(ipfs_node.api_multiaddr, timeout=60)
+
+
+def node_add(store: NodeStore, data: bytes) -> str:
+    answer = store.client().add(
+        io.BytesIO(data), cid_version=1, raw_leaves=True, chunker=f"size-{CHUNK}", opts={"cid-base": "base32"}
+    )
+    return str(answer["Hash"])
+
+
+def test_known_vectors(node_store: NodeStore) -> None:
+    assert str(node_store.client().add(io.BytesIO(HELLO))["Hash"]) == HELLO_DEFAULT_V0
+    ours = to_text(import_bytes(HELLO, lambda cid, block: None).cid)
+    assert ours == HELLO_RAW_V1 == node_add(node_store, HELLO)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * 1024 * 1024 + 5, 174 * CHUNK, 174 * CHUNK + 1, 350 * CHUNK + 3],
+    ids=lambda n: f"{n}B",
+)
+def test_the_node_computes_our_cids(node_store: NodeStore, size: int) -> None:
+    data = os.urandom(size)
+    ours = to_text(import_bytes(data, lambda cid, block: None).cid)
+    assert node_add(node_store, data) == ours
+    assert bytes(node_store.client().cat(ours)) == data
+
+
+def test_publish_to_the_node_then_cat_and_pull(node_store: NodeStore, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n# acme/node\n")
+    (folder / "model.safetensors").write_bytes(os.urandom(2 * CHUNK + 9))
+    result = publish(folder, node_store, name="acme/node", version=1, contributors=CONTRIBUTOR)
+    weights = result.manifest.files[1]
+    assert bytes(node_store.client().cat(weights.cid)) == (folder / "model.safetensors").read_bytes()
+    pins = node_store.client().pin.ls(type="recursive")["Keys"]
+    assert {to_text(from_text(k)) for k in pins} >= {result.artifact_cid, result.manifest_cid}
+    pull([node_store], result.artifact_cid, result.manifest_cid, tmp_path / "pulled")
+    assert (tmp_path / "pulled" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+
+
+def test_car_round_trip_embedded_to_node_to_embedded(node_store: NodeStore, tmp_path: Path) -> None:
+    data = os.urandom(5 * CHUNK + 11)
+    (tmp_path / "weights.bin").write_bytes(data)
+    embedded = EmbeddedStore(tmp_path / "a")
+    result = publish(tmp_path / "weights.bin", embedded, name="acme/car", version=1, contributors=CONTRIBUTOR)
+    for root in (result.artifact_cid, result.manifest_cid):
+        car = io.BytesIO()
+        export_car([embedded], from_text(root), car)
+        car.seek(0)
+        node_store.put_car(car, [from_text(root)])
+    assert bytes(node_store.client().cat(result.artifact_cid)) == data
+    # and back: blocks fetched from the node, verified, kept by a second embedded store
+    back = EmbeddedStore(tmp_path / "b")
+    for root in (result.artifact_cid, result.manifest_cid):
+        exported = io.BytesIO(bytes(node_store.client().dag.export(root)))  # the node's own CAR export
+        back.put_car(exported, [from_text(root)])
+    assert verify([back], result.artifact_cid, result.manifest_cid).size == len(data)
+
+
+def test_a_missing_block_times_out_clearly(ipfs_node: IpfsNode) -> None:
+    store = NodeStore(ipfs_node.api_multiaddr, timeout=2)
+    absent = import_bytes(b"never published " + os.urandom(16), lambda cid, block: None).cid
+    started = time.monotonic()
+    with pytest.raises(BlockNotFound, match=r"did not deliver block \S+ within 2 s"):
+        store.get_block(absent)
+    assert time.monotonic() - started < 10
+    assert store.version()  # the node still answers afterwards
+
+
+def test_a_node_that_is_down_is_named(tmp_path: Path) -> None:
+    from deai_gov.devnet import free_port
+    from deai_gov.stores import StoreError
+
+    down = NodeStore(f"http://127.0.0.1:{free_port()}", timeout=2)
+    with pytest.raises(StoreError, match="is unreachable"):
+        down.version()
+    (tmp_path / "w.bin").write_bytes(b"weights")
+    with pytest.raises(StoreError, match="is unreachable"):
+        publish(tmp_path / "w.bin", down, name="acme/down", version=1, contributors=CONTRIBUTOR)
