@@ -100,8 +100,3 @@ def from_text(cid: str | BlockCid) -> BlockCid:
         return bytes(CID.decode(cid))
     except Exception:
         raise ValueError(f"{cid!r} is not a CID") from None
-
-
-def file_name(cid: BlockCid) -> str:
-    """A file name for a block: the CID in multibase base16 (`f` + hex), itself a valid CID string."""
-    return "f" + cid.hex()

@@ -28,6 +28,7 @@ class CarWriter:
         self._start = stream.tell() if stream.seekable() else None
         self._header = self._encode_header(roots)
         stream.write(self._header)
+        self._position = (self._start or 0) + len(self._header)
 
     @staticmethod
     def _encode_header(roots: list[BlockCid]) -> bytes:
@@ -49,12 +50,17 @@ class CarWriter:
         self._stream.seek(end)
         self._header = header
 
-    def put(self, cid: BlockCid, data: bytes) -> None:
+    def put(self, cid: BlockCid, data: bytes) -> int:
+        """Append one block; return the stream offset of its data (where a reader finds its bytes)."""
         from multiformats import varint
 
-        self._stream.write(varint.encode(len(cid) + len(data)))
+        length_prefix = varint.encode(len(cid) + len(data))
+        self._stream.write(length_prefix)
         self._stream.write(cid)
         self._stream.write(data)
+        offset = self._position + len(length_prefix) + len(cid)
+        self._position = offset + len(data)
+        return offset
 
 
 def verify_block(cid: BlockCid, data: bytes) -> None:

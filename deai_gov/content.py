@@ -74,7 +74,7 @@ def publish(
     def on_file(relative: str, entry: Entry) -> None:
         files.append(FileEntry(relative, entry.size, entry.sha256, cid_text(entry.cid)))
 
-    def produce_artifact(sink: Callable[[BlockCid, bytes], None]) -> BlockCid:
+    def produce_artifact(sink: Callable[[BlockCid, bytes], object]) -> BlockCid:
         return import_path(path, sink, progress=progress, on_file=on_file).cid
 
     card = read_model_card(path) if path.is_dir() else {}

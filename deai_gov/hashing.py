@@ -44,7 +44,7 @@ class BackgroundWriter:
     re-raises the first error the writer met.
     """
 
-    def __init__(self, write: Callable[[bytes, bytes], None], depth: int = 8) -> None:
+    def __init__(self, write: Callable[[bytes, bytes], object], depth: int = 8) -> None:
         self._write = write
         self._queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None

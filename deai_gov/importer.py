@@ -19,7 +19,7 @@ from .errors import InputError
 from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
 #: Receives every block as it is made: (binary CID, bytes).
-BlockSink = Callable[[BlockCid, bytes], None]
+BlockSink = Callable[[BlockCid, bytes], object]
 #: Receives the number of file bytes just imported.
 Progress = Callable[[int], None]
 

@@ -16,7 +16,15 @@ from deai_gov.car import CarError, CarWriter, read_car
 from deai_gov.content import VerificationError, publish, pull, verify
 from deai_gov.importer import import_bytes, import_stream
 from deai_gov.manifest import Contributor, Manifest
-from deai_gov.stores import BlockMismatch, BlockNotFound, EmbeddedStore, GatewaySource, export_car, fetch_verified
+from deai_gov.stores import (
+    BlockMismatch,
+    BlockNotFound,
+    EmbeddedStore,
+    GatewaySource,
+    export_car,
+    fetch_verified,
+    walk_blocks,
+)
 from deai_gov.unixfs import NodeType, decode_node
 
 from .gateway import serve_gateway
@@ -158,8 +166,12 @@ def test_a_car_with_a_wrong_block_is_refused() -> None:
         list(stream)
 
 
-def _largest_block(store: EmbeddedStore) -> Path:
-    return max(store.blocks.iterdir(), key=lambda p: p.stat().st_size)
+def _largest_block(store: EmbeddedStore, blocks: list[BlockCid]) -> BlockCid:
+    return max(blocks, key=lambda cid: (store.locate(cid) or (None, 0, 0))[2])
+
+
+def _all_blocks(store: EmbeddedStore, root: str) -> list[BlockCid]:
+    return [cid for cid, _ in walk_blocks([store], from_text(root))]
 
 
 def _nothing_left(tmp_path: Path, name: str) -> None:
@@ -171,11 +183,14 @@ def test_a_flipped_byte_is_refused_and_nothing_written(
     model_folder: Path, store: EmbeddedStore, tmp_path: Path
 ) -> None:
     result = published(model_folder, store)
-    block = _largest_block(store)
-    data = bytearray(block.read_bytes())
-    data[1000] ^= 0x01
-    block.write_bytes(bytes(data))
-    with pytest.raises(BlockMismatch, match=f"do not match block {to_text(from_text(block.name))}"):
+    block = _largest_block(store, _all_blocks(store, result.artifact_cid))
+    pack, offset, _ = store.locate(block) or (Path(), 0, 0)
+    with pack.open("r+b") as f:  # flip one bit of the block, in place on disk
+        f.seek(offset + 1000)
+        byte = f.read(1)
+        f.seek(offset + 1000)
+        f.write(bytes([byte[0] ^ 0x01]))
+    with pytest.raises(BlockMismatch, match=f"do not match block {to_text(block)}"):
         pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
     _nothing_left(tmp_path, "out")
     with pytest.raises(BlockMismatch):
@@ -186,9 +201,9 @@ def test_a_missing_block_is_refused_and_nothing_written(
     model_folder: Path, store: EmbeddedStore, tmp_path: Path
 ) -> None:
     result = published(model_folder, store)
-    block = _largest_block(store)
-    block.unlink()
-    with pytest.raises(BlockNotFound, match=f"block {to_text(from_text(block.name))} is not in the embedded store"):
+    block = _largest_block(store, _all_blocks(store, result.artifact_cid))
+    store.forget(block)
+    with pytest.raises(BlockNotFound, match=f"block {to_text(block)} is not in the embedded store"):
         pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "out")
     _nothing_left(tmp_path, "out")
 
