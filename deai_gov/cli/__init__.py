@@ -1,51 +1,121 @@
 """The `deai-gov` command line. Only click and rich are imported at module level, so `--help` stays fast;
-everything touching the chain is imported inside the command that needs it."""
+everything touching the chain or IPFS is imported inside the command that needs it.
+
+The CLI only parses, confirms and renders: every action is a library function (deai_gov.*).
+"""
 
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import __version__
+from .errors import EXIT_INTERRUPTED, exit_code_for, fail
+from .session import Session
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+class _Main(click.Group):
+    """Turns library errors into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ..errors import DeaiGovError
+
+        try:
+            return super().invoke(ctx)
+        except DeaiGovError as exc:
+            fail(str(exc), exit_code_for(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", EXIT_INTERRUPTED)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="deai-gov")
-def main() -> None:
+@click.option("-n", "--network", envvar="DEAI_GOV_NETWORK", help="Named network from config.toml.")
+@click.option("--rpc-url", envvar="DEAI_GOV_RPC_URL", help="JSON-RPC endpoint (overrides the network's).")
+@click.option(
+    "--deployment",
+    envvar="DEAI_GOV_DEPLOYMENT",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Deployment record (JSON written by `deploy`).",
+)
+@click.option("--ipfs-api", envvar="DEAI_GOV_IPFS_API", help="IPFS node RPC API, e.g. http://127.0.0.1:5001.")
+@click.option("--gateway", "gateways", multiple=True, help="Trustless gateway to read blocks from (repeatable).")
+@click.option(
+    "--store",
+    envvar="DEAI_GOV_STORE",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Embedded block store folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
+@click.option("-v", "--verbose", count=True, help="More detail.")
+@click.pass_context
+def main(
+    ctx: click.Context,
+    network: str | None,
+    rpc_url: str | None,
+    deployment: Path | None,
+    ipfs_api: str | None,
+    gateways: tuple[str, ...],
+    store: Path | None,
+    as_json: bool,
+    verbose: int,
+) -> None:
     """DAO governance for the lifecycle of AI models whose artifacts live on IPFS."""
+    from ..config import resolve_network
+
+    resolved = resolve_network(
+        network, rpc_url=rpc_url, deployment=deployment, ipfs_api=ipfs_api, gateways=gateways, store=store
+    )
+    ctx.obj = Session(resolved, as_json=as_json, verbose=verbose)
+
+
+def json_option(command: Any) -> Any:
+    """`--json` on a command as well as before it: `deai-gov model list --json` = `deai-gov --json model list`."""
+
+    def turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.find_object(Session).as_json = True  # type: ignore[union-attr]
+
+    return click.option(
+        "--json", "as_json", is_flag=True, expose_value=False, callback=turn_on, help="Machine-readable output."
+    )(command)
+
+
+def emit(session: Session, data: Any, render: Any) -> None:
+    """Print `data` as JSON with --json, otherwise call `render()` for people."""
+    if session.as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        render()
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the narrative.")
-def demo(as_json: bool) -> None:
+@json_option
+@click.pass_obj
+def demo(session: Session) -> None:
     """Deploy a DAO on an embedded chain and pass one model registration by vote."""
     from rich.console import Console
 
-    from ..errors import DeaiGovError
+    from ..demo import run_demo
 
-    console = Console(stderr=as_json)
-    try:
-        from ..demo import run_demo
+    console = Console(stderr=session.as_json)
+    with console.status("working…") as status:
 
-        with console.status("working…") as status:
+        def step(text: str) -> None:
+            status.update(text)
+            if not session.as_json:
+                console.print(text, highlight=False)
 
-            def step(text: str) -> None:
-                status.update(text)
-                if not as_json:
-                    console.print(text, highlight=False)
+        report = run_demo(step)
+    emit(session, report.to_dict(), lambda: console.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
 
-            report = run_demo(step)
-    except DeaiGovError as exc:
-        _fail(str(exc))
-        return
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        console.print(f"[green]Done in {report.seconds:.1f} s.[/green]")
+
+from . import dao as _dao  # noqa: E402  (command groups register themselves on `main`)
+from . import model as _model  # noqa: E402
+from . import proposal as _proposal  # noqa: E402
+
+__all__ = ["emit", "json_option", "main"]
+_ = (_dao, _model, _proposal)

@@ -1,0 +1,80 @@
+"""docs/cli.md, generated from the click command tree (`python -m deai_gov.cli.reference > docs/cli.md`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .errors import (
+    EXIT_CHAIN,
+    EXIT_ERROR,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REVERTED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    EXIT_VERIFICATION,
+)
+
+_EXIT_CODES = [
+    (EXIT_OK, "success"),
+    (EXIT_ERROR, "any other failure"),
+    (EXIT_USAGE, "usage error: unknown option, missing or malformed argument"),
+    (
+        EXIT_INPUT,
+        "a value is not acceptable: model name, version, CID, address, unknown proposal or network, "
+        "missing file or deployment record",
+    ),
+    (EXIT_CHAIN, "the RPC node is unreachable or answered unexpectedly"),
+    (EXIT_REVERTED, "a transaction would revert or did (the reason is decoded)"),
+    (EXIT_VERIFICATION, "content does not match what the registry records (block, file or manifest named)"),
+    (EXIT_UNAVAILABLE, "content could not be fetched from any configured source"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+]
+
+
+# As the CLI's own context settings, so the help printed here is the help users see.
+_SETTINGS: dict[str, Any] = {"terminal_width": 100, "max_content_width": 100, "help_option_names": ["-h", "--help"]}
+
+
+def _commands(group: click.Group, ctx: click.Context) -> list[tuple[str, click.Command, click.Context]]:
+    found = []
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        sub = click.Context(command, info_name=name, parent=ctx, **_SETTINGS)
+        found.append((sub.command_path, command, sub))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, sub))
+    return found
+
+
+def render(main: click.Group) -> str:
+    """The whole reference as markdown: every command's help, then the exit codes."""
+    root = click.Context(main, info_name="deai-gov", **_SETTINGS)
+    parts = [
+        "# deai-gov command line reference",
+        "",
+        "Generated from the command definitions by `python -m deai_gov.cli.reference > docs/cli.md`;",
+        "a test fails when this file is out of date.",
+        "",
+        "## deai-gov",
+        "",
+        "```",
+        main.get_help(root),
+        "```",
+    ]
+    for path, command, ctx in _commands(main, root):
+        parts += ["", f"## {path}", "", "```", command.get_help(ctx), "```"]
+    parts += ["", "## Exit codes", "", "| code | meaning |", "|---|---|"]
+    parts += [f"| {code} | {meaning} |" for code, meaning in _EXIT_CODES]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    from . import main as cli_main
+
+    click.echo(render(cli_main), nl=False)

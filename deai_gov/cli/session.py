@@ -1,0 +1,61 @@
+"""What a command needs, made on first use: the network, a chain connection, the DAO and IPFS sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..chain import Chain
+    from ..config import Network
+    from ..dao import Dao
+    from ..stores import BlockSource
+
+
+@dataclass
+class Session:
+    network: Network
+    as_json: bool = False
+    verbose: int = 0
+    _chain: Chain | None = field(default=None, repr=False)
+    _dao: Dao | None = field(default=None, repr=False)
+
+    @property
+    def chain(self) -> Chain:
+        if self._chain is None:
+            from ..chain import connect
+            from ..errors import InputError
+
+            if not self.network.rpc_url:
+                raise InputError("no RPC URL: pass --rpc-url, or --network NAME with rpc_url in config.toml")
+            self._chain = connect(self.network.rpc_url)
+        return self._chain
+
+    @property
+    def dao(self) -> Dao:
+        if self._dao is None:
+            from ..dao import Dao
+            from ..deploy import Deployment
+            from ..errors import InputError
+
+            if self.network.deployment is None:
+                raise InputError("no deployment record: pass --deployment FILE, or --network NAME with one")
+            self._dao = Dao.attach(self.chain, Deployment.load(self.network.deployment))
+        return self._dao
+
+    def sources(self) -> list[BlockSource]:
+        """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""
+        from ..stores import EmbeddedStore, GatewaySource, NodeStore
+
+        found: list[Any] = []
+        if self.network.store is not None:
+            found.append(EmbeddedStore(Path(self.network.store)))
+        if self.network.ipfs_api:
+            found.append(NodeStore(self.network.ipfs_api))
+        found.extend(GatewaySource(url) for url in self.network.gateways)
+        if not found:
+            from ..errors import InputError
+
+            raise InputError("no IPFS source: pass --store DIR, --ipfs-api URL or --gateway URL (or configure them)")
+        return found

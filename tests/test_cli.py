@@ -1,0 +1,182 @@
+"""The command line against a real anvil node and an embedded store: outputs, files written, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deai_gov import registry as reg
+from deai_gov.chain import connect
+from deai_gov.cli import main
+from deai_gov.content import publish
+from deai_gov.dao import Dao
+from deai_gov.deploy import deploy_dao
+from deai_gov.devnet import Anvil, free_port
+from deai_gov.manifest import Contributor
+from deai_gov.stores import EmbeddedStore
+
+from .conftest import People, dao_params
+from .helpers import pass_proposal
+
+NAME = "acme/cli-model"
+
+
+@dataclass
+class Deployed:
+    rpc_url: str
+    record: Path
+    store: Path
+    folder: Path
+    proposal_id: int
+
+    def args(self, *more: str) -> list[str]:
+        return ["--rpc-url", self.rpc_url, "--deployment", str(self.record), "--store", str(self.store), *more]
+
+
+@pytest.fixture(scope="module")
+def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    from eth_account import Account
+
+    from deai_gov import governance as gov
+    from deai_gov.devnet import advance_time
+
+    tmp = tmp_path_factory.mktemp("cli")
+    chain = connect(anvil.url)
+    people = People(*(Account.from_key(k) for k in anvil.dev_keys()[:6]))
+    deployment = deploy_dao(chain, people.deployer, dao_params(people))
+    record = tmp / "deployment.json"
+    deployment.save(record)
+    dao = Dao.attach(chain, deployment)
+    gov.delegate(dao, people.alice, people.alice.address)
+    gov.delegate(dao, people.carol, people.alice.address)
+    advance_time(chain, 1)
+    folder = tmp / "model"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n# cli model\n")
+    (folder / "weights.safetensors").write_bytes(os.urandom(300_000))
+    store = tmp / "store"
+    result = publish(
+        folder, EmbeddedStore(store), name=NAME, version=1, contributors=[Contributor(people.bob.address, 10_000)]
+    )
+    action = reg.register_action(dao, NAME, result.artifact_cid, result.manifest_cid, people.bob.address)
+    pid = pass_proposal(dao, people, [action], "Register acme/cli-model v1")
+    return Deployed(anvil.url, record, store, folder, pid)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_model_list_show_versions(deployed: Deployed) -> None:
+    code, out, _ = run(*deployed.args("model", "list", "--json"))
+    assert code == 0
+    assert json.loads(out) == [{"name": NAME, "status": "active", "current": 1, "latest": 1}]
+    code, out, _ = run(*deployed.args("--json", "model", "show", NAME))
+    shown = json.loads(out)
+    assert code == 0 and shown["versions"][0]["status"] == "current" and shown["versions"][0]["parent"] == 0
+    code, out, _ = run(*deployed.args("model", "versions", NAME))
+    assert code == 0 and "current" in out
+
+
+def test_model_pull_and_verify(deployed: Deployed, tmp_path: Path) -> None:
+    target = tmp_path / "pulled"
+    code, out, err = run(*deployed.args("--json", "model", "pull", f"{NAME}@1", "--to", str(target)))
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["version"] == 1 and report["path"] == str(target)
+    weights = deployed.folder / "weights.safetensors"
+    assert (target / "weights.safetensors").read_bytes() == weights.read_bytes()
+    code, out, _ = run(*deployed.args("model", "verify", NAME))
+    assert code == 0 and "matches the registry" in out and "weights.safetensors" in out
+
+
+def test_dao_info_and_proposals(deployed: Deployed) -> None:
+    code, out, _ = run(*deployed.args("--json", "dao", "info"))
+    info = json.loads(out)
+    assert code == 0 and info["models"] == 1 and info["proposals"] == deployed.proposal_id
+    code, out, _ = run(*deployed.args("--json", "proposal", "list", "--state", "executed"))
+    assert code == 0 and [p["id"] for p in json.loads(out)] == [deployed.proposal_id]
+    code, out, _ = run(*deployed.args("proposal", "show", str(deployed.proposal_id)))
+    assert code == 0 and f"register {NAME} v1" in out and "(executed)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["model", "show", "Acme/Bad"], 3, "not a valid model name"),
+        (["model", "show", "acme/unknown"], 3, "no model named 'acme/unknown' is registered"),
+        (["model", "pull", "acme/cli-model@0"], 3, "'0' is not a version number"),
+        (["model", "pull", "acme/cli-model@9"], 3, "has no version 9"),
+        (["proposal", "show", "77"], 3, "proposal 77 does not exist"),
+        (["proposal", "show", "x"], 2, "'x' is not a valid integer"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_code(deployed: Deployed, args: list[str], code: int, message: str) -> None:
+    exit_code, _, err = run(*deployed.args(*args))
+    assert exit_code == code
+    assert message in err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: " if code != 2 else "Error: ") and message in last
+    if code != 2:  # click's own usage errors also print the usage line
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_deployment_and_rpc_down(deployed: Deployed, tmp_path: Path) -> None:
+    code, _, err = run("--rpc-url", deployed.rpc_url, "--deployment", str(tmp_path / "none.json"), "model", "list")
+    assert code == 3 and "no deployment record at" in err
+    down = f"http://127.0.0.1:{free_port()}"
+    code, _, err = run("--rpc-url", down, "--deployment", str(deployed.record), "model", "list")
+    assert code == 4 and "cannot reach the RPC node" in err
+    code, _, err = run("--network", "nowhere", "model", "list")
+    assert code == 3 and "unknown network 'nowhere'" in err
+
+
+def test_tampered_store_is_refused_with_code_6(deployed: Deployed, tmp_path: Path) -> None:
+    from deai_gov.blockcid import from_text
+    from deai_gov.stores import walk_blocks
+
+    copy = tmp_path / "store"
+    subprocess.run(["cp", "-r", str(deployed.store), str(copy)], check=True)
+    store = EmbeddedStore(copy)
+    chain = connect(deployed.rpc_url)
+    from deai_gov.deploy import Deployment
+
+    version = reg.get_version(Dao.attach(chain, Deployment.load(deployed.record)), NAME)
+    leaves = [cid for cid, data in walk_blocks([store], from_text(version.artifact_cid)) if len(data) > 1000]
+    pack, offset, _ = store.locate(leaves[0]) or (Path(), 0, 0)
+    with pack.open("r+b") as f:
+        f.seek(offset + 10)
+        byte = f.read(1)
+        f.seek(offset + 10)
+        f.write(bytes([byte[0] ^ 1]))
+    args = ["--rpc-url", deployed.rpc_url, "--deployment", str(deployed.record), "--store", str(copy)]
+    code, _, err = run(*args, "model", "pull", NAME, "--to", str(tmp_path / "out"))
+    assert code == 6 and "do not match block" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deai_gov", *deployed.args("model", "show", "acme/unknown")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3
+    assert done.stderr.strip() == "error: no model named 'acme/unknown' is registered"
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    from deai_gov.cli.reference import render
+
+    reference = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+    assert reference.read_text() == render(main), "run: python -m deai_gov.cli.reference > docs/cli.md"
