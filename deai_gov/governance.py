@@ -29,6 +29,7 @@ __all__ = [
     "ProposalState",
     "SignedVote",
     "Support",
+    "build_proposal",
     "cancel",
     "cast_override_vote",
     "cast_vote",
@@ -39,6 +40,7 @@ __all__ = [
     "get_proposal",
     "proposal_info",
     "propose",
+    "propose_call",
     "queue",
     "relay_vote",
     "sign_vote",
@@ -187,6 +189,27 @@ def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:
         return None
 
 
+def build_proposal(
+    dao: Dao, proposer: str, actions: list[Action], description: str, *, proposer_suffix: bool = True
+) -> Proposal:
+    """The proposal `proposer` would submit; InputError if it is empty or an identical one already exists."""
+    if not actions:
+        raise InputError("a proposal needs at least one action")
+    if not description.strip():
+        raise InputError("a proposal needs a description (at least a title)")
+    text = with_proposer_suffix(description, proposer) if proposer_suffix else description
+    proposal = Proposal(tuple(actions), text)
+    existing = existing_proposal_id(dao, proposal)
+    if existing is not None:
+        raise InputError(f"an identical proposal already exists: proposal {existing}")
+    return proposal
+
+
+def propose_call(dao: Dao, proposal: Proposal) -> Any:
+    """The governor call that submits `proposal`."""
+    return dao.governor.functions.propose(proposal.targets, proposal.values, proposal.calldatas, proposal.description)
+
+
 def propose(
     dao: Dao,
     account: LocalAccount,
@@ -196,18 +219,8 @@ def propose(
     proposer_suffix: bool = True,
 ) -> tuple[int, TxResult]:
     """Submit a proposal; return its id and the transaction. Refuses to submit a duplicate."""
-    if not actions:
-        raise InputError("a proposal needs at least one action")
-    if not description.strip():
-        raise InputError("a proposal needs a description (at least a title)")
-    text = with_proposer_suffix(description, account.address) if proposer_suffix else description
-    proposal = Proposal(tuple(actions), text)
-    existing = existing_proposal_id(dao, proposal)
-    if existing is not None:
-        raise InputError(f"an identical proposal already exists: proposal {existing}")
-    result = send(
-        dao.chain, account, dao.governor.functions.propose(proposal.targets, proposal.values, proposal.calldatas, text)
-    )
+    proposal = build_proposal(dao, account.address, actions, description, proposer_suffix=proposer_suffix)
+    result = send(dao.chain, account, propose_call(dao, proposal))
     created = events_in_transaction(result.receipt, dao.governor.events.ProposalCreated)
     proposal_id = int(created[0]["args"]["proposalId"])
     _remember(dao, proposal_id, (proposal, account.address, result.block_number))

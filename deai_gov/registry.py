@@ -95,7 +95,8 @@ def model_id(name: str) -> bytes:
     return keccak(text=validate_model_name(name))
 
 
-def _checksum(address: str, what: str) -> str:
+def checksum_address(address: str, what: str) -> str:
+    """`address` checksummed; InputError when it is not an address or its mixed case is a wrong checksum."""
     from web3 import Web3
 
     if not isinstance(address, str) or not Web3.is_address(address):
@@ -114,7 +115,7 @@ def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, c
         validate_model_name(name),
         cid_to_bytes(artifact_cid),
         cid_to_bytes(manifest_cid),
-        _checksum(contributor, "contributor"),
+        checksum_address(contributor, "contributor"),
     )
     return Action.from_call(call)
 
@@ -122,7 +123,10 @@ def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, c
 def upgrade_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
     """Add a new version of `name`, built on its current one."""
     call = dao.registry.functions.upgrade(
-        model_id(name), cid_to_bytes(artifact_cid), cid_to_bytes(manifest_cid), _checksum(contributor, "contributor")
+        model_id(name),
+        cid_to_bytes(artifact_cid),
+        cid_to_bytes(manifest_cid),
+        checksum_address(contributor, "contributor"),
     )
     return Action.from_call(call)
 
@@ -145,7 +149,7 @@ def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
     """Pay `amount` base units of the governance token from the treasury (the timelock) to `recipient`."""
     if amount <= 0:
         raise InputError("a reward must be a positive amount")
-    return Action.from_call(dao.token.functions.transfer(_checksum(recipient, "reward recipient"), amount))
+    return Action.from_call(dao.token.functions.transfer(checksum_address(recipient, "reward recipient"), amount))
 
 
 # ----------------------------------------------------------------------------- guardian

@@ -49,6 +49,14 @@ class _Main(click.Group):
     type=click.Path(file_okay=False, path_type=Path),
     help="Embedded block store folder.",
 )
+@click.option("-a", "--account", "account_alias", envvar="DEAI_GOV_ACCOUNT", help="Keystore alias that signs.")
+@click.option(
+    "--password-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the keystore password from a file."
+)
+@click.option("--password-env", metavar="VAR", help="Read the keystore password from this environment variable.")
+@click.option("-y", "--yes", is_flag=True, help="Send transactions without asking.")
+@click.option("--dry-run", is_flag=True, help="Simulate transactions (gas estimate) and send nothing.")
+@click.option("--confirmations", type=click.IntRange(min=0), default=0, help="Blocks to wait after inclusion.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 @click.option("-v", "--verbose", count=True, help="More detail.")
 @click.pass_context
@@ -60,6 +68,12 @@ def main(
     ipfs_api: str | None,
     gateways: tuple[str, ...],
     store: Path | None,
+    account_alias: str | None,
+    password_file: Path | None,
+    password_env: str | None,
+    yes: bool,
+    dry_run: bool,
+    confirmations: int,
     as_json: bool,
     verbose: int,
 ) -> None:
@@ -69,7 +83,17 @@ def main(
     resolved = resolve_network(
         network, rpc_url=rpc_url, deployment=deployment, ipfs_api=ipfs_api, gateways=gateways, store=store
     )
-    ctx.obj = Session(resolved, as_json=as_json, verbose=verbose)
+    ctx.obj = Session(
+        resolved,
+        as_json=as_json,
+        verbose=verbose,
+        account_alias=account_alias,
+        password_file=password_file,
+        password_env=password_env,
+        yes=yes,
+        dry_run=dry_run,
+        confirmations=confirmations,
+    )
 
 
 def json_option(command: Any) -> Any:
@@ -113,9 +137,10 @@ def demo(session: Session) -> None:
     emit(session, report.to_dict(), lambda: console.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
 
 
-from . import dao as _dao  # noqa: E402  (command groups register themselves on `main`)
+from . import account as _account  # noqa: E402  (command groups register themselves on `main`)
+from . import dao as _dao  # noqa: E402
 from . import model as _model  # noqa: E402
 from . import proposal as _proposal  # noqa: E402
 
 __all__ = ["emit", "json_option", "main"]
-_ = (_dao, _model, _proposal)
+_ = (_account, _dao, _model, _proposal)

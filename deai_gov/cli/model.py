@@ -199,3 +199,181 @@ def verify(session: Session, reference: str, allow_suspended: bool) -> None:
         )
 
     emit(session, _report_dict(approved, report), render)
+
+
+@model.group()
+def propose() -> None:
+    """Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward)."""
+
+
+def _submit(session: Session, actions: list[Any], title: str, body: str) -> None:
+    from ..governance import build_proposal, existing_proposal_id, propose_call
+    from .tx import transact
+
+    signer = session.signer()
+    description = f"# {title}\n\n{body}".rstrip()
+    found = build_proposal(session.dao, signer.address, actions, description)
+    from ..governance import describe_actions
+
+    for words in describe_actions(session.dao, found):
+        click.echo(f"  will: {words}", err=True)
+    summary = transact(session, propose_call(session.dao, found), f"propose: {title}")
+    if summary.get("sent"):
+        summary["proposal_id"] = existing_proposal_id(session.dao, found)
+        click.echo(f"proposal {summary['proposal_id']} submitted", err=True)
+    emit(session, summary, lambda: None)
+
+
+def _artifact(
+    session: Session,
+    name: str,
+    version: int,
+    parent: int,
+    path: Path | None,
+    cids: tuple[str | None, str | None],
+    contributor: str,
+) -> tuple[str, str, str]:
+    """(artifact CID, manifest CID, words): publish PATH, or take given CIDs."""
+    import tempfile
+
+    from ..cid import normalize_cid
+    from ..content import publish
+    from ..errors import InputError
+    from ..manifest import Contributor
+    from ..progress import folder_size, transfer_bar
+    from ..stores import EmbeddedStore
+
+    artifact_cid, manifest_cid = cids
+    if path is None:
+        if not (artifact_cid and manifest_cid):
+            raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
+        return normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs"
+    if artifact_cid or manifest_cid:
+        raise InputError("give either PATH or --artifact/--manifest, not both")
+    with tempfile.TemporaryDirectory() as scratch:
+        store = EmbeddedStore(Path(scratch)) if session.dry_run else session.publish_store()
+        with transfer_bar(f"publishing {path.name}", folder_size(path), enabled=not session.as_json) as advance:
+            published = publish(
+                path,
+                store,
+                name=name,
+                version=version,
+                parent_version=parent,
+                contributors=[Contributor(contributor, 10_000)],
+                progress=advance,
+            )
+    where = "computed only (dry run)" if session.dry_run else f"published to the {store.name}"
+    click.echo(f"artifact {published.artifact_cid}, manifest {published.manifest_cid} ({where})", err=True)
+    return published.artifact_cid, published.manifest_cid, where
+
+
+def _reward(session: Session, contributor: str, reward: str | None) -> list[Any]:
+    from ..registry import reward_action
+    from ..units import parse_amount
+
+    return [reward_action(session.dao, contributor, parse_amount(reward))] if reward else []
+
+
+_common = [
+    click.option("--artifact", "artifact_cid", help="Artifact root CID (instead of PATH)."),
+    click.option("--manifest", "manifest_cid", help="Manifest CID (instead of PATH)."),
+    click.option("--contributor", help="Contributor address (default: the proposing account)."),
+    click.option(
+        "--reward", metavar="AMOUNT", help="Tokens paid from the treasury to the contributor by the same vote."
+    ),
+    click.option("--title", help="Proposal title (default: generated)."),
+    click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),
+]
+
+
+def _with_common(command: Any) -> Any:
+    for option in reversed(_common):
+        command = option(command)
+    return command
+
+
+@propose.command()
+@click.argument("name")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@_with_common
+@json_option
+@click.pass_obj
+def register(session: Session, name: str, path: Path | None, **options: Any) -> None:
+    """Register NAME with version 1 from PATH (published first) or given CIDs."""
+    from ..registry import checksum_address, register_action
+
+    name, _ = parse_reference(name)
+    contributor = (
+        checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
+    )
+    artifact, manifest, _ = _artifact(
+        session, name, 1, 0, path, (options["artifact_cid"], options["manifest_cid"]), contributor
+    )
+    actions = [
+        register_action(session.dao, name, artifact, manifest, contributor),
+        *_reward(session, contributor, options["reward"]),
+    ]
+    _submit(session, actions, options["title"] or f"Register {name} v1", options["body"])
+
+
+@propose.command()
+@click.argument("name")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@_with_common
+@json_option
+@click.pass_obj
+def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> None:
+    """Propose a new version of NAME from PATH (published first) or given CIDs."""
+    from ..registry import checksum_address, get_model, upgrade_action
+
+    name, _ = parse_reference(name)
+    info = get_model(session.dao, name)
+    version = info.latest_version + 1
+    contributor = (
+        checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
+    )
+    artifact, manifest, _ = _artifact(
+        session,
+        name,
+        version,
+        info.current_version,
+        path,
+        (options["artifact_cid"], options["manifest_cid"]),
+        contributor,
+    )
+    actions = [
+        upgrade_action(session.dao, name, artifact, manifest, contributor),
+        *_reward(session, contributor, options["reward"]),
+    ]
+    _submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"])
+
+
+@propose.command()
+@click.argument("reference", metavar="NAME@VERSION")
+@click.option("--title", help="Proposal title (default: generated).")
+@click.option("--description", "body", default="", help="Why (recorded in the proposal).")
+@json_option
+@click.pass_obj
+def rollback(session: Session, reference: str, title: str | None, body: str) -> None:
+    """Propose making an earlier version of a model current again."""
+    from ..errors import InputError
+    from ..registry import rollback_action
+
+    name, version = parse_reference(reference)
+    if version is None:
+        raise InputError("say which version to roll back to: NAME@VERSION")
+    _submit(session, [rollback_action(session.dao, name, version)], title or f"Roll {name} back to v{version}", body)
+
+
+@propose.command()
+@click.argument("name")
+@click.option("--reason", required=True, help="Why the model is retired (recorded on chain).")
+@click.option("--title", help="Proposal title (default: generated).")
+@json_option
+@click.pass_obj
+def retire(session: Session, name: str, reason: str, title: str | None) -> None:
+    """Propose retiring a model for good."""
+    from ..registry import retire_action
+
+    name, _ = parse_reference(name)
+    _submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)

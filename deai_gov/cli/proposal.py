@@ -88,3 +88,79 @@ def show(session: Session, proposal_id: int) -> None:
         )
 
     emit(session, data, render)
+
+
+def _support(text: str) -> int:
+    from ..governance import Support
+
+    return int(Support.parse(text))
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.option("--reason", default="", help="Why, recorded on chain with the vote.")
+@json_option
+@click.pass_obj
+def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
+    """Vote on a proposal with your delegated voting power."""
+    from .tx import transact
+
+    g = session.dao.governor.functions
+    value = _support(support)
+    call = g.castVoteWithReason(proposal_id, value, reason) if reason else g.castVote(proposal_id, value)
+    emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}"), lambda: None)
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.option("--reason", default="", help="Why, recorded on chain with the vote.")
+@json_option
+@click.pass_obj
+def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
+    """Vote with your own tokens instead of letting your delegate's vote count for them."""
+    from .tx import transact
+
+    call = session.dao.governor.functions.castOverrideVote(proposal_id, _support(support), reason)
+    emit(
+        session,
+        transact(session, call, f"override your delegate: vote {support} on proposal {proposal_id}"),
+        lambda: None,
+    )
+
+
+def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
+    from ..governance import get_proposal
+    from .tx import transact
+
+    found, _, _ = get_proposal(session.dao, proposal_id)
+    call = getattr(session.dao.governor.functions, step)(*found.args())
+    emit(session, transact(session, call, f"{step} proposal {proposal_id} ({found.title})"), lambda: None)
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@json_option
+@click.pass_obj
+def queue(session: Session, proposal_id: int) -> None:
+    """Queue a succeeded proposal in the timelock."""
+    _lifecycle(session, proposal_id, "queue")
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@json_option
+@click.pass_obj
+def execute(session: Session, proposal_id: int) -> None:
+    """Execute a queued proposal once the timelock delay has passed."""
+    _lifecycle(session, proposal_id, "execute")
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@json_option
+@click.pass_obj
+def cancel(session: Session, proposal_id: int) -> None:
+    """Cancel a proposal (its proposer while pending, or the proposal guardian)."""
+    _lifecycle(session, proposal_id, "cancel")

@@ -18,8 +18,15 @@ class Session:
     network: Network
     as_json: bool = False
     verbose: int = 0
+    account_alias: str | None = None
+    password_file: Path | None = None
+    password_env: str | None = None
+    yes: bool = False
+    dry_run: bool = False
+    confirmations: int = 0
     _chain: Chain | None = field(default=None, repr=False)
     _dao: Dao | None = field(default=None, repr=False)
+    _signer: Any = field(default=None, repr=False)
 
     @property
     def chain(self) -> Chain:
@@ -43,6 +50,38 @@ class Session:
                 raise InputError("no deployment record: pass --deployment FILE, or --network NAME with one")
             self._dao = Dao.attach(self.chain, Deployment.load(self.network.deployment))
         return self._dao
+
+    def signer(self) -> Any:
+        """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
+        import sys
+
+        import click
+
+        from ..accounts import load, read_password
+        from ..errors import InputError
+
+        if self._signer is not None:
+            return self._signer
+        if not self.account_alias:
+            raise InputError("this sends a transaction: choose the account with --account ALIAS")
+        password = read_password(password_file=self.password_file, password_env=self.password_env)
+        if password is None:
+            if not sys.stdin.isatty():
+                raise InputError("no password: pass --password-file FILE or --password-env VAR (no terminal to ask)")
+            password = click.prompt(f"Password for {self.account_alias}", hide_input=True, err=True)
+        self._signer = load(self.account_alias, password)
+        return self._signer
+
+    def publish_store(self) -> Any:
+        """Where `propose` publishes artifacts: the IPFS node if configured, else the embedded store."""
+        from ..errors import InputError
+        from ..stores import EmbeddedStore, NodeStore
+
+        if self.network.ipfs_api:
+            return NodeStore(self.network.ipfs_api)
+        if self.network.store is not None:
+            return EmbeddedStore(Path(self.network.store))
+        raise InputError("nowhere to publish: pass --ipfs-api URL or --store DIR")
 
     def sources(self) -> list[BlockSource]:
         """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""

@@ -1,0 +1,158 @@
+"""`deai-gov account`: keystores, balances, voting power and delegation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import emit, json_option, main
+from .session import Session
+from .tx import transact
+
+
+def _new_password(session: Session) -> str:
+    from ..accounts import read_password
+
+    password = read_password(password_file=session.password_file, password_env=session.password_env)
+    if password is None:
+        password = click.prompt("New keystore password", hide_input=True, confirmation_prompt=True, err=True)
+    return password
+
+
+@main.group()
+def account() -> None:
+    """Accounts (encrypted keystores), balances, voting power, delegation."""
+
+
+@account.command()
+@click.argument("alias")
+@json_option
+@click.pass_obj
+def new(session: Session, alias: str) -> None:
+    """Create a new key, stored encrypted under ALIAS."""
+    from ..accounts import create
+
+    stored = create(alias, _new_password(session))
+    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: click.echo(f"{alias}: {stored.address}"))
+
+
+@account.command("import")
+@click.argument("alias")
+@click.option("--mnemonic", is_flag=True, help="Import from a BIP-39 mnemonic instead of a private key.")
+@click.option("--index", type=click.IntRange(min=0), default=0, help="Mnemonic account index (m/44'/60'/0'/0/N).")
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the private key or mnemonic from this file instead of a hidden prompt.",
+)
+@json_option
+@click.pass_obj
+def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_file: Path | None) -> None:
+    """Import a private key (or a mnemonic) as ALIAS; the secret is read hidden and never shown."""
+    from ..accounts import import_mnemonic, import_private_key
+    from ..errors import InputError
+
+    what = "mnemonic" if mnemonic else "private key"
+    if secret_file is not None:
+        try:
+            secret = secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InputError(f"cannot read {secret_file}: {exc.strerror}") from None
+    else:
+        secret = click.prompt(what.capitalize(), hide_input=True, err=True)
+    password = _new_password(session)
+    stored = (
+        import_mnemonic(alias, secret, password, index=index)
+        if mnemonic
+        else import_private_key(alias, secret, password)
+    )
+    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: click.echo(f"{alias}: {stored.address}"))
+
+
+@account.command("list")
+@json_option
+@click.pass_obj
+def list_(session: Session) -> None:
+    """Stored accounts and their addresses."""
+    from ..accounts import list_accounts
+
+    found = list_accounts()
+    emit(
+        session,
+        [{"alias": a.alias, "address": a.address} for a in found],
+        lambda: click.echo("\n".join(f"{a.alias}  {a.address}" for a in found) or "no accounts yet"),
+    )
+
+
+@account.command()
+@click.argument("alias")
+@json_option
+@click.pass_obj
+def delete(session: Session, alias: str) -> None:
+    """Delete the keystore of ALIAS (the key is lost unless backed up)."""
+    from ..accounts import delete as delete_keystore
+
+    if not session.yes:
+        click.confirm(
+            f"Delete the keystore of {alias}? Its key is gone for good without a backup", abort=True, err=True
+        )
+    delete_keystore(alias)
+    emit(session, {"deleted": alias}, lambda: click.echo(f"deleted {alias}"))
+
+
+def _address_or_signer(session: Session, address: str | None) -> str:
+    from ..accounts import list_accounts
+    from ..errors import InputError
+    from ..registry import checksum_address
+
+    if address:
+        return checksum_address(address, "address")
+    if session.account_alias:
+        for stored in list_accounts():
+            if stored.alias == session.account_alias:
+                return stored.address
+        raise InputError(f"no account named {session.account_alias!r}")
+    raise InputError("give an ADDRESS or --account ALIAS")
+
+
+@account.command()
+@click.argument("address", required=False)
+@json_option
+@click.pass_obj
+def power(session: Session, address: str | None) -> None:
+    """Token balance, voting power and delegate of ADDRESS (default: --account)."""
+    from ..units import format_amount
+
+    who = _address_or_signer(session, address)
+    t = session.dao.token.functions
+    symbol = t.symbol().call()
+    data = {
+        "address": who,
+        "balance": str(t.balanceOf(who).call()),
+        "votes": str(t.getVotes(who).call()),
+        "delegate": t.delegates(who).call(),
+    }
+    emit(
+        session,
+        data,
+        lambda: click.echo(
+            f"{who}: balance {format_amount(int(data['balance']))} {symbol}, voting power "
+            f"{format_amount(int(data['votes']))} {symbol}, delegates to {data['delegate']}"
+        ),
+    )
+
+
+@account.command()
+@click.argument("delegatee", metavar="ADDRESS|self")
+@json_option
+@click.pass_obj
+def delegate(session: Session, delegatee: str) -> None:
+    """Give your voting power to ADDRESS, or to yourself with `self`."""
+    from ..registry import checksum_address
+
+    account_address = session.signer().address if delegatee == "self" else None
+    target = account_address or checksum_address(delegatee, "delegate")
+    call = session.dao.token.functions.delegate(target)
+    summary = transact(session, call, f"delegate your votes to {target}")
+    emit(session, summary, lambda: None)

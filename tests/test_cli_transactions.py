@@ -1,0 +1,149 @@
+"""Transactions from the command line: keystores, delegation, a whole proposal cycle, dry runs and refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from eth_account import Account
+
+from deai_gov import registry as reg
+from deai_gov.chain import connect
+from deai_gov.cli import main
+from deai_gov.dao import Dao
+from deai_gov.deploy import deploy_dao
+from deai_gov.devnet import Anvil, advance_time
+
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
+
+NAME = "acme/from-cli"
+
+
+@pytest.fixture
+def setup(anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
+    keys = anvil.dev_keys()[:6]
+    people = People(*(Account.from_key(k) for k in keys))
+    chain = connect(anvil.url)
+    deployment = deploy_dao(chain, people.deployer, dao_params(people))
+    record = tmp_path / "deployment.json"
+    deployment.save(record)
+    password = tmp_path / "password.txt"
+    password.write_text("correct horse battery staple\n")
+    for alias, key in (("alice", keys[1]), ("bob", keys[2]), ("carol", keys[3])):
+        secret = tmp_path / f"{alias}.key"
+        secret.write_text(key)
+        code, _, err = cli(["--password-file", str(password), "account", "import", alias, "--secret-file", str(secret)])
+        assert code == 0, err
+        secret.unlink()
+    base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
+    return chain, Dao.attach(chain, deployment), people, base, password, keys
+
+
+def cli(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def signed(base: list[str], password: Path, alias: str, *args: str) -> tuple[int, str, str]:
+    return cli([*base, "--account", alias, "--password-file", str(password), "--yes", *args])
+
+
+def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chain, dao, people, base, password, keys = setup
+    code, out, _ = cli(["account", "list", "--json"])
+    assert code == 0 and [a["alias"] for a in json.loads(out)] == ["alice", "bob", "carol"]
+    assert signed(base, password, "alice", "account", "delegate", "self")[0] == 0
+    assert signed(base, password, "carol", "account", "delegate", people.alice.address)[0] == 0
+    code, out, _ = cli([*base, "account", "power", people.alice.address, "--json"])
+    assert json.loads(out)["votes"] == str(700 * 10**18)
+    advance_time(chain, 1)
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(os.urandom(70_000))
+    code, out, err = signed(
+        base, password, "alice", "model", "propose", "register", NAME, str(folder), "--reward", "5", "--json"
+    )
+    assert code == 0, err
+    submitted = json.loads(out)
+    pid = submitted["proposal_id"]
+    assert submitted["sent"] and pid == 1
+    assert f"register {NAME} v1" in err and "reward 5 MDL" in err
+
+    advance_time(chain, VOTING_DELAY + 1)
+    assert signed(base, password, "alice", "proposal", "vote", str(pid), "for", "--reason", "good")[0] == 0
+    code, _, err = signed(base, password, "carol", "proposal", "override", str(pid), "abstain")
+    assert code == 0, err
+    votes = dao.governor.functions.proposalVotes(pid).call()
+    assert list(votes) == [0, 500 * 10**18, 200 * 10**18]  # against, for, abstain
+
+    advance_time(chain, VOTING_PERIOD + 1)
+    assert signed(base, password, "bob", "proposal", "queue", str(pid))[0] == 0
+    code, _, err = signed(base, password, "bob", "proposal", "execute", str(pid))
+    assert code == 5 and "timelock operation is not ready" in err
+    advance_time(chain, TIMELOCK_DELAY + 1)
+    assert signed(base, password, "bob", "proposal", "execute", str(pid))[0] == 0
+    assert reg.get_model(dao, NAME).current_version == 1
+    assert dao.token.functions.balanceOf(people.alice.address).call() == 505 * 10**18
+
+    code, out, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "pulled"), "--json"])
+    assert code == 0, err
+    assert (tmp_path / "pulled" / "weights.bin").read_bytes() == (folder / "weights.bin").read_bytes()
+    # keys never appear in any output
+    for key in keys:
+        assert key.removeprefix("0x") not in out + err
+
+
+def test_dry_run_sends_nothing(setup) -> None:  # type: ignore[no-untyped-def]
+    chain, _, people, base, password, _ = setup
+    nonce = chain.w3.eth.get_transaction_count(people.alice.address)
+    code, out, err = signed(base, password, "alice", "--dry-run", "account", "delegate", "self", "--json")
+    assert code == 0 and "dry run: nothing sent" in err
+    assert json.loads(out)["sent"] is False and json.loads(out)["gas_estimate"] > 21_000
+    assert chain.w3.eth.get_transaction_count(people.alice.address) == nonce
+
+
+def test_refusals(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chain, _, people, base, password, _ = setup
+    nonce = chain.w3.eth.get_transaction_count(people.alice.address)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("nope\n")
+    code, _, err = cli(
+        [*base, "--account", "alice", "--password-file", str(wrong), "--yes", "account", "delegate", "self"]
+    )
+    assert code == 3 and err.strip() == "error: wrong password for account 'alice'"
+    code, _, err = cli([*base, "--account", "alice", "--password-file", str(password), "account", "delegate", "self"])
+    assert code == 3 and "refusing to send without confirmation: pass --yes" in err
+    code, _, err = cli(
+        [*base, "--account", "nobody", "--password-file", str(password), "--yes", "account", "delegate", "self"]
+    )
+    assert code == 3 and "no account named 'nobody'" in err
+    code, _, err = cli([*base, "account", "delegate", "self"])
+    assert code == 3 and "choose the account with --account" in err
+    code, _, err = signed(base, password, "alice", "account", "delegate", "0xNOTANADDRESS")
+    assert code == 3 and "is not an address" in err
+    code, _, err = signed(base, password, "bob", "proposal", "vote", "9", "for")
+    assert code == 5 and "proposal 9 does not exist" in err
+    code, _, err = signed(
+        base, password, "alice", "model", "propose", "register", NAME, "--artifact", "bad", "--manifest", "bad"
+    )
+    assert code == 3 and "is not a valid CID" in err
+    assert chain.w3.eth.get_transaction_count(people.alice.address) == nonce
+    code, _, err = cli(["--password-file", str(password), "account", "import", "alice", "--secret-file", str(wrong)])
+    assert code == 3 and "already exists" in err
+
+
+def test_account_new_and_delete(setup) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, _, password, _ = setup
+    code, out, _ = cli(["--password-file", str(password), "account", "new", "fresh", "--json"])
+    created = json.loads(out)
+    assert code == 0 and created["address"].startswith("0x")
+    keystore = Path(os.environ["DEAI_GOV_HOME"]) / "keystores" / "fresh.json"
+    assert keystore.stat().st_mode & 0o777 == 0o600
+    assert json.loads(keystore.read_text())["crypto"]["kdf"] in ("scrypt", "pbkdf2")
+    assert cli(["--yes", "account", "delete", "fresh"])[0] == 0
+    assert not keystore.exists()
