@@ -58,6 +58,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert code == 0 and [a["alias"] for a in json.loads(out)] == ["alice", "bob", "carol"]
     assert signed(base, password, "alice", "account", "delegate", "self")[0] == 0
     assert signed(base, password, "carol", "account", "delegate", people.alice.address)[0] == 0
+    assert signed(base, password, "bob", "account", "delegate", "self")[0] == 0
     code, out, _ = cli([*base, "account", "power", people.alice.address, "--json"])
     assert json.loads(out)["votes"] == str(700 * 10**18)
     advance_time(chain, 1)
@@ -78,10 +79,17 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert signed(base, password, "alice", "proposal", "vote", str(pid), "for", "--reason", "good")[0] == 0
     code, _, err = signed(base, password, "carol", "proposal", "override", str(pid), "abstain")
     assert code == 0, err
+    ballot = tmp_path / "bob-vote.json"
+    code, _, err = signed(base, password, "bob", "proposal", "sign-vote", str(pid), "for", "--out", str(ballot))
+    assert code == 0 and json.loads(ballot.read_text())["voter"] == people.bob.address, err
+    code, _, err = signed(base, password, "alice", "proposal", "relay", str(ballot))  # alice pays, bob votes
+    assert code == 0, err
     votes = dao.governor.functions.proposalVotes(pid).call()
-    assert list(votes) == [0, 500 * 10**18, 200 * 10**18]  # against, for, abstain
+    assert list(votes) == [0, 800 * 10**18, 200 * 10**18]  # against, for, abstain
 
     advance_time(chain, VOTING_PERIOD + 1)
+    code, out, _ = cli([*base, "proposal", "wait", str(pid), "--until", "succeeded", "--timeout", "0", "--json"])
+    assert code == 0 and json.loads(out)["state"] == "succeeded"
     assert signed(base, password, "bob", "proposal", "queue", str(pid))[0] == 0
     code, _, err = signed(base, password, "bob", "proposal", "execute", str(pid))
     assert code == 5 and "timelock operation is not ready" in err
@@ -90,6 +98,8 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert reg.get_model(dao, NAME).current_version == 1
     assert dao.token.functions.balanceOf(people.alice.address).call() == 505 * 10**18
 
+    code, _, err = cli([*base, "proposal", "wait", str(pid), "--until", "defeated", "--timeout", "0"])
+    assert code == 3 and "ended executed; it will never be defeated" in err
     code, out, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "pulled"), "--json"])
     assert code == 0, err
     assert (tmp_path / "pulled" / "weights.bin").read_bytes() == (folder / "weights.bin").read_bytes()
@@ -147,3 +157,31 @@ def test_account_new_and_delete(setup) -> None:  # type: ignore[no-untyped-def]
     assert json.loads(keystore.read_text())["crypto"]["kdf"] in ("scrypt", "pbkdf2")
     assert cli(["--yes", "account", "delete", "fresh"])[0] == 0
     assert not keystore.exists()
+
+
+def test_deploy_from_the_cli(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, _, people, base, password, _ = setup
+    record = tmp_path / "new-dao.json"
+    rpc = base[:2]
+    args = [*rpc, "--account", "alice", "--password-file", str(password), "--yes", "dao", "deploy"]
+    options = [
+        "--voting-delay",
+        "60",
+        "--holder",
+        f"{people.bob.address}=1000",
+        "--treasury",
+        "500",
+        "--out",
+        str(record),
+    ]
+    code, out, err = cli([*args, *options, "--json"])
+    assert code == 0, err
+    deployed = json.loads(out)
+    assert record.exists() and set(deployed["addresses"]) == {"token", "timelock", "governor", "registry"}
+    code, out, _ = cli([*rpc, "--deployment", str(record), "dao", "info", "--json"])
+    info = json.loads(out)
+    assert code == 0 and info["voting_delay_s"] == 60 and info["treasury"] == str(500 * 10**18)
+    code, _, err = cli([*args, *options])
+    assert code == 3 and "already exists" in err
+    code, _, err = cli([*args, "--quorum", "101"])
+    assert code == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from . import emit, json_option, main
@@ -61,3 +64,87 @@ def info(session: Session) -> None:
         Console().print(table)
 
     emit(session, data, render)
+
+
+def _holders(values: tuple[str, ...]) -> dict[str, int]:
+    from ..errors import InputError
+    from ..registry import checksum_address
+    from ..units import parse_amount
+
+    holders: dict[str, int] = {}
+    for value in values:
+        address, sep, amount = value.partition("=")
+        if not sep:
+            raise InputError(f"--holder takes ADDRESS=AMOUNT, got {value!r}")
+        holders[checksum_address(address, "holder")] = parse_amount(amount)
+    return holders
+
+
+@dao.command()
+@click.option("--token-name", default="deai-gov Model Token", show_default=True)
+@click.option("--token-symbol", default="MDL", show_default=True)
+@click.option("--voting-delay", type=click.IntRange(min=0), default=86_400, show_default=True, help="Seconds.")
+@click.option("--voting-period", type=click.IntRange(min=1), default=604_800, show_default=True, help="Seconds.")
+@click.option("--quorum", "quorum_percent", type=click.IntRange(0, 100), default=4, show_default=True, help="Percent.")
+@click.option("--threshold", default="10000", show_default=True, help="Tokens needed to propose.")
+@click.option("--late-quorum", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
+@click.option("--timelock-delay", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
+@click.option("--holder", "holders", multiple=True, metavar="ADDRESS=AMOUNT", help="Initial holder (repeatable).")
+@click.option("--holders-supply", default="6000000", show_default=True, help="Tokens for the deployer if no --holder.")
+@click.option("--treasury", default="4000000", show_default=True, help="Tokens minted to the timelock (treasury).")
+@click.option("--guardian", help="Guardian address (proposal veto and model suspension).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the deployment record.")
+@json_option
+@click.pass_obj
+def deploy(session: Session, out: Path | None, **options: Any) -> None:
+    """Deploy token, timelock, governor and registry, wire the roles, and write the deployment record."""
+    from ..config import config_home
+    from ..deploy import DaoParams, deploy_dao
+    from ..errors import InputError
+    from ..registry import checksum_address
+    from ..units import parse_amount
+
+    if not session.network.rpc_url:
+        raise InputError("deploying needs a chain that keeps its state: pass --rpc-url or --network")
+    params = DaoParams(
+        token_name=options["token_name"],
+        token_symbol=options["token_symbol"],
+        voting_delay=options["voting_delay"],
+        voting_period=options["voting_period"],
+        quorum_percent=options["quorum_percent"],
+        proposal_threshold=parse_amount(options["threshold"]),
+        late_quorum_extension=options["late_quorum"],
+        timelock_delay=options["timelock_delay"],
+        holders=_holders(options["holders"]),
+        holders_supply=parse_amount(options["holders_supply"]),
+        treasury=parse_amount(options["treasury"]),
+        guardian=checksum_address(options["guardian"], "guardian") if options["guardian"] else None,
+    )
+    params.validate()
+    chain = session.chain
+    target = out or config_home() / "deployments" / f"{chain.chain_id}.json"
+    if target.exists():
+        raise InputError(f"{target} already exists: choose another --out (a record is never overwritten)")
+    account = session.signer()
+    click.echo(
+        f"deploy the DAO on chain {chain.chain_id} from {account.address} (7 transactions), record to {target}",
+        err=True,
+    )
+    if session.dry_run:
+        emit(session, {"sent": False, "record": str(target)}, lambda: click.echo("dry run: nothing sent", err=True))
+        return
+    if not session.yes:
+        import sys
+
+        if not sys.stdin.isatty():
+            raise InputError("refusing to send without confirmation: pass --yes (no terminal to ask)")
+        click.confirm("Deploy?", abort=True, err=True)
+    deployment = deploy_dao(chain, account, params, on_step=lambda text: click.echo(f"  {text}", err=True))
+    deployment.save(target)
+    emit(
+        session,
+        {"sent": True, "record": str(target), "addresses": deployment.addresses},
+        lambda: click.echo(
+            "\n".join(f"{role:<9} {address}" for role, address in deployment.addresses.items()) + f"\nrecord: {target}"
+        ),
+    )

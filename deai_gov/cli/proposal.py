@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from . import emit, json_option, main
@@ -164,3 +166,80 @@ def execute(session: Session, proposal_id: int) -> None:
 def cancel(session: Session, proposal_id: int) -> None:
     """Cancel a proposal (its proposer while pending, or the proposal guardian)."""
     _lifecycle(session, proposal_id, "cancel")
+
+
+@proposal.command("sign-vote")
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.option("--reason", default="", help="Why, recorded on chain with the vote.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File for the signed vote.")
+@json_option
+@click.pass_obj
+def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out: Path) -> None:
+    """Sign a vote offline (EIP-712) into a file that anyone can relay; nothing is sent."""
+    import json
+
+    from ..governance import Support
+    from ..governance import sign_vote as sign
+
+    vote = sign(session.dao, session.signer(), proposal_id, Support.parse(support), reason)
+    out.write_text(json.dumps(vote.to_dict(), indent=2) + "\n", encoding="utf-8")
+    emit(session, vote.to_dict(), lambda: click.echo(f"signed: {support} on proposal {proposal_id} -> {out}"))
+
+
+@proposal.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_obj
+def relay(session: Session, files: tuple[Path, ...]) -> None:
+    """Submit signed votes (files from sign-vote); the relaying account pays the gas."""
+    import json
+
+    from ..errors import InputError
+    from ..governance import SignedVote
+    from .tx import transact
+
+    g = session.dao.governor.functions
+    results = []
+    for path in files:
+        try:
+            vote = SignedVote.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError:
+            raise InputError(f"{path} is not a signed vote (JSON from sign-vote)") from None
+        signature = bytes.fromhex(vote.signature.removeprefix("0x"))
+        call = (
+            g.castVoteWithReasonAndParamsBySig(vote.proposal_id, vote.support, vote.voter, vote.reason, b"", signature)
+            if vote.reason
+            else g.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
+        )
+        results.append(transact(session, call, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
+    emit(session, results, lambda: None)
+
+
+@proposal.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.option("--until", "target", type=click.Choice(STATES), required=True, help="State to wait for.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.1), default=12, show_default=True, help="Seconds between checks."
+)
+@json_option
+@click.pass_obj
+def wait(session: Session, proposal_id: int, target: str, timeout: float, interval: float) -> None:
+    """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
+    import time
+
+    from ..errors import DeaiGovError, InputError
+    from ..governance import state
+
+    final = {"canceled", "defeated", "expired", "executed"}
+    deadline = time.monotonic() + timeout
+    current = state(session.dao, proposal_id).label
+    while current != target:
+        if current in final:
+            raise InputError(f"proposal {proposal_id} ended {current}; it will never be {target}")
+        if time.monotonic() > deadline:
+            raise DeaiGovError(f"proposal {proposal_id} is still {current} after {timeout:.0f} s")
+        time.sleep(interval)
+        current = state(session.dao, proposal_id).label
+    emit(session, {"id": proposal_id, "state": current}, lambda: click.echo(f"proposal {proposal_id} is {target}"))
