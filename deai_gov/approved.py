@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .content import Progress, VerificationError, VerifyReport, fetch_manifest, pull, verify
 from .errors import InputError
 from .manifest import Manifest
-from .registry import ModelStatus, VersionInfo, get_model, get_version
+from .registry import ModelStatus, ProposedVersion, VersionInfo, get_model, get_version
 
 if TYPE_CHECKING:
     from .dao import Dao
@@ -77,3 +77,21 @@ def pull_approved(
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
     report = pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
     return approved, report
+
+
+def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str | None:
+    """None when a proposed version's manifest is available, verified and names that model, version and artifact
+    (and the artifact's root block is available); otherwise what is wrong, in one sentence."""
+    from .blockcid import from_text
+    from .stores import StoreError, fetch_verified
+
+    try:
+        manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
+        if (manifest.name, manifest.version) != (proposed.name, proposed.version):
+            return f"its manifest is for {manifest.name} v{manifest.version}, not {proposed.name} v{proposed.version}"
+        if from_text(manifest.artifact_root) != from_text(proposed.artifact_cid):
+            return f"its manifest describes artifact {manifest.artifact_root}, not {proposed.artifact_cid}"
+        fetch_verified(sources, from_text(proposed.artifact_cid))
+    except (StoreError, VerificationError, InputError, ValueError) as exc:
+        return str(exc)
+    return None

@@ -44,6 +44,7 @@ __all__ = [
     "queue",
     "relay_vote",
     "sign_vote",
+    "simulate_actions",
     "state",
     "timelock_operation_id",
     "timelock_salt",
@@ -409,6 +410,24 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         except ValueError:
             words.append(f"call {action.target} with undecodable data 0x{action.calldata[:4].hex()}…")
     return words
+
+
+def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
+    """Whether each action would succeed if executed now: a call from the timelock's address, per action.
+
+    None for an action that would succeed, else the decoded reason. Actions are simulated one by one against
+    the current state, so an action that depends on an earlier one in the same proposal may be misjudged.
+    """
+    outcomes: list[str | None] = []
+    for action in proposal.actions:
+        call = {"from": dao.timelock.address, "to": action.target, "data": action.calldata, "value": action.value}
+        try:
+            dao.chain.w3.eth.call(call)  # type: ignore[arg-type]
+        except Exception as exc:
+            outcomes.append(str(explain_call_failure(exc)))
+        else:
+            outcomes.append(None)
+    return outcomes
 
 
 def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:

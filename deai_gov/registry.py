@@ -337,3 +337,37 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
         return f"make {args['newGuardian']} the registry guardian"
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"registry.{function}({rendered})"
+
+
+@dataclass(frozen=True)
+class ProposedVersion:
+    """A version a proposal would add: register (v1) or upgrade (latest + 1 if executed now)."""
+
+    name: str
+    version: int
+    artifact_cid: str
+    manifest_cid: str
+
+
+def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
+    """The versions that `actions` would add to the registry, decoded from their calldata."""
+    found = []
+    for action in actions:
+        if action.target.lower() != dao.registry.address.lower():
+            continue
+        try:
+            fn, args = dao.registry.decode_function_input(action.calldata)
+        except ValueError:
+            continue
+        if fn.fn_name == "register":
+            name, version = args["name"], 1
+        elif fn.fn_name == "upgrade":
+            try:
+                raw = dao.registry.functions.getModel(args["modelId"]).call()
+            except Exception:  # unknown model: the upgrade would revert, simulate_actions says so
+                continue
+            name, version = raw[1], int(raw[4]) + 1
+        else:
+            continue
+        found.append(ProposedVersion(name, version, cid_to_text(args["artifactCid"]), cid_to_text(args["manifestCid"])))
+    return found

@@ -74,6 +74,10 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     pid = submitted["proposal_id"]
     assert submitted["sent"] and pid == 1
     assert f"register {NAME} v1" in err and "reward 5 MDL" in err
+    code, out, _ = cli([*base, "proposal", "show", str(pid), "--json"])
+    shown = json.loads(out)
+    assert code == 0 and shown["would_succeed_now"] == [True, True]
+    assert shown["artifacts"][0]["ok"] and shown["artifacts"][0]["version"] == 1
 
     advance_time(chain, VOTING_DELAY + 1)
     assert signed(base, password, "alice", "proposal", "vote", str(pid), "for", "--reason", "good")[0] == 0
@@ -98,6 +102,15 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert reg.get_model(dao, NAME).current_version == 1
     assert dao.token.functions.balanceOf(people.alice.address).call() == 505 * 10**18
 
+    # the same registration again would now fail: `show` says so before anyone votes
+    version = reg.get_version(dao, NAME)
+    code, out, err = signed(
+        base, password, "alice", "model", "propose", "register", NAME,
+        "--artifact", version.artifact_cid, "--manifest", version.manifest_cid, "--title", "Again", "--json",
+    )  # fmt: skip
+    again = json.loads(out)["proposal_id"]
+    code, out, _ = cli([*base, "proposal", "show", str(again), "--json"])
+    assert json.loads(out)["simulation"] == ["a model with this name is already registered"]
     code, _, err = cli([*base, "proposal", "wait", str(pid), "--until", "defeated", "--timeout", "0"])
     assert code == 3 and "ended executed; it will never be defeated" in err
     code, out, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "pulled"), "--json"])

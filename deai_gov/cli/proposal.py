@@ -59,10 +59,30 @@ def show(session: Session, proposal_id: int) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
     from rich.console import Console
 
-    from ..governance import proposal_info
+    from ..approved import check_proposed
+    from ..governance import proposal_info, simulate_actions
+    from ..registry import proposed_versions
     from ..units import format_amount
 
     info = proposal_info(session.dao, proposal_id)
+    outcomes = simulate_actions(session.dao, info.proposal) if info.state.label not in ("executed", "canceled") else []
+    artifacts = []
+    try:
+        sources = session.sources()
+    except Exception:  # no IPFS source configured: availability is not checked
+        sources = []
+    for proposed in proposed_versions(session.dao, info.proposal.actions):
+        problem = check_proposed(sources, proposed) if sources else "not checked (no IPFS source configured)"
+        artifacts.append(
+            {
+                "name": proposed.name,
+                "version": proposed.version,
+                "manifest": proposed.manifest_cid,
+                "artifact": proposed.artifact_cid,
+                "ok": problem is None,
+                "problem": problem,
+            }
+        )
     data = {
         "id": info.id,
         "title": info.proposal.title,
@@ -75,6 +95,9 @@ def show(session: Session, proposal_id: int) -> None:
         "votes": {"for": str(info.votes_for), "against": str(info.votes_against), "abstain": str(info.votes_abstain)},
         "quorum": str(info.quorum),
         "actions": info.actions_in_words,
+        "would_succeed_now": [o is None for o in outcomes],
+        "simulation": outcomes,
+        "artifacts": artifacts,
     }
 
     def render() -> None:
@@ -83,6 +106,12 @@ def show(session: Session, proposal_id: int) -> None:
         console.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
         for i, words in enumerate(info.actions_in_words, 1):
             console.print(f"  {i}. {words}", highlight=False)
+            if outcomes:
+                verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
+                console.print(f"     {verdict}", highlight=False)
+        for item in artifacts:
+            state = "available and matches" if item["ok"] else item["problem"]
+            console.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False)
         console.print(
             f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
             f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
