@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     samples: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for name, command in COMMANDS.items():
+    for command in COMMANDS.values():
         timed(command)  # warm the page cache
     for _ in range(args.runs):
         for name, command in COMMANDS.items():

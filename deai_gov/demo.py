@@ -1,23 +1,31 @@
-"""The demo: a whole DAO on the embedded chain, one model registered by vote. Needs only Python.
+"""The demo: a whole DAO on the embedded chain and an embedded IPFS store. Needs only Python.
 
-Every step calls the same library functions a real deployment uses; only the clock is fast-forwarded.
+A maintainer publishes a small model; three members delegate and vote (one overrides its delegate); the
+proposal is queued and executed; the artifact is pulled and verified against the registry; then upgrade,
+rollback and retire, each by vote, and the contributor's reward paid. Every step calls the same library
+functions a real deployment uses; only the clock is fast-forwarded.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import governance as gov
 from . import registry as reg
+from .approved import pull_approved, verify_approved
 from .chain import Chain, connect
-from .cid import raw_block_cid
+from .content import publish
 from .dao import Dao
 from .deploy import TOKEN, DaoParams, deploy_dao
 from .devnet import advance_time
+from .manifest import Contributor
+from .stores import EmbeddedStore
 from .units import format_amount
 
 MODEL_NAME = "demo/tiny-classifier"
@@ -26,13 +34,13 @@ REWARD = 50 * TOKEN
 
 @dataclass
 class DemoReport:
-    """What happened, for people (events) and scripts (to_dict)."""
+    """What happened, for people (steps) and scripts (to_dict)."""
 
     chain_id: int = 0
     addresses: dict[str, str] = field(default_factory=dict)
-    proposal_id: int = 0
-    votes: dict[str, str] = field(default_factory=dict)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
+    pulled: dict[str, Any] = field(default_factory=dict)
     reward_paid: str = ""
     seconds: float = 0.0
 
@@ -40,33 +48,27 @@ class DemoReport:
         return {
             "chain_id": self.chain_id,
             "addresses": self.addresses,
-            "proposal_id": self.proposal_id,
-            "votes": self.votes,
+            "proposals": self.proposals,
             "model": self.model,
+            "pulled": self.pulled,
             "reward_paid": self.reward_paid,
             "seconds": round(self.seconds, 2),
         }
 
 
-def demo_artifact() -> tuple[bytes, bytes]:
-    """A tiny model (a linear classifier's weights as JSON) and its manifest."""
-    weights = json.dumps({"classes": ["cat", "dog"], "weights": [[0.12, -0.4], [0.9, 0.33]], "bias": [0.1, -0.1]})
-    artifact = weights.encode()
-    manifest = json.dumps(
-        {
-            "name": MODEL_NAME,
-            "version": 1,
-            "format": "json-weights",
-            "license": "apache-2.0",
-            "files": [{"path": "weights.json", "size": len(artifact), "cid": raw_block_cid(artifact)}],
-        },
-        sort_keys=True,
-    ).encode()
-    return artifact, manifest
+def write_model(folder: Path, version: int) -> None:
+    """A tiny model folder in the Hugging Face layout: model card, config, weights."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "README.md").write_text(
+        f"---\nlicense: apache-2.0\ntags: [demo, classifier]\n---\n# {MODEL_NAME} v{version}\n\nCats or dogs.\n"
+    )
+    (folder / "config.json").write_text(json.dumps({"classes": ["cat", "dog"], "features": 2}))
+    weights = {"weights": [[0.12 * version, -0.4], [0.9, 0.33 * version]], "bias": [0.1, -0.1]}
+    (folder / "weights.json").write_text(json.dumps(weights))
 
 
 def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None = None) -> DemoReport:
-    """Deploy a DAO, then propose, vote on, queue and execute the registration of a model with a reward."""
+    """The whole model lifecycle by vote; returns what happened."""
     from eth_account import Account
 
     say = on_step or (lambda _text: None)
@@ -97,54 +99,78 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
     gov.delegate(dao, member2, member1.address)
     advance_time(chain, 1)
 
-    artifact, manifest = demo_artifact()
-    artifact_cid, manifest_cid = raw_block_cid(artifact), raw_block_cid(manifest)
-    say(f"The maintainer proposes to register {MODEL_NAME}: artifact {artifact_cid}")
-    actions = [
-        reg.register_action(dao, MODEL_NAME, artifact_cid, manifest_cid, maintainer.address),
-        reg.reward_action(dao, maintainer.address, REWARD),
-    ]
-    pid, _ = gov.propose(dao, maintainer, actions, f"# Register {MODEL_NAME} v1\n\nA tiny demo classifier.")
-    report.proposal_id = pid
-    for words in gov.describe_actions(dao, gov.get_proposal(dao, pid)[0]):
-        say(f"  proposal {pid} will: {words}")
+    def by_vote(actions: list[gov.Action], title: str, *, override: bool = False) -> int:
+        pid, _ = gov.propose(dao, maintainer, actions, f"# {title}")
+        for words in gov.describe_actions(dao, gov.get_proposal(dao, pid)[0]):
+            say(f"  proposal {pid} will: {words}")
+        advance_time(chain, params.voting_delay + 1)
+        gov.cast_vote(dao, member1, pid, gov.Support.FOR, "useful model")
+        gov.cast_vote(dao, maintainer, pid, gov.Support.FOR)
+        if override:
+            say("  member 2 overrides its delegate and abstains")
+            gov.cast_override_vote(dao, member2, pid, gov.Support.ABSTAIN, "not reviewed yet")
+        info = gov.proposal_info(dao, pid)
+        votes = {
+            k: format_amount(v)
+            for k, v in (("for", info.votes_for), ("against", info.votes_against), ("abstain", info.votes_abstain))
+        }
+        advance_time(chain, params.voting_period + 1)
+        gov.queue(dao, maintainer, pid)
+        advance_time(chain, params.timelock_delay + 1)
+        gov.execute(dao, member1, pid)
+        say(f"  votes {votes}: {gov.state(dao, pid).label}")
+        report.proposals.append({"id": pid, "title": title, "votes": votes, "state": gov.state(dao, pid).label})
+        return pid
 
-    advance_time(chain, params.voting_delay + 1)
-    say("Voting opens: member 1 votes for (with member 2's delegated votes), the maintainer votes for")
-    gov.cast_vote(dao, member1, pid, gov.Support.FOR, "useful model")
-    gov.cast_vote(dao, maintainer, pid, gov.Support.FOR)
-    say("Member 2 overrides its delegate and abstains")
-    gov.cast_override_vote(dao, member2, pid, gov.Support.ABSTAIN, "not reviewed yet")
-    info = gov.proposal_info(dao, pid)
-    report.votes = {
-        "for": format_amount(info.votes_for),
-        "against": format_amount(info.votes_against),
-        "abstain": format_amount(info.votes_abstain),
-        "quorum": format_amount(info.quorum),
-    }
-    say(f"  for {report.votes['for']}, against {report.votes['against']}, abstain {report.votes['abstain']}")
+    with tempfile.TemporaryDirectory(prefix="deai-gov-demo-") as scratch:
+        work = Path(scratch)
+        store = EmbeddedStore(work / "ipfs")
+        contributors = [Contributor(maintainer.address, 10_000, "maintainer")]
 
-    advance_time(chain, params.voting_period + 1)
-    say(f"The vote ends: proposal {pid} is {gov.state(dao, pid).label}; queueing it in the timelock")
-    gov.queue(dao, maintainer, pid)
-    advance_time(chain, params.timelock_delay + 1)
-    say("The timelock delay has passed: executing")
-    gov.execute(dao, member1, pid)
+        write_model(work / "v1", 1)
+        v1 = publish(work / "v1", store, name=MODEL_NAME, version=1, contributors=contributors)
+        say(f"The maintainer publishes {MODEL_NAME} v1: artifact {v1.artifact_cid}")
+        by_vote(
+            [
+                reg.register_action(dao, MODEL_NAME, v1.artifact_cid, v1.manifest_cid, maintainer.address),
+                reg.reward_action(dao, maintainer.address, REWARD),
+            ],
+            f"Register {MODEL_NAME} v1",
+            override=True,
+        )
+        say("Anyone pulls the approved version, every block verified against the registry")
+        _, pulled = pull_approved(dao, [store], MODEL_NAME, work / "pulled")
+        report.pulled = {"files": [f.path for f in pulled.files], "bytes": pulled.size, "blocks": pulled.blocks}
+        say(f"  {len(pulled.files)} files, {pulled.size} bytes, all matching")
+
+        write_model(work / "v2", 2)
+        v2 = publish(work / "v2", store, name=MODEL_NAME, version=2, parent_version=1, contributors=contributors)
+        say(f"Upgrade to v2: artifact {v2.artifact_cid}")
+        by_vote([reg.upgrade_action(dao, MODEL_NAME, v2.artifact_cid, v2.manifest_cid, maintainer.address)], "Upgrade")
+        verify_approved(dao, [store], MODEL_NAME)
+        say("Roll back to v1 (v2 misbehaves)")
+        by_vote([reg.rollback_action(dao, MODEL_NAME, 1)], f"Roll {MODEL_NAME} back to v1")
+        say("Retire the model")
+        by_vote([reg.retire_action(dao, MODEL_NAME, "superseded by a better model")], f"Retire {MODEL_NAME}")
 
     model = reg.get_model(dao, MODEL_NAME)
-    version = reg.get_version(dao, MODEL_NAME)
-    approval = reg.approval_of(dao, MODEL_NAME, version.number)
+    approval = reg.approval_of(dao, MODEL_NAME, 1)
     report.model = {
         "name": model.name,
         "status": model.status.name.lower(),
-        "version": version.number,
-        "artifact_cid": version.artifact_cid,
-        "manifest_cid": version.manifest_cid,
-        "contributor": version.contributor,
-        "approved_by_proposal": approval.proposal_id,
+        "current_version": model.current_version,
+        "latest_version": model.latest_version,
+        "versions": [
+            {"version": v.number, "status": v.status.name.lower(), "artifact_cid": v.artifact_cid, "parent": v.parent}
+            for v in reg.list_versions(dao, MODEL_NAME)
+        ],
+        "v1_approved_by_proposal": approval.proposal_id,
     }
     report.reward_paid = format_amount(REWARD)
-    say(f"Registered {model.name} v{version.number} ({model.status.name.lower()}), approved by proposal {pid}")
-    say(f"The maintainer received {report.reward_paid} {dao.token.functions.symbol().call()} from the treasury")
+    say(
+        f"{model.name}: {report.model['status']}, current v{model.current_version}; "
+        f"v1 approved by proposal {approval.proposal_id}; reward {report.reward_paid} "
+        f"{dao.token.functions.symbol().call()} paid"
+    )
     report.seconds = time.monotonic() - started
     return report

@@ -7,20 +7,21 @@ import subprocess
 import sys
 
 
-def test_demo_registers_a_model_by_vote() -> None:
+def test_demo_runs_the_whole_lifecycle() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "deai_gov", "demo", "--json"], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["proposal_id"] == 1
-    assert report["model"]["name"] == "demo/tiny-classifier"
-    assert report["model"]["status"] == "active"
-    assert report["model"]["version"] == 1
-    assert report["model"]["approved_by_proposal"] == 1
-    assert report["model"]["artifact_cid"].startswith("bafkrei")
-    assert report["votes"]["abstain"] == "250,000"  # the override moved member 2's votes to abstain
+    assert [p["state"] for p in report["proposals"]] == ["executed"] * 4
+    assert report["proposals"][0]["votes"]["abstain"] == "250,000"  # the override moved member 2's votes
+    model = report["model"]
+    assert (model["status"], model["current_version"], model["latest_version"]) == ("retired", 1, 2)
+    assert [v["status"] for v in model["versions"]] == ["current", "rolled_back"]
+    assert model["versions"][1]["parent"] == 1 and model["v1_approved_by_proposal"] == 1
+    assert report["pulled"]["files"] == ["README.md", "config.json", "weights.json"]
     assert report["reward_paid"] == "50"
+    assert report["seconds"] < 30
 
 
 def test_help_is_fast_to_import() -> None:
