@@ -6,6 +6,7 @@ then in the project's `node_modules/.bin`.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -58,6 +59,9 @@ class Anvil:
     accounts: int = 10
     chain_id: int = 31337
     state_file: Path | None = None
+    #: Keep running after this process exits (own session, output to `log_file`): for `deai-gov node start`.
+    detached: bool = False
+    log_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -76,7 +80,14 @@ class Anvil:
         ]  # fmt: skip
         if self.state_file is not None:
             command += ["--state", str(self.state_file)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if self.detached:
+            log = (self.log_file or Path(os.devnull)).open("ab")
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            )
+            log.close()
+        else:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

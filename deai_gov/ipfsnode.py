@@ -95,6 +95,8 @@ class IpfsNode:
     port: int = field(default_factory=free_port)
     repo: Path | None = None
     gateway_port: int | None = None
+    #: Keep running after this process exits (own session, output to `<repo>/../daemon.log`).
+    detached: bool = False
     process: subprocess.Popen[bytes] | None = None
     _temp_dir: Path | None = field(default=None, init=False, repr=False)
     _log: IO[bytes] | None = field(default=None, init=False, repr=False)
@@ -174,13 +176,17 @@ class IpfsNode:
         deadline = time.monotonic() + timeout
         try:
             self._init_repo(jsipfs, env, timeout)
-            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+            if self.detached:
+                self._log = (self.repo.parent / "daemon.log").open("w+b")
+            else:
+                self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
             self.process = subprocess.Popen(
                 [str(jsipfs), "daemon", "--offline", "--enable-preload=false"],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
+                start_new_session=self.detached,
             )
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:

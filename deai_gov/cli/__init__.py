@@ -140,7 +140,8 @@ def demo(session: Session) -> None:
 from . import account as _account  # noqa: E402  (command groups register themselves on `main`)
 from . import dao as _dao  # noqa: E402
 from . import model as _model  # noqa: E402
+from . import node as _node  # noqa: E402
 from . import proposal as _proposal  # noqa: E402
 
 __all__ = ["emit", "json_option", "main"]
-_ = (_account, _dao, _model, _proposal)
+_ = (_account, _dao, _model, _node, _proposal)

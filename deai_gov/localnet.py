@@ -1,0 +1,121 @@
+"""A persistent local devnet for people who want one: anvil (chain state kept on disk) and, where installed, a
+js-ipfs node (repository kept on disk), both on 127.0.0.1, running in the background between commands.
+
+State lives in `<config home>/localnet/`: `anvil-state.json` (dumped by anvil on stop, loaded on start),
+`ipfs/repo`, logs, and `localnet.json` with the running processes' ids and ports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import config_home
+from .errors import DeaiGovError
+
+
+@dataclass
+class Localnet:
+    chain_pid: int
+    chain_port: int
+    ipfs_pid: int | None
+    ipfs_port: int | None
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.chain_port}"
+
+    @property
+    def ipfs_api(self) -> str | None:
+        return None if self.ipfs_port is None else f"http://127.0.0.1:{self.ipfs_port}"
+
+
+def localnet_dir(home: Path | None = None) -> Path:
+    return (home or config_home()) / "localnet"
+
+
+def _record(home: Path | None) -> Path:
+    return localnet_dir(home) / "localnet.json"
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (exited, not reaped) is not running
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def running(home: Path | None = None) -> Localnet | None:
+    """The devnet this configuration started, if its chain is still running."""
+    try:
+        net = Localnet(**json.loads(_record(home).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return net if _alive(net.chain_pid) else None
+
+
+def start(
+    *, chain_port: int | None = None, ipfs_port: int | None = None, ipfs: bool = True, home: Path | None = None
+) -> Localnet:
+    """Start anvil (and the IPFS node) in the background; refuse if this devnet already runs."""
+    from .devnet import Anvil, free_port
+    from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
+
+    if running(home) is not None:
+        raise DeaiGovError("the local devnet is already running (`deai-gov node stop` first)")
+    folder = localnet_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    anvil = Anvil(
+        port=chain_port or free_port(),
+        state_file=folder / "anvil-state.json",
+        detached=True,
+        log_file=folder / "anvil.log",
+    ).start()
+    assert anvil.process is not None
+    net = Localnet(anvil.process.pid, anvil.port, None, None)
+    if ipfs:
+        try:
+            find_jsipfs()
+        except IpfsNodeError:
+            pass  # no local IPFS node installed: the chain alone
+        else:
+            node = IpfsNode(port=ipfs_port or free_port(), repo=folder / "ipfs" / "repo", detached=True).start()
+            assert node.process is not None
+            net.ipfs_pid, net.ipfs_port = node.process.pid, node.port
+    _record(home).write_text(json.dumps(asdict(net), indent=2))
+    return net
+
+
+def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
+    """Stop what `start` started (SIGTERM: anvil dumps its state; SIGKILL after `timeout`)."""
+    try:
+        net = Localnet(**json.loads(_record(home).read_text()))
+    except (OSError, ValueError, TypeError):
+        return []
+    stopped = []
+    for name, pid in (("chain", net.chain_pid), ("ipfs", net.ipfs_pid)):
+        if not _alive(pid):
+            continue
+        assert pid is not None
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        stopped.append(name)
+    _record(home).unlink(missing_ok=True)
+    return stopped
