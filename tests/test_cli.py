@@ -138,6 +138,10 @@ def test_missing_deployment_and_rpc_down(deployed: Deployed, tmp_path: Path) -> 
     assert code == 4 and "cannot reach the RPC node" in err
     code, _, err = run("--network", "nowhere", "model", "list")
     assert code == 3 and "unknown network 'nowhere'" in err
+    other_chain = json.loads(deployed.record.read_text()) | {"chain_id": 1}
+    (tmp_path / "mainnet.json").write_text(json.dumps(other_chain))
+    code, _, err = run("--rpc-url", deployed.rpc_url, "--deployment", str(tmp_path / "mainnet.json"), "model", "list")
+    assert code == 3 and "the deployment record is for chain id 1, but the node is chain id 31337" in err
 
 
 def test_tampered_store_is_refused_with_code_6(deployed: Deployed, tmp_path: Path) -> None:

@@ -61,6 +61,18 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert signed(base, password, "bob", "account", "delegate", "self")[0] == 0
     code, out, _ = cli([*base, "account", "power", people.alice.address, "--json"])
     assert json.loads(out)["votes"] == str(700 * 10**18)
+    code, out, _ = cli([*base, "dao", "delegates", "--json"])
+    assert [(d["delegate"], d["votes"]) for d in json.loads(out)] == [
+        (people.alice.address, str(700 * 10**18)),
+        (people.bob.address, str(300 * 10**18)),
+    ]
+    code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1.5")
+    assert code == 0 and "transfer 1.5 MDL" in err, err
+    assert dao.token.functions.balanceOf(people.outsider.address).call() == 15 * 10**17
+    code, _, err = signed(base, password, "bob", "account", "transfer", "--", people.outsider.address, "-3")
+    assert code == 3 and "not a non-negative amount" in err
+    code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1000000")
+    assert code == 5 and "holds" in err and "needed" in err
     advance_time(chain, 1)
 
     folder = tmp_path / "model"
@@ -89,7 +101,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     code, _, err = signed(base, password, "alice", "proposal", "relay", str(ballot))  # alice pays, bob votes
     assert code == 0, err
     votes = dao.governor.functions.proposalVotes(pid).call()
-    assert list(votes) == [0, 800 * 10**18, 200 * 10**18]  # against, for, abstain
+    assert list(votes) == [0, 800 * 10**18 - 15 * 10**17, 200 * 10**18]  # against, for, abstain (bob sent 1.5)
 
     advance_time(chain, VOTING_PERIOD + 1)
     code, out, _ = cli([*base, "proposal", "wait", str(pid), "--until", "succeeded", "--timeout", "0", "--json"])

@@ -156,3 +156,20 @@ def delegate(session: Session, delegatee: str) -> None:
     call = session.dao.token.functions.delegate(target)
     summary = transact(session, call, f"delegate your votes to {target}")
     emit(session, summary, lambda: None)
+
+
+@account.command()
+@click.argument("recipient", metavar="ADDRESS")
+@click.argument("amount")
+@json_option
+@click.pass_obj
+def transfer(session: Session, recipient: str, amount: str) -> None:
+    """Send AMOUNT governance tokens (e.g. 12.5) to ADDRESS."""
+    from ..registry import checksum_address
+    from ..units import parse_amount
+
+    to = checksum_address(recipient, "recipient")
+    units = parse_amount(amount)
+    symbol = session.dao.token.functions.symbol().call()
+    call = session.dao.token.functions.transfer(to, units)
+    emit(session, transact(session, call, f"transfer {amount} {symbol} to {to}"), lambda: None)

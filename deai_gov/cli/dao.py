@@ -148,3 +148,37 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
             "\n".join(f"{role:<9} {address}" for role, address in deployment.addresses.items()) + f"\nrecord: {target}"
         ),
     )
+
+
+@dao.command()
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many delegates.")
+@json_option
+@click.pass_obj
+def delegates(session: Session, top: int) -> None:
+    """The delegates with the most voting power now."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..logs import iter_events
+    from ..units import format_amount
+
+    d = session.dao
+    seen = {
+        log["args"]["delegate"]
+        for log in iter_events(d.chain, d.token.events.DelegateVotesChanged, from_block=d.deployment.block)
+    }
+    total = int(d.token.functions.totalSupply().call())
+    ranked = sorted(((int(d.token.functions.getVotes(a).call()), a) for a in seen), reverse=True)
+    rows = [
+        {"delegate": a, "votes": str(v), "share_percent": round(100 * v / total, 2) if total else 0.0}
+        for v, a in ranked[:top]
+        if v > 0
+    ]
+
+    def render() -> None:
+        table = Table("delegate", "votes", "% of supply")
+        for r in rows:
+            table.add_row(str(r["delegate"]), format_amount(int(str(r["votes"]))), f"{r['share_percent']}")
+        Console().print(table if rows else "nobody has delegated yet")
+
+    emit(session, rows, render)
