@@ -184,3 +184,10 @@ def test_cli_reference_is_up_to_date() -> None:
 
     reference = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
     assert reference.read_text() == render(main), "run: python -m deai_gov.cli.reference > docs/cli.md"
+
+
+def test_shell_completion() -> None:
+    env = os.environ | {"COMP_WORDS": "deai-gov mo", "COMP_CWORD": "1", "_DEAI_GOV_COMPLETE": "bash_complete"}
+    code = "from deai_gov.cli import main; main(prog_name='deai-gov')"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "plain,model"
