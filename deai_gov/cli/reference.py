@@ -20,7 +20,7 @@ from .errors import (
 
 _EXIT_CODES = [
     (EXIT_OK, "success"),
-    (EXIT_ERROR, "any other failure"),
+    (EXIT_ERROR, "a declined confirmation (Aborted!), or any other failure"),
     (EXIT_USAGE, "usage error: unknown option, missing or malformed argument"),
     (
         EXIT_INPUT,
