@@ -179,11 +179,20 @@ def _check(
     return report
 
 
+def file_bytes(sources: list[BlockSource], root: BlockCid, limit: int = 16 * 1024 * 1024) -> bytes:
+    """A small UnixFS file (a manifest, a proposal description) in memory, every block verified."""
+    data = bytearray()
+    for chunk in _file_chunks(sources, root, _Counter()):
+        data += chunk
+        if len(data) > limit:
+            raise VerificationError(f"{cid_text(root)} is larger than {limit:,} bytes")
+    return bytes(data)
+
+
 def fetch_manifest(sources: list[BlockSource], root: BlockCid) -> Manifest:
     """The manifest at `root`, every block verified, parsed and validated."""
-    chunks = b"".join(_file_chunks(sources, root, _Counter()))
     try:
-        return Manifest.from_bytes(chunks)
+        return Manifest.from_bytes(file_bytes(sources, root))
     except InputError as exc:
         raise VerificationError(f"manifest {cid_text(root)}: {exc}") from None
 

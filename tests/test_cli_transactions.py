@@ -69,6 +69,8 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1.5")
     assert code == 0 and "transfer 1.5 MDL" in err, err
     assert dao.token.functions.balanceOf(people.outsider.address).call() == 15 * 10**17
+    code, out, _ = cli([*base, "account", "balance", people.outsider.address, "--json"])
+    assert code == 0 and json.loads(out)["token"] == str(15 * 10**17)
     code, _, err = signed(base, password, "bob", "account", "transfer", "--", people.outsider.address, "-3")
     assert code == 3 and "not a non-negative amount" in err
     code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1000000")
@@ -78,9 +80,12 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "weights.bin").write_bytes(os.urandom(70_000))
+    full = tmp_path / "proposal.md"
+    full.write_text("# Why register acme/from-cli\n\nBenchmarks, evaluation and risks, in full.\n")
     code, out, err = signed(
-        base, password, "alice", "model", "propose", "register", NAME, str(folder), "--reward", "5", "--json"
-    )
+        base, password, "alice", "model", "propose", "register", NAME, str(folder), "--reward", "5",
+        "--description-file", str(full), "--json",
+    )  # fmt: skip
     assert code == 0, err
     submitted = json.loads(out)
     pid = submitted["proposal_id"]
@@ -89,6 +94,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     code, out, _ = cli([*base, "proposal", "show", str(pid), "--json"])
     shown = json.loads(out)
     assert code == 0 and shown["would_succeed_now"] == [True, True]
+    assert shown["full_description"] == full.read_text() and "ipfs://bafkrei" in shown["description"]
     assert shown["artifacts"][0]["ok"] and shown["artifacts"][0]["version"] == 1
 
     advance_time(chain, VOTING_DELAY + 1)

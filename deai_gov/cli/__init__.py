@@ -26,7 +26,8 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except DeaiGovError as exc:
-            fail(str(exc), exit_code_for(exc))
+            verbose = isinstance(ctx.obj, Session) and ctx.obj.verbose > 0
+            fail(f"{type(exc).__name__}: {exc}" if verbose else str(exc), exit_code_for(exc))
         except KeyboardInterrupt:
             fail("interrupted", EXIT_INTERRUPTED)
 
@@ -58,7 +59,7 @@ class _Main(click.Group):
 @click.option("--dry-run", is_flag=True, help="Simulate transactions (gas estimate) and send nothing.")
 @click.option("--confirmations", type=click.IntRange(min=0), default=0, help="Blocks to wait after inclusion.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
-@click.option("-v", "--verbose", count=True, help="More detail.")
+@click.option("-v", "--verbose", count=True, help="Name the kind of error along with its message.")
 @click.pass_context
 def main(
     ctx: click.Context,

@@ -173,3 +173,29 @@ def transfer(session: Session, recipient: str, amount: str) -> None:
     symbol = session.dao.token.functions.symbol().call()
     call = session.dao.token.functions.transfer(to, units)
     emit(session, transact(session, call, f"transfer {amount} {symbol} to {to}"), lambda: None)
+
+
+@account.command()
+@click.argument("address", required=False)
+@json_option
+@click.pass_obj
+def balance(session: Session, address: str | None) -> None:
+    """Governance token and native balance of ADDRESS (default: --account)."""
+    from ..units import format_amount
+
+    who = _address_or_signer(session, address)
+    token = session.dao.token.functions
+    data = {
+        "address": who,
+        "token": str(token.balanceOf(who).call()),
+        "symbol": token.symbol().call(),
+        "native_wei": str(session.chain.w3.eth.get_balance(session.chain.w3.to_checksum_address(who))),
+    }
+    emit(
+        session,
+        data,
+        lambda: click.echo(
+            f"{who}: {format_amount(int(data['token']))} {data['symbol']}, "
+            f"{format_amount(int(data['native_wei']))} native"
+        ),
+    )

@@ -206,11 +206,32 @@ def propose() -> None:
     """Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward)."""
 
 
-def _submit(session: Session, actions: list[Any], title: str, body: str) -> None:
+def _publish_description(session: Session, path: Path) -> str:
+    """Publish a full proposal description (markdown/JSON) to IPFS; the proposal carries only its CID."""
+    import tempfile
+
+    from ..blockcid import to_text
+    from ..errors import InputError
+    from ..importer import import_bytes
+    from ..stores import EmbeddedStore
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if session.dry_run:
+        with tempfile.TemporaryDirectory() as scratch:
+            return to_text(EmbeddedStore(Path(scratch)).import_dag(lambda sink: import_bytes(data, sink).cid))
+    return to_text(session.publish_store().import_dag(lambda sink: import_bytes(data, sink).cid))
+
+
+def _submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
     from ..governance import build_proposal, existing_proposal_id, propose_call
     from .tx import transact
 
     signer = session.signer()
+    if full is not None:
+        body = f"{body}\n\nFull description: ipfs://{_publish_description(session, full)}".strip()
     description = f"# {title}\n\n{body}".rstrip()
     found = build_proposal(session.dao, signer.address, actions, description)
     from ..governance import describe_actions
@@ -283,6 +304,12 @@ _common = [
     ),
     click.option("--title", help="Proposal title (default: generated)."),
     click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),
+    click.option(
+        "--description-file",
+        "full",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Full description published to IPFS; the proposal carries its CID.",
+    ),
 ]
 
 
@@ -313,7 +340,7 @@ def register(session: Session, name: str, path: Path | None, **options: Any) -> 
         register_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
     ]
-    _submit(session, actions, options["title"] or f"Register {name} v1", options["body"])
+    _submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
 
 
 @propose.command()
@@ -345,7 +372,7 @@ def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> N
         upgrade_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
     ]
-    _submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"])
+    _submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 
 
 @propose.command()

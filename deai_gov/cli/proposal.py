@@ -51,6 +51,23 @@ def list_proposals(session: Session, state: str | None) -> None:
     emit(session, rows, render)
 
 
+def _full_description(session: Session, description: str) -> str | None:
+    """The text behind an `ipfs://CID` in a description, fetched and verified; None if there is none or no source."""
+    import re
+
+    from ..blockcid import from_text
+    from ..content import file_bytes
+    from ..errors import DeaiGovError
+
+    match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
+    if not match:
+        return None
+    try:
+        return file_bytes(session.sources(), from_text(match.group(1))).decode("utf-8", errors="replace")
+    except (DeaiGovError, ValueError) as exc:
+        return f"(full description {match.group(1)} unavailable: {exc})"
+
+
 @proposal.command()
 @click.argument("proposal_id", type=click.IntRange(min=1))
 @json_option
@@ -83,10 +100,12 @@ def show(session: Session, proposal_id: int) -> None:
                 "problem": problem,
             }
         )
+    full_description = _full_description(session, info.proposal.description)
     data = {
         "id": info.id,
         "title": info.proposal.title,
         "description": info.proposal.description,
+        "full_description": full_description,
         "proposer": info.proposer,
         "state": info.state.label,
         "snapshot": info.snapshot,
@@ -104,6 +123,8 @@ def show(session: Session, proposal_id: int) -> None:
         console = Console()
         console.print(f"[bold]Proposal {info.id}: {info.proposal.title}[/bold]  ({info.state.label})", highlight=False)
         console.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
+        if full_description:
+            console.print(full_description, highlight=False)
         for i, words in enumerate(info.actions_in_words, 1):
             console.print(f"  {i}. {words}", highlight=False)
             if outcomes:

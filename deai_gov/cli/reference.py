@@ -67,7 +67,7 @@ def render(main: click.Group) -> str:
         "one line on stderr with the exit codes listed at the end. Passwords are prompted (hidden) or read from",
         "`--password-file` / `--password-env`; keys are never printed.",
         "",
-        "Shell completion (bash, zsh, fish), e.g. for bash: `eval \"$(_DEAI_GOV_COMPLETE=bash_source deai-gov)\"`.",
+        'Shell completion (bash, zsh, fish), e.g. for bash: `eval "$(_DEAI_GOV_COMPLETE=bash_source deai-gov)"`.',
         "",
         "## deai-gov",
         "",
