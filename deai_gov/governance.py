@@ -43,6 +43,7 @@ __all__ = [
     "propose_call",
     "queue",
     "relay_vote",
+    "sign_ballot",
     "sign_vote",
     "simulate_actions",
     "state",
@@ -309,21 +310,28 @@ def cast_override_vote(
     return send(dao.chain, account, dao.governor.functions.castOverrideVote(proposal_id, int(support), reason))
 
 
-def _vote_domain(dao: Dao) -> dict[str, Any]:
-    governor = dao.governor
-    return {
-        "name": governor.functions.name().call(),
-        "version": governor.functions.version().call(),
-        "chainId": dao.chain.chain_id,
-        "verifyingContract": governor.address,
-    }
+GOVERNOR_EIP712_VERSION = "1"  # OpenZeppelin Governor's `version()`
 
 
-def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
-    """Sign a vote offline (EIP-712). The nonce is keyed by the proposal id, so votes on several proposals can
-    be signed up front and relayed in any order."""
-    state(dao, proposal_id)
-    nonce = int(dao.governor.functions.nonces(account.address, proposal_id).call())
+def sign_ballot(
+    account: LocalAccount,
+    *,
+    governor: str,
+    governor_name: str,
+    chain_id: int,
+    proposal_id: int,
+    support: Support,
+    reason: str = "",
+    nonce: int | None = None,
+) -> SignedVote:
+    """Sign a vote with no chain access at all (EIP-712 `Ballot`, or `ExtendedBallot` with a reason).
+
+    The governor's nonces are keyed by proposal id, so a voter's first signature for a proposal uses nonce
+    `proposal_id << 64` — known offline; pass `nonce` for a later one.
+    """
+    if not 1 <= proposal_id < 2**192:
+        raise InputError(f"proposal id {proposal_id} is out of range")
+    nonce = proposal_id << 64 if nonce is None else nonce
     message: dict[str, Any] = {
         "proposalId": proposal_id,
         "support": int(support),
@@ -341,8 +349,29 @@ def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Suppor
         primary = "ExtendedBallot"
         types += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
         message.update(reason=reason, params=b"")
-    signed = account.sign_typed_data(_vote_domain(dao), {primary: types}, message)
+    domain = {
+        "name": governor_name,
+        "version": GOVERNOR_EIP712_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": governor,
+    }
+    signed = account.sign_typed_data(domain, {primary: types}, message)
     return SignedVote(proposal_id, int(support), account.address, nonce, reason, "0x" + bytes(signed.signature).hex())
+
+
+def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
+    """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal."""
+    state(dao, proposal_id)
+    return sign_ballot(
+        account,
+        governor=dao.governor.address,
+        governor_name=dao.governor.functions.name().call(),
+        chain_id=dao.chain.chain_id,
+        proposal_id=proposal_id,
+        support=support,
+        reason=reason,
+        nonce=int(dao.governor.functions.nonces(account.address, proposal_id).call()),
+    )
 
 
 def relay_vote(dao: Dao, relayer: LocalAccount, vote: SignedVote) -> TxResult:

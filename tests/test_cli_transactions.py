@@ -102,7 +102,9 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     code, _, err = signed(base, password, "carol", "proposal", "override", str(pid), "abstain")
     assert code == 0, err
     ballot = tmp_path / "bob-vote.json"
-    code, _, err = signed(base, password, "bob", "proposal", "sign-vote", str(pid), "for", "--out", str(ballot))
+    # signed with no RPC at all: only the deployment record
+    offline = ["--deployment", base[3], "--account", "bob", "--password-file", str(password)]
+    code, _, err = cli([*offline, "proposal", "sign-vote", str(pid), "for", "--offline", "--out", str(ballot)])
     assert code == 0 and json.loads(ballot.read_text())["voter"] == people.bob.address, err
     code, _, err = signed(base, password, "alice", "proposal", "relay", str(ballot))  # alice pays, bob votes
     assert code == 0, err

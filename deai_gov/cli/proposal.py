@@ -223,16 +223,33 @@ def cancel(session: Session, proposal_id: int) -> None:
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File for the signed vote.")
+@click.option("--offline", is_flag=True, help="No RPC at all: domain from the deployment record, first nonce.")
 @json_option
 @click.pass_obj
-def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out: Path) -> None:
-    """Sign a vote offline (EIP-712) into a file that anyone can relay; nothing is sent."""
+def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out: Path, offline: bool) -> None:
+    """Sign a vote (EIP-712) into a file that anyone can relay; nothing is sent."""
     import json
 
-    from ..governance import Support
+    from ..deploy import Deployment
+    from ..errors import InputError
+    from ..governance import Support, sign_ballot
     from ..governance import sign_vote as sign
 
-    vote = sign(session.dao, session.signer(), proposal_id, Support.parse(support), reason)
+    if offline:
+        if session.network.deployment is None:
+            raise InputError("signing offline needs the deployment record: pass --deployment FILE")
+        record = Deployment.load(session.network.deployment)
+        vote = sign_ballot(
+            session.signer(),
+            governor=record.governor,
+            governor_name=str(record.params.get("governor_name", "deai-gov Governor")),
+            chain_id=record.chain_id,
+            proposal_id=proposal_id,
+            support=Support.parse(support),
+            reason=reason,
+        )
+    else:
+        vote = sign(session.dao, session.signer(), proposal_id, Support.parse(support), reason)
     out.write_text(json.dumps(vote.to_dict(), indent=2) + "\n", encoding="utf-8")
     emit(session, vote.to_dict(), lambda: click.echo(f"signed: {support} on proposal {proposal_id} -> {out}"))
 
@@ -284,12 +301,17 @@ def wait(session: Session, proposal_id: int, target: str, timeout: float, interv
 
     final = {"canceled", "defeated", "expired", "executed"}
     deadline = time.monotonic() + timeout
+    from rich.console import Console
+
     current = state(session.dao, proposal_id).label
-    while current != target:
-        if current in final:
-            raise InputError(f"proposal {proposal_id} ended {current}; it will never be {target}")
-        if time.monotonic() > deadline:
-            raise DeaiGovError(f"proposal {proposal_id} is still {current} after {timeout:.0f} s")
-        time.sleep(interval)
-        current = state(session.dao, proposal_id).label
+    console = Console(stderr=True)
+    with console.status(f"proposal {proposal_id} is {current}; waiting until {target}") as status:
+        while current != target:
+            if current in final:
+                raise InputError(f"proposal {proposal_id} ended {current}; it will never be {target}")
+            if time.monotonic() > deadline:
+                raise DeaiGovError(f"proposal {proposal_id} is still {current} after {timeout:.0f} s")
+            time.sleep(interval)
+            current = state(session.dao, proposal_id).label
+            status.update(f"proposal {proposal_id} is {current}; waiting until {target}")
     emit(session, {"id": proposal_id, "state": current}, lambda: click.echo(f"proposal {proposal_id} is {target}"))
