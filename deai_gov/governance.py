@@ -34,14 +34,18 @@ __all__ = [
     "cast_override_vote",
     "cast_vote",
     "delegate",
+    "delegate_call",
     "describe_actions",
     "execute",
     "existing_proposal_id",
     "get_proposal",
+    "lifecycle_call",
+    "override_call",
     "proposal_info",
     "propose",
     "propose_call",
     "queue",
+    "relay_call",
     "relay_vote",
     "sign_ballot",
     "sign_vote",
@@ -285,29 +289,44 @@ def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
     )
 
 
-def delegate(dao: Dao, account: LocalAccount, delegatee: str) -> TxResult:
-    """Give `account`'s voting power to `delegatee` (its own address to vote itself)."""
+# Each action has a `*_call` builder (what the CLI simulates, confirms and sends) and a function that sends it.
+
+
+def delegate_call(dao: Dao, delegatee: str) -> Any:
+    """The token call giving the sender's voting power to `delegatee`."""
     from web3 import Web3
 
     if not Web3.is_checksum_address(delegatee):
         raise InputError(f"{delegatee!r} is not a checksummed address")
-    return send(dao.chain, account, dao.token.functions.delegate(delegatee))
+    return dao.token.functions.delegate(delegatee)
+
+
+def delegate(dao: Dao, account: LocalAccount, delegatee: str) -> TxResult:
+    """Give `account`'s voting power to `delegatee` (its own address to vote itself)."""
+    return send(dao.chain, account, delegate_call(dao, delegatee))
+
+
+def vote_call(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Any:
+    fn = dao.governor.functions
+    return (
+        fn.castVoteWithReason(proposal_id, int(support), reason) if reason else fn.castVote(proposal_id, int(support))
+    )
 
 
 def cast_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> TxResult:
     """Vote with the account's delegated voting power at the proposal's snapshot."""
-    fn = dao.governor.functions
-    call = (
-        fn.castVoteWithReason(proposal_id, int(support), reason) if reason else fn.castVote(proposal_id, int(support))
-    )
-    return send(dao.chain, account, call)
+    return send(dao.chain, account, vote_call(dao, proposal_id, support, reason))
+
+
+def override_call(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Any:
+    return dao.governor.functions.castOverrideVote(proposal_id, int(support), reason)
 
 
 def cast_override_vote(
     dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = ""
 ) -> TxResult:
     """Vote with the account's own tokens against (or with) how its delegate voted, overriding that share."""
-    return send(dao.chain, account, dao.governor.functions.castOverrideVote(proposal_id, int(support), reason))
+    return send(dao.chain, account, override_call(dao, proposal_id, support, reason))
 
 
 GOVERNOR_EIP712_VERSION = "1"  # OpenZeppelin Governor's `version()`
@@ -374,35 +393,42 @@ def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Suppor
     )
 
 
-def relay_vote(dao: Dao, relayer: LocalAccount, vote: SignedVote) -> TxResult:
-    """Submit a signed vote; the relayer pays the gas, the vote counts for the signer."""
+def relay_call(dao: Dao, vote: SignedVote) -> Any:
     fn = dao.governor.functions
     signature = bytes.fromhex(vote.signature.removeprefix("0x"))
     if vote.reason:
-        call = fn.castVoteWithReasonAndParamsBySig(
+        return fn.castVoteWithReasonAndParamsBySig(
             vote.proposal_id, vote.support, vote.voter, vote.reason, b"", signature
         )
-    else:
-        call = fn.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
-    return send(dao.chain, relayer, call)
+    return fn.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
+
+
+def relay_vote(dao: Dao, relayer: LocalAccount, vote: SignedVote) -> TxResult:
+    """Submit a signed vote; the relayer pays the gas, the vote counts for the signer."""
+    return send(dao.chain, relayer, relay_call(dao, vote))
+
+
+def lifecycle_call(dao: Dao, step: str, proposal_id: int) -> tuple[Any, Proposal]:
+    """The governor's `queue`, `execute` or `cancel` call for a proposal (read back from its log)."""
+    if step not in ("queue", "execute", "cancel"):
+        raise ValueError(f"unknown proposal step {step!r}")
+    proposal, _, _ = get_proposal(dao, proposal_id)
+    return getattr(dao.governor.functions, step)(*proposal.args()), proposal
 
 
 def queue(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
     """Queue a succeeded proposal in the timelock."""
-    proposal, _, _ = get_proposal(dao, proposal_id)
-    return send(dao.chain, account, dao.governor.functions.queue(*proposal.args()))
+    return send(dao.chain, account, lifecycle_call(dao, "queue", proposal_id)[0])
 
 
 def execute(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
     """Execute a queued proposal whose timelock delay has passed."""
-    proposal, _, _ = get_proposal(dao, proposal_id)
-    return send(dao.chain, account, dao.governor.functions.execute(*proposal.args()))
+    return send(dao.chain, account, lifecycle_call(dao, "execute", proposal_id)[0])
 
 
 def cancel(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
     """Cancel a proposal (its proposer while pending, or the proposal guardian at any time before execution)."""
-    proposal, _, _ = get_proposal(dao, proposal_id)
-    return send(dao.chain, account, dao.governor.functions.cancel(*proposal.args()))
+    return send(dao.chain, account, lifecycle_call(dao, "cancel", proposal_id)[0])
 
 
 def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:

@@ -149,11 +149,12 @@ def power(session: Session, address: str | None) -> None:
 @click.pass_obj
 def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
+    from ..governance import delegate_call
     from ..registry import checksum_address
 
     account_address = session.signer().address if delegatee == "self" else None
     target = account_address or checksum_address(delegatee, "delegate")
-    call = session.dao.token.functions.delegate(target)
+    call = delegate_call(session.dao, target)
     summary = transact(session, call, f"delegate your votes to {target}")
     emit(session, summary, lambda: None)
 

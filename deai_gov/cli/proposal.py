@@ -142,12 +142,6 @@ def show(session: Session, proposal_id: int) -> None:
     emit(session, data, render)
 
 
-def _support(text: str) -> int:
-    from ..governance import Support
-
-    return int(Support.parse(text))
-
-
 @proposal.command()
 @click.argument("proposal_id", type=click.IntRange(min=1))
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
@@ -156,11 +150,10 @@ def _support(text: str) -> int:
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote on a proposal with your delegated voting power."""
+    from ..governance import Support, vote_call
     from .tx import transact
 
-    g = session.dao.governor.functions
-    value = _support(support)
-    call = g.castVoteWithReason(proposal_id, value, reason) if reason else g.castVote(proposal_id, value)
+    call = vote_call(session.dao, proposal_id, Support.parse(support), reason)
     emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}"), lambda: None)
 
 
@@ -172,9 +165,10 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
+    from ..governance import Support, override_call
     from .tx import transact
 
-    call = session.dao.governor.functions.castOverrideVote(proposal_id, _support(support), reason)
+    call = override_call(session.dao, proposal_id, Support.parse(support), reason)
     emit(
         session,
         transact(session, call, f"override your delegate: vote {support} on proposal {proposal_id}"),
@@ -183,11 +177,10 @@ def override(session: Session, proposal_id: int, support: str, reason: str) -> N
 
 
 def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
-    from ..governance import get_proposal
+    from ..governance import lifecycle_call
     from .tx import transact
 
-    found, _, _ = get_proposal(session.dao, proposal_id)
-    call = getattr(session.dao.governor.functions, step)(*found.args())
+    call, found = lifecycle_call(session.dao, step, proposal_id)
     emit(session, transact(session, call, f"{step} proposal {proposal_id} ({found.title})"), lambda: None)
 
 
@@ -263,22 +256,16 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     import json
 
     from ..errors import InputError
-    from ..governance import SignedVote
+    from ..governance import SignedVote, relay_call
     from .tx import transact
 
-    g = session.dao.governor.functions
     results = []
     for path in files:
         try:
             vote = SignedVote.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except ValueError:
             raise InputError(f"{path} is not a signed vote (JSON from sign-vote)") from None
-        signature = bytes.fromhex(vote.signature.removeprefix("0x"))
-        call = (
-            g.castVoteWithReasonAndParamsBySig(vote.proposal_id, vote.support, vote.voter, vote.reason, b"", signature)
-            if vote.reason
-            else g.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
-        )
+        call = relay_call(session.dao, vote)
         results.append(transact(session, call, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
     emit(session, results, lambda: None)
 
