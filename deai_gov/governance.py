@@ -89,6 +89,12 @@ class Action:
         return cls(call.address, value, bytes.fromhex(call._encode_transaction_data()[2:]))
 
 
+def description_title(description: str) -> str:
+    """First line of a proposal description, without markdown heading marks."""
+    first = description.strip().splitlines()[0] if description.strip() else ""
+    return first.lstrip("# ").strip()
+
+
 @dataclass(frozen=True)
 class Proposal:
     """Everything the governor hashes: actions and description."""
@@ -116,9 +122,7 @@ class Proposal:
 
     @property
     def title(self) -> str:
-        """First line of the description, without markdown heading marks."""
-        first = self.description.strip().splitlines()[0] if self.description.strip() else ""
-        return first.lstrip("# ").strip()
+        return description_title(self.description)
 
     def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""

@@ -133,12 +133,9 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     if session.dry_run:
         emit(session, {"sent": False, "record": str(target)}, lambda: click.echo("dry run: nothing sent", err=True))
         return
-    if not session.yes:
-        import sys
+    from .tx import confirm
 
-        if not sys.stdin.isatty():
-            raise InputError("refusing to send without confirmation: pass --yes (no terminal to ask)")
-        click.confirm("Deploy?", abort=True, err=True)
+    confirm(session, "Deploy?")
     deployment = deploy_dao(chain, account, params, on_step=lambda text: click.echo(f"  {text}", err=True))
     deployment.save(target)
     emit(

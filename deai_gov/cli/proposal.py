@@ -26,7 +26,7 @@ def list_proposals(session: Session, state: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..governance import Action, Proposal
+    from ..governance import description_title
     from ..governance import state as proposal_state
     from ..logs import iter_events
 
@@ -38,7 +38,7 @@ def list_proposals(session: Session, state: str | None) -> None:
         current = proposal_state(d, pid).label
         if state and current != state:
             continue
-        title = Proposal((Action("", 0, b""),), args["description"]).title
+        title = description_title(args["description"])
         rows.append({"id": pid, "state": current, "proposer": args["proposer"], "title": title})
     rows.sort(key=lambda r: -r["id"])
 

@@ -10,10 +10,20 @@ import click
 from .session import Session
 
 
+def confirm(session: Session, question: str) -> None:
+    """Ask before sending unless --yes; refuse (sending nothing) when there is no terminal to ask."""
+    from ..errors import InputError
+
+    if session.yes:
+        return
+    if not sys.stdin.isatty():
+        raise InputError("refusing to send without confirmation: pass --yes (no terminal to ask)")
+    click.confirm(question, abort=True, err=True)
+
+
 def transact(session: Session, call: Any, words: str) -> dict[str, Any]:
     """Simulate `call` from the signer; with --dry-run stop there, else confirm (unless --yes) and send."""
     from ..chain import send, simulate
-    from ..errors import InputError
 
     account = session.signer()
     chain = session.chain
@@ -27,10 +37,7 @@ def transact(session: Session, call: Any, words: str) -> dict[str, Any]:
     if session.dry_run:
         click.echo("dry run: nothing sent", err=True)
         return summary | {"sent": False}
-    if not session.yes:
-        if not sys.stdin.isatty():
-            raise InputError("refusing to send without confirmation: pass --yes (no terminal to ask)")
-        click.confirm("Send this transaction?", abort=True, err=True)
+    confirm(session, "Send this transaction?")
     result = send(chain, account, call, confirmations=session.confirmations)
     click.echo(f"  mined in block {result.block_number}: {result.tx_hash} (gas {result.gas_used:,})", err=True)
     return summary | {
