@@ -127,7 +127,8 @@ def advance_time(chain: Chain, seconds: int) -> None:
     """Move a development chain's clock forward by `seconds` and mine a block."""
     if chain.embedded:
         tester = chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
-        tester.time_travel(chain.timestamp() + seconds)
+        # py-evm mines the travelling block one second before the timestamp it is given.
+        tester.time_travel(chain.timestamp() + seconds + 1)
         return
     try:
         chain.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
