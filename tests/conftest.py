@@ -19,6 +19,8 @@ from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
 from deai_gov.devnet import Anvil, free_port
 from deai_gov.ipfsnode import IpfsNode
 
+from . import leakcheck
+
 collect_ignore = ["contracts"]
 
 VOTING_DELAY = 60
@@ -104,3 +106,28 @@ def dao(chain: Chain, people: People) -> Dao:
     gov.delegate(dao, people.carol, people.alice.address)
     advance_time(chain, 1)
     return dao
+
+
+# ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    leakcheck.install()
+
+
+def pytest_runtest_logstart(nodeid: str, location: object) -> None:
+    leakcheck.current_test[0] = nodeid
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for section, content in report.sections:
+        leakcheck.scan(section, content)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if leakcheck.leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for leak in leakcheck.leaks:
+            if reporter is not None:
+                reporter.write_line(f"SECRET LEAK: {leak}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from .leakcheck import scan, watch
+
 
 def run_on_terminal(args: list[str], answers: list[tuple[str, str]], env: dict[str, str]) -> tuple[int, str]:
     """Run the CLI on a pseudo-terminal; answer each prompt (waiting for its text); return exit code and screen."""
@@ -40,6 +42,7 @@ def run_on_terminal(args: list[str], answers: list[tuple[str, str]], env: dict[s
             break
     process.wait(timeout=10)
     os.close(master)
+    scan("terminal", screen)
     return process.returncode, screen
 
 
@@ -49,7 +52,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_new_account_asks_twice_and_shows_nothing(env: dict[str, str], tmp_path: Path) -> None:
-    secret = "s3cret-never-shown"
+    secret = watch("s3cret-never-shown")
     code, screen = run_on_terminal(
         ["account", "new", "alice"], [("New keystore password", secret), ("Repeat for confirmation", secret)], env
     )
@@ -71,7 +74,7 @@ def test_declining_a_transaction_sends_nothing(anvil, env: dict[str, str], tmp_p
     deployment.save(record)
     key_file = tmp_path / "key"
     key_file.write_text(keys[7])
-    password = "pw-for-bob"
+    password = watch("pw-for-bob")
     code, screen = run_on_terminal(
         ["account", "import", "bob", "--secret-file", str(key_file)],
         [("New keystore password", password), ("Repeat for confirmation", password)],

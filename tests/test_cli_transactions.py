@@ -18,6 +18,7 @@ from deai_gov.deploy import deploy_dao
 from deai_gov.devnet import Anvil, advance_time
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
+from .leakcheck import watch
 
 NAME = "acme/from-cli"
 
@@ -32,7 +33,7 @@ def setup(anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # typ
     record = tmp_path / "deployment.json"
     deployment.save(record)
     password = tmp_path / "password.txt"
-    password.write_text("correct horse battery staple\n")
+    password.write_text(watch("correct horse battery staple") + "\n")
     for alias, key in (("alice", keys[1]), ("bob", keys[2]), ("carol", keys[3])):
         secret = tmp_path / f"{alias}.key"
         secret.write_text(key)
