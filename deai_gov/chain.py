@@ -27,6 +27,8 @@ _FALLBACK_PRIORITY_FEE = 10**9  # 1 gwei, when the node cannot suggest one
 # mined (about 20k gas each, several per transfer or delegation). Unused gas is not charged, so be generous.
 _GAS_MARGIN = 1.25
 _GAS_HEADROOM = 100_000
+# A transaction the node has neither pending nor mined for this long is reported as dropped.
+DROP_GRACE = 3.0
 
 
 @dataclass
@@ -214,7 +216,7 @@ def send(
         raise explain_call_failure(exc) from None
     latest = w3.eth.get_block("latest")
     tx["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
-    tx["nonce"] = w3.eth.get_transaction_count(account.address, "pending")
+    tx["nonce"] = _next_nonce(chain, account.address)
     tx.update(fee_fields(w3, latest))
     signed = account.sign_transaction(tx)
     try:
@@ -223,30 +225,97 @@ def send(
         raise explain_call_failure(exc) from None
     if on_submitted:
         on_submitted(tx_hash)
-    receipt = wait_for_receipt(chain, tx_hash, timeout=timeout, confirmations=confirmations)
+    receipt = wait_for_receipt(
+        chain, tx_hash, timeout=timeout, confirmations=confirmations, sender=account.address, nonce=tx["nonce"]
+    )
     if receipt["status"] != 1:
         raise _mined_revert(chain, tx, receipt)
     return TxResult(tx_hash, receipt, int(receipt["gasUsed"]))
 
 
-def wait_for_receipt(chain: Chain, tx_hash: str, *, timeout: float, confirmations: int = 0) -> TxReceipt:
-    """Wait for a receipt (and `confirmations` blocks on top); never resends anything."""
+def _next_nonce(chain: Chain, address: str) -> int:
+    """The nonce for a new transaction; TransactionError if earlier ones from `address` still wait in the pool.
+
+    Sending behind a transaction that is not mined (a time-out, a nonce gap, a stuck fee) would queue a second
+    action blindly; the user decides instead: wait for it, or replace it from their wallet.
+    """
+    mined = int(chain.w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+    pending = int(chain.w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    if pending > mined:
+        waiting = pending - mined
+        raise TransactionError(
+            f"{address} has {waiting} transaction{'s' if waiting > 1 else ''} not yet mined (nonce {mined}"
+            f"{f'-{pending - 1}' if waiting > 1 else ''}); nothing was sent: wait for "
+            f"{'them' if waiting > 1 else 'it'} to be mined, or replace {'them' if waiting > 1 else 'it'}, then retry"
+        )
+    return mined
+
+
+def wait_for_receipt(
+    chain: Chain,
+    tx_hash: str,
+    *,
+    timeout: float,
+    confirmations: int = 0,
+    sender: str | None = None,
+    nonce: int | None = None,
+    poll: float = 0.1,
+    drop_grace: float = DROP_GRACE,
+) -> TxReceipt:
+    """Wait for a receipt (and `confirmations` blocks on top); never resends anything.
+
+    Knowing the `sender` and `nonce`, a transaction that another one with the same nonce replaced is named as
+    such at once; one the node forgot (neither pending nor mined for `drop_grace` seconds) as dropped.
+    """
     import time
 
-    from web3.exceptions import TimeExhausted
+    from web3.exceptions import TransactionNotFound
 
-    try:
-        receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)  # type: ignore[arg-type]
-    except TimeExhausted:
-        raise TransactionError(
-            f"transaction {tx_hash} got no receipt within {timeout:.0f} s; it was not resent — check it on the "
-            "node before trying again"
-        ) from None
+    w3 = chain.w3
     deadline = time.monotonic() + timeout
-    while confirmations and chain.w3.eth.block_number - receipt["blockNumber"] < confirmations:
-        if time.monotonic() > deadline:
-            raise TransactionError(f"transaction {tx_hash} was mined but got no {confirmations} confirmations")
-        time.sleep(0.5)
+    unknown_since: float | None = None
+    receipt: Any = None
+    try:
+        while receipt is None:
+            try:
+                receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+                break
+            except TransactionNotFound:
+                pass
+            if sender is not None and nonce is not None and w3.eth.get_transaction_count(sender, "latest") > nonce:  # type: ignore[arg-type]
+                try:
+                    receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]  # mined meanwhile?
+                    break
+                except TransactionNotFound:
+                    raise TransactionError(
+                        f"transaction {tx_hash} was replaced: another transaction used nonce {nonce} of {sender}; "
+                        "nothing was resent"
+                    ) from None
+            try:
+                w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+                unknown_since = None
+            except TransactionNotFound:
+                unknown_since = unknown_since or time.monotonic()
+                if time.monotonic() - unknown_since >= drop_grace:
+                    raise TransactionError(
+                        f"transaction {tx_hash} was dropped: the node no longer has it, pending or mined; "
+                        "nothing was resent"
+                    ) from None
+            if time.monotonic() > deadline:
+                raise TransactionError(
+                    f"transaction {tx_hash} got no receipt within {timeout:.0f} s; it was not resent — check it on "
+                    "the node before trying again"
+                )
+            time.sleep(poll)
+        while confirmations and w3.eth.block_number - receipt["blockNumber"] < confirmations:
+            if time.monotonic() > deadline:
+                raise TransactionError(f"transaction {tx_hash} was mined but got no {confirmations} confirmations")
+            time.sleep(0.5)
+    except OSError as exc:  # requests' connection errors: the node went away while we waited
+        raise ChainError(
+            f"lost the RPC node while waiting for transaction {tx_hash} ({_first_line(exc)}); it may still be "
+            "mined: check it before trying again"
+        ) from None
     return receipt
 
 

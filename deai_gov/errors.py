@@ -33,6 +33,14 @@ class InputError(DeaiGovError):
     """A value given by the user is not acceptable (name, CID, address, amount...)."""
 
 
+class DuplicateProposalError(InputError):
+    """An identical proposal (same actions, same description) was submitted before: its id is `proposal_id`."""
+
+    def __init__(self, proposal_id: int):
+        super().__init__(f"an identical proposal already exists: proposal {proposal_id}")
+        self.proposal_id = proposal_id
+
+
 class ProposalState(IntEnum):
     """OpenZeppelin Governor's `ProposalState`."""
 

@@ -14,7 +14,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from .chain import TxResult, explain_call_failure, send
-from .errors import DeaiGovError, InputError, ProposalState
+from .errors import DeaiGovError, DuplicateProposalError, InputError, ProposalState
 from .logs import block_at_timestamp, events_in_transaction, iter_events
 
 if TYPE_CHECKING:
@@ -202,7 +202,8 @@ def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:
 def build_proposal(
     dao: Dao, proposer: str, actions: list[Action], description: str, *, proposer_suffix: bool = True
 ) -> Proposal:
-    """The proposal `proposer` would submit; InputError if it is empty or an identical one already exists."""
+    """The proposal `proposer` would submit; InputError if it is empty, DuplicateProposalError (an InputError
+    carrying the existing id) if an identical one was already submitted."""
     if not actions:
         raise InputError("a proposal needs at least one action")
     if not description.strip():
@@ -211,7 +212,7 @@ def build_proposal(
     proposal = Proposal(tuple(actions), text)
     existing = existing_proposal_id(dao, proposal)
     if existing is not None:
-        raise InputError(f"an identical proposal already exists: proposal {existing}")
+        raise DuplicateProposalError(existing)
     return proposal
 
 

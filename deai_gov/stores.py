@@ -77,7 +77,7 @@ class EmbeddedStore:
     offset, length) in `<root>/index.sqlite`. One sequential file per import instead of one file per block:
     creating and renaming thousands of small files cost ~1 ms each here, more than hashing their bytes. A pack
     is written under a temporary name and renamed before its blocks are indexed, so an interrupted import
-    leaves no block indexed that is not fully on disk.
+    leaves no block indexed that is not fully on disk. Blocks already stored are not written again.
     """
 
     def __init__(self, root: Path):
@@ -135,17 +135,28 @@ class EmbeddedStore:
 
         self._index()
         rows: list[tuple[BlockCid, str, int, int]] = []
+        seen: set[BlockCid] = set()
         name = f"{uuid.uuid4().hex}.car"
         fd, tmp = tempfile.mkstemp(dir=self.packs, prefix=".incoming-", suffix=".car")
+
+        def keep(car: CarWriter, cid: BlockCid, data: bytes) -> None:
+            if cid in seen or self.has(cid):  # publishing the same content again adds nothing
+                return
+            seen.add(cid)
+            rows.append((cid, name, car.put(cid, data), len(data)))
+
         try:
             with os.fdopen(fd, "w+b") as stream:
                 car = CarWriter(stream, [prefix(DAG_PB) + bytes(32)])
-                writer = BackgroundWriter(lambda cid, data: rows.append((cid, name, car.put(cid, data), len(data))))
+                writer = BackgroundWriter(lambda cid, data: keep(car, cid, data))
                 try:
                     root = fill(writer.put)
                 finally:
                     writer.close()
                 car.replace_roots([root])
+            if not rows:
+                Path(tmp).unlink()
+                return root
             os.replace(tmp, self.packs / name)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

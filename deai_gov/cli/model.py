@@ -226,6 +226,7 @@ def _publish_description(session: Session, path: Path) -> str:
 
 
 def _submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
+    from ..errors import DuplicateProposalError
     from ..governance import build_proposal, existing_proposal_id, propose_call
     from .tx import transact
 
@@ -233,7 +234,11 @@ def _submit(session: Session, actions: list[Any], title: str, body: str, full: P
     if full is not None:
         body = f"{body}\n\nFull description: ipfs://{_publish_description(session, full)}".strip()
     description = f"# {title}\n\n{body}".rstrip()
-    found = build_proposal(session.dao, signer.address, actions, description)
+    try:
+        found = build_proposal(session.dao, signer.address, actions, description)
+    except DuplicateProposalError as duplicate:
+        _report_existing(session, duplicate.proposal_id)
+        return
     from ..governance import describe_actions
 
     for words in describe_actions(session.dao, found):
@@ -243,6 +248,19 @@ def _submit(session: Session, actions: list[Any], title: str, body: str, full: P
         summary["proposal_id"] = existing_proposal_id(session.dao, found)
         click.echo(f"proposal {summary['proposal_id']} submitted", err=True)
     emit(session, summary, lambda: None)
+
+
+def _report_existing(session: Session, proposal_id: int) -> None:
+    """Running the same proposal command again (after an interruption, say) finds the proposal it made: report
+    it and send nothing; unless it can no longer pass, since an identical proposal can never be submitted again."""
+    from ..errors import InputError, ProposalState
+    from ..governance import state
+
+    current = state(session.dao, proposal_id)
+    if current in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED):
+        raise InputError(f"an identical proposal {proposal_id} was {current.label}; change --title to propose it again")
+    click.echo(f"proposal {proposal_id} already exists ({current.label}): nothing sent", err=True)
+    emit(session, {"proposal_id": proposal_id, "sent": False, "existing": True, "state": current.label}, lambda: None)
 
 
 def _artifact(
