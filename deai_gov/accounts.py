@@ -98,21 +98,27 @@ def import_mnemonic(
 def list_accounts(*, home: Path | None = None) -> list[StoredAccount]:
     found = []
     for path in sorted(keystore_dir(home).glob("*.json")):
-        try:
-            address = json.loads(path.read_text(encoding="utf-8"))["address"]
-        except (OSError, ValueError, KeyError):
-            continue
-        from eth_utils import to_checksum_address
+        from eth_utils import is_hex_address, to_checksum_address
 
-        found.append(StoredAccount(path.stem, to_checksum_address("0x" + address.removeprefix("0x")), path))
+        try:
+            address = "0x" + str(json.loads(path.read_text(encoding="utf-8"))["address"]).removeprefix("0x")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a keystore: `load` names the problem if this alias is used
+        if is_hex_address(address):
+            found.append(StoredAccount(path.stem, to_checksum_address(address), path))
     return found
 
 
-def delete(alias: str, *, home: Path | None = None) -> None:
+def existing_keystore(alias: str, *, home: Path | None = None) -> Path:
+    """The keystore file of `alias`; InputError if there is none."""
     path = _path(alias, home)
     if not path.exists():
         raise InputError(f"no account named {alias!r}")
-    path.unlink()
+    return path
+
+
+def delete(alias: str, *, home: Path | None = None) -> None:
+    existing_keystore(alias, home=home).unlink()
 
 
 def load(alias: str, password: str, *, home: Path | None = None) -> LocalAccount:
@@ -143,6 +149,8 @@ def read_password(*, password_file: Path | None = None, password_env: str | None
             return password_file.read_text(encoding="utf-8").splitlines()[0] if password_file.stat().st_size else ""
         except OSError as exc:
             raise InputError(f"cannot read the password file {password_file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"cannot read the password file {password_file}: it is not UTF-8 text") from None
     if password_env is not None:
         if password_env not in os.environ:
             raise InputError(f"the environment variable {password_env} is not set")

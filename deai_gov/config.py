@@ -78,6 +78,8 @@ def resolve_network(
             known = ", ".join(sorted(networks)) or "none configured"
             raise InputError(f"unknown network {name!r} (known: {known}; see {home / 'config.toml'})")
         settings = networks[name]
+        if not isinstance(settings, dict):
+            raise InputError(f"network {name!r} in {home / 'config.toml'} must be a table ([networks.{name}])")
 
     def path_setting(key: str) -> Path | None:
         value = settings.get(key)

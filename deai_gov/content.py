@@ -119,7 +119,10 @@ def pull(
     destination = Path(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise InputError(f"{destination} already exists and is not an empty folder")
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {destination}: {exc.strerror} ({exc.filename})") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
     try:
         report = _check(sources, artifact_cid, manifest_cid, staging, progress)

@@ -37,7 +37,9 @@ class Dao:
         }
         handles = {}
         for role, contract_name in names.items():
-            address = deployment.addresses[role]
+            address = deployment.addresses.get(role)
+            if not isinstance(address, str) or not chain.w3.is_address(address):
+                raise InputError(f"the deployment record's {role} address {address!r} is not an address")
             if not chain.w3.eth.get_code(chain.w3.to_checksum_address(address)):
                 raise InputError(f"no contract at the {role} address {address} on chain {chain.chain_id}")
             handles[role] = chain.contract(contract_name, address)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,9 +126,17 @@ class Deployment:
             raise InputError(f"no deployment record at {path}") from None
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read deployment record {path}: {exc}") from None
-        missing = {"chain_id", "addresses", "block"} - data.keys()
+        if not isinstance(data, dict):
+            raise InputError(f"{path} is not a deployment record (not a JSON object)")
+        required = {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
+        missing = required - data.keys()
         if missing:
             raise InputError(f"{path} is not a deployment record (missing {', '.join(sorted(missing))})")
+        unknown = data.keys() - {f.name for f in fields(cls)}
+        if unknown:
+            raise InputError(f"{path} has fields this version does not know: {', '.join(sorted(unknown))}")
+        if not isinstance(data["addresses"], dict) or not isinstance(data["chain_id"], int):
+            raise InputError(f"{path} is not a deployment record (bad chain_id or addresses)")
         return cls(**data)
 
 

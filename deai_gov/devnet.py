@@ -39,6 +39,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on (or holds) 127.0.0.1:`port`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def find_anvil() -> str:
     """Path of the anvil binary, or ChainError saying how to get it."""
     found = shutil.which("anvil")
@@ -69,6 +79,8 @@ class Anvil:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> Anvil:
+        if port_in_use(self.port):
+            raise ChainError(f"cannot start anvil: port {self.port} on 127.0.0.1 is already in use")
         command = [
             find_anvil(),
             "--host", "127.0.0.1",

@@ -171,6 +171,16 @@ class SignedVote:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SignedVote:
+        if not isinstance(data, dict):
+            raise InputError("not a signed vote (expected a JSON object)")
+        try:
+            signature = bytes.fromhex(str(data["signature"]).removeprefix("0x"))
+        except KeyError:
+            raise InputError("not a signed vote: missing field 'signature'") from None
+        except ValueError:
+            raise InputError("not a signed vote: its signature is not hexadecimal") from None
+        if len(signature) != 65:
+            raise InputError(f"not a signed vote: its signature has {len(signature)} bytes, not 65")
         try:
             return cls(
                 proposal_id=int(data["proposal_id"]),
@@ -180,7 +190,9 @@ class SignedVote:
                 reason=str(data.get("reason", "")),
                 signature=str(data["signature"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise InputError(f"not a signed vote: missing field {exc}") from None
+        except (TypeError, ValueError) as exc:
             raise InputError(f"not a signed vote: {exc}") from None
 
 

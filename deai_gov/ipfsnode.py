@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .devnet import free_port
+from .devnet import free_port, port_in_use
 from .errors import DeaiGovError
 
 #: Environment variable naming the `jsipfs` executable to use instead of the project's own.
@@ -169,6 +169,9 @@ class IpfsNode:
         Returns once the API answers `/api/v0/version`.
         """
         jsipfs = find_jsipfs()
+        for port in (self.port, self.gateway_port):
+            if port is not None and port_in_use(port):
+                raise IpfsNodeError(f"cannot start the IPFS node: port {port} on 127.0.0.1 is already in use")
         if self.repo is None:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="deai-gov-ipfs-"))
             self.repo = self._temp_dir / "repo"

@@ -58,13 +58,24 @@ def _alive(pid: int | None) -> bool:
         return True
 
 
+def _is_ours(pid: int, program: str) -> bool:
+    """Whether process `pid` still runs `program` (a recorded id may have been reused by anything since)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return program.encode() in cmdline.read()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no procfs (macOS): trust the record
+    except OSError:
+        return False
+
+
 def running(home: Path | None = None) -> Localnet | None:
     """The devnet this configuration started, if its chain is still running."""
     try:
         net = Localnet(**json.loads(_record(home).read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    return net if _alive(net.chain_pid) else None
+    return net if _alive(net.chain_pid) and _is_ours(net.chain_pid, "anvil") else None
 
 
 def start(
@@ -76,6 +87,11 @@ def start(
 
     if running(home) is not None:
         raise DeaiGovError("the local devnet is already running (`deai-gov node stop` first)")
+    from .devnet import port_in_use
+
+    for port in (chain_port, ipfs_port if ipfs else None):
+        if port is not None and port_in_use(port):
+            raise DeaiGovError(f"port {port} on 127.0.0.1 is already in use")
     folder = localnet_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     anvil = Anvil(
@@ -106,10 +122,9 @@ def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
     except (OSError, ValueError, TypeError):
         return []
     stopped = []
-    for name, pid in (("chain", net.chain_pid), ("ipfs", net.ipfs_pid)):
-        if not _alive(pid):
+    for name, pid, program in (("chain", net.chain_pid, "anvil"), ("ipfs", net.ipfs_pid, "ipfs")):
+        if pid is None or not _alive(pid) or not _is_ours(pid, program):
             continue
-        assert pid is not None
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while _alive(pid) and time.monotonic() < deadline:

@@ -217,6 +217,24 @@ def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
     return _version_info(_call(dao.registry.functions.getVersion(model_id(name), version)))
 
 
+def check_changeable(dao: Dao, name: str) -> ModelInfo:
+    """The model, if a proposal may still change it (registered, not retired); InputError naming why not."""
+    model = get_model(dao, name)
+    if model.status == ModelStatus.RETIRED:
+        raise InputError(f"{name} is retired and can no longer change")
+    return model
+
+
+def check_rollback(dao: Dao, name: str, version: int) -> None:
+    """InputError unless rolling `name` back to `version` would be accepted now."""
+    model = check_changeable(dao, name)
+    target = get_version(dao, name, version)
+    if version >= model.current_version:
+        raise InputError(f"{name} v{version} is not earlier than its current version v{model.current_version}")
+    if target.status == VersionStatus.ROLLED_BACK:
+        raise InputError(f"{name} v{version} was rolled back once and can never be current again")
+
+
 def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[ModelInfo]:
     """Models in registration order, fetched a page at a time."""
     total = int(_call(dao.registry.functions.modelCount()))

@@ -12,8 +12,11 @@ MAX_UINT256 = 2**256 - 1
 
 def parse_amount(text: str | int | Decimal, decimals: int = TOKEN_DECIMALS) -> int:
     """`"1.5"` -> 1.5 * 10**decimals base units; rejects negatives, too many decimals and overflows."""
+    cleaned = str(text).strip().replace("_", "")
+    if not cleaned.isascii():  # Decimal reads any Unicode digit; an amount is typed in ASCII
+        raise InputError(f"{text!r} is not an amount")
     try:
-        value = Decimal(str(text).strip().replace("_", ""))
+        value = Decimal(cleaned)
     except InvalidOperation:
         raise InputError(f"{text!r} is not an amount") from None
     if not value.is_finite() or value < 0:

@@ -171,7 +171,7 @@ def test_refusals(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     code, _, err = signed(base, password, "alice", "account", "delegate", "0xNOTANADDRESS")
     assert code == 3 and "is not an address" in err
     code, _, err = signed(base, password, "bob", "proposal", "vote", "9", "for")
-    assert code == 5 and "proposal 9 does not exist" in err
+    assert code == 3 and "proposal 9 does not exist" in err
     code, _, err = signed(
         base, password, "alice", "model", "propose", "register", NAME, "--artifact", "bad", "--manifest", "bad"
     )

@@ -8,7 +8,7 @@ import click
 
 from . import emit, json_option, main
 from .session import Session
-from .tx import transact
+from .tx import ask_hidden, confirm, transact
 
 
 def _new_password(session: Session) -> str:
@@ -16,7 +16,9 @@ def _new_password(session: Session) -> str:
 
     password = read_password(password_file=session.password_file, password_env=session.password_env)
     if password is None:
-        password = click.prompt("New keystore password", hide_input=True, confirmation_prompt=True, err=True)
+        password = ask_hidden(
+            "New keystore password", alternative="pass --password-file FILE or --password-env VAR", twice=True
+        )
     return password
 
 
@@ -40,7 +42,9 @@ def new(session: Session, alias: str) -> None:
 @account.command("import")
 @click.argument("alias")
 @click.option("--mnemonic", is_flag=True, help="Import from a BIP-39 mnemonic instead of a private key.")
-@click.option("--index", type=click.IntRange(min=0), default=0, help="Mnemonic account index (m/44'/60'/0'/0/N).")
+@click.option(
+    "--index", type=click.IntRange(0, 2**31 - 1), default=0, help="Mnemonic account index (m/44'/60'/0'/0/N)."
+)
 @click.option(
     "--secret-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -59,8 +63,10 @@ def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_fil
             secret = secret_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise InputError(f"cannot read {secret_file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"cannot read {secret_file}: it is not UTF-8 text") from None
     else:
-        secret = click.prompt(what.capitalize(), hide_input=True, err=True)
+        secret = ask_hidden(what.capitalize(), alternative="pass --secret-file FILE")
     password = _new_password(session)
     stored = (
         import_mnemonic(alias, secret, password, index=index)
@@ -92,11 +98,10 @@ def list_(session: Session) -> None:
 def delete(session: Session, alias: str) -> None:
     """Delete the keystore of ALIAS (the key is lost unless backed up)."""
     from ..accounts import delete as delete_keystore
+    from ..accounts import existing_keystore
 
-    if not session.yes:
-        click.confirm(
-            f"Delete the keystore of {alias}? Its key is gone for good without a backup", abort=True, err=True
-        )
+    existing_keystore(alias)  # an unknown alias is named before anything is asked
+    confirm(session, f"Delete the keystore of {alias}? Its key is gone for good without a backup", action="delete")
     delete_keystore(alias)
     emit(session, {"deleted": alias}, lambda: click.echo(f"deleted {alias}"))
 

@@ -21,7 +21,7 @@ def parse_reference(text: str) -> tuple[str, int | None]:
     validate_model_name(name)
     if not version:
         return name, None
-    if not version.isdigit() or int(version) < 1:
+    if not (version.isascii() and version.isdigit()) or int(version) < 1:
         raise InputError(f"{version!r} is not a version number (1, 2, 3...)")
     return name, int(version)
 
@@ -369,10 +369,10 @@ def register(session: Session, name: str, path: Path | None, **options: Any) -> 
 @click.pass_obj
 def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
-    from ..registry import checksum_address, get_model, upgrade_action
+    from ..registry import check_changeable, checksum_address, upgrade_action
 
     name, _ = parse_reference(name)
-    info = get_model(session.dao, name)
+    info = check_changeable(session.dao, name)
     version = info.latest_version + 1
     contributor = (
         checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
@@ -402,11 +402,12 @@ def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> N
 def rollback(session: Session, reference: str, title: str | None, body: str) -> None:
     """Propose making an earlier version of a model current again."""
     from ..errors import InputError
-    from ..registry import rollback_action
+    from ..registry import check_rollback, rollback_action
 
     name, version = parse_reference(reference)
     if version is None:
         raise InputError("say which version to roll back to: NAME@VERSION")
+    check_rollback(session.dao, name, version)
     _submit(session, [rollback_action(session.dao, name, version)], title or f"Roll {name} back to v{version}", body)
 
 
@@ -418,7 +419,8 @@ def rollback(session: Session, reference: str, title: str | None, body: str) -> 
 @click.pass_obj
 def retire(session: Session, name: str, reason: str, title: str | None) -> None:
     """Propose retiring a model for good."""
-    from ..registry import retire_action
+    from ..registry import check_changeable, retire_action
 
     name, _ = parse_reference(name)
+    check_changeable(session.dao, name)
     _submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)

@@ -10,6 +10,10 @@ from . import emit, json_option, main
 from .session import Session
 
 STATES = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"]
+# How far along each state is; a proposal never goes back to a lower rank.
+_PROGRESS = {"pending": 0, "active": 1, "succeeded": 2, "defeated": 2, "queued": 3, "executed": 4}
+#: Proposal ids are uint256 on chain (sequential from 1 here).
+PROPOSAL_ID = click.IntRange(1, 2**256 - 1)
 
 
 @main.group()
@@ -69,7 +73,7 @@ def _full_description(session: Session, description: str) -> str | None:
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @json_option
 @click.pass_obj
 def show(session: Session, proposal_id: int) -> None:
@@ -143,31 +147,33 @@ def show(session: Session, proposal_id: int) -> None:
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @json_option
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote on a proposal with your delegated voting power."""
-    from ..governance import Support, vote_call
+    from ..governance import Support, state, vote_call
     from .tx import transact
 
+    state(session.dao, proposal_id)  # an unknown proposal is named as such, not as a revert
     call = vote_call(session.dao, proposal_id, Support.parse(support), reason)
     emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}"), lambda: None)
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @json_option
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
-    from ..governance import Support, override_call
+    from ..governance import Support, override_call, state
     from .tx import transact
 
+    state(session.dao, proposal_id)
     call = override_call(session.dao, proposal_id, Support.parse(support), reason)
     emit(
         session,
@@ -185,7 +191,7 @@ def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @json_option
 @click.pass_obj
 def queue(session: Session, proposal_id: int) -> None:
@@ -194,7 +200,7 @@ def queue(session: Session, proposal_id: int) -> None:
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @json_option
 @click.pass_obj
 def execute(session: Session, proposal_id: int) -> None:
@@ -203,16 +209,16 @@ def execute(session: Session, proposal_id: int) -> None:
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @json_option
 @click.pass_obj
 def cancel(session: Session, proposal_id: int) -> None:
-    """Cancel a proposal (its proposer while pending, or the proposal guardian)."""
+    """Cancel a proposal: the guardian until it executes; its proposer while pending (any time if no guardian)."""
     _lifecycle(session, proposal_id, "cancel")
 
 
 @proposal.command("sign-vote")
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id", type=PROPOSAL_ID)
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File for the signed vote.")
@@ -228,6 +234,8 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
     from ..governance import Support, sign_ballot
     from ..governance import sign_vote as sign
 
+    if not out.parent.is_dir():
+        raise InputError(f"cannot write {out}: there is no folder {out.parent}")
     if offline:
         if session.network.deployment is None:
             raise InputError("signing offline needs the deployment record: pass --deployment FILE")
@@ -243,7 +251,10 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
         )
     else:
         vote = sign(session.dao, session.signer(), proposal_id, Support.parse(support), reason)
-    out.write_text(json.dumps(vote.to_dict(), indent=2) + "\n", encoding="utf-8")
+    try:
+        out.write_text(json.dumps(vote.to_dict(), indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
     emit(session, vote.to_dict(), lambda: click.echo(f"signed: {support} on proposal {proposal_id} -> {out}"))
 
 
@@ -259,38 +270,45 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     from ..governance import SignedVote, relay_call
     from .tx import transact
 
-    results = []
+    votes = []  # every file is read and checked before anything is sent
     for path in files:
         try:
-            vote = SignedVote.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError:
-            raise InputError(f"{path} is not a signed vote (JSON from sign-vote)") from None
+            votes.append((path, SignedVote.from_dict(json.loads(path.read_text(encoding="utf-8")))))
+        except (ValueError, InputError) as exc:
+            detail = str(exc) if isinstance(exc, InputError) else "not JSON from sign-vote"
+            raise InputError(f"{path} is not a signed vote: {detail}") from None
+    results = []
+    for path, vote in votes:
         call = relay_call(session.dao, vote)
         results.append(transact(session, call, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
     emit(session, results, lambda: None)
 
 
 @proposal.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
-@click.option("--until", "target", type=click.Choice(STATES), required=True, help="State to wait for.")
+@click.argument("proposal_id", type=PROPOSAL_ID)
+@click.option("--until", "target", type=click.Choice(STATES), help="State to wait for (required).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds.")
 @click.option(
     "--interval", type=click.FloatRange(min=0.1), default=12, show_default=True, help="Seconds between checks."
 )
 @json_option
 @click.pass_obj
-def wait(session: Session, proposal_id: int, target: str, timeout: float, interval: float) -> None:
+def wait(session: Session, proposal_id: int, target: str | None, timeout: float, interval: float) -> None:
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
     import time
 
     from ..errors import DeaiGovError, InputError
     from ..governance import state
 
+    if target is None:
+        raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)})")
     final = {"canceled", "defeated", "expired", "executed"}
     deadline = time.monotonic() + timeout
     from rich.console import Console
 
     current = state(session.dao, proposal_id).label
+    if current != target and current not in final and _PROGRESS.get(current, 0) >= _PROGRESS.get(target, 5):
+        raise InputError(f"proposal {proposal_id} is already {current}; it will not be {target} again")
     console = Console(stderr=True)
     with console.status(f"proposal {proposal_id} is {current}; waiting until {target}") as status:
         while current != target:

@@ -53,9 +53,6 @@ class Session:
 
     def signer(self) -> Any:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
-        import sys
-
-        import click
 
         from ..accounts import load, read_password
         from ..errors import InputError
@@ -66,9 +63,11 @@ class Session:
             raise InputError("this sends a transaction: choose the account with --account ALIAS")
         password = read_password(password_file=self.password_file, password_env=self.password_env)
         if password is None:
-            if not sys.stdin.isatty():
-                raise InputError("no password: pass --password-file FILE or --password-env VAR (no terminal to ask)")
-            password = click.prompt(f"Password for {self.account_alias}", hide_input=True, err=True)
+            from .tx import ask_hidden
+
+            password = ask_hidden(
+                f"Password for {self.account_alias}", alternative="pass --password-file FILE or --password-env VAR"
+            )
         self._signer = load(self.account_alias, password)
         return self._signer
 

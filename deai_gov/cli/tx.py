@@ -10,14 +10,23 @@ import click
 from .session import Session
 
 
-def confirm(session: Session, question: str) -> None:
-    """Ask before sending unless --yes; refuse (sending nothing) when there is no terminal to ask."""
+def ask_hidden(what: str, *, alternative: str, twice: bool = False) -> str:
+    """Prompt for a secret without echo; refuse with a clear line when there is no terminal to ask."""
+    from ..errors import InputError
+
+    if not sys.stdin.isatty():
+        raise InputError(f"no {what.lower()}: {alternative} (no terminal to ask)")
+    return str(click.prompt(what, hide_input=True, confirmation_prompt=twice, err=True))
+
+
+def confirm(session: Session, question: str, *, action: str = "send") -> None:
+    """Ask before sending (or another irreversible `action`) unless --yes; refuse when there is no terminal."""
     from ..errors import InputError
 
     if session.yes:
         return
     if not sys.stdin.isatty():
-        raise InputError("refusing to send without confirmation: pass --yes (no terminal to ask)")
+        raise InputError(f"refusing to {action} without confirmation: pass --yes (no terminal to ask)")
     click.confirm(question, abort=True, err=True)
 
 

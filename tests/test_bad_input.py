@@ -1,0 +1,910 @@
+"""Every command given bad values: one line of error, the documented exit code, no traceback, nothing sent.
+
+One module-scoped DAO on the session's anvil holds a registered model and one proposal in each state
+(executed, queued, succeeded, active, pending, canceled). Its delays are long (a day to vote, 30 days of
+timelock) so no state changes while the cases run. Each case in `CASES` runs the CLI in-process (CliRunner) and checks:
+
+- the exit code is non-zero (and the documented one where the case names it);
+- stderr holds exactly one error line (``error: ...``; ``Error: ...`` after click's usage lines for exit 2),
+  besides a transaction's description, which `tx.transact` prints before it confirms;
+- nothing escaped as an exception (CliRunner would swallow a traceback: it is rendered into the output);
+- stdout is empty;
+- no transaction was sent: the block number and the nonces of every account are unchanged.
+
+Add a row for every new command or option; a case the CLI gets wrong can be kept as a strict xfail with the
+reason (`xfail=`) until it is fixed. A few cases expect exit 0: a corrupt file the command should skip, not
+crash on; or a command run again that must find what it did the first time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from eth_account import Account
+
+from deai_gov import governance as gov
+from deai_gov import registry as reg
+from deai_gov.chain import connect
+from deai_gov.cli import main
+from deai_gov.content import publish
+from deai_gov.dao import Dao
+from deai_gov.deploy import TOKEN, deploy_dao
+from deai_gov.devnet import Anvil, advance_time, free_port
+from deai_gov.errors import ProposalState
+from deai_gov.manifest import Contributor
+from deai_gov.stores import EmbeddedStore
+
+from .conftest import People, dao_params
+from .helpers import fake_cid
+
+MODEL = "acme/bad-input"
+DAY = 86_400
+VOTING_DELAY = DAY
+VOTING_PERIOD = DAY
+TIMELOCK_DELAY = 30 * DAY
+PASSWORD = "correct horse battery staple"
+
+# --------------------------------------------------------------------------------------------- the world
+
+
+@dataclass
+class World:
+    """The deployed DAO, the accounts and the files the cases refer to as {placeholders}."""
+
+    chain: Any
+    people: People
+    vars: dict[str, str]
+    homes: dict[str, Path]
+    watched: list[str] = field(default_factory=list)  # addresses whose nonces must not move
+
+
+def _keystore(path: Path, key: bytes, password: str = PASSWORD) -> None:
+    """A Web3 Secret Storage file; pbkdf2 with few iterations keeps the 40-odd decryptions fast."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(Account.encrypt(key, password, kdf="pbkdf2", iterations=2)))
+
+
+def _bad_checksum(address: str) -> str:
+    """`address` with the case of its first letter flipped: still 40 hex digits, checksum wrong."""
+    for i, ch in enumerate(address[2:], 2):
+        if ch.isalpha():
+            return address[:i] + ch.swapcase() + address[i + 1 :]
+    raise AssertionError("no letter to flip")
+
+
+def _cid(label: str, hasher: str, codec: str = "raw") -> str:
+    """A CIDv1 of `label` with any multihash and codec (the registry takes sha2-256 and one-byte codecs only)."""
+    import hashlib
+
+    from multiformats import CID, multihash
+
+    digest = hashlib.sha256(label.encode()).digest()
+    return str(CID("base32", 1, codec, multihash.wrap(digest, hasher)))
+
+
+def _propose(dao: Dao, who: Any, actions: list[gov.Action], title: str) -> int:
+    pid, _ = gov.propose(dao, who, actions, f"# {title}")
+    return pid
+
+
+@pytest.fixture(scope="module")
+def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("bad_input")
+    chain = connect(anvil.url)
+    keys = anvil.dev_keys()[:6]
+    people = People(*(Account.from_key(k) for k in keys))
+    params = dataclasses.replace(
+        dao_params(people), voting_delay=VOTING_DELAY, voting_period=VOTING_PERIOD, timelock_delay=TIMELOCK_DELAY
+    )
+    deployment = deploy_dao(chain, people.deployer, params)
+    record = tmp / "deployment.json"
+    deployment.save(record)
+    dao = Dao.attach(chain, deployment)
+    gov.delegate(dao, people.alice, people.alice.address)
+    gov.delegate(dao, people.bob, people.bob.address)
+    gov.delegate(dao, people.carol, people.alice.address)
+    advance_time(chain, 1)
+
+    # a registered model, its blocks in the embedded store (pull and verify work for good input)
+    folder = tmp / "model"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n# bad input model\n")
+    (folder / "weights.bin").write_bytes(os.urandom(20_000))
+    store = tmp / "store"
+    published = publish(
+        folder, EmbeddedStore(store), name=MODEL, version=1, contributors=[Contributor(people.bob.address, 10_000)]
+    )
+    register = reg.register_action(dao, MODEL, published.artifact_cid, published.manifest_cid, people.bob.address)
+
+    def reward(amount: int) -> gov.Action:
+        return reg.reward_action(dao, people.bob.address, amount * TOKEN)
+
+    def vote_through(pid: int) -> None:
+        advance_time(chain, VOTING_DELAY + 1)
+        gov.cast_vote(dao, people.alice, pid, gov.Support.FOR, "yes")
+        advance_time(chain, VOTING_PERIOD + 1)
+
+    executed = _propose(dao, people.alice, [register], f"Register {MODEL} v1")
+    vote_through(executed)
+    gov.queue(dao, people.bob, executed)
+    advance_time(chain, TIMELOCK_DELAY + 1)
+    gov.execute(dao, people.outsider, executed)
+    queued = _propose(dao, people.alice, [reward(1)], "Queued reward")
+    vote_through(queued)
+    gov.queue(dao, people.bob, queued)
+    succeeded = _propose(dao, people.alice, [reward(2)], "Succeeded reward")
+    vote_through(succeeded)
+    active = _propose(dao, people.alice, [reward(3)], "Active reward")
+    advance_time(chain, VOTING_DELAY + 1)
+    gov.cast_vote(dao, people.alice, active, gov.Support.FOR, "yes")
+    pending_cids = (fake_cid("pending artifact"), fake_cid("pending manifest"))
+    pending_action = reg.register_action(dao, "acme/pending", *pending_cids, people.alice.address)
+    pending = _propose(dao, people.alice, [pending_action], "Register acme/pending v1")
+    canceled_cids = (fake_cid("canceled artifact"), fake_cid("canceled manifest"))
+    canceled_action = reg.register_action(dao, "acme/canceled", *canceled_cids, people.alice.address)
+    canceled = _propose(dao, people.alice, [canceled_action], "Register acme/canceled v1")
+    gov.cancel(dao, people.alice, canceled)
+    expected = {
+        executed: ProposalState.EXECUTED,
+        queued: ProposalState.QUEUED,
+        succeeded: ProposalState.SUCCEEDED,
+        active: ProposalState.ACTIVE,
+        pending: ProposalState.PENDING,
+        canceled: ProposalState.CANCELED,
+    }
+    assert {pid: gov.state(dao, pid) for pid in expected} == expected
+
+    # homes (DEAI_GOV_HOME): keystores and config files, good and bad
+    main_home = tmp / "home"
+    for alias, key in (("alice", keys[1]), ("bob", keys[2]), ("carol", keys[3]), ("outsider", keys[5])):
+        _keystore(main_home / "keystores" / f"{alias}.json", Account.from_key(key).key)
+    ks = main_home / "keystores"
+    (ks / "notjson.json").write_text("this is not JSON {")
+    (ks / "garbled.json").write_text(json.dumps({"address": people.outsider.address[2:].lower(), "crypto": "x"}))
+    (ks / "folder.json").mkdir()  # a keystore path that cannot be read (a directory: the tests run as root)
+    (ks / "badutf8.json").write_bytes(b"\xff\xfe{not utf-8")
+
+    corrupt_home = tmp / "corrupt-home"
+    _keystore(corrupt_home / "keystores" / "alice.json", people.alice.key)
+    (corrupt_home / "keystores" / "alist.json").write_text("[1, 2, 3]")
+    (corrupt_home / "keystores" / "zbadaddr.json").write_text(json.dumps({"address": "not-hex", "crypto": {}}))
+
+    badtoml_home = tmp / "badtoml-home"
+    badtoml_home.mkdir()
+    (badtoml_home / "config.toml").write_text("[networks.dev\nrpc_url = \n")
+    weird_home = tmp / "weird-home"
+    weird_home.mkdir()
+    (weird_home / "config.toml").write_text(
+        f'[networks]\nflat = "{anvil.url}"\n\n[networks.intrpc]\nrpc_url = 5\ndeployment = "{record}"\n'
+    )
+    notable_home = tmp / "notable-home"
+    notable_home.mkdir()
+    (notable_home / "config.toml").write_text("networks = 5\n")
+
+    # node homes: one whose record names a live process (a `sleep` of ours), one fresh
+    running_home = tmp / "running-home"
+    (running_home / "localnet").mkdir(parents=True)
+    (running_home / "localnet" / "localnet.json").write_text(
+        json.dumps({"chain_pid": anvil.process.pid, "chain_port": anvil.port, "ipfs_pid": None, "ipfs_port": None})
+    )
+    fresh_home = tmp / "fresh-home"
+    fresh_home.mkdir()
+
+    # files
+    def write(name: str, text: str | bytes) -> str:
+        path = tmp / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
+        return str(path)
+
+    data = json.loads(record.read_text())
+    signed_vote = gov.sign_vote(dao, people.bob, pending, gov.Support.FOR).to_dict()
+    full = tmp / "nonempty-dir"
+    full.mkdir()
+    (full / "something.txt").write_text("here\n")
+    variables = {
+        "rpc": anvil.url,
+        "record": str(record),
+        "store": str(store),
+        "tmp": str(tmp),
+        "folder": str(folder),
+        "nonempty": str(full),
+        "pw": write("password.txt", PASSWORD + "\n"),
+        "wrongpw": write("wrong.txt", "nope\n"),
+        "emptypw": write("empty.txt", ""),
+        "badutf8": write("badutf8.txt", b"\xff\xfe\xfa password\n"),
+        "badkey": write("badkey.txt", "0x1234\n"),
+        "badmnemonic": write("badmnemonic.txt", "correct horse battery staple\n"),
+        "goodmnemonic": write("goodmnemonic.txt", "test test test test test test test test test test test junk\n"),
+        "desc": write("description.md", "# Why\n\nBecause.\n"),
+        "rec_other_chain": write("other-chain.json", json.dumps(data | {"chain_id": 1})),
+        "rec_notjson": write("notjson.json", "{ not json"),
+        "rec_badutf8": write("badutf8-record.json", b"\xff\xfe{}"),
+        "rec_missing": write("missing-keys.json", json.dumps({"chain_id": 31337})),
+        "rec_array": write("array.json", "[]"),
+        "rec_extra": write("extra-key.json", json.dumps(data | {"bogus": 1})),
+        "rec_badaddr": write(
+            "bad-address.json", json.dumps(data | {"addresses": data["addresses"] | {"registry": "0xnot-an-address"}})
+        ),
+        "rec_nocode": write(
+            "no-code.json", json.dumps(data | {"addresses": {k: people.bob.address for k in data["addresses"]}})
+        ),
+        "ballot": write("ballot.json", json.dumps(signed_vote)),
+        "ballot_forged": write("forged.json", json.dumps(signed_vote | {"voter": people.carol.address})),
+        "ballot_array": write("ballot-array.json", "[]"),
+        "ballot_fields": write("ballot-fields.json", json.dumps({"proposal_id": pending})),
+        "ballot_badsig": write("ballot-badsig.json", json.dumps(signed_vote | {"signature": "0xZZ"})),
+        "ballot_notjson": write("ballot-notjson.json", "not json"),
+        "down": f"http://127.0.0.1:{free_port()}",
+        "anvil_port": str(anvil.port),
+        "alice": people.alice.address,
+        "bob": people.bob.address,
+        "carol": people.carol.address,
+        "outsider": people.outsider.address,
+        "alice_lower": people.alice.address.lower(),
+        "alice_badsum": _bad_checksum(people.alice.address),
+        "bob_badsum": _bad_checksum(people.bob.address),
+        "zero": "0x" + "00" * 20,
+        "cid_a": fake_cid("new artifact"),
+        "cid_m": fake_cid("new manifest"),
+        "cid_pa": pending_cids[0],
+        "cid_pm": pending_cids[1],
+        "cid_ca": canceled_cids[0],
+        "cid_cm": canceled_cids[1],
+        "cid_blake": _cid("blake", "blake2b-256"),
+        "cid_dagjson": _cid("dag-json", "sha2-256", "dag-json"),
+        "pid_executed": str(executed),
+        "pid_queued": str(queued),
+        "pid_succeeded": str(succeeded),
+        "pid_active": str(active),
+        "pid_pending": str(pending),
+        "huge": str(2**256),
+    }
+    homes = {
+        "main": main_home,
+        "corrupt": corrupt_home,
+        "badtoml": badtoml_home,
+        "weird": weird_home,
+        "notable": notable_home,
+        "running": running_home,
+        "fresh": fresh_home,
+    }
+    watched = [str(p.address) for p in (people.deployer, people.alice, people.bob, people.carol, people.outsider)]
+    yield World(chain, people, variables, homes, watched)
+
+    # a devnet the CLI may have started (`node start` on a busy port): stop the process it recorded
+    started = fresh_home / "localnet" / "localnet.json"
+    if started.exists():
+        pid = json.loads(started.read_text()).get("chain_pid")
+        try:
+            if pid and "anvil" in Path(f"/proc/{pid}/cmdline").read_text():
+                os.kill(pid, 9)
+        except (OSError, ValueError):
+            pass
+
+
+# --------------------------------------------------------------------------------------------- the cases
+
+BASE = ["--rpc-url", "{rpc}", "--deployment", "{record}", "--store", "{store}"]
+
+
+def signed(alias: str, *more: str) -> list[str]:
+    """A command sent by `alias` with the right password and --yes: only the bad value stops it."""
+    return [*BASE, "--account", alias, "--password-file", "{pw}", "--yes", *more]
+
+
+def case(
+    case_id: str, argv: list[str], code: int | None, text: str | None = None, *, home: str = "main", xfail: str = ""
+) -> Any:
+    """One row: argv (with {placeholders}), the exit code (None: any non-zero), a substring of the error line."""
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(argv, code, text, home, id=case_id, marks=marks)
+
+
+# fmt: off
+GLOBAL = [
+    case("global-unknown-network", ["--network", "nowhere", "model", "list"], 3, "unknown network 'nowhere'"),
+    case("global-unknown-network-unicode", ["--network", "réseau-測試", "dao", "info"], 3, "unknown network"),
+    case("global-config-not-toml", ["--network", "dev", "dao", "info"], 3, "config.toml", home="badtoml"),
+    case("global-config-networks-not-table", ["--network", "x", "dao", "info"], 3, "[networks]", home="notable"),
+    case(
+        "global-config-network-not-table", ["--network", "flat", "dao", "info"], 3, "flat", home="weird",
+    ),
+    case("global-config-rpc-url-not-string", ["--network", "intrpc", "dao", "info"], None, "5", home="weird"),
+    case("global-no-rpc-url", ["--deployment", "{record}", "dao", "info"], 3, "no RPC URL"),
+    case("global-no-deployment", ["--rpc-url", "{rpc}", "dao", "info"], 3, "no deployment record"),
+    case("global-rpc-down", ["--rpc-url", "{down}", "--deployment", "{record}", "dao", "info"], 4, "cannot reach"),
+    case("global-rpc-not-a-url", ["--rpc-url", "not a url", "--deployment", "{record}", "dao", "info"], 4),
+    case("global-rpc-unicode-host", ["--rpc-url", "http://ümlaut.invalid:1", "--deployment", "{record}", "dao",
+                                     "info"], 4),
+    case("global-deployment-missing", ["--rpc-url", "{rpc}", "--deployment", "{tmp}/none.json", "model", "list"], 3,
+         "no deployment record at"),
+    case("global-deployment-other-chain", ["--rpc-url", "{rpc}", "--deployment", "{rec_other_chain}", "dao", "info"],
+         3, "the deployment record is for chain id 1, but the node is chain id 31337"),
+    case("global-deployment-not-json", ["--rpc-url", "{rpc}", "--deployment", "{rec_notjson}", "dao", "info"], 3,
+         "cannot read deployment record"),
+    case("global-deployment-not-utf8", ["--rpc-url", "{rpc}", "--deployment", "{rec_badutf8}", "dao", "info"], 3,
+         "cannot read deployment record"),
+    case("global-deployment-missing-keys", ["--rpc-url", "{rpc}", "--deployment", "{rec_missing}", "dao", "info"], 3,
+         "is not a deployment record"),
+    case(
+        "global-deployment-json-array", ["--rpc-url", "{rpc}", "--deployment", "{rec_array}", "dao", "info"], 3,
+        "not a deployment record",
+    ),
+    case(
+        "global-deployment-unknown-key", ["--rpc-url", "{rpc}", "--deployment", "{rec_extra}", "dao", "info"], 3,
+        "bogus",
+    ),
+    case(
+        "global-deployment-bad-address", ["--rpc-url", "{rpc}", "--deployment", "{rec_badaddr}", "dao", "info"], 3,
+        "0xnot-an-address",
+    ),
+    case("global-deployment-no-code", ["--rpc-url", "{rpc}", "--deployment", "{rec_nocode}", "dao", "info"], 3,
+         "no contract at the token address"),
+    case("global-deployment-is-a-dir", ["--rpc-url", "{rpc}", "--deployment", "{tmp}", "dao", "info"], 2),
+    case("global-store-is-a-file", [*BASE[:4], "--store", "{record}", "model", "list"], 2),
+    case("global-confirmations-negative", ["--confirmations", "-1", *BASE, "model", "list"], 2),
+    case("global-confirmations-not-int", ["--confirmations", "many", *BASE, "model", "list"], 2),
+    case("global-unknown-option", ["--colour", "model", "list"], 2, "No such option"),
+    case("global-unknown-command", ["modle", "list"], 2, "No such command"),
+]
+
+ACCOUNT = [
+    # keystores: creating and importing
+    case("account-new-bad-alias", ["--password-file", "{pw}", "account", "new", "bad alias!"], 3,
+         "not a valid account alias"),
+    case("account-new-unicode-alias", ["--password-file", "{pw}", "account", "new", "ålice"], 3,
+         "not a valid account alias"),
+    case("account-new-path-alias", ["--password-file", "{pw}", "account", "new", "../escape"], 3,
+         "not a valid account alias"),
+    case("account-new-existing", ["--password-file", "{pw}", "account", "new", "alice"], 3, "already exists"),
+    case("account-new-empty-password", ["--password-file", "{emptypw}", "account", "new", "fresh"], 3,
+         "empty password"),
+    case("account-new-missing-password-file", ["--password-file", "{tmp}/nope.txt", "account", "new", "fresh"], 3,
+         "cannot read the password file"),
+    case("account-new-password-env-unset", ["--password-env", "DEAI_NO_SUCH_VAR", "account", "new", "fresh"], 3,
+         "DEAI_NO_SUCH_VAR is not set"),
+    case(
+        "account-new-password-file-not-utf8", ["--password-file", "{badutf8}", "account", "new", "fresh"], 3,
+        "password file",
+    ),
+    case(
+        "account-new-no-terminal", ["account", "new", "fresh"], 3, "no terminal",
+    ),
+    case("account-import-bad-key", ["--password-file", "{pw}", "account", "import", "fresh", "--secret-file",
+                                    "{badkey}"], 3, "not a valid private key"),
+    case("account-import-missing-secret-file", ["--password-file", "{pw}", "account", "import", "fresh",
+                                                "--secret-file", "{tmp}/nope.key"], 3, "cannot read"),
+    case(
+        "account-import-secret-not-utf8", ["--password-file", "{pw}", "account", "import", "fresh", "--secret-file",
+                                           "{badutf8}"], 3, "cannot read",
+    ),
+    case("account-import-bad-mnemonic", ["--password-file", "{pw}", "account", "import", "fresh", "--mnemonic",
+                                         "--secret-file", "{badmnemonic}"], 3, "not a valid BIP-39 mnemonic"),
+    case("account-import-negative-index", ["--password-file", "{pw}", "account", "import", "fresh", "--mnemonic",
+                                           "--index", "-1", "--secret-file", "{goodmnemonic}"], 2),
+    case(
+        "account-import-huge-index", ["--password-file", "{pw}", "account", "import", "fresh", "--mnemonic",
+                                      "--index", "4294967296", "--secret-file", "{goodmnemonic}"], 2, "--index",
+    ),
+    case("account-import-unicode-alias", ["--password-file", "{pw}", "account", "import", "密钥", "--secret-file",
+                                          "{badkey}"], 3, "not a valid account alias"),
+    case(
+        "account-import-no-terminal", ["--password-file", "{pw}", "account", "import", "fresh"], 3, "no terminal",
+    ),
+    case("account-delete-unknown", ["--yes", "account", "delete", "nobody"], 3, "no account named 'nobody'"),
+    case("account-delete-path-alias", ["--yes", "account", "delete", "../home/keystores/alice"], 3,
+         "not a valid account alias"),
+    case(
+        "account-delete-no-terminal", ["account", "delete", "alice"], 3, "pass --yes",
+    ),
+    case(
+        "account-list-corrupt-keystores", ["account", "list"], 0, home="corrupt",
+    ),
+    # reading balances and power
+    case("account-balance-not-an-address", [*BASE, "account", "balance", "0xNOTANADDRESS"], 3, "is not an address"),
+    case("account-balance-bad-checksum", [*BASE, "account", "balance", "{alice_badsum}"], 3, "wrong checksum"),
+    case("account-balance-short-address", [*BASE, "account", "balance", "0x1234"], 3, "is not an address"),
+    case("account-balance-no-address", [*BASE, "account", "balance"], 3, "give an ADDRESS or --account"),
+    case("account-balance-unknown-account", [*BASE, "--account", "nobody", "account", "balance"], 3,
+         "no account named 'nobody'"),
+    case(
+        "account-balance-unknown-account-corrupt-dir", [*BASE, "--account", "nobody", "account", "balance"], 3,
+        "no account named", home="corrupt",
+    ),
+    case("account-power-unicode-address", [*BASE, "account", "power", "0xÅ" + "1" * 39], 3, "is not an address"),
+    case("account-power-41-digits", [*BASE, "account", "power", "0x" + "a" * 41], 3, "is not an address"),
+    case("account-power-ens-name", [*BASE, "account", "power", "alice.eth"], 3, "is not an address"),
+    # delegation: addresses, keystores, passwords
+    case("account-delegate-not-an-address", signed("alice", "account", "delegate", "0xNOTANADDRESS"), 3,
+         "is not an address"),
+    case("account-delegate-bad-checksum", signed("alice", "account", "delegate", "{bob_badsum}"), 3,
+         "wrong checksum"),
+    case("account-delegate-no-account", [*BASE, "account", "delegate", "self"], 3,
+         "choose the account with --account"),
+    case("account-delegate-unknown-account", signed("nobody", "account", "delegate", "self"), 3,
+         "no account named 'nobody' (known: alice, bob, carol, garbled, outsider)"),
+    case("account-delegate-unicode-account", signed("ålice", "account", "delegate", "self"), 3,
+         "not a valid account alias"),
+    case("account-delegate-wrong-password", [*BASE, "--account", "alice", "--password-file", "{wrongpw}", "--yes",
+                                             "account", "delegate", "self"], 3, "wrong password for account 'alice'"),
+    case("account-delegate-empty-password", [*BASE, "--account", "alice", "--password-file", "{emptypw}", "--yes",
+                                             "account", "delegate", "self"], 3, "wrong password"),
+    case("account-delegate-missing-password-file", [*BASE, "--account", "alice", "--password-file", "{tmp}/no.txt",
+                                                    "--yes", "account", "delegate", "self"], 3,
+         "cannot read the password file"),
+    case("account-delegate-password-file-is-dir", [*BASE, "--account", "alice", "--password-file", "{tmp}", "--yes",
+                                                   "account", "delegate", "self"], 2),
+    case("account-delegate-password-env-unset", [*BASE, "--account", "alice", "--password-env", "DEAI_NO_SUCH_VAR",
+                                                 "--yes", "account", "delegate", "self"], 3, "is not set"),
+    case("account-delegate-no-password-no-terminal", [*BASE, "--account", "alice", "--yes", "account", "delegate",
+                                                      "self"], 3, "no password"),
+    case("account-delegate-keystore-not-json", signed("notjson", "account", "delegate", "self"), 3,
+         "unreadable or not JSON"),
+    case("account-delegate-keystore-not-utf8", signed("badutf8", "account", "delegate", "self"), 3,
+         "unreadable or not JSON"),
+    case("account-delegate-keystore-unreadable", signed("folder", "account", "delegate", "self"), 3,
+         "unreadable or not JSON"),
+    case("account-delegate-keystore-garbled", signed("garbled", "account", "delegate", "self"), 3,
+         "not a valid Web3 Secret Storage file"),
+    case("account-delegate-no-yes", [*BASE, "--account", "alice", "--password-file", "{pw}", "account", "delegate",
+                                     "self"], 3, "refusing to send without confirmation"),
+    # transfers: amounts
+    case("account-transfer-negative", signed("bob", "account", "transfer", "--", "{outsider}", "-3"), 3,
+         "not a non-negative amount"),
+    case("account-transfer-not-a-number", signed("bob", "account", "transfer", "{outsider}", "lots"), 3,
+         "is not an amount"),
+    case("account-transfer-hex", signed("bob", "account", "transfer", "{outsider}", "0x10"), 3, "is not an amount"),
+    case("account-transfer-too-many-decimals", signed("bob", "account", "transfer", "{outsider}",
+                                                      "1.0000000000000000001"), 3, "more than 18 decimals"),
+    case("account-transfer-tiny-exponent", signed("bob", "account", "transfer", "{outsider}", "1e-19"), 3,
+         "more than 18 decimals"),
+    case("account-transfer-huge", signed("bob", "account", "transfer", "{outsider}", "1e80"), 3, "too large"),
+    case("account-transfer-huge-exponent", signed("bob", "account", "transfer", "{outsider}", "1e999999999"), 3,
+         "too large"),
+    case("account-transfer-nan", signed("bob", "account", "transfer", "{outsider}", "NaN"), 3, "non-negative"),
+    case("account-transfer-infinity", signed("bob", "account", "transfer", "{outsider}", "Infinity"), 3,
+         "non-negative"),
+    case(
+        "account-transfer-unicode-digits", signed("outsider", "account", "transfer", "{bob}", "１２"), 3,
+        "is not an amount",
+    ),
+    case("account-transfer-more-than-balance", signed("bob", "account", "transfer", "{outsider}", "1000000"), 5,
+         "holds"),
+    case("account-transfer-to-zero-address", signed("bob", "account", "transfer", "{zero}", "1"), 5,
+         "tokens cannot be sent to 0x0000000000000000000000000000000000000000"),
+    case("account-transfer-bad-checksum", signed("bob", "account", "transfer", "{alice_badsum}", "1"), 3,
+         "wrong checksum"),
+    case("account-transfer-missing-amount", signed("bob", "account", "transfer", "{outsider}"), 2,
+         "Missing argument 'AMOUNT'"),
+]
+
+DAO = [
+    case("dao-info-extra-argument", [*BASE, "dao", "info", "extra"], 2, "unexpected extra argument"),
+    case("dao-delegates-top-zero", [*BASE, "dao", "delegates", "--top", "0"], 2),
+    case("dao-delegates-top-negative", [*BASE, "dao", "delegates", "--top", "-5"], 2),
+    case("dao-delegates-top-not-int", [*BASE, "dao", "delegates", "--top", "ten"], 2),
+    case("dao-deploy-quorum-101", ["--rpc-url", "{rpc}", "dao", "deploy", "--quorum", "101"], 2),
+    case("dao-deploy-voting-period-zero", ["--rpc-url", "{rpc}", "dao", "deploy", "--voting-period", "0"], 2),
+    case("dao-deploy-voting-delay-negative", ["--rpc-url", "{rpc}", "dao", "deploy", "--voting-delay", "-1"], 2),
+    case("dao-deploy-voting-delay-huge", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--voting-delay",
+                                          str(2**48)], 3, "voting delay"),
+    case("dao-deploy-voting-period-huge", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--voting-period",
+                                           str(2**32)], 3, "voting period"),
+    case("dao-deploy-timelock-huge", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--timelock-delay",
+                                      str(2**64)], 3, "timelock delay"),
+    case("dao-deploy-late-quorum-too-long", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--voting-period",
+                                             "100", "--late-quorum", "101"], 3, "late-quorum"),
+    case("dao-deploy-empty-token-name", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--token-name", ""], 3,
+         "names must not be empty"),
+    case("dao-deploy-threshold-not-a-number", ["--rpc-url", "{rpc}", "dao", "deploy", "--threshold", "many"], 3,
+         "is not an amount"),
+    case("dao-deploy-treasury-huge", ["--rpc-url", "{rpc}", "dao", "deploy", "--treasury", "1e80"], 3, "too large"),
+    case("dao-deploy-supply-over-erc20votes", ["--rpc-url", "{rpc}", "--dry-run", "dao", "deploy", "--treasury",
+                                               "1e50"], 3, "2^208"),
+    case("dao-deploy-holders-supply-negative", ["--rpc-url", "{rpc}", "dao", "deploy", "--holders-supply", "-1"], 3,
+         "non-negative"),
+    case("dao-deploy-holder-no-equals", ["--rpc-url", "{rpc}", "dao", "deploy", "--holder", "{bob}"], 3,
+         "--holder takes ADDRESS=AMOUNT"),
+    case("dao-deploy-holder-bad-checksum", ["--rpc-url", "{rpc}", "dao", "deploy", "--holder", "{bob_badsum}=10"], 3,
+         "wrong checksum"),
+    case("dao-deploy-holder-negative", ["--rpc-url", "{rpc}", "dao", "deploy", "--holder", "{bob}=-10"], 3,
+         "non-negative"),
+    case("dao-deploy-holder-unicode-amount", ["--rpc-url", "{rpc}", "dao", "deploy", "--holder", "{bob}=ten€"], 3,
+         "is not an amount"),
+    case("dao-deploy-guardian-not-an-address", ["--rpc-url", "{rpc}", "dao", "deploy", "--guardian", "guardian"], 3,
+         "is not an address"),
+    case("dao-deploy-no-rpc", ["dao", "deploy"], 3, "deploying needs a chain"),
+    case("dao-deploy-record-exists", ["--rpc-url", "{rpc}", "dao", "deploy", "--out", "{record}"], 3,
+         "already exists"),
+    case("dao-deploy-out-is-dir", ["--rpc-url", "{rpc}", "dao", "deploy", "--out", "{tmp}"], 2),
+    case("dao-deploy-no-account", ["--rpc-url", "{rpc}", "dao", "deploy", "--out", "{tmp}/new.json"], 3,
+         "choose the account with --account"),
+    case("dao-deploy-wrong-password", ["--rpc-url", "{rpc}", "--account", "alice", "--password-file", "{wrongpw}",
+                                       "--yes", "dao", "deploy", "--out", "{tmp}/new.json"], 3, "wrong password"),
+    case("dao-deploy-no-yes", ["--rpc-url", "{rpc}", "--account", "alice", "--password-file", "{pw}", "dao",
+                               "deploy", "--out", "{tmp}/new.json"], 3, "refusing to send without confirmation"),
+]
+
+MODEL_CASES = [
+    case("model-show-uppercase-name", [*BASE, "model", "show", "Acme/Bad"], 3, "not a valid model name"),
+    case("model-show-no-slash", [*BASE, "model", "show", "bad-input"], 3, "not a valid model name"),
+    case("model-show-unicode-name", [*BASE, "model", "show", "acme/modèle-ü"], 3, "not a valid model name"),
+    case("model-show-empty-name", [*BASE, "model", "show", ""], 3, "a model name is required"),
+    case("model-show-long-name", [*BASE, "model", "show", "acme/" + "x" * 300], 3, "longer than"),
+    case("model-show-unknown", [*BASE, "model", "show", "acme/unknown"], 3, "no model named 'acme/unknown'"),
+    case("model-versions-bad-name", [*BASE, "model", "versions", "acme//double"], 3, "not a valid model name"),
+    case("model-versions-unknown", [*BASE, "model", "versions", "acme/unknown"], 3, "no model named"),
+    case("model-list-extra-argument", [*BASE, "model", "list", MODEL], 2),
+    case("model-pull-version-zero", [*BASE, "model", "pull", MODEL + "@0", "--to", "{tmp}/p0"], 3,
+         "'0' is not a version number"),
+    case("model-pull-version-negative", [*BASE, "model", "pull", MODEL + "@-1", "--to", "{tmp}/p1"], 3,
+         "is not a version number"),
+    case("model-pull-version-decimal", [*BASE, "model", "pull", MODEL + "@1.5", "--to", "{tmp}/p2"], 3,
+         "is not a version number"),
+    case("model-pull-version-word", [*BASE, "model", "pull", MODEL + "@latest", "--to", "{tmp}/p3"], 3,
+         "is not a version number"),
+    case("model-pull-version-unknown", [*BASE, "model", "pull", MODEL + "@9", "--to", "{tmp}/p4"], 3,
+         "has no version 9"),
+    case("model-pull-version-huge", [*BASE, "model", "pull", MODEL + "@" + str(2**256), "--to", "{tmp}/p5"], 3,
+         "has no version"),
+    case(
+        "model-pull-version-unicode-digit", [*BASE, "model", "pull", MODEL + "@١", "--to", "{tmp}/p6"], 3,
+        "is not a version number",
+    ),
+    case("model-pull-unknown-model", [*BASE, "model", "pull", "acme/unknown", "--to", "{tmp}/p7"], 3,
+         "no model named"),
+    case("model-pull-no-ipfs-source", ["--rpc-url", "{rpc}", "--deployment", "{record}", "model", "pull", MODEL,
+                                       "--to", "{tmp}/p8"], 3, "no IPFS source"),
+    case("model-pull-into-nonempty-folder", [*BASE, "model", "pull", MODEL, "--to", "{nonempty}"], 3,
+         "already exists and is not an empty folder"),
+    case("model-pull-to-a-file", [*BASE, "model", "pull", MODEL, "--to", "{record}"], 3, "already exists"),
+    case(
+        "model-pull-under-a-file", [*BASE, "model", "pull", MODEL, "--to", "{record}/sub"], None, "sub",
+    ),
+    case("model-pull-gateway-not-a-url", ["--rpc-url", "{rpc}", "--deployment", "{record}", "--gateway", "not a url",
+                                          "model", "pull", MODEL, "--to", "{tmp}/p9"], 7),
+    case("model-verify-bad-name", [*BASE, "model", "verify", "ACME/X"], 3, "not a valid model name"),
+    case("model-verify-unknown", [*BASE, "model", "verify", "acme/unknown"], 3, "no model named"),
+    case("model-verify-version-zero", [*BASE, "model", "verify", MODEL + "@0"], 3, "is not a version number"),
+    case("model-verify-ipfs-api-down", ["--rpc-url", "{rpc}", "--deployment", "{record}", "--ipfs-api", "{down}",
+                                        "model", "verify", MODEL], 7),
+    # proposals: register
+    case("model-register-bad-name", signed("alice", "model", "propose", "register", "Acme/New", "--artifact",
+                                           "{cid_a}", "--manifest", "{cid_m}"), 3, "not a valid model name"),
+    case("model-register-unicode-name", signed("alice", "model", "propose", "register", "acme/naïve", "--artifact",
+                                               "{cid_a}", "--manifest", "{cid_m}"), 3, "not a valid model name"),
+    case("model-register-malformed-cid", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                "bafy-not-a-cid", "--manifest", "{cid_m}"), 3, "is not a valid CID"),
+    case("model-register-short-cidv0", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                              "{cid_a}", "--manifest", "Qm123"), 3, "is not a valid CID"),
+    case("model-register-blake2b-cid", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                              "{cid_blake}", "--manifest", "{cid_m}"), 3, "sha2-256 CIDs only"),
+    case("model-register-two-byte-codec", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                 "{cid_dagjson}", "--manifest", "{cid_m}"), 3, "one-byte codecs only"),
+    case("model-register-only-artifact", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                "{cid_a}"), 3, "give the model's PATH"),
+    case("model-register-path-and-cids", signed("alice", "model", "propose", "register", "acme/new", "{folder}",
+                                                "--artifact", "{cid_a}"), 3, "not both"),
+    case("model-register-missing-path", signed("alice", "model", "propose", "register", "acme/new",
+                                               "{tmp}/no-such-folder"), 2, "does not exist"),
+    case("model-register-missing-description-file", signed(
+        "alice", "model", "propose", "register", "acme/new", "--artifact", "{cid_a}", "--manifest", "{cid_m}",
+        "--description-file", "{tmp}/no-such.md"), 2, "does not exist"),
+    case("model-register-bad-contributor", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                  "{cid_a}", "--manifest", "{cid_m}", "--contributor", "0x12"), 3,
+         "contributor '0x12' is not an address"),
+    case("model-register-contributor-bad-checksum", signed(
+        "alice", "model", "propose", "register", "acme/new", "--artifact", "{cid_a}", "--manifest", "{cid_m}",
+        "--contributor", "{bob_badsum}"), 3, "wrong checksum"),
+    case("model-register-reward-negative", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                  "{cid_a}", "--manifest", "{cid_m}", "--reward", "-5"), 3,
+         "non-negative"),
+    case("model-register-reward-zero", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                              "{cid_a}", "--manifest", "{cid_m}", "--reward", "0"), 3,
+         "a reward must be a positive amount"),
+    case("model-register-reward-word", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                              "{cid_a}", "--manifest", "{cid_m}", "--reward", "five"), 3,
+         "is not an amount"),
+    case("model-register-reward-huge", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                              "{cid_a}", "--manifest", "{cid_m}", "--reward", "1e80"), 3, "too large"),
+    case("model-register-reward-decimals", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
+                                                  "{cid_a}", "--manifest", "{cid_m}", "--reward",
+                                                  "0.0000000000000000001"), 3, "more than 18 decimals"),
+    case("model-register-identical-canceled", signed("alice", "model", "propose", "register", "acme/canceled",
+                                                     "--artifact", "{cid_ca}", "--manifest", "{cid_cm}"), 3,
+         "was canceled; change --title"),
+    # proposing again what is already pending is reported, not an error (a rerun after an interruption)
+    case("model-register-identical-pending", signed("alice", "model", "propose", "register", "acme/pending",
+                                                    "--artifact", "{cid_pa}", "--manifest", "{cid_pm}"), 0),
+    case("model-register-below-threshold", signed("outsider", "model", "propose", "register", "acme/new",
+                                                  "--artifact", "{cid_a}", "--manifest", "{cid_m}"), 5,
+         "below the proposal threshold"),
+    case("model-register-nowhere-to-publish", ["--rpc-url", "{rpc}", "--deployment", "{record}", "--account",
+                                               "alice", "--password-file", "{pw}", "--yes", "model", "propose",
+                                               "register", "acme/new", "{folder}"], 3, "nowhere to publish"),
+    case("model-register-wrong-password", [*BASE, "--account", "alice", "--password-file", "{wrongpw}", "--yes",
+                                           "model", "propose", "register", "acme/new", "--artifact", "{cid_a}",
+                                           "--manifest", "{cid_m}"], 3, "wrong password"),
+    # upgrade, rollback, retire
+    case("model-upgrade-unknown-model", signed("alice", "model", "propose", "upgrade", "acme/unknown", "--artifact",
+                                               "{cid_a}", "--manifest", "{cid_m}"), 3, "no model named"),
+    case("model-upgrade-malformed-cids", signed("alice", "model", "propose", "upgrade", MODEL, "--artifact", "bad",
+                                                "--manifest", "bad"), 3, "is not a valid CID"),
+    case("model-upgrade-reward-negative", signed("alice", "model", "propose", "upgrade", MODEL, "--artifact",
+                                                 "{cid_a}", "--manifest", "{cid_m}", "--reward", "-1"), 3,
+         "non-negative"),
+    case("model-upgrade-contributor-bad-checksum", signed(
+        "alice", "model", "propose", "upgrade", MODEL, "--artifact", "{cid_a}", "--manifest", "{cid_m}",
+        "--contributor", "{alice_badsum}"), 3, "wrong checksum"),
+    case("model-rollback-no-version", signed("alice", "model", "propose", "rollback", MODEL), 3,
+         "say which version"),
+    case("model-rollback-version-zero", signed("alice", "model", "propose", "rollback", MODEL + "@0"), 3,
+         "is not a version number"),
+    case("model-rollback-version-negative", signed("alice", "model", "propose", "rollback", MODEL + "@-2"), 3,
+         "is not a version number"),
+    case(
+        "model-rollback-version-uint32", signed("alice", "model", "propose", "rollback", MODEL + "@4294967296"), 3,
+        "has no version 4294967296",
+    ),
+    case(
+        "model-rollback-version-unknown", [*signed("alice", "--dry-run"), "model", "propose", "rollback",
+                                           MODEL + "@7"], 3, "has no version 7",
+    ),
+    case(
+        "model-rollback-unknown-model", [*signed("alice", "--dry-run"), "model", "propose", "rollback",
+                                         "acme/unknown@1"], 3, "no model named",
+    ),
+    case("model-retire-no-reason", signed("alice", "model", "propose", "retire", MODEL), 2,
+         "Missing option '--reason'"),
+    case("model-retire-blank-reason", signed("alice", "model", "propose", "retire", MODEL, "--reason", "  "), 3,
+         "needs a reason"),
+    case("model-retire-bad-name", signed("alice", "model", "propose", "retire", "acme/Ünicode", "--reason",
+                                         "obsolète"), 3, "not a valid model name"),
+    case(
+        "model-retire-unknown-model", [*signed("alice", "--dry-run"), "model", "propose", "retire", "acme/unknown",
+                                       "--reason", "plus utilisé 🚫"], 3, "no model named",
+    ),
+    case("model-propose-unknown-step", signed("alice", "model", "propose", "delete", MODEL), 2, "No such command"),
+]
+
+PROPOSAL = [
+    case("proposal-show-zero", [*BASE, "proposal", "show", "0"], 2, "1<=x"),
+    case("proposal-show-negative", [*BASE, "proposal", "show", "-1"], 2),
+    case("proposal-show-not-int", [*BASE, "proposal", "show", "x"], 2, "'x' is not a valid integer"),
+    case("proposal-show-unknown", [*BASE, "proposal", "show", "999"], 3, "proposal 999 does not exist"),
+    case(
+        "proposal-show-huge", [*BASE, "proposal", "show", "{huge}"], 2, "is not in the range",
+    ),
+    case("proposal-list-bad-state", [*BASE, "proposal", "list", "--state", "approved"], 2, "'approved' is not one of"),
+    case(
+        "proposal-vote-unknown", signed("bob", "proposal", "vote", "999", "for"), 3, "proposal 999 does not exist",
+    ),
+    case(
+        "proposal-vote-huge-id", signed("bob", "proposal", "vote", "{huge}", "for"), 2, "is not in the range",
+    ),
+    case("proposal-vote-bad-support", signed("bob", "proposal", "vote", "{pid_active}", "maybe"), 2,
+         "'maybe' is not one of"),
+    case("proposal-vote-pending", signed("bob", "proposal", "vote", "{pid_pending}", "for", "--reason",
+                                         "très bien 👍"), 5, "is pending; this needs it to be active"),
+    case("proposal-vote-executed", signed("bob", "proposal", "vote", "{pid_executed}", "against"), 5,
+         "is executed"),
+    case("proposal-vote-twice", signed("alice", "proposal", "vote", "{pid_active}", "against"), 5,
+         "has already voted"),
+    case("proposal-vote-wrong-password", [*BASE, "--account", "bob", "--password-file", "{wrongpw}", "--yes",
+                                          "proposal", "vote", "{pid_active}", "for"], 3, "wrong password"),
+    case("proposal-override-pending", signed("carol", "proposal", "override", "{pid_pending}", "abstain"), 5,
+         "is pending"),
+    case("proposal-override-bad-support", signed("carol", "proposal", "override", "{pid_active}", "yes"), 2),
+    case("proposal-queue-pending", signed("bob", "proposal", "queue", "{pid_pending}"), 5,
+         "is pending; this needs it to be succeeded"),
+    case("proposal-queue-active", signed("bob", "proposal", "queue", "{pid_active}"), 5, "is active"),
+    case("proposal-queue-queued", signed("bob", "proposal", "queue", "{pid_queued}"), 5, "is queued"),
+    case("proposal-queue-unknown", signed("bob", "proposal", "queue", "999"), 3, "proposal 999 does not exist"),
+    case("proposal-execute-before-timelock", signed("bob", "proposal", "execute", "{pid_queued}"), 5,
+         "timelock operation is not ready"),
+    case("proposal-execute-not-queued", signed("bob", "proposal", "execute", "{pid_succeeded}"), 5,
+         "is succeeded; this needs it to be queued"),
+    case("proposal-execute-pending", signed("bob", "proposal", "execute", "{pid_pending}"), 5, "is pending"),
+    case("proposal-execute-executed", signed("bob", "proposal", "execute", "{pid_executed}"), 5, "is executed"),
+    case("proposal-execute-zero", signed("bob", "proposal", "execute", "0"), 2),
+    case("proposal-cancel-not-proposer", signed("bob", "proposal", "cancel", "{pid_pending}"), 5,
+         "may not cancel proposal"),
+    case("proposal-cancel-executed", signed("alice", "proposal", "cancel", "{pid_executed}"), 5, None),
+    case("proposal-cancel-unknown", signed("alice", "proposal", "cancel", "999"), 3, "does not exist"),
+    case("proposal-sign-vote-no-out", signed("bob", "proposal", "sign-vote", "{pid_pending}", "for"), 2,
+         "Missing option '--out'"),
+    case("proposal-sign-vote-out-is-dir", signed("bob", "proposal", "sign-vote", "{pid_pending}", "for", "--out",
+                                                 "{tmp}"), 2),
+    case(
+        "proposal-sign-vote-out-missing-folder", signed("bob", "proposal", "sign-vote", "{pid_pending}", "for",
+                                                        "--out", "{tmp}/no/such/folder/vote.json"), 3, "vote.json",
+    ),
+    case("proposal-sign-vote-unknown", signed("bob", "proposal", "sign-vote", "999", "for", "--out",
+                                              "{tmp}/v.json"), 3, "proposal 999 does not exist"),
+    case("proposal-sign-vote-offline-no-record", ["--account", "bob", "--password-file", "{pw}", "proposal",
+                                                  "sign-vote", "1", "for", "--offline", "--out", "{tmp}/v.json"], 3,
+         "needs the deployment record"),
+    case("proposal-sign-vote-offline-corrupt-record", ["--deployment", "{rec_notjson}", "--account", "bob",
+                                                       "--password-file", "{pw}", "proposal", "sign-vote", "1",
+                                                       "for", "--offline", "--out", "{tmp}/v.json"], 3,
+         "cannot read deployment record"),
+    case("proposal-sign-vote-offline-huge-id", ["--deployment", "{record}", "--account", "bob", "--password-file",
+                                                "{pw}", "proposal", "sign-vote", "{huge}", "for", "--offline",
+                                                "--out", "{tmp}/v.json"], 2, "is not in the range"),
+    case("proposal-sign-vote-wrong-password", ["--deployment", "{record}", "--account", "bob", "--password-file",
+                                               "{wrongpw}", "proposal", "sign-vote", "1", "for", "--offline",
+                                               "--out", "{tmp}/v.json"], 3, "wrong password"),
+    case("proposal-relay-missing-file", signed("alice", "proposal", "relay", "{tmp}/no-vote.json"), 2,
+         "does not exist"),
+    case("proposal-relay-no-file", signed("alice", "proposal", "relay"), 2, "Missing argument"),
+    case("proposal-relay-not-json", signed("alice", "proposal", "relay", "{ballot_notjson}"), 3,
+         "is not a signed vote"),
+    case("proposal-relay-not-utf8", signed("alice", "proposal", "relay", "{badutf8}"), 3, "is not a signed vote"),
+    case(
+        "proposal-relay-missing-fields", signed("alice", "proposal", "relay", "{ballot_fields}"), 3,
+        "{ballot_fields} is not a signed vote",
+    ),
+    case(
+        "proposal-relay-json-array", signed("alice", "proposal", "relay", "{ballot_array}"), 3,
+        "{ballot_array} is not a signed vote",
+    ),
+    case(
+        "proposal-relay-bad-signature-hex", signed("alice", "proposal", "relay", "{ballot_badsig}"), 3,
+        "signature",
+    ),
+    case("proposal-relay-forged-voter", signed("alice", "proposal", "relay", "{ballot_forged}"), 5, None),
+    case("proposal-relay-pending", signed("alice", "proposal", "relay", "{ballot}"), 5, "is pending"),
+    case("proposal-wait-bad-state", [*BASE, "proposal", "wait", "{pid_active}", "--until", "passed"], 2),
+    case(
+        "proposal-wait-no-until", [*BASE, "proposal", "wait", "{pid_active}"], 2, "Missing option '--until'",
+    ),
+    case("proposal-wait-negative-timeout", [*BASE, "proposal", "wait", "{pid_active}", "--until", "succeeded",
+                                            "--timeout", "-1"], 2),
+    case("proposal-wait-zero-interval", [*BASE, "proposal", "wait", "{pid_active}", "--until", "succeeded",
+                                         "--interval", "0"], 2),
+    case("proposal-wait-unknown", [*BASE, "proposal", "wait", "999", "--until", "executed", "--timeout", "0"], 3,
+         "proposal 999 does not exist"),
+    case("proposal-wait-final-state", [*BASE, "proposal", "wait", "{pid_executed}", "--until", "defeated",
+                                       "--timeout", "0"], 3, "ended executed; it will never be defeated"),
+    case("proposal-wait-time-out", [*BASE, "proposal", "wait", "{pid_pending}", "--until", "active", "--timeout",
+                                    "0"], 1, "is still pending after 0 s"),
+]
+
+NODE = [
+    case("node-start-port-zero", ["node", "start", "--no-ipfs", "--chain-port", "0"], 2, home="fresh"),
+    case("node-start-port-too-big", ["node", "start", "--no-ipfs", "--chain-port", "65536"], 2, home="fresh"),
+    case("node-start-port-not-int", ["node", "start", "--chain-port", "eight"], 2, home="fresh"),
+    case("node-start-ipfs-port-negative", ["node", "start", "--ipfs-port", "-1"], 2, home="fresh"),
+    case("node-start-already-running", ["node", "start", "--no-ipfs"], 1, "already running", home="running"),
+    case(
+        "node-start-port-in-use", ["node", "start", "--no-ipfs", "--chain-port", "{anvil_port}"], None, "port",
+        home="fresh",
+    ),
+    case("node-status-extra-argument", ["node", "status", "now"], 2, home="fresh"),
+    case("node-stop-unknown-option", ["node", "stop", "--force"], 2, "No such option", home="fresh"),
+]
+
+DEMO = [
+    case("demo-unknown-option", ["demo", "--fast"], 2, "No such option '--fast'"),
+    case("demo-extra-argument", ["demo", "now"], 2, "unexpected extra argument"),
+    case("demo-unknown-network", ["--network", "nowhere", "demo"], 3, "unknown network"),
+    case("demo-confirmations-negative", ["--confirmations", "-5", "demo"], 2),
+]
+# fmt: on
+
+CASES = GLOBAL + ACCOUNT + DAO + MODEL_CASES + PROPOSAL + NODE + DEMO
+
+# --------------------------------------------------------------------------------------------- the checks
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_ENV = ("DEAI_GOV_NETWORK", "DEAI_GOV_RPC_URL", "DEAI_GOV_DEPLOYMENT", "DEAI_GOV_IPFS_API", "DEAI_GOV_STORE",
+        "DEAI_GOV_ACCOUNT", "XDG_CONFIG_HOME")  # fmt: skip
+
+
+def _fill(arg: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), arg)
+
+
+def _snapshot(world: World) -> tuple[int, list[int]]:
+    w3 = world.chain.w3
+    return w3.eth.block_number, [w3.eth.get_transaction_count(a) for a in world.watched]
+
+
+def _files(home: Path) -> list[str]:
+    return sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+
+
+def _error_lines(err: str) -> list[str]:
+    """stderr without what a command prints on purpose before it fails: click's usage lines (exit 2), and a
+    transaction's description (`tx.transact` prints what it does and a `  chain N, from ...` line, then confirms;
+    `dao deploy` prints one `deploy the DAO on chain ...` line)."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    kept = []
+    for i, line in enumerate(lines):
+        if line.startswith(("Usage: ", "Try '", "  chain ", "  will: ", "deploy the DAO on chain ")):
+            continue
+        if i + 1 < len(lines) and lines[i + 1].startswith("  chain "):
+            continue
+        kept.append(line)
+    return kept
+
+
+def invoke(world: World, argv: list[str], home: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; an exception that escaped it is rendered into stderr as a traceback."""
+    env: dict[str, str | None] = dict.fromkeys(_ENV)
+    env["DEAI_GOV_HOME"] = str(world.homes[home])
+    result = CliRunner().invoke(main, [_fill(a, world.vars) for a in argv], env=env)
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
+    return result.exit_code, result.stdout, err
+
+
+@pytest.mark.parametrize(("argv", "code", "text", "home"), CASES)
+def test_bad_input(world: World, argv: list[str], code: int | None, text: str | None, home: str) -> None:
+    before, keystores = _snapshot(world), _files(world.homes[home])
+    exit_code, out, err = invoke(world, argv, home)
+    shown = f"exit {exit_code}\n--- stdout\n{out}--- stderr\n{err}"
+    assert "Traceback" not in err, shown
+    assert _snapshot(world) == before, "a transaction was sent\n" + shown
+    assert _files(world.homes[home]) == keystores, "files in DEAI_GOV_HOME changed\n" + shown
+    if code == 0:  # the command should cope (skip what is corrupt), not fail
+        assert exit_code == 0, shown
+        return
+    assert exit_code != 0, shown
+    if code is not None:
+        assert exit_code == code, shown
+    assert out == "", "a failing command printed to stdout\n" + shown
+    lines = _error_lines(err)
+    assert len(lines) == 1, "not exactly one line of error\n" + shown
+    assert lines[0].startswith("Error: " if exit_code == 2 else "error: "), shown
+    if text is not None:
+        assert _fill(text, world.vars) in lines[0], shown
+
+
+def test_the_table_covers_every_command() -> None:
+    """Each leaf command of the CLI appears in at least one case."""
+    import click
+
+    def leaves(group: click.Group, prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from leaves(command, (*prefix, name))
+            else:
+                yield (*prefix, name)
+
+    def covered(leaf: tuple[str, ...]) -> bool:
+        n = len(leaf)
+        return any(tuple(p.values[0][i : i + n]) == leaf for p in CASES for i in range(len(p.values[0])))
+
+    missing = [" ".join(leaf) for leaf in leaves(main, ()) if not covered(leaf)]
+    assert not missing, f"commands without a bad-input case: {missing}"
+
+
+def test_node_stop_leaves_an_unrelated_process_alone(tmp_path: Path) -> None:
+    """A stale localnet.json whose chain pid now belongs to another process: `node stop` must not kill it."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        home = tmp_path / "home"
+        (home / "localnet").mkdir(parents=True)
+        (home / "localnet" / "localnet.json").write_text(
+            json.dumps({"chain_pid": other.pid, "chain_port": free_port(), "ipfs_pid": None, "ipfs_port": None})
+        )
+        result = CliRunner().invoke(main, ["node", "stop"], env={"DEAI_GOV_HOME": str(home)})
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert other.poll() is None, f"node stop killed pid {other.pid}, not an anvil: {result.stdout}{result.stderr}"
+    finally:
+        other.kill()
+        other.wait()
