@@ -178,6 +178,34 @@ def fee_fields(w3: Web3, block: Any = None) -> dict[str, int]:
     return {"maxPriorityFeePerGas": priority, "maxFeePerGas": 2 * int(base_fee) + priority}
 
 
+def call_many(chain: Chain, calls: list[Any], *, batch_size: int = 500) -> list[Any]:
+    """The results of many read-only contract calls, sent as JSON-RPC batches where the node allows it.
+
+    One round trip per `batch_size` calls instead of one per call; the embedded chain (no batching) and a node
+    that refuses batches are read one call at a time. Raises the decoded error of a call that fails.
+    """
+    results: list[Any] = []
+    if chain.embedded:
+        return [_read(call) for call in calls]
+    for start in range(0, len(calls), batch_size):
+        chunk = calls[start : start + batch_size]
+        try:
+            with chain.w3.batch_requests() as batch:
+                for call in chunk:
+                    batch.add(call)
+                results.extend(batch.execute())
+        except Exception:  # no batch support, or one call failed: read one by one (and name the failure)
+            results.extend(_read(call) for call in chunk)
+    return results
+
+
+def _read(call: Any) -> Any:
+    try:
+        return call.call()
+    except Exception as exc:
+        raise explain_call_failure(exc) from None
+
+
 def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 0) -> int:
     """Estimate the gas `call` needs when sent by `sender`; raise TransactionError if it would revert."""
     try:

@@ -130,6 +130,41 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class ProposalSummary:
+    """One line of a proposal list."""
+
+    id: int
+    state: ProposalState
+    proposer: str
+    title: str
+    block: int
+
+
+def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
+    """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block
+    range for the `ProposalCreated` events, and the states read in JSON-RPC batches."""
+    from .chain import call_many
+
+    created = [
+        (int(log["args"]["proposalId"]), log)
+        for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block)
+    ]
+    states = call_many(dao.chain, [dao.governor.functions.state(pid) for pid, _ in created])
+    found = [
+        ProposalSummary(
+            pid,
+            ProposalState(int(current)),
+            str(log["args"]["proposer"]),
+            description_title(log["args"]["description"]),
+            int(log["blockNumber"]),
+        )
+        for (pid, log), current in zip(created, states, strict=True)
+        if state is None or int(current) == state
+    ]
+    return sorted(found, key=lambda p: -p.id)
+
+
+@dataclass(frozen=True)
 class ProposalInfo:
     """A proposal as a voter sees it."""
 

@@ -247,3 +247,16 @@ def test_a_new_process_reads_proposals_back_from_logs(dao: Dao, people: People) 
     gov._seen_proposals.clear()
     finish(dao, people, pid)  # queue and execute look the proposal up from its log
     assert reg.get_model(dao, NAME).current_version == 1
+
+
+def test_list_proposals_reads_states_in_batches(dao: Dao, people: People) -> None:
+    """The list the CLI prints: newest first, each with its state (batched over RPC, one by one in-process)."""
+    actions = [reg.register_action(dao, f"acme/listed-{i}", fake_cid(f"a{i}"), fake_cid(f"m{i}"), people.bob.address)
+               for i in range(3)]  # fmt: skip
+    ids = [gov.propose(dao, people.alice, [action], f"# listed {i}")[0] for i, action in enumerate(actions)]
+    gov.cancel(dao, people.alice, ids[1])
+    listed = gov.list_proposals(dao)
+    assert [p.id for p in listed] == sorted(ids, reverse=True)
+    assert [p.state for p in listed] == [ProposalState.PENDING, ProposalState.CANCELED, ProposalState.PENDING]
+    assert listed[0].title == "listed 2" and listed[0].proposer == people.alice.address
+    assert [p.id for p in gov.list_proposals(dao, ProposalState.CANCELED)] == [ids[1]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,21 +31,14 @@ def list_proposals(session: Session, state: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..governance import description_title
-    from ..governance import state as proposal_state
-    from ..logs import iter_events
+    from ..errors import ProposalState
+    from ..governance import list_proposals as find_proposals
 
-    d = session.dao
-    rows = []
-    for log in iter_events(d.chain, d.governor.events.ProposalCreated, from_block=d.deployment.block):
-        args = log["args"]
-        pid = int(args["proposalId"])
-        current = proposal_state(d, pid).label
-        if state and current != state:
-            continue
-        title = description_title(args["description"])
-        rows.append({"id": pid, "state": current, "proposer": args["proposer"], "title": title})
-    rows.sort(key=lambda r: -r["id"])
+    wanted = ProposalState[state.upper()] if state else None
+    rows: list[dict[str, Any]] = [
+        {"id": p.id, "state": p.state.label, "proposer": p.proposer, "title": p.title}
+        for p in find_proposals(session.dao, wanted)
+    ]
 
     def render() -> None:
         table = Table("id", "state", "title", "proposer")
