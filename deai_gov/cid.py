@@ -31,10 +31,15 @@ def cid_to_bytes(cid: str | bytes) -> bytes:
 
 
 def cid_to_text(binary: bytes) -> str:
-    """The base32 CIDv1 text of a binary CID."""
+    """The base32 CIDv1 text of a binary CID (multibase prefix `b`, RFC 4648 base32, lower case, no padding)."""
+    binary = bytes(binary)
+    if binary[:1] == b"\x01":  # CIDv1: the text is the multibase encoding of the bytes (registry reads hit this)
+        import base64
+
+        return "b" + base64.b32encode(binary).decode("ascii").lower().rstrip("=")
     from multiformats import CID
 
-    return str(CID.decode(bytes(binary)).set(base="base32"))
+    return str(CID.decode(binary).set(base="base32"))
 
 
 def normalize_cid(cid: str) -> str:

@@ -143,23 +143,26 @@ class ProposalSummary:
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
     """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block
     range for the `ProposalCreated` events, and the states read in JSON-RPC batches."""
-    from .chain import call_many
+    from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-    created = [
-        (int(log["args"]["proposalId"]), log)
-        for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block)
-    ]
-    states = call_many(dao.chain, [dao.governor.functions.state(pid) for pid, _ in created])
+    from .chain import raw_calls
+    from .logs import iter_event_args
+
+    governor = dao.governor.address
+    created = list(iter_event_args(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block))
+    selector = function_signature_to_4byte_selector("state(uint256)")
+    calls = [(governor, selector + int(args["proposalId"]).to_bytes(32, "big")) for args, _ in created]
+    answers = raw_calls(dao.chain, calls)
     found = [
         ProposalSummary(
-            pid,
-            ProposalState(int(current)),
-            str(log["args"]["proposer"]),
-            description_title(log["args"]["description"]),
-            int(log["blockNumber"]),
+            int(args["proposalId"]),
+            ProposalState(int.from_bytes(answer[-32:], "big")),
+            to_checksum_address(args["proposer"]),
+            description_title(args["description"]),
+            block,
         )
-        for (pid, log), current in zip(created, states, strict=True)
-        if state is None or int(current) == state
+        for (args, block), answer in zip(created, answers, strict=True)
+        if state is None or int.from_bytes(answer[-32:], "big") == state
     ]
     return sorted(found, key=lambda p: -p.id)
 

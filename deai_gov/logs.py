@@ -28,6 +28,37 @@ def iter_events(
         start = end + 1
 
 
+def iter_event_args(
+    chain: Chain, event: Any, *, from_block: int, to_block: int | None = None, chunk: int = DEFAULT_CHUNK
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """(arguments, block number) of every `event` log, oldest first: the fast path for long lists.
+
+    The same logs as `iter_events`, decoded directly with eth-abi (web3's decoding costs ~1 ms a log): values
+    are not normalised (addresses in lower case, bytes as bytes).
+    """
+    from eth_abi import decode
+    from eth_utils import event_abi_to_log_topic
+    from eth_utils.abi import collapse_if_tuple
+
+    abi = event.abi
+    inputs = abi["inputs"]
+    indexed = [i for i in inputs if i["indexed"]]
+    plain = [i for i in inputs if not i["indexed"]]
+    plain_types = [collapse_if_tuple(dict(i)) for i in plain]
+    topic = "0x" + event_abi_to_log_topic(abi).hex()
+    last = chain.w3.eth.block_number if to_block is None else to_block
+    start = max(0, from_block)
+    while start <= last:
+        end = min(last, start + chunk - 1)
+        query = {"address": event.address, "topics": [topic], "fromBlock": start, "toBlock": end}
+        for log in chain.w3.eth.get_logs(query):  # type: ignore[arg-type]
+            args = dict(zip((i["name"] for i in plain), decode(plain_types, bytes(log["data"])), strict=True))
+            for item, value in zip(indexed, log["topics"][1:], strict=True):
+                args[item["name"]] = decode([item["type"]], bytes(value))[0] if item["type"] != "string" else value
+            yield args, int(log["blockNumber"])
+        start = end + 1
+
+
 def events_in_transaction(receipt: Any, event: Any) -> list[Any]:
     """Logs of `event` emitted by its contract in the transaction of `receipt`."""
     from web3.logs import DISCARD

@@ -169,16 +169,18 @@ def unsuspend(dao: Dao, account: LocalAccount, name: str) -> TxResult:
 
 
 def _model_info(raw: Any) -> ModelInfo:
-    return ModelInfo("0x" + bytes(raw[0]).hex(), raw[1], ModelStatus(raw[2]), int(raw[3]), int(raw[4]))
+    return ModelInfo("0x" + bytes(raw[0]).hex(), str(raw[1]), ModelStatus(raw[2]), int(raw[3]), int(raw[4]))
 
 
 def _version_info(raw: Any) -> VersionInfo:
+    from eth_utils import to_checksum_address
+
     return VersionInfo(
         number=int(raw[0]),
         status=VersionStatus(raw[1]),
         artifact_cid=cid_to_text(raw[2]),
         manifest_cid=cid_to_text(raw[3]),
-        contributor=str(raw[4]),
+        contributor=to_checksum_address(raw[4]),
         created_at=int(raw[5]),
         parent=int(raw[6]),
     )
@@ -237,24 +239,25 @@ def check_rollback(dao: Dao, name: str, version: int) -> None:
 
 def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[ModelInfo]:
     """Models in registration order, fetched a page at a time."""
+    from .chain import call_many
+
     total = int(_call(dao.registry.functions.modelCount()))
     end = total if limit is None else min(total, offset + limit)
-    models: list[ModelInfo] = []
-    for start in range(offset, end, PAGE_SIZE):
-        page = _call(dao.registry.functions.getModels(start, min(PAGE_SIZE, end - start)))
-        models.extend(_model_info(raw) for raw in page)
-    return models
+    fn = dao.registry.functions.getModels
+    pages = call_many(dao.chain, [fn(start, min(PAGE_SIZE, end - start)) for start in range(offset, end, PAGE_SIZE)])
+    return [_model_info(raw) for page in pages for raw in page]
 
 
 def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None) -> list[VersionInfo]:
     """Versions of `name` in order, fetched a page at a time."""
+    from .chain import call_many
+
     model = get_model(dao, name)
     end = model.latest_version if limit is None else min(model.latest_version, offset + limit)
-    versions: list[VersionInfo] = []
-    for start in range(offset, end, PAGE_SIZE):
-        page = _call(dao.registry.functions.getVersions(model_id(name), start, min(PAGE_SIZE, end - start)))
-        versions.extend(_version_info(raw) for raw in page)
-    return versions
+    fn, mid = dao.registry.functions.getVersions, model_id(name)
+    starts = range(offset, end, PAGE_SIZE)
+    pages = call_many(dao.chain, [fn(mid, start, min(PAGE_SIZE, end - start)) for start in starts])
+    return [_version_info(raw) for page in pages for raw in page]
 
 
 def approval_of(dao: Dao, name: str, version: int) -> Approval:

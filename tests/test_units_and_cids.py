@@ -86,3 +86,17 @@ def test_reverts_in_words() -> None:
     assert explain_revert(data) == "reverted: nope"
     assert explain_revert(b"") == "the transaction reverted without a reason"
     assert "unknown error data 0xdeadbeef" in explain_revert("0xdeadbeef")
+
+
+def test_cid_text_fast_path_matches_multiformats() -> None:
+    """Registry reads turn binary CIDv1s into text without multiformats; the text must be the library's."""
+    import os
+
+    from multiformats import CID
+
+    from deai_gov.cid import cid_to_bytes, cid_to_text
+
+    for codec in ("raw", "dag-pb", "dag-cbor"):
+        for _ in range(20):
+            text = str(CID("base32", 1, codec, ("sha2-256", os.urandom(32))))
+            assert cid_to_text(cid_to_bytes(text)) == text
