@@ -143,13 +143,16 @@ class ProposalSummary:
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
     """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block
     range for the `ProposalCreated` events, and the states read in JSON-RPC batches."""
-    from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+    from eth_utils import function_signature_to_4byte_selector
 
     from .chain import raw_calls
     from .logs import iter_event_args
+    from .registry import checksum
 
     governor = dao.governor.address
-    created = list(iter_event_args(dao.chain, dao.governor.events.ProposalCreated, from_block=dao.deployment.block))
+    event = dao.governor.events.ProposalCreated
+    wanted = {"proposalId", "proposer", "description"}
+    created = list(iter_event_args(dao.chain, event, from_block=dao.deployment.block, fields=wanted))
     selector = function_signature_to_4byte_selector("state(uint256)")
     calls = [(governor, selector + int(args["proposalId"]).to_bytes(32, "big")) for args, _ in created]
     answers = raw_calls(dao.chain, calls)
@@ -157,7 +160,7 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
         ProposalSummary(
             int(args["proposalId"]),
             ProposalState(int.from_bytes(answer[-32:], "big")),
-            to_checksum_address(args["proposer"]),
+            checksum(args["proposer"]),
             description_title(args["description"]),
             block,
         )

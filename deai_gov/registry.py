@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .chain import TxResult, send
@@ -172,15 +173,21 @@ def _model_info(raw: Any) -> ModelInfo:
     return ModelInfo("0x" + bytes(raw[0]).hex(), str(raw[1]), ModelStatus(raw[2]), int(raw[3]), int(raw[4]))
 
 
-def _version_info(raw: Any) -> VersionInfo:
+@lru_cache(maxsize=4096)
+def checksum(address: str) -> str:
+    """EIP-55 form of an address known to be valid (cached: a list repeats the same few addresses)."""
     from eth_utils import to_checksum_address
 
+    return str(to_checksum_address(address))
+
+
+def _version_info(raw: Any) -> VersionInfo:
     return VersionInfo(
         number=int(raw[0]),
         status=VersionStatus(raw[1]),
         artifact_cid=cid_to_text(raw[2]),
         manifest_cid=cid_to_text(raw[3]),
-        contributor=to_checksum_address(raw[4]),
+        contributor=checksum(raw[4]),
         created_at=int(raw[5]),
         parent=int(raw[6]),
     )
