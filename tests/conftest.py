@@ -19,7 +19,7 @@ from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
 from deai_gov.devnet import Anvil, free_port
 from deai_gov.ipfsnode import IpfsNode
 
-from . import leakcheck
+from .leakcheck import current_test, install, leaks, scan
 
 collect_ignore = ["contracts"]
 
@@ -112,22 +112,22 @@ def dao(chain: Chain, people: People) -> Dao:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    leakcheck.install()
+    install()
 
 
 def pytest_runtest_logstart(nodeid: str, location: object) -> None:
-    leakcheck.current_test[0] = nodeid
+    current_test[0] = nodeid
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for section, content in report.sections:
-        leakcheck.scan(section, content)
+        scan(section, content)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if leakcheck.leaks:
+    if leaks:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        for leak in leakcheck.leaks:
+        for leak in leaks:
             if reporter is not None:
                 reporter.write_line(f"SECRET LEAK: {leak}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
