@@ -11,6 +11,16 @@ from .errors import ChainError
 DEFAULT_CHUNK = 50_000
 
 
+def _block_ranges(chain: Chain, from_block: int, to_block: int | None, chunk: int) -> Iterator[tuple[int, int]]:
+    """Consecutive inclusive block ranges of at most `chunk` blocks, from `from_block` to `to_block` (or the tip)."""
+    last = chain.w3.eth.block_number if to_block is None else to_block
+    start = max(0, from_block)
+    while start <= last:
+        end = min(last, start + chunk - 1)
+        yield start, end
+        start = end + 1
+
+
 def iter_events(
     chain: Chain,
     event: Any,
@@ -21,12 +31,8 @@ def iter_events(
     chunk: int = DEFAULT_CHUNK,
 ) -> Iterator[Any]:
     """Decoded logs of web3 contract `event` (e.g. `governor.events.ProposalCreated`), oldest first."""
-    last = chain.w3.eth.block_number if to_block is None else to_block
-    start = max(0, from_block)
-    while start <= last:
-        end = min(last, start + chunk - 1)
+    for start, end in _block_ranges(chain, from_block, to_block, chunk):
         yield from event.get_logs(from_block=start, to_block=end, argument_filters=argument_filters)
-        start = end + 1
 
 
 def _is_dynamic(abi_type: str) -> bool:
@@ -61,10 +67,7 @@ def iter_event_args(
         for i in plain
     ]
     topic = "0x" + event_abi_to_log_topic(abi).hex()
-    last = chain.w3.eth.block_number if to_block is None else to_block
-    start = max(0, from_block)
-    while start <= last:
-        end = min(last, start + chunk - 1)
+    for start, end in _block_ranges(chain, from_block, to_block, chunk):
         query = {"address": event.address, "topics": [topic], "fromBlock": hex(start), "toBlock": hex(end)}
         if chain.embedded:
             logs: list[Any] = list(chain.w3.eth.get_logs(query))  # type: ignore[arg-type]
@@ -80,7 +83,6 @@ def iter_event_args(
                 args[item["name"]] = decode([item["type"]], _as_bytes(value))[0] if item["type"] != "string" else value
             number = log["blockNumber"]
             yield args, int(number, 16) if isinstance(number, str) else int(number)
-        start = end + 1
 
 
 def _as_bytes(value: Any) -> bytes:

@@ -98,7 +98,7 @@ def test_a_dropped_transaction_is_named(own_anvil: Anvil) -> None:
         wait_for_receipt(chain, dropped, timeout=30, drop_grace=0.5)
 
 
-def test_the_rpc_node_killed_while_a_transaction_waits(tmp_path: Path) -> None:
+def test_the_rpc_node_killed_while_a_transaction_waits() -> None:
     node = Anvil().start()
     try:
         chain = connect(node.url)

@@ -205,11 +205,9 @@ class DaoMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ helpers
 
-    def _next_block_sees_latest_state(self, proposal: ExpectedProposal | None = None) -> None:
+    def _next_block_sees_latest_state(self, proposal: ExpectedProposal) -> None:
         """Step off the one-second boundaries where a view (at the latest block) and the next transaction
         (one second later) could see different proposal states; then the contract's `state` is exact."""
-        if proposal is None:
-            return
         g = self.dao.governor.functions
         for _ in range(3):
             latest = self.chain.timestamp()
