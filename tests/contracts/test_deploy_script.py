@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,20 @@ from deai_gov.contracts import artifact
 from deai_gov.deploy import DaoParams, Deployment
 
 
+def run_script(path: Path) -> None:
+    """Run a brownie script's `main()` on the active network, as `brownie run` does.
+
+    `brownie.run` imports a script under a module name made of its absolute path's parts, which fails when a
+    folder above the project has a dot in its name (a checkout in `/tmp/tmp.XXXX`, say); loading the file
+    directly works from anywhere.
+    """
+    spec = importlib.util.spec_from_file_location(f"deploy_script_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main()
+
+
 @pytest.fixture(autouse=True)
 def isolation(fn_isolation: Any) -> None:
     """The deployment is reverted after the test."""
@@ -21,7 +36,7 @@ def isolation(fn_isolation: Any) -> None:
 def test_deploy_script_on_a_development_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web3: Any) -> None:
     record = tmp_path / "dao.json"
     monkeypatch.setenv("DEAI_GOV_DEPLOYMENT", str(record))
-    brownie.run("scripts/deploy.py")
+    run_script(Path(__file__).resolve().parents[2] / "scripts" / "deploy.py")
 
     deployment = Deployment.load(record)
     assert deployment.chain_id == web3.eth.chain_id
