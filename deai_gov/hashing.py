@@ -10,31 +10,37 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 
 class BackgroundSha256:
-    """`update()` queues a chunk (at most one in flight, so memory stays bounded); `hexdigest()` waits."""
+    """A sha256 computed on a second thread: `update()` queues a chunk, `hexdigest()` waits for the queue.
 
-    def __init__(self) -> None:
+    At most `depth` chunks wait (memory stays bounded); the queue lets the two threads drift apart by a few
+    chunks instead of meeting at every one.
+    """
+
+    def __init__(self, depth: int = 16) -> None:
         self._hash = hashlib.sha256()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-        self._pending: Future[None] | None = None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._hash.update(chunk)
 
     def update(self, chunk: bytes) -> None:
-        if self._pending is not None:
-            self._pending.result()
-        self._pending = self._executor.submit(self._hash.update, chunk)
+        self._queue.put(chunk)
 
     def hexdigest(self) -> str:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-        self._executor.shutdown(wait=True)
+        self.close()
         return self._hash.hexdigest()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the thread (after the chunks already queued); safe to call more than once."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
 
 
 class BackgroundWriter:

@@ -89,6 +89,36 @@ def test_import_memory_stays_flat() -> None:
     assert peak < 8 * 1024 * 1024, f"importing 64 MiB peaked at {peak / 2**20:.1f} MiB"
 
 
+def test_background_sha256_matches_hashlib() -> None:
+    from deai_gov.hashing import BackgroundSha256
+
+    chunks = [os.urandom(n) for n in (0, 1, CHUNK, CHUNK + 1, 3)] * 20  # more chunks than the queue holds
+    digest = BackgroundSha256(depth=4)
+    for chunk in chunks:
+        digest.update(chunk)
+    assert digest.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
+    digest.close()  # closing again is harmless
+
+
+def test_a_dag_walk_reads_the_index_a_window_at_a_time(
+    tmp_path: Path, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deai_gov.stores
+
+    monkeypatch.setattr(deai_gov.stores, "_WINDOW", 16)
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(os.urandom(CHUNK * 60 + 5))  # 61 leaves under one node
+    result = publish(weights, store, name="acme/big", version=1, contributors=CONTRIBUTOR)
+    reader = EmbeddedStore(store.root)
+    queries: list[str] = []
+    reader._index().set_trace_callback(queries.append)
+    report = verify([reader], result.artifact_cid, result.manifest_cid)
+    assert (report.blocks, report.size) == (62, CHUNK * 60 + 5)
+    lookups = [q for q in queries if q.startswith("SELECT")]
+    # one lookup and one window per 16 blocks, not one lookup per block
+    assert 4 <= len(lookups) <= 2 * (62 // 16 + 3), lookups
+
+
 @pytest.fixture
 def model_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "acme-vision"
