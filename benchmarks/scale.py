@@ -72,7 +72,7 @@ from eth_utils import keccak
 
 from deai_gov import governance, registry
 from deai_gov.chain import Chain, connect, send
-from deai_gov.contracts import artifact
+from deai_gov.contracts import artifact, event_abi
 from deai_gov.dao import Dao
 from deai_gov.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
 from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
@@ -447,8 +447,8 @@ def library_times(data: Datasets, command: str) -> dict[str, float]:
         dao = data.dao
         found = len(governance.list_proposals(dao))
         middle = time.perf_counter()
-        event, wanted = dao.governor.events.ProposalCreated, {"proposalId", "proposer", "description"}
-        list(iter_event_args(dao.chain, event, from_block=dao.deployment.block, fields=wanted))
+        event, wanted = event_abi("ModelGovernor", "ProposalCreated"), {"proposalId", "proposer", "description"}
+        list(iter_event_args(dao.chain, dao.address("governor"), event, from_block=dao.deployment.block, fields=wanted))
         logs = time.perf_counter() - middle
         if found != data.proposals:
             raise RuntimeError(f"library read {found} proposals, not {data.proposals}")

@@ -9,10 +9,11 @@ one plain sentence.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ChainError, TransactionError, revert_error
+from .rpc import JsonRpc, RpcError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -31,18 +32,85 @@ _GAS_HEADROOM = 100_000
 DROP_GRACE = 3.0
 
 
-@dataclass
 class Chain:
-    """A web3 connection plus what the library needs to know about it."""
+    """A connection to one chain: plain JSON-RPC for the fast read paths, web3 (made on first use) for the rest.
 
-    w3: Web3
-    embedded: bool = False
-    #: Private keys of the accounts an embedded chain funds at genesis (empty for RPC chains).
-    dev_keys: list[str] = field(default_factory=list, repr=False)
+    Give `rpc_url` for a node over HTTP(S), or a ready `w3` (an embedded chain, or brownie's connection).
+    """
+
+    def __init__(
+        self,
+        w3: Web3 | None = None,
+        *,
+        rpc_url: str | None = None,
+        timeout: float = 30.0,
+        embedded: bool = False,
+        dev_keys: list[str] | None = None,
+    ):
+        if w3 is None and rpc_url is None:
+            raise ValueError("a chain needs a web3 connection or an RPC URL")
+        self._w3 = w3
+        self.rpc_url = rpc_url
+        self.timeout = timeout
+        self.embedded = embedded
+        #: Private keys of the accounts an embedded chain funds at genesis (empty for RPC chains).
+        self.dev_keys = dev_keys or []
+        self.rpc = JsonRpc(rpc_url, timeout=timeout) if rpc_url and w3 is None else None
+        self._chain_id: int | None = None
+
+    def __repr__(self) -> str:
+        return f"Chain({self.rpc_url or ('embedded' if self.embedded else 'web3')})"
+
+    @property
+    def w3(self) -> Web3:
+        """The web3 connection (imported and made on first use for an RPC URL)."""
+        if self._w3 is None:
+            from web3 import HTTPProvider, Web3
+
+            assert self.rpc_url is not None
+            # web3 checks the chain id before every call; it cannot change under a connection, so ask once.
+            provider = HTTPProvider(
+                self.rpc_url,
+                request_kwargs={"timeout": self.timeout},
+                cache_allowed_requests=True,
+                cacheable_requests={"eth_chainId"},  # type: ignore[arg-type]
+            )
+            self._w3 = Web3(provider)
+        return self._w3
+
+    def request(self, method: str, params: list[Any] | None = None) -> Any:
+        """The result of one JSON-RPC request (through web3's provider when there is no plain client)."""
+        if self.rpc is not None:
+            return self.rpc.request(method, params)
+        answer: dict[str, Any] = dict(self.w3.provider.make_request(method, params or []))  # type: ignore[arg-type]
+        error = answer.get("error")
+        if error:
+            raise RpcError(method, dict(error) if isinstance(error, dict) else {"message": error})
+        return answer.get("result")
+
+    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        """Results of many JSON-RPC requests in one round trip (an RpcError in place of a failed one)."""
+        if self.rpc is not None:
+            return self.rpc.batch(calls)
+        results: list[Any] = []
+        for method, params in calls:
+            try:
+                results.append(self.request(method, params))
+            except RpcError as exc:
+                results.append(exc)
+        return results
 
     @property
     def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
+        if self._chain_id is None:
+            self._chain_id = int(self.w3.eth.chain_id) if self.rpc is None else int(self.request("eth_chainId"), 16)
+        return self._chain_id
+
+    def block_number(self) -> int:
+        """The latest block's number."""
+        if self.rpc is None:
+            return int(self.w3.eth.block_number)
+        return int(self.request("eth_blockNumber"), 16)
 
     def contract(self, name: str, address: str) -> Any:
         """A web3 contract object for shipped contract `name` at `address`."""
@@ -72,21 +140,12 @@ def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
     """Connect to `rpc_url` (HTTP), or start an embedded in-process chain when it is None."""
     if rpc_url is None:
         return embedded_chain()
-    from web3 import HTTPProvider, Web3
-
-    # web3 checks the chain id before every call; it cannot change under a connection, so ask once.
-    provider = HTTPProvider(
-        rpc_url,
-        request_kwargs={"timeout": timeout},
-        cache_allowed_requests=True,
-        cacheable_requests={"eth_chainId"},  # type: ignore[arg-type]
-    )
-    w3 = Web3(provider)
+    chain = Chain(rpc_url=rpc_url, timeout=timeout)
     try:
-        _ = w3.eth.chain_id
-    except Exception as exc:  # requests' connection errors, timeouts, bad JSON
-        raise ChainError(f"cannot reach the RPC node at {rpc_url}: {_first_line(exc)}") from None
-    return Chain(w3)
+        _ = chain.chain_id  # also proves the node is there
+    except (ValueError, TypeError):
+        raise ChainError(f"the RPC node at {rpc_url} sent a malformed chain id") from None
+    return chain
 
 
 def embedded_chain() -> Chain:
@@ -189,28 +248,27 @@ def raw_calls(chain: Chain, requests: list[tuple[str, bytes]], *, batch_size: in
     """`eth_call` results for many (address, calldata) pairs: JSON-RPC batches on a node, one by one in-process.
 
     The fast path for long lists: no ABI lookup per call, one round trip per `batch_size` calls. A call that
-    fails is repeated alone so that its error is decoded.
+    reverts raises its decoded error.
     """
-    w3 = chain.w3
     if chain.embedded:
         return [_raw_call(chain, to, data) for to, data in requests]
     results: list[bytes] = []
     for start in range(0, len(requests), batch_size):
         chunk = requests[start : start + batch_size]
-        batch = [("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in chunk]
-        try:
-            answers = w3.provider.make_batch_request(batch)  # type: ignore[attr-defined,arg-type]
-        except Exception:  # a node or provider without batches
-            answers = None
-        if not isinstance(answers, list) or len(answers) != len(chunk):
-            results.extend(_raw_call(chain, to, data) for to, data in chunk)
-            continue
-        for (to, data), answer in zip(chunk, answers, strict=True):
-            if "result" in answer:
-                results.append(bytes.fromhex(str(answer["result"]).removeprefix("0x")))
-            else:
-                results.append(_raw_call(chain, to, data))
+        answers = chain.batch([("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in chunk])
+        for answer in answers:
+            if isinstance(answer, RpcError):
+                raise _call_error(answer)
+            results.append(bytes.fromhex(str(answer).removeprefix("0x")))
     return results
+
+
+def _call_error(error: RpcError) -> TransactionError:
+    """The TransactionError of an `eth_call` the node answered with an error (a revert, usually)."""
+    data = error.data.get("data") if isinstance(error.data, dict) else error.data
+    if isinstance(data, str) and data.startswith("0x") and len(data) > 2:
+        return revert_error(data)
+    return TransactionError(error.message.removeprefix("execution reverted: ").strip() or "reverted without a reason")
 
 
 def _raw_call(chain: Chain, to: str, data: bytes) -> bytes:

@@ -55,6 +55,14 @@ def artifact(name: str) -> Artifact:
     return Artifact(name, data["abi"], data["bytecode"], data["deployedBytecode"])
 
 
+def event_abi(contract: str, event: str) -> dict[str, Any]:
+    """The ABI entry of `event` in shipped contract `contract`."""
+    for entry in artifact(contract).abi:
+        if entry.get("type") == "event" and entry.get("name") == event:
+            return entry
+    raise KeyError(f"contract {contract} has no event {event}")
+
+
 def all_abis() -> list[list[dict[str, Any]]]:
     """ABIs of every shipped contract (used to decode custom errors from any of them)."""
     return [data["abi"] for data in _bundle()["contracts"].values()]

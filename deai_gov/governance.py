@@ -146,13 +146,14 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
     from eth_utils import function_signature_to_4byte_selector
 
     from .chain import raw_calls
+    from .contracts import event_abi
     from .logs import iter_event_args
     from .registry import checksum
 
-    governor = dao.governor.address
-    event = dao.governor.events.ProposalCreated
+    governor = dao.address("governor")
+    event = event_abi("ModelGovernor", "ProposalCreated")
     wanted = {"proposalId", "proposer", "description"}
-    created = list(iter_event_args(dao.chain, event, from_block=dao.deployment.block, fields=wanted))
+    created = list(iter_event_args(dao.chain, governor, event, from_block=dao.deployment.block, fields=wanted))
     selector = function_signature_to_4byte_selector("state(uint256)")
     calls = [(governor, selector + int(args["proposalId"]).to_bytes(32, "big")) for args, _ in created]
     answers = raw_calls(dao.chain, calls)

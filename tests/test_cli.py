@@ -179,6 +179,27 @@ def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
     assert done.stderr.strip() == "error: no model named 'acme/unknown' is registered"
 
 
+def test_proposal_list_reads_without_importing_web3(deployed: Deployed) -> None:
+    """The read path of `proposal list` is plain JSON-RPC: web3 (1-1.5 s to import) is never loaded."""
+    probe = (
+        "import json, sys\n"
+        "from deai_gov.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "print(json.dumps({'code': code, 'web3': 'web3' in sys.modules}), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *deployed.args("--json", "proposal", "list")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "web3": False}, done.stderr
+    assert [p["id"] for p in json.loads(done.stdout)] == list(range(deployed.proposal_id, 0, -1))
+
+
 def test_cli_reference_is_up_to_date() -> None:
     from deai_gov.cli.reference import render
 
