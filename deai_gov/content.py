@@ -19,7 +19,7 @@ from typing import IO
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text
 from .blockcid import to_text as cid_text
 from .errors import DeaiGovError, InputError
-from .importer import DEFAULT_PARAMS, Entry, import_bytes, import_path
+from .importer import DEFAULT_PARAMS, Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
 from .stores import BlockSource, BlockStore, fetch_verified
 from .unixfs import NodeType, UnixFSError, decode_node
@@ -64,11 +64,20 @@ def publish(
     license: str = "",
     description: str = "",
     progress: Progress | None = None,
+    copy: bool = True,
 ) -> Published:
-    """Import `path` (file or folder) into `store`, then build, validate and publish its manifest."""
+    """Import `path` (file or folder) into `store`, then build, validate and publish its manifest.
+
+    With `copy=False` (an embedded store only) the files' bytes are not copied into the store: it serves them
+    from `path`, like Kubo's `ipfs add --nocopy` (see `EmbeddedStore.import_in_place`).
+    """
+    from .stores import EmbeddedStore
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path} does not exist")
+    if not copy and not isinstance(store, EmbeddedStore):
+        raise InputError(f"publishing without a copy needs an embedded store; the {store.name} keeps its own copy")
     files: list[FileEntry] = []
 
     def on_file(relative: str, entry: Entry) -> None:
@@ -77,10 +86,17 @@ def publish(
     def produce_artifact(sink: Callable[[BlockCid, bytes], object]) -> BlockCid:
         return import_path(path, sink, progress=progress, on_file=on_file).cid
 
+    def produce_in_place(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink) -> BlockCid:
+        return import_path(path, sink, progress=progress, on_file=on_file, leaves=leaves).cid
+
     card = read_model_card(path) if path.is_dir() else {}
     # Build and validate the manifest's fixed parts before importing gigabytes.
     Manifest(name, version, "", 0, DEFAULT_PARAMS.to_dict(), [], contributors, parent_version).validate()
-    root = store.import_dag(produce_artifact)
+    if copy:
+        root = store.import_dag(produce_artifact)
+    else:
+        assert isinstance(store, EmbeddedStore)
+        root = store.import_in_place(produce_in_place)
     files.sort(key=lambda f: f.path)
     manifest = Manifest(
         name=name,

@@ -20,6 +20,10 @@ from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
 #: Receives every block as it is made: (binary CID, bytes).
 BlockSink = Callable[[BlockCid, bytes], object]
+#: Receives a raw leaf of a stream instead of `BlockSink`: (CID, offset in the stream, length).
+LeafSink = Callable[[BlockCid, int, int], None]
+#: Receives a raw leaf of a file instead of `BlockSink`: (CID, file, offset, length).
+FileLeafSink = Callable[[BlockCid, Path, int, int], None]
 #: Receives the number of file bytes just imported.
 Progress = Callable[[int], None]
 
@@ -108,9 +112,15 @@ class _BalancedBuilder:
 
 
 def import_stream(
-    stream: IO[bytes], sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS, progress: Progress | None = None
+    stream: IO[bytes],
+    sink: BlockSink,
+    *,
+    params: ImportParams = DEFAULT_PARAMS,
+    progress: Progress | None = None,
+    leaves: LeafSink | None = None,
 ) -> Entry:
-    """Import a binary stream as a UnixFS file; every block goes to `sink`."""
+    """Import a binary stream as a UnixFS file; every block goes to `sink`, or with `leaves` the raw leaves go
+    there instead, with their offsets in the stream (for a store that leaves them in place)."""
     from .hashing import BackgroundSha256
 
     _check_params(params)
@@ -119,6 +129,7 @@ def import_stream(
     file_hash = BackgroundSha256()
     try:
         first = True
+        offset = 0
         while True:
             chunk = _read_exactly(stream, chunk_size)
             if not chunk and not first:
@@ -126,7 +137,11 @@ def import_stream(
             first = False
             file_hash.update(chunk)
             cid = block_cid(RAW, chunk)
-            sink(cid, chunk)
+            if leaves is None:
+                sink(cid, chunk)
+            else:
+                leaves(cid, offset, len(chunk))
+            offset += len(chunk)
             builder.add(0, Link(cid, "", len(chunk)), len(chunk))
             if progress:
                 progress(len(chunk))
@@ -152,14 +167,19 @@ def import_path(
     params: ImportParams = DEFAULT_PARAMS,
     progress: Progress | None = None,
     on_file: FileCallback | None = None,
+    leaves: FileLeafSink | None = None,
     _relative: str = "",
 ) -> Entry:
-    """Import a file, or a folder recursively (entries sorted by name, as dag-pb requires)."""
+    """Import a file, or a folder recursively (entries sorted by name, as dag-pb requires).
+
+    With `leaves`, the raw leaves of every file go there as (CID, file, offset, length) instead of to `sink`.
+    """
     if path.is_symlink():
         raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
     if path.is_file():
+        in_file = None if leaves is None else (lambda cid, offset, length: leaves(cid, path, offset, length))
         with path.open("rb") as stream:
-            entry = import_stream(stream, sink, params=params, progress=progress)
+            entry = import_stream(stream, sink, params=params, progress=progress, leaves=in_file)
         if on_file:
             on_file(_relative or path.name, entry)
         return entry
@@ -169,7 +189,13 @@ def import_path(
         for child in sorted(os.scandir(path), key=lambda e: e.name.encode()):
             relative = f"{_relative}/{child.name}" if _relative else child.name
             entry = import_path(
-                Path(child.path), sink, params=params, progress=progress, on_file=on_file, _relative=relative
+                Path(child.path),
+                sink,
+                params=params,
+                progress=progress,
+                on_file=on_file,
+                leaves=leaves,
+                _relative=relative,
             )
             links.append(Link(entry.cid, child.name, entry.tsize))
             size += entry.size

@@ -56,8 +56,12 @@ class BlockSource(Protocol):
         ...
 
 
+#: Receives a block to keep: (CID, bytes).
+BlockSink = Callable[[BlockCid, bytes], object]
+#: Receives a raw leaf left in place in a file: (CID, file, offset, length).
+LeafReference = Callable[[BlockCid, Path, int, int], None]
 #: Makes a DAG: writes every block to the sink it is given and returns the root CID.
-DagProducer = Callable[[Callable[[BlockCid, bytes], object]], BlockCid]
+DagProducer = Callable[[BlockSink], BlockCid]
 
 
 class BlockStore(BlockSource, Protocol):
@@ -140,53 +144,92 @@ class EmbeddedStore:
         where = self.locate(cid)
         if where is None:
             raise BlockNotFound(f"block {cid_text(cid)} is not in the {self.name}")
-        pack, offset, length = where
+        path, offset, length = where
+        in_place = path.parent != self.packs
         with self._lock:
-            fd = self._files.get(pack.name)
+            fd = self._files.get(str(path))
             if fd is None:
-                fd = self._files[pack.name] = os.open(pack, os.O_RDONLY)
+                try:
+                    fd = self._files[str(path)] = os.open(path, os.O_RDONLY)
+                except OSError as exc:
+                    if not in_place:
+                        raise StoreError(
+                            f"pack {path.name} of the {self.name} cannot be read: {exc.strerror}"
+                        ) from None
+                    raise BlockNotFound(
+                        f"block {cid_text(cid)} was published without a copy from {path}, which cannot be read now "
+                        f"({exc.strerror})"
+                    ) from None
         data = os.pread(fd, length, offset)
         if len(data) != length:
-            raise StoreError(f"pack {pack.name} of the {self.name} is truncated")
+            if in_place:
+                raise BlockNotFound(f"block {cid_text(cid)} was published without a copy from {path}, now shorter")
+            raise StoreError(f"pack {path.name} of the {self.name} is truncated")
         return data
 
-    def _write_pack(self, fill: DagProducer) -> BlockCid:
-        """Write the blocks `fill` produces into a new pack (on a second thread), then index them."""
+    def origin(self, cid: BlockCid) -> Path | None:
+        """The user's file a block is read from when it was published without a copy, else None."""
+        where = self.locate(cid)
+        return where[0] if where is not None and where[0].parent != self.packs else None
+
+    def _write_pack(self, fill: Callable[[BlockSink, LeafReference], BlockCid]) -> BlockCid:
+        """Write the blocks `fill` produces into a new pack (on a second thread), then index them.
+
+        `fill` gets two sinks: one for blocks to copy, one for raw leaves left in place in the user's files
+        (indexed by absolute path, offset and length; see `import_in_place`).
+        """
         from .hashing import BackgroundWriter
 
         self._index()
-        rows: list[tuple[BlockCid, str, int, int]] = []
+        rows: list[tuple[BlockCid, str, int, int]] = []  # blocks copied into the new pack
+        references: list[tuple[BlockCid, str, int, int]] = []  # raw leaves left in the user's files
         seen: set[BlockCid] = set()
         name = f"{uuid.uuid4().hex}.car"
         fd, tmp = tempfile.mkstemp(dir=self.packs, prefix=".incoming-", suffix=".car")
 
-        def keep(car: CarWriter, cid: BlockCid, data: bytes) -> None:
-            if cid in seen or self.has(cid):  # publishing the same content again adds nothing
-                return
+        def is_new(cid: BlockCid, *, copying: bool) -> bool:
+            # Publishing the same content again adds nothing, except that copying a block only referenced in a
+            # user's file so far makes it a copy.
+            if cid in seen:
+                return False
+            where = self.locate(cid)
+            if where is not None and (not copying or where[0].parent == self.packs):
+                return False
             seen.add(cid)
-            rows.append((cid, name, car.put(cid, data), len(data)))
+            return True
+
+        def keep(car: CarWriter, cid: BlockCid, data: bytes) -> None:
+            if is_new(cid, copying=True):
+                rows.append((cid, name, car.put(cid, data), len(data)))
+
+        def refer(cid: BlockCid, path: Path, offset: int, length: int) -> None:
+            if is_new(cid, copying=False):
+                references.append((cid, os.fspath(Path(path).resolve()), offset, length))
 
         try:
             with os.fdopen(fd, "w+b") as stream:
                 car = CarWriter(stream, [prefix(DAG_PB) + bytes(32)])
                 writer = BackgroundWriter(lambda cid, data: keep(car, cid, data))
                 try:
-                    root = fill(writer.put)
+                    root = fill(writer.put, refer)
                 finally:
                     writer.close()
                 car.replace_roots([root])
-            if not rows:
+            if rows:
+                os.replace(tmp, self.packs / name)
+            else:
                 Path(tmp).unlink()
-                return root
-            os.replace(tmp, self.packs / name)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        with self._lock:
-            db = self._index()
-            db.execute("BEGIN")
-            db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?)", rows)
-            db.execute("COMMIT")
+        if rows or references:
+            with self._lock:
+                db = self._index()
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?, ?)", rows)  # a copy beats a reference
+                db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?)", references)
+                db.execute("COMMIT")
+                self._window = {}
         return root
 
     def put_block(self, cid: BlockCid, data: bytes, *, verify: bool = True) -> None:
@@ -194,7 +237,7 @@ class EmbeddedStore:
         if verify:
             verify_block(cid, data)
 
-        def one(put: Callable[[BlockCid, bytes], object]) -> BlockCid:
+        def one(put: BlockSink, refer: LeafReference) -> BlockCid:
             put(cid, data)
             return cid
 
@@ -205,7 +248,7 @@ class EmbeddedStore:
 
         _, blocks = read_car(car)  # verifies every block as it is read
 
-        def copy(put: Callable[[BlockCid, bytes], object]) -> BlockCid:
+        def copy(put: BlockSink, refer: LeafReference) -> BlockCid:
             for cid, data in blocks:
                 put(cid, data)
             return roots[0] if roots else prefix(DAG_PB) + bytes(32)
@@ -213,6 +256,16 @@ class EmbeddedStore:
         self._write_pack(copy)
 
     def import_dag(self, produce: DagProducer) -> BlockCid:
+        return self._write_pack(lambda put, refer: produce(put))
+
+    def import_in_place(self, produce: Callable[[BlockSink, LeafReference], BlockCid]) -> BlockCid:
+        """Like `import_dag`, but the raw leaves `produce` passes to its second sink stay in the user's files.
+
+        Like Kubo's filestore (`ipfs add --nocopy`): nothing of a file's bytes is copied, only where each leaf
+        is (absolute path, offset, length) is indexed. The store then serves those blocks from the files, and
+        every read is checked against its CID as always: a file changed or moved afterwards makes its blocks
+        fail with a line naming the file.
+        """
         return self._write_pack(produce)
 
     def close(self) -> None:
@@ -324,7 +377,11 @@ def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
             continue
         if not matches(cid, data):
             mismatches += 1
-            problems.append(f"{source.name} returned bytes that do not match block {cid_text(cid)}")
+            origin = source.origin(cid) if isinstance(source, EmbeddedStore) else None
+            if origin is not None:
+                problems.append(f"{origin} has changed since it was published without a copy: block {cid_text(cid)}")
+            else:
+                problems.append(f"{source.name} returned bytes that do not match block {cid_text(cid)}")
             continue
         return data
     if not sources:

@@ -85,9 +85,10 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     full.write_text("# Why register acme/from-cli\n\nBenchmarks, evaluation and risks, in full.\n")
     code, out, err = signed(
         base, password, "alice", "model", "propose", "register", NAME, str(folder), "--reward", "5",
-        "--description-file", str(full), "--json",
+        "--description-file", str(full), "--no-copy", "--json",
     )  # fmt: skip
     assert code == 0, err
+    assert f"without a copy: keep {folder} unchanged" in err
     submitted = json.loads(out)
     pid = submitted["proposal_id"]
     assert submitted["sent"] and pid == 1

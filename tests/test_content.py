@@ -275,3 +275,57 @@ def test_fetch_reports_every_source() -> None:
         fetch_verified([empty], from_text(EMPTY_FILE))
     with pytest.raises(BlockNotFound, match="no source configured"):
         fetch_verified([], from_text(EMPTY_FILE))
+
+
+def _pack_bytes(store: EmbeddedStore) -> int:
+    return sum(p.stat().st_size for p in store.packs.glob("*.car"))
+
+
+def test_publishing_without_a_copy_leaves_the_bytes_in_place(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    in_place = publish(model_folder, store, name="acme/vision", version=1, contributors=CONTRIBUTOR, copy=False)
+    copied = published(model_folder, EmbeddedStore(tmp_path / "copied"))
+    assert (in_place.artifact_cid, in_place.manifest_cid) == (copied.artifact_cid, copied.manifest_cid)
+    weights = model_folder / "model.safetensors"
+    assert _pack_bytes(store) < 8 * 1024 < weights.stat().st_size  # only folder nodes and the manifest
+    leaves = [cid for cid in _all_blocks(store, in_place.artifact_cid) if codec_of(cid) == "raw"]
+    assert {store.origin(cid) for cid in leaves} == {p.resolve() for p in model_folder.rglob("*") if p.is_file()}
+    assert verify([store], in_place.artifact_cid, in_place.manifest_cid).size == copied.manifest.artifact_size
+    pull([store], in_place.artifact_cid, in_place.manifest_cid, tmp_path / "out")
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == weights.read_bytes()
+
+    # publishing with a copy afterwards makes the store independent of the folder
+    published(model_folder, store)
+    assert {store.origin(cid) for cid in leaves} == {None}
+    weights.write_bytes(b"changed")
+    assert verify([store], in_place.artifact_cid, in_place.manifest_cid).size == copied.manifest.artifact_size
+
+
+def test_a_file_changed_after_publishing_without_a_copy_is_refused(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    result = publish(model_folder, store, name="acme/vision", version=1, contributors=CONTRIBUTOR, copy=False)
+    weights = model_folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[CHUNK + 5] ^= 1
+    weights.write_bytes(bytes(data))
+    with pytest.raises(BlockMismatch, match=f"{weights.resolve()} has changed since it was published without a copy"):
+        pull([EmbeddedStore(store.root)], result.artifact_cid, result.manifest_cid, tmp_path / "out")
+    _nothing_left(tmp_path, "out")
+    weights.write_bytes(bytes(data[:CHUNK]))
+    with pytest.raises(BlockNotFound, match=f"published without a copy from {weights.resolve()}, now shorter"):
+        verify([EmbeddedStore(store.root)], result.artifact_cid, result.manifest_cid)
+    weights.unlink()
+    with pytest.raises(BlockNotFound, match=f"from {weights.resolve()}, which cannot be read now"):
+        verify([EmbeddedStore(store.root)], result.artifact_cid, result.manifest_cid)
+
+
+def test_only_an_embedded_store_publishes_without_a_copy(model_folder: Path) -> None:
+    from deai_gov.errors import InputError
+    from deai_gov.stores import NodeStore
+
+    with pytest.raises(InputError, match="publishing without a copy needs an embedded store"):
+        publish(
+            model_folder, NodeStore("http://127.0.0.1:1"), name="a/b", version=1, contributors=CONTRIBUTOR, copy=False
+        )

@@ -271,8 +271,12 @@ def _artifact(
     path: Path | None,
     cids: tuple[str | None, str | None],
     contributor: str,
+    no_copy: bool = False,
 ) -> tuple[str, str, str]:
-    """(artifact CID, manifest CID, words): publish PATH, or take given CIDs."""
+    """(artifact CID, manifest CID, words): publish PATH, or take given CIDs.
+
+    A dry run publishes into a scratch store without copying: it only computes the CIDs.
+    """
     import tempfile
 
     from ..cid import normalize_cid
@@ -286,6 +290,8 @@ def _artifact(
     if path is None:
         if not (artifact_cid and manifest_cid):
             raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
+        if no_copy:
+            raise InputError("--no-copy is about publishing a PATH; it means nothing with given CIDs")
         return normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs"
     if artifact_cid or manifest_cid:
         raise InputError("give either PATH or --artifact/--manifest, not both")
@@ -300,8 +306,11 @@ def _artifact(
                 parent_version=parent,
                 contributors=[Contributor(contributor, 10_000)],
                 progress=advance,
+                copy=not (no_copy or session.dry_run),
             )
     where = "computed only (dry run)" if session.dry_run else f"published to the {store.name}"
+    if no_copy and not session.dry_run:
+        where += f" without a copy: keep {path} unchanged, the store reads it from there"
     click.echo(f"artifact {published.artifact_cid}, manifest {published.manifest_cid} ({where})", err=True)
     return published.artifact_cid, published.manifest_cid, where
 
@@ -319,6 +328,12 @@ _common = [
     click.option("--contributor", help="Contributor address (default: the proposing account)."),
     click.option(
         "--reward", metavar="AMOUNT", help="Tokens paid from the treasury to the contributor by the same vote."
+    ),
+    click.option(
+        "--no-copy",
+        is_flag=True,
+        help="Leave PATH's bytes where they are instead of copying them into the embedded store, which then reads "
+        "them from PATH (like `ipfs add --nocopy`); a file changed later is refused.",
     ),
     click.option("--title", help="Proposal title (default: generated)."),
     click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),
@@ -352,7 +367,7 @@ def register(session: Session, name: str, path: Path | None, **options: Any) -> 
         checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
     )
     artifact, manifest, _ = _artifact(
-        session, name, 1, 0, path, (options["artifact_cid"], options["manifest_cid"]), contributor
+        session, name, 1, 0, path, (options["artifact_cid"], options["manifest_cid"]), contributor, options["no_copy"]
     )
     actions = [
         register_action(session.dao, name, artifact, manifest, contributor),
@@ -385,6 +400,7 @@ def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> N
         path,
         (options["artifact_cid"], options["manifest_cid"]),
         contributor,
+        options["no_copy"],
     )
     actions = [
         upgrade_action(session.dao, name, artifact, manifest, contributor),
