@@ -34,7 +34,7 @@ def _codec_by_prefix() -> dict[bytes, str]:
     return {prefix(codec): codec for codec in (RAW, DAG_PB, "dag-cbor", "dag-json")}
 
 
-def block_cid(codec: str, block: bytes) -> BlockCid:
+def block_cid(codec: str, block: bytes | bytearray | memoryview) -> BlockCid:
     """CIDv1 of `block` under `codec` with a sha2-256 multihash."""
     return prefix(codec) + hashlib.sha256(block).digest()
 

@@ -108,7 +108,13 @@ class EmbeddedStore:
         return self._db
 
     def locate(self, cid: BlockCid) -> tuple[Path, int, int] | None:
-        """(pack file, offset, length) of a block, or None when it is not here.
+        """(pack file, or the user's file for a block published without a copy; offset; length), or None when
+        the block is not here."""
+        where = self._where(cid)
+        return None if where is None else (self.packs / where[0], where[1], where[2])
+
+    def _where(self, cid: BlockCid) -> tuple[str, int, int] | None:
+        """(pack name or absolute file path, offset, length) from the index.
 
         Blocks are mostly read in the order they were written (a DAG walk follows the import), so a hit also
         loads the index rows of the next `_WINDOW` blocks of its pack: a walk makes a few index queries per
@@ -129,7 +135,7 @@ class EmbeddedStore:
                     (where[0], where[1], _WINDOW),
                 )
                 self._window = {bytes(c): (where[0], int(o), int(n)) for c, o, n in following}
-        return (self.packs / where[0], where[1], where[2])
+        return where
 
     def has(self, cid: BlockCid) -> bool:
         return self.locate(cid) is not None
@@ -141,16 +147,18 @@ class EmbeddedStore:
             self._window.pop(cid, None)
 
     def get_block(self, cid: BlockCid) -> bytes:
-        where = self.locate(cid)
+        where = self._where(cid)
         if where is None:
             raise BlockNotFound(f"block {cid_text(cid)} is not in the {self.name}")
-        path, offset, length = where
-        in_place = path.parent != self.packs
+        name, offset, length = where
         with self._lock:
-            fd = self._files.get(str(path))
-            if fd is None:
+            fd = self._files.get(name)
+        if fd is None:
+            path = self.packs / name
+            in_place = path.parent != self.packs
+            with self._lock:
                 try:
-                    fd = self._files[str(path)] = os.open(path, os.O_RDONLY)
+                    fd = self._files[name] = os.open(path, os.O_RDONLY)
                 except OSError as exc:
                     if not in_place:
                         raise StoreError(
@@ -162,7 +170,8 @@ class EmbeddedStore:
                     ) from None
         data = os.pread(fd, length, offset)
         if len(data) != length:
-            if in_place:
+            path = self.packs / name
+            if path.parent != self.packs:
                 raise BlockNotFound(f"block {cid_text(cid)} was published without a copy from {path}, now shorter")
             raise StoreError(f"pack {path.name} of the {self.name} is truncated")
         return data
@@ -187,24 +196,25 @@ class EmbeddedStore:
         name = f"{uuid.uuid4().hex}.car"
         fd, tmp = tempfile.mkstemp(dir=self.packs, prefix=".incoming-", suffix=".car")
 
-        def is_new(cid: BlockCid, *, copying: bool) -> bool:
-            # Publishing the same content again adds nothing, except that copying a block only referenced in a
-            # user's file so far makes it a copy.
-            if cid in seen:
-                return False
-            where = self.locate(cid)
-            if where is not None and (not copying or where[0].parent == self.packs):
-                return False
-            seen.add(cid)
-            return True
-
         def keep(car: CarWriter, cid: BlockCid, data: bytes) -> None:
-            if is_new(cid, copying=True):
-                rows.append((cid, name, car.put(cid, data), len(data)))
+            # Publishing the same content again copies nothing, except blocks so far only referenced in a user's
+            # file: copying them makes the store independent of that file.
+            if cid in seen:
+                return
+            where = self.locate(cid)
+            if where is not None and where[0].parent == self.packs:
+                return
+            seen.add(cid)
+            rows.append((cid, name, car.put(cid, data), len(data)))
+
+        resolved: dict[Path, str] = {}
 
         def refer(cid: BlockCid, path: Path, offset: int, length: int) -> None:
-            if is_new(cid, copying=False):
-                references.append((cid, os.fspath(Path(path).resolve()), offset, length))
+            # No lookup per leaf: a block the index already has keeps its row (INSERT OR IGNORE below).
+            where = resolved.get(path)
+            if where is None:
+                where = resolved[path] = os.fspath(Path(path).resolve())
+            references.append((cid, where, offset, length))
 
         try:
             with os.fdopen(fd, "w+b") as stream:

@@ -329,3 +329,18 @@ def test_only_an_embedded_store_publishes_without_a_copy(model_folder: Path) -> 
         publish(
             model_folder, NodeStore("http://127.0.0.1:1"), name="a/b", version=1, contributors=CONTRIBUTOR, copy=False
         )
+
+
+def test_a_file_changing_while_it_is_published_is_refused(tmp_path: Path, store: EmbeddedStore) -> None:
+    from deai_gov.errors import InputError
+
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(os.urandom(CHUNK * 4))
+
+    def grow(_: int) -> None:  # another program still writing the file
+        with weights.open("ab") as f:
+            f.write(b"more")
+
+    with pytest.raises(InputError, match="weights.bin changed while it was being published"):
+        publish(weights, store, name="acme/w", version=1, contributors=CONTRIBUTOR, progress=grow)
+    assert not list(store.packs.glob("*.car"))  # nothing indexed, no pack left

@@ -6,6 +6,7 @@ the embedded store and the node; a pull from the node verifies every block; a mi
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.blockcid import from_text, to_text
+from deai_gov.blockcid import codec_of, from_text, to_text
 from deai_gov.content import publish, pull, verify
-from deai_gov.importer import import_bytes
+from deai_gov.importer import import_bytes, import_file
 from deai_gov.ipfsnode import IpfsNode
 from deai_gov.manifest import Contributor
 from deai_gov.stores import BlockNotFound, EmbeddedStore, NodeStore, export_car
@@ -52,10 +53,16 @@ def test_known_vectors(node_store: NodeStore) -> None:
     [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * 1024 * 1024 + 5, 174 * CHUNK, 174 * CHUNK + 1, 350 * CHUNK + 3],
     ids=lambda n: f"{n}B",
 )
-def test_the_node_computes_our_cids(node_store: NodeStore, size: int) -> None:
+def test_the_node_computes_our_cids(node_store: NodeStore, size: int, tmp_path: Path) -> None:
     data = os.urandom(size)
     ours = to_text(import_bytes(data, lambda cid, block: None).cid)
     assert node_add(node_store, data) == ours
+    # files take their own path through the importer (two readers, a reused buffer): same blocks, same CID
+    (tmp_path / "weights.bin").write_bytes(data)
+    from_file: dict[bytes, bytes] = {}
+    entry = import_file(tmp_path / "weights.bin", lambda cid, block: from_file.__setitem__(cid, block))
+    assert (to_text(entry.cid), entry.size, entry.sha256) == (ours, size, hashlib.sha256(data).hexdigest())
+    assert b"".join(block for cid, block in from_file.items() if codec_of(cid) == "raw") == data
     assert bytes(node_store.client().cat(ours)) == data
 
 
