@@ -278,22 +278,49 @@ def _raw_call(chain: Chain, to: str, data: bytes) -> bytes:
         raise explain_call_failure(exc) from None
 
 
-def call_many(chain: Chain, calls: list[Any], *, batch_size: int = 1_000) -> list[Any]:
-    """The decoded results of many read-only contract calls (web3 `ContractFunction`s), read with `raw_calls`.
+@dataclass(frozen=True)
+class ReadCall:
+    """A read-only call of a shipped contract's function, encoded from its ABI alone (no web3 contract object)."""
+
+    address: str
+    contract: str
+    function: str
+    args: tuple[Any, ...] = ()
+
+    def abi(self) -> dict[str, Any]:
+        from .contracts import function_abi
+
+        return function_abi(self.contract, self.function)
+
+    def calldata(self) -> bytes:
+        from eth_abi import encode
+        from eth_utils import function_abi_to_4byte_selector
+        from eth_utils.abi import collapse_if_tuple
+
+        abi = self.abi()
+        types = [collapse_if_tuple(dict(item)) for item in abi["inputs"]]
+        return bytes(function_abi_to_4byte_selector(abi)) + encode(types, list(self.args))  # type: ignore[arg-type]
+
+    def decode(self, answer: bytes) -> Any:
+        from eth_abi import decode
+        from eth_utils.abi import collapse_if_tuple
+
+        values = decode([collapse_if_tuple(dict(item)) for item in self.abi()["outputs"]], answer)
+        return values[0] if len(values) == 1 else values
+
+
+def call_many(chain: Chain, calls: list[ReadCall], *, batch_size: int = 1_000) -> list[Any]:
+    """The decoded results of many read-only calls, read with `raw_calls` (JSON-RPC batches, no web3).
 
     Decoded with eth-abi and not normalised by web3: addresses come back in lower case, a struct as a tuple.
     """
-    from eth_abi import decode
-    from eth_utils.abi import collapse_if_tuple
+    answers = raw_calls(chain, [(call.address, call.calldata()) for call in calls], batch_size=batch_size)
+    return [call.decode(answer) for call, answer in zip(calls, answers, strict=True)]
 
-    requests = [(str(call.address), bytes.fromhex(call._encode_transaction_data()[2:])) for call in calls]
-    answers = raw_calls(chain, requests, batch_size=batch_size)
-    decoded = []
-    for call, answer in zip(calls, answers, strict=True):
-        types = [collapse_if_tuple(dict(output)) for output in call.abi["outputs"]]
-        values = decode(types, answer)
-        decoded.append(values[0] if len(values) == 1 else values)
-    return decoded
+
+def read(chain: Chain, call: ReadCall) -> Any:
+    """The decoded result of one read-only call (a revert raises its decoded TransactionError)."""
+    return call_many(chain, [call])[0]
 
 
 def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 0) -> int:

@@ -55,6 +55,14 @@ def artifact(name: str) -> Artifact:
     return Artifact(name, data["abi"], data["bytecode"], data["deployedBytecode"])
 
 
+def function_abi(contract: str, function: str) -> dict[str, Any]:
+    """The ABI entry of `function` in shipped contract `contract` (the project's functions are not overloaded)."""
+    for entry in artifact(contract).abi:
+        if entry.get("type") == "function" and entry.get("name") == function:
+            return entry
+    raise KeyError(f"contract {contract} has no function {function}")
+
+
 def event_abi(contract: str, event: str) -> dict[str, Any]:
     """The ABI entry of `event` in shipped contract `contract`."""
     for entry in artifact(contract).abi:

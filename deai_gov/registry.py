@@ -12,7 +12,7 @@ from enum import IntEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .chain import TxResult, send
+from .chain import ReadCall, TxResult, call_many, read, send
 from .cid import cid_to_bytes, cid_to_text
 from .errors import DeaiGovError, InputError, ProposalState
 from .governance import Action
@@ -193,26 +193,20 @@ def _version_info(raw: Any) -> VersionInfo:
     )
 
 
-def _call(fn: Any) -> Any:
-    from .chain import explain_call_failure
-
-    try:
-        return fn.call()
-    except Exception as exc:
-        raise explain_call_failure(exc) from None
+def _registry(dao: Dao, function: str, *args: Any) -> ReadCall:
+    return ReadCall(dao.address("registry"), "ModelRegistry", function, args)
 
 
 def get_model(dao: Dao, name: str) -> ModelInfo:
     """A model by name; InputError if it is not registered."""
-    from .chain import explain_call_failure
+    from .errors import TransactionError
 
     try:
-        raw = dao.registry.functions.getModel(model_id(name)).call()
-    except Exception as exc:
-        error = explain_call_failure(exc)
+        raw = read(dao.chain, _registry(dao, "getModel", model_id(name)))
+    except TransactionError as error:
         if error.error_name == "ModelRegistryUnknownModel":
             raise InputError(f"no model named {name!r} is registered") from None
-        raise error from None
+        raise
     return _model_info(raw)
 
 
@@ -220,10 +214,10 @@ def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
     """Version `version` of `name`, or its current version when None."""
     model = get_model(dao, name)
     if version is None:
-        return _version_info(_call(dao.registry.functions.getCurrentVersion(model_id(name))))
+        return _version_info(read(dao.chain, _registry(dao, "getCurrentVersion", model_id(name))))
     if not 1 <= version <= model.latest_version:
         raise InputError(f"{name} has no version {version} (versions 1 to {model.latest_version})")
-    return _version_info(_call(dao.registry.functions.getVersion(model_id(name), version)))
+    return _version_info(read(dao.chain, _registry(dao, "getVersion", model_id(name), version)))
 
 
 def check_changeable(dao: Dao, name: str) -> ModelInfo:
@@ -246,24 +240,24 @@ def check_rollback(dao: Dao, name: str, version: int) -> None:
 
 def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[ModelInfo]:
     """Models in registration order, fetched a page at a time."""
-    from .chain import call_many
-
-    total = int(_call(dao.registry.functions.modelCount()))
+    total = int(read(dao.chain, _registry(dao, "modelCount")))
     end = total if limit is None else min(total, offset + limit)
-    fn = dao.registry.functions.getModels
-    pages = call_many(dao.chain, [fn(start, min(PAGE_SIZE, end - start)) for start in range(offset, end, PAGE_SIZE)])
+    pages = call_many(
+        dao.chain,
+        [_registry(dao, "getModels", start, min(PAGE_SIZE, end - start)) for start in range(offset, end, PAGE_SIZE)],
+    )
     return [_model_info(raw) for page in pages for raw in page]
 
 
 def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None) -> list[VersionInfo]:
     """Versions of `name` in order, fetched a page at a time."""
-    from .chain import call_many
-
     model = get_model(dao, name)
     end = model.latest_version if limit is None else min(model.latest_version, offset + limit)
-    fn, mid = dao.registry.functions.getVersions, model_id(name)
+    mid = model_id(name)
     starts = range(offset, end, PAGE_SIZE)
-    pages = call_many(dao.chain, [fn(mid, start, min(PAGE_SIZE, end - start)) for start in starts])
+    pages = call_many(
+        dao.chain, [_registry(dao, "getVersions", mid, start, min(PAGE_SIZE, end - start)) for start in starts]
+    )
     return [_version_info(raw) for page in pages for raw in page]
 
 

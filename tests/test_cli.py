@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -179,8 +180,18 @@ def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
     assert done.stderr.strip() == "error: no model named 'acme/unknown' is registered"
 
 
-def test_proposal_list_reads_without_importing_web3(deployed: Deployed) -> None:
-    """The read path of `proposal list` is plain JSON-RPC: web3 (1-1.5 s to import) is never loaded."""
+@pytest.mark.parametrize(
+    ("command", "rows"),
+    [
+        (["proposal", "list"], lambda out, d: [p["id"] for p in out] == list(range(d.proposal_id, 0, -1))),
+        (["model", "list"], lambda out, d: [m["name"] for m in out] == [NAME]),
+        (["model", "show", NAME], lambda out, d: [v["number"] for v in out["versions"]] == [1]),
+        (["model", "versions", NAME], lambda out, d: [v["number"] for v in out] == [1]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_read_commands_run_without_importing_web3(deployed: Deployed, command: list[str], rows: Any) -> None:
+    """Read commands use plain JSON-RPC and ABI encoding: web3 (1-1.5 s to import) is never loaded."""
     probe = (
         "import json, sys\n"
         "from deai_gov.cli import main\n"
@@ -191,13 +202,13 @@ def test_proposal_list_reads_without_importing_web3(deployed: Deployed) -> None:
         "print(json.dumps({'code': code, 'web3': 'web3' in sys.modules}), file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe, *deployed.args("--json", "proposal", "list")],
+        [sys.executable, "-c", probe, *deployed.args("--json", *command)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "web3": False}, done.stderr
-    assert [p["id"] for p in json.loads(done.stdout)] == list(range(deployed.proposal_id, 0, -1))
+    assert rows(json.loads(done.stdout), deployed), done.stdout
 
 
 def test_cli_reference_is_up_to_date() -> None:

@@ -341,6 +341,6 @@ def test_a_file_changing_while_it_is_published_is_refused(tmp_path: Path, store:
         with weights.open("ab") as f:
             f.write(b"more")
 
-    with pytest.raises(InputError, match="weights.bin changed while it was being published"):
+    with pytest.raises(InputError, match=r"weights\.bin changed while it was being published"):
         publish(weights, store, name="acme/w", version=1, contributors=CONTRIBUTOR, progress=grow)
     assert not list(store.packs.glob("*.car"))  # nothing indexed, no pack left
