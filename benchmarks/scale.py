@@ -391,12 +391,16 @@ def run_subprocess(arguments: list[str]) -> tuple[float, Any]:
 
 @contextlib.contextmanager
 def counting_requests() -> Iterator[Counter[str]]:
-    """Count the JSON-RPC requests web3's HTTPProvider sends, by method (a batch counts each request in it)."""
+    """Count the JSON-RPC requests sent by method (a batch counts each request in it), through web3's
+    HTTPProvider and through the plain client of the read paths (`deai_gov.rpc.JsonRpc`)."""
     from web3 import HTTPProvider
+
+    from deai_gov.rpc import JsonRpc
 
     counts: Counter[str] = Counter()
     single: Any = HTTPProvider._make_request
     batch: Any = HTTPProvider.make_batch_request
+    plain: Any = JsonRpc._post
 
     def counted_single(self: Any, method: str, request_data: bytes) -> Any:
         counts[method] += 1
@@ -408,13 +412,20 @@ def counting_requests() -> Iterator[Counter[str]]:
         counts["HTTP round trips"] += 1
         return batch(self, requests)
 
+    def counted_plain(self: Any, payload: Any) -> Any:
+        counts.update(item["method"] for item in (payload if isinstance(payload, list) else [payload]))
+        counts["HTTP round trips"] += 1
+        return plain(self, payload)
+
     HTTPProvider._make_request = counted_single  # type: ignore[method-assign,assignment]
     HTTPProvider.make_batch_request = counted_batch  # type: ignore[method-assign,assignment]
+    JsonRpc._post = counted_plain  # type: ignore[method-assign]
     try:
         yield counts
     finally:
         HTTPProvider._make_request = single  # type: ignore[method-assign]
         HTTPProvider.make_batch_request = batch  # type: ignore[method-assign]
+        JsonRpc._post = plain  # type: ignore[method-assign]
 
 
 def run_in_process(arguments: list[str], profiler: cProfile.Profile | None = None) -> tuple[float, Any, Counter[str]]:
