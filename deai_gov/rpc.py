@@ -8,10 +8,7 @@ through this client, built on the standard library, and web3 is imported only wh
 
 from __future__ import annotations
 
-import http.client
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from .errors import ChainError
@@ -37,6 +34,10 @@ class JsonRpc:
         self._next_id = 0
 
     def _post(self, payload: Any) -> Any:
+        import http.client  # here, not at the top: importing the chain module stays cheap for commands without RPC
+        import urllib.error
+        import urllib.request
+
         body = json.dumps(payload).encode()
         try:
             request = urllib.request.Request(
