@@ -95,6 +95,12 @@ def description_title(description: str) -> str:
     return first.lstrip("# ").strip()
 
 
+def description_body(description: str) -> str:
+    """A proposal description without its title line and its `#proposer=` suffix: what a voter reads."""
+    lines = description.strip().splitlines()[1:]
+    return _PROPOSER_SUFFIX.sub("", "\n".join(lines).strip()).strip()
+
+
 @dataclass(frozen=True)
 class Proposal:
     """Everything the governor hashes: actions and description."""
@@ -123,6 +129,10 @@ class Proposal:
     @property
     def title(self) -> str:
         return description_title(self.description)
+
+    @property
+    def body(self) -> str:
+        return description_body(self.description)
 
     def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""

@@ -223,3 +223,32 @@ def test_shell_completion() -> None:
     code = "from deai_gov.cli import main; main(prog_name='deai-gov')"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "plain,model"
+
+
+def test_proposal_text_is_printed_as_written(anvil: Anvil, tmp_path: Path) -> None:
+    """Whatever a proposer writes is shown verbatim: rich markup in it must neither restyle, hide nor break output."""
+    from eth_account import Account
+
+    from deai_gov import governance as gov
+    from deai_gov.devnet import advance_time
+
+    chain = connect(anvil.url)
+    people = People(*(Account.from_key(k) for k in anvil.dev_keys()[:6]))
+    deployment = deploy_dao(chain, people.deployer, dao_params(people))
+    record = tmp_path / "deployment.json"
+    deployment.save(record)
+    dao = Dao.attach(chain, deployment)
+    gov.delegate(dao, people.alice, people.alice.address)
+    advance_time(chain, 1)
+    title, body = "Pay [/bold] [black on black]hidden[/]", "Read this [red]first[/red].\n\nSecond paragraph."
+    action = reg.reward_action(dao, people.bob.address, 10**18)
+    pid, _ = gov.propose(dao, people.alice, [action], f"# {title}\n\n{body}")
+
+    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
+    code, out, err = run(*base, "proposal", "list")
+    assert code == 0, err
+    assert "Pay [/bold] [black on" in out and "black]hidden[/]" in out  # the table wraps the title at 80 columns
+    code, out, err = run(*base, "proposal", "show", str(pid))
+    assert code == 0, err
+    assert f"Proposal {pid}: {title}" in out and "Read this [red]first[/red]." in out and "Second paragraph." in out
+    assert "#proposer=" not in out

@@ -44,6 +44,7 @@ def list_models(session: Session) -> None:
     """Every registered model with its status and current version."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from ..registry import list_models as read_models
 
@@ -56,7 +57,7 @@ def list_models(session: Session) -> None:
     def render() -> None:
         table = Table("model", "status", "current", "latest")
         for row in rows:
-            table.add_row(str(row["name"]), str(row["status"]), str(row["current"]), str(row["latest"]))
+            table.add_row(Text(str(row["name"])), str(row["status"]), str(row["current"]), str(row["latest"]))
         Console().print(table if rows else "no models registered yet")
 
     emit(session, rows, render)
@@ -70,6 +71,7 @@ def show(session: Session, name: str) -> None:
     """A model's status, current version and history (parents, contributors, CIDs)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from ..registry import get_model, list_versions
 
@@ -87,7 +89,7 @@ def show(session: Session, name: str) -> None:
 
     def render() -> None:
         console = Console()
-        console.print(f"[bold]{info.name}[/bold]  {data['status']}, current v{info.current_version}")
+        console.print(Text.assemble((info.name, "bold"), f"  {data['status']}, current v{info.current_version}"))
         table = Table("v", "status", "parent", "contributor", "artifact", "manifest")
         for v in versions:
             table.add_row(

@@ -30,6 +30,7 @@ def list_proposals(session: Session, state: str | None) -> None:
     """Every proposal with its state, newest first."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from ..errors import ProposalState
     from ..governance import list_proposals as find_proposals
@@ -43,7 +44,7 @@ def list_proposals(session: Session, state: str | None) -> None:
     def render() -> None:
         table = Table("id", "state", "title", "proposer")
         for r in rows:
-            table.add_row(str(r["id"]), r["state"], r["title"], r["proposer"])
+            table.add_row(str(r["id"]), r["state"], Text(r["title"]), r["proposer"])  # text as written, no markup
         Console().print(table if rows else "no proposals")
 
     emit(session, rows, render)
@@ -73,6 +74,7 @@ def _full_description(session: Session, description: str) -> str | None:
 def show(session: Session, proposal_id: int) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
     from rich.console import Console
+    from rich.text import Text
 
     from ..approved import check_proposed
     from ..governance import proposal_info, simulate_actions
@@ -119,18 +121,21 @@ def show(session: Session, proposal_id: int) -> None:
 
     def render() -> None:
         console = Console()
-        console.print(f"[bold]Proposal {info.id}: {info.proposal.title}[/bold]  ({info.state.label})", highlight=False)
+        # Everything a proposer wrote is printed as written: rich markup in it would restyle, hide or break the output.
+        console.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
         console.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
+        if info.proposal.body:
+            console.print(info.proposal.body, highlight=False, markup=False)
         if full_description:
-            console.print(full_description, highlight=False)
+            console.print(full_description, highlight=False, markup=False)
         for i, words in enumerate(info.actions_in_words, 1):
-            console.print(f"  {i}. {words}", highlight=False)
+            console.print(f"  {i}. {words}", highlight=False, markup=False)
             if outcomes:
                 verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
-                console.print(f"     {verdict}", highlight=False)
+                console.print(f"     {verdict}", highlight=False, markup=False)
         for item in artifacts:
             state = "available and matches" if item["ok"] else item["problem"]
-            console.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False)
+            console.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
         console.print(
             f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
             f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
