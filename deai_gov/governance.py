@@ -554,6 +554,15 @@ def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
     return outcomes
 
 
+def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int:
+    """What a vote by `voter` on an active proposal would count for: the votes delegated to it at the proposal's
+    snapshot, or for an override vote its own token balance then (OpenZeppelin's `GovernorCountingOverridable`)."""
+    snapshot = int(dao.governor.functions.proposalSnapshot(proposal_id).call())
+    if override:
+        return int(dao.token.functions.getPastBalanceOf(voter, snapshot).call())
+    return int(dao.governor.functions.getVotes(voter, snapshot).call())
+
+
 def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
     """State, timing, tally, quorum and decoded actions of a proposal."""
     g = dao.governor.functions

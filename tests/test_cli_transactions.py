@@ -100,7 +100,8 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert shown["artifacts"][0]["ok"] and shown["artifacts"][0]["version"] == 1
 
     advance_time(chain, VOTING_DELAY + 1)
-    assert signed(base, password, "alice", "proposal", "vote", str(pid), "for", "--reason", "good")[0] == 0
+    code, _, err = signed(base, password, "alice", "proposal", "vote", str(pid), "for", "--reason", "good")
+    assert code == 0 and f"vote for on proposal {pid} with 700 votes" in err, err  # her 500 and carol's 200
     code, _, err = signed(base, password, "carol", "proposal", "override", str(pid), "abstain")
     assert code == 0, err
     ballot = tmp_path / "bob-vote.json"

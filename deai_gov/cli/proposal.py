@@ -153,12 +153,12 @@ def show(session: Session, proposal_id: int) -> None:
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote on a proposal with your delegated voting power."""
-    from ..governance import Support, state, vote_call
+    from ..governance import Support, vote_call
     from .tx import transact
 
-    state(session.dao, proposal_id)  # an unknown proposal is named as such, not as a revert
+    weight = _check_weight(session, proposal_id, override=False)
     call = vote_call(session.dao, proposal_id, Support.parse(support), reason)
-    emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}"), lambda: None)
+    emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}{weight}"), lambda: None)
 
 
 @proposal.command()
@@ -169,16 +169,39 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
-    from ..governance import Support, override_call, state
+    from ..governance import Support, override_call
     from .tx import transact
 
-    state(session.dao, proposal_id)
+    weight = _check_weight(session, proposal_id, override=True)
     call = override_call(session.dao, proposal_id, Support.parse(support), reason)
     emit(
         session,
-        transact(session, call, f"override your delegate: vote {support} on proposal {proposal_id}"),
+        transact(session, call, f"override your delegate: vote {support} on proposal {proposal_id}{weight}"),
         lambda: None,
     )
+
+
+def _check_weight(session: Session, proposal_id: int, *, override: bool) -> str:
+    """Refuse a vote that would count for nothing (no voting power at the snapshot); else words saying what it
+    counts for (empty when the proposal is not open for votes).
+
+    An unknown proposal is named as such; a proposal not open for votes is left to the simulation's words.
+    """
+    from ..errors import InputError, ProposalState
+    from ..governance import state, vote_weight
+    from ..units import format_amount
+
+    if state(session.dao, proposal_id) != ProposalState.ACTIVE:
+        return ""
+    voter = session.signer().address
+    weight = vote_weight(session.dao, proposal_id, voter, override=override)
+    if weight == 0:
+        what = "held no tokens" if override else "had no votes delegated to it"
+        raise InputError(
+            f"{voter} {what} at proposal {proposal_id}'s snapshot: the vote would count for nothing; nothing sent "
+            "(delegate with `account delegate` before a proposal's snapshot to vote on it)"
+        )
+    return f" with {format_amount(weight)} votes"
 
 
 def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
