@@ -156,14 +156,26 @@ def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
 # ----------------------------------------------------------------------------- guardian
 
 
+def suspend_call(dao: Dao, name: str, reason: str) -> Any:
+    """The registry call suspending `name` (guardian or owner only): pulls and verifications refuse it meanwhile."""
+    if not reason.strip():
+        raise InputError("say why the model is suspended (--reason): it is recorded on chain")
+    return dao.registry.functions.suspend(model_id(name), reason)
+
+
+def unsuspend_call(dao: Dao, name: str) -> Any:
+    """The registry call lifting the suspension of `name` (guardian or owner only)."""
+    return dao.registry.functions.unsuspend(model_id(name))
+
+
 def suspend(dao: Dao, account: LocalAccount, name: str, reason: str) -> TxResult:
     """Suspend `name` (guardian or owner only)."""
-    return send(dao.chain, account, dao.registry.functions.suspend(model_id(name), reason))
+    return send(dao.chain, account, suspend_call(dao, name, reason))
 
 
 def unsuspend(dao: Dao, account: LocalAccount, name: str) -> TxResult:
     """Lift the suspension of `name` (guardian or owner only)."""
-    return send(dao.chain, account, dao.registry.functions.unsuspend(model_id(name)))
+    return send(dao.chain, account, unsuspend_call(dao, name))
 
 
 # ----------------------------------------------------------------------------- reads

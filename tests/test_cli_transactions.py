@@ -10,14 +10,19 @@ import pytest
 from click.testing import CliRunner
 from eth_account import Account
 
+from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.chain import connect
 from deai_gov.cli import main
+from deai_gov.content import publish
 from deai_gov.dao import Dao
 from deai_gov.deploy import deploy_dao
 from deai_gov.devnet import Anvil, advance_time
+from deai_gov.manifest import Contributor
+from deai_gov.stores import EmbeddedStore
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
+from .helpers import pass_proposal
 from .leakcheck import watch
 
 NAME = "acme/from-cli"
@@ -221,3 +226,36 @@ def test_deploy_from_the_cli(setup, tmp_path: Path) -> None:  # type: ignore[no-
     assert code == 3 and "already exists" in err
     code, _, err = cli([*args, "--quorum", "101"])
     assert code == 2
+
+
+def test_the_guardian_suspends_and_unsuspends_from_the_cli(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chain, dao, people, base, password, keys = setup
+    secret = tmp_path / "guardian.key"
+    secret.write_text(keys[4])
+    code, _, err = cli(
+        ["--password-file", str(password), "account", "import", "guardian", "--secret-file", str(secret)]
+    )
+    assert code == 0, err
+    secret.unlink()
+    gov.delegate(dao, people.alice, people.alice.address)
+    advance_time(chain, 1)
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(os.urandom(1000))
+    bob = [Contributor(people.bob.address, 10_000)]
+    published = publish(weights, EmbeddedStore(tmp_path / "store"), name=NAME, version=1, contributors=bob)
+    action = reg.register_action(dao, NAME, published.artifact_cid, published.manifest_cid, people.bob.address)
+    pass_proposal(dao, people, [action], f"Register {NAME}")
+
+    code, _, err = signed(base, password, "bob", "model", "suspend", NAME, "--reason", "leaks training data")
+    assert code == 5 and f"{people.bob.address} is neither the registry's owner nor its guardian" in err
+    code, out, err = signed(base, password, "guardian", "model", "suspend", NAME, "--reason", "leaks data", "--json")
+    assert code == 0 and json.loads(out)["sent"], err
+    assert reg.get_model(dao, NAME).status == reg.ModelStatus.SUSPENDED
+    code, _, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "out")])
+    assert code == 3 and "suspended" in err and not (tmp_path / "out").exists()
+    code, _, err = signed(base, password, "guardian", "model", "suspend", NAME, "--reason", "again")
+    assert code == 5 and "the model is suspended, which does not allow this" in err
+    assert signed(base, password, "guardian", "model", "unsuspend", NAME)[0] == 0
+    assert reg.get_model(dao, NAME).status == reg.ModelStatus.ACTIVE
+    code, _, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "out")])
+    assert code == 0 and (tmp_path / "out" / "weights.bin").read_bytes() == weights.read_bytes(), err

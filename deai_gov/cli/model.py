@@ -34,7 +34,7 @@ def _version_dict(version: Any) -> dict[str, Any]:
 
 @main.group()
 def model() -> None:
-    """Models in the registry: list, show, versions, pull, verify."""
+    """Models in the registry: list, show, versions, pull, verify; suspend and unsuspend (guardian)."""
 
 
 @model.command("list")
@@ -126,6 +126,39 @@ def versions(session: Session, name: str) -> None:
         Console().print(table)
 
     emit(session, [_version_dict(v) for v in found], render)
+
+
+@model.command()
+@click.argument("name")
+@click.option("--reason", required=True, help="Why, recorded on chain (pull and verify refuse the model meanwhile).")
+@json_option
+@click.pass_obj
+def suspend(session: Session, name: str, reason: str) -> None:
+    """Suspend a model at once, without a vote (the registry guardian, or the DAO by proposal).
+
+    While suspended, pull and verify refuse the model unless --allow-suspended is given; its versions are
+    untouched and proposals may still change it. `unsuspend` lifts it.
+    """
+    from ..registry import get_model, suspend_call
+    from .tx import transact
+
+    name, _ = parse_reference(name)
+    get_model(session.dao, name)  # an unknown model is named as such, not as a revert
+    emit(session, transact(session, suspend_call(session.dao, name, reason), f"suspend {name}: {reason}"), lambda: None)
+
+
+@model.command()
+@click.argument("name")
+@json_option
+@click.pass_obj
+def unsuspend(session: Session, name: str) -> None:
+    """Lift a model's suspension (the registry guardian, or the DAO by proposal)."""
+    from ..registry import get_model, unsuspend_call
+    from .tx import transact
+
+    name, _ = parse_reference(name)
+    get_model(session.dao, name)
+    emit(session, transact(session, unsuspend_call(session.dao, name), f"unsuspend {name}"), lambda: None)
 
 
 def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
