@@ -211,6 +211,23 @@ def test_read_commands_run_without_importing_web3(deployed: Deployed, command: l
     assert rows(json.loads(done.stdout), deployed), done.stdout
 
 
+def test_model_approval_names_the_vote_that_wrote_a_version(deployed: Deployed) -> None:
+    from deai_gov.deploy import Deployment
+
+    dao = Dao.attach(connect(deployed.rpc_url), Deployment.load(deployed.record))
+    for reference in (NAME, f"{NAME}@1"):
+        code, out, err = run(*deployed.args("--json", "model", "approval", reference))
+        assert code == 0, err
+        found = json.loads(out)
+        expected = (deployed.proposal_id, "executed", 1)
+        assert (found["proposal_id"], found["proposal_state"], found["version"]) == expected
+        votes = dao.governor.functions.proposalVotes(deployed.proposal_id).call()
+        assert [int(found[k]) for k in ("votes_against", "votes_for", "votes_abstain")] == list(votes)
+        assert found["artifact_cid"] == reg.get_version(dao, NAME, 1).artifact_cid
+    code, out, _ = run(*deployed.args("model", "approval", NAME))
+    assert code == 0 and f"{NAME} v1 was written by proposal {deployed.proposal_id} (executed)" in out
+
+
 def test_cli_reference_is_up_to_date() -> None:
     from deai_gov.cli.reference import render
 

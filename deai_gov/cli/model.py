@@ -34,7 +34,7 @@ def _version_dict(version: Any) -> dict[str, Any]:
 
 @main.group()
 def model() -> None:
-    """Models in the registry: list, show, versions, pull, verify; suspend and unsuspend (guardian)."""
+    """Models in the registry: list, show, versions, approval, pull, verify; suspend and unsuspend (guardian)."""
 
 
 @model.command("list")
@@ -126,6 +126,51 @@ def versions(session: Session, name: str) -> None:
         Console().print(table)
 
     emit(session, [_version_dict(v) for v in found], render)
+
+
+@model.command()
+@click.argument("reference", metavar="NAME[@VERSION]")
+@json_option
+@click.pass_obj
+def approval(session: Session, reference: str) -> None:
+    """Which vote wrote a version (default: the current one), proven from the chain alone.
+
+    Follows the version's `VersionPublished` log to the timelock operation that wrote it, and that operation to
+    the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
+    """
+    from ..registry import approval_of, get_model, get_version
+    from ..units import format_amount
+
+    name, version = parse_reference(reference)
+    number = version if version is not None else get_model(session.dao, name).current_version
+    written = get_version(session.dao, name, number)
+    found = approval_of(session.dao, name, number)
+    data = {
+        "name": name,
+        "version": number,
+        "artifact_cid": written.artifact_cid,
+        "manifest_cid": written.manifest_cid,
+        "contributor": written.contributor,
+        "proposal_id": found.proposal_id,
+        "proposal_state": found.state.label,
+        "votes_for": str(found.votes_for),
+        "votes_against": str(found.votes_against),
+        "votes_abstain": str(found.votes_abstain),
+        "executed_in": found.tx_hash,
+        "block": found.block,
+    }
+
+    def render() -> None:
+        click.echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
+        click.echo(
+            f"  votes: for {format_amount(found.votes_for)}, against {format_amount(found.votes_against)}, "
+            f"abstain {format_amount(found.votes_abstain)}"
+        )
+        click.echo(f"  executed in {found.tx_hash} (block {found.block})")
+        click.echo(f"  contributor {written.contributor}")
+        click.echo(f"  artifact {written.artifact_cid}, manifest {written.manifest_cid}")
+
+    emit(session, data, render)
 
 
 @model.command()
