@@ -8,6 +8,7 @@ one plain sentence.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,9 +84,8 @@ class Chain:
         if self.rpc is not None:
             return self.rpc.request(method, params)
         answer: dict[str, Any] = dict(self.w3.provider.make_request(method, params or []))  # type: ignore[arg-type]
-        error = answer.get("error")
-        if error:
-            raise RpcError(method, dict(error) if isinstance(error, dict) else {"message": error})
+        if answer.get("error"):
+            raise RpcError(method, answer["error"])
         return answer.get("result")
 
     def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
@@ -287,26 +287,31 @@ class ReadCall:
     function: str
     args: tuple[Any, ...] = ()
 
-    def abi(self) -> dict[str, Any]:
-        from .contracts import function_abi
-
-        return function_abi(self.contract, self.function)
-
     def calldata(self) -> bytes:
         from eth_abi import encode
-        from eth_utils import function_abi_to_4byte_selector
-        from eth_utils.abi import collapse_if_tuple
 
-        abi = self.abi()
-        types = [collapse_if_tuple(dict(item)) for item in abi["inputs"]]
-        return bytes(function_abi_to_4byte_selector(abi)) + encode(types, list(self.args))  # type: ignore[arg-type]
+        selector, inputs, _ = _call_shape(self.contract, self.function)
+        return selector + encode(list(inputs), list(self.args))
 
     def decode(self, answer: bytes) -> Any:
         from eth_abi import decode
-        from eth_utils.abi import collapse_if_tuple
 
-        values = decode([collapse_if_tuple(dict(item)) for item in self.abi()["outputs"]], answer)
+        values = decode(list(_call_shape(self.contract, self.function)[2]), answer)
         return values[0] if len(values) == 1 else values
+
+
+@functools.cache
+def _call_shape(contract: str, function: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """(selector, input types, output types) of a shipped contract's function: worked out once, not per call."""
+    from eth_utils import function_abi_to_4byte_selector
+    from eth_utils.abi import collapse_if_tuple
+
+    from .contracts import function_abi
+
+    abi = function_abi(contract, function)
+    inputs = tuple(collapse_if_tuple(dict(item)) for item in abi["inputs"])
+    outputs = tuple(collapse_if_tuple(dict(item)) for item in abi["outputs"])
+    return bytes(function_abi_to_4byte_selector(abi)), inputs, outputs  # type: ignore[arg-type]
 
 
 def call_many(chain: Chain, calls: list[ReadCall], *, batch_size: int = 1_000) -> list[Any]:

@@ -57,18 +57,19 @@ def artifact(name: str) -> Artifact:
 
 def function_abi(contract: str, function: str) -> dict[str, Any]:
     """The ABI entry of `function` in shipped contract `contract` (the project's functions are not overloaded)."""
-    for entry in artifact(contract).abi:
-        if entry.get("type") == "function" and entry.get("name") == function:
-            return entry
-    raise KeyError(f"contract {contract} has no function {function}")
+    return _abi_entry(contract, "function", function)
 
 
 def event_abi(contract: str, event: str) -> dict[str, Any]:
     """The ABI entry of `event` in shipped contract `contract`."""
+    return _abi_entry(contract, "event", event)
+
+
+def _abi_entry(contract: str, kind: str, name: str) -> dict[str, Any]:
     for entry in artifact(contract).abi:
-        if entry.get("type") == "event" and entry.get("name") == event:
+        if entry.get("type") == kind and entry.get("name") == name:
             return entry
-    raise KeyError(f"contract {contract} has no event {event}")
+    raise KeyError(f"contract {contract} has no {kind} {name}")
 
 
 def all_abis() -> list[list[dict[str, Any]]]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chain import ReadCall, TxResult, call_many, read, send
 from .cid import cid_to_bytes, cid_to_text
-from .errors import DeaiGovError, InputError, ProposalState
+from .errors import DeaiGovError, InputError, ProposalState, TransactionError
 from .governance import Action
 from .logs import events_in_transaction, iter_events
 
@@ -211,8 +211,6 @@ def _registry(dao: Dao, function: str, *args: Any) -> ReadCall:
 
 def get_model(dao: Dao, name: str) -> ModelInfo:
     """A model by name; InputError if it is not registered."""
-    from .errors import TransactionError
-
     try:
         raw = read(dao.chain, _registry(dao, "getModel", model_id(name)))
     except TransactionError as error:

@@ -17,7 +17,11 @@ from .errors import ChainError
 class RpcError(ChainError):
     """The node answered a request with a JSON-RPC error."""
 
-    def __init__(self, method: str, error: dict[str, Any]):
+    def __init__(self, method: str, error: Any):
+        """`error` is the answer's `error` member: an object with `code`, `message` and `data` from a node that
+        follows JSON-RPC 2.0, anything else (a bare string, say) from one that does not."""
+        if not isinstance(error, dict):
+            error = {"message": error}
         self.method = method
         self.code = error.get("code")
         self.data = error.get("data")
@@ -67,7 +71,7 @@ class JsonRpc:
         if not isinstance(answer, dict):
             raise ChainError(f"the RPC node at {self.url} sent a malformed answer to {method}")
         if "error" in answer:
-            raise RpcError(method, answer["error"] if isinstance(answer["error"], dict) else {"message": answer})
+            raise RpcError(method, answer["error"])
         return answer.get("result")
 
     def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
@@ -88,9 +92,7 @@ class JsonRpc:
             if item is None:
                 raise ChainError(f"the RPC node at {self.url} left a batched {envelope['method']} unanswered")
             error = item.get("error")
-            results.append(
-                RpcError(envelope["method"], error if isinstance(error, dict) else {}) if error else item.get("result")
-            )
+            results.append(RpcError(envelope["method"], error) if error else item.get("result"))
         return results
 
     def _one(self, method: str, params: list[Any]) -> Any:
