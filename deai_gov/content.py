@@ -83,20 +83,17 @@ def publish(
     def on_file(relative: str, entry: Entry) -> None:
         files.append(FileEntry(relative, entry.size, entry.sha256, cid_text(entry.cid)))
 
-    def produce_artifact(sink: Callable[[BlockCid, bytes], object]) -> BlockCid:
-        return import_path(path, sink, progress=progress, on_file=on_file).cid
-
-    def produce_in_place(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink) -> BlockCid:
+    def produce(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink | None = None) -> BlockCid:
         return import_path(path, sink, progress=progress, on_file=on_file, leaves=leaves).cid
 
     card = read_model_card(path) if path.is_dir() else {}
     # Build and validate the manifest's fixed parts before importing gigabytes.
     Manifest(name, version, "", 0, DEFAULT_PARAMS.to_dict(), [], contributors, parent_version).validate()
     if copy:
-        root = store.import_dag(produce_artifact)
+        root = store.import_dag(produce)
     else:
         assert isinstance(store, EmbeddedStore)
-        root = store.import_in_place(produce_in_place)
+        root = store.import_in_place(produce)
     files.sort(key=lambda f: f.path)
     manifest = Manifest(
         name=name,

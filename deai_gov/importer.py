@@ -20,7 +20,7 @@ from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
 #: Receives every block as it is made: (binary CID, bytes).
 BlockSink = Callable[[BlockCid, bytes], object]
-#: Receives a raw leaf of a stream instead of `BlockSink`: (CID, offset in the stream, length).
+#: Receives a raw leaf of a file instead of `BlockSink`: (CID, offset in the file, length).
 LeafSink = Callable[[BlockCid, int, int], None]
 #: Receives a raw leaf of a file instead of `BlockSink`: (CID, file, offset, length).
 FileLeafSink = Callable[[BlockCid, Path, int, int], None]
@@ -112,17 +112,11 @@ class _BalancedBuilder:
 
 
 def import_stream(
-    stream: IO[bytes],
-    sink: BlockSink,
-    *,
-    params: ImportParams = DEFAULT_PARAMS,
-    progress: Progress | None = None,
-    leaves: LeafSink | None = None,
+    stream: IO[bytes], sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS, progress: Progress | None = None
 ) -> Entry:
-    """Import a binary stream as a UnixFS file; every block goes to `sink`, or with `leaves` the raw leaves go
-    there instead, with their offsets in the stream (for a store that leaves them in place)."""
+    """Import a binary stream as a UnixFS file; every block goes to `sink`."""
     _check_params(params)
-    return _import_chunks(_stream_chunks(stream, params.chunk_size), sink, params, progress, leaves)
+    return _import_chunks(_stream_chunks(stream, params.chunk_size), sink, params, progress, None)
 
 
 def _stream_chunks(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
@@ -178,37 +172,21 @@ def import_file(
     progress: Progress | None = None,
     leaves: LeafSink | None = None,
 ) -> Entry:
-    """Import a regular file: the same DAG as `import_stream`, read with `os.pread` (no buffered copy).
+    """Import a regular file: the same DAG as `import_stream`, read unbuffered (no copy through a buffer). With
+    `leaves`, the raw leaves go there instead of to `sink`, with their offsets in the file (for a store that
+    leaves them in place).
 
     The file must not change meanwhile: its size and modification time before and after, and the bytes read,
     are compared, and a change is refused (the CIDs and the sha256 would describe no version of the file).
     """
     _check_params(params)
     with path.open("rb", buffering=0) as stream:
-        fd = stream.fileno()
-        before = os.fstat(fd)
-        entry = _import_chunks(_pread_chunks(fd, params.chunk_size), sink, params, progress, leaves)
-        after = os.fstat(fd)
+        before = os.fstat(stream.fileno())
+        entry = _import_chunks(_stream_chunks(stream, params.chunk_size), sink, params, progress, leaves)
+        after = os.fstat(stream.fileno())
     if entry.size != after.st_size or (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         raise InputError(f"{path} changed while it was being published; publish it again once it is complete")
     return entry
-
-
-def _pread_chunks(fd: int, chunk_size: int) -> Iterator[bytes]:
-    """The file's chunks in order, each `chunk_size` bytes but the last (an empty file is one empty chunk)."""
-    offset = 0
-    while True:
-        chunk = os.pread(fd, chunk_size, offset)
-        while 0 < len(chunk) < chunk_size:  # a short read before the end: read on
-            more = os.pread(fd, chunk_size - len(chunk), offset + len(chunk))
-            if not more:
-                break
-            chunk += more
-        if chunk or offset == 0:
-            yield chunk
-        offset += len(chunk)
-        if len(chunk) < chunk_size:
-            return
 
 
 def import_bytes(data: bytes, sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS) -> Entry:

@@ -29,6 +29,11 @@ DEFAULT_TIMEOUT = 30.0
 _WINDOW = 1024
 
 
+def _left_in_place(name: str) -> bool:
+    """Whether an index entry names a user's file (an absolute path: published without a copy) and not a pack."""
+    return os.path.isabs(name)
+
+
 class StoreError(DeaiGovError):
     """A store could not be reached, or refused an operation."""
 
@@ -154,32 +159,27 @@ class EmbeddedStore:
         with self._lock:
             fd = self._files.get(name)
         if fd is None:
-            path = self.packs / name
-            in_place = path.parent != self.packs
             with self._lock:
                 try:
-                    fd = self._files[name] = os.open(path, os.O_RDONLY)
+                    fd = self._files[name] = os.open(self.packs / name, os.O_RDONLY)
                 except OSError as exc:
-                    if not in_place:
-                        raise StoreError(
-                            f"pack {path.name} of the {self.name} cannot be read: {exc.strerror}"
-                        ) from None
+                    if not _left_in_place(name):
+                        raise StoreError(f"pack {name} of the {self.name} cannot be read: {exc.strerror}") from None
                     raise BlockNotFound(
-                        f"block {cid_text(cid)} was published without a copy from {path}, which cannot be read now "
+                        f"block {cid_text(cid)} was published without a copy from {name}, which cannot be read now "
                         f"({exc.strerror})"
                     ) from None
         data = os.pread(fd, length, offset)
         if len(data) != length:
-            path = self.packs / name
-            if path.parent != self.packs:
-                raise BlockNotFound(f"block {cid_text(cid)} was published without a copy from {path}, now shorter")
-            raise StoreError(f"pack {path.name} of the {self.name} is truncated")
+            if _left_in_place(name):
+                raise BlockNotFound(f"block {cid_text(cid)} was published without a copy from {name}, now shorter")
+            raise StoreError(f"pack {name} of the {self.name} is truncated")
         return data
 
     def origin(self, cid: BlockCid) -> Path | None:
         """The user's file a block is read from when it was published without a copy, else None."""
-        where = self.locate(cid)
-        return where[0] if where is not None and where[0].parent != self.packs else None
+        where = self._where(cid)
+        return Path(where[0]) if where is not None and _left_in_place(where[0]) else None
 
     def _write_pack(self, fill: Callable[[BlockSink, LeafReference], BlockCid]) -> BlockCid:
         """Write the blocks `fill` produces into a new pack (on a second thread), then index them.
@@ -201,8 +201,8 @@ class EmbeddedStore:
             # file: copying them makes the store independent of that file.
             if cid in seen:
                 return
-            where = self.locate(cid)
-            if where is not None and where[0].parent == self.packs:
+            where = self._where(cid)
+            if where is not None and not _left_in_place(where[0]):
                 return
             seen.add(cid)
             rows.append((cid, name, car.put(cid, data), len(data)))
