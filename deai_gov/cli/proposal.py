@@ -296,9 +296,10 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     for path in files:
         try:
             votes.append((path, SignedVote.from_dict(json.loads(path.read_text(encoding="utf-8")))))
-        except (ValueError, InputError) as exc:
-            detail = str(exc) if isinstance(exc, InputError) else "not JSON from sign-vote"
-            raise InputError(f"{path} is not a signed vote: {detail}") from None
+        except InputError as exc:  # its words begin "not a signed vote"
+            raise InputError(f"{path} is {exc}") from None
+        except ValueError:
+            raise InputError(f"{path} is not a signed vote: not JSON from sign-vote") from None
     results = []
     for path, vote in votes:
         call = relay_call(session.dao, vote)
