@@ -68,9 +68,9 @@ def anvil() -> Iterator[Anvil]:
         yield node
 
 
-def _people(keys: list[str]) -> People:
-    accounts = [Account.from_key(k) for k in keys[:6]]
-    return People(*accounts)
+def people_from(keys: list[str]) -> People:
+    """The test DAO's cast from the first six development keys."""
+    return People(*(Account.from_key(k) for k in keys[:6]))
 
 
 @pytest.fixture(params=["embedded", "anvil"])
@@ -90,7 +90,7 @@ def chain(chain_and_keys: tuple[Chain, list[str]]) -> Chain:
 
 @pytest.fixture
 def people(chain_and_keys: tuple[Chain, list[str]]) -> People:
-    return _people(chain_and_keys[1])
+    return people_from(chain_and_keys[1])
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A minimal trustless gateway on 127.0.0.1 for tests: serves raw blocks from a store, optionally lying."""
+"""HTTP servers on 127.0.0.1 for tests: a minimal trustless gateway serving raw blocks from a store (optionally
+lying), on top of `serve_http`, which runs any request handler on a free port."""
 
 from __future__ import annotations
 
@@ -42,7 +43,14 @@ def serve_gateway(source: BlockSource, tamper: Tamper | None = None) -> Iterator
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serve_http(Handler) as url:
+        yield url
+
+
+@contextmanager
+def serve_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on a free loopback port; yields the base URL, stops the server on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

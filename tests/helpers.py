@@ -1,18 +1,21 @@
-"""Small steps the library tests repeat: push a proposal through its whole cycle on a dev chain."""
+"""Small steps the library tests repeat: deploy a DAO with its record, push a proposal through its whole cycle on
+a dev chain."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
 from deai_gov import governance as gov
-from deai_gov.chain import TxResult
+from deai_gov.chain import Chain, TxResult
 from deai_gov.dao import Dao
+from deai_gov.deploy import DaoParams, deploy_dao
 from deai_gov.devnet import advance_time
 from deai_gov.errors import ProposalState
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:
@@ -52,3 +55,10 @@ def pass_proposal(dao: Dao, people: People, actions: list[gov.Action], title: st
     finish(dao, people, pid)
     assert gov.state(dao, pid) == ProposalState.EXECUTED
     return pid
+
+
+def deploy_recorded(chain: Chain, people: People, record: Path, params: DaoParams | None = None) -> Dao:
+    """Deploy a test DAO (`dao_params(people)` unless `params`), save its record at `record` for the CLI, attach."""
+    deployment = deploy_dao(chain, people.deployer, params or dao_params(people))
+    deployment.save(record)
+    return Dao.attach(chain, deployment)

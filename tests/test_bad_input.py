@@ -40,14 +40,14 @@ from deai_gov.chain import connect
 from deai_gov.cli import main
 from deai_gov.content import publish
 from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN, deploy_dao
+from deai_gov.deploy import TOKEN
 from deai_gov.devnet import Anvil, advance_time, free_port
 from deai_gov.errors import ProposalState
 from deai_gov.manifest import Contributor
 from deai_gov.stores import EmbeddedStore
 
-from .conftest import People, dao_params
-from .helpers import fake_cid
+from .conftest import People, dao_params, people_from
+from .helpers import deploy_recorded, fake_cid
 
 MODEL = "acme/bad-input"
 DAY = 86_400
@@ -104,14 +104,12 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
     tmp = tmp_path_factory.mktemp("bad_input")
     chain = connect(anvil.url)
     keys = anvil.dev_keys()[:6]
-    people = People(*(Account.from_key(k) for k in keys))
+    people = people_from(keys)
     params = dataclasses.replace(
         dao_params(people), voting_delay=VOTING_DELAY, voting_period=VOTING_PERIOD, timelock_delay=TIMELOCK_DELAY
     )
-    deployment = deploy_dao(chain, people.deployer, params)
     record = tmp / "deployment.json"
-    deployment.save(record)
-    dao = Dao.attach(chain, deployment)
+    dao = deploy_recorded(chain, people, record, params)
     gov.delegate(dao, people.alice, people.alice.address)
     gov.delegate(dao, people.bob, people.bob.address)
     gov.delegate(dao, people.carol, people.alice.address)

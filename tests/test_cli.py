@@ -18,13 +18,12 @@ from deai_gov.chain import connect
 from deai_gov.cli import main
 from deai_gov.content import publish
 from deai_gov.dao import Dao
-from deai_gov.deploy import deploy_dao
 from deai_gov.devnet import Anvil, free_port
 from deai_gov.manifest import Contributor
 from deai_gov.stores import EmbeddedStore
 
-from .conftest import People, dao_params
-from .helpers import pass_proposal
+from .conftest import people_from
+from .helpers import deploy_recorded, pass_proposal
 
 NAME = "acme/cli-model"
 
@@ -43,18 +42,14 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
-    from eth_account import Account
-
     from deai_gov import governance as gov
     from deai_gov.devnet import advance_time
 
     tmp = tmp_path_factory.mktemp("cli")
     chain = connect(anvil.url)
-    people = People(*(Account.from_key(k) for k in anvil.dev_keys()[:6]))
-    deployment = deploy_dao(chain, people.deployer, dao_params(people))
+    people = people_from(anvil.dev_keys())
     record = tmp / "deployment.json"
-    deployment.save(record)
-    dao = Dao.attach(chain, deployment)
+    dao = deploy_recorded(chain, people, record)
     gov.delegate(dao, people.alice, people.alice.address)
     gov.delegate(dao, people.carol, people.alice.address)
     advance_time(chain, 1)
@@ -244,17 +239,13 @@ def test_shell_completion() -> None:
 
 def test_proposal_text_is_printed_as_written(anvil: Anvil, tmp_path: Path) -> None:
     """Whatever a proposer writes is shown verbatim: rich markup in it must neither restyle, hide nor break output."""
-    from eth_account import Account
-
     from deai_gov import governance as gov
     from deai_gov.devnet import advance_time
 
     chain = connect(anvil.url)
-    people = People(*(Account.from_key(k) for k in anvil.dev_keys()[:6]))
-    deployment = deploy_dao(chain, people.deployer, dao_params(people))
+    people = people_from(anvil.dev_keys())
     record = tmp_path / "deployment.json"
-    deployment.save(record)
-    dao = Dao.attach(chain, deployment)
+    dao = deploy_recorded(chain, people, record)
     gov.delegate(dao, people.alice, people.alice.address)
     advance_time(chain, 1)
     title, body = "Pay [/bold] [black on black]hidden[/]", "Read this [red]first[/red].\n\nSecond paragraph."

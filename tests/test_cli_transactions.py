@@ -8,21 +8,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from eth_account import Account
 
 from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.chain import connect
 from deai_gov.cli import main
 from deai_gov.content import publish
-from deai_gov.dao import Dao
-from deai_gov.deploy import deploy_dao
 from deai_gov.devnet import Anvil, advance_time
 from deai_gov.manifest import Contributor
 from deai_gov.stores import EmbeddedStore
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
-from .helpers import pass_proposal
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, people_from
+from .helpers import deploy_recorded, pass_proposal
 from .leakcheck import watch
 
 NAME = "acme/from-cli"
@@ -32,11 +29,10 @@ NAME = "acme/from-cli"
 def setup(anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
     keys = anvil.dev_keys()[:6]
-    people = People(*(Account.from_key(k) for k in keys))
+    people = people_from(keys)
     chain = connect(anvil.url)
-    deployment = deploy_dao(chain, people.deployer, dao_params(people))
     record = tmp_path / "deployment.json"
-    deployment.save(record)
+    dao = deploy_recorded(chain, people, record)
     password = tmp_path / "password.txt"
     password.write_text(watch("correct horse battery staple") + "\n")
     for alias, key in (("alice", keys[1]), ("bob", keys[2]), ("carol", keys[3])):
@@ -46,7 +42,7 @@ def setup(anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # typ
         assert code == 0, err
         secret.unlink()
     base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
-    return chain, Dao.attach(chain, deployment), people, base, password, keys
+    return chain, dao, people, base, password, keys
 
 
 def cli(args: list[str]) -> tuple[int, str, str]:

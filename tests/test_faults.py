@@ -31,7 +31,7 @@ from deai_gov.ipfsnode import IpfsNode
 from deai_gov.manifest import Contributor
 from deai_gov.stores import EmbeddedStore, NodeStore, StoreError
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
+from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, dao_params, people_from
 from .test_cli_transactions import cli, setup, signed  # noqa: F401  (setup is a fixture)
 
 
@@ -57,7 +57,7 @@ def raw_transfer(chain: Chain, key: str, nonce: int, tip: int = 0) -> str:
 
 def test_a_receipt_that_never_comes_times_out_and_nothing_is_resent(own_anvil: Anvil) -> None:
     chain = connect(own_anvil.url)
-    people = People(*(Account.from_key(k) for k in own_anvil.dev_keys()[:6]))
+    people = people_from(own_anvil.dev_keys())
     dao = Dao.attach(chain, deploy_dao(chain, people.deployer, dao_params(people)))
     address = people.alice.address
     rpc(chain, "evm_setAutomine", False)

@@ -23,7 +23,6 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_account import Account
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -43,7 +42,7 @@ from deai_gov.deploy import TOKEN, deploy_dao
 from deai_gov.devnet import advance_time
 from deai_gov.errors import ProposalState, TransactionError
 
-from .conftest import VOTING_DELAY, VOTING_PERIOD, People, dao_params
+from .conftest import VOTING_DELAY, VOTING_PERIOD, People, dao_params, people_from
 from .helpers import fake_cid
 
 NAMES = ["acme/a", "acme/b"]
@@ -141,7 +140,7 @@ def world() -> World:
     global _world
     if _world is None:
         chain = connect(None)
-        people = People(*(Account.from_key(k) for k in chain.dev_keys[:6]))
+        people = people_from(chain.dev_keys)
         params = dao_params(people)
         dao = Dao.attach(chain, deploy_dao(chain, people.deployer, params))
         advance_time(chain, 10 * 86_400)  # keep the chain's clock ahead of the wall clock: blocks tick one second

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,38 +17,33 @@ from deai_gov.devnet import Anvil
 from deai_gov.errors import ChainError, TransactionError
 from deai_gov.rpc import JsonRpc, RpcError
 
-from .conftest import People, dao_params
+from .conftest import dao_params, people_from
+from .gateway import serve_http
 
 Answer = Callable[[Any], tuple[int, bytes]]
 
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Answer], str]]:
-    """Start an HTTP server on a free loopback port answering every POST with `answer(request JSON)`."""
-    servers: list[ThreadingHTTPServer] = []
+    """Start HTTP servers on free loopback ports answering every POST with `answer(request JSON)`."""
+    with contextlib.ExitStack() as servers:
 
-    def start(answer: Answer) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, payload = answer(body)
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+        def start(answer: Answer) -> str:
+            class Handler(BaseHTTPRequestHandler):
+                def do_POST(self) -> None:
+                    body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                    status, payload = answer(body)
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
 
-            def log_message(self, *args: Any) -> None:
-                pass
+                def log_message(self, *args: Any) -> None:
+                    pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+            return servers.enter_context(serve_http(Handler))
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 def test_requests_and_batches_against_anvil(anvil: Anvil) -> None:
@@ -62,10 +57,9 @@ def test_requests_and_batches_against_anvil(anvil: Anvil) -> None:
 
 
 def test_a_reverting_call_in_a_batch_is_decoded(anvil: Anvil) -> None:
-    from eth_account import Account
     from eth_utils import function_signature_to_4byte_selector
 
-    people = People(*(Account.from_key(k) for k in anvil.dev_keys()[:6]))
+    people = people_from(anvil.dev_keys())
     chain = connect(anvil.url)
     dao = Dao.attach(chain, deploy_dao(chain, people.deployer, dao_params(people)))
     state = function_signature_to_4byte_selector("state(uint256)")
