@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import statistics
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from runner import run_benchmark
 
 from deai_gov import governance, registry
 from deai_gov.chain import Chain, connect, send
@@ -36,7 +36,6 @@ from deai_gov.contracts import DAO_CONTRACTS, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, Deployment, deploy_dao
 from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
-from deai_gov.errors import DeaiGovError
 from deai_gov.governance import Action, Support
 
 VOTING_DELAY = 60
@@ -447,17 +446,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report; 0 even when a goal fails, 1 when the benchmark cannot run."""
-    args = parse_args(argv)
-    try:
-        report = run(args)
-    except (DeaiGovError, RuntimeError) as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
-    return 0
+    return run_benchmark(argv, parse_args, run, print_report)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

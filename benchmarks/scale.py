@@ -69,6 +69,7 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_utils import keccak
+from runner import run_benchmark
 
 from deai_gov import governance, registry
 from deai_gov.chain import Chain, connect, send
@@ -76,7 +77,6 @@ from deai_gov.contracts import artifact, event_abi
 from deai_gov.dao import Dao
 from deai_gov.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
 from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
-from deai_gov.errors import DeaiGovError
 from deai_gov.logs import iter_event_args
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -743,17 +743,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report; 0 even when a goal fails, 1 when the benchmark cannot run."""
-    args = parse_args(argv)
-    try:
-        report = run(args)
-    except (DeaiGovError, RuntimeError) as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
-    return 0
+    return run_benchmark(argv, parse_args, run, print_report)
 
 
 if __name__ == "__main__":
