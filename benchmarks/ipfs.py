@@ -120,49 +120,33 @@ def make_file(path: Path, mib: int) -> None:
             f.write(os.urandom(1 << 20))
 
 
+#: Row names of the operations measured in every round, by operation.
+ROW_NAMES = {
+    "sha256": "sha256 (reference)",
+    "copy": "copy the file (reference)",
+    "import": "import (CIDs, DAG, file sha256)",
+    "publish": "publish (embedded store)",
+    "publish-in-place": "publish --no-copy (embedded store)",
+    "verify": "verify (embedded store)",
+}
+
+
 def bench_size(mib: int, workdir: Path, node_api: str | None, repeat: int, warm_file: Path) -> dict[str, Any]:
     """Every operation `repeat` times, cold and warm, each round after its own sha256 reference runs."""
-    import shutil
-
     data = workdir / f"artifact-{mib}MiB.bin"
     make_file(data, mib)
-    names = {
-        "sha256": "sha256 (reference)",
-        "copy": "copy the file (reference)",
-        "import": "import (CIDs, DAG, file sha256)",
-        "publish": "publish (embedded store)",
-        "publish-in-place": "publish --no-copy (embedded store)",
-        "verify": "verify (embedded store)",
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {
+        name: {"cold": [], "warm": []} for name in ROW_NAMES.values()
     }
-    samples: dict[str, dict[str, list[dict[str, Any]]]] = {name: {"cold": [], "warm": []} for name in names.values()}
-    artifact = manifest = ""
+    artifact = ""
     for round_ in range(repeat):
         for mode in ("cold", "warm"):
-            warm = warm_file if mode == "warm" else None
-            reference = run_child("sha256", data, workdir, warm=warm)
-
-            def timed(op: str, store: Path, extra: str = "") -> Any:
-                row = run_child(op, data, store, extra, warm)  # noqa: B023
-                ratio = reference["seconds"] / row["seconds"]  # noqa: B023
-                samples[names[op]][mode].append({**row, "ratio": ratio})  # noqa: B023
-                return row["result"]
-
-            samples[names["sha256"]][mode].append({**reference, "ratio": 1.0})
-            timed("copy", workdir / "copy")
-            if timed("import", workdir) != reference["result"]:
-                raise SystemExit("the importer's file sha256 differs from hashlib's")
-            store = workdir / f"store-{mib}-{round_}-{mode}"
-            artifact, manifest = timed("publish", store)
-            if timed("verify", store, f"{artifact},{manifest}") != mib << 20:
-                raise SystemExit(f"verify did not check {mib << 20} bytes")
-            shutil.rmtree(store)
-            in_place = workdir / f"in-place-{mib}-{round_}-{mode}"
-            if timed("publish-in-place", in_place) != [artifact, manifest]:
-                raise SystemExit("publishing without a copy gave other CIDs")
-            shutil.rmtree(in_place)
-    rows = {name: {mode: _median(runs) for mode, runs in modes.items()} for name, modes in samples.items()}
+            rows, artifact = one_round(data, workdir / f"{mib}-{round_}-{mode}", warm_file if mode == "warm" else None)
+            for op, row in rows.items():
+                samples[ROW_NAMES[op]][mode].append(row)
+    report = {name: {mode: _median(runs) for mode, runs in modes.items()} for name, modes in samples.items()}
     if node_api:
-        reference_seconds = rows[names["sha256"]]["cold"]["seconds"]
+        reference_seconds = report[ROW_NAMES["sha256"]]["cold"]["seconds"]
         node_rows = {
             "publish (real node, CAR import)": run_child("publish", data, workdir / "node", node_api),
             "node's own add (same parameters)": run_child("node-add", data, workdir / "node", node_api),
@@ -171,9 +155,33 @@ def bench_size(mib: int, workdir: Path, node_api: str | None, repeat: int, warm_
         if node_cid != artifact:
             raise SystemExit(f"the node's own add gave {node_cid}, this importer {artifact}")
         for name, row in node_rows.items():
-            rows[name] = {"cold": {**row, "ratio": reference_seconds / row["seconds"], "ratios": []}}
+            report[name] = {"cold": {**row, "ratio": reference_seconds / row["seconds"], "ratios": []}}
     data.unlink()
-    return {"mib": mib, "artifact_cid": artifact, "repeat": repeat, "rows": rows}
+    return {"mib": mib, "artifact_cid": artifact, "repeat": repeat, "rows": report}
+
+
+def one_round(data: Path, scratch: Path, warm: Path | None) -> tuple[dict[str, dict[str, Any]], str]:
+    """Every operation once on `data` (stores under `scratch`, removed after), each with its ratio to this round's
+    sha256 reference run; and the artifact CID."""
+    import shutil
+
+    scratch.mkdir()
+    rows = {"sha256": run_child("sha256", data, scratch, warm=warm)}
+    rows["copy"] = run_child("copy", data, scratch / "copy", warm=warm)
+    rows["import"] = run_child("import", data, scratch, warm=warm)
+    if rows["import"]["result"] != rows["sha256"]["result"]:
+        raise SystemExit("the importer's file sha256 differs from hashlib's")
+    rows["publish"] = run_child("publish", data, scratch / "store", warm=warm)
+    artifact, manifest = rows["publish"]["result"]
+    rows["verify"] = run_child("verify", data, scratch / "store", f"{artifact},{manifest}", warm)
+    if rows["verify"]["result"] != data.stat().st_size:
+        raise SystemExit(f"verify did not check {data.stat().st_size} bytes")
+    rows["publish-in-place"] = run_child("publish-in-place", data, scratch / "in-place", warm=warm)
+    if rows["publish-in-place"]["result"] != [artifact, manifest]:
+        raise SystemExit("publishing without a copy gave other CIDs")
+    shutil.rmtree(scratch)
+    reference = rows["sha256"]["seconds"]
+    return {op: {**row, "ratio": reference / row["seconds"]} for op, row in rows.items()}, artifact
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
