@@ -45,9 +45,9 @@ import hashlib, json, os, resource, shutil, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 op, data, store_dir, extra, warm = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5]
-from deai_gov.content import publish, verify
-from deai_gov.manifest import Contributor
-from deai_gov.stores import EmbeddedStore, NodeStore
+from deai_gov.ipfs.content import publish, verify
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore, NodeStore
 import dag_cbor, multiformats  # loaded lazily by the library; loading them is start-up time, not throughput
 
 def work(op, data, store_dir, extra):
@@ -63,7 +63,7 @@ def work(op, data, store_dir, extra):
         store_dir.with_suffix(".copy").unlink()
         return size
     if op == "import":
-        from deai_gov.importer import import_path
+        from deai_gov.ipfs.importer import import_path
         return import_path(data, lambda cid, block: None).sha256
     if op in ("publish", "publish-in-place"):
         store = NodeStore(extra, timeout=600) if extra else EmbeddedStore(store_dir)
@@ -250,7 +250,7 @@ def main() -> None:
         make_file(warm, WARMUP_MIB)
         if args.node:
             sys.path.insert(0, str(ROOT))
-            from deai_gov.ipfsnode import IpfsNode
+            from deai_gov.dev.ipfsnode import IpfsNode
 
             with IpfsNode() as node:
                 results = [bench_size(mib, Path(tmp), node.api_multiaddr, args.repeat, warm) for mib in sizes]

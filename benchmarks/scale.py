@@ -76,8 +76,9 @@ from deai_gov.chain import Chain, connect, send
 from deai_gov.contracts import artifact, event_abi
 from deai_gov.dao import Dao
 from deai_gov.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
-from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
+from deai_gov.dev.devnet import Anvil, advance_time, anvil_dev_keys
 from deai_gov.logs import iter_event_args
+from deai_gov.names import model_id
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 2.0
@@ -298,7 +299,7 @@ def upgrade_call(name: str, version: int, contributor: str) -> bytes:
     return SELECTORS["upgrade"] + abi_encode(
         ["bytes32", "bytes", "bytes", "address"],
         [
-            registry.model_id(name),
+            model_id(name),
             binary_cid(f"{name}@{version}", 0x70),
             binary_cid(f"{name}@{version}/m"),
             contributor,

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import Progress, VerificationError, VerifyReport, fetch_manifest, pull, verify
-from .errors import InputError
-from .manifest import Manifest
-from .registry import ModelStatus, ProposedVersion, VersionInfo, get_model, get_version
+from .errors import InputError, VerificationError
+from .ipfs.content import Progress, VerifyReport, fetch_manifest, pull, verify
+from .ipfs.manifest import Manifest
+from .registry import ProposedVersion, VersionInfo, get_model, get_version
+from .states import ModelStatus
 
 if TYPE_CHECKING:
     from .dao import Dao
-    from .stores import BlockSource
+    from .ipfs.stores import BlockSource
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def pull_approved(
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically."""
     approved = resolve(dao, name, version, allow_suspended=allow_suspended)
-    from .blockcid import from_text
+    from .ipfs.blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
@@ -82,8 +83,9 @@ def pull_approved(
 def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str | None:
     """None when a proposed version's manifest is available, verified and names that model, version and artifact
     (and the artifact's root block is available); otherwise what is wrong, in one sentence."""
-    from .blockcid import from_text
-    from .stores import StoreError, fetch_verified
+    from .errors import StoreError
+    from .ipfs.blockcid import from_text
+    from .ipfs.stores import fetch_verified
 
     try:
         manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ChainError, TransactionError, revert_error
-from .rpc import JsonRpc, RpcError
+from .errors import ChainError, RpcError, TransactionError
+from .reverts import revert_error
+from .rpc import JsonRpc
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount

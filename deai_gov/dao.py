@@ -8,8 +8,7 @@ from typing import Any
 
 from .chain import Chain
 from .deploy import Deployment
-from .errors import InputError
-from .rpc import RpcError
+from .errors import InputError, RpcError
 
 #: The contract each role of a deployment record names.
 CONTRACT_OF_ROLE = {
@@ -54,7 +53,7 @@ class Dao:
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""
-        from .registry import checksum
+        from .names import checksum
 
         return checksum(str(self.deployment.addresses[role]))
 

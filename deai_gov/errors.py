@@ -1,36 +1,57 @@
-"""Errors meant for people: every failure the library raises carries one plain sentence.
+"""Every exception the package raises, in one place, and the exit code each maps to on the command line.
 
-`explain_revert` turns revert data (OpenZeppelin and registry custom errors, `Error(string)`, `Panic(uint256)`)
-into words a voter understands.
+The families, most general first:
+
+    DeaiGovError                      exit 1: anything else that went wrong
+      InputError                      exit 3: a value given is not acceptable (name, CID, address, file...)
+        DuplicateProposalError          an identical proposal exists (carries its id)
+      ChainError                      exit 4: the RPC node is unreachable or answered unexpectedly
+        RpcError                        the node answered a request with a JSON-RPC error
+      TransactionError                exit 5: a transaction would revert, or did, or never got a receipt
+      WaitTimeout                     exit 1: waited for a state that did not come in time
+      ContentError                    content from IPFS is malformed or does not match
+        UnixFSError                     a block is not the UnixFS/dag-pb structure it claims to be
+        CarError                        a CAR stream is malformed, or a block does not match its CID
+        VerificationError             exit 6: content does not match what was recorded
+      StoreError                      exit 7: a store could not be reached, or refused an operation
+        BlockNotFound                   no source had the block
+        BlockMismatch                 exit 6: sources answered with bytes that do not hash to the CID
+      IpfsNodeError                   the local IPFS node did not start or stopped
+
+Every message is one plain sentence, safe to show as is. Revert data is turned into such sentences by
+`deai_gov.reverts`.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes of the `deai-gov` command."""
+
+    OK = 0
+    ERROR = 1  # anything else that went wrong
+    USAGE = 2  # click: unknown option, missing argument
+    INPUT = 3  # a value given is not acceptable (name, CID, address, missing file or deployment)
+    CHAIN = 4  # the RPC node is unreachable or answered unexpectedly
+    REVERTED = 5  # a transaction would revert, or did
+    VERIFICATION = 6  # content does not match what the registry records
+    UNAVAILABLE = 7  # content could not be fetched from any source
+    INTERRUPTED = 130
 
 
 class DeaiGovError(Exception):
     """Base class: the message is a single sentence, safe to show as is."""
 
-
-class ChainError(DeaiGovError):
-    """The chain could not be reached or answered something unexpected."""
-
-
-class TransactionError(DeaiGovError):
-    """A transaction would revert, or did, or never got a receipt."""
-
-    def __init__(self, message: str, *, error_name: str | None = None, error_args: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.error_name = error_name
-        self.error_args = error_args or {}
+    exit_code: ExitCode = ExitCode.ERROR
 
 
 class InputError(DeaiGovError):
     """A value given by the user is not acceptable (name, CID, address, amount...)."""
+
+    exit_code = ExitCode.INPUT
 
 
 class DuplicateProposalError(InputError):
@@ -41,225 +62,80 @@ class DuplicateProposalError(InputError):
         self.proposal_id = proposal_id
 
 
-class ProposalState(IntEnum):
-    """OpenZeppelin Governor's `ProposalState`."""
+class ChainError(DeaiGovError):
+    """The chain could not be reached or answered something unexpected."""
 
-    PENDING = 0
-    ACTIVE = 1
-    CANCELED = 2
-    DEFEATED = 3
-    SUCCEEDED = 4
-    QUEUED = 5
-    EXPIRED = 6
-    EXECUTED = 7
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
+    exit_code = ExitCode.CHAIN
 
 
-_MODEL_STATUS = {0: "unregistered", 1: "active", 2: "suspended", 3: "retired"}
-_TIMELOCK_STATES = {0: "unset", 1: "waiting", 2: "ready", 3: "done"}
-_PANICS = {
-    0x01: "an internal assertion failed",
-    0x11: "an arithmetic overflow or underflow",
-    0x12: "a division by zero",
-    0x21: "an invalid enum value",
-    0x32: "an out-of-bounds array access",
-    0x41: "running out of memory",
-}
+class RpcError(ChainError):
+    """The node answered a request with a JSON-RPC error."""
+
+    def __init__(self, method: str, error: Any):
+        """`error` is the answer's `error` member: an object with `code`, `message` and `data` from a node that
+        follows JSON-RPC 2.0, anything else (a bare string, say) from one that does not."""
+        if not isinstance(error, dict):
+            error = {"message": error}
+        self.method = method
+        self.code = error.get("code")
+        self.data = error.get("data")
+        self.message = str(error.get("message", "")).strip()
+        super().__init__(f"the node refused {method}: {self.message or error}")
 
 
-def _states_from_bitmap(bitmap: bytes | int, names: dict[int, str] | None = None) -> str:
-    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
-    labels = [
-        (names[i] if names else ProposalState(i).label)
-        for i in range(8)
-        if value >> i & 1 and (not names or i in names)
-    ]
-    return " or ".join(labels) if labels else "none"
+class TransactionError(DeaiGovError):
+    """A transaction would revert, or did, or never got a receipt."""
+
+    exit_code = ExitCode.REVERTED
+
+    def __init__(self, message: str, *, error_name: str | None = None, error_args: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.error_name = error_name
+        self.error_args = error_args or {}
 
 
-# Each entry: error name -> function of the decoded arguments returning one sentence.
-_EXPLANATIONS: dict[str, Callable[..., str]] = {
-    "Error": lambda message: f"reverted: {message}",
-    "Panic": lambda code: f"the contract hit {_PANICS.get(code, f'panic code {code:#x}')}",
-    # Governor
-    "GovernorNonexistentProposal": lambda proposalId: f"proposal {proposalId} does not exist",
-    "GovernorUnexpectedProposalState": lambda proposalId, current, expectedStates: (
-        f"proposal {proposalId} is {ProposalState(current).label}; this needs it to be "
-        f"{_states_from_bitmap(expectedStates)}"
-        if any(expectedStates)
-        else f"proposal {proposalId} already exists (it is {ProposalState(current).label})"
-    ),
-    "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
-        f"{proposer} has {votes} votes, below the proposal threshold of {threshold}"
-    ),
-    "GovernorRestrictedProposer": lambda proposer: (
-        f"the description ends with #proposer=<another address>: only that address may submit it, not {proposer}"
-    ),
-    "GovernorAlreadyCastVote": lambda voter: f"{voter} has already voted on this proposal",
-    "GovernorAlreadyOverriddenVote": lambda account: f"{account} has already overridden its delegate's vote",
-    "GovernorInvalidSignature": lambda voter: f"the vote signature is not valid for {voter} (or its nonce was used)",
-    "GovernorInvalidVoteType": lambda: "the vote must be for, against or abstain",
-    "GovernorInvalidVoteParams": lambda: "this vote does not accept extra parameters",
-    "GovernorOnlyExecutor": lambda account: f"only the timelock may do this, not {account}",
-    "GovernorUnableToCancel": lambda proposalId, account: (
-        f"{account} may not cancel proposal {proposalId} now: the proposal guardian may cancel it, and its "
-        "proposer only while it is pending (or at any time before execution when there is no guardian)"
-    ),
-    "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
-    "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
-        f"a late-quorum extension of {newVoteExtension} s exceeds the voting period ({maxVoteExtension} s)"
-    ),
-    "GovernorInvalidProposalLength": lambda targets, calldatas, values: (
-        f"a proposal needs as many targets ({targets}), calldatas ({calldatas}) and values ({values}), at least one"
-    ),
-    "GovernorProposalQueueingNotRequired": lambda proposalId: f"proposal {proposalId} does not need queuing",
-    "GovernorAlreadyQueuedProposal": lambda proposalId: f"proposal {proposalId} is already queued",
-    "GovernorQueueNotImplemented": lambda: "this governor has no queue",
-    "GovernorDisabledDeposit": lambda: "the governor does not accept deposits",
-    "GovernorInvalidVotingPeriod": lambda votingPeriod: f"a voting period of {votingPeriod} is not allowed",
-    "GovernorInvalidQuorumFraction": lambda quorumNumerator, quorumDenominator: (
-        f"a quorum of {quorumNumerator}/{quorumDenominator} is not allowed"
-    ),
-    "GovernorMismatchedParams": lambda: "the vote parameters do not match",
-    "GovernorAlreadyInitializedLatestProposalId": lambda: "the proposal counter is already initialised",
-    "InvalidAccountNonce": lambda account, currentNonce: (
-        f"the signature's nonce is not the next one for {account} (expected {currentNonce})"
-    ),
-    # Timelock and access control
-    "TimelockUnexpectedOperationState": lambda operationId, expectedStates: (
-        f"the timelock operation is not {_states_from_bitmap(expectedStates, _TIMELOCK_STATES)} yet "
-        "(has the timelock delay passed?)"
-    ),
-    "TimelockInsufficientDelay": lambda delay, minDelay: f"a delay of {delay} s is below the minimum of {minDelay} s",
-    "TimelockUnexecutedPredecessor": lambda predecessorId: "a prerequisite timelock operation has not run",
-    "TimelockUnauthorizedCaller": lambda caller: f"{caller} may not call the timelock directly",
-    "TimelockInvalidOperationLength": lambda targets, payloads, values: "the timelock batch lengths do not match",
-    "AccessControlUnauthorizedAccount": lambda account, neededRole: f"{account} lacks the role this needs",
-    "OwnableUnauthorizedAccount": lambda account: (
-        f"{account} is not the registry's owner: only a passed proposal, executed by the timelock, may do this"
-    ),
-    "OwnableInvalidOwner": lambda owner: f"{owner} cannot be the owner",
-    "FailedCall": lambda: "a call made by the proposal failed without a reason",
-    "FailedInnerCall": lambda: "a call made by the proposal failed without a reason",
-    # Token
-    "ERC20InsufficientBalance": lambda sender, balance, needed: f"{sender} holds {balance}, {needed} needed",
-    "ERC20InvalidReceiver": lambda receiver: f"tokens cannot be sent to {receiver}",
-    "ERC20InsufficientAllowance": lambda spender, allowance, needed: (
-        f"{spender} may spend {allowance}, {needed} needed"
-    ),
-    "ERC20InvalidSender": lambda sender: f"tokens cannot be sent from {sender}",
-    "ERC20InvalidApprover": lambda approver: f"{approver} cannot approve spending",
-    "ERC20InvalidSpender": lambda spender: f"{spender} cannot be approved as a spender",
-    "ERC2612ExpiredSignature": lambda deadline: "the permit signature has expired",
-    "ERC2612InvalidSigner": lambda signer, owner: f"the permit was signed by {signer}, not by the owner {owner}",
-    "ERC20ExceededSafeSupply": lambda increasedSupply, cap: "the supply would exceed what votes can count",
-    "VotesExpiredSignature": lambda expiry: "the delegation signature has expired",
-    "ERC5805FutureLookup": lambda timepoint, clock: f"timepoint {timepoint} is in the future (now {clock})",
-    "ModelTokenAllocationLengthMismatch": lambda holders, amounts: (
-        f"{holders} holders but {amounts} amounts in the token allocation"
-    ),
-    # Registry
-    "ModelRegistryInvalidName": lambda name: (
-        f"{name!r} is not a valid model name: use org/name in lowercase letters, digits, '-', '_' and '.'"
-    ),
-    "ModelRegistryModelExists": lambda modelId: "a model with this name is already registered",
-    "ModelRegistryUnknownModel": lambda modelId: f"no model with id 0x{modelId.hex()} is registered",
-    "ModelRegistryUnknownVersion": lambda modelId, version: f"the model has no version {version}",
-    "ModelRegistryModelIsRetired": lambda modelId: "the model is retired and can no longer change",
-    "ModelRegistryUnexpectedStatus": lambda modelId, status: (
-        f"the model is {_MODEL_STATUS.get(status, status)}, which does not allow this"
-    ),
-    "ModelRegistryInvalidCid": lambda cid: f"0x{cid.hex()} is not a CIDv1 with a sha2-256 multihash (36 bytes)",
-    "ModelRegistryInvalidContributor": lambda: "a version needs a contributor address",
-    "ModelRegistryInvalidRollback": lambda modelId, currentVersion, targetVersion: (
-        f"cannot roll back from version {currentVersion} to version {targetVersion}: the target must be an "
-        "earlier version that was never rolled back"
-    ),
-    "ModelRegistryUnauthorized": lambda account: f"{account} is neither the registry's owner nor its guardian",
-}
+class WaitTimeout(DeaiGovError):
+    """Something waited for (a proposal state) did not happen in the time allowed."""
 
 
-@functools.cache
-def _error_abis() -> dict[bytes, dict[str, Any]]:
-    from eth_utils import function_signature_to_4byte_selector
-
-    from .contracts import all_abis
-
-    errors: dict[bytes, dict[str, Any]] = {
-        function_signature_to_4byte_selector("Error(string)"): {
-            "name": "Error",
-            "inputs": [{"name": "message", "type": "string"}],
-        },
-        function_signature_to_4byte_selector("Panic(uint256)"): {
-            "name": "Panic",
-            "inputs": [{"name": "code", "type": "uint256"}],
-        },
-    }
-    for abi in all_abis():
-        for entry in abi:
-            if entry.get("type") == "error":
-                types = ",".join(_abi_type(i) for i in entry["inputs"])
-                errors[function_signature_to_4byte_selector(f"{entry['name']}({types})")] = entry
-    return errors
+class ContentError(DeaiGovError):
+    """Content read from IPFS is malformed or does not match what it should be."""
 
 
-def _abi_type(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param["components"])
-        return f"({inner}){param['type'][5:]}"
-    return str(param["type"])
+class UnixFSError(ContentError):
+    """A block is not the UnixFS/dag-pb structure it claims to be."""
 
 
-def decode_revert(data: bytes | str | None) -> tuple[str, dict[str, Any]] | None:
-    """Decode revert data into (error name, arguments by name), or None if it matches no known error."""
-    if data is None:
-        return None
-    if isinstance(data, str):
-        text = data.removeprefix("0x")
-        try:
-            data = bytes.fromhex(text)
-        except ValueError:
-            return None
-    if len(data) < 4:
-        return None
-    entry = _error_abis().get(bytes(data[:4]))
-    if entry is None:
-        return None
-    from eth_abi import decode
-
-    try:
-        values = decode([_abi_type(i) for i in entry["inputs"]], bytes(data[4:]))
-    except Exception:  # malformed payload: treat as unknown
-        return None
-    from eth_utils import to_checksum_address
-
-    return entry["name"], {
-        i["name"]: to_checksum_address(v) if i["type"] == "address" else v
-        for i, v in zip(entry["inputs"], values, strict=True)
-    }
+class CarError(ContentError):
+    """A CAR stream is malformed, or one of its blocks does not match its CID."""
 
 
-def explain_revert(data: bytes | str | None) -> str:
-    """One sentence explaining revert data; falls back to the raw error when it is unknown."""
-    decoded = decode_revert(data)
-    if decoded is None:
-        if not data or data in ("0x", b""):
-            return "the transaction reverted without a reason"
-        raw = data if isinstance(data, str) else "0x" + bytes(data).hex()
-        return f"the transaction reverted with unknown error data {raw[:74]}"
-    name, args = decoded
-    explain = _EXPLANATIONS.get(name)
-    if explain is None:
-        rendered = ", ".join(f"{k}={v}" for k, v in args.items())
-        return f"the contract refused: {name}({rendered})"
-    return explain(**args)
+class VerificationError(ContentError):
+    """Content does not match what was recorded; the message names what did not match."""
+
+    exit_code = ExitCode.VERIFICATION
 
 
-def revert_error(data: bytes | str | None) -> TransactionError:
-    """A TransactionError carrying the decoded revert."""
-    decoded = decode_revert(data)
-    name, args = decoded if decoded else (None, None)
-    return TransactionError(explain_revert(data), error_name=name, error_args=args)
+class StoreError(DeaiGovError):
+    """A store could not be reached, or refused an operation."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class BlockNotFound(StoreError):
+    """No source had the block (or none answered in time)."""
+
+
+class BlockMismatch(StoreError):
+    """Sources answered, but with bytes that do not hash to the block's CID."""
+
+    exit_code = ExitCode.VERIFICATION
+
+
+class IpfsNodeError(DeaiGovError):
+    """The local IPFS node is not installed, did not start, or stopped unexpectedly."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The documented exit code of an exception (1 for anything that is not one of the package's errors)."""
+    return int(getattr(exc, "exit_code", ExitCode.ERROR)) if isinstance(exc, DeaiGovError) else int(ExitCode.ERROR)

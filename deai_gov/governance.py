@@ -8,14 +8,14 @@ The governor stores no proposal contents, so queue/execute/cancel read them back
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from enum import IntEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
 from .chain import TxResult, explain_call_failure, send
-from .errors import DeaiGovError, DuplicateProposalError, InputError, ProposalState
+from .errors import DeaiGovError, DuplicateProposalError, InputError
 from .logs import block_at_timestamp, events_in_transaction, iter_events
+from .states import ProposalState
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Action",
     "Proposal",
-    "ProposalInfo",
     "ProposalState",
     "SignedVote",
     "Support",
@@ -35,13 +34,11 @@ __all__ = [
     "cast_vote",
     "delegate",
     "delegate_call",
-    "describe_actions",
     "execute",
     "existing_proposal_id",
     "get_proposal",
     "lifecycle_call",
     "override_call",
-    "proposal_info",
     "propose",
     "propose_call",
     "queue",
@@ -55,88 +52,6 @@ __all__ = [
     "timelock_salt",
     "with_proposer_suffix",
 ]
-
-_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}$")
-
-
-class Support(IntEnum):
-    """Vote types of OpenZeppelin's simple/overridable counting."""
-
-    AGAINST = 0
-    FOR = 1
-    ABSTAIN = 2
-
-    @classmethod
-    def parse(cls, text: str | int) -> Support:
-        if isinstance(text, int):
-            return cls(text)
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise InputError(f"{text!r} is not a vote: use for, against or abstain") from None
-
-
-@dataclass(frozen=True)
-class Action:
-    """One call the timelock makes when the proposal executes."""
-
-    target: str
-    value: int
-    calldata: bytes
-
-    @classmethod
-    def from_call(cls, call: Any, value: int = 0) -> Action:
-        return cls(call.address, value, bytes.fromhex(call._encode_transaction_data()[2:]))
-
-
-def description_title(description: str) -> str:
-    """First line of a proposal description, without markdown heading marks."""
-    first = description.strip().splitlines()[0] if description.strip() else ""
-    return first.lstrip("# ").strip()
-
-
-def description_body(description: str) -> str:
-    """A proposal description without its title line and its `#proposer=` suffix: what a voter reads."""
-    lines = description.strip().splitlines()[1:]
-    return _PROPOSER_SUFFIX.sub("", "\n".join(lines).strip()).strip()
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """Everything the governor hashes: actions and description."""
-
-    actions: tuple[Action, ...]
-    description: str
-
-    @property
-    def targets(self) -> list[str]:
-        return [a.target for a in self.actions]
-
-    @property
-    def values(self) -> list[int]:
-        return [a.value for a in self.actions]
-
-    @property
-    def calldatas(self) -> list[bytes]:
-        return [a.calldata for a in self.actions]
-
-    @property
-    def description_hash(self) -> bytes:
-        from eth_utils import keccak
-
-        return keccak(text=self.description)
-
-    @property
-    def title(self) -> str:
-        return description_title(self.description)
-
-    @property
-    def body(self) -> str:
-        return description_body(self.description)
-
-    def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
-        """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""
-        return self.targets, self.values, self.calldatas, self.description_hash
 
 
 @dataclass(frozen=True)
@@ -158,7 +73,7 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
     from .chain import raw_calls
     from .contracts import event_abi
     from .logs import iter_event_args
-    from .registry import checksum
+    from .names import checksum
 
     governor = dao.address("governor")
     event = event_abi("ModelGovernor", "ProposalCreated")
@@ -179,80 +94,6 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
         if state is None or int.from_bytes(answer[-32:], "big") == state
     ]
     return sorted(found, key=lambda p: -p.id)
-
-
-@dataclass(frozen=True)
-class ProposalInfo:
-    """A proposal as a voter sees it."""
-
-    id: int
-    proposal: Proposal
-    proposer: str
-    state: ProposalState
-    snapshot: int
-    deadline: int
-    eta: int
-    votes_for: int
-    votes_against: int
-    votes_abstain: int
-    quorum: int
-    created_block: int
-    actions_in_words: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SignedVote:
-    """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`."""
-
-    proposal_id: int
-    support: int
-    voter: str
-    nonce: int
-    reason: str
-    signature: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "proposal_id": self.proposal_id,
-            "support": Support(self.support).name.lower(),
-            "voter": self.voter,
-            "nonce": str(self.nonce),
-            "reason": self.reason,
-            "signature": self.signature,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SignedVote:
-        if not isinstance(data, dict):
-            raise InputError("not a signed vote (expected a JSON object)")
-        try:
-            signature = bytes.fromhex(str(data["signature"]).removeprefix("0x"))
-        except KeyError:
-            raise InputError("not a signed vote: missing field 'signature'") from None
-        except ValueError:
-            raise InputError("not a signed vote: its signature is not hexadecimal") from None
-        if len(signature) != 65:
-            raise InputError(f"not a signed vote: its signature has {len(signature)} bytes, not 65")
-        try:
-            return cls(
-                proposal_id=int(data["proposal_id"]),
-                support=int(Support.parse(data["support"])),
-                voter=str(data["voter"]),
-                nonce=int(data["nonce"]),
-                reason=str(data.get("reason", "")),
-                signature=str(data["signature"]),
-            )
-        except KeyError as exc:
-            raise InputError(f"not a signed vote: missing field {exc}") from None
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"not a signed vote: {exc}") from None
-
-
-def with_proposer_suffix(description: str, proposer: str) -> str:
-    """`description` ending with `#proposer=<proposer>` (added unless it already ends with one)."""
-    if _PROPOSER_SUFFIX.search(description):
-        return description
-    return f"{description.rstrip()}\n\n#proposer={proposer}"
 
 
 def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:
@@ -500,42 +341,6 @@ def cancel(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
     return send(dao.chain, account, lifecycle_call(dao, "cancel", proposal_id)[0])
 
 
-def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
-    """Each action in words, decoded against the DAO's own contracts."""
-    from .registry import describe_registry_call
-    from .units import format_amount
-
-    symbol = dao.token.functions.symbol().call()
-    words = []
-    for action in proposal.actions:
-        target = action.target.lower()
-        try:
-            if target == dao.registry.address.lower():
-                fn, args = dao.registry.decode_function_input(action.calldata)
-                words.append(describe_registry_call(dao, fn.fn_name, args))
-                continue
-            if target == dao.token.address.lower():
-                fn, args = dao.token.decode_function_input(action.calldata)
-                if fn.fn_name == "transfer":
-                    words.append(f"reward {format_amount(args['value'])} {symbol} to {args['to']} from the treasury")
-                    continue
-                words.append(f"token.{fn.fn_name}({', '.join(f'{k}={v}' for k, v in args.items())})")
-                continue
-            for contract in (dao.governor, dao.timelock):
-                if target == contract.address.lower():
-                    fn, args = contract.decode_function_input(action.calldata)
-                    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
-                    words.append(f"{'governor' if contract is dao.governor else 'timelock'}.{fn.fn_name}({rendered})")
-                    break
-            else:
-                words.append(
-                    f"call {action.target} with {len(action.calldata)} bytes of data, value {action.value} wei"
-                )
-        except ValueError:
-            words.append(f"call {action.target} with undecodable data 0x{action.calldata[:4].hex()}…")
-    return words
-
-
 def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
     """Whether each action would succeed if executed now: a call from the timelock's address, per action.
 
@@ -561,29 +366,3 @@ def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = Fals
     if override:
         return int(dao.token.functions.getPastBalanceOf(voter, snapshot).call())
     return int(dao.governor.functions.getVotes(voter, snapshot).call())
-
-
-def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
-    """State, timing, tally, quorum and decoded actions of a proposal."""
-    g = dao.governor.functions
-    proposal, proposer, block = get_proposal(dao, proposal_id)
-    current = state(dao, proposal_id)
-    snapshot = int(g.proposalSnapshot(proposal_id).call())
-    against, for_, abstain = g.proposalVotes(proposal_id).call()
-    clock = int(g.clock().call())
-    quorum = int(g.quorum(min(snapshot, clock - 1)).call())  # a pending proposal: today's quorum
-    return ProposalInfo(
-        id=proposal_id,
-        proposal=proposal,
-        proposer=proposer,
-        state=current,
-        snapshot=snapshot,
-        deadline=int(g.proposalDeadline(proposal_id).call()),
-        eta=int(g.proposalEta(proposal_id).call()),
-        votes_for=int(for_),
-        votes_against=int(against),
-        votes_abstain=int(abstain),
-        quorum=quorum,
-        created_block=block,
-        actions_in_words=describe_actions(dao, proposal),
-    )

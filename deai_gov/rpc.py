@@ -11,22 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import ChainError
-
-
-class RpcError(ChainError):
-    """The node answered a request with a JSON-RPC error."""
-
-    def __init__(self, method: str, error: Any):
-        """`error` is the answer's `error` member: an object with `code`, `message` and `data` from a node that
-        follows JSON-RPC 2.0, anything else (a bare string, say) from one that does not."""
-        if not isinstance(error, dict):
-            error = {"message": error}
-        self.method = method
-        self.code = error.get("code")
-        self.data = error.get("data")
-        self.message = str(error.get("message", "")).strip()
-        super().__init__(f"the node refused {method}: {self.message or error}")
+from .errors import ChainError, RpcError
 
 
 class JsonRpc:

@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 
 from deai_gov.chain import Chain
 from deai_gov.deploy import DaoParams, deploy_dao
-from deai_gov.devnet import anvil_dev_keys
+from deai_gov.dev.devnet import anvil_dev_keys
 
 
 def deployer() -> LocalAccount:

@@ -16,8 +16,8 @@ from eth_account.signers.local import LocalAccount
 from deai_gov.chain import Chain, connect
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
-from deai_gov.devnet import Anvil, free_port
-from deai_gov.ipfsnode import IpfsNode
+from deai_gov.dev.devnet import Anvil, free_port
+from deai_gov.dev.ipfsnode import IpfsNode
 
 from .leakcheck import current_test, install, leaks, scan
 
@@ -97,7 +97,7 @@ def people(chain_and_keys: tuple[Chain, list[str]]) -> People:
 def dao(chain: Chain, people: People) -> Dao:
     """A freshly deployed DAO where alice, bob have self-delegated and carol delegates to alice."""
     from deai_gov import governance as gov
-    from deai_gov.devnet import advance_time
+    from deai_gov.dev.devnet import advance_time
 
     deployment = deploy_dao(chain, people.deployer, dao_params(people))
     dao = Dao.attach(chain, deployment)

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
-from deai_gov.blockcid import from_text
-from deai_gov.stores import BlockNotFound, BlockSource
+from deai_gov.errors import BlockNotFound
+from deai_gov.ipfs.blockcid import from_text
+from deai_gov.ipfs.stores import BlockSource
 
 #: Given (cid text, true bytes), return the bytes to serve.
 Tamper = Callable[[str, bytes], bytes]

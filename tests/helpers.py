@@ -12,8 +12,8 @@ from deai_gov import governance as gov
 from deai_gov.chain import Chain, TxResult
 from deai_gov.dao import Dao
 from deai_gov.deploy import DaoParams, deploy_dao
-from deai_gov.devnet import advance_time
-from deai_gov.errors import ProposalState
+from deai_gov.dev.devnet import advance_time
+from deai_gov.states import ProposalState
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from deai_gov.devnet import anvil_dev_keys
+from deai_gov.dev.devnet import anvil_dev_keys
 
 _secrets: set[str] = set()
 leaks: list[str] = []

@@ -38,13 +38,13 @@ from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.chain import connect
 from deai_gov.cli import main
-from deai_gov.content import publish
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
-from deai_gov.devnet import Anvil, advance_time, free_port
-from deai_gov.errors import ProposalState
-from deai_gov.manifest import Contributor
-from deai_gov.stores import EmbeddedStore
+from deai_gov.dev.devnet import Anvil, advance_time, free_port
+from deai_gov.ipfs.content import publish
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore
+from deai_gov.states import ProposalState
 
 from .conftest import People, dao_params, people_from
 from .helpers import deploy_recorded, fake_cid

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from deai_gov import registry as reg
 from deai_gov.chain import connect
 from deai_gov.cli import main
-from deai_gov.content import publish
 from deai_gov.dao import Dao
-from deai_gov.devnet import Anvil, free_port
-from deai_gov.manifest import Contributor
-from deai_gov.stores import EmbeddedStore
+from deai_gov.dev.devnet import Anvil, free_port
+from deai_gov.ipfs.content import publish
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore
 
 from .conftest import people_from
 from .helpers import deploy_recorded, pass_proposal
@@ -43,7 +43,7 @@ class Deployed:
 @pytest.fixture(scope="module")
 def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     from deai_gov import governance as gov
-    from deai_gov.devnet import advance_time
+    from deai_gov.dev.devnet import advance_time
 
     tmp = tmp_path_factory.mktemp("cli")
     chain = connect(anvil.url)
@@ -141,8 +141,8 @@ def test_missing_deployment_and_rpc_down(deployed: Deployed, tmp_path: Path) -> 
 
 
 def test_tampered_store_is_refused_with_code_6(deployed: Deployed, tmp_path: Path) -> None:
-    from deai_gov.blockcid import from_text
-    from deai_gov.stores import walk_blocks
+    from deai_gov.ipfs.blockcid import from_text
+    from deai_gov.ipfs.stores import walk_blocks
 
     copy = tmp_path / "store"
     subprocess.run(["cp", "-r", str(deployed.store), str(copy)], check=True)
@@ -240,7 +240,7 @@ def test_shell_completion() -> None:
 def test_proposal_text_is_printed_as_written(anvil: Anvil, tmp_path: Path) -> None:
     """Whatever a proposer writes is shown verbatim: rich markup in it must neither restyle, hide nor break output."""
     from deai_gov import governance as gov
-    from deai_gov.devnet import advance_time
+    from deai_gov.dev.devnet import advance_time
 
     chain = connect(anvil.url)
     people = people_from(anvil.dev_keys())

@@ -13,10 +13,11 @@ from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.chain import connect
 from deai_gov.cli import main
-from deai_gov.content import publish
-from deai_gov.devnet import Anvil, advance_time
-from deai_gov.manifest import Contributor
-from deai_gov.stores import EmbeddedStore
+from deai_gov.dev.devnet import Anvil, advance_time
+from deai_gov.ipfs.content import publish
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore
+from deai_gov.states import ModelStatus
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, people_from
 from .helpers import deploy_recorded, pass_proposal
@@ -246,12 +247,12 @@ def test_the_guardian_suspends_and_unsuspends_from_the_cli(setup, tmp_path: Path
     assert code == 5 and f"{people.bob.address} is neither the registry's owner nor its guardian" in err
     code, out, err = signed(base, password, "guardian", "model", "suspend", NAME, "--reason", "leaks data", "--json")
     assert code == 0 and json.loads(out)["sent"], err
-    assert reg.get_model(dao, NAME).status == reg.ModelStatus.SUSPENDED
+    assert reg.get_model(dao, NAME).status == ModelStatus.SUSPENDED
     code, _, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "out")])
     assert code == 3 and "suspended" in err and not (tmp_path / "out").exists()
     code, _, err = signed(base, password, "guardian", "model", "suspend", NAME, "--reason", "again")
     assert code == 5 and "the model is suspended, which does not allow this" in err
     assert signed(base, password, "guardian", "model", "unsuspend", NAME)[0] == 0
-    assert reg.get_model(dao, NAME).status == reg.ModelStatus.ACTIVE
+    assert reg.get_model(dao, NAME).status == ModelStatus.ACTIVE
     code, _, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "out")])
     assert code == 0 and (tmp_path / "out" / "weights.bin").read_bytes() == weights.read_bytes(), err

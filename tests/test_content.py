@@ -11,21 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.blockcid import BlockCid, codec_of, from_text, to_text
-from deai_gov.car import CarError, CarWriter, read_car
-from deai_gov.content import VerificationError, publish, pull, verify
-from deai_gov.importer import import_bytes, import_stream
-from deai_gov.manifest import Contributor, Manifest
-from deai_gov.stores import (
-    BlockMismatch,
-    BlockNotFound,
-    EmbeddedStore,
-    GatewaySource,
-    export_car,
-    fetch_verified,
-    walk_blocks,
-)
-from deai_gov.unixfs import NodeType, decode_node
+from deai_gov.errors import BlockMismatch, BlockNotFound, CarError, VerificationError
+from deai_gov.ipfs.blockcid import BlockCid, codec_of, from_text, to_text
+from deai_gov.ipfs.car import CarWriter, read_car
+from deai_gov.ipfs.content import publish, pull, verify
+from deai_gov.ipfs.importer import import_bytes, import_stream
+from deai_gov.ipfs.manifest import Contributor, Manifest
+from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, export_car, fetch_verified, walk_blocks
+from deai_gov.ipfs.unixfs import NodeType, decode_node
 
 from .gateway import serve_gateway
 
@@ -90,7 +83,7 @@ def test_import_memory_stays_flat() -> None:
 
 
 def test_background_sha256_matches_hashlib() -> None:
-    from deai_gov.hashing import BackgroundSha256
+    from deai_gov.ipfs.hashing import BackgroundSha256
 
     chunks = [os.urandom(n) for n in (0, 1, CHUNK, CHUNK + 1, 3)] * 20  # more chunks than the queue holds
     digest = BackgroundSha256(depth=4)
@@ -103,9 +96,9 @@ def test_background_sha256_matches_hashlib() -> None:
 def test_a_dag_walk_reads_the_index_a_window_at_a_time(
     tmp_path: Path, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deai_gov.stores
+    import deai_gov.ipfs.stores
 
-    monkeypatch.setattr(deai_gov.stores, "_WINDOW", 16)
+    monkeypatch.setattr(deai_gov.ipfs.stores, "_WINDOW", 16)
     weights = tmp_path / "weights.bin"
     weights.write_bytes(os.urandom(CHUNK * 60 + 5))  # 61 leaves under one node
     result = publish(weights, store, name="acme/big", version=1, contributors=CONTRIBUTOR)
@@ -323,7 +316,7 @@ def test_a_file_changed_after_publishing_without_a_copy_is_refused(
 
 def test_only_an_embedded_store_publishes_without_a_copy(model_folder: Path) -> None:
     from deai_gov.errors import InputError
-    from deai_gov.stores import NodeStore
+    from deai_gov.ipfs.stores import NodeStore
 
     with pytest.raises(InputError, match="publishing without a copy needs an embedded store"):
         publish(

@@ -22,14 +22,14 @@ from eth_account import Account
 
 from deai_gov import governance as gov
 from deai_gov.chain import Chain, connect, fee_fields, send, wait_for_receipt
-from deai_gov.content import publish, pull
 from deai_gov.dao import Dao
 from deai_gov.deploy import deploy_dao
-from deai_gov.devnet import Anvil, advance_time
-from deai_gov.errors import ChainError, InputError, TransactionError
-from deai_gov.ipfsnode import IpfsNode
-from deai_gov.manifest import Contributor
-from deai_gov.stores import EmbeddedStore, NodeStore, StoreError
+from deai_gov.dev.devnet import Anvil, advance_time
+from deai_gov.dev.ipfsnode import IpfsNode
+from deai_gov.errors import ChainError, InputError, StoreError, TransactionError
+from deai_gov.ipfs.content import publish, pull
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore, NodeStore
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, dao_params, people_from
 from .test_cli_transactions import cli, setup, signed  # noqa: F401  (setup is a fixture)

@@ -36,11 +36,12 @@ from hypothesis.stateful import (
 from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.chain import Chain, connect, send
-from deai_gov.cid import cid_to_text
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, deploy_dao
-from deai_gov.devnet import advance_time
-from deai_gov.errors import ProposalState, TransactionError
+from deai_gov.dev.devnet import advance_time
+from deai_gov.errors import TransactionError
+from deai_gov.ipfs.blockcid import to_text
+from deai_gov.states import ProposalState
 
 from .conftest import VOTING_DELAY, VOTING_PERIOD, People, dao_params, people_from
 from .helpers import fake_cid
@@ -279,7 +280,7 @@ class DaoMachine(RuleBasedStateMachine):
 
     @staticmethod
     def _cids(args: dict) -> tuple[str, str]:  # type: ignore[type-arg]
-        return cid_to_text(args["artifactCid"]), cid_to_text(args["manifestCid"])
+        return to_text(args["artifactCid"]), to_text(args["manifestCid"])
 
     def _pick(self, index: int) -> ExpectedProposal:
         """Index 0 is the newest proposal (hypothesis favours small numbers, and new proposals are live)."""

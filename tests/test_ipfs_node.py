@@ -17,8 +17,8 @@ import ipfshttpclient
 import pytest
 from multiformats import CID, multihash, varint
 
-from deai_gov.errors import DeaiGovError
-from deai_gov.ipfsnode import JSIPFS_ENV, IpfsNode, IpfsNodeError, connect_client, find_jsipfs
+from deai_gov.dev.ipfsnode import JSIPFS_ENV, IpfsNode, connect_client, find_jsipfs
+from deai_gov.errors import DeaiGovError, IpfsNodeError
 
 HELLO = b"hello world\n"
 HELLO_V0 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
@@ -342,6 +342,6 @@ def test_missing_binary_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     with pytest.raises(IpfsNodeError, match=JSIPFS_ENV):
         find_jsipfs()
     monkeypatch.delenv(JSIPFS_ENV)
-    monkeypatch.setattr("deai_gov.ipfsnode._project_node_dirs", lambda: [])
+    monkeypatch.setattr("deai_gov.dev.ipfsnode._project_node_dirs", lambda: [])
     with pytest.raises(DeaiGovError, match="tools/install-ipfs-node"):
         IpfsNode().start()

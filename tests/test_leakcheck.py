@@ -8,7 +8,7 @@ import sys
 from click.testing import CliRunner
 
 from deai_gov.cli import main
-from deai_gov.devnet import anvil_dev_keys
+from deai_gov.dev.devnet import anvil_dev_keys
 
 from . import leakcheck
 

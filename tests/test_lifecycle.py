@@ -11,14 +11,16 @@ from deai_gov import governance as gov
 from deai_gov import registry as reg
 from deai_gov.approved import pull_approved, verify_approved
 from deai_gov.chain import send
-from deai_gov.content import VerificationError, publish
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
-from deai_gov.devnet import advance_time
-from deai_gov.errors import DeaiGovError, InputError, ProposalState, TransactionError
-from deai_gov.manifest import Contributor
-from deai_gov.registry import ModelStatus, VersionStatus
-from deai_gov.stores import EmbeddedStore
+from deai_gov.describe import proposal_info
+from deai_gov.dev.devnet import advance_time
+from deai_gov.errors import DeaiGovError, InputError, TransactionError, VerificationError
+from deai_gov.ipfs.content import publish
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore
+from deai_gov.provenance import approval_of
+from deai_gov.states import ModelStatus, ProposalState, VersionStatus
 
 from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
 from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
@@ -71,7 +73,7 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert [f.path for f in report.files] == ["README.md", "config.json", "model.safetensors"]
 
     # the vote behind version 1, found from the version alone
-    approval = reg.approval_of(dao, NAME, 1)
+    approval = approval_of(dao, NAME, 1)
     assert approval.proposal_id == pid1
     assert approval.state == ProposalState.EXECUTED
     assert approval.votes_for == 700 * TOKEN  # alice's own 500 plus carol's delegated 200
@@ -82,7 +84,7 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert reg.get_model(dao, NAME).current_version == 2
     assert reg.get_version(dao, NAME, 2).parent == 1
     assert reg.get_version(dao, NAME, 1).status == VersionStatus.SUPERSEDED
-    assert reg.approval_of(dao, NAME, 2).proposal_id == pid2 == pid1 + 1
+    assert approval_of(dao, NAME, 2).proposal_id == pid2 == pid1 + 1
     approved, report = verify_approved(dao, [store], NAME)
     assert approved.version.number == 2 and report.manifest.contributors[0].address == people.carol.address
 
@@ -120,11 +122,11 @@ def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
     actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
     pid = propose_and_vote(dao, people, actions, "Register")  # alice: 700 for (incl. carol's 200)
     gov.cast_vote(dao, people.bob, pid, gov.Support.AGAINST, "not tested enough")  # bob: 300 against
-    info = gov.proposal_info(dao, pid)
+    info = proposal_info(dao, pid)
     assert (info.votes_for, info.votes_against) == (700 * TOKEN, 300 * TOKEN)
 
     gov.cast_override_vote(dao, people.carol, pid, gov.Support.AGAINST, "I disagree with my delegate")
-    info = gov.proposal_info(dao, pid)
+    info = proposal_info(dao, pid)
     assert (info.votes_for, info.votes_against) == (500 * TOKEN, 500 * TOKEN)
     with pytest.raises(TransactionError, match="already overridden"):
         gov.cast_override_vote(dao, people.carol, pid, gov.Support.FOR)
@@ -145,8 +147,8 @@ def test_signed_votes_relay_in_any_order(dao: Dao, people: People) -> None:
     signed2 = gov.sign_vote(dao, people.bob, pid2, gov.Support.AGAINST, "prefer the first")
     gov.relay_vote(dao, people.outsider, gov.SignedVote.from_dict(signed2.to_dict()))
     gov.relay_vote(dao, people.outsider, signed1)
-    assert gov.proposal_info(dao, pid1).votes_for == 300 * TOKEN
-    assert gov.proposal_info(dao, pid2).votes_against == 300 * TOKEN
+    assert proposal_info(dao, pid1).votes_for == 300 * TOKEN
+    assert proposal_info(dao, pid2).votes_against == 300 * TOKEN
     with pytest.raises(TransactionError):
         gov.relay_vote(dao, people.outsider, signed1)  # replay refused
 
@@ -230,7 +232,7 @@ def test_approval_is_found_when_anyone_executes_through_the_timelock(dao: Dao, p
     )
     send(dao.chain, people.outsider, direct)  # the timelock's executor role is open to anyone
     assert gov.state(dao, pid) == ProposalState.EXECUTED
-    approval = reg.approval_of(dao, NAME, 1)
+    approval = approval_of(dao, NAME, 1)
     assert approval.proposal_id == pid and approval.votes_for == 700 * TOKEN
 
 

@@ -12,10 +12,10 @@ from eth_account import Account
 from deai_gov.chain import connect
 from deai_gov.cli import main
 from deai_gov.deploy import DaoParams, deploy_dao
-from deai_gov.devnet import anvil_dev_keys
-from deai_gov.importer import import_bytes
-from deai_gov.localnet import stop
-from deai_gov.stores import NodeStore
+from deai_gov.dev.devnet import anvil_dev_keys
+from deai_gov.dev.localnet import stop
+from deai_gov.ipfs.importer import import_bytes
+from deai_gov.ipfs.stores import NodeStore
 
 
 def cli(*args: str) -> tuple[int, dict]:

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.blockcid import codec_of, from_text, to_text
-from deai_gov.content import publish, pull, verify
-from deai_gov.importer import import_bytes, import_file
-from deai_gov.ipfsnode import IpfsNode
-from deai_gov.manifest import Contributor
-from deai_gov.stores import BlockNotFound, EmbeddedStore, NodeStore, export_car
+from deai_gov.dev.ipfsnode import IpfsNode
+from deai_gov.errors import BlockNotFound
+from deai_gov.ipfs.blockcid import codec_of, from_text, to_text
+from deai_gov.ipfs.content import publish, pull, verify
+from deai_gov.ipfs.importer import import_bytes, import_file
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore, NodeStore, export_car
 
 CHUNK = 256 * 1024
 CONTRIBUTOR = [Contributor("0x" + "22" * 20, 10_000)]
@@ -110,8 +111,8 @@ def test_a_missing_block_times_out_clearly(ipfs_node: IpfsNode) -> None:
 
 
 def test_a_node_that_is_down_is_named(tmp_path: Path) -> None:
-    from deai_gov.devnet import free_port
-    from deai_gov.stores import StoreError
+    from deai_gov.dev.devnet import free_port
+    from deai_gov.errors import StoreError
 
     down = NodeStore(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(StoreError, match="is unreachable"):

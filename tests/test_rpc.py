@@ -13,9 +13,9 @@ import pytest
 from deai_gov.chain import connect, raw_calls
 from deai_gov.dao import Dao
 from deai_gov.deploy import deploy_dao
-from deai_gov.devnet import Anvil
-from deai_gov.errors import ChainError, TransactionError
-from deai_gov.rpc import JsonRpc, RpcError
+from deai_gov.dev.devnet import Anvil
+from deai_gov.errors import ChainError, RpcError, TransactionError
+from deai_gov.rpc import JsonRpc
 
 from .conftest import dao_params, people_from
 from .gateway import serve_http

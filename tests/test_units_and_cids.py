@@ -7,9 +7,10 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector as selector
 from eth_utils import to_checksum_address
 
-from deai_gov.cid import cid_to_bytes, cid_to_text, normalize_cid
-from deai_gov.errors import InputError, explain_revert
-from deai_gov.registry import model_id, validate_model_name
+from deai_gov.errors import InputError
+from deai_gov.ipfs.blockcid import normalize_cid, to_registry_bytes, to_text
+from deai_gov.names import model_id, validate_model_name
+from deai_gov.reverts import explain_revert
 from deai_gov.units import format_amount, parse_amount
 
 # `printf 'hello world\n' | ipfs add` (CIDv0): js-ipfs, Kubo and Debian's ipfs-cid agree on it.
@@ -18,10 +19,10 @@ HELLO_V1 = "bafybeicg2rebjoofv4kbyovkw7af3rpiitvnl6i7ckcywaq6xjcxnc2mby"
 
 
 def test_cid_v0_is_stored_as_its_v1_form() -> None:
-    binary = cid_to_bytes(HELLO_V0)
+    binary = to_registry_bytes(HELLO_V0)
     assert len(binary) == 36 and binary[:4] == bytes([0x01, 0x70, 0x12, 0x20])
-    assert cid_to_text(binary) == HELLO_V1 == normalize_cid(HELLO_V0)
-    assert cid_to_bytes(HELLO_V1) == binary
+    assert to_text(binary) == HELLO_V1 == normalize_cid(HELLO_V0)
+    assert to_registry_bytes(HELLO_V1) == binary
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_cid_v0_is_stored_as_its_v1_form() -> None:
 )
 def test_bad_cids_are_refused(cid: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        cid_to_bytes(cid)
+        to_registry_bytes(cid)
 
 
 @pytest.mark.parametrize(
@@ -94,9 +95,9 @@ def test_cid_text_fast_path_matches_multiformats() -> None:
 
     from multiformats import CID
 
-    from deai_gov.cid import cid_to_bytes, cid_to_text
+    from deai_gov.ipfs.blockcid import to_registry_bytes, to_text
 
     for codec in ("raw", "dag-pb", "dag-cbor"):
         for _ in range(20):
             text = str(CID("base32", 1, codec, ("sha2-256", os.urandom(32))))
-            assert cid_to_text(cid_to_bytes(text)) == text
+            assert to_text(to_registry_bytes(text)) == text

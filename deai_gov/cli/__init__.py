@@ -6,14 +6,15 @@ The CLI only parses, confirms and renders: every action is a library function (d
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import __version__
-from .errors import EXIT_INTERRUPTED, exit_code_for, fail
+from .errors import fail
+from .options import json_option
+from .output import emit
 from .session import Session
 
 
@@ -21,7 +22,7 @@ class _Main(click.Group):
     """Turns library errors into one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..errors import DeaiGovError
+        from ..errors import DeaiGovError, ExitCode, exit_code_for
 
         try:
             return super().invoke(ctx)
@@ -29,7 +30,7 @@ class _Main(click.Group):
             verbose = isinstance(ctx.obj, Session) and ctx.obj.verbose > 0
             fail(f"{type(exc).__name__}: {exc}" if verbose else str(exc), exit_code_for(exc))
         except KeyboardInterrupt:
-            fail("interrupted", EXIT_INTERRUPTED)
+            fail("interrupted", ExitCode.INTERRUPTED)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -97,26 +98,6 @@ def main(
     )
 
 
-def json_option(command: Any) -> Any:
-    """`--json` on a command as well as before it: `deai-gov model list --json` = `deai-gov --json model list`."""
-
-    def turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-        if value:
-            ctx.find_object(Session).as_json = True  # type: ignore[union-attr]
-
-    return click.option(
-        "--json", "as_json", is_flag=True, expose_value=False, callback=turn_on, help="Machine-readable output."
-    )(command)
-
-
-def emit(session: Session, data: Any, render: Any) -> None:
-    """Print `data` as JSON with --json, otherwise call `render()` for people."""
-    if session.as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
-    else:
-        render()
-
-
 @main.command()
 @json_option
 @click.pass_obj
@@ -124,7 +105,7 @@ def demo(session: Session) -> None:
     """Deploy a DAO on an embedded chain and pass one model registration by vote."""
     from rich.console import Console
 
-    from ..demo import run_demo
+    from ..dev.demo import run_demo
 
     console = Console(stderr=session.as_json)
     with console.status("working…") as status:
@@ -138,11 +119,13 @@ def demo(session: Session) -> None:
     emit(session, report.to_dict(), lambda: console.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
 
 
-from . import account as _account  # noqa: E402  (command groups register themselves on `main`)
-from . import dao as _dao  # noqa: E402
-from . import model as _model  # noqa: E402
-from . import node as _node  # noqa: E402
-from . import proposal as _proposal  # noqa: E402
+from .account import account  # noqa: E402  (the command groups, each in its own module)
+from .dao import dao  # noqa: E402
+from .model import model  # noqa: E402
+from .node import node  # noqa: E402
+from .proposal import proposal  # noqa: E402
 
-__all__ = ["emit", "json_option", "main"]
-_ = (_account, _dao, _model, _node, _proposal)
+for _group in (account, dao, model, node, proposal):
+    main.add_command(_group)
+
+__all__ = ["main"]

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import emit, json_option, main
+from .options import json_option
+from .output import emit
+from .prompts import ask_hidden, confirm
 from .session import Session
-from .tx import ask_hidden, confirm, transact
+from .tx import transact
 
 
 def _new_password(session: Session) -> str:
@@ -22,7 +24,7 @@ def _new_password(session: Session) -> str:
     return password
 
 
-@main.group()
+@click.group()
 def account() -> None:
     """Accounts (encrypted keystores), balances, voting power, delegation."""
 
@@ -101,7 +103,9 @@ def delete(session: Session, alias: str) -> None:
     from ..accounts import existing_keystore
 
     existing_keystore(alias)  # an unknown alias is named before anything is asked
-    confirm(session, f"Delete the keystore of {alias}? Its key is gone for good without a backup", action="delete")
+    confirm(
+        f"Delete the keystore of {alias}? Its key is gone for good without a backup", yes=session.yes, action="delete"
+    )
     delete_keystore(alias)
     emit(session, {"deleted": alias}, lambda: click.echo(f"deleted {alias}"))
 
@@ -109,7 +113,7 @@ def delete(session: Session, alias: str) -> None:
 def _address_or_signer(session: Session, address: str | None) -> str:
     from ..accounts import list_accounts
     from ..errors import InputError
-    from ..registry import checksum_address
+    from ..names import checksum_address
 
     if address:
         return checksum_address(address, "address")
@@ -155,7 +159,7 @@ def power(session: Session, address: str | None) -> None:
 def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
     from ..governance import delegate_call
-    from ..registry import checksum_address
+    from ..names import checksum_address
 
     account_address = session.signer().address if delegatee == "self" else None
     target = account_address or checksum_address(delegatee, "delegate")
@@ -171,7 +175,7 @@ def delegate(session: Session, delegatee: str) -> None:
 @click.pass_obj
 def transfer(session: Session, recipient: str, amount: str) -> None:
     """Send AMOUNT governance tokens (e.g. 12.5) to ADDRESS."""
-    from ..registry import checksum_address
+    from ..names import checksum_address
     from ..units import parse_amount
 
     to = checksum_address(recipient, "recipient")

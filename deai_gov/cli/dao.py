@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
-from . import emit, json_option, main
+from .options import json_option
+from .output import emit
 from .session import Session
 
 
-@main.group()
+@click.group()
 def dao() -> None:
     """The DAO: addresses, parameters, treasury."""
 
@@ -68,7 +69,7 @@ def info(session: Session) -> None:
 
 def _holders(values: tuple[str, ...]) -> dict[str, int]:
     from ..errors import InputError
-    from ..registry import checksum_address
+    from ..names import checksum_address
     from ..units import parse_amount
 
     holders: dict[str, int] = {}
@@ -101,7 +102,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     from ..config import config_home
     from ..deploy import DaoParams, deploy_dao
     from ..errors import InputError
-    from ..registry import checksum_address
+    from ..names import checksum_address
     from ..units import parse_amount
 
     if not session.network.rpc_url:
@@ -133,9 +134,9 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     if session.dry_run:
         emit(session, {"sent": False, "record": str(target)}, lambda: click.echo("dry run: nothing sent", err=True))
         return
-    from .tx import confirm
+    from .prompts import confirm
 
-    confirm(session, "Deploy?")
+    confirm("Deploy?", yes=session.yes)
     deployment = deploy_dao(chain, account, params, on_step=lambda text: click.echo(f"  {text}", err=True))
     deployment.save(target)
     emit(

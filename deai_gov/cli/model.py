@@ -8,14 +8,15 @@ from typing import Any
 
 import click
 
-from . import emit, json_option, main
+from .options import json_option
+from .output import emit
 from .session import Session
 
 
 def parse_reference(text: str) -> tuple[str, int | None]:
     """`org/name` or `org/name@VERSION`."""
     from ..errors import InputError
-    from ..registry import validate_model_name
+    from ..names import validate_model_name
 
     name, _, version = text.partition("@")
     validate_model_name(name)
@@ -32,7 +33,7 @@ def _version_dict(version: Any) -> dict[str, Any]:
     return data
 
 
-@main.group()
+@click.group()
 def model() -> None:
     """Models in the registry: list, show, versions, approval, pull, verify; suspend and unsuspend (guardian)."""
 
@@ -138,7 +139,8 @@ def approval(session: Session, reference: str) -> None:
     Follows the version's `VersionPublished` log to the timelock operation that wrote it, and that operation to
     the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
     """
-    from ..registry import approval_of, get_model, get_version
+    from ..provenance import approval_of
+    from ..registry import get_model, get_version
     from ..units import format_amount
 
     name, version = parse_reference(reference)
@@ -290,10 +292,10 @@ def _publish_description(session: Session, path: Path) -> str:
     """Publish a full proposal description (markdown/JSON) to IPFS; the proposal carries only its CID."""
     import tempfile
 
-    from ..blockcid import to_text
     from ..errors import InputError
-    from ..importer import import_bytes
-    from ..stores import EmbeddedStore
+    from ..ipfs.blockcid import to_text
+    from ..ipfs.importer import import_bytes
+    from ..ipfs.stores import EmbeddedStore
 
     try:
         data = path.read_bytes()
@@ -319,7 +321,7 @@ def _submit(session: Session, actions: list[Any], title: str, body: str, full: P
     except DuplicateProposalError as duplicate:
         _report_existing(session, duplicate.proposal_id)
         return
-    from ..governance import describe_actions
+    from ..describe import describe_actions
 
     for words in describe_actions(session.dao, found):
         click.echo(f"  will: {words}", err=True)
@@ -333,8 +335,9 @@ def _submit(session: Session, actions: list[Any], title: str, body: str, full: P
 def _report_existing(session: Session, proposal_id: int) -> None:
     """Running the same proposal command again (after an interruption, say) finds the proposal it made: report
     it and send nothing; unless it can no longer pass, since an identical proposal can never be submitted again."""
-    from ..errors import InputError, ProposalState
+    from ..errors import InputError
     from ..governance import state
+    from ..states import ProposalState
 
     current = state(session.dao, proposal_id)
     if current in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED):
@@ -359,12 +362,12 @@ def _artifact(
     """
     import tempfile
 
-    from ..cid import normalize_cid
-    from ..content import publish
     from ..errors import InputError
-    from ..manifest import Contributor
+    from ..ipfs.blockcid import normalize_cid
+    from ..ipfs.content import publish
+    from ..ipfs.manifest import Contributor
+    from ..ipfs.stores import EmbeddedStore
     from ..progress import folder_size, transfer_bar
-    from ..stores import EmbeddedStore
 
     artifact_cid, manifest_cid = cids
     if path is None:
@@ -440,7 +443,8 @@ def _with_common(command: Any) -> Any:
 @click.pass_obj
 def register(session: Session, name: str, path: Path | None, **options: Any) -> None:
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
-    from ..registry import checksum_address, register_action
+    from ..names import checksum_address
+    from ..registry import register_action
 
     name, _ = parse_reference(name)
     contributor = (
@@ -464,7 +468,8 @@ def register(session: Session, name: str, path: Path | None, **options: Any) -> 
 @click.pass_obj
 def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
-    from ..registry import check_changeable, checksum_address, upgrade_action
+    from ..names import checksum_address
+    from ..registry import check_changeable, upgrade_action
 
     name, _ = parse_reference(name)
     info = check_changeable(session.dao, name)

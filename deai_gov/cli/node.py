@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import click
 
-from . import emit, json_option, main
+from .options import json_option
+from .output import emit
 from .session import Session
 
 
-@main.group()
+@click.group()
 def node() -> None:
     """A local devnet kept between commands: start, stop, status."""
 
 
 def _describe(net: object) -> dict[str, object]:
-    from ..localnet import Localnet
+    from ..dev.localnet import Localnet
 
     assert isinstance(net, Localnet)
     return {"rpc_url": net.rpc_url, "ipfs_api": net.ipfs_api, "chain_pid": net.chain_pid, "ipfs_pid": net.ipfs_pid}
@@ -28,7 +29,7 @@ def _describe(net: object) -> dict[str, object]:
 @click.pass_obj
 def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ipfs: bool) -> None:
     """Start the devnet in the background; chain state and IPFS blocks persist across restarts."""
-    from ..localnet import start as start_localnet
+    from ..dev.localnet import start as start_localnet
 
     net = start_localnet(chain_port=chain_port, ipfs_port=ipfs_port, ipfs=not no_ipfs)
     data = _describe(net)
@@ -44,7 +45,7 @@ def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ip
 @click.pass_obj
 def stop(session: Session) -> None:
     """Stop the devnet (the chain's state is saved)."""
-    from ..localnet import stop as stop_localnet
+    from ..dev.localnet import stop as stop_localnet
 
     stopped = stop_localnet()
     emit(
@@ -57,7 +58,7 @@ def stop(session: Session) -> None:
 @click.pass_obj
 def status(session: Session) -> None:
     """Whether the devnet runs, and where."""
-    from ..localnet import running
+    from ..dev.localnet import running
 
     net = running()
     data = {"running": net is not None} | (_describe(net) if net else {})

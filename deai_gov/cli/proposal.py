@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from . import emit, json_option, main
+from .options import json_option
+from .output import emit
 from .session import Session
 
 STATES = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"]
@@ -17,7 +18,7 @@ _PROGRESS = {"pending": 0, "active": 1, "succeeded": 2, "defeated": 2, "queued":
 PROPOSAL_ID = click.IntRange(1, 2**256 - 1)
 
 
-@main.group()
+@click.group()
 def proposal() -> None:
     """Proposals: list, show."""
 
@@ -32,8 +33,8 @@ def list_proposals(session: Session, state: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..errors import ProposalState
     from ..governance import list_proposals as find_proposals
+    from ..states import ProposalState
 
     wanted = ProposalState[state.upper()] if state else None
     rows: list[dict[str, Any]] = [
@@ -54,9 +55,9 @@ def _full_description(session: Session, description: str) -> str | None:
     """The text behind an `ipfs://CID` in a description, fetched and verified; None if there is none or no source."""
     import re
 
-    from ..blockcid import from_text
-    from ..content import file_bytes
     from ..errors import DeaiGovError
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.content import file_bytes
 
     match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
     if not match:
@@ -77,7 +78,8 @@ def show(session: Session, proposal_id: int) -> None:
     from rich.text import Text
 
     from ..approved import check_proposed
-    from ..governance import proposal_info, simulate_actions
+    from ..describe import proposal_info
+    from ..governance import simulate_actions
     from ..registry import proposed_versions
     from ..units import format_amount
 
@@ -187,8 +189,9 @@ def _check_weight(session: Session, proposal_id: int, *, override: bool) -> str:
 
     An unknown proposal is named as such; a proposal not open for votes is left to the simulation's words.
     """
-    from ..errors import InputError, ProposalState
+    from ..errors import InputError
     from ..governance import state, vote_weight
+    from ..states import ProposalState
     from ..units import format_amount
 
     if state(session.dao, proposal_id) != ProposalState.ACTIVE:

@@ -6,32 +6,22 @@ from typing import Any
 
 import click
 
-from .errors import (
-    EXIT_CHAIN,
-    EXIT_ERROR,
-    EXIT_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_REVERTED,
-    EXIT_UNAVAILABLE,
-    EXIT_USAGE,
-    EXIT_VERIFICATION,
-)
+from ..errors import ExitCode
 
 _EXIT_CODES = [
-    (EXIT_OK, "success"),
-    (EXIT_ERROR, "a declined confirmation (Aborted!), or any other failure"),
-    (EXIT_USAGE, "usage error: unknown option, missing or malformed argument"),
+    (ExitCode.OK, "success"),
+    (ExitCode.ERROR, "a declined confirmation (Aborted!), or any other failure"),
+    (ExitCode.USAGE, "usage error: unknown option, missing or malformed argument"),
     (
-        EXIT_INPUT,
+        ExitCode.INPUT,
         "a value is not acceptable: model name, version, CID, address, unknown proposal or network, "
         "missing file or deployment record",
     ),
-    (EXIT_CHAIN, "the RPC node is unreachable or answered unexpectedly"),
-    (EXIT_REVERTED, "a transaction would revert or did (the reason is decoded)"),
-    (EXIT_VERIFICATION, "content does not match what the registry records (block, file or manifest named)"),
-    (EXIT_UNAVAILABLE, "content could not be fetched from any configured source"),
-    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+    (ExitCode.CHAIN, "the RPC node is unreachable or answered unexpectedly"),
+    (ExitCode.REVERTED, "a transaction would revert or did (the reason is decoded)"),
+    (ExitCode.VERIFICATION, "content does not match what the registry records (block, file or manifest named)"),
+    (ExitCode.UNAVAILABLE, "content could not be fetched from any configured source"),
+    (ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"),
 ]
 
 
@@ -83,6 +73,6 @@ def render(main: click.Group) -> str:
 
 
 if __name__ == "__main__":
-    from . import main as cli_main
+    from ..cli import main as cli_main
 
     click.echo(render(cli_main), nl=False)

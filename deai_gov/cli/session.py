@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from ..chain import Chain
     from ..config import Network
     from ..dao import Dao
-    from ..stores import BlockSource
+    from ..ipfs.stores import BlockSource
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Session:
             raise InputError("this sends a transaction: choose the account with --account ALIAS")
         password = read_password(password_file=self.password_file, password_env=self.password_env)
         if password is None:
-            from .tx import ask_hidden
+            from .prompts import ask_hidden
 
             password = ask_hidden(
                 f"Password for {self.account_alias}", alternative="pass --password-file FILE or --password-env VAR"
@@ -74,7 +74,7 @@ class Session:
     def publish_store(self) -> Any:
         """Where `propose` publishes artifacts: the IPFS node if configured, else the embedded store."""
         from ..errors import InputError
-        from ..stores import EmbeddedStore, NodeStore
+        from ..ipfs.stores import EmbeddedStore, NodeStore
 
         if self.network.ipfs_api:
             return NodeStore(self.network.ipfs_api)
@@ -84,7 +84,7 @@ class Session:
 
     def sources(self) -> list[BlockSource]:
         """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""
-        from ..stores import EmbeddedStore, GatewaySource, NodeStore
+        from ..ipfs.stores import EmbeddedStore, GatewaySource, NodeStore
 
         found: list[Any] = []
         if self.network.store is not None:

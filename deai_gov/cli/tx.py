@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
+from .prompts import confirm
 from .session import Session
-
-
-def ask_hidden(what: str, *, alternative: str, twice: bool = False) -> str:
-    """Prompt for a secret without echo; refuse with a clear line when there is no terminal to ask."""
-    from ..errors import InputError
-
-    if not sys.stdin.isatty():
-        raise InputError(f"no {what.lower()}: {alternative} (no terminal to ask)")
-    return str(click.prompt(what, hide_input=True, confirmation_prompt=twice, err=True))
-
-
-def confirm(session: Session, question: str, *, action: str = "send") -> None:
-    """Ask before sending (or another irreversible `action`) unless --yes; refuse when there is no terminal."""
-    from ..errors import InputError
-
-    if session.yes:
-        return
-    if not sys.stdin.isatty():
-        raise InputError(f"refusing to {action} without confirmation: pass --yes (no terminal to ask)")
-    click.confirm(question, abort=True, err=True)
 
 
 def transact(session: Session, call: Any, words: str) -> dict[str, Any]:
@@ -46,7 +26,7 @@ def transact(session: Session, call: Any, words: str) -> dict[str, Any]:
     if session.dry_run:
         click.echo("dry run: nothing sent", err=True)
         return summary | {"sent": False}
-    confirm(session, "Send this transaction?")
+    confirm("Send this transaction?", yes=session.yes)
     result = send(chain, account, call, confirmations=session.confirmations)
     click.echo(f"  mined in block {result.block_number}: {result.tx_hash} (gas {result.gas_used:,})", err=True)
     return summary | {

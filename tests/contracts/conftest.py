@@ -41,7 +41,7 @@ from deai_gov.chain import Chain
 from deai_gov.contracts import artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import DaoParams, deploy_dao
-from deai_gov.devnet import advance_time, anvil_dev_keys
+from deai_gov.dev.devnet import advance_time, anvil_dev_keys
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from deai_gov import governance
 from deai_gov.chain import TxResult
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
-from deai_gov.devnet import advance_time
+from deai_gov.dev.devnet import advance_time
 from deai_gov.governance import Action, Support
 
 VOTING_DELAY = 60

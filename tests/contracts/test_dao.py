@@ -33,13 +33,14 @@ from contract_helpers import (
 
 from deai_gov import governance, registry
 from deai_gov.chain import Chain, send
-from deai_gov.cid import cid_to_text
 from deai_gov.contracts import DAO_CONTRACTS, artifact, bytecode_digests
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
-from deai_gov.devnet import advance_time
-from deai_gov.errors import ProposalState
+from deai_gov.dev.devnet import advance_time
 from deai_gov.governance import Action, Support
+from deai_gov.ipfs.blockcid import to_text
+from deai_gov.provenance import approval_of
+from deai_gov.states import ProposalState
 
 EIP170_LIMIT = 24_576
 NAME = "acme/vision"
@@ -58,7 +59,7 @@ def isolation(fn_isolation: Any) -> None:
 
 def register_action(lib_dao: Dao, actors: SimpleNamespace, name: str = NAME) -> Action:
     return registry.register_action(
-        lib_dao, name, cid_to_text(cid(name)), cid_to_text(cid(name + "/manifest")), actors.bob.address
+        lib_dao, name, to_text(cid(name)), to_text(cid(name + "/manifest")), actors.bob.address
     )
 
 
@@ -337,7 +338,7 @@ def test_register_and_reward_through_a_vote(
     assert token.balanceOf(actors.bob.address) == BALANCES["bob"] + reward
     assert token.balanceOf(dao_contracts.timelock) == TREASURY - reward
 
-    approval = registry.approval_of(lib_dao, NAME, 1)
+    approval = approval_of(lib_dao, NAME, 1)
     assert approval.proposal_id == proposal_id
     assert approval.tx_hash == result.tx_hash
     assert approval.votes_for == sum(BALANCES.values())

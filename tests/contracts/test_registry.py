@@ -13,7 +13,7 @@ import pytest
 from contract_helpers import DAG_CBOR, DAG_PB, RAW, cid, hx, model_id, plain, typed_error
 from eth_utils import keccak
 
-from deai_gov.cid import cid_to_bytes, cid_to_text
+from deai_gov.ipfs.blockcid import to_registry_bytes, to_text
 
 NAME = "acme/vision"
 MODEL_ID = model_id(NAME)
@@ -118,9 +118,9 @@ def test_cids_round_trip_byte_exact(registry: Any, owner: Any, contributor: Any)
     pairs = [
         (cid("a", RAW), cid("b", DAG_PB)),
         (cid("c", DAG_CBOR), cid("d", 0x00)),  # codec 0x00 (identity) is a valid one-byte codec
-        (cid_to_bytes(text_cid), bytes([0x01, 0x7F, 0x12, 0x20]) + b"\xff" * 32),
+        (to_registry_bytes(text_cid), bytes([0x01, 0x7F, 0x12, 0x20]) + b"\xff" * 32),
     ]
-    assert cid_to_bytes(text_cid)[:4] == bytes([0x01, DAG_PB, 0x12, 0x20])
+    assert to_registry_bytes(text_cid)[:4] == bytes([0x01, DAG_PB, 0x12, 0x20])
     txs = [registry.register(NAME, *pairs[0], contributor, {"from": owner})]
     txs += [registry.upgrade(MODEL_ID, *pair, contributor, {"from": owner}) for pair in pairs[1:]]
 
@@ -130,8 +130,8 @@ def test_cids_round_trip_byte_exact(registry: Any, owner: Any, contributor: Any)
         assert (bytes(version[2]), bytes(version[3])) == (artifact, manifest)
         assert (bytes(event["artifactCid"]), bytes(event["manifestCid"])) == (artifact, manifest)
     stored = bytes(registry.getVersion(MODEL_ID, 3)[2])
-    assert cid_to_text(stored).startswith("bafybei")  # base32 CIDv1, dag-pb, sha2-256
-    assert cid_to_bytes(cid_to_text(stored)) == cid_to_bytes(text_cid)
+    assert to_text(stored).startswith("bafybei")  # base32 CIDv1, dag-pb, sha2-256
+    assert to_registry_bytes(to_text(stored)) == to_registry_bytes(text_cid)
 
 
 # ------------------------------------------------------------------------------------------------ upgrade

@@ -13,7 +13,7 @@ import pytest
 from contract_helpers import DAG_CBOR, cid, model_id, plain, typed_error
 
 from deai_gov.errors import InputError
-from deai_gov.registry import validate_model_name
+from deai_gov.names import validate_model_name
 
 NAME = "acme/vision"
 FRESH = "acme/fresh"  # never registered

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import InputError
 from .blockcid import DAG_PB, RAW, BlockCid, block_cid
-from .errors import InputError
 from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
 #: Receives every block as it is made: (binary CID, bytes).

@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import governance as gov
-from . import registry as reg
-from .approved import pull_approved, verify_approved
-from .chain import Chain, connect
-from .content import publish
-from .dao import Dao
-from .deploy import TOKEN, DaoParams, deploy_dao
+from .. import governance as gov
+from .. import registry as reg
+from ..approved import pull_approved, verify_approved
+from ..chain import Chain, connect
+from ..dao import Dao
+from ..deploy import TOKEN, DaoParams, deploy_dao
+from ..describe import describe_actions, proposal_info
+from ..ipfs.content import publish
+from ..ipfs.manifest import Contributor
+from ..ipfs.stores import EmbeddedStore
+from ..provenance import approval_of
+from ..units import format_amount
 from .devnet import advance_time
-from .manifest import Contributor
-from .stores import EmbeddedStore
-from .units import format_amount
 
 MODEL_NAME = "demo/tiny-classifier"
 REWARD = 50 * TOKEN
@@ -101,7 +103,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
 
     def by_vote(actions: list[gov.Action], title: str, *, override: bool = False) -> int:
         pid, _ = gov.propose(dao, maintainer, actions, f"# {title}")
-        for words in gov.describe_actions(dao, gov.get_proposal(dao, pid)[0]):
+        for words in describe_actions(dao, gov.get_proposal(dao, pid)[0]):
             say(f"  proposal {pid} will: {words}")
         advance_time(chain, params.voting_delay + 1)
         gov.cast_vote(dao, member1, pid, gov.Support.FOR, "useful model")
@@ -109,7 +111,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         if override:
             say("  member 2 overrides its delegate and abstains")
             gov.cast_override_vote(dao, member2, pid, gov.Support.ABSTAIN, "not reviewed yet")
-        info = gov.proposal_info(dao, pid)
+        info = proposal_info(dao, pid)
         votes = {
             k: format_amount(v)
             for k, v in (("for", info.votes_for), ("against", info.votes_against), ("abstain", info.votes_abstain))
@@ -154,7 +156,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         by_vote([reg.retire_action(dao, MODEL_NAME, "superseded by a better model")], f"Retire {MODEL_NAME}")
 
     model = reg.get_model(dao, MODEL_NAME)
-    approval = reg.approval_of(dao, MODEL_NAME, 1)
+    approval = approval_of(dao, MODEL_NAME, 1)
     report.model = {
         "name": model.name,
         "status": model.status.name.lower(),

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 SCHEMA = "deai-gov/manifest/v1"
 TOTAL_SHARES_BPS = 10_000
@@ -125,7 +125,7 @@ class Manifest:
         return manifest
 
     def validate(self) -> None:
-        from .registry import validate_model_name
+        from ..names import validate_model_name
 
         validate_model_name(self.name)
         if self.version < 1 or not 0 <= self.parent_version < self.version:

@@ -12,12 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
+from ..errors import CarError
 from .blockcid import BlockCid, is_valid, matches, sha256_digest, to_text
-from .errors import DeaiGovError
-
-
-class CarError(DeaiGovError):
-    """A CAR stream is malformed, or one of its blocks does not match its CID."""
 
 
 class CarWriter:

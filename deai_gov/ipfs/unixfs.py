@@ -15,14 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from ..errors import UnixFSError
 from .blockcid import DAG_PB, RAW, BlockCid, is_valid
-from .errors import DeaiGovError
 
-__all__ = ["DAG_PB", "RAW", "Link", "Node", "NodeType", "UnixFSError", "decode_node", "encode_node", "encode_unixfs"]
-
-
-class UnixFSError(DeaiGovError):
-    """A block is not the UnixFS/dag-pb structure it claims to be."""
+__all__ = ["DAG_PB", "RAW", "Link", "Node", "NodeType", "decode_node", "encode_node", "encode_unixfs"]
 
 
 class NodeType(IntEnum):

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
+from ..errors import BlockMismatch, BlockNotFound, StoreError
 from .blockcid import DAG_PB, BlockCid, codec_of, matches, prefix, to_text
 from .car import CarWriter, verify_block
-from .errors import DeaiGovError
 
 DEFAULT_TIMEOUT = 30.0
 #: Index rows an embedded store keeps at hand after a lookup (see `EmbeddedStore.locate`).
@@ -32,23 +32,6 @@ _WINDOW = 1024
 def _left_in_place(name: str) -> bool:
     """Whether an index entry names a user's file (an absolute path: published without a copy) and not a pack."""
     return os.path.isabs(name)
-
-
-class StoreError(DeaiGovError):
-    """A store could not be reached, or refused an operation."""
-
-
-class BlockNotFound(StoreError):
-    """No source had the block (or none answered in time)."""
-
-
-class BlockMismatch(StoreError):
-    """Sources answered, but with bytes that do not hash to the block's CID."""
-
-
-def cid_text(cid: BlockCid) -> str:
-    """The text people and gateways expect (base32 CIDv1)."""
-    return to_text(cid)
 
 
 class BlockSource(Protocol):
@@ -154,7 +137,7 @@ class EmbeddedStore:
     def get_block(self, cid: BlockCid) -> bytes:
         where = self._where(cid)
         if where is None:
-            raise BlockNotFound(f"block {cid_text(cid)} is not in the {self.name}")
+            raise BlockNotFound(f"block {to_text(cid)} is not in the {self.name}")
         name, offset, length = where
         with self._lock:
             fd = self._files.get(name)
@@ -166,13 +149,13 @@ class EmbeddedStore:
                     if not _left_in_place(name):
                         raise StoreError(f"pack {name} of the {self.name} cannot be read: {exc.strerror}") from None
                     raise BlockNotFound(
-                        f"block {cid_text(cid)} was published without a copy from {name}, which cannot be read now "
+                        f"block {to_text(cid)} was published without a copy from {name}, which cannot be read now "
                         f"({exc.strerror})"
                     ) from None
         data = os.pread(fd, length, offset)
         if len(data) != length:
             if _left_in_place(name):
-                raise BlockNotFound(f"block {cid_text(cid)} was published without a copy from {name}, now shorter")
+                raise BlockNotFound(f"block {to_text(cid)} was published without a copy from {name}, now shorter")
             raise StoreError(f"pack {name} of the {self.name} is truncated")
         return data
 
@@ -311,9 +294,9 @@ class NodeStore:
 
     def get_block(self, cid: BlockCid) -> bytes:
         try:
-            return bytes(self.client().block.get(cid_text(cid), opts=self._server_timeout()))
+            return bytes(self.client().block.get(to_text(cid), opts=self._server_timeout()))
         except Exception as exc:
-            raise _node_error(self, exc, f"block {cid_text(cid)}") from None
+            raise _node_error(self, exc, f"block {to_text(cid)}") from None
 
     def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
         """Import without pinning, then pin each root with a time-out.
@@ -325,7 +308,7 @@ class NodeStore:
         try:
             self.client().dag.imprt(car, opts={"pin-roots": "false"}, return_result=False)
             for root in roots:
-                self.client().pin.add(cid_text(root), opts=self._server_timeout())
+                self.client().pin.add(to_text(root), opts=self._server_timeout())
         except Exception as exc:
             raise _node_error(self, exc, "the CAR import") from None
 
@@ -359,15 +342,15 @@ class GatewaySource:
     def get_block(self, cid: BlockCid) -> bytes:
         import requests
 
-        url = f"{self.base_url}/ipfs/{cid_text(cid)}?format=raw"
+        url = f"{self.base_url}/ipfs/{to_text(cid)}?format=raw"
         try:
             response = requests.get(url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout)
         except requests.RequestException as exc:
             raise StoreError(f"{self.name} is unreachable: {type(exc).__name__}") from None
         if response.status_code == 404:
-            raise BlockNotFound(f"{self.name} does not have block {cid_text(cid)}")
+            raise BlockNotFound(f"{self.name} does not have block {to_text(cid)}")
         if response.status_code != 200:
-            raise StoreError(f"{self.name} answered HTTP {response.status_code} for block {cid_text(cid)}")
+            raise StoreError(f"{self.name} answered HTTP {response.status_code} for block {to_text(cid)}")
         return response.content
 
 
@@ -389,13 +372,13 @@ def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
             mismatches += 1
             origin = source.origin(cid) if isinstance(source, EmbeddedStore) else None
             if origin is not None:
-                problems.append(f"{origin} has changed since it was published without a copy: block {cid_text(cid)}")
+                problems.append(f"{origin} has changed since it was published without a copy: block {to_text(cid)}")
             else:
-                problems.append(f"{source.name} returned bytes that do not match block {cid_text(cid)}")
+                problems.append(f"{source.name} returned bytes that do not match block {to_text(cid)}")
             continue
         return data
     if not sources:
-        raise BlockNotFound(f"no source configured to fetch block {cid_text(cid)}")
+        raise BlockNotFound(f"no source configured to fetch block {to_text(cid)}")
     raise (BlockMismatch if mismatches else BlockNotFound)("; ".join(problems))
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import IpfsNodeError
 from .devnet import free_port, port_in_use
-from .errors import DeaiGovError
 
 #: Environment variable naming the `jsipfs` executable to use instead of the project's own.
 JSIPFS_ENV = "DEAI_GOV_JSIPFS"
@@ -32,10 +32,6 @@ NODE_DIR = Path("tools") / "ipfs-node"
 _INSTALL_HINT = (
     f"run tools/install-ipfs-node in a deai-gov checkout (npm, ~290 MB), or set {JSIPFS_ENV} to a jsipfs executable"
 )
-
-
-class IpfsNodeError(DeaiGovError):
-    """The local IPFS node is not installed, did not start, or stopped unexpectedly."""
 
 
 def _project_node_dirs() -> list[Path]:

@@ -16,19 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text
-from .blockcid import to_text as cid_text
-from .errors import DeaiGovError, InputError
+from ..errors import InputError, UnixFSError, VerificationError
+from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, to_text
 from .importer import DEFAULT_PARAMS, Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
 from .stores import BlockSource, BlockStore, fetch_verified
-from .unixfs import NodeType, UnixFSError, decode_node
+from .unixfs import NodeType, decode_node
 
 Progress = Callable[[int], None]
-
-
-class VerificationError(DeaiGovError):
-    """Content does not match what was recorded; the message names what did not match."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ def publish(
     files: list[FileEntry] = []
 
     def on_file(relative: str, entry: Entry) -> None:
-        files.append(FileEntry(relative, entry.size, entry.sha256, cid_text(entry.cid)))
+        files.append(FileEntry(relative, entry.size, entry.sha256, to_text(entry.cid)))
 
     def produce(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink | None = None) -> BlockCid:
         return import_path(path, sink, progress=progress, on_file=on_file, leaves=leaves).cid
@@ -99,7 +94,7 @@ def publish(
         name=name,
         version=version,
         parent_version=parent_version,
-        artifact_root=cid_text(root),
+        artifact_root=to_text(root),
         artifact_size=sum(f.size for f in files),
         import_params=DEFAULT_PARAMS.to_dict(),
         files=files,
@@ -111,7 +106,7 @@ def publish(
     )
     manifest.validate()
     manifest_root = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
-    return Published(cid_text(root), cid_text(manifest_root), manifest)
+    return Published(to_text(root), to_text(manifest_root), manifest)
 
 
 def verify(
@@ -176,7 +171,7 @@ def _check(
             f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
         )
     expected = {f.path: f for f in manifest.files}
-    report = VerifyReport(cid_text(artifact_root), cid_text(manifest_root), manifest)
+    report = VerifyReport(to_text(artifact_root), to_text(manifest_root), manifest)
     seen: set[str] = set()
     for relative, file_cid in _files(sources, artifact_root, expected):
         entry = expected.get(relative)
@@ -184,7 +179,7 @@ def _check(
             raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
         if not _same_cid(entry.cid, file_cid):
             raise VerificationError(
-                f"{relative}: the artifact's CID {cid_text(file_cid)} is not the manifest's {entry.cid}"
+                f"{relative}: the artifact's CID {to_text(file_cid)} is not the manifest's {entry.cid}"
             )
         _check_file(sources, file_cid, entry, staging, progress, report)
         seen.add(relative)
@@ -201,7 +196,7 @@ def file_bytes(sources: list[BlockSource], root: BlockCid, limit: int = 16 * 102
     for chunk in _file_chunks(sources, root, _Counter()):
         data += chunk
         if len(data) > limit:
-            raise VerificationError(f"{cid_text(root)} is larger than {limit:,} bytes")
+            raise VerificationError(f"{to_text(root)} is larger than {limit:,} bytes")
     return bytes(data)
 
 
@@ -210,7 +205,7 @@ def fetch_manifest(sources: list[BlockSource], root: BlockCid) -> Manifest:
     try:
         return Manifest.from_bytes(file_bytes(sources, root))
     except InputError as exc:
-        raise VerificationError(f"manifest {cid_text(root)}: {exc}") from None
+        raise VerificationError(f"manifest {to_text(root)}: {exc}") from None
 
 
 def _files(
@@ -228,12 +223,10 @@ def _files(
 def _walk_directory(sources: list[BlockSource], cid: BlockCid, prefix: str) -> Iterator[tuple[str, BlockCid]]:
     node = _node(sources, cid)
     if node.type != NodeType.DIRECTORY:
-        raise VerificationError(
-            f"{prefix or cid_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}"
-        )
+        raise VerificationError(f"{prefix or to_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}")
     for link in node.links:
         if not link.name or "/" in link.name or link.name in (".", ".."):
-            raise VerificationError(f"{prefix or cid_text(cid)}: unsafe entry name {link.name!r}")
+            raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {link.name!r}")
         relative = f"{prefix}{link.name}"
         if codec_of(link.cid) == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
             yield from _walk_directory(sources, link.cid, relative + "/")
@@ -250,7 +243,7 @@ def _node(sources: list[BlockSource], cid: BlockCid):  # type: ignore[no-untyped
     try:
         return decode_node(fetch_verified(sources, cid))
     except UnixFSError as exc:
-        raise VerificationError(f"block {cid_text(cid)}: {exc}") from None
+        raise VerificationError(f"block {to_text(cid)}: {exc}") from None
 
 
 def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -> Iterator[bytes]:
@@ -262,17 +255,15 @@ def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -
         yield data
         return
     if codec != DAG_PB:
-        raise VerificationError(f"block {cid_text(cid)} has codec {codec}; files are raw or dag-pb blocks")
+        raise VerificationError(f"block {to_text(cid)} has codec {codec}; files are raw or dag-pb blocks")
     try:
         node = decode_node(data)
     except UnixFSError as exc:
-        raise VerificationError(f"block {cid_text(cid)}: {exc}") from None
+        raise VerificationError(f"block {to_text(cid)}: {exc}") from None
     if node.type not in (NodeType.FILE, NodeType.RAW):
-        raise VerificationError(f"block {cid_text(cid)} is a UnixFS {node.type.name.lower()}, not a file")
+        raise VerificationError(f"block {to_text(cid)} is a UnixFS {node.type.name.lower()}, not a file")
     if node.links and len(node.blocksizes) != len(node.links):
-        raise VerificationError(
-            f"block {cid_text(cid)}: {len(node.links)} links but {len(node.blocksizes)} block sizes"
-        )
+        raise VerificationError(f"block {to_text(cid)}: {len(node.links)} links but {len(node.blocksizes)} block sizes")
     if node.data:
         yield node.data
     for link, expected_size in zip(node.links, node.blocksizes, strict=False):
@@ -282,7 +273,7 @@ def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -
             yield chunk
         if produced != expected_size:
             raise VerificationError(
-                f"block {cid_text(link.cid)} holds {produced} bytes where its parent says {expected_size}"
+                f"block {to_text(link.cid)} holds {produced} bytes where its parent says {expected_size}"
             )
 
 

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chain import Chain
-from .errors import ChainError
+from ..chain import Chain
+from ..errors import ChainError
 
 #: anvil's default mnemonic; the keys it derives are public knowledge and fund only local chains.
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"

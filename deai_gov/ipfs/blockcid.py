@@ -1,10 +1,14 @@
-"""Binary CIDs for the hot path of importing and verifying blocks.
+"""CIDs: binary for the hot path of importing and verifying blocks, text only at the edges.
 
 Parsing and formatting CIDs goes through the `multiformats` library, which validates every argument at run
 time (~0.2 ms a call): fine for a root or a file, but 4,096 times per GiB it would cost more than hashing the
 data. Inside the importer, the CAR code and the stores, a block's CID is therefore kept as its binary form
 (`bytes`); the prefixes (version, codec, multihash code and length) come from `multiformats` once, and text is
-made only at the edges (manifests, messages, node APIs).
+made only at the edges (manifests, messages, node APIs) by `to_text`, the one way a CID becomes text.
+
+The registry stores a CID in binary too: CIDv1, a one-byte multicodec and a sha2-256 multihash, 36 bytes.
+`to_registry_bytes` converts any text CID (any multibase; CIDv0 `Qm...` is the same multihash with the dag-pb
+codec) to that form, or says why the registry could not store it.
 """
 
 from __future__ import annotations
@@ -12,8 +16,13 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from ..errors import InputError
+
 #: A CID in binary form: CIDv1 (0x01, codec, multihash) or CIDv0 (a bare sha2-256 multihash).
 BlockCid = bytes
+
+#: Length of the binary CIDs the registry stores (CIDv1, one-byte codec, sha2-256 multihash).
+REGISTRY_CID_LENGTH = 36
 
 RAW = "raw"
 DAG_PB = "dag-pb"
@@ -86,6 +95,11 @@ def is_valid(cid: BlockCid) -> bool:
 
 def to_text(cid: BlockCid) -> str:
     """Text form: base32 for CIDv1 (`bafy...`), base58btc for CIDv0 (`Qm...`)."""
+    cid = bytes(cid)
+    if cid[:1] == b"\x01":  # CIDv1: the multibase-b (RFC 4648 base32, lower case, unpadded) encoding of the bytes
+        import base64
+
+        return "b" + base64.b32encode(cid).decode("ascii").lower().rstrip("=")
     from multiformats import CID
 
     parsed = CID.decode(cid)
@@ -100,3 +114,26 @@ def from_text(cid: str | BlockCid) -> BlockCid:
         return bytes(CID.decode(cid))
     except Exception:
         raise ValueError(f"{cid!r} is not a CID") from None
+
+
+def to_registry_bytes(cid: str | bytes) -> bytes:
+    """The 36-byte binary CIDv1 of `cid` the registry stores; InputError when the registry could not store it."""
+    from multiformats import CID
+
+    try:
+        parsed = CID.decode(cid)
+    except Exception:
+        shown = cid if isinstance(cid, str) else "0x" + cid.hex()
+        raise InputError(f"{shown!r} is not a valid CID") from None
+    if parsed.hashfun.name != "sha2-256" or len(parsed.raw_digest) != 32:
+        raise InputError(f"{parsed} uses {parsed.hashfun.name}; the registry accepts sha2-256 CIDs only")
+    if parsed.codec.code >= 0x80:
+        raise InputError(f"{parsed} has codec {parsed.codec.name}; the registry accepts one-byte codecs only")
+    binary = bytes(parsed.set(version=1))
+    assert len(binary) == REGISTRY_CID_LENGTH
+    return binary
+
+
+def normalize_cid(cid: str) -> str:
+    """`cid` as base32 CIDv1 text, validated as storable in the registry."""
+    return to_text(to_registry_bytes(cid))

@@ -1,0 +1,148 @@
+"""What a proposal is, as plain data: its actions, its description (title, body, the `#proposer=` suffix), a
+vote's support, and a vote signed offline. Nothing here reaches the chain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from .errors import InputError
+
+_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}$")
+
+
+class Support(IntEnum):
+    """Vote types of OpenZeppelin's simple/overridable counting."""
+
+    AGAINST = 0
+    FOR = 1
+    ABSTAIN = 2
+
+    @classmethod
+    def parse(cls, text: str | int) -> Support:
+        if isinstance(text, int):
+            return cls(text)
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise InputError(f"{text!r} is not a vote: use for, against or abstain") from None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One call the timelock makes when the proposal executes."""
+
+    target: str
+    value: int
+    calldata: bytes
+
+    @classmethod
+    def from_call(cls, call: Any, value: int = 0) -> Action:
+        return cls(call.address, value, bytes.fromhex(call._encode_transaction_data()[2:]))
+
+
+def description_title(description: str) -> str:
+    """First line of a proposal description, without markdown heading marks."""
+    first = description.strip().splitlines()[0] if description.strip() else ""
+    return first.lstrip("# ").strip()
+
+
+def description_body(description: str) -> str:
+    """A proposal description without its title line and its `#proposer=` suffix: what a voter reads."""
+    lines = description.strip().splitlines()[1:]
+    return _PROPOSER_SUFFIX.sub("", "\n".join(lines).strip()).strip()
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Everything the governor hashes: actions and description."""
+
+    actions: tuple[Action, ...]
+    description: str
+
+    @property
+    def targets(self) -> list[str]:
+        return [a.target for a in self.actions]
+
+    @property
+    def values(self) -> list[int]:
+        return [a.value for a in self.actions]
+
+    @property
+    def calldatas(self) -> list[bytes]:
+        return [a.calldata for a in self.actions]
+
+    @property
+    def description_hash(self) -> bytes:
+        from eth_utils import keccak
+
+        return keccak(text=self.description)
+
+    @property
+    def title(self) -> str:
+        return description_title(self.description)
+
+    @property
+    def body(self) -> str:
+        return description_body(self.description)
+
+    def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
+        """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""
+        return self.targets, self.values, self.calldatas, self.description_hash
+
+
+@dataclass(frozen=True)
+class SignedVote:
+    """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`."""
+
+    proposal_id: int
+    support: int
+    voter: str
+    nonce: int
+    reason: str
+    signature: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "proposal_id": self.proposal_id,
+            "support": Support(self.support).name.lower(),
+            "voter": self.voter,
+            "nonce": str(self.nonce),
+            "reason": self.reason,
+            "signature": self.signature,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignedVote:
+        if not isinstance(data, dict):
+            raise InputError("not a signed vote (expected a JSON object)")
+        try:
+            signature = bytes.fromhex(str(data["signature"]).removeprefix("0x"))
+        except KeyError:
+            raise InputError("not a signed vote: missing field 'signature'") from None
+        except ValueError:
+            raise InputError("not a signed vote: its signature is not hexadecimal") from None
+        if len(signature) != 65:
+            raise InputError(f"not a signed vote: its signature has {len(signature)} bytes, not 65")
+        try:
+            return cls(
+                proposal_id=int(data["proposal_id"]),
+                support=int(Support.parse(data["support"])),
+                voter=str(data["voter"]),
+                nonce=int(data["nonce"]),
+                reason=str(data.get("reason", "")),
+                signature=str(data["signature"]),
+            )
+        except KeyError as exc:
+            raise InputError(f"not a signed vote: missing field {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"not a signed vote: {exc}") from None
+
+
+def with_proposer_suffix(description: str, proposer: str) -> str:
+    """`description` ending with `#proposer=<proposer>` (added unless it already ends with one)."""
+    if _PROPOSER_SUFFIX.search(description):
+        return description
+    return f"{description.rstrip()}\n\n#proposer={proposer}"

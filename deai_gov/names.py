@@ -1,0 +1,62 @@
+"""Names the registry and the manifests share: model names and ids, model references, and addresses."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .errors import InputError
+
+MAX_NAME_LENGTH = 64
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*")
+
+
+def validate_model_name(name: str) -> str:
+    """Return `name` if the registry accepts it, else raise InputError saying what is wrong."""
+    if not isinstance(name, str) or not name:
+        raise InputError("a model name is required (org/name)")
+    if len(name.encode()) > MAX_NAME_LENGTH:
+        raise InputError(f"model name {name!r} is longer than {MAX_NAME_LENGTH} bytes")
+    if not _NAME_RE.fullmatch(name):
+        raise InputError(
+            f"{name!r} is not a valid model name: use org/name in lowercase letters, digits, '-', '_' and '.', "
+            "each part starting with a letter or digit"
+        )
+    return name
+
+
+def model_id(name: str) -> bytes:
+    """The registry's id of model `name`: keccak256 of its UTF-8 bytes."""
+    from eth_utils import keccak
+
+    return keccak(text=validate_model_name(name))
+
+
+def parse_model_reference(text: str) -> tuple[str, int | None]:
+    """(name, version) of `org/name` or `org/name@VERSION` (version None when not given)."""
+    name, _, version = text.partition("@")
+    validate_model_name(name)
+    if not version:
+        return name, None
+    if not (version.isascii() and version.isdigit()) or int(version) < 1:
+        raise InputError(f"{version!r} is not a version number (1, 2, 3...)")
+    return name, int(version)
+
+
+def checksum_address(address: str, what: str) -> str:
+    """`address` checksummed; InputError when it is not an address or its mixed case is a wrong checksum."""
+    from eth_utils import is_address, is_checksum_address, to_checksum_address
+
+    if not isinstance(address, str) or not is_address(address):
+        raise InputError(f"{what} {address!r} is not an address")
+    if address != address.lower() and not is_checksum_address(address):
+        raise InputError(f"{what} {address} has a wrong checksum (mistyped?)")
+    return str(to_checksum_address(address))
+
+
+@lru_cache(maxsize=4096)
+def checksum(address: str) -> str:
+    """EIP-55 form of an address known to be valid (cached: a list repeats the same few addresses)."""
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))

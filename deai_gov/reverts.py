@@ -1,0 +1,216 @@
+"""Revert data in words: OpenZeppelin and registry custom errors, `Error(string)` and `Panic(uint256)` are
+decoded against the ABIs the package ships and explained in one sentence a voter understands."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from .errors import TransactionError
+from .states import ModelStatus, OperationState, ProposalState
+
+_PANICS = {
+    0x01: "an internal assertion failed",
+    0x11: "an arithmetic overflow or underflow",
+    0x12: "a division by zero",
+    0x21: "an invalid enum value",
+    0x32: "an out-of-bounds array access",
+    0x41: "running out of memory",
+}
+
+
+def _model_status(status: int) -> str:
+    return ModelStatus(status).label if 0 <= status <= max(ModelStatus) else f"in status {status}"
+
+
+def _states_from_bitmap(bitmap: bytes | int, states: type[ProposalState] | type[OperationState] = ProposalState) -> str:
+    """The states set in an OpenZeppelin state bitmap (bit i set: state i), joined with 'or'."""
+    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
+    labels = [state.label for state in states if value >> state & 1]
+    return " or ".join(labels) if labels else "none"
+
+
+# Each entry: error name -> function of the decoded arguments returning one sentence.
+_EXPLANATIONS: dict[str, Callable[..., str]] = {
+    "Error": lambda message: f"reverted: {message}",
+    "Panic": lambda code: f"the contract hit {_PANICS.get(code, f'panic code {code:#x}')}",
+    # Governor
+    "GovernorNonexistentProposal": lambda proposalId: f"proposal {proposalId} does not exist",
+    "GovernorUnexpectedProposalState": lambda proposalId, current, expectedStates: (
+        f"proposal {proposalId} is {ProposalState(current).label}; this needs it to be "
+        f"{_states_from_bitmap(expectedStates)}"
+        if any(expectedStates)
+        else f"proposal {proposalId} already exists (it is {ProposalState(current).label})"
+    ),
+    "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
+        f"{proposer} has {votes} votes, below the proposal threshold of {threshold}"
+    ),
+    "GovernorRestrictedProposer": lambda proposer: (
+        f"the description ends with #proposer=<another address>: only that address may submit it, not {proposer}"
+    ),
+    "GovernorAlreadyCastVote": lambda voter: f"{voter} has already voted on this proposal",
+    "GovernorAlreadyOverriddenVote": lambda account: f"{account} has already overridden its delegate's vote",
+    "GovernorInvalidSignature": lambda voter: f"the vote signature is not valid for {voter} (or its nonce was used)",
+    "GovernorInvalidVoteType": lambda: "the vote must be for, against or abstain",
+    "GovernorInvalidVoteParams": lambda: "this vote does not accept extra parameters",
+    "GovernorOnlyExecutor": lambda account: f"only the timelock may do this, not {account}",
+    "GovernorUnableToCancel": lambda proposalId, account: (
+        f"{account} may not cancel proposal {proposalId} now: the proposal guardian may cancel it, and its "
+        "proposer only while it is pending (or at any time before execution when there is no guardian)"
+    ),
+    "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
+    "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
+        f"a late-quorum extension of {newVoteExtension} s exceeds the voting period ({maxVoteExtension} s)"
+    ),
+    "GovernorInvalidProposalLength": lambda targets, calldatas, values: (
+        f"a proposal needs as many targets ({targets}), calldatas ({calldatas}) and values ({values}), at least one"
+    ),
+    "GovernorProposalQueueingNotRequired": lambda proposalId: f"proposal {proposalId} does not need queuing",
+    "GovernorAlreadyQueuedProposal": lambda proposalId: f"proposal {proposalId} is already queued",
+    "GovernorQueueNotImplemented": lambda: "this governor has no queue",
+    "GovernorDisabledDeposit": lambda: "the governor does not accept deposits",
+    "GovernorInvalidVotingPeriod": lambda votingPeriod: f"a voting period of {votingPeriod} is not allowed",
+    "GovernorInvalidQuorumFraction": lambda quorumNumerator, quorumDenominator: (
+        f"a quorum of {quorumNumerator}/{quorumDenominator} is not allowed"
+    ),
+    "GovernorMismatchedParams": lambda: "the vote parameters do not match",
+    "GovernorAlreadyInitializedLatestProposalId": lambda: "the proposal counter is already initialised",
+    "InvalidAccountNonce": lambda account, currentNonce: (
+        f"the signature's nonce is not the next one for {account} (expected {currentNonce})"
+    ),
+    # Timelock and access control
+    "TimelockUnexpectedOperationState": lambda operationId, expectedStates: (
+        f"the timelock operation is not {_states_from_bitmap(expectedStates, OperationState)} yet "
+        "(has the timelock delay passed?)"
+    ),
+    "TimelockInsufficientDelay": lambda delay, minDelay: f"a delay of {delay} s is below the minimum of {minDelay} s",
+    "TimelockUnexecutedPredecessor": lambda predecessorId: "a prerequisite timelock operation has not run",
+    "TimelockUnauthorizedCaller": lambda caller: f"{caller} may not call the timelock directly",
+    "TimelockInvalidOperationLength": lambda targets, payloads, values: "the timelock batch lengths do not match",
+    "AccessControlUnauthorizedAccount": lambda account, neededRole: f"{account} lacks the role this needs",
+    "OwnableUnauthorizedAccount": lambda account: (
+        f"{account} is not the registry's owner: only a passed proposal, executed by the timelock, may do this"
+    ),
+    "OwnableInvalidOwner": lambda owner: f"{owner} cannot be the owner",
+    "FailedCall": lambda: "a call made by the proposal failed without a reason",
+    "FailedInnerCall": lambda: "a call made by the proposal failed without a reason",
+    # Token
+    "ERC20InsufficientBalance": lambda sender, balance, needed: f"{sender} holds {balance}, {needed} needed",
+    "ERC20InvalidReceiver": lambda receiver: f"tokens cannot be sent to {receiver}",
+    "ERC20InsufficientAllowance": lambda spender, allowance, needed: (
+        f"{spender} may spend {allowance}, {needed} needed"
+    ),
+    "ERC20InvalidSender": lambda sender: f"tokens cannot be sent from {sender}",
+    "ERC20InvalidApprover": lambda approver: f"{approver} cannot approve spending",
+    "ERC20InvalidSpender": lambda spender: f"{spender} cannot be approved as a spender",
+    "ERC2612ExpiredSignature": lambda deadline: "the permit signature has expired",
+    "ERC2612InvalidSigner": lambda signer, owner: f"the permit was signed by {signer}, not by the owner {owner}",
+    "ERC20ExceededSafeSupply": lambda increasedSupply, cap: "the supply would exceed what votes can count",
+    "VotesExpiredSignature": lambda expiry: "the delegation signature has expired",
+    "ERC5805FutureLookup": lambda timepoint, clock: f"timepoint {timepoint} is in the future (now {clock})",
+    "ModelTokenAllocationLengthMismatch": lambda holders, amounts: (
+        f"{holders} holders but {amounts} amounts in the token allocation"
+    ),
+    # Registry
+    "ModelRegistryInvalidName": lambda name: (
+        f"{name!r} is not a valid model name: use org/name in lowercase letters, digits, '-', '_' and '.'"
+    ),
+    "ModelRegistryModelExists": lambda modelId: "a model with this name is already registered",
+    "ModelRegistryUnknownModel": lambda modelId: f"no model with id 0x{modelId.hex()} is registered",
+    "ModelRegistryUnknownVersion": lambda modelId, version: f"the model has no version {version}",
+    "ModelRegistryModelIsRetired": lambda modelId: "the model is retired and can no longer change",
+    "ModelRegistryUnexpectedStatus": lambda modelId, status: (
+        f"the model is {_model_status(status)}, which does not allow this"
+    ),
+    "ModelRegistryInvalidCid": lambda cid: f"0x{cid.hex()} is not a CIDv1 with a sha2-256 multihash (36 bytes)",
+    "ModelRegistryInvalidContributor": lambda: "a version needs a contributor address",
+    "ModelRegistryInvalidRollback": lambda modelId, currentVersion, targetVersion: (
+        f"cannot roll back from version {currentVersion} to version {targetVersion}: the target must be an "
+        "earlier version that was never rolled back"
+    ),
+    "ModelRegistryUnauthorized": lambda account: f"{account} is neither the registry's owner nor its guardian",
+}
+
+
+@functools.cache
+def _error_abis() -> dict[bytes, dict[str, Any]]:
+    from eth_utils import function_signature_to_4byte_selector
+
+    from .contracts import all_abis
+
+    errors: dict[bytes, dict[str, Any]] = {
+        function_signature_to_4byte_selector("Error(string)"): {
+            "name": "Error",
+            "inputs": [{"name": "message", "type": "string"}],
+        },
+        function_signature_to_4byte_selector("Panic(uint256)"): {
+            "name": "Panic",
+            "inputs": [{"name": "code", "type": "uint256"}],
+        },
+    }
+    for abi in all_abis():
+        for entry in abi:
+            if entry.get("type") == "error":
+                types = ",".join(_abi_type(i) for i in entry["inputs"])
+                errors[function_signature_to_4byte_selector(f"{entry['name']}({types})")] = entry
+    return errors
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param["components"])
+        return f"({inner}){param['type'][5:]}"
+    return str(param["type"])
+
+
+def decode_revert(data: bytes | str | None) -> tuple[str, dict[str, Any]] | None:
+    """Decode revert data into (error name, arguments by name), or None if it matches no known error."""
+    if data is None:
+        return None
+    if isinstance(data, str):
+        text = data.removeprefix("0x")
+        try:
+            data = bytes.fromhex(text)
+        except ValueError:
+            return None
+    if len(data) < 4:
+        return None
+    entry = _error_abis().get(bytes(data[:4]))
+    if entry is None:
+        return None
+    from eth_abi import decode
+
+    try:
+        values = decode([_abi_type(i) for i in entry["inputs"]], bytes(data[4:]))
+    except Exception:  # malformed payload: treat as unknown
+        return None
+    from eth_utils import to_checksum_address
+
+    return entry["name"], {
+        i["name"]: to_checksum_address(v) if i["type"] == "address" else v
+        for i, v in zip(entry["inputs"], values, strict=True)
+    }
+
+
+def explain_revert(data: bytes | str | None) -> str:
+    """One sentence explaining revert data; falls back to the raw error when it is unknown."""
+    decoded = decode_revert(data)
+    if decoded is None:
+        if not data or data in ("0x", b""):
+            return "the transaction reverted without a reason"
+        raw = data if isinstance(data, str) else "0x" + bytes(data).hex()
+        return f"the transaction reverted with unknown error data {raw[:74]}"
+    name, args = decoded
+    explain = _EXPLANATIONS.get(name)
+    if explain is None:
+        rendered = ", ".join(f"{k}={v}" for k, v in args.items())
+        return f"the contract refused: {name}({rendered})"
+    return explain(**args)
+
+
+def revert_error(data: bytes | str | None) -> TransactionError:
+    """A TransactionError carrying the decoded revert."""
+    decoded = decode_revert(data)
+    name, args = decoded if decoded else (None, None)
+    return TransactionError(explain_revert(data), error_name=name, error_args=args)
