@@ -13,17 +13,23 @@ Without `--rpc-url` the benchmark starts its own anvil. With `--rpc-url` the nod
 chain (time travel) funding anvil's default mnemonic accounts. The wall time of a proposal cycle is also
 measured on the embedded in-process chain (py-evm) unless `--no-embedded`. The exit status is 0 even when a
 goal fails; failures are printed.
+
+The reference registry is not shipped with the package: it is read from the brownie build
+(`build/contracts/NaiveModelRegistry.json`), so run `brownie compile` first.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
+import json
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
@@ -32,17 +38,21 @@ from runner import run_benchmark
 
 from deai_gov import governance, registry
 from deai_gov.chain import Chain, connect, send
-from deai_gov.contracts import DAO_CONTRACTS, artifact
+from deai_gov.contracts import DAO_CONTRACTS, Artifact, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, Deployment, deploy_dao
-from deai_gov.devnet import Anvil, advance_time, anvil_dev_keys
+from deai_gov.dev.devnet import Anvil, advance_time, anvil_dev_keys
 from deai_gov.governance import Action, Support
+from deai_gov.names import model_id
 
 VOTING_DELAY = 60
 VOTING_PERIOD = 3_600
 TIMELOCK_DELAY = 300
 LATE_QUORUM = 600
 MODEL = "acme/vision-large"
+
+#: The reference registry's build artifact (written by `brownie compile`; the package does not ship it).
+NAIVE_BUILD = Path(__file__).resolve().parent.parent / "build" / "contracts" / "NaiveModelRegistry.json"
 
 #: (key, label, goal as a percentage of the reference) in table order.
 STEPS: tuple[tuple[str, str, int], ...] = (
@@ -132,19 +142,33 @@ def our_subject(dao: Dao) -> Subject:
     )
 
 
+@functools.cache
+def naive_artifact() -> Artifact:
+    """NaiveModelRegistry from the brownie build; RuntimeError (one line) if it was not built."""
+    if not NAIVE_BUILD.exists():
+        raise RuntimeError(f"{NAIVE_BUILD} is missing: run `brownie compile` first")
+    data = json.loads(NAIVE_BUILD.read_text(encoding="utf-8"))
+    return Artifact("NaiveModelRegistry", data["abi"], "0x" + data["bytecode"], "0x" + data["deployedBytecode"])
+
+
+def naive_contract(chain: Chain, address: str) -> Any:
+    """A web3 contract object for the NaiveModelRegistry at `address`."""
+    return chain.w3.eth.contract(address=chain.w3.to_checksum_address(address), abi=naive_artifact().abi)
+
+
 def reference_subject(chain: Chain, people: People, dao: Dao) -> tuple[Subject, str, int]:
     """A NaiveModelRegistry owned by `dao`'s timelock, driven by `dao`; also returns its address and the gas
     its deployment used."""
-    naive_artifact = artifact("NaiveModelRegistry")
-    factory = chain.w3.eth.contract(abi=naive_artifact.abi, bytecode=naive_artifact.bytecode)
+    naive_code = naive_artifact()
+    factory = chain.w3.eth.contract(abi=naive_code.abi, bytecode=naive_code.bytecode)
     data = factory.constructor(dao.timelock.address).data_in_transaction
     deployed = send(chain, people.deployer, deploy_data=data)
     address = str(deployed.receipt["contractAddress"])
-    naive = chain.contract("NaiveModelRegistry", address)
+    naive = naive_contract(chain, address)
     subject = Subject(
         dao,
         register=lambda n, a, m, c: Action.from_call(naive.functions.register(n, a, m, c)),
-        upgrade=lambda n, a, m, c: Action.from_call(naive.functions.upgrade(registry.model_id(n), a, m, c)),
+        upgrade=lambda n, a, m, c: Action.from_call(naive.functions.upgrade(model_id(n), a, m, c)),
     )
     return subject, address, deployed.gas_used
 
@@ -240,9 +264,9 @@ def check_our_registry(dao: Dao) -> None:
 
 def check_naive_registry(chain: Chain, address: str) -> None:
     """The naive registry holds v2 as current with the CIDs proposed."""
-    naive = chain.contract("NaiveModelRegistry", address)
-    model = naive.functions.models(registry.model_id(MODEL)).call()
-    version = naive.functions.versions(registry.model_id(MODEL), 2).call()
+    naive = naive_contract(chain, address)
+    model = naive.functions.models(model_id(MODEL)).call()
+    version = naive.functions.versions(model_id(MODEL), 2).call()
     if model[2] != 2 or (version[0], version[1]) != version_cids("v2"):
         raise RuntimeError(f"unexpected naive registry state after the benchmark: {model} {version}")
 
@@ -452,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Measure on the node (anvil unless --rpc-url) and on the embedded chain; return the report."""
     start = time.perf_counter()
+    naive_artifact()  # the reference must be built: fail before starting any chain
     keys = anvil_dev_keys()
     if args.rpc_url:
         node = node_run(connect(args.rpc_url), keys, args.cycles)

@@ -2,60 +2,32 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IModelRegistry} from "./IModelRegistry.sol";
 
 /**
  * @title ModelRegistry
  * @notice The on-chain record of AI models governed by a DAO. Each model (`org/name`) has numbered versions
  * (1, 2, 3... never reused); each version records the content identifiers (CIDs) of its artifact and of its
- * manifest on IPFS, its contributor, when it was added and the version it was built on.
+ * manifest on IPFS, its contributor, when it was added and the version it was built on. The enums, view
+ * structs, events and errors are declared in {IModelRegistry}.
  *
  * The owner (the DAO's timelock) alone registers, upgrades, rolls back and retires models, so every version
  * was accepted by a vote. An optional guardian may only suspend and unsuspend a model in an emergency.
  *
- * Which vote approved a version: the registry call runs inside the governor's `execute` transaction, so the
- * {VersionPublished} event and the governor's `ProposalExecuted` event share one transaction; the proposal id
- * (and from it the votes) is read from that transaction's receipt.
+ * Which vote approved a version: the registry is called by the timelock while it executes the proposal's
+ * operation, so the {VersionPublished} event and the timelock's `CallExecuted` event for that call share one
+ * transaction; `CallExecuted` names the timelock operation id. The governor's `queue` scheduled that
+ * operation: the timelock's `CallScheduled` event with the same id shares a transaction with the governor's
+ * `ProposalQueued`, which names the proposal. The operation id is a hash of the proposal's calls and of a salt
+ * derived from its description, so recomputing it from the proposal's `ProposalCreated` event proves that the
+ * calls executed are the ones voted on. This holds however the operation was executed: through the governor's
+ * `execute` (which also emits `ProposalExecuted`) or directly on the timelock (which emits no
+ * `ProposalExecuted`).
  *
  * CIDs are passed and returned in binary form: CIDv1, a one-byte multicodec (raw 0x55, dag-pb 0x70, ...) and a
  * sha2-256 multihash, 36 bytes in all. Only the codec and the 32-byte digest are stored.
  */
-contract ModelRegistry is Ownable {
-    /// @notice Lifecycle state of a model. `None` means the model does not exist.
-    enum ModelStatus {
-        None,
-        Active,
-        Suspended,
-        Retired
-    }
-
-    /// @notice State of a version, relative to its model's current version.
-    enum VersionStatus {
-        None,
-        Current,
-        Superseded,
-        RolledBack
-    }
-
-    /// @notice A model as returned by the views.
-    struct ModelView {
-        bytes32 id;
-        string name;
-        ModelStatus status;
-        uint32 currentVersion;
-        uint32 latestVersion;
-    }
-
-    /// @notice A version as returned by the views.
-    struct VersionView {
-        uint32 number;
-        VersionStatus status;
-        bytes artifactCid;
-        bytes manifestCid;
-        address contributor;
-        uint40 createdAt;
-        uint32 parent;
-    }
-
+contract ModelRegistry is IModelRegistry, Ownable {
     /// @dev One storage slot per model.
     struct Model {
         uint32 currentVersion;
@@ -88,49 +60,6 @@ contract ModelRegistry is Ownable {
     mapping(bytes32 modelId => Model) private _models;
     mapping(bytes32 modelId => mapping(uint256 version => Version)) private _versions;
 
-    /// @notice A model was registered under `name`, with id `keccak256(name)`.
-    event ModelRegistered(bytes32 indexed modelId, string name);
-    /// @notice A new version was added; it becomes current (see {CurrentVersionChanged}).
-    event VersionPublished(
-        bytes32 indexed modelId,
-        uint32 indexed version,
-        address indexed contributor,
-        uint32 parent,
-        bytes artifactCid,
-        bytes manifestCid
-    );
-    /// @notice The current version changed: by a registration (previous 0), an upgrade or a rollback.
-    event CurrentVersionChanged(bytes32 indexed modelId, uint32 indexed previous, uint32 indexed current);
-    /// @notice A model was retired for good; its current version stays readable.
-    event ModelRetired(bytes32 indexed modelId, uint32 indexed finalVersion, string reason);
-    /// @notice A model was suspended: clients should not use it until it is unsuspended.
-    event ModelSuspended(bytes32 indexed modelId, address indexed by, string reason);
-    /// @notice A suspension was lifted.
-    event ModelUnsuspended(bytes32 indexed modelId, address indexed by);
-    /// @notice The guardian changed (zero address: no guardian).
-    event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
-
-    /// @dev `name` is not `org/name` in lowercase letters, digits, `-`, `_` and `.`, at most 64 bytes.
-    error ModelRegistryInvalidName(string name);
-    /// @dev A model with this name already exists.
-    error ModelRegistryModelExists(bytes32 modelId);
-    /// @dev No model has this id.
-    error ModelRegistryUnknownModel(bytes32 modelId);
-    /// @dev The model has no such version.
-    error ModelRegistryUnknownVersion(bytes32 modelId, uint32 version);
-    /// @dev The model is retired and can no longer change.
-    error ModelRegistryModelIsRetired(bytes32 modelId);
-    /// @dev The model is not in the state the action needs.
-    error ModelRegistryUnexpectedStatus(bytes32 modelId, ModelStatus status);
-    /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
-    error ModelRegistryInvalidCid(bytes cid);
-    /// @dev A version needs a contributor.
-    error ModelRegistryInvalidContributor();
-    /// @dev A rollback must go to an earlier version that was never rolled back.
-    error ModelRegistryInvalidRollback(bytes32 modelId, uint32 currentVersion, uint32 targetVersion);
-    /// @dev Only the owner or the guardian may do this.
-    error ModelRegistryUnauthorized(address account);
-
     modifier onlyOwnerOrGuardian() {
         if (msg.sender != owner() && msg.sender != _guardian) {
             revert ModelRegistryUnauthorized(msg.sender);
@@ -148,14 +77,7 @@ contract ModelRegistry is Ownable {
 
     // ------------------------------------------------------------------ lifecycle (owner only)
 
-    /**
-     * @notice Registers model `name` with its version 1, which becomes current.
-     * @param name `org/name`: lowercase letters, digits, `-`, `_`, `.`; at most 64 bytes.
-     * @param artifactCid Binary CID of the artifact's root.
-     * @param manifestCid Binary CID of the version's manifest.
-     * @param contributor Who contributed this version.
-     * @return modelId `keccak256(bytes(name))`.
-     */
+    /// @inheritdoc IModelRegistry
     function register(
         string calldata name,
         bytes calldata artifactCid,
@@ -178,14 +100,7 @@ contract ModelRegistry is Ownable {
         emit CurrentVersionChanged(modelId, 0, 1);
     }
 
-    /**
-     * @notice Adds a new version of a model, built on its current version, and makes it current.
-     * @param modelId Id of the model.
-     * @param artifactCid Binary CID of the artifact's root.
-     * @param manifestCid Binary CID of the version's manifest.
-     * @param contributor Who contributed this version.
-     * @return version The new version's number.
-     */
+    /// @inheritdoc IModelRegistry
     function upgrade(
         bytes32 modelId,
         bytes calldata artifactCid,
@@ -201,12 +116,7 @@ contract ModelRegistry is Ownable {
         emit CurrentVersionChanged(modelId, previous, version);
     }
 
-    /**
-     * @notice Makes an earlier version current again; the version rolled back from is marked as such and
-     * can never become current again.
-     * @param modelId Id of the model.
-     * @param targetVersion An earlier version that was never rolled back.
-     */
+    /// @inheritdoc IModelRegistry
     function rollback(bytes32 modelId, uint32 targetVersion) external onlyOwner {
         Model storage model = _changeableModel(modelId);
         uint32 previous = model.currentVersion;
@@ -218,33 +128,21 @@ contract ModelRegistry is Ownable {
         emit CurrentVersionChanged(modelId, previous, targetVersion);
     }
 
-    /**
-     * @notice Retires a model for good: no version can be added or made current afterwards.
-     * @param modelId Id of the model.
-     * @param reason Why, in words (recorded in the {ModelRetired} event).
-     */
+    /// @inheritdoc IModelRegistry
     function retire(bytes32 modelId, string calldata reason) external onlyOwner {
         Model storage model = _changeableModel(modelId);
         model.status = ModelStatus.Retired;
         emit ModelRetired(modelId, model.currentVersion, reason);
     }
 
-    /**
-     * @notice Sets the guardian allowed to suspend and unsuspend models; zero removes it.
-     * @param newGuardian The new guardian, typically a multisig.
-     */
+    /// @inheritdoc IModelRegistry
     function setGuardian(address newGuardian) external onlyOwner {
         _setGuardian(newGuardian);
     }
 
     // ------------------------------------------------------------------ emergency (owner or guardian)
 
-    /**
-     * @notice Suspends an active model: clients should not use it until it is unsuspended. Versions and the
-     * current version are untouched.
-     * @param modelId Id of the model.
-     * @param reason Why, in words (recorded in the {ModelSuspended} event).
-     */
+    /// @inheritdoc IModelRegistry
     function suspend(bytes32 modelId, string calldata reason) external onlyOwnerOrGuardian {
         Model storage model = _existingModel(modelId);
         if (model.status != ModelStatus.Active) revert ModelRegistryUnexpectedStatus(modelId, model.status);
@@ -252,10 +150,7 @@ contract ModelRegistry is Ownable {
         emit ModelSuspended(modelId, msg.sender, reason);
     }
 
-    /**
-     * @notice Lifts the suspension of a model.
-     * @param modelId Id of the model.
-     */
+    /// @inheritdoc IModelRegistry
     function unsuspend(bytes32 modelId) external onlyOwnerOrGuardian {
         Model storage model = _existingModel(modelId);
         if (model.status != ModelStatus.Suspended) revert ModelRegistryUnexpectedStatus(modelId, model.status);
@@ -265,32 +160,28 @@ contract ModelRegistry is Ownable {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The guardian (zero address if none).
+    /// @inheritdoc IModelRegistry
     function guardian() external view returns (address) {
         return _guardian;
     }
 
-    /// @notice The id of model `name`: `keccak256(bytes(name))`.
+    /// @inheritdoc IModelRegistry
     function modelId(string calldata name) external pure returns (bytes32) {
         return keccak256(bytes(name));
     }
 
-    /// @notice Number of models ever registered (retired ones included).
+    /// @inheritdoc IModelRegistry
     function modelCount() external view returns (uint256) {
         return _names.length;
     }
 
-    /// @notice A model by id. Reverts if it does not exist.
+    /// @inheritdoc IModelRegistry
     function getModel(bytes32 id) external view returns (ModelView memory) {
         _existingModel(id);
         return _modelView(id);
     }
 
-    /**
-     * @notice Models in registration order, from `offset`, at most `limit` of them.
-     * @param offset Index of the first model (0-based).
-     * @param limit Maximum number of models returned.
-     */
+    /// @inheritdoc IModelRegistry
     function getModels(uint256 offset, uint256 limit) external view returns (ModelView[] memory page) {
         uint256 end = _pageEnd(offset, limit, _names.length);
         page = new ModelView[](end > offset ? end - offset : 0);
@@ -299,25 +190,20 @@ contract ModelRegistry is Ownable {
         }
     }
 
-    /// @notice One version of a model. Reverts if the model or version does not exist.
+    /// @inheritdoc IModelRegistry
     function getVersion(bytes32 id, uint32 version) external view returns (VersionView memory) {
         Model storage model = _existingModel(id);
         if (version == 0 || version > model.latestVersion) revert ModelRegistryUnknownVersion(id, version);
         return _versionView(id, model, version);
     }
 
-    /// @notice The current version of a model. Reverts if the model does not exist.
+    /// @inheritdoc IModelRegistry
     function getCurrentVersion(bytes32 id) external view returns (VersionView memory) {
         Model storage model = _existingModel(id);
         return _versionView(id, model, model.currentVersion);
     }
 
-    /**
-     * @notice Versions of a model in order (1, 2, ...), starting at version `offset + 1`, at most `limit`.
-     * @param id Id of the model.
-     * @param offset Number of versions to skip.
-     * @param limit Maximum number of versions returned.
-     */
+    /// @inheritdoc IModelRegistry
     function getVersions(bytes32 id, uint256 offset, uint256 limit) external view returns (VersionView[] memory page) {
         Model storage model = _existingModel(id);
         uint256 end = _pageEnd(offset, limit, model.latestVersion);

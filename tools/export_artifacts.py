@@ -1,5 +1,8 @@
 """Write deai_gov/artifacts/contracts.json from the brownie build (run after `brownie compile`).
 
+Only the contracts a DAO deployment is made of (`DAO_CONTRACTS`) are shipped; the gas benchmark's reference
+registry is read from the brownie build by the benchmark itself.
+
 Usage: python tools/export_artifacts.py [--check]
 With --check, exit 1 if the shipped file differs from what the current build would write.
 """
@@ -15,15 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 from deai_gov.contracts import ARTIFACTS_FILE, DAO_CONTRACTS, openzeppelin_version, sources_digest  # noqa: E402
 
-#: Shipped besides the DAO: the naive registry the gas benchmark compares against.
-REFERENCE_CONTRACTS = ("NaiveModelRegistry",)
-
 
 def render() -> str:
     build = ROOT / "build" / "contracts"
     contracts = {}
     compiler = None
-    for name in DAO_CONTRACTS + REFERENCE_CONTRACTS:
+    for name in DAO_CONTRACTS:
         path = build / f"{name}.json"
         if not path.exists():
             sys.exit(f"{path} is missing: run `brownie compile` first")

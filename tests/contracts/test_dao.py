@@ -32,8 +32,8 @@ from contract_helpers import (
 )
 
 from deai_gov import governance, registry
-from deai_gov.chain import Chain, send
-from deai_gov.contracts import DAO_CONTRACTS, artifact, bytecode_digests
+from deai_gov.chain import Chain
+from deai_gov.contracts import DAO_CONTRACTS, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
 from deai_gov.dev.devnet import advance_time
@@ -71,18 +71,9 @@ def state_bitmap(*states: ProposalState) -> bytes:
 # ------------------------------------------------------------------------------------------------ sizes
 
 
-@pytest.mark.parametrize("name", sorted(bytecode_digests()))
-def test_runtime_size_under_eip170(
-    name: str, lib_dao: Dao, lib_chain: Chain, actors: SimpleNamespace, web3: Any
-) -> None:
-    if name in DAO_CONTRACTS:
-        address = lib_dao.deployment.addresses[ROLES_OF_CONTRACTS[name]]
-    else:  # shipped for comparison, not part of a DAO: deploy it alone
-        constructor_args = {"NaiveModelRegistry": [actors.deployer.address]}
-        assert name in constructor_args, f"add the constructor arguments of shipped contract {name}"
-        factory = web3.eth.contract(abi=artifact(name).abi, bytecode=artifact(name).bytecode)
-        data = factory.constructor(*constructor_args[name]).data_in_transaction
-        address = send(lib_chain, actors.deployer, deploy_data=data).receipt["contractAddress"]
+@pytest.mark.parametrize("name", DAO_CONTRACTS)
+def test_runtime_size_under_eip170(name: str, lib_dao: Dao, web3: Any) -> None:
+    address = lib_dao.deployment.addresses[ROLES_OF_CONTRACTS[name]]
     size = len(web3.eth.get_code(address))
     assert size == artifact(name).runtime_size  # the code on chain is the shipped artifact
     assert 0 < size < EIP170_LIMIT, f"{name} runtime is {size} bytes"

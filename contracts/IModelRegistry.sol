@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IModelRegistry
+ * @notice Interface of {ModelRegistry}, the on-chain record of AI models governed by a DAO: its enums, the
+ * structs its views return, its events and custom errors, and its external functions. Integrators who read the
+ * registry, decode its events or explain its reverts need only this file.
+ *
+ * Each model (`org/name`, id `keccak256(bytes(name))`) has numbered versions (1, 2, 3... never reused); each
+ * version records the binary CIDs of its artifact and of its manifest on IPFS, its contributor, when it was
+ * added and the version it was built on. CIDs are passed and returned in binary form: CIDv1, a one-byte
+ * multicodec (raw 0x55, dag-pb 0x70, ...) and a sha2-256 multihash, 36 bytes in all.
+ */
+interface IModelRegistry {
+    /// @notice Lifecycle state of a model. `None` means the model does not exist.
+    enum ModelStatus {
+        None,
+        Active,
+        Suspended,
+        Retired
+    }
+
+    /// @notice State of a version, relative to its model's current version.
+    enum VersionStatus {
+        None,
+        Current,
+        Superseded,
+        RolledBack
+    }
+
+    /// @notice A model as returned by the views.
+    struct ModelView {
+        bytes32 id;
+        string name;
+        ModelStatus status;
+        uint32 currentVersion;
+        uint32 latestVersion;
+    }
+
+    /// @notice A version as returned by the views.
+    struct VersionView {
+        uint32 number;
+        VersionStatus status;
+        bytes artifactCid;
+        bytes manifestCid;
+        address contributor;
+        uint40 createdAt;
+        uint32 parent;
+    }
+
+    /// @notice A model was registered under `name`, with id `keccak256(name)`.
+    event ModelRegistered(bytes32 indexed modelId, string name);
+
+    /// @notice A new version was added; it becomes current (see {CurrentVersionChanged}).
+    event VersionPublished(
+        bytes32 indexed modelId,
+        uint32 indexed version,
+        address indexed contributor,
+        uint32 parent,
+        bytes artifactCid,
+        bytes manifestCid
+    );
+
+    /// @notice The current version changed: by a registration (previous 0), an upgrade or a rollback.
+    event CurrentVersionChanged(bytes32 indexed modelId, uint32 indexed previous, uint32 indexed current);
+
+    /// @notice A model was retired for good; its current version stays readable.
+    event ModelRetired(bytes32 indexed modelId, uint32 indexed finalVersion, string reason);
+
+    /// @notice A model was suspended: clients should not use it until it is unsuspended.
+    event ModelSuspended(bytes32 indexed modelId, address indexed by, string reason);
+
+    /// @notice A suspension was lifted.
+    event ModelUnsuspended(bytes32 indexed modelId, address indexed by);
+
+    /// @notice The guardian changed (zero address: no guardian).
+    event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
+
+    /// @dev `name` is not `org/name` in lowercase letters, digits, `-`, `_` and `.`, at most 64 bytes.
+    error ModelRegistryInvalidName(string name);
+
+    /// @dev A model with this name already exists.
+    error ModelRegistryModelExists(bytes32 modelId);
+
+    /// @dev No model has this id.
+    error ModelRegistryUnknownModel(bytes32 modelId);
+
+    /// @dev The model has no such version.
+    error ModelRegistryUnknownVersion(bytes32 modelId, uint32 version);
+
+    /// @dev The model is retired and can no longer change.
+    error ModelRegistryModelIsRetired(bytes32 modelId);
+
+    /// @dev The model is not in the state the action needs.
+    error ModelRegistryUnexpectedStatus(bytes32 modelId, ModelStatus status);
+
+    /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
+    error ModelRegistryInvalidCid(bytes cid);
+
+    /// @dev A version needs a contributor.
+    error ModelRegistryInvalidContributor();
+
+    /// @dev A rollback must go to an earlier version that was never rolled back.
+    error ModelRegistryInvalidRollback(bytes32 modelId, uint32 currentVersion, uint32 targetVersion);
+
+    /// @dev Only the owner or the guardian may do this.
+    error ModelRegistryUnauthorized(address account);
+
+    // ------------------------------------------------------------------ lifecycle (owner only)
+
+    /**
+     * @notice Registers model `name` with its version 1, which becomes current.
+     * @param name `org/name`: lowercase letters, digits, `-`, `_`, `.`; at most 64 bytes.
+     * @param artifactCid Binary CID of the artifact's root.
+     * @param manifestCid Binary CID of the version's manifest.
+     * @param contributor Who contributed this version.
+     * @return modelId `keccak256(bytes(name))`.
+     */
+    function register(
+        string calldata name,
+        bytes calldata artifactCid,
+        bytes calldata manifestCid,
+        address contributor
+    ) external returns (bytes32 modelId);
+
+    /**
+     * @notice Adds a new version of a model, built on its current version, and makes it current.
+     * @param modelId Id of the model.
+     * @param artifactCid Binary CID of the artifact's root.
+     * @param manifestCid Binary CID of the version's manifest.
+     * @param contributor Who contributed this version.
+     * @return version The new version's number.
+     */
+    function upgrade(
+        bytes32 modelId,
+        bytes calldata artifactCid,
+        bytes calldata manifestCid,
+        address contributor
+    ) external returns (uint32 version);
+
+    /**
+     * @notice Makes an earlier version current again; the version rolled back from is marked as such and
+     * can never become current again.
+     * @param modelId Id of the model.
+     * @param targetVersion An earlier version that was never rolled back.
+     */
+    function rollback(bytes32 modelId, uint32 targetVersion) external;
+
+    /**
+     * @notice Retires a model for good: no version can be added or made current afterwards.
+     * @param modelId Id of the model.
+     * @param reason Why, in words (recorded in the {ModelRetired} event).
+     */
+    function retire(bytes32 modelId, string calldata reason) external;
+
+    /**
+     * @notice Sets the guardian allowed to suspend and unsuspend models; zero removes it.
+     * @param newGuardian The new guardian, typically a multisig.
+     */
+    function setGuardian(address newGuardian) external;
+
+    // ------------------------------------------------------------------ emergency (owner or guardian)
+
+    /**
+     * @notice Suspends an active model: clients should not use it until it is unsuspended. Versions and the
+     * current version are untouched.
+     * @param modelId Id of the model.
+     * @param reason Why, in words (recorded in the {ModelSuspended} event).
+     */
+    function suspend(bytes32 modelId, string calldata reason) external;
+
+    /**
+     * @notice Lifts the suspension of a model.
+     * @param modelId Id of the model.
+     */
+    function unsuspend(bytes32 modelId) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The guardian (zero address if none).
+    function guardian() external view returns (address);
+
+    /// @notice The id of model `name`: `keccak256(bytes(name))`.
+    function modelId(string calldata name) external pure returns (bytes32);
+
+    /// @notice Number of models ever registered (retired ones included).
+    function modelCount() external view returns (uint256);
+
+    /// @notice A model by id. Reverts if it does not exist.
+    function getModel(bytes32 id) external view returns (ModelView memory);
+
+    /**
+     * @notice Models in registration order, from `offset`, at most `limit` of them.
+     * @param offset Index of the first model (0-based).
+     * @param limit Maximum number of models returned.
+     */
+    function getModels(uint256 offset, uint256 limit) external view returns (ModelView[] memory page);
+
+    /// @notice One version of a model. Reverts if the model or version does not exist.
+    function getVersion(bytes32 id, uint32 version) external view returns (VersionView memory);
+
+    /// @notice The current version of a model. Reverts if the model does not exist.
+    function getCurrentVersion(bytes32 id) external view returns (VersionView memory);
+
+    /**
+     * @notice Versions of a model in order (1, 2, ...), starting at version `offset + 1`, at most `limit`.
+     * @param id Id of the model.
+     * @param offset Number of versions to skip.
+     * @param limit Maximum number of versions returned.
+     */
+    function getVersions(bytes32 id, uint256 offset, uint256 limit) external view returns (VersionView[] memory page);
+}
