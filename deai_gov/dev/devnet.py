@@ -40,8 +40,13 @@ def free_port() -> int:
 
 
 def port_in_use(port: int) -> bool:
-    """Whether something already listens on (or holds) 127.0.0.1:`port`."""
+    """Whether something already listens on (or holds) 127.0.0.1:`port`.
+
+    The probe binds with SO_REUSEADDR, as servers do: connections of a server just stopped linger in TIME_WAIT
+    on its port for a minute, and would otherwise make a free port look taken to a restart on it.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
