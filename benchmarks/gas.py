@@ -36,8 +36,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from runner import run_benchmark
 
-from deai_gov import governance, registry
-from deai_gov.chain import Chain, connect, send
+from deai_gov import governance, registry, token
+from deai_gov.abi import as_bytes, decode_call
+from deai_gov.chain import Chain, PreparedTx, ReadCall, call_many, connect, send
 from deai_gov.contracts import DAO_CONTRACTS, Artifact, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, DaoParams, Deployment, deploy_dao
@@ -161,8 +162,8 @@ def reference_subject(chain: Chain, people: People, dao: Dao) -> tuple[Subject, 
     its deployment used."""
     naive_code = naive_artifact()
     factory = chain.w3.eth.contract(abi=naive_code.abi, bytecode=naive_code.bytecode)
-    data = factory.constructor(dao.timelock.address).data_in_transaction
-    deployed = send(chain, people.deployer, deploy_data=data)
+    data = factory.constructor(dao.address("timelock")).data_in_transaction
+    deployed = send(chain, people.deployer, PreparedTx(None, bytes.fromhex(data[2:]), "deploy NaiveModelRegistry"))
     address = str(deployed.receipt["contractAddress"])
     naive = naive_contract(chain, address)
     subject = Subject(
@@ -185,11 +186,9 @@ def deployment_gas(chain: Chain, deployment: Deployment, last_block: int) -> dic
     w3 = chain.w3
     names = dict(zip(("timelock", "token", "governor", "registry"), DAO_CONTRACTS, strict=True))
     by_address = {address.lower(): names[role] for role, address in deployment.addresses.items()}
-    timelock = chain.contract("TimelockController", deployment.timelock)
-    roles = {
-        bytes(getattr(timelock.functions, role)().call()): role
-        for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE", "DEFAULT_ADMIN_ROLE")
-    }
+    role_names = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE", "DEFAULT_ADMIN_ROLE")
+    values = call_many(chain, [ReadCall(deployment.timelock, "TimelockController", role) for role in role_names])
+    roles = {bytes(value): role for value, role in zip(values, role_names, strict=True)}
     gas: dict[str, int] = {}
     for number in range(deployment.block, last_block + 1):
         transactions: list[Any] = list(w3.eth.get_block(number, full_transactions=True)["transactions"])
@@ -199,8 +198,8 @@ def deployment_gas(chain: Chain, deployment: Deployment, last_block: int) -> dic
                 label = by_address.get(receipt["contractAddress"].lower(), receipt["contractAddress"])
             else:
                 calldata = tx["input"] if "input" in tx else tx["data"]  # eth-tester names it `data`
-                fn, args = timelock.decode_function_input(calldata)
-                label = f"{fn.fn_name}({roles.get(bytes(args['role']), 'role')})"
+                function, args = decode_call("TimelockController", as_bytes(calldata))
+                label = f"{function}({roles.get(bytes(args['role']), 'role')})"
             gas[label] = int(receipt["gasUsed"])
     return gas
 
@@ -210,9 +209,9 @@ def deployment_gas(chain: Chain, deployment: Deployment, last_block: int) -> dic
 
 def delegate_all(chain: Chain, people: People, dao: Dao) -> int:
     """alice and bob delegate to themselves, carol to alice; return alice's (first) delegation gas."""
-    gas = governance.delegate(dao, people.alice, people.alice.address).gas_used
-    governance.delegate(dao, people.bob, people.bob.address)
-    governance.delegate(dao, people.carol, people.alice.address)
+    gas = send(dao.chain, people.alice, token.delegate(dao, people.alice.address)).gas_used
+    send(dao.chain, people.bob, token.delegate(dao, people.bob.address))
+    send(dao.chain, people.carol, token.delegate(dao, people.alice.address))
     advance_time(chain, 1)  # votes count from the next second
     return gas
 
@@ -222,20 +221,24 @@ def proposal_cycle(
 ) -> dict[str, int]:
     """Propose one action, vote (alice first, then bob directly or by signature, then carol overrides alice
     against), queue and execute; return the gas of each step."""
-    proposal_id, proposed = governance.propose(dao, people.alice, [action], description(title))
+    proposal = governance.build_proposal(dao, people.alice.address, [action], description(title))
+    proposed = send(chain, people.alice, governance.propose(dao, proposal))
+    proposal_id = proposed.outcome
     gas = {"propose": proposed.gas_used}
     advance_time(chain, VOTING_DELAY + 1)
-    governance.cast_vote(dao, people.alice, proposal_id, Support.FOR)  # the first vote reaches quorum
+    send(dao.chain, people.alice, governance.vote(dao, proposal_id, Support.FOR))  # the first vote reaches quorum
     if by_sig:
         vote = governance.sign_vote(dao, people.bob, proposal_id, Support.FOR)
-        gas["cast_vote_by_sig"] = governance.relay_vote(dao, people.relayer, vote).gas_used
+        gas["cast_vote_by_sig"] = send(dao.chain, people.relayer, governance.relay(dao, vote)).gas_used
     else:
-        gas["cast_vote"] = governance.cast_vote(dao, people.bob, proposal_id, Support.FOR).gas_used
-    gas["cast_override_vote"] = governance.cast_override_vote(dao, people.carol, proposal_id, Support.AGAINST).gas_used
+        gas["cast_vote"] = send(dao.chain, people.bob, governance.vote(dao, proposal_id, Support.FOR)).gas_used
+    gas["cast_override_vote"] = send(
+        dao.chain, people.carol, governance.override_vote(dao, proposal_id, Support.AGAINST)
+    ).gas_used
     advance_time(chain, VOTING_PERIOD + 1)
-    gas["queue"] = governance.queue(dao, people.relayer, proposal_id).gas_used
+    gas["queue"] = send(dao.chain, people.relayer, governance.queue(dao, proposal_id)).gas_used
     advance_time(chain, TIMELOCK_DELAY + 1)
-    gas["execute"] = governance.execute(dao, people.relayer, proposal_id).gas_used
+    gas["execute"] = send(dao.chain, people.relayer, governance.execute(dao, proposal_id)).gas_used
     if governance.state(dao, proposal_id) != governance.ProposalState.EXECUTED:
         raise RuntimeError(f"proposal {proposal_id} did not end executed")
     return gas

@@ -25,7 +25,7 @@ For every command and size the benchmark times:
   JSON-RPC requests it makes counted by method;
 - **library**: the library calls the command makes: `governance.list_proposals`, `registry.list_models`,
   `registry.get_model` + `list_versions`, `registry.list_versions`; for `proposal list` its `ProposalCreated`
-  log query (`logs.iter_event_args`) is also timed alone, the rest being the state reads.
+  log query (`logs.iter_logs`) is also timed alone, the rest being the state reads.
 
 Goals: the CLI stays under 2 s at 1,000 items (proposals; models holding 10,000 versions; versions of one
 model), and the in-process time grows linearly or better:
@@ -71,13 +71,13 @@ from eth_account import Account
 from eth_utils import keccak
 from runner import run_benchmark
 
-from deai_gov import governance, registry
-from deai_gov.chain import Chain, connect, send
-from deai_gov.contracts import artifact, event_abi
+from deai_gov import governance, registry, token
+from deai_gov.abi import encode_deployment
+from deai_gov.chain import Chain, PreparedTx, connect, send
 from deai_gov.dao import Dao
 from deai_gov.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
 from deai_gov.dev.devnet import Anvil, advance_time, anvil_dev_keys
-from deai_gov.logs import iter_event_args
+from deai_gov.logs import iter_logs
 from deai_gov.names import model_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,9 +224,8 @@ class Datasets:
 
 def deploy_registry(chain: Chain, owner: Any) -> str:
     """A ModelRegistry owned by `owner` (no guardian), as `deploy_dao` deploys it for the timelock."""
-    contract = chain.w3.eth.contract(abi=artifact("ModelRegistry").abi, bytecode=artifact("ModelRegistry").bytecode)
-    data = contract.constructor(owner.address, "0x" + "00" * 20).data_in_transaction
-    return str(send(chain, owner, deploy_data=data).receipt["contractAddress"])
+    data = encode_deployment("ModelRegistry", (owner.address, "0x" + "00" * 20))
+    return str(send(chain, owner, PreparedTx(None, data, "deploy ModelRegistry")).receipt["contractAddress"])
 
 
 def with_registry(deployment: Deployment, address: str) -> Deployment:
@@ -251,7 +250,7 @@ def setup(chain: Chain, url: str, keys: list[str], workdir: Path) -> Datasets:
     )
     deployment = deploy_dao(chain, deployer, params)
     dao = Dao.attach(chain, deployment)
-    governance.delegate(dao, proposer, proposer.address)
+    send(dao.chain, proposer, token.delegate(dao, proposer.address))
     advance_time(chain, 2)  # the votes must be checkpointed before the clock the proposals read them at
     wide = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, wide_owner)))
     deep = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, deep_owner)))
@@ -283,7 +282,7 @@ def proposal_parts(data: Datasets, i: int) -> tuple[list[str], list[int], list[b
         ["string", "bytes", "bytes", "address"],
         [name, binary_cid(f"{name}/artifact", 0x70), binary_cid(f"{name}/manifest"), data.proposer],
     )
-    return [data.dao.registry.address], [0], [register], proposal_description(i, data.proposer)
+    return [data.dao.address("registry")], [0], [register], proposal_description(i, data.proposer)
 
 
 def propose_transactions(data: Datasets, start: int, end: int) -> Iterator[tuple[str, bytes, int]]:
@@ -292,7 +291,7 @@ def propose_transactions(data: Datasets, start: int, end: int) -> Iterator[tuple
         calldata = SELECTORS["propose"] + abi_encode(
             ["address[]", "uint256[]", "bytes[]", "string"], list(proposal_parts(data, i))
         )
-        yield data.dao.governor.address, calldata, GAS["propose"]
+        yield data.dao.address("governor"), calldata, GAS["propose"]
 
 
 def upgrade_call(name: str, version: int, contributor: str) -> bytes:
@@ -316,7 +315,7 @@ def register_call(name: str, contributor: str) -> bytes:
 
 def model_transactions(data: Datasets, start: int, end: int) -> Iterator[tuple[str, bytes, int]]:
     """Models start..end-1 of the wide registry, each registered then upgraded to VERSIONS_PER_MODEL versions."""
-    owner, address = data.writers["wide"].sender, data.wide.registry.address
+    owner, address = data.writers["wide"].sender, data.wide.address("registry")
     for i in range(start, end):
         name = f"bench/model-{i:05d}"
         yield address, register_call(name, owner), GAS["register"]
@@ -326,7 +325,7 @@ def model_transactions(data: Datasets, start: int, end: int) -> Iterator[tuple[s
 
 def deep_transactions(data: Datasets, start: int, end: int) -> Iterator[tuple[str, bytes, int]]:
     """Versions start+1..end of the deep registry's only model."""
-    owner, address = data.writers["deep"].sender, data.deep.registry.address
+    owner, address = data.writers["deep"].sender, data.deep.address("registry")
     for version in range(start + 1, end + 1):
         if version == 1:
             yield address, register_call(DEEP_MODEL, owner), GAS["register"]
@@ -339,12 +338,12 @@ def grow(data: Datasets, command: str, size: int) -> None:
     if command == "proposal list":
         data.writers["proposals"].send_all(propose_transactions(data, data.proposals, size))
         data.proposals = size
-        if int(data.dao.governor.functions.getProposalId(*proposal_args(data, size)).call()) != size:
+        if int(data.dao.read("governor", "getProposalId", *proposal_args(data, size))) != size:
             raise RuntimeError(f"proposal {size} is missing after populating")
     elif command == "model list":
         data.writers["wide"].send_all(model_transactions(data, data.models, size))
         data.models = size
-        count = int(data.wide.registry.functions.modelCount().call())
+        count = int(data.wide.read("registry", "modelCount"))
         last = registry.get_model(data.wide, f"bench/model-{size - 1:05d}")
         if count != size or last.latest_version != VERSIONS_PER_MODEL:
             raise RuntimeError(f"wide registry holds {count} models (last at v{last.latest_version}), not {size}")
@@ -459,8 +458,13 @@ def library_times(data: Datasets, command: str) -> dict[str, float]:
         dao = data.dao
         found = len(governance.list_proposals(dao))
         middle = time.perf_counter()
-        event, wanted = event_abi("ModelGovernor", "ProposalCreated"), {"proposalId", "proposer", "description"}
-        list(iter_event_args(dao.chain, dao.address("governor"), event, from_block=dao.deployment.block, fields=wanted))
+        wanted = {"proposalId", "proposer", "description"}
+        governor = dao.address("governor")
+        list(
+            iter_logs(
+                dao.chain, "ModelGovernor", governor, "ProposalCreated", from_block=dao.deployment.block, fields=wanted
+            )
+        )
         logs = time.perf_counter() - middle
         if found != data.proposals:
             raise RuntimeError(f"library read {found} proposals, not {data.proposals}")

@@ -1,26 +1,27 @@
-"""Connection to a chain and transaction sending.
+"""A chain: one JSON-RPC transport for every read, and one `send` for every transaction.
 
-`connect(rpc_url)` reaches any EVM node over HTTP; `connect(None)` starts an embedded in-process chain
-(py-evm through eth-tester, the `embedded` extra). `send` estimates gas, prices the transaction with
-EIP-1559 fees, signs it locally, waits for the receipt and turns any revert into a `TransactionError` with
-one plain sentence.
+Reads go through a transport that speaks JSON-RPC: plain HTTP for a node (`deai_gov.rpc`, no web3), or the
+embedded in-process chain answering in the same form (`deai_gov.embedded`). Every view call is a `ReadCall`
+encoded from the shipped ABIs and sent in batches (`call_many`). web3 is kept for what it does well: signing
+and sending transactions, and running the embedded chain; it is imported on first use only.
+
+Every transaction is a `PreparedTx` (the call, what it does in words, how to read its result from the
+receipt) made by the library (`governance.vote`, `registry.suspend`, `token.delegate`...), simulated with
+`simulate` and sent with `send`: the CLI, scripts, the demo, benchmarks and tests all take this one path.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ChainError, RpcError, TransactionError
-from .reverts import revert_error
-from .rpc import JsonRpc
+from .reverts import revert_data_of, revert_error
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
-    from web3.contract.contract import ContractFunction
     from web3.types import TxReceipt
 
 DEFAULT_TIMEOUT = 120.0
@@ -34,10 +35,23 @@ _GAS_HEADROOM = 100_000
 DROP_GRACE = 3.0
 
 
-class Chain:
-    """A connection to one chain: plain JSON-RPC for the fast read paths, web3 (made on first use) for the rest.
+class Transport(Protocol):
+    """Where JSON-RPC requests go: a node over HTTP, or the embedded chain."""
 
-    Give `rpc_url` for a node over HTTP(S), or a ready `w3` (an embedded chain, or brownie's connection).
+    def request(self, method: str, params: list[Any] | None = None) -> Any:
+        """The `result` of one request; RpcError when the node answers with an error."""
+        ...
+
+    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        """One answer per call, in order: its `result`, or an RpcError instance for a call that failed."""
+        ...
+
+
+class Chain:
+    """A connection to one chain: a JSON-RPC transport for reads, web3 (made on first use) to send.
+
+    Give `rpc_url` for a node over HTTP(S), or a ready `w3`: an embedded chain (`embedded=True`), or a web3
+    connected over HTTP (brownie's), whose endpoint then serves the reads too.
     """
 
     def __init__(
@@ -52,20 +66,32 @@ class Chain:
         if w3 is None and rpc_url is None:
             raise ValueError("a chain needs a web3 connection or an RPC URL")
         self._w3 = w3
-        self.rpc_url = rpc_url
         self.timeout = timeout
         self.embedded = embedded
         #: Private keys of the accounts an embedded chain funds at genesis (empty for RPC chains).
         self.dev_keys = dev_keys or []
-        self.rpc = JsonRpc(rpc_url, timeout=timeout) if rpc_url and w3 is None else None
+        self.transport: Transport
+        if embedded:
+            from .embedded import EmbeddedTransport
+
+            assert w3 is not None
+            self.transport = EmbeddedTransport(w3)
+        else:
+            url = rpc_url or getattr(getattr(w3, "provider", None), "endpoint_uri", None)
+            if not url:
+                raise ValueError("a chain needs an HTTP endpoint for its reads (or embedded=True)")
+            from .rpc import JsonRpc
+
+            self.transport = JsonRpc(str(url), timeout=timeout)
+        self.rpc_url = None if embedded else getattr(self.transport, "url", None)
         self._chain_id: int | None = None
 
     def __repr__(self) -> str:
-        return f"Chain({self.rpc_url or ('embedded' if self.embedded else 'web3')})"
+        return f"Chain({self.rpc_url or 'embedded'})"
 
     @property
     def w3(self) -> Web3:
-        """The web3 connection (imported and made on first use for an RPC URL)."""
+        """The web3 connection used to sign and send (imported and made on first use for an RPC URL)."""
         if self._w3 is None:
             from web3 import HTTPProvider, Web3
 
@@ -81,56 +107,77 @@ class Chain:
         return self._w3
 
     def request(self, method: str, params: list[Any] | None = None) -> Any:
-        """The result of one JSON-RPC request (through web3's provider when there is no plain client)."""
-        if self.rpc is not None:
-            return self.rpc.request(method, params)
-        answer: dict[str, Any] = dict(self.w3.provider.make_request(method, params or []))  # type: ignore[arg-type]
-        if answer.get("error"):
-            raise RpcError(method, answer["error"])
-        return answer.get("result")
+        """The result of one JSON-RPC request."""
+        return self.transport.request(method, params)
 
     def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
         """Results of many JSON-RPC requests in one round trip (an RpcError in place of a failed one)."""
-        if self.rpc is not None:
-            return self.rpc.batch(calls)
-        results: list[Any] = []
-        for method, params in calls:
-            try:
-                results.append(self.request(method, params))
-            except RpcError as exc:
-                results.append(exc)
-        return results
+        return self.transport.batch(calls)
 
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = int(self.w3.eth.chain_id) if self.rpc is None else int(self.request("eth_chainId"), 16)
+            self._chain_id = int(self.request("eth_chainId"), 16)
         return self._chain_id
 
     def block_number(self) -> int:
         """The latest block's number."""
-        if self.rpc is None:
-            return int(self.w3.eth.block_number)
         return int(self.request("eth_blockNumber"), 16)
 
-    def contract(self, name: str, address: str) -> Any:
-        """A web3 contract object for shipped contract `name` at `address`."""
-        from .contracts import artifact
-
-        return self.w3.eth.contract(address=self.w3.to_checksum_address(address), abi=artifact(name).abi)
+    def block_timestamp(self, block: int | str = "latest") -> int:
+        """Timestamp of a block (the latest by default): the governor's clock."""
+        tag = hex(block) if isinstance(block, int) else block
+        found = self.request("eth_getBlockByNumber", [tag, False])
+        if not isinstance(found, dict):
+            raise ChainError(f"the RPC node has no block {block}")
+        return int(found["timestamp"], 16)
 
     def timestamp(self) -> int:
-        """Timestamp of the latest block (the governor's clock)."""
-        return int(self.w3.eth.get_block("latest")["timestamp"])
+        """Timestamp of the latest block."""
+        return self.block_timestamp("latest")
+
+    def balance(self, address: str) -> int:
+        """Native balance of `address`, in wei."""
+        return int(self.request("eth_getBalance", [address, "latest"]), 16)
+
+    def receipt(self, tx_hash: str) -> dict[str, Any]:
+        """The receipt of a mined transaction, as JSON-RPC gives it (hex quantities)."""
+        found = self.request("eth_getTransactionReceipt", [tx_hash])
+        if not isinstance(found, dict):
+            raise ChainError(f"the RPC node has no receipt for transaction {tx_hash}")
+        return found
+
+    def get_logs(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """`eth_getLogs` as the node answers it."""
+        found = self.request("eth_getLogs", [query])
+        if not isinstance(found, list):
+            raise ChainError("the RPC node answered eth_getLogs with something other than a list")
+        return found
+
+
+@dataclass(frozen=True)
+class PreparedTx:
+    """A transaction ready to simulate, confirm and send, made by a library function.
+
+    `to` is None for a contract creation. `read_outcome` turns the mined receipt into the transaction's result
+    (the new proposal's id, say); it is None when there is nothing to read.
+    """
+
+    to: str | None
+    data: bytes
+    description: str
+    value: int = 0
+    read_outcome: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
 class TxResult:
-    """What a mined transaction returned."""
+    """What a mined transaction returned: its hash, receipt, gas and outcome (see `PreparedTx.read_outcome`)."""
 
     tx_hash: str
     receipt: Any
     gas_used: int
+    outcome: Any = None
 
     @property
     def block_number(self) -> int:
@@ -144,49 +191,17 @@ def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
     chain = Chain(rpc_url=rpc_url, timeout=timeout)
     try:
         _ = chain.chain_id  # also proves the node is there
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):
         raise ChainError(f"the RPC node at {rpc_url} sent a malformed chain id") from None
     return chain
 
 
 def embedded_chain() -> Chain:
     """A fresh in-process chain (py-evm) with ten funded development accounts."""
-    try:
-        from eth_tester import EthereumTester, PyEVMBackend
-        from web3 import EthereumTesterProvider, Web3
-    except ImportError:
-        raise ChainError("the embedded chain needs the 'embedded' extra: pip install 'deai-gov[embedded]'") from None
-    backend = PyEVMBackend(genesis_parameters=PyEVMBackend.generate_genesis_params({"gas_limit": 30_000_000}))
-    backend.chain.gas_estimator = staticmethod(_two_run_gas_estimate)
-    tester = EthereumTester(backend)
-    w3 = Web3(EthereumTesterProvider(tester))
-    keys = [k.to_hex() for k in backend.account_keys]
+    from .embedded import start_embedded
+
+    w3, keys = start_embedded()
     return Chain(w3, embedded=True, dev_keys=keys)
-
-
-def _two_run_gas_estimate(state: Any, transaction: Any) -> int:
-    """Gas estimate for the embedded chain in two EVM runs instead of py-evm's ~13-step binary search.
-
-    Run once with the block gas limit to measure the gas used, then confirm that limit suffices (calls keep
-    1/64 of the gas back, so it may not); fall back to py-evm's binary search when it does not.
-    """
-    from eth.estimators.gas import binary_gas_search_intrinsic_tolerance
-    from eth.vm.spoof import SpoofTransaction
-
-    def run(gas: int) -> Any:
-        snapshot = state.snapshot()
-        try:
-            return state.apply_transaction(SpoofTransaction(transaction, gas=gas, gas_price=0))
-        finally:
-            state.revert(snapshot)
-
-    full = run(state.gas_limit)
-    if full.is_error:
-        raise full.error
-    estimate = min(state.gas_limit, transaction.intrinsic_gas + full.get_gas_used())
-    if run(estimate).is_error:
-        return int(binary_gas_search_intrinsic_tolerance(state, transaction))
-    return int(estimate)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -194,36 +209,11 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200]
 
 
-def _revert_data(exc: BaseException) -> str | None:
-    """The revert payload carried by a web3 exception, if any."""
-    data = getattr(exc, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return data
-    if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
-        inner = data.get("data")
-        if isinstance(inner, str) and inner.startswith("0x"):
-            return inner
-    # eth-tester (embedded chain) raises TransactionFailed with the payload's repr in its message.
-    first = exc.args[0] if exc.args else None
-    if isinstance(first, bytes):
-        return "0x" + first.hex()
-    if isinstance(first, str) and first.startswith("execution reverted: b"):
-        import ast
-
-        try:
-            payload = ast.literal_eval(first.removeprefix("execution reverted: "))
-        except (ValueError, SyntaxError):
-            return None
-        if isinstance(payload, bytes):
-            return "0x" + payload.hex()
-    return None
-
-
 def explain_call_failure(exc: BaseException) -> TransactionError:
     """Turn an exception raised by eth_call / eth_estimateGas into a TransactionError."""
     from web3.exceptions import ContractLogicError
 
-    data = _revert_data(exc)
+    data = revert_data_of(exc)
     if data is not None:
         return revert_error(data)
     if isinstance(exc, ContractLogicError):
@@ -245,22 +235,34 @@ def fee_fields(w3: Web3, block: Any = None) -> dict[str, int]:
     return {"maxPriorityFeePerGas": priority, "maxFeePerGas": 2 * int(base_fee) + priority}
 
 
-def raw_calls(chain: Chain, requests: list[tuple[str, bytes]], *, batch_size: int = 1_000) -> list[bytes]:
-    """`eth_call` results for many (address, calldata) pairs: JSON-RPC batches on a node, one by one in-process.
-
-    The fast path for long lists: no ABI lookup per call, one round trip per `batch_size` calls. A call that
-    reverts raises its decoded error.
-    """
-    if chain.embedded:
-        return [_raw_call(chain, to, data) for to, data in requests]
-    results: list[bytes] = []
+def eth_calls(
+    chain: Chain,
+    requests: list[tuple[str, bytes]],
+    *,
+    sender: str | None = None,
+    values: list[int] | None = None,
+    batch_size: int = 1_000,
+) -> list[bytes | TransactionError]:
+    """`eth_call` results for many (address, calldata) pairs (from `sender`, with `values` in wei), in JSON-RPC
+    batches of `batch_size`: the bytes returned, or the decoded TransactionError of a call that reverted."""
+    results: list[bytes | TransactionError] = []
     for start in range(0, len(requests), batch_size):
-        chunk = requests[start : start + batch_size]
-        answers = chain.batch([("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in chunk])
-        for answer in answers:
+        calls = []
+        for index in range(start, min(start + batch_size, len(requests))):
+            to, data = requests[index]
+            call = {"to": to, "data": "0x" + data.hex()}
+            if sender is not None:
+                call["from"] = sender
+            if values and values[index]:
+                call["value"] = hex(values[index])
+            calls.append(("eth_call", [call, "latest"]))
+        for answer in chain.batch(calls):
             if isinstance(answer, RpcError):
-                raise _call_error(answer)
-            results.append(bytes.fromhex(str(answer).removeprefix("0x")))
+                results.append(_call_error(answer))
+                continue
+            if not isinstance(answer, str):
+                raise ChainError("the RPC node answered eth_call with something other than hex data")
+            results.append(bytes.fromhex(answer.removeprefix("0x")))
     return results
 
 
@@ -270,13 +272,6 @@ def _call_error(error: RpcError) -> TransactionError:
     if isinstance(data, str) and data.startswith("0x") and len(data) > 2:
         return revert_error(data)
     return TransactionError(error.message.removeprefix("execution reverted: ").strip() or "reverted without a reason")
-
-
-def _raw_call(chain: Chain, to: str, data: bytes) -> bytes:
-    try:
-        return bytes(chain.w3.eth.call({"to": to, "data": data}))  # type: ignore[typeddict-item]
-    except Exception as exc:
-        raise explain_call_failure(exc) from None
 
 
 @dataclass(frozen=True)
@@ -289,39 +284,26 @@ class ReadCall:
     args: tuple[Any, ...] = ()
 
     def calldata(self) -> bytes:
-        from eth_abi import encode
+        from .abi import encode_call
 
-        selector, inputs, _ = _call_shape(self.contract, self.function)
-        return selector + encode(list(inputs), list(self.args))
+        return encode_call(self.contract, self.function, self.args)
 
     def decode(self, answer: bytes) -> Any:
-        from eth_abi import decode
+        from .abi import decode_result
 
-        values = decode(list(_call_shape(self.contract, self.function)[2]), answer)
-        return values[0] if len(values) == 1 else values
-
-
-@functools.cache
-def _call_shape(contract: str, function: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
-    """(selector, input types, output types) of a shipped contract's function: worked out once, not per call."""
-    from eth_utils import function_abi_to_4byte_selector
-    from eth_utils.abi import collapse_if_tuple
-
-    from .contracts import function_abi
-
-    abi = function_abi(contract, function)
-    inputs = tuple(collapse_if_tuple(dict(item)) for item in abi["inputs"])
-    outputs = tuple(collapse_if_tuple(dict(item)) for item in abi["outputs"])
-    return bytes(function_abi_to_4byte_selector(abi)), inputs, outputs  # type: ignore[arg-type]
+        return decode_result(self.contract, self.function, len(self.args), answer)
 
 
 def call_many(chain: Chain, calls: list[ReadCall], *, batch_size: int = 1_000) -> list[Any]:
-    """The decoded results of many read-only calls, read with `raw_calls` (JSON-RPC batches, no web3).
-
-    Decoded with eth-abi and not normalised by web3: addresses come back in lower case, a struct as a tuple.
-    """
-    answers = raw_calls(chain, [(call.address, call.calldata()) for call in calls], batch_size=batch_size)
-    return [call.decode(answer) for call, answer in zip(calls, answers, strict=True)]
+    """The decoded results of many read-only calls, sent as JSON-RPC batches; a call that reverts raises its
+    decoded TransactionError. Addresses come back checksummed, a struct as a tuple."""
+    answers = eth_calls(chain, [(call.address, call.calldata()) for call in calls], batch_size=batch_size)
+    decoded = []
+    for call, answer in zip(calls, answers, strict=True):
+        if isinstance(answer, TransactionError):
+            raise answer
+        decoded.append(call.decode(answer))
+    return decoded
 
 
 def read(chain: Chain, call: ReadCall) -> Any:
@@ -329,10 +311,17 @@ def read(chain: Chain, call: ReadCall) -> Any:
     return call_many(chain, [call])[0]
 
 
-def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 0) -> int:
-    """Estimate the gas `call` needs when sent by `sender`; raise TransactionError if it would revert."""
+def _transaction(sender: str, tx: PreparedTx) -> dict[str, Any]:
+    fields: dict[str, Any] = {"from": sender, "value": tx.value, "data": "0x" + tx.data.hex()}
+    if tx.to is not None:
+        fields["to"] = tx.to
+    return fields
+
+
+def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
+    """Estimate the gas `tx` needs when sent by `sender`; raise TransactionError if it would revert."""
     try:
-        return int(call.estimate_gas({"from": sender, "value": value}))  # type: ignore[arg-type]
+        return int(chain.w3.eth.estimate_gas(_transaction(sender, tx)))  # type: ignore[arg-type]
     except Exception as exc:
         raise explain_call_failure(exc) from None
 
@@ -340,36 +329,27 @@ def simulate(chain: Chain, sender: str, call: ContractFunction, *, value: int = 
 def send(
     chain: Chain,
     account: LocalAccount,
-    call: ContractFunction | None = None,
+    tx: PreparedTx,
     *,
-    deploy_data: str | None = None,
-    value: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     confirmations: int = 0,
     on_submitted: Callable[[str], None] | None = None,
 ) -> TxResult:
-    """Sign and send `call` (or a contract creation with `deploy_data`) from `account`; wait for its receipt.
+    """Sign and send `tx` from `account`, wait for its receipt and read its outcome.
 
     Reverts are detected by the gas estimate before anything is signed, so a failing call sends nothing.
     """
     w3 = chain.w3
-    tx: dict[str, Any] = {"from": account.address, "value": value, "chainId": chain.chain_id}
-    if call is not None:
-        tx["to"] = call.address
-        tx["data"] = call._encode_transaction_data()
-    elif deploy_data is not None:
-        tx["data"] = deploy_data
-    else:
-        raise ValueError("send needs a call or deploy_data")
+    fields = _transaction(account.address, tx) | {"chainId": chain.chain_id}
     try:
-        estimate = int(w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
+        estimate = int(w3.eth.estimate_gas(fields))  # type: ignore[arg-type]
     except Exception as exc:
         raise explain_call_failure(exc) from None
     latest = w3.eth.get_block("latest")
-    tx["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
-    tx["nonce"] = _next_nonce(chain, account.address)
-    tx.update(fee_fields(w3, latest))
-    signed = account.sign_transaction(tx)
+    fields["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
+    fields["nonce"] = _next_nonce(chain, account.address)
+    fields.update(fee_fields(w3, latest))
+    signed = account.sign_transaction(fields)
     try:
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction).to_0x_hex()
     except Exception as exc:
@@ -377,11 +357,12 @@ def send(
     if on_submitted:
         on_submitted(tx_hash)
     receipt = wait_for_receipt(
-        chain, tx_hash, timeout=timeout, confirmations=confirmations, sender=account.address, nonce=tx["nonce"]
+        chain, tx_hash, timeout=timeout, confirmations=confirmations, sender=account.address, nonce=fields["nonce"]
     )
     if receipt["status"] != 1:
-        raise _mined_revert(chain, tx, receipt)
-    return TxResult(tx_hash, receipt, int(receipt["gasUsed"]))
+        raise _mined_revert(chain, fields, receipt)
+    outcome = tx.read_outcome(receipt) if tx.read_outcome is not None else None
+    return TxResult(tx_hash, receipt, int(receipt["gasUsed"]), outcome)
 
 
 def _next_nonce(chain: Chain, address: str) -> int:

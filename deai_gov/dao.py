@@ -1,12 +1,14 @@
-"""A deployed DAO: the four contracts bound to a chain, checked against the deployment record."""
+"""A deployed DAO: the four contracts bound to a chain, checked against the deployment record, and the ways to
+talk to them (a `ReadCall`, a proposal `Action`, a `PreparedTx`), plus its settings read in one batch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from .chain import Chain
+from .actions import Action
+from .chain import Chain, PreparedTx, ReadCall, call_many, read
 from .deploy import Deployment
 from .errors import InputError, RpcError
 
@@ -21,8 +23,8 @@ CONTRACT_OF_ROLE = {
 
 @dataclass
 class Dao:
-    """One deployment on one chain. The web3 contract handles (`token`, `timelock`, `governor`, `registry`) are
-    made on first use, so a command that only reads through `address()` never imports web3."""
+    """One deployment on one chain. Contracts are named by their role (token, timelock, governor, registry);
+    calls are encoded from the shipped ABIs, so reading never needs web3."""
 
     chain: Chain
     deployment: Deployment
@@ -57,21 +59,83 @@ class Dao:
 
         return checksum(str(self.deployment.addresses[role]))
 
-    def _contract(self, role: str) -> Any:
-        return self.chain.contract(CONTRACT_OF_ROLE[role], self.address(role))
+    def call(self, role: str, function: str, *args: Any) -> ReadCall:
+        """A read-only call of `function` on the contract playing `role`."""
+        return ReadCall(self.address(role), CONTRACT_OF_ROLE[role], function, args)
 
-    @cached_property
-    def token(self) -> Any:
-        return self._contract("token")
+    def read(self, role: str, function: str, *args: Any) -> Any:
+        """What `function` of the contract playing `role` returns now (a revert raises its decoded error)."""
+        return read(self.chain, self.call(role, function, *args))
 
-    @cached_property
-    def timelock(self) -> Any:
-        return self._contract("timelock")
+    def read_many(self, calls: list[ReadCall]) -> list[Any]:
+        """The results of many read-only calls, in one JSON-RPC batch."""
+        return call_many(self.chain, calls)
 
-    @cached_property
-    def governor(self) -> Any:
-        return self._contract("governor")
+    def calldata(self, role: str, function: str, *args: Any) -> bytes:
+        """The calldata of `function(*args)` on the contract playing `role`."""
+        from .abi import encode_call
 
-    @cached_property
-    def registry(self) -> Any:
-        return self._contract("registry")
+        return encode_call(CONTRACT_OF_ROLE[role], function, args)
+
+    def action(self, role: str, function: str, *args: Any, value: int = 0) -> Action:
+        """A call the timelock makes when a proposal executes."""
+        return Action(self.address(role), value, self.calldata(role, function, *args))
+
+    def prepare(
+        self,
+        role: str,
+        function: str,
+        args: tuple[Any, ...],
+        description: str,
+        *,
+        read_outcome: Callable[[Any], Any] | None = None,
+    ) -> PreparedTx:
+        """A transaction calling `function(*args)` on the contract playing `role`, described in words."""
+        return PreparedTx(self.address(role), self.calldata(role, function, *args), description, 0, read_outcome)
+
+
+@dataclass(frozen=True)
+class DaoSettings:
+    """The DAO's parameters and counters as they stand now (what `deai-gov dao info` prints)."""
+
+    chain_id: int
+    addresses: dict[str, str]
+    token_name: str
+    token_symbol: str
+    total_supply: int
+    voting_delay: int
+    voting_period: int
+    proposal_threshold: int
+    quorum_percent: int
+    quorum_now: int
+    late_quorum_extension: int
+    timelock_delay: int
+    treasury: int
+    proposal_guardian: str
+    registry_guardian: str
+    models: int
+    proposals: int
+
+
+def read_settings(dao: Dao) -> DaoSettings:
+    """Every parameter of the DAO, read in one JSON-RPC batch (two round trips: the clock, then the rest)."""
+    clock = int(dao.read("governor", "clock"))
+    names = [
+        ("token_name", dao.call("token", "name")),
+        ("token_symbol", dao.call("token", "symbol")),
+        ("total_supply", dao.call("token", "totalSupply")),
+        ("voting_delay", dao.call("governor", "votingDelay")),
+        ("voting_period", dao.call("governor", "votingPeriod")),
+        ("proposal_threshold", dao.call("governor", "proposalThreshold")),
+        ("quorum_percent", dao.call("governor", "quorumNumerator")),
+        ("quorum_now", dao.call("governor", "quorum", clock - 1)),
+        ("late_quorum_extension", dao.call("governor", "lateQuorumVoteExtension")),
+        ("timelock_delay", dao.call("timelock", "getMinDelay")),
+        ("treasury", dao.call("token", "balanceOf", dao.address("timelock"))),
+        ("proposal_guardian", dao.call("governor", "proposalGuardian")),
+        ("registry_guardian", dao.call("registry", "guardian")),
+        ("models", dao.call("registry", "modelCount")),
+        ("proposals", dao.call("governor", "latestProposalId")),
+    ]
+    values = dict(zip((name for name, _ in names), dao.read_many([call for _, call in names]), strict=True))
+    return DaoSettings(chain_id=dao.chain.chain_id, addresses=dict(dao.deployment.addresses), **values)

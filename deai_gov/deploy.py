@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .chain import Chain, send
-from .contracts import DAO_CONTRACTS, artifact, build_info, bytecode_digests
+from .abi import encode_call, encode_deployment
+from .chain import Chain, PreparedTx, ReadCall, call_many, send
+from .contracts import DAO_CONTRACTS, build_info, bytecode_digests
 from .errors import InputError
 from .units import MAX_UINT256
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400
 TOKEN = 10**18
+#: The timelock roles the deployment wires: the governor proposes and cancels; the deployer gives up its admin role.
+ROLES_TO_WIRE = ("PROPOSER_ROLE", "CANCELLER_ROLE", "DEFAULT_ADMIN_ROLE")
 
 
 @dataclass
@@ -151,16 +154,17 @@ def deploy_dao(
     params = params or DaoParams()
     params.validate()
     step = on_step or (lambda _message: None)
-    w3 = chain.w3
     guardian = params.guardian or ZERO_ADDRESS
-    first_block = w3.eth.block_number + 1
+    first_block = chain.block_number() + 1
 
     def deploy(name: str, *args: Any) -> str:
         step(f"deploying {name}")
-        contract = w3.eth.contract(abi=artifact(name).abi, bytecode=artifact(name).bytecode)
-        data = contract.constructor(*args).data_in_transaction
-        result = send(chain, deployer, deploy_data=data)
-        return str(result.receipt["contractAddress"])
+        tx = PreparedTx(None, encode_deployment(name, args), f"deploy {name}")
+        return str(send(chain, deployer, tx).receipt["contractAddress"])
+
+    def timelock_call(function: str, *args: Any) -> PreparedTx:
+        data = encode_call("TimelockController", function, args)
+        return PreparedTx(timelock_address, data, f"timelock.{function}")
 
     timelock_address = deploy("TimelockController", params.timelock_delay, [], [ZERO_ADDRESS], deployer.address)
     holders = {a: v for a, v in (params.holders or {deployer.address: params.holders_supply}).items() if v > 0}
@@ -186,13 +190,15 @@ def deploy_dao(
     )
     registry_address = deploy("ModelRegistry", timelock_address, guardian)
 
-    timelock = chain.contract("TimelockController", timelock_address)
+    proposer_role, canceller_role, admin_role = call_many(
+        chain,
+        [ReadCall(timelock_address, "TimelockController", role) for role in ROLES_TO_WIRE],
+    )
     step("granting the governor the proposer and canceller roles")
-    send(chain, deployer, timelock.functions.grantRole(timelock.functions.PROPOSER_ROLE().call(), governor_address))
-    send(chain, deployer, timelock.functions.grantRole(timelock.functions.CANCELLER_ROLE().call(), governor_address))
+    send(chain, deployer, timelock_call("grantRole", proposer_role, governor_address))
+    send(chain, deployer, timelock_call("grantRole", canceller_role, governor_address))
     step("renouncing the deployer's timelock admin role")
-    admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
-    send(chain, deployer, timelock.functions.renounceRole(admin_role, deployer.address))
+    send(chain, deployer, timelock_call("renounceRole", admin_role, deployer.address))
 
     params_record = asdict(params)
     params_record["holders"] = {a: str(v) for a, v in holders.items()}

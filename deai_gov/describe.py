@@ -6,57 +6,56 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .actions import Proposal
-from .governance import get_proposal, state
+from .errors import DeaiGovError, TransactionError
+from .governance import get_proposal, simulate_actions, state
 from .ipfs.blockcid import to_text
 from .states import ProposalState
+from .token import symbol
 
 if TYPE_CHECKING:
     from .dao import Dao
+    from .ipfs.stores import BlockSource
 
 
 def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
     """Each action in words, decoded against the DAO's own contracts."""
+    from .abi import decode_call
+    from .dao import CONTRACT_OF_ROLE
     from .units import format_amount
 
-    symbol = dao.token.functions.symbol().call()
+    roles = {dao.address(role).lower(): role for role in CONTRACT_OF_ROLE}
     words = []
     for action in proposal.actions:
-        target = action.target.lower()
+        role = roles.get(action.target.lower())
+        if role is None:
+            words.append(f"call {action.target} with {len(action.calldata)} bytes of data, value {action.value} wei")
+            continue
         try:
-            if target == dao.registry.address.lower():
-                fn, args = dao.registry.decode_function_input(action.calldata)
-                words.append(describe_registry_call(dao, fn.fn_name, args))
-                continue
-            if target == dao.token.address.lower():
-                fn, args = dao.token.decode_function_input(action.calldata)
-                if fn.fn_name == "transfer":
-                    words.append(f"reward {format_amount(args['value'])} {symbol} to {args['to']} from the treasury")
-                    continue
-                words.append(f"token.{fn.fn_name}({', '.join(f'{k}={v}' for k, v in args.items())})")
-                continue
-            for contract in (dao.governor, dao.timelock):
-                if target == contract.address.lower():
-                    fn, args = contract.decode_function_input(action.calldata)
-                    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
-                    words.append(f"{'governor' if contract is dao.governor else 'timelock'}.{fn.fn_name}({rendered})")
-                    break
-            else:
-                words.append(
-                    f"call {action.target} with {len(action.calldata)} bytes of data, value {action.value} wei"
-                )
+            function, args = decode_call(CONTRACT_OF_ROLE[role], action.calldata)
         except ValueError:
             words.append(f"call {action.target} with undecodable data 0x{action.calldata[:4].hex()}…")
+            continue
+        if role == "registry":
+            words.append(describe_registry_call(dao, function, args))
+        elif role == "token" and function == "transfer":
+            words.append(f"reward {format_amount(args['value'])} {symbol(dao)} to {args['to']} from the treasury")
+        else:
+            words.append(f"{role}.{function}({', '.join(f'{k}={v}' for k, v in args.items())})")
     return words
 
 
 def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str:
     """A registry call in words, e.g. 'register acme/vision v1, artifact bafy..., manifest bafy..., by 0x...'."""
 
-    def name_of(mid: bytes) -> str:
+    def model_of(mid: bytes) -> Any:
         try:
-            return str(dao.registry.functions.getModel(mid).call()[1])
-        except Exception:
-            return f"unregistered model 0x{bytes(mid).hex()[:12]}…"
+            return dao.read("registry", "getModel", mid)
+        except TransactionError:  # not registered
+            return None
+
+    def name_of(mid: bytes) -> str:
+        found = model_of(mid)
+        return str(found[1]) if found is not None else f"unregistered model 0x{bytes(mid).hex()[:12]}…"
 
     if function == "register":
         return (
@@ -64,12 +63,9 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
             f"{to_text(args['manifestCid'])}, contributed by {args['contributor']}"
         )
     if function == "upgrade":
+        found = model_of(args["modelId"])
         name = name_of(args["modelId"])
-        try:
-            latest = dao.registry.functions.getModel(args["modelId"]).call()[4]
-            which = f"v{latest + 1} (if executed now)"
-        except Exception:
-            which = "a new version"
+        which = f"v{int(found[4]) + 1} (if executed now)" if found is not None else "a new version"
         return (
             f"upgrade {name} to {which}, artifact {to_text(args['artifactCid'])}, manifest "
             f"{to_text(args['manifestCid'])}, contributed by {args['contributor']}"
@@ -108,22 +104,28 @@ class ProposalInfo:
 
 
 def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
-    """State, timing, tally, quorum and decoded actions of a proposal."""
-    g = dao.governor.functions
+    """State, timing, tally, quorum and decoded actions of a proposal (its numbers read in one batch)."""
     proposal, proposer, block = get_proposal(dao, proposal_id)
     current = state(dao, proposal_id)
-    snapshot = int(g.proposalSnapshot(proposal_id).call())
-    against, for_, abstain = g.proposalVotes(proposal_id).call()
-    clock = int(g.clock().call())
-    quorum = int(g.quorum(min(snapshot, clock - 1)).call())  # a pending proposal: today's quorum
+    snapshot, deadline, eta, votes, clock = dao.read_many(
+        [
+            dao.call("governor", "proposalSnapshot", proposal_id),
+            dao.call("governor", "proposalDeadline", proposal_id),
+            dao.call("governor", "proposalEta", proposal_id),
+            dao.call("governor", "proposalVotes", proposal_id),
+            dao.call("governor", "clock"),
+        ]
+    )
+    against, for_, abstain = votes
+    quorum = int(dao.read("governor", "quorum", min(int(snapshot), int(clock) - 1)))  # pending: today's quorum
     return ProposalInfo(
         id=proposal_id,
         proposal=proposal,
         proposer=proposer,
         state=current,
-        snapshot=snapshot,
-        deadline=int(g.proposalDeadline(proposal_id).call()),
-        eta=int(g.proposalEta(proposal_id).call()),
+        snapshot=int(snapshot),
+        deadline=int(deadline),
+        eta=int(eta),
         votes_for=int(for_),
         votes_against=int(against),
         votes_abstain=int(abstain),
@@ -131,3 +133,72 @@ def proposal_info(dao: Dao, proposal_id: int) -> ProposalInfo:
         created_block=block,
         actions_in_words=describe_actions(dao, proposal),
     )
+
+
+@dataclass(frozen=True)
+class ProposedArtifact:
+    """A version a proposal would add, and whether its content is available and matches its manifest."""
+
+    name: str
+    version: int
+    manifest_cid: str
+    artifact_cid: str
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class ProposalReview:
+    """Everything a voter is shown about a proposal (`deai-gov proposal show`)."""
+
+    info: ProposalInfo
+    #: Per action, None if it would succeed if executed now, else why not (empty once executed or canceled).
+    simulation: list[str | None]
+    artifacts: list[ProposedArtifact]
+    #: The text behind an `ipfs://CID` in the description, verified; None when there is none.
+    full_description: str | None
+
+
+def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> ProposalReview:
+    """A proposal as a voter should see it before voting: its info and actions in words, whether each action
+    would succeed now, whether the artifacts it would register are available from `sources` and match, and its
+    full description fetched from IPFS. With no `sources`, content is not checked (and says so)."""
+    from .approved import check_proposed
+    from .registry import proposed_versions
+
+    info = proposal_info(dao, proposal_id)
+    done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
+    simulation = [] if done else simulate_actions(dao, info.proposal)
+    artifacts = [
+        ProposedArtifact(
+            proposed.name,
+            proposed.version,
+            proposed.manifest_cid,
+            proposed.artifact_cid,
+            check_proposed(sources, proposed) if sources else "not checked (no IPFS source configured)",
+        )
+        for proposed in proposed_versions(dao, info.proposal.actions)
+    ]
+    return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
+
+
+def full_description(sources: list[BlockSource], description: str) -> str | None:
+    """The text behind the first `ipfs://CID` in a description, fetched and verified; None if there is none, and
+    a line saying why when it cannot be had."""
+    import re
+
+    from .ipfs.blockcid import from_text
+    from .ipfs.content import file_bytes
+
+    match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
+    if not match:
+        return None
+    if not sources:
+        return f"(full description {match.group(1)} unavailable: no IPFS source configured)"
+    try:
+        return file_bytes(sources, from_text(match.group(1))).decode("utf-8", errors="replace")
+    except (DeaiGovError, ValueError) as exc:
+        return f"(full description {match.group(1)} unavailable: {exc})"

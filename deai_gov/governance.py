@@ -4,17 +4,22 @@ A proposal is a list of `Action`s (target, value, calldata) and a description. D
 `#proposer=<address>` by default: the governor then refuses the same proposal from anyone else, which stops a
 front-runner from submitting (and so controlling) it first. Proposal ids are sequential (1, 2, 3...).
 The governor stores no proposal contents, so queue/execute/cancel read them back from `ProposalCreated` logs.
+
+Every transaction here is a `PreparedTx` (`propose`, `vote`, `override_vote`, `relay`, `queue`, `execute`,
+`cancel`) for `chain.simulate` and `chain.send`; reads are `ReadCall`s in JSON-RPC batches.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
-from .chain import TxResult, explain_call_failure, send
-from .errors import DeaiGovError, DuplicateProposalError, InputError
-from .logs import block_at_timestamp, events_in_transaction, iter_events
+from .chain import PreparedTx, eth_calls
+from .errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
+from .logs import block_at_timestamp, iter_logs, logs_in_receipt
 from .states import ProposalState
 
 if TYPE_CHECKING:
@@ -26,32 +31,33 @@ __all__ = [
     "Action",
     "Proposal",
     "ProposalState",
+    "ProposalSummary",
     "SignedVote",
     "Support",
     "build_proposal",
     "cancel",
-    "cast_override_vote",
-    "cast_vote",
-    "delegate",
-    "delegate_call",
+    "check_vote_weight",
     "execute",
     "existing_proposal_id",
     "get_proposal",
-    "lifecycle_call",
-    "override_call",
+    "list_proposals",
+    "override_vote",
     "propose",
-    "propose_call",
     "queue",
-    "relay_call",
-    "relay_vote",
+    "relay",
     "sign_ballot",
     "sign_vote",
     "simulate_actions",
     "state",
     "timelock_operation_id",
     "timelock_salt",
+    "vote",
+    "vote_weight",
+    "wait_for_state",
     "with_proposer_suffix",
 ]
+
+GOVERNOR = "ModelGovernor"
 
 
 @dataclass(frozen=True)
@@ -68,30 +74,27 @@ class ProposalSummary:
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
     """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block
     range for the `ProposalCreated` events, and the states read in JSON-RPC batches."""
-    from eth_utils import function_signature_to_4byte_selector
-
-    from .chain import raw_calls
-    from .contracts import event_abi
-    from .logs import iter_event_args
-    from .names import checksum
-
-    governor = dao.address("governor")
-    event = event_abi("ModelGovernor", "ProposalCreated")
-    wanted = {"proposalId", "proposer", "description"}
-    created = list(iter_event_args(dao.chain, governor, event, from_block=dao.deployment.block, fields=wanted))
-    selector = function_signature_to_4byte_selector("state(uint256)")
-    calls = [(governor, selector + int(args["proposalId"]).to_bytes(32, "big")) for args, _ in created]
-    answers = raw_calls(dao.chain, calls)
+    created = list(
+        iter_logs(
+            dao.chain,
+            GOVERNOR,
+            dao.address("governor"),
+            "ProposalCreated",
+            from_block=dao.deployment.block,
+            fields={"proposalId", "proposer", "description"},
+        )
+    )
+    states = dao.read_many([dao.call("governor", "state", int(log.args["proposalId"])) for log in created])
     found = [
         ProposalSummary(
-            int(args["proposalId"]),
-            ProposalState(int.from_bytes(answer[-32:], "big")),
-            checksum(args["proposer"]),
-            description_title(args["description"]),
-            block,
+            int(log.args["proposalId"]),
+            ProposalState(current),
+            log.args["proposer"],
+            description_title(log.args["description"]),
+            log.block,
         )
-        for (args, block), answer in zip(created, answers, strict=True)
-        if state is None or int.from_bytes(answer[-32:], "big") == state
+        for log, current in zip(created, states, strict=True)
+        if state is None or current == state
     ]
     return sorted(found, key=lambda p: -p.id)
 
@@ -99,8 +102,8 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
 def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:
     """Id of an identical proposal already submitted (same actions and description), if any."""
     try:
-        return int(dao.governor.functions.getProposalId(*proposal.args()).call())
-    except Exception:  # GovernorNonexistentProposal
+        return int(dao.read("governor", "getProposalId", *proposal.args()))
+    except TransactionError:  # GovernorNonexistentProposal
         return None
 
 
@@ -121,34 +124,26 @@ def build_proposal(
     return proposal
 
 
-def propose_call(dao: Dao, proposal: Proposal) -> Any:
-    """The governor call that submits `proposal`."""
-    return dao.governor.functions.propose(proposal.targets, proposal.values, proposal.calldatas, proposal.description)
+def propose(dao: Dao, proposal: Proposal) -> PreparedTx:
+    """Submit `proposal` (from `build_proposal`); the outcome is the new proposal's id, read from the receipt."""
+    governor = dao.address("governor")
 
+    def proposal_id(receipt: Any) -> int:
+        created = logs_in_receipt(receipt, GOVERNOR, governor, "ProposalCreated")
+        found = int(created[0]["proposalId"])
+        _remember(dao, found, (proposal, created[0]["proposer"], int(receipt["blockNumber"])))
+        return found
 
-def propose(
-    dao: Dao,
-    account: LocalAccount,
-    actions: list[Action],
-    description: str,
-    *,
-    proposer_suffix: bool = True,
-) -> tuple[int, TxResult]:
-    """Submit a proposal; return its id and the transaction. Refuses to submit a duplicate."""
-    proposal = build_proposal(dao, account.address, actions, description, proposer_suffix=proposer_suffix)
-    result = send(dao.chain, account, propose_call(dao, proposal))
-    created = events_in_transaction(result.receipt, dao.governor.events.ProposalCreated)
-    proposal_id = int(created[0]["args"]["proposalId"])
-    _remember(dao, proposal_id, (proposal, account.address, result.block_number))
-    return proposal_id, result
+    args = (proposal.targets, proposal.values, proposal.calldatas, proposal.description)
+    return dao.prepare("governor", "propose", args, f"propose: {proposal.title}", read_outcome=proposal_id)
 
 
 def state(dao: Dao, proposal_id: int) -> ProposalState:
     """The proposal's state; InputError if there is no such proposal."""
     try:
-        return ProposalState(dao.governor.functions.state(proposal_id).call())
-    except Exception as exc:
-        raise InputError(str(explain_call_failure(exc))) from None
+        return ProposalState(dao.read("governor", "state", proposal_id))
+    except TransactionError as exc:
+        raise InputError(str(exc)) from None
 
 
 # Proposals seen by this process, by (governor, id). Contents never change once proposed, but a reorg could give
@@ -157,86 +152,59 @@ _seen_proposals: dict[tuple[str, int], tuple[Proposal, str, int]] = {}
 
 
 def _remember(dao: Dao, proposal_id: int, found: tuple[Proposal, str, int]) -> tuple[Proposal, str, int]:
-    _seen_proposals[(dao.governor.address, proposal_id)] = found
+    _seen_proposals[(dao.address("governor"), proposal_id)] = found
     return found
 
 
 def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
     state(dao, proposal_id)  # fails early and clearly for unknown ids
-    seen = _seen_proposals.get((dao.governor.address, proposal_id))
+    seen = _seen_proposals.get((dao.address("governor"), proposal_id))
     if seen is not None and existing_proposal_id(dao, seen[0]) == proposal_id:
         return seen
     # The proposal was created `votingDelay` before its snapshot: start the log search at that block, and fall
     # back to the whole history in case the delay has been changed since.
-    g = dao.governor.functions
-    created = int(g.proposalSnapshot(proposal_id).call()) - int(g.votingDelay().call())
-    likely_start = block_at_timestamp(dao.chain, created - 1, low=dao.deployment.block)
+    snapshot, delay = dao.read_many(
+        [dao.call("governor", "proposalSnapshot", proposal_id), dao.call("governor", "votingDelay")]
+    )
+    likely_start = block_at_timestamp(dao.chain, int(snapshot) - int(delay) - 1, low=dao.deployment.block)
     for start in dict.fromkeys((likely_start, dao.deployment.block)):
-        for log in iter_events(dao.chain, dao.governor.events.ProposalCreated, from_block=start):
-            args = log["args"]
+        for log in iter_logs(dao.chain, GOVERNOR, dao.address("governor"), "ProposalCreated", from_block=start):
+            args = log.args
             if int(args["proposalId"]) == proposal_id:
                 actions = tuple(
                     Action(t, int(v), bytes(c))
                     for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
                 )
-                found = Proposal(actions, args["description"]), args["proposer"], int(log["blockNumber"])
+                found = Proposal(actions, args["description"]), args["proposer"], log.block
                 return _remember(dao, proposal_id, found)
     raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
 
 
 def timelock_salt(dao: Dao, proposal: Proposal) -> bytes:
     """The salt GovernorTimelockControl schedules a proposal with: the governor's address XOR description hash."""
-    governor = bytes.fromhex(dao.governor.address[2:]).ljust(32, b"\0")
+    governor = bytes.fromhex(dao.address("governor")[2:]).ljust(32, b"\0")
     return bytes(a ^ b for a, b in zip(governor, proposal.description_hash, strict=True))
 
 
 def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
     """The timelock operation id of `proposal` (a hash of its actions and salt)."""
-    fn = dao.timelock.functions.hashOperationBatch
-    return bytes(
-        fn(proposal.targets, proposal.values, proposal.calldatas, bytes(32), timelock_salt(dao, proposal)).call()
-    )
+    args = (proposal.targets, proposal.values, proposal.calldatas, bytes(32), timelock_salt(dao, proposal))
+    return bytes(dao.read("timelock", "hashOperationBatch", *args))
 
 
-# Each action has a `*_call` builder (what the CLI simulates, confirms and sends) and a function that sends it.
+def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> PreparedTx:
+    """Vote with the sender's delegated voting power at the proposal's snapshot."""
+    words = f"vote {support.name.lower()} on proposal {proposal_id}"
+    if reason:
+        return dao.prepare("governor", "castVoteWithReason", (proposal_id, int(support), reason), words)
+    return dao.prepare("governor", "castVote", (proposal_id, int(support)), words)
 
 
-def delegate_call(dao: Dao, delegatee: str) -> Any:
-    """The token call giving the sender's voting power to `delegatee`."""
-    from web3 import Web3
-
-    if not Web3.is_checksum_address(delegatee):
-        raise InputError(f"{delegatee!r} is not a checksummed address")
-    return dao.token.functions.delegate(delegatee)
-
-
-def delegate(dao: Dao, account: LocalAccount, delegatee: str) -> TxResult:
-    """Give `account`'s voting power to `delegatee` (its own address to vote itself)."""
-    return send(dao.chain, account, delegate_call(dao, delegatee))
-
-
-def vote_call(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Any:
-    fn = dao.governor.functions
-    return (
-        fn.castVoteWithReason(proposal_id, int(support), reason) if reason else fn.castVote(proposal_id, int(support))
-    )
-
-
-def cast_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> TxResult:
-    """Vote with the account's delegated voting power at the proposal's snapshot."""
-    return send(dao.chain, account, vote_call(dao, proposal_id, support, reason))
-
-
-def override_call(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Any:
-    return dao.governor.functions.castOverrideVote(proposal_id, int(support), reason)
-
-
-def cast_override_vote(
-    dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = ""
-) -> TxResult:
-    """Vote with the account's own tokens against (or with) how its delegate voted, overriding that share."""
-    return send(dao.chain, account, override_call(dao, proposal_id, support, reason))
+def override_vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> PreparedTx:
+    """Vote with the sender's own tokens against (or with) how its delegate voted, overriding that share."""
+    words = f"override your delegate: vote {support.name.lower()} on proposal {proposal_id}"
+    return dao.prepare("governor", "castOverrideVote", (proposal_id, int(support), reason), words)
 
 
 GOVERNOR_EIP712_VERSION = "1"  # OpenZeppelin Governor's `version()`
@@ -291,54 +259,50 @@ def sign_ballot(
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
     """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal."""
     state(dao, proposal_id)
+    name, nonce = dao.read_many(
+        [dao.call("governor", "name"), dao.call("governor", "nonces", account.address, proposal_id)]
+    )
     return sign_ballot(
         account,
-        governor=dao.governor.address,
-        governor_name=dao.governor.functions.name().call(),
+        governor=dao.address("governor"),
+        governor_name=str(name),
         chain_id=dao.chain.chain_id,
         proposal_id=proposal_id,
         support=support,
         reason=reason,
-        nonce=int(dao.governor.functions.nonces(account.address, proposal_id).call()),
+        nonce=int(nonce),
     )
 
 
-def relay_call(dao: Dao, vote: SignedVote) -> Any:
-    fn = dao.governor.functions
-    signature = bytes.fromhex(vote.signature.removeprefix("0x"))
-    if vote.reason:
-        return fn.castVoteWithReasonAndParamsBySig(
-            vote.proposal_id, vote.support, vote.voter, vote.reason, b"", signature
-        )
-    return fn.castVoteBySig(vote.proposal_id, vote.support, vote.voter, signature)
-
-
-def relay_vote(dao: Dao, relayer: LocalAccount, vote: SignedVote) -> TxResult:
+def relay(dao: Dao, signed: SignedVote) -> PreparedTx:
     """Submit a signed vote; the relayer pays the gas, the vote counts for the signer."""
-    return send(dao.chain, relayer, relay_call(dao, vote))
+    signature = bytes.fromhex(signed.signature.removeprefix("0x"))
+    words = f"relay the vote of {signed.voter} on proposal {signed.proposal_id}"
+    if signed.reason:
+        args: tuple[Any, ...] = (signed.proposal_id, signed.support, signed.voter, signed.reason, b"", signature)
+        return dao.prepare("governor", "castVoteWithReasonAndParamsBySig", args, words)
+    args = (signed.proposal_id, signed.support, signed.voter, signature)
+    return dao.prepare("governor", "castVoteBySig", args, words)
 
 
-def lifecycle_call(dao: Dao, step: str, proposal_id: int) -> tuple[Any, Proposal]:
-    """The governor's `queue`, `execute` or `cancel` call for a proposal (read back from its log)."""
-    if step not in ("queue", "execute", "cancel"):
-        raise ValueError(f"unknown proposal step {step!r}")
+def _lifecycle(dao: Dao, step: str, proposal_id: int) -> PreparedTx:
     proposal, _, _ = get_proposal(dao, proposal_id)
-    return getattr(dao.governor.functions, step)(*proposal.args()), proposal
+    return dao.prepare("governor", step, proposal.args(), f"{step} proposal {proposal_id} ({proposal.title})")
 
 
-def queue(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
-    """Queue a succeeded proposal in the timelock."""
-    return send(dao.chain, account, lifecycle_call(dao, "queue", proposal_id)[0])
+def queue(dao: Dao, proposal_id: int) -> PreparedTx:
+    """Queue a succeeded proposal in the timelock (its actions read back from its `ProposalCreated` log)."""
+    return _lifecycle(dao, "queue", proposal_id)
 
 
-def execute(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
+def execute(dao: Dao, proposal_id: int) -> PreparedTx:
     """Execute a queued proposal whose timelock delay has passed."""
-    return send(dao.chain, account, lifecycle_call(dao, "execute", proposal_id)[0])
+    return _lifecycle(dao, "execute", proposal_id)
 
 
-def cancel(dao: Dao, account: LocalAccount, proposal_id: int) -> TxResult:
+def cancel(dao: Dao, proposal_id: int) -> PreparedTx:
     """Cancel a proposal (its proposer while pending, or the proposal guardian at any time before execution)."""
-    return send(dao.chain, account, lifecycle_call(dao, "cancel", proposal_id)[0])
+    return _lifecycle(dao, "cancel", proposal_id)
 
 
 def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
@@ -347,22 +311,77 @@ def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
     None for an action that would succeed, else the decoded reason. Actions are simulated one by one against
     the current state, so an action that depends on an earlier one in the same proposal may be misjudged.
     """
-    outcomes: list[str | None] = []
-    for action in proposal.actions:
-        call = {"from": dao.timelock.address, "to": action.target, "data": action.calldata, "value": action.value}
-        try:
-            dao.chain.w3.eth.call(call)  # type: ignore[arg-type]
-        except Exception as exc:
-            outcomes.append(str(explain_call_failure(exc)))
-        else:
-            outcomes.append(None)
-    return outcomes
+    answers = eth_calls(
+        dao.chain,
+        [(action.target, action.calldata) for action in proposal.actions],
+        sender=dao.address("timelock"),
+        values=[action.value for action in proposal.actions],
+    )
+    return [str(answer) if isinstance(answer, TransactionError) else None for answer in answers]
 
 
 def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int:
     """What a vote by `voter` on an active proposal would count for: the votes delegated to it at the proposal's
     snapshot, or for an override vote its own token balance then (OpenZeppelin's `GovernorCountingOverridable`)."""
-    snapshot = int(dao.governor.functions.proposalSnapshot(proposal_id).call())
+    snapshot = int(dao.read("governor", "proposalSnapshot", proposal_id))
     if override:
-        return int(dao.token.functions.getPastBalanceOf(voter, snapshot).call())
-    return int(dao.governor.functions.getVotes(voter, snapshot).call())
+        return int(dao.read("token", "getPastBalanceOf", voter, snapshot))
+    return int(dao.read("governor", "getVotes", voter, snapshot))
+
+
+def check_vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int | None:
+    """What a vote by `voter` would count for, or None when the proposal is not open for votes (the vote's
+    simulation then says why). InputError when it would count for nothing: no voting power at the snapshot."""
+    if state(dao, proposal_id) != ProposalState.ACTIVE:
+        return None
+    weight = vote_weight(dao, proposal_id, voter, override=override)
+    if weight == 0:
+        what = "held no tokens" if override else "had no votes delegated to it"
+        raise InputError(
+            f"{voter} {what} at proposal {proposal_id}'s snapshot: the vote would count for nothing; nothing sent "
+            "(delegate with `account delegate` before a proposal's snapshot to vote on it)"
+        )
+    return weight
+
+
+# How far along each state is; a proposal never goes back to a lower rank.
+_PROGRESS = {
+    ProposalState.PENDING: 0,
+    ProposalState.ACTIVE: 1,
+    ProposalState.SUCCEEDED: 2,
+    ProposalState.DEFEATED: 2,
+    ProposalState.QUEUED: 3,
+    ProposalState.EXECUTED: 4,
+}
+
+
+def wait_for_state(
+    dao: Dao,
+    proposal_id: int,
+    target: ProposalState,
+    *,
+    timeout: float = 3600.0,
+    interval: float = 12.0,
+    on_change: Callable[[ProposalState], None] | None = None,
+) -> ProposalState:
+    """Poll the proposal's state every `interval` seconds until it is `target`.
+
+    InputError when it can no longer get there (it ended in another final state, or is already past it);
+    WaitTimeout after `timeout` seconds. `on_change` hears each state seen, the first one included.
+    """
+    deadline = time.monotonic() + timeout
+    current = state(dao, proposal_id)
+    if current != target and not current.is_final and _PROGRESS.get(current, 0) >= _PROGRESS.get(target, 5):
+        raise InputError(f"proposal {proposal_id} is already {current.label}; it will not be {target.label} again")
+    if on_change:
+        on_change(current)
+    while current != target:
+        if current.is_final:
+            raise InputError(f"proposal {proposal_id} ended {current.label}; it will never be {target.label}")
+        if time.monotonic() > deadline:
+            raise WaitTimeout(f"proposal {proposal_id} is still {current.label} after {timeout:.0f} s")
+        time.sleep(interval)
+        seen, current = current, state(dao, proposal_id)
+        if on_change and current != seen:
+            on_change(current)
+    return current

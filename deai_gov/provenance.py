@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING
 
 from .errors import DeaiGovError
 from .governance import get_proposal, timelock_operation_id
-from .logs import events_in_transaction, iter_events
+from .logs import iter_logs, logs_in_receipt
 from .names import model_id
 from .registry import get_version
 from .states import ProposalState
 
 if TYPE_CHECKING:
     from .dao import Dao
+
+TIMELOCK = "TimelockController"
 
 
 @dataclass(frozen=True)
@@ -39,47 +41,55 @@ def approval_of(dao: Dao, name: str, version: int) -> Approval:
     4. Proof: the operation id is a hash of the proposal's actions and description, so it is recomputed from the
        proposal's `ProposalCreated` log and must match. This holds whoever executed (governor or timelock).
     """
+
     get_version(dao, name, version)  # validates name and version
-    chain, timelock = dao.chain, dao.timelock
+    chain, registry, timelock = dao.chain, dao.address("registry"), dao.address("timelock")
     published = next(
-        iter_events(
+        iter_logs(
             chain,
-            dao.registry.events.VersionPublished,
+            "ModelRegistry",
+            registry,
+            "VersionPublished",
             from_block=dao.deployment.block,
-            argument_filters={"modelId": model_id(name), "version": version},
+            filters={"modelId": model_id(name), "version": version},
         ),
         None,
     )
     if published is None:
         raise DeaiGovError(f"no VersionPublished event found for {name} v{version} (pruned node?)")
-    receipt = chain.w3.eth.get_transaction_receipt(published["transactionHash"])
-    tx_hash = receipt["transactionHash"].to_0x_hex()
+    receipt = chain.receipt(published.tx_hash)
     calls = [
-        e
-        for e in events_in_transaction(receipt, timelock.events.CallExecuted)
-        if e["args"]["target"].lower() == dao.registry.address.lower()
+        args
+        for args in logs_in_receipt(receipt, TIMELOCK, timelock, "CallExecuted")
+        if args["target"].lower() == registry.lower()
     ]
     if not calls:
-        raise DeaiGovError(f"{name} v{version} was written in {tx_hash} without the timelock (not by a vote)")
-    operation_id = bytes(calls[0]["args"]["id"])
+        raise DeaiGovError(f"{name} v{version} was written in {published.tx_hash} without the timelock (not by a vote)")
+    operation_id = bytes(calls[0]["id"])
     scheduled = next(
-        iter_events(
+        iter_logs(
             chain,
-            timelock.events.CallScheduled,
+            TIMELOCK,
+            timelock,
+            "CallScheduled",
             from_block=dao.deployment.block,
-            to_block=int(receipt["blockNumber"]),
-            argument_filters={"id": operation_id},
+            to_block=published.block,
+            filters={"id": operation_id},
         ),
         None,
     )
     if scheduled is None:
         raise DeaiGovError(f"timelock operation 0x{operation_id.hex()} has no CallScheduled log (pruned node?)")
-    queue_receipt = chain.w3.eth.get_transaction_receipt(scheduled["transactionHash"])
-    for queued in events_in_transaction(queue_receipt, dao.governor.events.ProposalQueued):
-        proposal_id = int(queued["args"]["proposalId"])
+    queue_receipt = chain.receipt(scheduled.tx_hash)
+    for queued in logs_in_receipt(queue_receipt, "ModelGovernor", dao.address("governor"), "ProposalQueued"):
+        proposal_id = int(queued["proposalId"])
         proposal, _, _ = get_proposal(dao, proposal_id)
         if timelock_operation_id(dao, proposal) == operation_id:
-            against, for_, abstain = dao.governor.functions.proposalVotes(proposal_id).call()
-            state = ProposalState(dao.governor.functions.state(proposal_id).call())
-            return Approval(proposal_id, tx_hash, int(receipt["blockNumber"]), for_, against, abstain, state)
+            votes, current = dao.read_many(
+                [dao.call("governor", "proposalVotes", proposal_id), dao.call("governor", "state", proposal_id)]
+            )
+            against, for_, abstain = votes
+            return Approval(
+                proposal_id, published.tx_hash, published.block, for_, against, abstain, ProposalState(current)
+            )
     raise DeaiGovError(f"no proposal of this governor matches timelock operation 0x{operation_id.hex()}")

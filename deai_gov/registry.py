@@ -1,7 +1,8 @@
 """The model registry: names, lifecycle actions as proposal calldata, reads, and the vote behind a version.
 
 Lifecycle writes (register, upgrade, rollback, retire) only happen through proposals, so this module builds
-`Action`s for `governance.propose`; only the guardian's `suspend`/`unsuspend` are sent directly.
+`Action`s for `governance.build_proposal`; only the guardian's `suspend`/`unsuspend` are transactions of their
+own (`PreparedTx`s for `chain.send`).
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .actions import Action
-from .chain import ReadCall, TxResult, call_many, read, send
+from .chain import PreparedTx, ReadCall, call_many, read
 from .errors import InputError, TransactionError
 from .ipfs.blockcid import to_registry_bytes, to_text
 from .names import checksum, checksum_address, model_id, validate_model_name
 from .states import ModelStatus, VersionStatus
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
-
     from .dao import Dao
 
 PAGE_SIZE = 100
@@ -49,70 +48,55 @@ class VersionInfo:
 
 def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
     """Register `name` with version 1."""
-    call = dao.registry.functions.register(
+    return dao.action(
+        "registry",
+        "register",
         validate_model_name(name),
         to_registry_bytes(artifact_cid),
         to_registry_bytes(manifest_cid),
         checksum_address(contributor, "contributor"),
     )
-    return Action.from_call(call)
 
 
 def upgrade_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
     """Add a new version of `name`, built on its current one."""
-    call = dao.registry.functions.upgrade(
+    return dao.action(
+        "registry",
+        "upgrade",
         model_id(name),
         to_registry_bytes(artifact_cid),
         to_registry_bytes(manifest_cid),
         checksum_address(contributor, "contributor"),
     )
-    return Action.from_call(call)
 
 
 def rollback_action(dao: Dao, name: str, target_version: int) -> Action:
     """Make an earlier version of `name` current again."""
     if not isinstance(target_version, int) or not 1 <= target_version < 2**32:
         raise InputError(f"version {target_version!r} must be a whole number from 1")
-    return Action.from_call(dao.registry.functions.rollback(model_id(name), target_version))
+    return dao.action("registry", "rollback", model_id(name), target_version)
 
 
 def retire_action(dao: Dao, name: str, reason: str) -> Action:
     """Retire `name` for good."""
     if not reason.strip():
         raise InputError("retiring a model needs a reason")
-    return Action.from_call(dao.registry.functions.retire(model_id(name), reason))
-
-
-def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
-    """Pay `amount` base units of the governance token from the treasury (the timelock) to `recipient`."""
-    if amount <= 0:
-        raise InputError("a reward must be a positive amount")
-    return Action.from_call(dao.token.functions.transfer(checksum_address(recipient, "reward recipient"), amount))
+    return dao.action("registry", "retire", model_id(name), reason)
 
 
 # ----------------------------------------------------------------------------- guardian
 
 
-def suspend_call(dao: Dao, name: str, reason: str) -> Any:
-    """The registry call suspending `name` (guardian or owner only): pulls and verifications refuse it meanwhile."""
+def suspend(dao: Dao, name: str, reason: str) -> PreparedTx:
+    """Suspend `name` (guardian or owner only): pulls and verifications refuse it meanwhile."""
     if not reason.strip():
         raise InputError("say why the model is suspended (--reason): it is recorded on chain")
-    return dao.registry.functions.suspend(model_id(name), reason)
+    return dao.prepare("registry", "suspend", (model_id(name), reason), f"suspend {name}: {reason}")
 
 
-def unsuspend_call(dao: Dao, name: str) -> Any:
-    """The registry call lifting the suspension of `name` (guardian or owner only)."""
-    return dao.registry.functions.unsuspend(model_id(name))
-
-
-def suspend(dao: Dao, account: LocalAccount, name: str, reason: str) -> TxResult:
-    """Suspend `name` (guardian or owner only)."""
-    return send(dao.chain, account, suspend_call(dao, name, reason))
-
-
-def unsuspend(dao: Dao, account: LocalAccount, name: str) -> TxResult:
+def unsuspend(dao: Dao, name: str) -> PreparedTx:
     """Lift the suspension of `name` (guardian or owner only)."""
-    return send(dao.chain, account, unsuspend_call(dao, name))
+    return dao.prepare("registry", "unsuspend", (model_id(name),), f"unsuspend {name}")
 
 
 # ----------------------------------------------------------------------------- reads
@@ -135,7 +119,7 @@ def _version_info(raw: Any) -> VersionInfo:
 
 
 def _registry(dao: Dao, function: str, *args: Any) -> ReadCall:
-    return ReadCall(dao.address("registry"), "ModelRegistry", function, args)
+    return dao.call("registry", function, *args)
 
 
 def get_model(dao: Dao, name: str) -> ModelInfo:
@@ -215,20 +199,22 @@ class ProposedVersion:
 
 def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
     """The versions that `actions` would add to the registry, decoded from their calldata."""
+    from .abi import decode_call
+
     found = []
     for action in actions:
-        if action.target.lower() != dao.registry.address.lower():
+        if action.target.lower() != dao.address("registry").lower():
             continue
         try:
-            fn, args = dao.registry.decode_function_input(action.calldata)
+            function, args = decode_call("ModelRegistry", action.calldata)
         except ValueError:
             continue
-        if fn.fn_name == "register":
+        if function == "register":
             name, version = args["name"], 1
-        elif fn.fn_name == "upgrade":
+        elif function == "upgrade":
             try:
-                raw = dao.registry.functions.getModel(args["modelId"]).call()
-            except Exception:  # unknown model: the upgrade would revert, simulate_actions says so
+                raw = read(dao.chain, _registry(dao, "getModel", args["modelId"]))
+            except TransactionError:  # unknown model: the upgrade would revert, simulate_actions says so
                 continue
             name, version = raw[1], int(raw[4]) + 1
         else:

@@ -214,3 +214,28 @@ def revert_error(data: bytes | str | None) -> TransactionError:
     decoded = decode_revert(data)
     name, args = decoded if decoded else (None, None)
     return TransactionError(explain_revert(data), error_name=name, error_args=args)
+
+
+def revert_data_of(exc: BaseException) -> str | None:
+    """The revert payload (0x-hex) an exception from web3 or eth-tester carries, if any."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return data
+    if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
+        inner = data.get("data")
+        if isinstance(inner, str) and inner.startswith("0x"):
+            return inner
+    # eth-tester (embedded chain) raises TransactionFailed with the payload's repr in its message.
+    first = exc.args[0] if exc.args else None
+    if isinstance(first, bytes):
+        return "0x" + first.hex()
+    if isinstance(first, str) and first.startswith("execution reverted: b"):
+        import ast
+
+        try:
+            payload = ast.literal_eval(first.removeprefix("execution reverted: "))
+        except (ValueError, SyntaxError):
+            return None
+        if isinstance(payload, bytes):
+            return "0x" + payload.hex()
+    return None

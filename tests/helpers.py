@@ -1,21 +1,78 @@
-"""Small steps the library tests repeat: deploy a DAO with its record, push a proposal through its whole cycle on
-a dev chain."""
+"""What the library tests share: the cast and parameters of the test DAO, deploying it, pushing a proposal through
+its whole cycle on a dev chain, and independent views of on-chain state (web3 contract objects, used only to
+check what the library reports). Fixtures live in conftest.py; tests import helpers from here, never from it."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from deai_gov import governance as gov
-from deai_gov.chain import Chain, TxResult
-from deai_gov.dao import Dao
-from deai_gov.deploy import DaoParams, deploy_dao
+from deai_gov import token
+from deai_gov.actions import Action
+from deai_gov.chain import Chain, PreparedTx, TxResult, send
+from deai_gov.contracts import artifact
+from deai_gov.dao import CONTRACT_OF_ROLE, Dao
+from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.states import ProposalState
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People, dao_params
+VOTING_DELAY = 60
+VOTING_PERIOD = 3_600
+TIMELOCK_DELAY = 300
+LATE_QUORUM = 600
+
+
+@dataclass
+class People:
+    """Who is who in the test DAO."""
+
+    deployer: LocalAccount
+    alice: LocalAccount  # 500 tokens, votes herself
+    bob: LocalAccount  # 300 tokens, contributor
+    carol: LocalAccount  # 200 tokens, delegates to alice
+    guardian: LocalAccount
+    outsider: LocalAccount  # no tokens
+
+
+def dao_params(people: People) -> DaoParams:
+    return DaoParams(
+        holders={people.alice.address: 500 * TOKEN, people.bob.address: 300 * TOKEN, people.carol.address: 200 * TOKEN},
+        treasury=1_000 * TOKEN,
+        proposal_threshold=100 * TOKEN,
+        quorum_percent=10,
+        voting_delay=VOTING_DELAY,
+        voting_period=VOTING_PERIOD,
+        late_quorum_extension=LATE_QUORUM,
+        timelock_delay=TIMELOCK_DELAY,
+        guardian=people.guardian.address,
+    )
+
+
+def people_from(keys: list[str]) -> People:
+    """The test DAO's cast from the first six development keys."""
+    return People(*(Account.from_key(k) for k in keys[:6]))
+
+
+def deploy_dao_for(chain: Chain, people: People, params: DaoParams | None = None) -> Dao:
+    """Deploy the test DAO; alice and bob vote themselves, carol delegates to alice."""
+    dao = Dao.attach(chain, deploy_dao(chain, people.deployer, params or dao_params(people)))
+    for holder, delegatee in ((people.alice, people.alice), (people.bob, people.bob), (people.carol, people.alice)):
+        send(chain, holder, token.delegate(dao, delegatee.address))
+    advance_time(chain, 1)
+    return dao
+
+
+def deploy_recorded(chain: Chain, people: People, record: Path, params: DaoParams | None = None) -> Dao:
+    """Deploy a test DAO (`dao_params(people)` unless `params`), save its record at `record` for the CLI, attach."""
+    deployment = deploy_dao(chain, people.deployer, params or dao_params(people))
+    deployment.save(record)
+    return Dao.attach(chain, deployment)
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:
@@ -26,18 +83,33 @@ def fake_cid(label: str, codec: str = "raw") -> str:
     return str(CID("base32", 1, codec, multihash.wrap(digest, "sha2-256")))
 
 
+def propose(
+    dao: Dao, proposer: LocalAccount, actions: list[Action], description: str, *, proposer_suffix: bool = True
+) -> tuple[int, TxResult]:
+    """Build and send a proposal the library's way; returns its id (the transaction's outcome) and the result."""
+    proposal = gov.build_proposal(dao, proposer.address, actions, description, proposer_suffix=proposer_suffix)
+    result = send(dao.chain, proposer, gov.propose(dao, proposal))
+    return int(result.outcome), result
+
+
+def open_proposal(dao: Dao, proposer: LocalAccount, actions: list[Action], description: str) -> int:
+    """Propose and move the clock past the voting delay: the proposal is Active; returns its id."""
+    pid, _ = propose(dao, proposer, actions, description)
+    advance_time(dao.chain, VOTING_DELAY + 1)
+    return pid
+
+
 def propose_and_vote(
     dao: Dao,
     people: People,
-    actions: list[gov.Action],
+    actions: list[Action],
     title: str,
     *,
     proposer: LocalAccount | None = None,
 ) -> int:
     """Propose, let the delay pass, alice (with carol's delegation) votes for: returns the proposal id."""
-    pid, _ = gov.propose(dao, proposer or people.alice, actions, f"# {title}")
-    advance_time(dao.chain, VOTING_DELAY + 1)
-    gov.cast_vote(dao, people.alice, pid, gov.Support.FOR, "looks good")
+    pid = open_proposal(dao, proposer or people.alice, actions, f"# {title}")
+    send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, "looks good"))
     return pid
 
 
@@ -45,20 +117,24 @@ def finish(dao: Dao, people: People, pid: int) -> TxResult:
     """End the vote, queue, wait out the timelock and execute; returns the execute transaction."""
     advance_time(dao.chain, VOTING_PERIOD + 1)
     assert gov.state(dao, pid) == ProposalState.SUCCEEDED
-    gov.queue(dao, people.bob, pid)
+    send(dao.chain, people.bob, gov.queue(dao, pid))
     advance_time(dao.chain, TIMELOCK_DELAY + 1)
-    return gov.execute(dao, people.outsider, pid)
+    return send(dao.chain, people.outsider, gov.execute(dao, pid))
 
 
-def pass_proposal(dao: Dao, people: People, actions: list[gov.Action], title: str) -> int:
+def pass_proposal(dao: Dao, people: People, actions: list[Action], title: str) -> int:
     pid = propose_and_vote(dao, people, actions, title)
     finish(dao, people, pid)
     assert gov.state(dao, pid) == ProposalState.EXECUTED
     return pid
 
 
-def deploy_recorded(chain: Chain, people: People, record: Path, params: DaoParams | None = None) -> Dao:
-    """Deploy a test DAO (`dao_params(people)` unless `params`), save its record at `record` for the CLI, attach."""
-    deployment = deploy_dao(chain, people.deployer, params or dao_params(people))
-    deployment.save(record)
-    return Dao.attach(chain, deployment)
+def onchain(dao: Dao, role: str) -> Any:
+    """A web3 contract object for the contract playing `role`: an independent view to check the library by."""
+    w3 = dao.chain.w3
+    return w3.eth.contract(address=dao.address(role), abi=artifact(CONTRACT_OF_ROLE[role]).abi)
+
+
+def prepared(call: Any, description: str = "a call made by a test") -> PreparedTx:
+    """A web3 contract call as a PreparedTx, to send what no library function prepares (a test's own attempt)."""
+    return PreparedTx(call.address, bytes.fromhex(call._encode_transaction_data()[2:]), description)

@@ -36,7 +36,8 @@ from eth_account import Account
 
 from deai_gov import governance as gov
 from deai_gov import registry as reg
-from deai_gov.chain import connect
+from deai_gov import token
+from deai_gov.chain import connect, send
 from deai_gov.cli import main
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
@@ -46,8 +47,7 @@ from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 from deai_gov.states import ProposalState
 
-from .conftest import People, dao_params, people_from
-from .helpers import deploy_recorded, fake_cid
+from .helpers import People, dao_params, deploy_recorded, fake_cid, people_from, propose
 
 MODEL = "acme/bad-input"
 DAY = 86_400
@@ -95,7 +95,7 @@ def _cid(label: str, hasher: str, codec: str = "raw") -> str:
 
 
 def _propose(dao: Dao, who: Any, actions: list[gov.Action], title: str) -> int:
-    pid, _ = gov.propose(dao, who, actions, f"# {title}")
+    pid, _ = propose(dao, who, actions, f"# {title}")
     return pid
 
 
@@ -110,9 +110,9 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
     )
     record = tmp / "deployment.json"
     dao = deploy_recorded(chain, people, record, params)
-    gov.delegate(dao, people.alice, people.alice.address)
-    gov.delegate(dao, people.bob, people.bob.address)
-    gov.delegate(dao, people.carol, people.alice.address)
+    send(dao.chain, people.alice, token.delegate(dao, people.alice.address))
+    send(dao.chain, people.bob, token.delegate(dao, people.bob.address))
+    send(dao.chain, people.carol, token.delegate(dao, people.alice.address))
     advance_time(chain, 1)
 
     # a registered model, its blocks in the embedded store (pull and verify work for good input)
@@ -127,33 +127,33 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
     register = reg.register_action(dao, MODEL, published.artifact_cid, published.manifest_cid, people.bob.address)
 
     def reward(amount: int) -> gov.Action:
-        return reg.reward_action(dao, people.bob.address, amount * TOKEN)
+        return token.reward_action(dao, people.bob.address, amount * TOKEN)
 
     def vote_through(pid: int) -> None:
         advance_time(chain, VOTING_DELAY + 1)
-        gov.cast_vote(dao, people.alice, pid, gov.Support.FOR, "yes")
+        send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, "yes"))
         advance_time(chain, VOTING_PERIOD + 1)
 
     executed = _propose(dao, people.alice, [register], f"Register {MODEL} v1")
     vote_through(executed)
-    gov.queue(dao, people.bob, executed)
+    send(dao.chain, people.bob, gov.queue(dao, executed))
     advance_time(chain, TIMELOCK_DELAY + 1)
-    gov.execute(dao, people.outsider, executed)
+    send(dao.chain, people.outsider, gov.execute(dao, executed))
     queued = _propose(dao, people.alice, [reward(1)], "Queued reward")
     vote_through(queued)
-    gov.queue(dao, people.bob, queued)
+    send(dao.chain, people.bob, gov.queue(dao, queued))
     succeeded = _propose(dao, people.alice, [reward(2)], "Succeeded reward")
     vote_through(succeeded)
     active = _propose(dao, people.alice, [reward(3)], "Active reward")
     advance_time(chain, VOTING_DELAY + 1)
-    gov.cast_vote(dao, people.alice, active, gov.Support.FOR, "yes")
+    send(dao.chain, people.alice, gov.vote(dao, active, gov.Support.FOR, "yes"))
     pending_cids = (fake_cid("pending artifact"), fake_cid("pending manifest"))
     pending_action = reg.register_action(dao, "acme/pending", *pending_cids, people.alice.address)
     pending = _propose(dao, people.alice, [pending_action], "Register acme/pending v1")
     canceled_cids = (fake_cid("canceled artifact"), fake_cid("canceled manifest"))
     canceled_action = reg.register_action(dao, "acme/canceled", *canceled_cids, people.alice.address)
     canceled = _propose(dao, people.alice, [canceled_action], "Register acme/canceled v1")
-    gov.cancel(dao, people.alice, canceled)
+    send(dao.chain, people.alice, gov.cancel(dao, canceled))
     expected = {
         executed: ProposalState.EXECUTED,
         queued: ProposalState.QUEUED,

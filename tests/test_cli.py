@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from deai_gov import registry as reg
-from deai_gov.chain import connect
+from deai_gov import token
+from deai_gov.chain import connect, send
 from deai_gov.cli import main
 from deai_gov.dao import Dao
 from deai_gov.dev.devnet import Anvil, free_port
@@ -22,8 +23,7 @@ from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 
-from .conftest import people_from
-from .helpers import deploy_recorded, pass_proposal
+from .helpers import deploy_recorded, onchain, pass_proposal, people_from, propose
 
 NAME = "acme/cli-model"
 
@@ -42,7 +42,6 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
-    from deai_gov import governance as gov
     from deai_gov.dev.devnet import advance_time
 
     tmp = tmp_path_factory.mktemp("cli")
@@ -50,8 +49,8 @@ def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Deployed
     people = people_from(anvil.dev_keys())
     record = tmp / "deployment.json"
     dao = deploy_recorded(chain, people, record)
-    gov.delegate(dao, people.alice, people.alice.address)
-    gov.delegate(dao, people.carol, people.alice.address)
+    send(dao.chain, people.alice, token.delegate(dao, people.alice.address))
+    send(dao.chain, people.carol, token.delegate(dao, people.alice.address))
     advance_time(chain, 1)
     folder = tmp / "model"
     folder.mkdir()
@@ -216,7 +215,7 @@ def test_model_approval_names_the_vote_that_wrote_a_version(deployed: Deployed) 
         found = json.loads(out)
         expected = (deployed.proposal_id, "executed", 1)
         assert (found["proposal_id"], found["proposal_state"], found["version"]) == expected
-        votes = dao.governor.functions.proposalVotes(deployed.proposal_id).call()
+        votes = onchain(dao, "governor").functions.proposalVotes(deployed.proposal_id).call()
         assert [int(found[k]) for k in ("votes_against", "votes_for", "votes_abstain")] == list(votes)
         assert found["artifact_cid"] == reg.get_version(dao, NAME, 1).artifact_cid
     code, out, _ = run(*deployed.args("model", "approval", NAME))
@@ -239,18 +238,17 @@ def test_shell_completion() -> None:
 
 def test_proposal_text_is_printed_as_written(anvil: Anvil, tmp_path: Path) -> None:
     """Whatever a proposer writes is shown verbatim: rich markup in it must neither restyle, hide nor break output."""
-    from deai_gov import governance as gov
     from deai_gov.dev.devnet import advance_time
 
     chain = connect(anvil.url)
     people = people_from(anvil.dev_keys())
     record = tmp_path / "deployment.json"
     dao = deploy_recorded(chain, people, record)
-    gov.delegate(dao, people.alice, people.alice.address)
+    send(dao.chain, people.alice, token.delegate(dao, people.alice.address))
     advance_time(chain, 1)
     title, body = "Pay [/bold] [black on black]hidden[/]", "Read this [red]first[/red].\n\nSecond paragraph."
-    action = reg.reward_action(dao, people.bob.address, 10**18)
-    pid, _ = gov.propose(dao, people.alice, [action], f"# {title}\n\n{body}")
+    action = token.reward_action(dao, people.bob.address, 10**18)
+    pid, _ = propose(dao, people.alice, [action], f"# {title}\n\n{body}")
 
     base = ["--rpc-url", anvil.url, "--deployment", str(record)]
     code, out, err = run(*base, "proposal", "list")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deai_gov import governance as gov
 from deai_gov import registry as reg
-from deai_gov.chain import connect
+from deai_gov import token
+from deai_gov.chain import connect, send
 from deai_gov.cli import main
 from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.ipfs.content import publish
@@ -19,8 +19,7 @@ from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 from deai_gov.states import ModelStatus
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, people_from
-from .helpers import deploy_recorded, pass_proposal
+from .helpers import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, deploy_recorded, onchain, pass_proposal, people_from
 from .leakcheck import watch
 
 NAME = "acme/from-cli"
@@ -71,7 +70,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     ]
     code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1.5")
     assert code == 0 and "transfer 1.5 MDL" in err, err
-    assert dao.token.functions.balanceOf(people.outsider.address).call() == 15 * 10**17
+    assert onchain(dao, "token").functions.balanceOf(people.outsider.address).call() == 15 * 10**17
     code, out, _ = cli([*base, "account", "balance", people.outsider.address, "--json"])
     assert code == 0 and json.loads(out)["token"] == str(15 * 10**17)
     code, _, err = signed(base, password, "bob", "account", "transfer", "--", people.outsider.address, "-3")
@@ -113,7 +112,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert code == 0 and json.loads(ballot.read_text())["voter"] == people.bob.address, err
     code, _, err = signed(base, password, "alice", "proposal", "relay", str(ballot))  # alice pays, bob votes
     assert code == 0, err
-    votes = dao.governor.functions.proposalVotes(pid).call()
+    votes = onchain(dao, "governor").functions.proposalVotes(pid).call()
     assert list(votes) == [0, 800 * 10**18 - 15 * 10**17, 200 * 10**18]  # against, for, abstain (bob sent 1.5)
 
     advance_time(chain, VOTING_PERIOD + 1)
@@ -125,7 +124,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     advance_time(chain, TIMELOCK_DELAY + 1)
     assert signed(base, password, "bob", "proposal", "execute", str(pid))[0] == 0
     assert reg.get_model(dao, NAME).current_version == 1
-    assert dao.token.functions.balanceOf(people.alice.address).call() == 505 * 10**18
+    assert onchain(dao, "token").functions.balanceOf(people.alice.address).call() == 505 * 10**18
 
     # the same registration again would now fail: `show` says so before anyone votes
     version = reg.get_version(dao, NAME)
@@ -234,7 +233,7 @@ def test_the_guardian_suspends_and_unsuspends_from_the_cli(setup, tmp_path: Path
     )
     assert code == 0, err
     secret.unlink()
-    gov.delegate(dao, people.alice, people.alice.address)
+    send(dao.chain, people.alice, token.delegate(dao, people.alice.address))
     advance_time(chain, 1)
     weights = tmp_path / "weights.bin"
     weights.write_bytes(os.urandom(1000))

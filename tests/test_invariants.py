@@ -35,16 +35,17 @@ from hypothesis.stateful import (
 
 from deai_gov import governance as gov
 from deai_gov import registry as reg
+from deai_gov import token
 from deai_gov.chain import Chain, connect, send
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN, deploy_dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import TransactionError
 from deai_gov.ipfs.blockcid import to_text
+from deai_gov.names import model_id
 from deai_gov.states import ProposalState
 
-from .conftest import VOTING_DELAY, VOTING_PERIOD, People, dao_params, people_from
-from .helpers import fake_cid
+from .helpers import VOTING_DELAY, VOTING_PERIOD, People, dao_params, fake_cid, onchain, people_from, prepared, propose
 
 NAMES = ["acme/a", "acme/b"]
 ZERO = "0x" + "00" * 20
@@ -185,9 +186,9 @@ class DaoMachine(RuleBasedStateMachine):
         assert w is not None
         self.chain, self.dao, self.people = w.chain, w.dao, w.people
         self.holders = [self.people.alice, self.people.bob, self.people.carol, self.people.outsider]
-        self.total_supply = int(self.dao.token.functions.totalSupply().call())
+        self.total_supply = int(onchain(self.dao, "token").functions.totalSupply().call())
         if seeding:
-            token = self.dao.token.functions
+            token = onchain(self.dao, "token").functions
             everyone = [a.address for a in self.holders] + [self.dao.deployment.timelock]
             self.ledger = Ledger({a: int(token.balanceOf(a).call()) for a in everyone}, {})
             self.ledger.record(self.chain.timestamp())
@@ -208,7 +209,7 @@ class DaoMachine(RuleBasedStateMachine):
     def _next_block_sees_latest_state(self, proposal: ExpectedProposal) -> None:
         """Step off the one-second boundaries where a view (at the latest block) and the next transaction
         (one second later) could see different proposal states; then the contract's `state` is exact."""
-        g = self.dao.governor.functions
+        g = onchain(self.dao, "governor").functions
         for _ in range(3):
             latest = self.chain.timestamp()
             eta = int(g.proposalEta(proposal.pid).call())
@@ -260,11 +261,11 @@ class DaoMachine(RuleBasedStateMachine):
     def _apply(self, proposal: ExpectedProposal) -> None:
         name = proposal.name
         if proposal.kind == "register":
-            args = self.dao.registry.decode_function_input(proposal.actions[0].calldata)[1]
+            args = onchain(self.dao, "registry").decode_function_input(proposal.actions[0].calldata)[1]
             self.models[name] = ExpectedModel(versions={1: self._cids(args)})
         elif proposal.kind == "upgrade":
             model = self.models[name]
-            args = self.dao.registry.decode_function_input(proposal.actions[0].calldata)[1]
+            args = onchain(self.dao, "registry").decode_function_input(proposal.actions[0].calldata)[1]
             new = max(model.versions) + 1
             model.versions[new] = self._cids(args)
             model.current = new
@@ -291,7 +292,7 @@ class DaoMachine(RuleBasedStateMachine):
     @rule(holder=st.integers(0, 3), delegatee=st.integers(0, 3))
     def delegate(self, holder: int, delegatee: int) -> None:
         account, to = self.holders[holder], self.holders[delegatee].address
-        gov.delegate(self.dao, account, to)
+        send(self.dao.chain, account, token.delegate(self.dao, to))
         self.ledger.delegates[account.address] = to
         self._record()
         _count("delegate")
@@ -300,7 +301,9 @@ class DaoMachine(RuleBasedStateMachine):
     def transfer(self, sender: int, recipient: int, amount: int) -> None:
         account, to = self.holders[sender], self.holders[recipient].address
         value = amount * TOKEN
-        moved = self._attempt(lambda: send(self.chain, account, self.dao.token.functions.transfer(to, value)))
+        moved = self._attempt(
+            lambda: send(self.chain, account, prepared(onchain(self.dao, "token").functions.transfer(to, value)))
+        )
         assert moved == (self.ledger.balances[account.address] >= value)
         if moved:
             self.ledger.balances[account.address] -= value
@@ -323,16 +326,16 @@ class DaoMachine(RuleBasedStateMachine):
         target = max(1, current + delta)
         actions = self._plan(kind, name, target)
         if reward:
-            actions.append(reg.reward_action(self.dao, self.people.carol.address, reward))
+            actions.append(token.reward_action(self.dao, self.people.carol.address, reward))
         balances, delegates = self.ledger.at(self.chain.timestamp())  # the next block's clock - 1
         may_propose = Ledger.power(balances, delegates, account.address) >= THRESHOLD
         try:
-            pid, _ = gov.propose(self.dao, account, actions, f"# proposal {self.counter}: {kind} {name}")
+            pid, _ = propose(self.dao, account, actions, f"# proposal {self.counter}: {kind} {name}")
         except TransactionError:
             assert not may_propose, "a proposer above the threshold was refused"
             return
         assert may_propose, "a proposer below the threshold got through"
-        snapshot = int(self.dao.governor.functions.proposalSnapshot(pid).call())
+        snapshot = int(onchain(self.dao, "governor").functions.proposalSnapshot(pid).call())
         assert snapshot == self.chain.timestamp() + VOTING_DELAY
         self.proposals.append(ExpectedProposal(pid, kind, name, target, actions, reward, snapshot))
         _count("propose")
@@ -349,9 +352,9 @@ class DaoMachine(RuleBasedStateMachine):
         allowed = self._state(proposal) == ProposalState.ACTIVE and account.address not in proposal.voted
         if signed:
             ballot = gov.sign_vote(self.dao, account, proposal.pid, support)
-            voted = self._attempt(lambda: gov.relay_vote(self.dao, self.people.outsider, ballot))
+            voted = self._attempt(lambda: send(self.chain, self.people.outsider, gov.relay(self.dao, ballot)))
         else:
-            voted = self._attempt(lambda: gov.cast_vote(self.dao, account, proposal.pid, support))
+            voted = self._attempt(lambda: send(self.chain, account, gov.vote(self.dao, proposal.pid, support)))
         assert voted == allowed, f"vote on {proposal.pid}: went through={voted}, predicted {allowed}"
         if voted:
             balances, delegates = self.ledger.at(proposal.snapshot)
@@ -365,7 +368,9 @@ class DaoMachine(RuleBasedStateMachine):
     def override(self, index: int, voter: int, support: gov.Support) -> None:
         proposal, account = self._pick(index), self.holders[voter]
         allowed = self._state(proposal) == ProposalState.ACTIVE and account.address not in proposal.overridden
-        overrode = self._attempt(lambda: gov.cast_override_vote(self.dao, account, proposal.pid, support))
+        overrode = self._attempt(
+            lambda: send(self.dao.chain, account, gov.override_vote(self.dao, proposal.pid, support))
+        )
         assert overrode == allowed, f"override on {proposal.pid}: went through={overrode}, predicted {allowed}"
         if overrode:
             balances, delegates = self.ledger.at(proposal.snapshot)
@@ -383,7 +388,7 @@ class DaoMachine(RuleBasedStateMachine):
     def queue(self, index: int) -> None:
         proposal = self._pick(index)
         allowed = self._state(proposal) == ProposalState.SUCCEEDED
-        queued = self._attempt(lambda: gov.queue(self.dao, self.people.bob, proposal.pid))
+        queued = self._attempt(lambda: send(self.chain, self.people.bob, gov.queue(self.dao, proposal.pid)))
         assert queued == allowed
         if queued:
             assert gov.state(self.dao, proposal.pid) == ProposalState.QUEUED
@@ -394,10 +399,12 @@ class DaoMachine(RuleBasedStateMachine):
     def execute(self, index: int) -> None:
         proposal = self._pick(index)
         state = self._state(proposal)
-        eta = int(self.dao.governor.functions.proposalEta(proposal.pid).call())
+        eta = int(onchain(self.dao, "governor").functions.proposalEta(proposal.pid).call())
         ready = state == ProposalState.QUEUED and eta <= self.chain.timestamp() + 1
         allowed = ready and self._would_succeed(proposal)
-        executed = self._attempt(lambda: gov.execute(self.dao, self.people.outsider, proposal.pid))
+        executed = self._attempt(
+            lambda: send(self.dao.chain, self.people.outsider, gov.execute(self.dao, proposal.pid))
+        )
         assert executed == allowed, f"execute {proposal.kind} {proposal.name}: {executed}, predicted {allowed}"
         if executed:
             self._apply(proposal)
@@ -412,7 +419,9 @@ class DaoMachine(RuleBasedStateMachine):
     def guardian_cancels(self, index: int) -> None:
         proposal = self._pick(index)
         allowed = self._state(proposal) not in FINAL
-        cancelled = self._attempt(lambda: gov.cancel(self.dao, self.people.guardian, proposal.pid))
+        cancelled = self._attempt(
+            lambda: send(self.dao.chain, self.people.guardian, gov.cancel(self.dao, proposal.pid))
+        )
         assert cancelled == allowed
         if cancelled:
             assert gov.state(self.dao, proposal.pid) == ProposalState.CANCELED
@@ -423,10 +432,12 @@ class DaoMachine(RuleBasedStateMachine):
         model = self.models.get(name)
         if lift:
             allowed = model is not None and model.status == "suspended"
-            done = self._attempt(lambda: reg.unsuspend(self.dao, self.people.guardian, name))
+            done = self._attempt(lambda: send(self.chain, self.people.guardian, reg.unsuspend(self.dao, name)))
         else:
             allowed = model is not None and model.status == "active"
-            done = self._attempt(lambda: reg.suspend(self.dao, self.people.guardian, name, "incident"))
+            done = self._attempt(
+                lambda: send(self.dao.chain, self.people.guardian, reg.suspend(self.dao, name, "incident"))
+            )
         assert done == allowed
         if done:
             assert model is not None
@@ -435,9 +446,9 @@ class DaoMachine(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(NAMES), writer=st.integers(0, 3))
     def direct_write_is_refused(self, name: str, writer: int) -> None:
-        call = self.dao.registry.functions.register(name, bytes(36), bytes(36), self.people.bob.address)
-        assert not self._attempt(lambda: send(self.chain, self.holders[writer], call))
-        guardian_call = self.dao.registry.functions.retire(reg.model_id(name), "guardian overreach")
+        call = onchain(self.dao, "registry").functions.register(name, bytes(36), bytes(36), self.people.bob.address)
+        assert not self._attempt(lambda: send(self.chain, self.holders[writer], prepared(call)))
+        guardian_call = prepared(onchain(self.dao, "registry").functions.retire(model_id(name), "guardian overreach"))
         assert not self._attempt(lambda: send(self.chain, self.people.guardian, guardian_call))
 
     @rule(index=st.integers(0, 4), milestone=st.sampled_from(MILESTONES))
@@ -445,7 +456,7 @@ class DaoMachine(RuleBasedStateMachine):
         seconds = 1
         if self.proposals and milestone != "second":
             pid = self._pick(index).pid
-            g = self.dao.governor.functions
+            g = onchain(self.dao, "governor").functions
             target = {"snapshot": g.proposalSnapshot, "deadline": g.proposalDeadline, "eta": g.proposalEta}[milestone]
             seconds = max(1, int(target(pid).call()) + 1 - self.chain.timestamp())
         advance_time(self.chain, seconds)
@@ -455,7 +466,7 @@ class DaoMachine(RuleBasedStateMachine):
     def proposal_moves_on(self, index: int, steps: int = 1) -> None:
         """The natural next steps of a proposal: its vote opens, its vote closes, it is queued, it is executed."""
         proposal = self._pick(index)
-        g = self.dao.governor.functions
+        g = onchain(self.dao, "governor").functions
         for _ in range(steps):
             state = self._state(proposal)
             if state == ProposalState.PENDING:
@@ -489,13 +500,13 @@ class DaoMachine(RuleBasedStateMachine):
 
     @invariant()
     def balances_and_treasury_equal_the_model(self) -> None:
-        token = self.dao.token.functions
+        token = onchain(self.dao, "token").functions
         for holder, amount in self.ledger.balances.items():
             assert token.balanceOf(holder).call() == amount, f"balance of {holder}"
 
     @invariant()
     def voting_power_and_tallies_equal_the_model(self) -> None:
-        token, governor = self.dao.token.functions, self.dao.governor.functions
+        token, governor = onchain(self.dao, "token").functions, onchain(self.dao, "governor").functions
         for account in self.holders:
             assert token.getVotes(account.address).call() == Ledger.power(
                 self.ledger.balances, self.ledger.delegates, account.address

@@ -9,6 +9,7 @@ import pytest
 
 from deai_gov import governance as gov
 from deai_gov import registry as reg
+from deai_gov import token
 from deai_gov.approved import pull_approved, verify_approved
 from deai_gov.chain import send
 from deai_gov.dao import Dao
@@ -19,11 +20,23 @@ from deai_gov.errors import DeaiGovError, InputError, TransactionError, Verifica
 from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
+from deai_gov.names import model_id
 from deai_gov.provenance import approval_of
 from deai_gov.states import ModelStatus, ProposalState, VersionStatus
 
-from .conftest import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, People
-from .helpers import fake_cid, finish, pass_proposal, propose_and_vote
+from .helpers import (
+    TIMELOCK_DELAY,
+    VOTING_DELAY,
+    VOTING_PERIOD,
+    People,
+    fake_cid,
+    finish,
+    onchain,
+    pass_proposal,
+    prepared,
+    propose,
+    propose_and_vote,
+)
 
 NAME = "acme/vision"
 
@@ -47,8 +60,8 @@ def _publish_model(
 
 
 def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, tmp_path: Path) -> None:
-    treasury_before = dao.token.functions.balanceOf(dao.deployment.timelock).call()
-    bob_before = dao.token.functions.balanceOf(people.bob.address).call()
+    treasury_before = onchain(dao, "token").functions.balanceOf(dao.deployment.timelock).call()
+    bob_before = onchain(dao, "token").functions.balanceOf(people.bob.address).call()
     store = EmbeddedStore(tmp_path / "ipfs")
     weights_v1 = os.urandom(600_000)
 
@@ -56,7 +69,7 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     v1 = _publish_model(tmp_path / "v1", store, 1, people.bob.address, weights_v1)
     actions = [
         reg.register_action(dao, NAME, *v1, people.bob.address),
-        reg.reward_action(dao, people.bob.address, 25 * TOKEN),
+        token.reward_action(dao, people.bob.address, 25 * TOKEN),
     ]
     pid1 = pass_proposal(dao, people, actions, "Register acme/vision")
     model = reg.get_model(dao, NAME)
@@ -64,8 +77,8 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     version = reg.get_version(dao, NAME, 1)
     assert (version.artifact_cid, version.manifest_cid) == v1
     assert (version.contributor, version.parent, version.status) == (people.bob.address, 0, VersionStatus.CURRENT)
-    assert dao.token.functions.balanceOf(people.bob.address).call() == bob_before + 25 * TOKEN
-    assert dao.token.functions.balanceOf(dao.deployment.timelock).call() == treasury_before - 25 * TOKEN
+    assert onchain(dao, "token").functions.balanceOf(people.bob.address).call() == bob_before + 25 * TOKEN
+    assert onchain(dao, "token").functions.balanceOf(dao.deployment.timelock).call() == treasury_before - 25 * TOKEN
 
     # anyone pulls exactly what the vote approved, every block verified
     _, report = pull_approved(dao, [store], NAME, tmp_path / "pulled-v1")
@@ -121,36 +134,36 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
 def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
     actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
     pid = propose_and_vote(dao, people, actions, "Register")  # alice: 700 for (incl. carol's 200)
-    gov.cast_vote(dao, people.bob, pid, gov.Support.AGAINST, "not tested enough")  # bob: 300 against
+    send(dao.chain, people.bob, gov.vote(dao, pid, gov.Support.AGAINST, "not tested enough"))  # bob: 300 against
     info = proposal_info(dao, pid)
     assert (info.votes_for, info.votes_against) == (700 * TOKEN, 300 * TOKEN)
 
-    gov.cast_override_vote(dao, people.carol, pid, gov.Support.AGAINST, "I disagree with my delegate")
+    send(dao.chain, people.carol, gov.override_vote(dao, pid, gov.Support.AGAINST, "I disagree with my delegate"))
     info = proposal_info(dao, pid)
     assert (info.votes_for, info.votes_against) == (500 * TOKEN, 500 * TOKEN)
     with pytest.raises(TransactionError, match="already overridden"):
-        gov.cast_override_vote(dao, people.carol, pid, gov.Support.FOR)
+        send(dao.chain, people.carol, gov.override_vote(dao, pid, gov.Support.FOR))
 
     advance_time(dao.chain, VOTING_PERIOD + 1)
     assert gov.state(dao, pid) == ProposalState.DEFEATED  # a tie does not pass
     with pytest.raises(TransactionError, match="is defeated; this needs it to be succeeded"):
-        gov.queue(dao, people.alice, pid)
+        send(dao.chain, people.alice, gov.queue(dao, pid))
 
 
 def test_signed_votes_relay_in_any_order(dao: Dao, people: People) -> None:
     first = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
     second = [reg.register_action(dao, "acme/audio", fake_cid("b"), fake_cid("n"), people.bob.address)]
-    pid1, _ = gov.propose(dao, people.alice, first, "# One")
-    pid2, _ = gov.propose(dao, people.alice, second, "# Two")
+    pid1, _ = propose(dao, people.alice, first, "# One")
+    pid2, _ = propose(dao, people.alice, second, "# Two")
     advance_time(dao.chain, VOTING_DELAY + 1)
     signed1 = gov.sign_vote(dao, people.bob, pid1, gov.Support.FOR)
     signed2 = gov.sign_vote(dao, people.bob, pid2, gov.Support.AGAINST, "prefer the first")
-    gov.relay_vote(dao, people.outsider, gov.SignedVote.from_dict(signed2.to_dict()))
-    gov.relay_vote(dao, people.outsider, signed1)
+    send(dao.chain, people.outsider, gov.relay(dao, gov.SignedVote.from_dict(signed2.to_dict())))
+    send(dao.chain, people.outsider, gov.relay(dao, signed1))
     assert proposal_info(dao, pid1).votes_for == 300 * TOKEN
     assert proposal_info(dao, pid2).votes_against == 300 * TOKEN
     with pytest.raises(TransactionError):
-        gov.relay_vote(dao, people.outsider, signed1)  # replay refused
+        send(dao.chain, people.outsider, gov.relay(dao, signed1))  # replay refused
 
 
 def test_guardian_cancels_a_proposal_and_suspends_a_model(dao: Dao, people: People) -> None:
@@ -160,20 +173,20 @@ def test_guardian_cancels_a_proposal_and_suspends_a_model(dao: Dao, people: Peop
     bad = [reg.upgrade_action(dao, NAME, fake_cid("evil"), fake_cid("evil m"), people.outsider.address)]
     pid = propose_and_vote(dao, people, bad, "Sneaky upgrade")
     with pytest.raises(TransactionError, match="may not cancel"):
-        gov.cancel(dao, people.bob, pid)
-    gov.cancel(dao, people.guardian, pid)
+        send(dao.chain, people.bob, gov.cancel(dao, pid))
+    send(dao.chain, people.guardian, gov.cancel(dao, pid))
     assert gov.state(dao, pid) == ProposalState.CANCELED
     assert reg.get_model(dao, NAME).latest_version == 1
 
-    reg.suspend(dao, people.guardian, NAME, "weights leak training data")
+    send(dao.chain, people.guardian, reg.suspend(dao, NAME, "weights leak training data"))
     assert reg.get_model(dao, NAME).status == ModelStatus.SUSPENDED
     with pytest.raises(InputError, match="suspended by its guardian"):
         pull_approved(dao, [], NAME, Path("/nonexistent/never-written"))
     with pytest.raises(TransactionError, match="suspended, which does not allow this"):
-        reg.suspend(dao, people.guardian, NAME, "again")
+        send(dao.chain, people.guardian, reg.suspend(dao, NAME, "again"))
     with pytest.raises(TransactionError, match="neither the registry's owner nor its guardian"):
-        reg.unsuspend(dao, people.alice, NAME)
-    reg.unsuspend(dao, people.guardian, NAME)
+        send(dao.chain, people.alice, reg.unsuspend(dao, NAME))
+    send(dao.chain, people.guardian, reg.unsuspend(dao, NAME))
     assert reg.get_model(dao, NAME).status == ModelStatus.ACTIVE
 
 
@@ -182,29 +195,29 @@ def test_refusals_send_nothing(dao: Dao, people: People) -> None:
     nonce = chain.w3.eth.get_transaction_count(people.deployer.address)
     # a direct registry write by anyone, the deployer included
     with pytest.raises(TransactionError, match="not the registry's owner"):
-        send(chain, people.deployer, dao.registry.functions.retire(reg.model_id(NAME), "x"))
+        send(chain, people.deployer, prepared(onchain(dao, "registry").functions.retire(model_id(NAME), "x")))
     assert chain.w3.eth.get_transaction_count(people.deployer.address) == nonce
     # the guardian trying to register
-    call = dao.registry.functions.register(NAME, bytes(36), bytes(36), people.guardian.address)
+    call = onchain(dao, "registry").functions.register(NAME, bytes(36), bytes(36), people.guardian.address)
     with pytest.raises(TransactionError, match="not the registry's owner"):
-        send(chain, people.guardian, call)
+        send(chain, people.guardian, prepared(call))
     # proposing below the threshold (the outsider holds nothing)
     actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
     with pytest.raises(TransactionError, match="below the proposal threshold"):
-        gov.propose(dao, people.outsider, actions, "# Register")
+        propose(dao, people.outsider, actions, "# Register")
     # submitting someone else's proposal (front-running) is refused by the #proposer= suffix
     alice_text = gov.with_proposer_suffix("# Register", people.alice.address)
     with pytest.raises(TransactionError, match="only that address may submit it"):
-        gov.propose(dao, people.bob, actions, alice_text)
+        propose(dao, people.bob, actions, alice_text)
     # duplicates are detected before sending
     pid = propose_and_vote(dao, people, actions, "Register")
     with pytest.raises(InputError, match=f"identical proposal already exists: proposal {pid}"):
-        gov.propose(dao, people.alice, actions, "# Register")
+        propose(dao, people.alice, actions, "# Register")
     # executing before the timelock delay has passed
     advance_time(chain, VOTING_PERIOD + 1)
-    gov.queue(dao, people.alice, pid)
+    send(dao.chain, people.alice, gov.queue(dao, pid))
     with pytest.raises(TransactionError, match="timelock operation is not ready"):
-        gov.execute(dao, people.alice, pid)
+        send(dao.chain, people.alice, gov.execute(dao, pid))
     assert gov.state(dao, pid) == ProposalState.QUEUED
     assert not [m for m in reg.list_models(dao)]
 
@@ -217,20 +230,20 @@ def test_unknown_things_are_named(dao: Dao, people: People) -> None:
     with pytest.raises(DeaiGovError, match="not a valid model name"):
         reg.register_action(dao, "Acme/Vision", fake_cid("a"), fake_cid("m"), people.bob.address)
     with pytest.raises(InputError, match="wrong checksum"):
-        reg.reward_action(dao, people.bob.address[:-1] + ("a" if people.bob.address[-1] != "a" else "b"), 1)
+        token.reward_action(dao, people.bob.address[:-1] + ("a" if people.bob.address[-1] != "a" else "b"), 1)
 
 
 def test_approval_is_found_when_anyone_executes_through_the_timelock(dao: Dao, people: People) -> None:
     actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
     pid = propose_and_vote(dao, people, actions, "Register")
     advance_time(dao.chain, VOTING_PERIOD + 1)
-    gov.queue(dao, people.alice, pid)
+    send(dao.chain, people.alice, gov.queue(dao, pid))
     advance_time(dao.chain, TIMELOCK_DELAY + 1)
     proposal, _, _ = gov.get_proposal(dao, pid)
-    direct = dao.timelock.functions.executeBatch(
+    direct = onchain(dao, "timelock").functions.executeBatch(
         proposal.targets, proposal.values, proposal.calldatas, bytes(32), gov.timelock_salt(dao, proposal)
     )
-    send(dao.chain, people.outsider, direct)  # the timelock's executor role is open to anyone
+    send(dao.chain, people.outsider, prepared(direct))  # the timelock's executor role is open to anyone
     assert gov.state(dao, pid) == ProposalState.EXECUTED
     approval = approval_of(dao, NAME, 1)
     assert approval.proposal_id == pid and approval.votes_for == 700 * TOKEN
@@ -238,7 +251,7 @@ def test_approval_is_found_when_anyone_executes_through_the_timelock(dao: Dao, p
 
 def test_a_new_process_reads_proposals_back_from_logs(dao: Dao, people: People) -> None:
     actions = [reg.register_action(dao, NAME, fake_cid("a"), fake_cid("m"), people.bob.address)]
-    pid_other, _ = gov.propose(dao, people.bob, [reg.retire_action(dao, NAME, "x")], "# Another proposal")
+    pid_other, _ = propose(dao, people.bob, [reg.retire_action(dao, NAME, "x")], "# Another proposal")
     pid = propose_and_vote(dao, people, actions, "Register")
     proposal_in_memory = gov.get_proposal(dao, pid)
     gov._seen_proposals.clear()  # as in a fresh process
@@ -255,8 +268,8 @@ def test_list_proposals_reads_states_in_batches(dao: Dao, people: People) -> Non
     """The list the CLI prints: newest first, each with its state (batched over RPC, one by one in-process)."""
     actions = [reg.register_action(dao, f"acme/listed-{i}", fake_cid(f"a{i}"), fake_cid(f"m{i}"), people.bob.address)
                for i in range(3)]  # fmt: skip
-    ids = [gov.propose(dao, people.alice, [action], f"# listed {i}")[0] for i, action in enumerate(actions)]
-    gov.cancel(dao, people.alice, ids[1])
+    ids = [propose(dao, people.alice, [action], f"# listed {i}")[0] for i, action in enumerate(actions)]
+    send(dao.chain, people.alice, gov.cancel(dao, ids[1]))
     listed = gov.list_proposals(dao)
     assert [p.id for p in listed] == sorted(ids, reverse=True)
     assert [p.state for p in listed] == [ProposalState.PENDING, ProposalState.CANCELED, ProposalState.PENDING]

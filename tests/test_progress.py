@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from deai_gov.progress import folder_size, transfer_bar
+from deai_gov.cli.progress import folder_size, transfer_bar
 
 
 def test_bar_counts_bytes_on_a_terminal() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import json_option
+from .options import AMOUNT, Address, json_option
 from .output import emit
 from .prompts import ask_hidden, confirm
 from .session import Session
@@ -131,23 +131,17 @@ def _address_or_signer(session: Session, address: str | None) -> str:
 @click.pass_obj
 def power(session: Session, address: str | None) -> None:
     """Token balance, voting power and delegate of ADDRESS (default: --account)."""
+    from ..token import holding
     from ..units import format_amount
 
-    who = _address_or_signer(session, address)
-    t = session.dao.token.functions
-    symbol = t.symbol().call()
-    data = {
-        "address": who,
-        "balance": str(t.balanceOf(who).call()),
-        "votes": str(t.getVotes(who).call()),
-        "delegate": t.delegates(who).call(),
-    }
+    held = holding(session.dao, _address_or_signer(session, address))
+    data = {"address": held.address, "balance": str(held.balance), "votes": str(held.votes), "delegate": held.delegate}
     emit(
         session,
         data,
         lambda: click.echo(
-            f"{who}: balance {format_amount(int(data['balance']))} {symbol}, voting power "
-            f"{format_amount(int(data['votes']))} {symbol}, delegates to {data['delegate']}"
+            f"{held.address}: balance {format_amount(held.balance)} {held.symbol}, voting power "
+            f"{format_amount(held.votes)} {held.symbol}, delegates to {held.delegate}"
         ),
     )
 
@@ -158,31 +152,22 @@ def power(session: Session, address: str | None) -> None:
 @click.pass_obj
 def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
-    from ..governance import delegate_call
-    from ..names import checksum_address
+    from ..token import delegate as delegate_tx
 
-    account_address = session.signer().address if delegatee == "self" else None
-    target = account_address or checksum_address(delegatee, "delegate")
-    call = delegate_call(session.dao, target)
-    summary = transact(session, call, f"delegate your votes to {target}")
-    emit(session, summary, lambda: None)
+    target = session.signer().address if delegatee == "self" else delegatee
+    emit(session, transact(session, delegate_tx(session.dao, target)), lambda: None)
 
 
 @account.command()
-@click.argument("recipient", metavar="ADDRESS")
-@click.argument("amount")
+@click.argument("recipient", metavar="ADDRESS", type=Address("recipient"))
+@click.argument("amount", type=AMOUNT)
 @json_option
 @click.pass_obj
-def transfer(session: Session, recipient: str, amount: str) -> None:
+def transfer(session: Session, recipient: str, amount: int) -> None:
     """Send AMOUNT governance tokens (e.g. 12.5) to ADDRESS."""
-    from ..names import checksum_address
-    from ..units import parse_amount
+    from ..token import transfer as transfer_tx
 
-    to = checksum_address(recipient, "recipient")
-    units = parse_amount(amount)
-    symbol = session.dao.token.functions.symbol().call()
-    call = session.dao.token.functions.transfer(to, units)
-    emit(session, transact(session, call, f"transfer {amount} {symbol} to {to}"), lambda: None)
+    emit(session, transact(session, transfer_tx(session.dao, recipient, amount)), lambda: None)
 
 
 @account.command()
@@ -191,21 +176,16 @@ def transfer(session: Session, recipient: str, amount: str) -> None:
 @click.pass_obj
 def balance(session: Session, address: str | None) -> None:
     """Governance token and native balance of ADDRESS (default: --account)."""
+    from ..token import holding
     from ..units import format_amount
 
-    who = _address_or_signer(session, address)
-    token = session.dao.token.functions
-    data = {
-        "address": who,
-        "token": str(token.balanceOf(who).call()),
-        "symbol": token.symbol().call(),
-        "native_wei": str(session.chain.w3.eth.get_balance(session.chain.w3.to_checksum_address(who))),
-    }
+    held = holding(session.dao, _address_or_signer(session, address))
+    native = session.chain.balance(held.address)
+    data = {"address": held.address, "token": str(held.balance), "symbol": held.symbol, "native_wei": str(native)}
     emit(
         session,
         data,
         lambda: click.echo(
-            f"{who}: {format_amount(int(data['token']))} {data['symbol']}, "
-            f"{format_amount(int(data['native_wei']))} native"
+            f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_amount(native)} native"
         ),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import json_option
+from .options import AMOUNT, Address, json_option
 from .output import emit
 from .session import Session
 
@@ -25,28 +25,27 @@ def info(session: Session) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from ..dao import read_settings
     from ..units import format_amount
 
-    d = session.dao
-    g, t = d.governor.functions, d.token.functions
-    clock = int(g.clock().call())
-    symbol = t.symbol().call()
-    data = {
-        "chain_id": d.chain.chain_id,
-        "addresses": d.deployment.addresses,
-        "token": {"name": t.name().call(), "symbol": symbol, "total_supply": str(t.totalSupply().call())},
-        "voting_delay_s": int(g.votingDelay().call()),
-        "voting_period_s": int(g.votingPeriod().call()),
-        "proposal_threshold": str(g.proposalThreshold().call()),
-        "quorum_percent": int(g.quorumNumerator().call()),
-        "quorum_now": str(g.quorum(clock - 1).call()),
-        "late_quorum_extension_s": int(g.lateQuorumVoteExtension().call()),
-        "timelock_delay_s": int(d.timelock.functions.getMinDelay().call()),
-        "treasury": str(t.balanceOf(d.deployment.timelock).call()),
-        "proposal_guardian": g.proposalGuardian().call(),
-        "registry_guardian": d.registry.functions.guardian().call(),
-        "models": int(d.registry.functions.modelCount().call()),
-        "proposals": int(g.latestProposalId().call()),
+    settings = read_settings(session.dao)
+    symbol = settings.token_symbol
+    data: dict[str, Any] = {
+        "chain_id": settings.chain_id,
+        "addresses": settings.addresses,
+        "token": {"name": settings.token_name, "symbol": symbol, "total_supply": str(settings.total_supply)},
+        "voting_delay_s": settings.voting_delay,
+        "voting_period_s": settings.voting_period,
+        "proposal_threshold": str(settings.proposal_threshold),
+        "quorum_percent": settings.quorum_percent,
+        "quorum_now": str(settings.quorum_now),
+        "late_quorum_extension_s": settings.late_quorum_extension,
+        "timelock_delay_s": settings.timelock_delay,
+        "treasury": str(settings.treasury),
+        "proposal_guardian": settings.proposal_guardian,
+        "registry_guardian": settings.registry_guardian,
+        "models": settings.models,
+        "proposals": settings.proposals,
     }
 
     def render() -> None:
@@ -87,13 +86,21 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--voting-delay", type=click.IntRange(min=0), default=86_400, show_default=True, help="Seconds.")
 @click.option("--voting-period", type=click.IntRange(min=1), default=604_800, show_default=True, help="Seconds.")
 @click.option("--quorum", "quorum_percent", type=click.IntRange(0, 100), default=4, show_default=True, help="Percent.")
-@click.option("--threshold", default="10000", show_default=True, help="Tokens needed to propose.")
+@click.option("--threshold", type=AMOUNT, default="10000", show_default=True, help="Tokens needed to propose.")
 @click.option("--late-quorum", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
 @click.option("--timelock-delay", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
 @click.option("--holder", "holders", multiple=True, metavar="ADDRESS=AMOUNT", help="Initial holder (repeatable).")
-@click.option("--holders-supply", default="6000000", show_default=True, help="Tokens for the deployer if no --holder.")
-@click.option("--treasury", default="4000000", show_default=True, help="Tokens minted to the timelock (treasury).")
-@click.option("--guardian", help="Guardian address (proposal veto and model suspension).")
+@click.option(
+    "--holders-supply",
+    type=AMOUNT,
+    default="6000000",
+    show_default=True,
+    help="Tokens for the deployer if no --holder.",
+)
+@click.option(
+    "--treasury", type=AMOUNT, default="4000000", show_default=True, help="Tokens minted to the timelock (treasury)."
+)
+@click.option("--guardian", type=Address("guardian"), help="Guardian address (proposal veto and model suspension).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the deployment record.")
 @json_option
 @click.pass_obj
@@ -102,8 +109,6 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     from ..config import config_home
     from ..deploy import DaoParams, deploy_dao
     from ..errors import InputError
-    from ..names import checksum_address
-    from ..units import parse_amount
 
     if not session.network.rpc_url:
         raise InputError("deploying needs a chain that keeps its state: pass --rpc-url or --network")
@@ -113,13 +118,13 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
         voting_delay=options["voting_delay"],
         voting_period=options["voting_period"],
         quorum_percent=options["quorum_percent"],
-        proposal_threshold=parse_amount(options["threshold"]),
+        proposal_threshold=options["threshold"],
         late_quorum_extension=options["late_quorum"],
         timelock_delay=options["timelock_delay"],
         holders=_holders(options["holders"]),
-        holders_supply=parse_amount(options["holders_supply"]),
-        treasury=parse_amount(options["treasury"]),
-        guardian=checksum_address(options["guardian"], "guardian") if options["guardian"] else None,
+        holders_supply=options["holders_supply"],
+        treasury=options["treasury"],
+        guardian=options["guardian"],
     )
     params.validate()
     chain = session.chain
@@ -157,20 +162,12 @@ def delegates(session: Session, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..logs import iter_events
+    from ..token import top_delegates
     from ..units import format_amount
 
-    d = session.dao
-    seen = {
-        log["args"]["delegate"]
-        for log in iter_events(d.chain, d.token.events.DelegateVotesChanged, from_block=d.deployment.block)
-    }
-    total = int(d.token.functions.totalSupply().call())
-    ranked = sorted(((int(d.token.functions.getVotes(a).call()), a) for a in seen), reverse=True)
     rows = [
-        {"delegate": a, "votes": str(v), "share_percent": round(100 * v / total, 2) if total else 0.0}
-        for v, a in ranked[:top]
-        if v > 0
+        {"delegate": d.address, "votes": str(d.votes), "share_percent": d.share_percent}
+        for d in top_delegates(session.dao, top)
     ]
 
     def render() -> None:

@@ -8,23 +8,10 @@ from typing import Any
 
 import click
 
-from .options import json_option
+from .options import AMOUNT, MODEL, Address, ModelReference, json_option
 from .output import emit
 from .session import Session
-
-
-def parse_reference(text: str) -> tuple[str, int | None]:
-    """`org/name` or `org/name@VERSION`."""
-    from ..errors import InputError
-    from ..names import validate_model_name
-
-    name, _, version = text.partition("@")
-    validate_model_name(name)
-    if not version:
-        return name, None
-    if not (version.isascii() and version.isdigit()) or int(version) < 1:
-        raise InputError(f"{version!r} is not a version number (1, 2, 3...)")
-    return name, int(version)
+from .tx import transact
 
 
 def _version_dict(version: Any) -> dict[str, Any]:
@@ -65,10 +52,10 @@ def list_models(session: Session) -> None:
 
 
 @model.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @json_option
 @click.pass_obj
-def show(session: Session, name: str) -> None:
+def show(session: Session, reference: tuple[str, int | None]) -> None:
     """A model's status, current version and history (parents, contributors, CIDs)."""
     from rich.console import Console
     from rich.table import Table
@@ -76,7 +63,7 @@ def show(session: Session, name: str) -> None:
 
     from ..registry import get_model, list_versions
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     info = get_model(session.dao, name)
     versions = list_versions(session.dao, name)
     data = {
@@ -107,17 +94,17 @@ def show(session: Session, name: str) -> None:
 
 
 @model.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @json_option
 @click.pass_obj
-def versions(session: Session, name: str) -> None:
+def versions(session: Session, reference: tuple[str, int | None]) -> None:
     """The versions of a model, oldest first."""
     from rich.console import Console
     from rich.table import Table
 
     from ..registry import list_versions
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     found = list_versions(session.dao, name)
 
     def render() -> None:
@@ -130,10 +117,10 @@ def versions(session: Session, name: str) -> None:
 
 
 @model.command()
-@click.argument("reference", metavar="NAME[@VERSION]")
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @json_option
 @click.pass_obj
-def approval(session: Session, reference: str) -> None:
+def approval(session: Session, reference: tuple[str, int | None]) -> None:
     """Which vote wrote a version (default: the current one), proven from the chain alone.
 
     Follows the version's `VersionPublished` log to the timelock operation that wrote it, and that operation to
@@ -143,7 +130,7 @@ def approval(session: Session, reference: str) -> None:
     from ..registry import get_model, get_version
     from ..units import format_amount
 
-    name, version = parse_reference(reference)
+    name, version = reference
     number = version if version is not None else get_model(session.dao, name).current_version
     written = get_version(session.dao, name, number)
     found = approval_of(session.dao, name, number)
@@ -176,36 +163,36 @@ def approval(session: Session, reference: str) -> None:
 
 
 @model.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @click.option("--reason", required=True, help="Why, recorded on chain (pull and verify refuse the model meanwhile).")
 @json_option
 @click.pass_obj
-def suspend(session: Session, name: str, reason: str) -> None:
+def suspend(session: Session, reference: tuple[str, int | None], reason: str) -> None:
     """Suspend a model at once, without a vote (the registry guardian, or the DAO by proposal).
 
     While suspended, pull and verify refuse the model unless --allow-suspended is given; its versions are
     untouched and proposals may still change it. `unsuspend` lifts it.
     """
-    from ..registry import get_model, suspend_call
-    from .tx import transact
+    from ..registry import get_model
+    from ..registry import suspend as suspend_tx
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     get_model(session.dao, name)  # an unknown model is named as such, not as a revert
-    emit(session, transact(session, suspend_call(session.dao, name, reason), f"suspend {name}: {reason}"), lambda: None)
+    emit(session, transact(session, suspend_tx(session.dao, name, reason)), lambda: None)
 
 
 @model.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @json_option
 @click.pass_obj
-def unsuspend(session: Session, name: str) -> None:
+def unsuspend(session: Session, reference: tuple[str, int | None]) -> None:
     """Lift a model's suspension (the registry guardian, or the DAO by proposal)."""
-    from ..registry import get_model, unsuspend_call
-    from .tx import transact
+    from ..registry import get_model
+    from ..registry import unsuspend as unsuspend_tx
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     get_model(session.dao, name)
-    emit(session, transact(session, unsuspend_call(session.dao, name), f"unsuspend {name}"), lambda: None)
+    emit(session, transact(session, unsuspend_tx(session.dao, name)), lambda: None)
 
 
 def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
@@ -222,17 +209,17 @@ def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
 
 
 @model.command()
-@click.argument("reference", metavar="NAME[@VERSION]")
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--to", "destination", type=click.Path(path_type=Path), help="Folder to create (default: ./NAME-vN).")
 @click.option("--allow-suspended", is_flag=True, help="Pull even if the guardian suspended the model.")
 @json_option
 @click.pass_obj
-def pull(session: Session, reference: str, destination: Path | None, allow_suspended: bool) -> None:
+def pull(session: Session, reference: tuple[str, int | None], destination: Path | None, allow_suspended: bool) -> None:
     """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
     from ..approved import pull_approved, resolve
-    from ..progress import transfer_bar
+    from .progress import transfer_bar
 
-    name, version = parse_reference(reference)
+    name, version = reference
     approved = resolve(session.dao, name, version, allow_suspended=allow_suspended)
     target = destination or Path(f"{name.replace('/', '-')}-v{approved.version.number}")
     with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
@@ -257,16 +244,16 @@ def pull(session: Session, reference: str, destination: Path | None, allow_suspe
 
 
 @model.command()
-@click.argument("reference", metavar="NAME[@VERSION]")
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--allow-suspended", is_flag=True, help="Verify even if the guardian suspended the model.")
 @json_option
 @click.pass_obj
-def verify(session: Session, reference: str, allow_suspended: bool) -> None:
+def verify(session: Session, reference: tuple[str, int | None], allow_suspended: bool) -> None:
     """Check the approved artifact against the registry without writing anything."""
     from ..approved import verify_approved
-    from ..progress import transfer_bar
+    from .progress import transfer_bar
 
-    name, version = parse_reference(reference)
+    name, version = reference
     with transfer_bar(f"verifying {name}", None, enabled=not session.as_json) as advance:
         approved, report = verify_approved(
             session.dao, session.sources(), name, version, allow_suspended=allow_suspended, progress=advance
@@ -288,129 +275,81 @@ def propose() -> None:
     """Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward)."""
 
 
-def _publish_description(session: Session, path: Path) -> str:
-    """Publish a full proposal description (markdown/JSON) to IPFS; the proposal carries only its CID."""
-    import tempfile
-
-    from ..errors import InputError
-    from ..ipfs.blockcid import to_text
-    from ..ipfs.importer import import_bytes
-    from ..ipfs.stores import EmbeddedStore
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if session.dry_run:
-        with tempfile.TemporaryDirectory() as scratch:
-            return to_text(EmbeddedStore(Path(scratch)).import_dag(lambda sink: import_bytes(data, sink).cid))
-    return to_text(session.publish_store().import_dag(lambda sink: import_bytes(data, sink).cid))
-
-
 def _submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
+    """Draft the proposal (its full description published first), show its actions in words, then send it; a
+    re-run that finds the identical proposal reports it and sends nothing."""
+    from ..describe import describe_actions
     from ..errors import DuplicateProposalError
-    from ..governance import build_proposal, existing_proposal_id, propose_call
-    from .tx import transact
+    from ..governance import propose
+    from ..proposing import draft_proposal, existing_proposal_state, publish_description
 
     signer = session.signer()
-    if full is not None:
-        body = f"{body}\n\nFull description: ipfs://{_publish_description(session, full)}".strip()
-    description = f"# {title}\n\n{body}".rstrip()
+    cid = publish_description(_store(session), full) if full is not None else None
     try:
-        found = build_proposal(session.dao, signer.address, actions, description)
+        found = draft_proposal(session.dao, signer.address, actions, title, body, cid)
     except DuplicateProposalError as duplicate:
-        _report_existing(session, duplicate.proposal_id)
+        current = existing_proposal_state(session.dao, duplicate.proposal_id)
+        click.echo(f"proposal {duplicate.proposal_id} already exists ({current.label}): nothing sent", err=True)
+        data = {"proposal_id": duplicate.proposal_id, "sent": False, "existing": True, "state": current.label}
+        emit(session, data, lambda: None)
         return
-    from ..describe import describe_actions
-
     for words in describe_actions(session.dao, found):
         click.echo(f"  will: {words}", err=True)
-    summary = transact(session, propose_call(session.dao, found), f"propose: {title}")
+    summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
     if summary.get("sent"):
-        summary["proposal_id"] = existing_proposal_id(session.dao, found)
         click.echo(f"proposal {summary['proposal_id']} submitted", err=True)
     emit(session, summary, lambda: None)
 
 
-def _report_existing(session: Session, proposal_id: int) -> None:
-    """Running the same proposal command again (after an interruption, say) finds the proposal it made: report
-    it and send nothing; unless it can no longer pass, since an identical proposal can never be submitted again."""
-    from ..errors import InputError
-    from ..governance import state
-    from ..states import ProposalState
-
-    current = state(session.dao, proposal_id)
-    if current in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED):
-        raise InputError(f"an identical proposal {proposal_id} was {current.label}; change --title to propose it again")
-    click.echo(f"proposal {proposal_id} already exists ({current.label}): nothing sent", err=True)
-    emit(session, {"proposal_id": proposal_id, "sent": False, "existing": True, "state": current.label}, lambda: None)
+def _store(session: Session) -> Any:
+    """Where a proposal's content goes: the configured store, or nowhere on a dry run (CIDs computed only)."""
+    return None if session.dry_run else session.publish_store()
 
 
-def _artifact(
-    session: Session,
-    name: str,
-    version: int,
-    parent: int,
-    path: Path | None,
-    cids: tuple[str | None, str | None],
-    contributor: str,
-    no_copy: bool = False,
-) -> tuple[str, str, str]:
-    """(artifact CID, manifest CID, words): publish PATH, or take given CIDs.
+def _content(
+    session: Session, name: str, version: int, parent: int, path: Path | None, contributor: str, options: Any
+) -> tuple[str, str]:
+    """(artifact CID, manifest CID) of the proposed version: PATH published, or the given CIDs."""
+    from ..proposing import version_content
+    from .progress import folder_size, transfer_bar
 
-    A dry run publishes into a scratch store without copying: it only computes the CIDs.
-    """
-    import tempfile
-
-    from ..errors import InputError
-    from ..ipfs.blockcid import normalize_cid
-    from ..ipfs.content import publish
-    from ..ipfs.manifest import Contributor
-    from ..ipfs.stores import EmbeddedStore
-    from ..progress import folder_size, transfer_bar
-
-    artifact_cid, manifest_cid = cids
-    if path is None:
-        if not (artifact_cid and manifest_cid):
-            raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
-        if no_copy:
-            raise InputError("--no-copy is about publishing a PATH; it means nothing with given CIDs")
-        return normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs"
-    if artifact_cid or manifest_cid:
-        raise InputError("give either PATH or --artifact/--manifest, not both")
-    with tempfile.TemporaryDirectory() as scratch:
-        store = EmbeddedStore(Path(scratch)) if session.dry_run else session.publish_store()
-        with transfer_bar(f"publishing {path.name}", folder_size(path), enabled=not session.as_json) as advance:
-            published = publish(
-                path,
-                store,
-                name=name,
-                version=version,
-                parent_version=parent,
-                contributors=[Contributor(contributor, 10_000)],
-                progress=advance,
-                copy=not (no_copy or session.dry_run),
-            )
-    where = "computed only (dry run)" if session.dry_run else f"published to the {store.name}"
-    if no_copy and not session.dry_run:
-        where += f" without a copy: keep {path} unchanged, the store reads it from there"
-    click.echo(f"artifact {published.artifact_cid}, manifest {published.manifest_cid} ({where})", err=True)
-    return published.artifact_cid, published.manifest_cid, where
+    total = folder_size(path) if path is not None else None
+    label = f"publishing {path.name}" if path is not None else ""
+    with transfer_bar(label, total, enabled=path is not None and not session.as_json) as advance:
+        content = version_content(
+            _store(session) if path is not None else None,
+            path,
+            name=name,
+            version=version,
+            parent=parent,
+            contributor=contributor,
+            artifact_cid=options["artifact_cid"],
+            manifest_cid=options["manifest_cid"],
+            copy=not options["no_copy"],
+            progress=advance,
+        )
+    if path is not None:
+        click.echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
+    return content.artifact_cid, content.manifest_cid
 
 
-def _reward(session: Session, contributor: str, reward: str | None) -> list[Any]:
-    from ..registry import reward_action
-    from ..units import parse_amount
+def _reward(session: Session, contributor: str, reward: int | None) -> list[Any]:
+    from ..token import reward_action
 
-    return [reward_action(session.dao, contributor, parse_amount(reward))] if reward else []
+    return [] if reward is None else [reward_action(session.dao, contributor, reward)]
 
 
 _common = [
     click.option("--artifact", "artifact_cid", help="Artifact root CID (instead of PATH)."),
     click.option("--manifest", "manifest_cid", help="Manifest CID (instead of PATH)."),
-    click.option("--contributor", help="Contributor address (default: the proposing account)."),
     click.option(
-        "--reward", metavar="AMOUNT", help="Tokens paid from the treasury to the contributor by the same vote."
+        "--contributor", type=Address("contributor"), help="Contributor address (default: the proposing account)."
+    ),
+    click.option(
+        "--reward",
+        type=AMOUNT,
+        metavar="AMOUNT",
+        help="Tokens paid from the treasury to the contributor by the same vote.",
     ),
     click.option(
         "--no-copy",
@@ -436,23 +375,18 @@ def _with_common(command: Any) -> Any:
 
 
 @propose.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @_with_common
 @json_option
 @click.pass_obj
-def register(session: Session, name: str, path: Path | None, **options: Any) -> None:
+def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
-    from ..names import checksum_address
     from ..registry import register_action
 
-    name, _ = parse_reference(name)
-    contributor = (
-        checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
-    )
-    artifact, manifest, _ = _artifact(
-        session, name, 1, 0, path, (options["artifact_cid"], options["manifest_cid"]), contributor, options["no_copy"]
-    )
+    name, _ = reference
+    contributor = options["contributor"] or session.signer().address
+    artifact, manifest = _content(session, name, 1, 0, path, contributor, options)
     actions = [
         register_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
@@ -461,32 +395,20 @@ def register(session: Session, name: str, path: Path | None, **options: Any) -> 
 
 
 @propose.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @_with_common
 @json_option
 @click.pass_obj
-def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> None:
+def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
-    from ..names import checksum_address
     from ..registry import check_changeable, upgrade_action
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     info = check_changeable(session.dao, name)
     version = info.latest_version + 1
-    contributor = (
-        checksum_address(options["contributor"], "contributor") if options["contributor"] else session.signer().address
-    )
-    artifact, manifest, _ = _artifact(
-        session,
-        name,
-        version,
-        info.current_version,
-        path,
-        (options["artifact_cid"], options["manifest_cid"]),
-        contributor,
-        options["no_copy"],
-    )
+    contributor = options["contributor"] or session.signer().address
+    artifact, manifest = _content(session, name, version, info.current_version, path, contributor, options)
     actions = [
         upgrade_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
@@ -495,33 +417,30 @@ def upgrade(session: Session, name: str, path: Path | None, **options: Any) -> N
 
 
 @propose.command()
-@click.argument("reference", metavar="NAME@VERSION")
+@click.argument("reference", metavar="NAME@VERSION", type=ModelReference(version="required"))
 @click.option("--title", help="Proposal title (default: generated).")
 @click.option("--description", "body", default="", help="Why (recorded in the proposal).")
 @json_option
 @click.pass_obj
-def rollback(session: Session, reference: str, title: str | None, body: str) -> None:
+def rollback(session: Session, reference: tuple[str, int], title: str | None, body: str) -> None:
     """Propose making an earlier version of a model current again."""
-    from ..errors import InputError
     from ..registry import check_rollback, rollback_action
 
-    name, version = parse_reference(reference)
-    if version is None:
-        raise InputError("say which version to roll back to: NAME@VERSION")
+    name, version = reference
     check_rollback(session.dao, name, version)
     _submit(session, [rollback_action(session.dao, name, version)], title or f"Roll {name} back to v{version}", body)
 
 
 @propose.command()
-@click.argument("name")
+@click.argument("reference", metavar="NAME", type=MODEL)
 @click.option("--reason", required=True, help="Why the model is retired (recorded on chain).")
 @click.option("--title", help="Proposal title (default: generated).")
 @json_option
 @click.pass_obj
-def retire(session: Session, name: str, reason: str, title: str | None) -> None:
+def retire(session: Session, reference: tuple[str, int | None], reason: str, title: str | None) -> None:
     """Propose retiring a model for good."""
     from ..registry import check_changeable, retire_action
 
-    name, _ = parse_reference(name)
+    name, _ = reference
     check_changeable(session.dao, name)
     _submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)

@@ -19,3 +19,63 @@ def json_option(command: Any) -> Any:
     return click.option(
         "--json", "as_json", is_flag=True, expose_value=False, callback=turn_on, help="Machine-readable output."
     )(command)
+
+
+#: Proposal ids are uint256 on chain (sequential from 1 here).
+PROPOSAL_ID = click.IntRange(1, 2**256 - 1)
+
+#: How a vote counts.
+SUPPORT = click.Choice(["for", "against", "abstain"], case_sensitive=False)
+
+#: Proposal states, as `proposal list --state` and `proposal wait --until` name them.
+STATES = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"]
+
+
+class ModelReference(click.ParamType):
+    """`org/name` or `org/name@VERSION`, parsed into (name, version or None); a bad one is an input error."""
+
+    name = "model"
+
+    def __init__(self, *, version: str = "optional"):
+        """`version` is "optional", "required" or "none" (the command takes a bare name)."""
+        self.version = version
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..errors import InputError
+        from ..names import parse_model_reference
+
+        if isinstance(value, tuple):
+            return value
+        name, version = parse_model_reference(value)  # InputError: exit 3 with the library's words
+        if self.version == "required" and version is None:
+            raise InputError("say which version to roll back to: NAME@VERSION")
+        return name, version
+
+
+class Amount(click.ParamType):
+    """A token amount in decimal units (`12.5`), converted to base units."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..units import parse_amount
+
+        return value if isinstance(value, int) else parse_amount(value)
+
+
+class Address(click.ParamType):
+    """An Ethereum address, checksummed (a mixed-case one must carry a valid checksum)."""
+
+    name = "address"
+
+    def __init__(self, what: str = "address"):
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..names import checksum_address
+
+        return checksum_address(value, self.what)
+
+
+MODEL = ModelReference()
+AMOUNT = Amount()

@@ -7,15 +7,10 @@ from typing import Any
 
 import click
 
-from .options import json_option
+from .options import PROPOSAL_ID, STATES, SUPPORT, json_option
 from .output import emit
 from .session import Session
-
-STATES = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"]
-# How far along each state is; a proposal never goes back to a lower rank.
-_PROGRESS = {"pending": 0, "active": 1, "succeeded": 2, "defeated": 2, "queued": 3, "executed": 4}
-#: Proposal ids are uint256 on chain (sequential from 1 here).
-PROPOSAL_ID = click.IntRange(1, 2**256 - 1)
+from .tx import transact
 
 
 @click.group()
@@ -51,23 +46,6 @@ def list_proposals(session: Session, state: str | None) -> None:
     emit(session, rows, render)
 
 
-def _full_description(session: Session, description: str) -> str | None:
-    """The text behind an `ipfs://CID` in a description, fetched and verified; None if there is none or no source."""
-    import re
-
-    from ..errors import DeaiGovError
-    from ..ipfs.blockcid import from_text
-    from ..ipfs.content import file_bytes
-
-    match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
-    if not match:
-        return None
-    try:
-        return file_bytes(session.sources(), from_text(match.group(1))).decode("utf-8", errors="replace")
-    except (DeaiGovError, ValueError) as exc:
-        return f"(full description {match.group(1)} unavailable: {exc})"
-
-
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
 @json_option
@@ -77,32 +55,27 @@ def show(session: Session, proposal_id: int) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from ..approved import check_proposed
-    from ..describe import proposal_info
-    from ..governance import simulate_actions
-    from ..registry import proposed_versions
+    from ..describe import review_proposal
+    from ..errors import DeaiGovError
     from ..units import format_amount
 
-    info = proposal_info(session.dao, proposal_id)
-    outcomes = simulate_actions(session.dao, info.proposal) if info.state.label not in ("executed", "canceled") else []
-    artifacts = []
     try:
         sources = session.sources()
-    except Exception:  # no IPFS source configured: availability is not checked
+    except DeaiGovError:  # no IPFS source configured: content is not checked
         sources = []
-    for proposed in proposed_versions(session.dao, info.proposal.actions):
-        problem = check_proposed(sources, proposed) if sources else "not checked (no IPFS source configured)"
-        artifacts.append(
-            {
-                "name": proposed.name,
-                "version": proposed.version,
-                "manifest": proposed.manifest_cid,
-                "artifact": proposed.artifact_cid,
-                "ok": problem is None,
-                "problem": problem,
-            }
-        )
-    full_description = _full_description(session, info.proposal.description)
+    review = review_proposal(session.dao, sources, proposal_id)
+    info, outcomes, full_description = review.info, review.simulation, review.full_description
+    artifacts = [
+        {
+            "name": item.name,
+            "version": item.version,
+            "manifest": item.manifest_cid,
+            "artifact": item.artifact_cid,
+            "ok": item.ok,
+            "problem": item.problem,
+        }
+        for item in review.artifacts
+    ]
     data = {
         "id": info.id,
         "title": info.proposal.title,
@@ -149,70 +122,53 @@ def show(session: Session, proposal_id: int) -> None:
 
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
-@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.argument("support", type=SUPPORT)
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @json_option
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote on a proposal with your delegated voting power."""
-    from ..governance import Support, vote_call
-    from .tx import transact
+    from ..governance import Support
+    from ..governance import vote as vote_tx
 
-    weight = _check_weight(session, proposal_id, override=False)
-    call = vote_call(session.dao, proposal_id, Support.parse(support), reason)
-    emit(session, transact(session, call, f"vote {support} on proposal {proposal_id}{weight}"), lambda: None)
+    tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason)
+    weight = _weight_words(session, proposal_id, override=False)
+    emit(session, transact(session, tx, tx.description + weight), lambda: None)
 
 
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
-@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.argument("support", type=SUPPORT)
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @json_option
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
-    from ..governance import Support, override_call
-    from .tx import transact
+    from ..governance import Support, override_vote
 
-    weight = _check_weight(session, proposal_id, override=True)
-    call = override_call(session.dao, proposal_id, Support.parse(support), reason)
-    emit(
-        session,
-        transact(session, call, f"override your delegate: vote {support} on proposal {proposal_id}{weight}"),
-        lambda: None,
-    )
+    tx = override_vote(session.dao, proposal_id, Support.parse(support), reason)
+    weight = _weight_words(session, proposal_id, override=True)
+    emit(session, transact(session, tx, tx.description + weight), lambda: None)
 
 
-def _check_weight(session: Session, proposal_id: int, *, override: bool) -> str:
-    """Refuse a vote that would count for nothing (no voting power at the snapshot); else words saying what it
-    counts for (empty when the proposal is not open for votes).
-
-    An unknown proposal is named as such; a proposal not open for votes is left to the simulation's words.
-    """
-    from ..errors import InputError
-    from ..governance import state, vote_weight
+def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
+    """What the signer's vote counts for, in words (empty when the proposal is not open for votes); a vote that
+    would count for nothing is refused by the library before anything is asked."""
+    from ..governance import check_vote_weight, state
     from ..states import ProposalState
     from ..units import format_amount
 
-    if state(session.dao, proposal_id) != ProposalState.ACTIVE:
+    if state(session.dao, proposal_id) != ProposalState.ACTIVE:  # an unknown id is named before any password
         return ""
-    voter = session.signer().address
-    weight = vote_weight(session.dao, proposal_id, voter, override=override)
-    if weight == 0:
-        what = "held no tokens" if override else "had no votes delegated to it"
-        raise InputError(
-            f"{voter} {what} at proposal {proposal_id}'s snapshot: the vote would count for nothing; nothing sent "
-            "(delegate with `account delegate` before a proposal's snapshot to vote on it)"
-        )
-    return f" with {format_amount(weight)} votes"
+    weight = check_vote_weight(session.dao, proposal_id, session.signer().address, override=override)
+    return "" if weight is None else f" with {format_amount(weight)} votes"
 
 
 def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
-    from ..governance import lifecycle_call
-    from .tx import transact
+    from .. import governance
 
-    call, found = lifecycle_call(session.dao, step, proposal_id)
-    emit(session, transact(session, call, f"{step} proposal {proposal_id} ({found.title})"), lambda: None)
+    tx = getattr(governance, step)(session.dao, proposal_id)
+    emit(session, transact(session, tx), lambda: None)
 
 
 @proposal.command()
@@ -244,7 +200,7 @@ def cancel(session: Session, proposal_id: int) -> None:
 
 @proposal.command("sign-vote")
 @click.argument("proposal_id", type=PROPOSAL_ID)
-@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.argument("support", type=SUPPORT)
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File for the signed vote.")
 @click.option("--offline", is_flag=True, help="No RPC at all: domain from the deployment record, first nonce.")
@@ -292,8 +248,8 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     import json
 
     from ..errors import InputError
-    from ..governance import SignedVote, relay_call
-    from .tx import transact
+    from ..governance import SignedVote
+    from ..governance import relay as relay_tx
 
     votes = []  # every file is read and checked before anything is sent
     for path in files:
@@ -305,8 +261,8 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
             raise InputError(f"{path} is not a signed vote: not JSON from sign-vote") from None
     results = []
     for path, vote in votes:
-        call = relay_call(session.dao, vote)
-        results.append(transact(session, call, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
+        tx = relay_tx(session.dao, vote)
+        results.append(transact(session, tx, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
     emit(session, results, lambda: None)
 
 
@@ -321,28 +277,22 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
 @click.pass_obj
 def wait(session: Session, proposal_id: int, target: str | None, timeout: float, interval: float) -> None:
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
-    import time
+    from rich.console import Console
 
-    from ..errors import DeaiGovError, InputError
-    from ..governance import state
+    from ..governance import wait_for_state
+    from ..states import ProposalState
 
     if target is None:
         raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)})")
-    final = {"canceled", "defeated", "expired", "executed"}
-    deadline = time.monotonic() + timeout
-    from rich.console import Console
+    wanted = ProposalState[target.upper()]
+    with Console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
 
-    current = state(session.dao, proposal_id).label
-    if current != target and current not in final and _PROGRESS.get(current, 0) >= _PROGRESS.get(target, 5):
-        raise InputError(f"proposal {proposal_id} is already {current}; it will not be {target} again")
-    console = Console(stderr=True)
-    with console.status(f"proposal {proposal_id} is {current}; waiting until {target}") as status:
-        while current != target:
-            if current in final:
-                raise InputError(f"proposal {proposal_id} ended {current}; it will never be {target}")
-            if time.monotonic() > deadline:
-                raise DeaiGovError(f"proposal {proposal_id} is still {current} after {timeout:.0f} s")
-            time.sleep(interval)
-            current = state(session.dao, proposal_id).label
-            status.update(f"proposal {proposal_id} is {current}; waiting until {target}")
-    emit(session, {"id": proposal_id, "state": current}, lambda: click.echo(f"proposal {proposal_id} is {target}"))
+        def show(current: ProposalState) -> None:
+            status.update(f"proposal {proposal_id} is {current.label}; waiting until {target}")
+
+        reached = wait_for_state(session.dao, proposal_id, wanted, timeout=timeout, interval=interval, on_change=show)
+    emit(
+        session,
+        {"id": proposal_id, "state": reached.label},
+        lambda: click.echo(f"proposal {proposal_id} is {target}"),
+    )

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .prompts import confirm
 from .session import Session
 
+if TYPE_CHECKING:
+    from ..chain import PreparedTx, TxResult
 
-def transact(session: Session, call: Any, words: str) -> dict[str, Any]:
-    """Simulate `call` from the signer; with --dry-run stop there, else confirm (unless --yes) and send."""
+
+def transact(
+    session: Session, tx: PreparedTx, words: str | None = None, *, outcome_key: str | None = None
+) -> dict[str, Any]:
+    """Simulate `tx` from the signer; with --dry-run stop there, else confirm (unless --yes) and send it.
+
+    Prints `words` (by default the transaction's own description) and returns a summary for `--json`; with
+    `outcome_key`, the transaction's outcome (a new proposal's id, say) is added to it under that key.
+    """
     from ..chain import send, simulate
 
+    words = words or tx.description
     account = session.signer()
     chain = session.chain
-    gas = simulate(chain, account.address, call)  # raises with the decoded revert: nothing is sent
+    gas = simulate(chain, account.address, tx)  # raises with the decoded revert: nothing is sent
     click.echo(f"{words}", err=True)
     click.echo(
-        f"  chain {chain.chain_id}, from {session.account_alias} ({account.address}), to {call.address}, gas ~{gas:,}",
+        f"  chain {chain.chain_id}, from {session.account_alias} ({account.address}), to {tx.to}, gas ~{gas:,}",
         err=True,
     )
-    summary: dict[str, Any] = {"action": words, "from": account.address, "to": call.address, "gas_estimate": gas}
+    summary: dict[str, Any] = {"action": words, "from": account.address, "to": tx.to, "gas_estimate": gas}
     if session.dry_run:
         click.echo("dry run: nothing sent", err=True)
         return summary | {"sent": False}
     confirm("Send this transaction?", yes=session.yes)
-    result = send(chain, account, call, confirmations=session.confirmations)
+    result = send(chain, account, tx, confirmations=session.confirmations)
     click.echo(f"  mined in block {result.block_number}: {result.tx_hash} (gas {result.gas_used:,})", err=True)
-    return summary | {
-        "sent": True,
-        "tx_hash": result.tx_hash,
-        "block": result.block_number,
-        "gas_used": result.gas_used,
-    }
+    summary |= _mined(result)
+    if outcome_key is not None:
+        summary[outcome_key] = result.outcome
+    return summary
+
+
+def _mined(result: TxResult) -> dict[str, Any]:
+    return {"sent": True, "tx_hash": result.tx_hash, "block": result.block_number, "gas_used": result.gas_used}

@@ -18,8 +18,9 @@ from typing import Any
 
 from .. import governance as gov
 from .. import registry as reg
+from .. import token
 from ..approved import pull_approved, verify_approved
-from ..chain import Chain, connect
+from ..chain import Chain, connect, send
 from ..dao import Dao
 from ..deploy import TOKEN, DaoParams, deploy_dao
 from ..describe import describe_actions, proposal_info
@@ -96,30 +97,31 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         say(f"  {role:<9} {address}")
 
     say("Members delegate their votes (member 2 delegates to member 1)")
-    gov.delegate(dao, maintainer, maintainer.address)
-    gov.delegate(dao, member1, member1.address)
-    gov.delegate(dao, member2, member1.address)
+    send(chain, maintainer, token.delegate(dao, maintainer.address))
+    send(chain, member1, token.delegate(dao, member1.address))
+    send(chain, member2, token.delegate(dao, member1.address))
     advance_time(chain, 1)
 
     def by_vote(actions: list[gov.Action], title: str, *, override: bool = False) -> int:
-        pid, _ = gov.propose(dao, maintainer, actions, f"# {title}")
-        for words in describe_actions(dao, gov.get_proposal(dao, pid)[0]):
+        proposal = gov.build_proposal(dao, maintainer.address, actions, f"# {title}")
+        pid = send(chain, maintainer, gov.propose(dao, proposal)).outcome
+        for words in describe_actions(dao, proposal):
             say(f"  proposal {pid} will: {words}")
         advance_time(chain, params.voting_delay + 1)
-        gov.cast_vote(dao, member1, pid, gov.Support.FOR, "useful model")
-        gov.cast_vote(dao, maintainer, pid, gov.Support.FOR)
+        send(chain, member1, gov.vote(dao, pid, gov.Support.FOR, "useful model"))
+        send(chain, maintainer, gov.vote(dao, pid, gov.Support.FOR))
         if override:
             say("  member 2 overrides its delegate and abstains")
-            gov.cast_override_vote(dao, member2, pid, gov.Support.ABSTAIN, "not reviewed yet")
+            send(chain, member2, gov.override_vote(dao, pid, gov.Support.ABSTAIN, "not reviewed yet"))
         info = proposal_info(dao, pid)
         votes = {
             k: format_amount(v)
             for k, v in (("for", info.votes_for), ("against", info.votes_against), ("abstain", info.votes_abstain))
         }
         advance_time(chain, params.voting_period + 1)
-        gov.queue(dao, maintainer, pid)
+        send(chain, maintainer, gov.queue(dao, pid))
         advance_time(chain, params.timelock_delay + 1)
-        gov.execute(dao, member1, pid)
+        send(chain, member1, gov.execute(dao, pid))
         say(f"  votes {votes}: {gov.state(dao, pid).label}")
         report.proposals.append({"id": pid, "title": title, "votes": votes, "state": gov.state(dao, pid).label})
         return pid
@@ -135,7 +137,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         by_vote(
             [
                 reg.register_action(dao, MODEL_NAME, v1.artifact_cid, v1.manifest_cid, maintainer.address),
-                reg.reward_action(dao, maintainer.address, REWARD),
+                token.reward_action(dao, maintainer.address, REWARD),
             ],
             f"Register {MODEL_NAME} v1",
             override=True,
@@ -172,7 +174,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
     say(
         f"{model.name}: {report.model['status']}, current v{model.current_version}; "
         f"v1 approved by proposal {approval.proposal_id}; reward {report.reward_paid} "
-        f"{dao.token.functions.symbol().call()} paid"
+        f"{token.symbol(dao)} paid"
     )
     report.seconds = time.monotonic() - started
     return report

@@ -22,26 +22,13 @@ from typing import Any
 
 import brownie
 import pytest
-from contract_helpers import (
-    BALANCES,
-    LATE_QUORUM,
-    PROPOSAL_THRESHOLD,
-    QUORUM_PERCENT,
-    ROLES,
-    ROLES_OF_CONTRACTS,
-    TIMELOCK_DELAY,
-    TREASURY,
-    VOTING_DELAY,
-    VOTING_PERIOD,
-)
-from eth_account import Account
+from contract_helpers import ROLES_OF_CONTRACTS
 
-from deai_gov import governance
 from deai_gov.chain import Chain
 from deai_gov.contracts import artifact
 from deai_gov.dao import Dao
-from deai_gov.deploy import DaoParams, deploy_dao
-from deai_gov.dev.devnet import advance_time, anvil_dev_keys
+from deai_gov.dev.devnet import anvil_dev_keys
+from tests.helpers import People, deploy_dao_for, people_from
 
 
 @pytest.fixture(scope="session")
@@ -57,37 +44,21 @@ def lib_chain() -> Chain:
 
 
 @pytest.fixture(scope="session")
-def actors() -> SimpleNamespace:
+def actors() -> People:
     """LocalAccounts from anvil's public test mnemonic; brownie's `accounts[i]` are the same addresses."""
-    keys = anvil_dev_keys()
-    locals_ = [Account.from_key(k) for k in keys[: len(ROLES)]]
-    assert [a.address for a in locals_] == [a.address for a in brownie.accounts[: len(ROLES)]], (
+    cast = people_from(anvil_dev_keys())
+    roles = [cast.deployer, cast.alice, cast.bob, cast.carol, cast.guardian, cast.outsider]
+    assert [a.address for a in roles] == [a.address for a in brownie.accounts[: len(roles)]], (
         "brownie's anvil does not use anvil's default mnemonic"
     )
-    return SimpleNamespace(**dict(zip(ROLES, locals_, strict=True)))
+    return cast
 
 
 @pytest.fixture(scope="module")
-def lib_dao(module_isolation: Any, lib_chain: Chain, actors: SimpleNamespace) -> Dao:
-    """The DAO deployed through the library, once per module (brownie's `module_isolation` resets the chain
+def lib_dao(module_isolation: Any, lib_chain: Chain, actors: People) -> Dao:
+    """The test DAO deployed through the library, once per module (brownie's `module_isolation` resets the chain
     when a module starts, so it must come first); alice and bob vote themselves, carol delegates to alice."""
-    params = DaoParams(
-        holders={getattr(actors, name).address: amount for name, amount in BALANCES.items()},
-        treasury=TREASURY,
-        proposal_threshold=PROPOSAL_THRESHOLD,
-        quorum_percent=QUORUM_PERCENT,
-        voting_delay=VOTING_DELAY,
-        voting_period=VOTING_PERIOD,
-        late_quorum_extension=LATE_QUORUM,
-        timelock_delay=TIMELOCK_DELAY,
-        guardian=actors.guardian.address,
-    )
-    deployment = deploy_dao(lib_chain, actors.deployer, params)
-    dao = Dao.attach(lib_chain, deployment)
-    for holder, delegatee in (("alice", "alice"), ("bob", "bob"), ("carol", "alice")):
-        governance.delegate(dao, getattr(actors, holder), getattr(actors, delegatee).address)
-    advance_time(lib_chain, 1)
-    return dao
+    return deploy_dao_for(lib_chain, actors)
 
 
 @pytest.fixture(scope="module")

@@ -1,37 +1,25 @@
-"""Constants and helpers shared by the contract tests (conftest modules cannot be imported reliably)."""
+"""What only the contract tests need on top of tests/helpers.py (the test DAO's cast, parameters and proposal
+steps): brownie's renderings of errors, events and return values, and binary CIDs. (conftest modules cannot be
+imported reliably.)"""
 
 from __future__ import annotations
 
 import hashlib
-from types import SimpleNamespace
 from typing import Any
 
 import brownie
 from eth_utils import keccak
 
-from deai_gov import governance
 from deai_gov.chain import TxResult
-from deai_gov.dao import Dao
+from deai_gov.dao import CONTRACT_OF_ROLE
 from deai_gov.deploy import TOKEN
-from deai_gov.dev.devnet import advance_time
-from deai_gov.governance import Action, Support
 
-VOTING_DELAY = 60
-VOTING_PERIOD = 3_600
-TIMELOCK_DELAY = 300
-LATE_QUORUM = 600
 PROPOSAL_THRESHOLD = 100 * TOKEN
 QUORUM_PERCENT = 10
 TREASURY = 1_000 * TOKEN
 BALANCES = {"alice": 500 * TOKEN, "bob": 300 * TOKEN, "carol": 200 * TOKEN}
-ROLES = ("deployer", "alice", "bob", "carol", "guardian", "outsider")
 #: The DAO's contracts and their keys in `Deployment.addresses`.
-ROLES_OF_CONTRACTS = {
-    "TimelockController": "timelock",
-    "ModelToken": "token",
-    "ModelGovernor": "governor",
-    "ModelRegistry": "registry",
-}
+ROLES_OF_CONTRACTS = {contract: role for role, contract in CONTRACT_OF_ROLE.items()}
 
 RAW = 0x55
 DAG_PB = 0x70
@@ -92,21 +80,3 @@ def cid(seed: str, codec: int = RAW) -> bytes:
 def brownie_tx(result: TxResult) -> Any:
     """brownie's receipt of a transaction the library sent (for `tx.events`)."""
     return brownie.chain.get_transaction(result.tx_hash)
-
-
-def open_proposal(dao: Dao, proposer: Any, actions: list[Action], description: str) -> int:
-    """Propose through the library and move the clock past the voting delay: the proposal is Active."""
-    proposal_id, _ = governance.propose(dao, proposer, actions, description)
-    advance_time(dao.chain, VOTING_DELAY + 1)
-    return proposal_id
-
-
-def pass_proposal(dao: Dao, people: SimpleNamespace, actions: list[Action], description: str) -> tuple[int, TxResult]:
-    """Propose (alice), vote for (alice with carol's delegation, and bob), queue and execute (an outsider)."""
-    proposal_id = open_proposal(dao, people.alice, actions, description)
-    governance.cast_vote(dao, people.alice, proposal_id, Support.FOR)
-    governance.cast_vote(dao, people.bob, proposal_id, Support.FOR)
-    advance_time(dao.chain, VOTING_PERIOD + 1)
-    governance.queue(dao, people.outsider, proposal_id)
-    advance_time(dao.chain, TIMELOCK_DELAY + 1)
-    return proposal_id, governance.execute(dao, people.outsider, proposal_id)

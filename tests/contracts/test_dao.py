@@ -14,25 +14,20 @@ import brownie
 import pytest
 from contract_helpers import (
     BALANCES,
-    LATE_QUORUM,
     PROPOSAL_THRESHOLD,
     QUORUM_PERCENT,
     ROLES_OF_CONTRACTS,
-    TIMELOCK_DELAY,
     TREASURY,
-    VOTING_DELAY,
-    VOTING_PERIOD,
     brownie_tx,
     cid,
     model_id,
-    open_proposal,
-    pass_proposal,
     plain,
     typed_error,
 )
 
 from deai_gov import governance, registry
-from deai_gov.chain import Chain
+from deai_gov import token as lib_token
+from deai_gov.chain import Chain, send
 from deai_gov.contracts import DAO_CONTRACTS, artifact
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
@@ -41,6 +36,18 @@ from deai_gov.governance import Action, Support
 from deai_gov.ipfs.blockcid import to_text
 from deai_gov.provenance import approval_of
 from deai_gov.states import ProposalState
+from tests.helpers import (
+    LATE_QUORUM,
+    TIMELOCK_DELAY,
+    VOTING_DELAY,
+    VOTING_PERIOD,
+    People,
+    finish,
+    onchain,
+    open_proposal,
+    propose,
+    propose_and_vote,
+)
 
 EIP170_LIMIT = 24_576
 NAME = "acme/vision"
@@ -57,7 +64,7 @@ def isolation(fn_isolation: Any) -> None:
     """Each test starts from the state right after the deployment."""
 
 
-def register_action(lib_dao: Dao, actors: SimpleNamespace, name: str = NAME) -> Action:
+def register_action(lib_dao: Dao, actors: People, name: str = NAME) -> Action:
     return registry.register_action(
         lib_dao, name, to_text(cid(name)), to_text(cid(name + "/manifest")), actors.bob.address
     )
@@ -83,7 +90,7 @@ def test_runtime_size_under_eip170(name: str, lib_dao: Dao, web3: Any) -> None:
 
 
 def test_token_clock_is_the_block_timestamp(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, lib_chain: Chain, actors: SimpleNamespace, web3: Any
+    lib_dao: Dao, dao_contracts: SimpleNamespace, lib_chain: Chain, actors: People, web3: Any
 ) -> None:
     token, governor = dao_contracts.token, dao_contracts.governor
     assert token.CLOCK_MODE() == "mode=timestamp"
@@ -93,7 +100,7 @@ def test_token_clock_is_the_block_timestamp(
     assert governor.clock(block_identifier=latest.number) == latest.timestamp
 
     # Checkpoints are keyed by timestamp: carol takes her 200 votes back from alice.
-    result = governance.delegate(lib_dao, actors.carol, actors.carol.address)
+    result = send(lib_dao.chain, actors.carol, lib_token.delegate(lib_dao, actors.carol.address))
     moved_at = web3.eth.get_block(result.block_number).timestamp
     events = brownie_tx(result).events
     assert plain(events["DelegateChanged"]) == {
@@ -109,7 +116,7 @@ def test_token_clock_is_the_block_timestamp(
     assert token.getPastVotes(actors.alice.address, moved_at) == BALANCES["alice"]
 
 
-def test_treasury_is_minted_to_the_timelock(dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+def test_treasury_is_minted_to_the_timelock(dao_contracts: SimpleNamespace, actors: People) -> None:
     token, timelock = dao_contracts.token, dao_contracts.timelock
     assert token.balanceOf(timelock) == TREASURY
     for name, amount in BALANCES.items():
@@ -122,7 +129,7 @@ def test_treasury_is_minted_to_the_timelock(dao_contracts: SimpleNamespace, acto
 # ------------------------------------------------------------------------------------------------ wiring
 
 
-def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     timelock, governor, reg = dao_contracts.timelock, dao_contracts.governor, dao_contracts.registry
     admin, proposer, canceller, executor = (
         timelock.DEFAULT_ADMIN_ROLE(),
@@ -141,7 +148,7 @@ def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespa
     # Every role ever granted, from the logs: nobody else ever held a role, the deployer's admin is gone.
     granted = {
         (bytes(e["args"]["role"]), e["args"]["account"])
-        for e in lib_dao.timelock.events.RoleGranted.get_logs(from_block=lib_dao.deployment.block)
+        for e in onchain(lib_dao, "timelock").events.RoleGranted.get_logs(from_block=lib_dao.deployment.block)
     }
     assert granted == {
         (bytes(admin), timelock.address),
@@ -152,7 +159,7 @@ def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespa
     }
     revoked = [
         (bytes(e["args"]["role"]), e["args"]["account"])
-        for e in lib_dao.timelock.events.RoleRevoked.get_logs(from_block=lib_dao.deployment.block)
+        for e in onchain(lib_dao, "timelock").events.RoleRevoked.get_logs(from_block=lib_dao.deployment.block)
     ]
     assert revoked == [(bytes(admin), actors.deployer.address)]
 
@@ -178,9 +185,7 @@ def test_governor_and_timelock_wiring(lib_dao: Dao, dao_contracts: SimpleNamespa
 # ------------------------------------------------------------------------------------------------ proposing
 
 
-def test_proposing_below_threshold_reverts(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
-) -> None:
+def test_proposing_below_threshold_reverts(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     action = register_action(lib_dao, actors)
     governor = dao_contracts.governor
     for account in (actors.outsider, actors.carol):  # carol's 200 tokens are delegated to alice
@@ -190,9 +195,7 @@ def test_proposing_below_threshold_reverts(
     assert governor.latestProposalId() == 0
 
 
-def test_proposer_suffix_restricts_who_may_submit(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
-) -> None:
+def test_proposer_suffix_restricts_who_may_submit(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     governor = dao_contracts.governor
     action = register_action(lib_dao, actors)
     description = governance.with_proposer_suffix("Register acme/vision", actors.alice.address)
@@ -200,7 +203,7 @@ def test_proposer_suffix_restricts_who_may_submit(
 
     with brownie.reverts(typed_error("GovernorRestrictedProposer", actors.bob.address)):
         governor.propose([action.target], [0], [action.calldata], description, {"from": actors.bob.address})
-    proposal_id, result = governance.propose(lib_dao, actors.alice, [action], description)
+    proposal_id, result = propose(lib_dao, actors.alice, [action], description)
     assert proposal_id == 1
     assert brownie_tx(result).events["ProposalCreated"]["description"] == description
     assert governor.proposalProposer(proposal_id) == actors.alice.address
@@ -208,11 +211,11 @@ def test_proposer_suffix_restricts_who_may_submit(
         governor.propose([action.target], [0], [action.calldata], description, {"from": actors.bob.address})
 
 
-def test_proposal_ids_are_sequential(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace) -> None:
+def test_proposal_ids_are_sequential(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     governor = dao_contracts.governor
-    first_id, first = governance.propose(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register a")
+    first_id, first = propose(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register a")
     second_action = register_action(lib_dao, actors, "acme/b")
-    second_id, second = governance.propose(lib_dao, actors.bob, [second_action], "Register b")
+    second_id, second = propose(lib_dao, actors.bob, [second_action], "Register b")
     assert (first_id, second_id) == (1, 2)
     assert brownie_tx(first).events["ProposalCreated"]["proposalId"] == 1
     assert brownie_tx(second).events["ProposalCreated"]["proposalId"] == 2
@@ -232,7 +235,7 @@ def test_proposal_ids_are_sequential(lib_dao: Dao, dao_contracts: SimpleNamespac
 
 
 def test_proposal_guardian_cancels_an_active_proposal(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People
 ) -> None:
     governor = dao_contracts.governor
     proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
@@ -243,7 +246,7 @@ def test_proposal_guardian_cancels_an_active_proposal(
         with brownie.reverts(typed_error("GovernorUnableToCancel", proposal_id, account.address)):
             governor.cancel(*proposal.args(), {"from": account.address})
 
-    result = governance.cancel(lib_dao, actors.guardian, proposal_id)
+    result = send(lib_dao.chain, actors.guardian, governance.cancel(lib_dao, proposal_id))
     assert plain(brownie_tx(result).events["ProposalCanceled"]) == {"proposalId": proposal_id}
     assert governor.state(proposal_id) == ProposalState.CANCELED
     with brownie.reverts(
@@ -260,19 +263,21 @@ def test_proposal_guardian_cancels_an_active_proposal(
 # ------------------------------------------------------------------------------------------------ overrides
 
 
-def test_override_vote_after_the_delegate_voted(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
-) -> None:
+def test_override_vote_after_the_delegate_voted(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     governor = dao_contracts.governor
     proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
     alice_weight = BALANCES["alice"] + BALANCES["carol"]
 
-    voted = brownie_tx(governance.cast_vote(lib_dao, actors.alice, proposal_id, Support.FOR))
+    voted = brownie_tx(send(lib_dao.chain, actors.alice, governance.vote(lib_dao, proposal_id, Support.FOR)))
     assert voted.events["VoteCast"]["weight"] == alice_weight
     assert plain(governor.proposalVotes(proposal_id)) == (0, alice_weight, 0)
 
     overridden = brownie_tx(
-        governance.cast_override_vote(lib_dao, actors.carol, proposal_id, Support.AGAINST, "not this model")
+        send(
+            lib_dao.chain,
+            actors.carol,
+            governance.override_vote(lib_dao, proposal_id, Support.AGAINST, "not this model"),
+        )
     )
     assert plain(overridden.events["VoteReduced"]) == {
         "delegate": actors.alice.address,
@@ -294,15 +299,15 @@ def test_override_vote_after_the_delegate_voted(
         governor.castOverrideVote(proposal_id, Support.FOR, "", {"from": actors.carol.address})
 
 
-def test_override_vote_before_the_delegate_votes(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
-) -> None:
+def test_override_vote_before_the_delegate_votes(lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People) -> None:
     governor = dao_contracts.governor
     proposal_id = open_proposal(lib_dao, actors.alice, [register_action(lib_dao, actors)], "Register acme/vision")
 
-    overridden = brownie_tx(governance.cast_override_vote(lib_dao, actors.carol, proposal_id, Support.FOR))
+    overridden = brownie_tx(
+        send(lib_dao.chain, actors.carol, governance.override_vote(lib_dao, proposal_id, Support.FOR))
+    )
     assert "VoteReduced" not in overridden.events
-    voted = brownie_tx(governance.cast_vote(lib_dao, actors.alice, proposal_id, Support.AGAINST))
+    voted = brownie_tx(send(lib_dao.chain, actors.alice, governance.vote(lib_dao, proposal_id, Support.AGAINST)))
     assert voted.events["VoteCast"]["weight"] == BALANCES["alice"]  # carol's share is no longer alice's
     assert plain(governor.proposalVotes(proposal_id)) == (BALANCES["alice"], BALANCES["carol"], 0)
 
@@ -311,12 +316,14 @@ def test_override_vote_before_the_delegate_votes(
 
 
 def test_register_and_reward_through_a_vote(
-    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: SimpleNamespace
+    lib_dao: Dao, lib_chain: Chain, dao_contracts: SimpleNamespace, actors: People
 ) -> None:
     token, reg = dao_contracts.token, dao_contracts.registry
     reward = 50 * TOKEN
-    actions = [register_action(lib_dao, actors), registry.reward_action(lib_dao, actors.bob.address, reward)]
-    proposal_id, result = pass_proposal(lib_dao, actors, actions, "Register acme/vision, reward bob")
+    actions = [register_action(lib_dao, actors), lib_token.reward_action(lib_dao, actors.bob.address, reward)]
+    proposal_id = propose_and_vote(lib_dao, actors, actions, "Register acme/vision, reward bob")  # alice for
+    send(lib_chain, actors.bob, governance.vote(lib_dao, proposal_id, Support.FOR))
+    result = finish(lib_dao, actors, proposal_id)
 
     executed = brownie_tx(result).events
     assert plain(executed["ProposalExecuted"]) == {"proposalId": proposal_id}
@@ -336,7 +343,7 @@ def test_register_and_reward_through_a_vote(
     assert approval.state == ProposalState.EXECUTED
 
     # The guardian may suspend the DAO's model, never write a version.
-    suspended = brownie_tx(registry.suspend(lib_dao, actors.guardian, NAME, "incident"))
+    suspended = brownie_tx(send(lib_dao.chain, actors.guardian, registry.suspend(lib_dao, NAME, "incident")))
     assert suspended.events["ModelSuspended"]["by"] == actors.guardian.address
     with brownie.reverts(typed_error("OwnableUnauthorizedAccount", actors.guardian.address)):
         reg.upgrade(model_id(NAME), cid("x"), cid("y"), actors.bob.address, {"from": actors.guardian.address})

@@ -1,0 +1,116 @@
+"""Drafting a lifecycle proposal: publish the model (or take its CIDs), publish the full description to IPFS,
+and put the actions and a short on-chain description together. The CLI's `model propose` commands and scripts
+draft through these functions, then send `governance.propose(dao, proposal)`."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .actions import Action, Proposal
+from .errors import InputError
+from .governance import build_proposal, state
+from .states import ProposalState
+
+if TYPE_CHECKING:
+    from .dao import Dao
+    from .ipfs.stores import BlockStore
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    """The CIDs a proposed version records, and where its content is, in words."""
+
+    artifact_cid: str
+    manifest_cid: str
+    where: str
+
+
+def version_content(
+    store: BlockStore | None,
+    path: Path | None,
+    *,
+    name: str,
+    version: int,
+    parent: int,
+    contributor: str,
+    artifact_cid: str | None = None,
+    manifest_cid: str | None = None,
+    copy: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> VersionContent:
+    """Publish the model at `path` into `store`, or take the given CIDs (both, and no `path`).
+
+    With `store` None nothing is stored: the CIDs are only computed (a dry run). With `copy` False an embedded
+    store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged).
+    """
+    from .ipfs.blockcid import normalize_cid
+    from .ipfs.content import publish
+    from .ipfs.manifest import Contributor
+    from .ipfs.stores import EmbeddedStore
+
+    if path is None:
+        if not (artifact_cid and manifest_cid):
+            raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
+        if not copy:
+            raise InputError("--no-copy is about publishing a PATH; it means nothing with given CIDs")
+        return VersionContent(normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs")
+    if artifact_cid or manifest_cid:
+        raise InputError("give either PATH or --artifact/--manifest, not both")
+    with tempfile.TemporaryDirectory() as scratch:
+        target = store if store is not None else EmbeddedStore(Path(scratch))
+        published = publish(
+            path,
+            target,
+            name=name,
+            version=version,
+            parent_version=parent,
+            contributors=[Contributor(contributor, 10_000)],
+            progress=progress,
+            copy=copy and store is not None,
+        )
+    if store is None:
+        where = "computed only (dry run)"
+    else:
+        where = f"published to the {store.name}"
+        if not copy:
+            where += f" without a copy: keep {path} unchanged, the store reads it from there"
+    return VersionContent(published.artifact_cid, published.manifest_cid, where)
+
+
+def publish_description(store: BlockStore | None, path: Path) -> str:
+    """Publish a full proposal description (markdown/JSON) and return its CID; the proposal carries only the CID.
+    With `store` None the CID is only computed."""
+    from .ipfs.blockcid import to_text
+    from .ipfs.importer import import_bytes
+    from .ipfs.stores import EmbeddedStore
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    with tempfile.TemporaryDirectory() as scratch:
+        target = store if store is not None else EmbeddedStore(Path(scratch))
+        return to_text(target.import_dag(lambda sink: import_bytes(data, sink).cid))
+
+
+def draft_proposal(
+    dao: Dao, proposer: str, actions: list[Action], title: str, body: str = "", full_description_cid: str | None = None
+) -> Proposal:
+    """The proposal `proposer` would submit: `# title`, the body, a link to the full description on IPFS, and
+    the `#proposer=` suffix. DuplicateProposalError when the same proposal was already submitted."""
+    if full_description_cid:
+        body = f"{body}\n\nFull description: ipfs://{full_description_cid}".strip()
+    return build_proposal(dao, proposer, actions, f"# {title}\n\n{body}".rstrip())
+
+
+def existing_proposal_state(dao: Dao, proposal_id: int) -> ProposalState:
+    """The state of an identical proposal submitted before (a re-run finds the proposal it made); InputError when
+    it can no longer pass, since an identical proposal can never be submitted again."""
+    current = state(dao, proposal_id)
+    if current in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED):
+        raise InputError(f"an identical proposal {proposal_id} was {current.label}; change --title to propose it again")
+    return current

@@ -1,0 +1,97 @@
+"""The governance token: balances, voting power and delegation (reads), delegating and transferring
+(transactions), and the treasury reward a lifecycle proposal may carry (an action)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .actions import Action
+from .chain import PreparedTx
+from .errors import InputError
+from .logs import iter_logs
+from .names import checksum_address
+from .units import format_amount
+
+if TYPE_CHECKING:
+    from .dao import Dao
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What an address holds and controls: its tokens, the votes delegated to it, and its own delegate."""
+
+    address: str
+    balance: int
+    votes: int
+    delegate: str
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """A delegate and its voting power now."""
+
+    address: str
+    votes: int
+    share_percent: float
+
+
+def symbol(dao: Dao) -> str:
+    """The token's symbol (e.g. MDL)."""
+    return str(dao.read("token", "symbol"))
+
+
+def holding(dao: Dao, address: str) -> Holding:
+    """Balance, voting power, delegate and symbol of `address`, in one batch."""
+    who = checksum_address(address, "address")
+    balance, votes, delegate, sym = dao.read_many(
+        [
+            dao.call("token", "balanceOf", who),
+            dao.call("token", "getVotes", who),
+            dao.call("token", "delegates", who),
+            dao.call("token", "symbol"),
+        ]
+    )
+    return Holding(who, int(balance), int(votes), str(delegate), str(sym))
+
+
+def top_delegates(dao: Dao, top: int = 20) -> list[Delegate]:
+    """The `top` delegates with the most voting power now (everyone who ever received a delegation is checked)."""
+    seen = {
+        log.args["delegate"]
+        for log in iter_logs(
+            dao.chain, "ModelToken", dao.address("token"), "DelegateVotesChanged", from_block=dao.deployment.block
+        )
+    }
+    addresses = sorted(seen)
+    total, *votes = dao.read_many(
+        [dao.call("token", "totalSupply"), *(dao.call("token", "getVotes", a) for a in addresses)]
+    )
+    ranked = sorted(((int(v), a) for v, a in zip(votes, addresses, strict=True)), reverse=True)
+    return [
+        Delegate(address, votes_now, round(100 * votes_now / total, 2) if total else 0.0)
+        for votes_now, address in ranked[:top]
+        if votes_now > 0
+    ]
+
+
+def delegate(dao: Dao, delegatee: str) -> PreparedTx:
+    """Give the sender's voting power to `delegatee` (its own address to vote itself)."""
+    target = checksum_address(delegatee, "delegate")
+    return dao.prepare("token", "delegate", (target,), f"delegate your votes to {target}")
+
+
+def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
+    """Send `amount` base units of the token to `recipient`."""
+    to = checksum_address(recipient, "recipient")
+    if amount <= 0:
+        raise InputError("a transfer must be a positive amount")
+    return dao.prepare("token", "transfer", (to, amount), f"transfer {format_amount(amount)} {symbol(dao)} to {to}")
+
+
+def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
+    """Pay `amount` base units from the treasury (the timelock) to `recipient` when the proposal executes."""
+    if amount <= 0:
+        raise InputError("a reward must be a positive amount")
+    return dao.action("token", "transfer", checksum_address(recipient, "reward recipient"), amount)
