@@ -9,7 +9,7 @@ from .errors import DeaiGovError
 from .governance import get_proposal, timelock_operation_id
 from .logs import iter_logs, logs_in_receipt
 from .names import model_id
-from .registry import get_version
+from .registry import VersionInfo, get_version
 from .states import ProposalState
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ TIMELOCK = "TimelockController"
 
 @dataclass(frozen=True)
 class Approval:
-    """The proposal whose execution wrote a version, and its final tally."""
+    """The proposal whose execution wrote a version (`version`, of model `name`), and its final tally."""
 
     proposal_id: int
     tx_hash: str
@@ -29,10 +29,13 @@ class Approval:
     votes_against: int
     votes_abstain: int
     state: ProposalState
+    name: str
+    version: VersionInfo
 
 
-def approval_of(dao: Dao, name: str, version: int) -> Approval:
-    """The proposal that wrote version `version` of `name`, found and proven with nothing but RPC calls.
+def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
+    """The proposal that wrote version `version` of `name` (its current version when None), found and proven with
+    nothing but RPC calls.
 
     1. `VersionPublished` (indexed by model id and version) gives the transaction that wrote the version.
     2. In it, the timelock's `CallExecuted` for the registry call gives the timelock operation id.
@@ -42,7 +45,8 @@ def approval_of(dao: Dao, name: str, version: int) -> Approval:
        proposal's `ProposalCreated` log and must match. This holds whoever executed (governor or timelock).
     """
 
-    get_version(dao, name, version)  # validates name and version
+    written = get_version(dao, name, version)  # validates name and version
+    version = written.number
     chain, registry, timelock = dao.chain, dao.address("registry"), dao.address("timelock")
     published = next(
         iter_logs(
@@ -90,6 +94,14 @@ def approval_of(dao: Dao, name: str, version: int) -> Approval:
             )
             against, for_, abstain = votes
             return Approval(
-                proposal_id, published.tx_hash, published.block, for_, against, abstain, ProposalState(current)
+                proposal_id,
+                published.tx_hash,
+                published.block,
+                for_,
+                against,
+                abstain,
+                ProposalState(current),
+                name,
+                written,
             )
     raise DeaiGovError(f"no proposal of this governor matches timelock operation 0x{operation_id.hex()}")

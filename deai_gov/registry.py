@@ -188,6 +188,19 @@ def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None
 
 
 @dataclass(frozen=True)
+class ModelHistory:
+    """A model and every version it has had, oldest first (what `deai-gov model show` prints)."""
+
+    model: ModelInfo
+    versions: list[VersionInfo]
+
+
+def model_history(dao: Dao, name: str) -> ModelHistory:
+    """A model's record and all its versions."""
+    return ModelHistory(get_model(dao, name), list_versions(dao, name))
+
+
+@dataclass(frozen=True)
 class ProposedVersion:
     """A version a proposal would add: register (v1) or upgrade (latest + 1 if executed now)."""
 

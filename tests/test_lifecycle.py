@@ -98,6 +98,9 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert reg.get_version(dao, NAME, 2).parent == 1
     assert reg.get_version(dao, NAME, 1).status == VersionStatus.SUPERSEDED
     assert approval_of(dao, NAME, 2).proposal_id == pid2 == pid1 + 1
+    current = approval_of(dao, NAME)  # no version: the current one
+    assert (current.name, current.version.number, current.proposal_id) == (NAME, 2, pid2)
+    assert current.version == reg.get_version(dao, NAME, 2)
     approved, report = verify_approved(dao, [store], NAME)
     assert approved.version.number == 2 and report.manifest.contributors[0].address == people.carol.address
 

@@ -61,11 +61,11 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..registry import get_model, list_versions
+    from ..registry import model_history
 
     name, _ = reference
-    info = get_model(session.dao, name)
-    versions = list_versions(session.dao, name)
+    history = model_history(session.dao, name)
+    info, versions = history.model, history.versions
     data = {
         "name": info.name,
         "id": info.id,
@@ -127,13 +127,11 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
     """
     from ..provenance import approval_of
-    from ..registry import get_model, get_version
     from ..units import format_amount
 
     name, version = reference
-    number = version if version is not None else get_model(session.dao, name).current_version
-    written = get_version(session.dao, name, number)
-    found = approval_of(session.dao, name, number)
+    found = approval_of(session.dao, name, version)
+    number, written = found.version.number, found.version
     data = {
         "name": name,
         "version": number,
