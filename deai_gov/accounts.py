@@ -78,6 +78,8 @@ def import_private_key(alias: str, private_key: str, password: str, *, home: Pat
         account = Account.from_key(private_key.strip())
     except Exception:
         raise InputError("that is not a valid private key (64 hex digits)") from None
+    if int.from_bytes(account.key, "big") == 0:  # eth-keys accepts it, but no signature can be made with it
+        raise InputError("that is not a valid private key (64 hex digits)")
     return _save(alias, account, password, home)
 
 

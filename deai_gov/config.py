@@ -51,7 +51,7 @@ def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     networks = data.get("networks", {})
     if not isinstance(networks, dict):

@@ -34,9 +34,9 @@ def model_id(name: str) -> bytes:
 
 def parse_model_reference(text: str) -> tuple[str, int | None]:
     """(name, version) of `org/name` or `org/name@VERSION` (version None when not given)."""
-    name, _, version = text.partition("@")
+    name, at, version = text.partition("@")
     validate_model_name(name)
-    if not version:
+    if not at:
         return name, None
     if not (version.isascii() and version.isdigit()) or int(version) < 1:
         raise InputError(f"{version!r} is not a version number (1, 2, 3...)")

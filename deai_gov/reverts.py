@@ -20,6 +20,11 @@ _PANICS = {
 }
 
 
+def _proposal_state(state: int) -> str:
+    """A proposal state in words; revert data can come from any contract, so a value out of range is shown as is."""
+    return ProposalState(state).label if 0 <= state <= max(ProposalState) else f"in state {state}"
+
+
 def _model_status(status: int) -> str:
     return ModelStatus(status).label if 0 <= status <= max(ModelStatus) else f"in status {status}"
 
@@ -38,10 +43,10 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     # Governor
     "GovernorNonexistentProposal": lambda proposalId: f"proposal {proposalId} does not exist",
     "GovernorUnexpectedProposalState": lambda proposalId, current, expectedStates: (
-        f"proposal {proposalId} is {ProposalState(current).label}; this needs it to be "
+        f"proposal {proposalId} is {_proposal_state(current)}; this needs it to be "
         f"{_states_from_bitmap(expectedStates)}"
         if any(expectedStates)
-        else f"proposal {proposalId} already exists (it is {ProposalState(current).label})"
+        else f"proposal {proposalId} already exists (it is {_proposal_state(current)})"
     ),
     "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
         f"{proposer} has {votes} votes, below the proposal threshold of {threshold}"

@@ -21,13 +21,22 @@ def parse_amount(text: str | int | Decimal, decimals: int = TOKEN_DECIMALS) -> i
         raise InputError(f"{text!r} is not an amount") from None
     if not value.is_finite() or value < 0:
         raise InputError(f"{text!r} is not a non-negative amount")
-    try:
-        scaled = value.scaleb(decimals)
-    except ArithmeticError:
-        raise InputError(f"{text!r} is too large") from None
-    if scaled != scaled.to_integral_value():
-        raise InputError(f"{text!r} has more than {decimals} decimals")
-    units = int(scaled)
+    # Exact integer arithmetic on the decimal's digits: Decimal's own scaling rounds to 28 significant digits.
+    _, digits, exponent = value.as_tuple()
+    coefficient = int("".join(map(str, digits)) or "0")
+    shift = int(exponent) + decimals
+    if coefficient == 0:
+        return 0
+    if shift < 0:
+        if -shift > len(digits):  # every significant digit lies beyond the last decimal
+            raise InputError(f"{text!r} has more than {decimals} decimals")
+        coefficient, rest = divmod(coefficient, 10**-shift)
+        if rest:
+            raise InputError(f"{text!r} has more than {decimals} decimals")
+        shift = 0
+    if len(str(coefficient)) + shift > len(str(MAX_UINT256)):
+        raise InputError(f"{text!r} is too large")
+    units = coefficient * 10**shift
     if units > MAX_UINT256:
         raise InputError(f"{text!r} is too large")
     return units

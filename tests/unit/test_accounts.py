@@ -288,3 +288,10 @@ def test_the_file_comes_before_the_variable(tmp_path: Path, monkeypatch: pytest.
 
 def test_no_source_means_no_password() -> None:
     assert accounts.read_password() is None
+
+
+def test_the_zero_key_is_refused(home: Path) -> None:
+    """eth-keys accepts 32 zero bytes, but no signature can be made with them: a keystore of it would be useless."""
+    with pytest.raises(InputError, match="not a valid private key"):
+        accounts.import_private_key("zero", "0x" + "00" * 32, PASSWORD)
+    assert not (home / "keystores" / "zero.json").exists()

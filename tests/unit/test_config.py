@@ -183,3 +183,12 @@ def test_a_network_must_be_a_table(home: Path) -> None:
     write_config(home, '[networks]\nsepolia = "https://rpc.sepolia.example"\n')
     with pytest.raises(InputError, match=r"must be a table \(\[networks.sepolia\]\)"):
         resolve_network("sepolia")
+
+
+def test_a_config_file_that_is_not_utf8_is_an_input_error(home: Path) -> None:
+    path = home / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'[networks.sepolia]\nrpc_url = "\xff\xfe"\n')
+    with pytest.raises(InputError, match="cannot read") as excinfo:
+        load_networks()
+    assert str(path) in str(excinfo.value)

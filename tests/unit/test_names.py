@@ -185,3 +185,9 @@ def test_checksum_is_stable_across_calls() -> None:
     """The cached form is the same string each time, whatever case the address was first given in."""
     address = EIP55_VECTORS[5]
     assert checksum(address.lower()) == checksum(address.lower()) == checksum(address) == address
+
+
+def test_a_reference_ending_in_at_is_refused() -> None:
+    """`acme/vision@` is a version left out by mistake, not the current version."""
+    with pytest.raises(InputError, match="not a version number"):
+        parse_model_reference("acme/vision@")

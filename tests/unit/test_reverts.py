@@ -171,3 +171,12 @@ def test_no_data_means_no_reason(data: bytes | str | None) -> None:
     assert explain_revert(data) == "the transaction reverted without a reason"
     exc = revert_error(data)
     assert str(exc) == "the transaction reverted without a reason" and exc.error_name is None
+
+
+@pytest.mark.parametrize("current", [8, 9, 255])
+def test_a_proposal_state_out_of_range_is_still_explained(current: int) -> None:
+    """Revert data can come from any contract: a state no governor has is shown as a number, not a crash."""
+    data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 4, current, bitmap(1))
+    assert explain_revert(data) == f"proposal 4 is in state {current}; this needs it to be active"
+    data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 4, current, bytes(32))
+    assert explain_revert(data) == f"proposal 4 already exists (it is in state {current})"

@@ -132,3 +132,31 @@ def test_formatting_and_parsing_agree() -> None:
         units = rng.randrange(10 ** rng.randrange(1, 27))
         decimals = rng.choice([0, 2, 6, 18])
         assert parse_amount(format_amount(units, decimals).replace(",", ""), decimals) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("10000000000.000000000000000001", 10**28 + 1),
+        ("12345678901.123456789012345678", 12345678901123456789012345678),
+        ("0.000000000000000001", 1),
+        ("0e-1000000", 0),
+    ],
+)
+def test_amounts_beyond_28_significant_digits_are_exact(text: str, units: int) -> None:
+    """Decimal arithmetic rounds to 28 digits by default; an amount is never rounded."""
+    assert parse_amount(text) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "decimals", "words"),
+    [
+        (str(2**256), 0, "too large"),
+        ("1e1000000", 18, "too large"),
+        ("1e-1000000", 18, "more than 18 decimals"),
+        ("1" + "0" * 60 + ".000000000000000000001", 18, "more than 18 decimals"),
+    ],
+)
+def test_amounts_that_would_only_fit_rounded_are_refused(text: str, decimals: int, words: str) -> None:
+    with pytest.raises(InputError, match=words):
+        parse_amount(text, decimals)
