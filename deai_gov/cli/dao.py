@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import AMOUNT, Address, json_option
+from .options import AMOUNT, Address, Duration, json_option
 from .output import emit
 from .session import Session
 
@@ -83,12 +83,20 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
 @dao.command()
 @click.option("--token-name", default="deai-gov Model Token", show_default=True)
 @click.option("--token-symbol", default="MDL", show_default=True)
-@click.option("--voting-delay", type=click.IntRange(min=0), default=86_400, show_default=True, help="Seconds.")
-@click.option("--voting-period", type=click.IntRange(min=1), default=604_800, show_default=True, help="Seconds.")
+@click.option(
+    "--voting-delay",
+    type=Duration(),
+    default="1d",
+    show_default=True,
+    help="From proposal to vote: seconds, or 90m, 48h, 2d, 1w.",
+)
+@click.option("--voting-period", type=Duration(1), default="7d", show_default=True, help="How long a vote lasts.")
 @click.option("--quorum", "quorum_percent", type=click.IntRange(0, 100), default=4, show_default=True, help="Percent.")
 @click.option("--threshold", type=AMOUNT, default="10000", show_default=True, help="Tokens needed to propose.")
-@click.option("--late-quorum", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
-@click.option("--timelock-delay", type=click.IntRange(min=0), default=172_800, show_default=True, help="Seconds.")
+@click.option(
+    "--late-quorum", type=Duration(), default="2d", show_default=True, help="Vote extension when quorum comes late."
+)
+@click.option("--timelock-delay", type=Duration(), default="2d", show_default=True, help="From queue to execution.")
 @click.option("--holder", "holders", multiple=True, metavar="ADDRESS=AMOUNT", help="Initial holder (repeatable).")
 @click.option(
     "--holders-supply",
