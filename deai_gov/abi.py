@@ -2,7 +2,9 @@
 from a proposal, and event logs. eth-abi does the work; web3's contract objects are not needed (nor imported).
 
 Values come back as eth-abi gives them, except addresses, which are checksummed (EIP-55) so that what a voter
-reads can be compared with what a wallet shows.
+reads can be compared with what a wallet shows, and strings: chain data is foreign, and a Solidity string is any
+bytes, so text that is not UTF-8 is decoded with replacement characters instead of failing (one proposal with a
+bad description must not stop a list).
 """
 
 from __future__ import annotations
@@ -12,6 +14,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from .contracts import artifact, event_abi
+
+
+@functools.cache
+def _codec() -> Any:
+    """eth-abi's codec with one change: strings that are not UTF-8 decode with replacement characters."""
+    from eth_abi.codec import ABICodec
+    from eth_abi.decoding import StringDecoder
+    from eth_abi.encoding import TextStringEncoder
+    from eth_abi.registry import BaseEquals
+    from eth_abi.registry import registry as default_registry
+
+    class ForeignStringDecoder(StringDecoder):
+        def __init__(self) -> None:
+            super().__init__(handle_string_errors="replace")
+
+    registry = default_registry.copy()
+    registry.unregister("string")
+    registry.register(BaseEquals("string"), TextStringEncoder, ForeignStringDecoder, label="string")
+    return ABICodec(registry)
+
+
+def decode_values(types: list[str], data: bytes) -> tuple[Any, ...]:
+    """ABI-decode `data` as `types` (strings with replacement characters where they are not UTF-8)."""
+    return tuple(_codec().decode(types, data))
 
 
 def _abi_type(param: dict[str, Any]) -> str:
@@ -96,9 +122,7 @@ def decode_result(contract: str, function: str, arity: int, answer: bytes) -> An
             raise ValueError(f"{contract}.{function} returned {len(answer)} bytes, not a 32-byte word")
         value = int.from_bytes(answer[:32], "big")
         return bool(value) if shape.outputs[0] == "bool" else value
-    from eth_abi import decode
-
-    values = _checksummed(shape.outputs, decode(list(shape.outputs), answer))
+    values = _checksummed(shape.outputs, decode_values(list(shape.outputs), answer))
     return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -108,10 +132,8 @@ def decode_call(contract: str, calldata: bytes) -> tuple[str, dict[str, Any]]:
     shape = _functions_by_selector(contract).get(bytes(calldata[:4]))
     if shape is None:
         raise ValueError(f"calldata 0x{bytes(calldata[:4]).hex()} matches no function of {contract}")
-    from eth_abi import decode
-
     try:
-        values = decode(list(shape.inputs), bytes(calldata[4:]))
+        values = decode_values(list(shape.inputs), bytes(calldata[4:]))
     except Exception as exc:
         raise ValueError(f"calldata of {contract}.{shape.name} does not decode: {exc}") from None
     return shape.name, dict(zip(shape.input_names, _checksummed(shape.inputs, values), strict=True))
@@ -175,10 +197,8 @@ def topic_of(abi_type: str, value: Any) -> str:
 def decode_log(shape: EventShape, log: dict[str, Any], fields: set[str] | None = None) -> dict[str, Any]:
     """The arguments of one log of `shape` (a JSON-RPC log object). With `fields`, only those plain arguments are
     decoded: a dynamic one left out is read as its offset word, so eth-abi never walks it."""
-    from eth_abi import decode
-
     types = [t if fields is None or n in fields or not _is_dynamic(t) else "uint256" for n, t in shape.plain]
-    values = decode(types, as_bytes(log["data"]))
+    values = decode_values(types, as_bytes(log["data"]))
     args = {
         name: value
         for (name, abi_type), value in zip(shape.plain, _checksummed(types, values), strict=True)
@@ -186,7 +206,7 @@ def decode_log(shape: EventShape, log: dict[str, Any], fields: set[str] | None =
     }
     for (name, abi_type), topic in zip(shape.indexed, log["topics"][1:], strict=True):
         args[name] = (
-            topic if _is_dynamic(abi_type) else _checksummed([abi_type], decode([abi_type], as_bytes(topic)))[0]
+            topic if _is_dynamic(abi_type) else _checksummed([abi_type], decode_values([abi_type], as_bytes(topic)))[0]
         )
     return args
 

@@ -184,10 +184,10 @@ def decode_revert(data: bytes | str | None) -> tuple[str, dict[str, Any]] | None
     entry = _error_abis().get(bytes(data[:4]))
     if entry is None:
         return None
-    from eth_abi import decode
+    from .abi import decode_values
 
     try:
-        values = decode([_abi_type(i) for i in entry["inputs"]], bytes(data[4:]))
+        values = decode_values([_abi_type(i) for i in entry["inputs"]], bytes(data[4:]))
     except Exception:  # malformed payload: treat as unknown
         return None
     from eth_utils import to_checksum_address

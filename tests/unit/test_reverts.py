@@ -180,3 +180,9 @@ def test_a_proposal_state_out_of_range_is_still_explained(current: int) -> None:
     assert explain_revert(data) == f"proposal 4 is in state {current}; this needs it to be active"
     data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 4, current, bytes(32))
     assert explain_revert(data) == f"proposal 4 already exists (it is in state {current})"
+
+
+def test_a_revert_string_that_is_not_utf8_is_shown_with_replacement_characters() -> None:
+    """`Error(string)` carries bytes the contract chose: they are shown, never a decoding failure."""
+    data = function_signature_to_4byte_selector("Error(string)") + encode(["bytes"], [b"bad \xff byte"])
+    assert explain_revert(data) == "reverted: bad \ufffd byte"
