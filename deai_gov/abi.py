@@ -140,17 +140,27 @@ def decode_call(contract: str, calldata: bytes) -> tuple[str, dict[str, Any]]:
 
 
 def _checksummed(types: tuple[str, ...] | list[str], values: Any) -> list[Any]:
-    """`values` with every address, alone or in an array, in its checksummed form."""
+    """`values` with every address, alone, in an array or in a struct, in its checksummed form."""
     from .names import checksum
 
-    def fix(abi_type: str, value: Any) -> Any:
-        if abi_type == "address":
+    def fix(abi_type: Any, value: Any) -> Any:
+        if abi_type.is_array and isinstance(value, (list, tuple)):
+            return tuple(fix(abi_type.item_type, v) for v in value)
+        components = getattr(abi_type, "components", None)
+        if components is not None and isinstance(value, (list, tuple)):
+            return tuple(fix(t, v) for t, v in zip(components, value, strict=True))
+        if getattr(abi_type, "base", None) == "address" and isinstance(value, str):
             return checksum(value)
-        if abi_type.startswith("address[") and isinstance(value, (list, tuple)):
-            return tuple(fix(abi_type[: abi_type.rindex("[")], v) for v in value)
         return value
 
-    return [fix(t, v) for t, v in zip(types, values, strict=True)]
+    return [fix(_parsed_type(t), v) for t, v in zip(types, values, strict=True)]
+
+
+@functools.cache
+def _parsed_type(abi_type: str) -> Any:
+    from eth_abi.grammar import parse
+
+    return parse(abi_type)
 
 
 @dataclass(frozen=True)

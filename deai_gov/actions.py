@@ -10,7 +10,8 @@ from typing import Any
 
 from .errors import InputError
 
-_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}$")
+# \Z, not $: the governor honours the suffix only at the very end, and $ also matches before a final newline.
+_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\Z")
 
 
 class Support(IntEnum):
