@@ -5,6 +5,7 @@ nothing fails for everyone."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -57,3 +58,46 @@ def test_a_description_that_is_not_utf8_never_stops_the_list(anvil: Anvil, tmp_p
     result = CliRunner().invoke(main, [*base, "proposal", "show", str(first + 1)])
     assert result.exit_code == 0, result.output
     assert "register acme/raw v1" in result.output
+
+
+ESCAPES = {
+    "conceal": "\x1b[8m",  # hides everything after it
+    "osc clipboard": "\x1b]52;c;ZXZpbA==\x07",  # writes the clipboard
+    "osc hyperlink": "\x1b]8;;https://evil.example\x1b\\",
+    "bidi override": "\u202e",
+    "c1 csi": "\x9b2J",  # clears the screen on terminals that read 8-bit C1
+    "zero width": "\u200b",
+}
+
+
+def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: Path) -> None:
+    """Title, body and a vote reason full of escape sequences: people see them made visible (and a note saying so),
+    never obeyed, with the actions and tally intact; --json keeps the text exact."""
+    people = people_from(anvil.dev_keys())
+    chain = connect(anvil.url)
+    record = tmp_path / "deployment.json"
+    dao = deploy_recorded(chain, people, record)
+    send(chain, people.alice, token.delegate(dao, people.alice.address))
+    advance_time(chain, 1)
+    hostile = "".join(ESCAPES.values())
+    title = f"Pay the maintainer{hostile}"
+    body = f"Looks harmless.{ESCAPES['conceal']}\nsecond line\t(tabbed)"
+    reward = token.reward_action(dao, people.bob.address, 10**18)
+    pid, _ = propose(dao, people.alice, [reward], f"# {title}\n\n{body}")
+    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
+
+    for argv in (["proposal", "list"], ["proposal", "show", str(pid)]):
+        result = CliRunner().invoke(main, [*base, *argv], env={"COLUMNS": "300"})  # one table row a line
+        assert result.exit_code == 0, result.output
+        for name, sequence in ESCAPES.items():
+            assert sequence not in result.output, f"{name} reached the terminal in {argv}"
+        assert not any(ch in result.output for ch in "\x1b\x07\x9b\u202e\u200b")
+        assert "\\x1b[8m" in result.output and "<U+202E>" in result.output
+        assert "note: text written by the proposer holds control or invisible characters" in result.output
+    shown = CliRunner().invoke(main, [*base, "proposal", "show", str(pid)], env={"COLUMNS": "300"}).output
+    assert f"reward 1 MDL to {people.bob.address} from the treasury" in shown  # the action is still there
+    assert re.search(r"second line\s+\(tabbed\)", shown)  # layout kept (rich expands the tab)
+    assert "for 0, against 0, abstain 0" in shown  # and the tally after the concealed text
+
+    exact = CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)])
+    assert json.loads(exact.output)["title"] == title

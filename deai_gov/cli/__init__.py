@@ -14,7 +14,7 @@ import click
 from .. import __version__
 from .errors import fail
 from .options import json_option
-from .output import emit
+from .output import console, emit
 from .session import Session
 
 
@@ -103,20 +103,19 @@ def main(
 @click.pass_obj
 def demo(session: Session) -> None:
     """Deploy a DAO on an embedded chain and pass one model registration by vote."""
-    from rich.console import Console
 
     from ..dev.demo import run_demo
 
-    console = Console(stderr=session.as_json)
-    with console.status("working…") as status:
+    screen = console(stderr=session.as_json)
+    with screen.status("working…") as status:
 
         def step(text: str) -> None:
             status.update(text)
             if not session.as_json:
-                console.print(text, highlight=False)
+                screen.print(text, highlight=False)
 
         report = run_demo(step)
-    emit(session, report.to_dict(), lambda: console.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
+    emit(session, report.to_dict(), lambda: screen.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
 
 
 from .account import account  # noqa: E402  (the command groups, each in its own module)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .options import AMOUNT, Address, json_option
-from .output import emit
+from .output import echo, emit
 from .prompts import ask_hidden, confirm
 from .session import Session
 from .tx import transact
@@ -38,7 +38,7 @@ def new(session: Session, alias: str) -> None:
     from ..accounts import create
 
     stored = create(alias, _new_password(session))
-    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: click.echo(f"{alias}: {stored.address}"))
+    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
 
 
 @account.command("import")
@@ -75,7 +75,7 @@ def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_fil
         if mnemonic
         else import_private_key(alias, secret, password)
     )
-    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: click.echo(f"{alias}: {stored.address}"))
+    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
 
 
 @account.command("list")
@@ -89,7 +89,7 @@ def list_(session: Session) -> None:
     emit(
         session,
         [{"alias": a.alias, "address": a.address} for a in found],
-        lambda: click.echo("\n".join(f"{a.alias}  {a.address}" for a in found) or "no accounts yet"),
+        lambda: echo("\n".join(f"{a.alias}  {a.address}" for a in found) or "no accounts yet"),
     )
 
 
@@ -107,7 +107,7 @@ def delete(session: Session, alias: str) -> None:
         f"Delete the keystore of {alias}? Its key is gone for good without a backup", yes=session.yes, action="delete"
     )
     delete_keystore(alias)
-    emit(session, {"deleted": alias}, lambda: click.echo(f"deleted {alias}"))
+    emit(session, {"deleted": alias}, lambda: echo(f"deleted {alias}"))
 
 
 def _address_or_signer(session: Session, address: str | None) -> str:
@@ -139,7 +139,7 @@ def power(session: Session, address: str | None) -> None:
     emit(
         session,
         data,
-        lambda: click.echo(
+        lambda: echo(
             f"{held.address}: balance {format_amount(held.balance)} {held.symbol}, voting power "
             f"{format_amount(held.votes)} {held.symbol}, delegates to {held.delegate}"
         ),
@@ -185,7 +185,5 @@ def balance(session: Session, address: str | None) -> None:
     emit(
         session,
         data,
-        lambda: click.echo(
-            f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_amount(native)} native"
-        ),
+        lambda: echo(f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_amount(native)} native"),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .options import AMOUNT, Address, Duration, json_option
-from .output import emit
+from .output import console, echo, emit
 from .session import Session
 
 
@@ -22,7 +22,6 @@ def dao() -> None:
 @click.pass_obj
 def info(session: Session) -> None:
     """Addresses, voting parameters, quorum, timelock delay, treasury and guardians."""
-    from rich.console import Console
     from rich.table import Table
 
     from ..dao import read_settings
@@ -61,7 +60,7 @@ def info(session: Session) -> None:
         table.add_row("treasury", f"{format_amount(int(data['treasury']))} {symbol}")
         table.add_row("guardians", f"proposals {data['proposal_guardian']}, registry {data['registry_guardian']}")
         table.add_row("models / proposals", f"{data['models']} / {data['proposals']}")
-        Console().print(table)
+        console().print(table)
 
     emit(session, data, render)
 
@@ -140,22 +139,22 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     if target.exists():
         raise InputError(f"{target} already exists: choose another --out (a record is never overwritten)")
     account = session.signer()
-    click.echo(
+    echo(
         f"deploy the DAO on chain {chain.chain_id} from {account.address} (7 transactions), record to {target}",
         err=True,
     )
     if session.dry_run:
-        emit(session, {"sent": False, "record": str(target)}, lambda: click.echo("dry run: nothing sent", err=True))
+        emit(session, {"sent": False, "record": str(target)}, lambda: echo("dry run: nothing sent", err=True))
         return
     from .prompts import confirm
 
     confirm("Deploy?", yes=session.yes)
-    deployment = deploy_dao(chain, account, params, on_step=lambda text: click.echo(f"  {text}", err=True))
+    deployment = deploy_dao(chain, account, params, on_step=lambda text: echo(f"  {text}", err=True))
     deployment.save(target)
     emit(
         session,
         {"sent": True, "record": str(target), "addresses": deployment.addresses},
-        lambda: click.echo(
+        lambda: echo(
             "\n".join(f"{role:<9} {address}" for role, address in deployment.addresses.items()) + f"\nrecord: {target}"
         ),
     )
@@ -167,7 +166,6 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
 @click.pass_obj
 def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
-    from rich.console import Console
     from rich.table import Table
 
     from ..token import top_delegates
@@ -182,6 +180,6 @@ def delegates(session: Session, top: int) -> None:
         table = Table("delegate", "votes", "% of supply")
         for r in rows:
             table.add_row(str(r["delegate"]), format_amount(int(str(r["votes"]))), f"{r['share_percent']}")
-        Console().print(table if rows else "nobody has delegated yet")
+        console().print(table if rows else "nobody has delegated yet")
 
     emit(session, rows, render)

@@ -8,8 +8,9 @@ from typing import NoReturn
 import click
 
 from ..errors import ExitCode
+from .output import shown
 
 
 def fail(message: str, code: int = ExitCode.ERROR) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(int(code))

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .options import AMOUNT, MODEL, Address, ModelReference, json_option
-from .output import emit
+from .output import cell, console, echo, emit
 from .session import Session
 from .tx import transact
 
@@ -30,9 +30,7 @@ def model() -> None:
 @click.pass_obj
 def list_models(session: Session) -> None:
     """Every registered model with its status and current version."""
-    from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     from ..registry import list_models as read_models
 
@@ -45,8 +43,8 @@ def list_models(session: Session) -> None:
     def render() -> None:
         table = Table("model", "status", "current", "latest")
         for row in rows:
-            table.add_row(Text(str(row["name"])), str(row["status"]), str(row["current"]), str(row["latest"]))
-        Console().print(table if rows else "no models registered yet")
+            table.add_row(cell(str(row["name"])), str(row["status"]), str(row["current"]), str(row["latest"]))
+        console().print(table if rows else "no models registered yet")
 
     emit(session, rows, render)
 
@@ -57,7 +55,6 @@ def list_models(session: Session) -> None:
 @click.pass_obj
 def show(session: Session, reference: tuple[str, int | None]) -> None:
     """A model's status, current version and history (parents, contributors, CIDs)."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -76,8 +73,8 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     }
 
     def render() -> None:
-        console = Console()
-        console.print(Text.assemble((info.name, "bold"), f"  {data['status']}, current v{info.current_version}"))
+        screen = console()
+        screen.print(Text.assemble((info.name, "bold"), f"  {data['status']}, current v{info.current_version}"))
         table = Table("v", "status", "parent", "contributor", "artifact", "manifest")
         for v in versions:
             table.add_row(
@@ -88,7 +85,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
                 v.artifact_cid,
                 v.manifest_cid,
             )
-        console.print(table)
+        screen.print(table)
 
     emit(session, data, render)
 
@@ -99,7 +96,6 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
 @click.pass_obj
 def versions(session: Session, reference: tuple[str, int | None]) -> None:
     """The versions of a model, oldest first."""
-    from rich.console import Console
     from rich.table import Table
 
     from ..registry import list_versions
@@ -111,7 +107,7 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
         table = Table("v", "status", "parent", "created", "artifact")
         for v in found:
             table.add_row(str(v.number), v.status.name.lower(), str(v.parent or "-"), str(v.created_at), v.artifact_cid)
-        Console().print(table)
+        console().print(table)
 
     emit(session, [_version_dict(v) for v in found], render)
 
@@ -148,14 +144,14 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     }
 
     def render() -> None:
-        click.echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
-        click.echo(
+        echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
+        echo(
             f"  votes: for {format_amount(found.votes_for)}, against {format_amount(found.votes_against)}, "
             f"abstain {format_amount(found.votes_abstain)}"
         )
-        click.echo(f"  executed in {found.tx_hash} (block {found.block})")
-        click.echo(f"  contributor {written.contributor}")
-        click.echo(f"  artifact {written.artifact_cid}, manifest {written.manifest_cid}")
+        echo(f"  executed in {found.tx_hash} (block {found.block})")
+        echo(f"  contributor {written.contributor}")
+        echo(f"  artifact {written.artifact_cid}, manifest {written.manifest_cid}")
 
     emit(session, data, render)
 
@@ -234,7 +230,7 @@ def pull(session: Session, reference: tuple[str, int | None], destination: Path 
     emit(
         session,
         data,
-        lambda: click.echo(
+        lambda: echo(
             f"{name} v{approved.version.number}: {len(report.files)} files, {report.size:,} bytes verified "
             f"({report.blocks} blocks) -> {target}"
         ),
@@ -259,8 +255,8 @@ def verify(session: Session, reference: tuple[str, int | None], allow_suspended:
 
     def render() -> None:
         for f in report.files:
-            click.echo(f"ok  {f.path}  {f.size:,} bytes  sha256 {f.sha256[:16]}…  {f.cid}")
-        click.echo(
+            echo(f"ok  {f.path}  {f.size:,} bytes  sha256 {f.sha256[:16]}…  {f.cid}")
+        echo(
             f"{name} v{approved.version.number} matches the registry: manifest {report.manifest_cid}, "
             f"artifact {report.artifact_cid}, {report.blocks} blocks"
         )
@@ -287,15 +283,15 @@ def _submit(session: Session, actions: list[Any], title: str, body: str, full: P
         found = draft_proposal(session.dao, signer.address, actions, title, body, cid)
     except DuplicateProposalError as duplicate:
         current = existing_proposal_state(session.dao, duplicate.proposal_id)
-        click.echo(f"proposal {duplicate.proposal_id} already exists ({current.label}): nothing sent", err=True)
+        echo(f"proposal {duplicate.proposal_id} already exists ({current.label}): nothing sent", err=True)
         data = {"proposal_id": duplicate.proposal_id, "sent": False, "existing": True, "state": current.label}
         emit(session, data, lambda: None)
         return
     for words in describe_actions(session.dao, found):
-        click.echo(f"  will: {words}", err=True)
+        echo(f"  will: {words}", err=True)
     summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
     if summary.get("sent"):
-        click.echo(f"proposal {summary['proposal_id']} submitted", err=True)
+        echo(f"proposal {summary['proposal_id']} submitted", err=True)
     emit(session, summary, lambda: None)
 
 
@@ -327,7 +323,7 @@ def _content(
             progress=advance,
         )
     if path is not None:
-        click.echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
+        echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
     return content.artifact_cid, content.manifest_cid
 
 

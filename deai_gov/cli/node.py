@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import json_option
-from .output import emit
+from .output import echo, emit
 from .session import Session
 
 
@@ -36,7 +36,7 @@ def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ip
     emit(
         session,
         data,
-        lambda: click.echo(f"chain {net.rpc_url}" + (f", IPFS API {net.ipfs_api}" if net.ipfs_api else "")),
+        lambda: echo(f"chain {net.rpc_url}" + (f", IPFS API {net.ipfs_api}" if net.ipfs_api else "")),
     )
 
 
@@ -48,9 +48,7 @@ def stop(session: Session) -> None:
     from ..dev.localnet import stop as stop_localnet
 
     stopped = stop_localnet()
-    emit(
-        session, {"stopped": stopped}, lambda: click.echo("stopped " + (", ".join(stopped) or "nothing (not running)"))
-    )
+    emit(session, {"stopped": stopped}, lambda: echo("stopped " + (", ".join(stopped) or "nothing (not running)")))
 
 
 @node.command()
@@ -65,5 +63,5 @@ def status(session: Session) -> None:
     emit(
         session,
         data,
-        lambda: click.echo(f"running: chain {net.rpc_url}, IPFS {net.ipfs_api}" if net else "not running"),
+        lambda: echo(f"running: chain {net.rpc_url}, IPFS {net.ipfs_api}" if net else "not running"),
     )

@@ -19,7 +19,6 @@ def transfer_bar(
     if not enabled:
         yield lambda _n: None
         return
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -29,7 +28,9 @@ def transfer_bar(
         TransferSpeedColumn,
     )
 
-    console = console or Console(stderr=True)
+    from .output import console as safe_console
+
+    console = console or safe_console(stderr=True)
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .options import PROPOSAL_ID, STATES, SUPPORT, json_option
-from .output import emit
+from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
 
@@ -24,9 +24,7 @@ def proposal() -> None:
 @click.pass_obj
 def list_proposals(session: Session, state: str | None) -> None:
     """Every proposal with its state, newest first."""
-    from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     from ..governance import list_proposals as find_proposals
     from ..states import ProposalState
@@ -40,8 +38,10 @@ def list_proposals(session: Session, state: str | None) -> None:
     def render() -> None:
         table = Table("id", "state", "title", "proposer")
         for r in rows:
-            table.add_row(str(r["id"]), r["state"], Text(r["title"]), r["proposer"])  # text as written, no markup
-        Console().print(table if rows else "no proposals")
+            table.add_row(str(r["id"]), r["state"], cell(r["title"]), r["proposer"])  # text as written, no markup
+        console().print(table if rows else "no proposals")
+        if hides_anything(*(r["title"] for r in rows)):
+            echo(HIDDEN_NOTE)
 
     emit(session, rows, render)
 
@@ -52,7 +52,6 @@ def list_proposals(session: Session, state: str | None) -> None:
 @click.pass_obj
 def show(session: Session, proposal_id: int) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
-    from rich.console import Console
     from rich.text import Text
 
     from ..describe import review_proposal
@@ -95,27 +94,30 @@ def show(session: Session, proposal_id: int) -> None:
     }
 
     def render() -> None:
-        console = Console()
+        screen = console()
         # Everything a proposer wrote is printed as written: rich markup in it would restyle, hide or break the output.
-        console.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
-        console.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
+        screen.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
+        screen.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
         if info.proposal.body:
-            console.print(info.proposal.body, highlight=False, markup=False)
+            screen.print(info.proposal.body, highlight=False, markup=False)
         if full_description:
-            console.print(full_description, highlight=False, markup=False)
+            screen.print(full_description, highlight=False, markup=False)
         for i, words in enumerate(info.actions_in_words, 1):
-            console.print(f"  {i}. {words}", highlight=False, markup=False)
+            screen.print(f"  {i}. {words}", highlight=False, markup=False)
             if outcomes:
                 verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
-                console.print(f"     {verdict}", highlight=False, markup=False)
+                screen.print(f"     {verdict}", highlight=False, markup=False)
         for item in artifacts:
             state = "available and matches" if item["ok"] else item["problem"]
-            console.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
-        console.print(
+            screen.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
+        screen.print(
             f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
             f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
             highlight=False,
         )
+        outside = [info.proposal.description, full_description or "", *info.actions_in_words]
+        if hides_anything(*outside, *(o for o in outcomes if o)):
+            echo(HIDDEN_NOTE)
 
     emit(session, data, render)
 
@@ -236,7 +238,7 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
         out.write_text(json.dumps(vote.to_dict(), indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {out}: {exc.strerror}") from None
-    emit(session, vote.to_dict(), lambda: click.echo(f"signed: {support} on proposal {proposal_id} -> {out}"))
+    emit(session, vote.to_dict(), lambda: echo(f"signed: {support} on proposal {proposal_id} -> {out}"))
 
 
 @proposal.command()
@@ -277,7 +279,6 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
 @click.pass_obj
 def wait(session: Session, proposal_id: int, target: str | None, timeout: float, interval: float) -> None:
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
-    from rich.console import Console
 
     from ..governance import wait_for_state
     from ..states import ProposalState
@@ -285,7 +286,7 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
     if target is None:
         raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)})")
     wanted = ProposalState[target.upper()]
-    with Console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
+    with console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
 
         def show(current: ProposalState) -> None:
             status.update(f"proposal {proposal_id} is {current.label}; waiting until {target}")
@@ -294,5 +295,5 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
     emit(
         session,
         {"id": proposal_id, "state": reached.label},
-        lambda: click.echo(f"proposal {proposal_id} is {target}"),
+        lambda: echo(f"proposal {proposal_id} is {target}"),
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from .output import echo
 from .prompts import confirm
 from .session import Session
 
@@ -27,18 +26,18 @@ def transact(
     account = session.signer()
     chain = session.chain
     gas = simulate(chain, account.address, tx)  # raises with the decoded revert: nothing is sent
-    click.echo(f"{words}", err=True)
-    click.echo(
+    echo(f"{words}", err=True)
+    echo(
         f"  chain {chain.chain_id}, from {session.account_alias} ({account.address}), to {tx.to}, gas ~{gas:,}",
         err=True,
     )
     summary: dict[str, Any] = {"action": words, "from": account.address, "to": tx.to, "gas_estimate": gas}
     if session.dry_run:
-        click.echo("dry run: nothing sent", err=True)
+        echo("dry run: nothing sent", err=True)
         return summary | {"sent": False}
     confirm("Send this transaction?", yes=session.yes)
     result = send(chain, account, tx, confirmations=session.confirmations)
-    click.echo(f"  mined in block {result.block_number}: {result.tx_hash} (gas {result.gas_used:,})", err=True)
+    echo(f"  mined in block {result.block_number}: {result.tx_hash} (gas {result.gas_used:,})", err=True)
     summary |= _mined(result)
     if outcome_key is not None:
         summary[outcome_key] = result.outcome
