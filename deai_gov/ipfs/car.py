@@ -59,6 +59,13 @@ class CarWriter:
         return offset
 
 
+#: The largest block accepted from anyone (the trustless gateway spec and Kubo's bitswap limit: 2 MiB).
+MAX_BLOCK = 2 * 1024 * 1024
+#: A section is a CID (at most a few hundred bytes in practice) and a block: anything longer is refused before it is
+#: read, so a hostile length prefix cannot make the reader buffer gigabytes.
+MAX_FRAME = MAX_BLOCK + 1024
+
+
 def verify_block(cid: BlockCid, data: bytes) -> None:
     """Raise CarError unless `data` hashes to the digest in `cid` (sha2-256 only)."""
     if sha256_digest(cid) is None:
@@ -93,6 +100,8 @@ def _blocks(stream: IO[bytes]) -> Iterator[tuple[BlockCid, bytes]]:
 
     while (frame := _read_frame(stream)) is not None:
         view = memoryview(frame)
+        if len(frame) < 4:
+            raise CarError("a CAR section is too short to start with a CID")
         if frame[0] == 0x12:  # CIDv0: a bare sha2-256 multihash, 34 bytes
             cid_length = 34
         elif frame[0] == 0x01 and frame[1] < 0x80 and frame[2:4] == b"\x12\x20":  # CIDv1, one-byte codec, sha2-256
@@ -128,6 +137,10 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
             raise CarError("the CAR stream ends inside a length prefix")
         prefix += more
     length = varint.decode(prefix)
+    if length == 0:
+        raise CarError("the CAR stream holds an empty section (no CID)")
+    if length > MAX_FRAME:
+        raise CarError(f"a CAR section declares {length:,} bytes; blocks over {MAX_BLOCK:,} bytes are refused unread")
     data = stream.read(length)
     if len(data) != length:
         raise CarError("the CAR stream is truncated")
