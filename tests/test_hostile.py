@@ -4,10 +4,15 @@ nothing fails for everyone."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import time
+import tracemalloc
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from eth_abi import encode
 
@@ -19,8 +24,12 @@ from deai_gov.chain import PreparedTx, connect, send
 from deai_gov.cli import main
 from deai_gov.dao import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
+from deai_gov.errors import StoreError
+from deai_gov.ipfs.blockcid import RAW, block_cid
+from deai_gov.ipfs.stores import GatewaySource, fetch_verified
 from deai_gov.states import ProposalState
 
+from .gateway import serve_http
 from .helpers import People, deploy_recorded, fake_cid, people_from, propose
 
 
@@ -101,3 +110,84 @@ def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: 
 
     exact = CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)])
     assert json.loads(exact.output)["title"] == title
+
+
+class TricklingGateway(BaseHTTPRequestHandler):
+    """Sends its headers, then a byte every 0.2 s: every read comes in under any per-read time-out."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class EndlessGateway(BaseHTTPRequestHandler):
+    """Answers a block request with 64 MiB of chunked data (no length announced), as fast as it can."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"y" * (1024 * 1024)
+        with contextlib.suppress(OSError):
+            for _ in range(64):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class HugeGateway(BaseHTTPRequestHandler):
+    """Announces a 512 MiB block and would send it."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(512 * 1024 * 1024))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(b"z" * 65536)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+BLOCK = block_cid(RAW, b"a block nobody will send honestly")
+
+
+def test_a_trickling_gateway_is_cut_off_at_the_deadline() -> None:
+    with serve_http(TricklingGateway) as url:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"did not deliver block .* within 1 s"):
+            GatewaySource(url, timeout=1.0).get_block(BLOCK)
+        assert time.monotonic() - started < 3.0  # one per-read time-out at most beyond the deadline
+
+
+def test_an_endless_answer_is_read_no_further_than_a_block() -> None:
+    with serve_http(EndlessGateway) as url:
+        tracemalloc.start()
+        try:
+            with pytest.raises(StoreError, match=r"sent more than 2,097,152 bytes .* the rest was not read"):
+                GatewaySource(url, timeout=10.0).get_block(BLOCK)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 12 * 1024 * 1024, f"peak {peak:,} bytes while refusing a 64 MiB answer"
+
+
+def test_a_block_announced_larger_than_2_mib_is_refused_unread() -> None:
+    with serve_http(HugeGateway) as url:
+        with pytest.raises(StoreError, match=r"offered 536,870,912 bytes .* refused unread"):
+            GatewaySource(url, timeout=5.0).get_block(BLOCK)
+        with pytest.raises(StoreError, match="refused unread"):  # and so when it is one source among others
+            fetch_verified([GatewaySource(url, timeout=5.0)], BLOCK)

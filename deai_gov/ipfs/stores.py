@@ -18,11 +18,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from ..errors import BlockMismatch, BlockNotFound, StoreError
 from .blockcid import DAG_PB, BlockCid, codec_of, matches, prefix, to_text
-from .car import CarWriter, verify_block
+from .car import MAX_BLOCK, CarWriter, verify_block
 
 DEFAULT_TIMEOUT = 30.0
 #: Index rows an embedded store keeps at hand after a lookup (see `EmbeddedStore.locate`).
@@ -340,18 +340,48 @@ class GatewaySource:
         self.name = f"gateway {self.base_url}"
 
     def get_block(self, cid: BlockCid) -> bytes:
+        """The block's bytes, read within about `timeout` seconds overall and never more than 2 MiB of them: a
+        gateway is a peer, and a slow or endless answer must neither hang the caller nor fill its memory."""
+        import time
+
         import requests
+        import urllib3
 
         url = f"{self.base_url}/ipfs/{to_text(cid)}?format=raw"
+        deadline = time.monotonic() + self.timeout
         try:
-            response = requests.get(url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout)
-        except requests.RequestException as exc:
+            with requests.get(
+                url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout, stream=True
+            ) as response:
+                if response.status_code == 404:
+                    raise BlockNotFound(f"{self.name} does not have block {to_text(cid)}")
+                if response.status_code != 200:
+                    raise StoreError(f"{self.name} answered HTTP {response.status_code} for block {to_text(cid)}")
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > MAX_BLOCK:
+                    raise StoreError(
+                        f"{self.name} offered {int(declared):,} bytes for block {to_text(cid)}; blocks over "
+                        f"{MAX_BLOCK:,} bytes are refused unread"
+                    )
+                return self._read_bounded(response.raw, cid, deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise StoreError(f"{self.name} is unreachable: {type(exc).__name__}") from None
-        if response.status_code == 404:
-            raise BlockNotFound(f"{self.name} does not have block {to_text(cid)}")
-        if response.status_code != 200:
-            raise StoreError(f"{self.name} answered HTTP {response.status_code} for block {to_text(cid)}")
-        return response.content
+
+    def _read_bounded(self, raw: Any, cid: BlockCid, deadline: float) -> bytes:
+        """The body, read a socket read at a time (each bounded by the time-out), against an overall deadline:
+        a server trickling a byte at a time satisfies every per-read time-out, not this one."""
+        import time
+
+        body = bytearray()
+        while chunk := raw.read1(64 * 1024):
+            body += chunk
+            if len(body) > MAX_BLOCK:
+                raise StoreError(
+                    f"{self.name} sent more than {MAX_BLOCK:,} bytes for block {to_text(cid)}; the rest was not read"
+                )
+            if time.monotonic() > deadline:
+                raise StoreError(f"{self.name} did not deliver block {to_text(cid)} within {self.timeout:g} s")
+        return bytes(body)
 
 
 def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
