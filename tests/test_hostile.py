@@ -9,6 +9,7 @@ import json
 import re
 import time
 import tracemalloc
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -24,9 +25,11 @@ from deai_gov.chain import PreparedTx, connect, send
 from deai_gov.cli import main
 from deai_gov.dao import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
-from deai_gov.errors import StoreError
-from deai_gov.ipfs.blockcid import RAW, block_cid
-from deai_gov.ipfs.stores import GatewaySource, fetch_verified
+from deai_gov.errors import StoreError, VerificationError
+from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid
+from deai_gov.ipfs.content import file_bytes
+from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, fetch_verified
+from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
 from deai_gov.states import ProposalState
 
 from .gateway import serve_http
@@ -191,3 +194,66 @@ def test_a_block_announced_larger_than_2_mib_is_refused_unread() -> None:
             GatewaySource(url, timeout=5.0).get_block(BLOCK)
         with pytest.raises(StoreError, match="refused unread"):  # and so when it is one source among others
             fetch_verified([GatewaySource(url, timeout=5.0)], BLOCK)
+
+
+def file_node(links: list[tuple[bytes, int]]) -> bytes:
+    """A UnixFS file node linking to `links` (child CID, bytes under it)."""
+    sizes = tuple(size for _, size in links)
+    unixfs = encode_unixfs(NodeType.FILE, filesize=sum(sizes), blocksizes=sizes)
+    return encode_node([Link(cid, "", size) for cid, size in links], unixfs)
+
+
+def test_a_3000_deep_file_dag_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A proposer's 'manifest' chaining 3,000 file nodes (RecursionError before) is a one-line verification error."""
+    store = EmbeddedStore(tmp_path / "store")
+
+    def chain(sink: Callable[[bytes, bytes], None]) -> bytes:
+        leaf = b"{}"
+        child = block_cid(RAW, leaf)
+        sink(child, leaf)
+        for _ in range(3_000):
+            block = file_node([(child, len(leaf))])
+            child = block_cid(DAG_PB, block)
+            sink(child, block)
+        return child
+
+    child = store.import_dag(chain)  # one pack for all 3,001 blocks
+    with pytest.raises(VerificationError, match="deeper than 64 levels"):
+        file_bytes([store], child)
+
+
+def test_a_fan_out_dag_stops_within_its_block_budget(tmp_path: Path) -> None:
+    """A small DAG whose links point at the same blocks again and again would need 100 million fetches (20,000 x
+    5,000 links to one byte): the walk stops at the budget its declared size allows."""
+    store = EmbeddedStore(tmp_path / "store")
+    leaf = b"x"
+    leaf_cid = block_cid(RAW, leaf)
+    store.put_block(leaf_cid, leaf)
+    middle = file_node([(leaf_cid, 1)] * 5_000)
+    middle_cid = block_cid(DAG_PB, middle)
+    store.put_block(middle_cid, middle)
+    top = file_node([(middle_cid, 5_000)] * 20_000)
+    top_cid = block_cid(DAG_PB, top)
+    store.put_block(top_cid, top)
+    started = time.monotonic()
+    with pytest.raises(VerificationError, match=r"needs more than .* blocks"):
+        file_bytes([store], top_cid, limit=64 * 1024)
+    assert time.monotonic() - started < 10
+
+
+def test_an_honest_deep_enough_file_still_reads(tmp_path: Path) -> None:
+    """The limits leave real files alone: three levels of file nodes over raw leaves read back byte for byte."""
+    store = EmbeddedStore(tmp_path / "store")
+    leaves = [bytes([i]) * 300 for i in range(6)]
+    leaf_cids = []
+    for leaf in leaves:
+        leaf_cids.append(block_cid(RAW, leaf))
+        store.put_block(leaf_cids[-1], leaf)
+    lower = [file_node([(leaf_cids[i], 300), (leaf_cids[i + 1], 300)]) for i in (0, 2, 4)]
+    lower_cids = [block_cid(DAG_PB, block) for block in lower]
+    for cid, block in zip(lower_cids, lower, strict=True):
+        store.put_block(cid, block)
+    top = file_node([(cid, 600) for cid in lower_cids])
+    top_cid = block_cid(DAG_PB, top)
+    store.put_block(top_cid, top)
+    assert file_bytes([store], top_cid) == b"".join(leaves)

@@ -25,6 +25,9 @@ from .unixfs import NodeType, decode_node
 
 Progress = Callable[[int], None]
 
+#: How deep a walk goes: a balanced DAG of 174 links a node reaches exabytes in 8 levels, folders rarely pass 20.
+MAX_DEPTH = 64
+
 
 @dataclass(frozen=True)
 class Published:
@@ -193,7 +196,7 @@ def _check(
 def file_bytes(sources: list[BlockSource], root: BlockCid, limit: int = 16 * 1024 * 1024) -> bytes:
     """A small UnixFS file (a manifest, a proposal description) in memory, every block verified."""
     data = bytearray()
-    for chunk in _file_chunks(sources, root, _Counter()):
+    for chunk in _file_chunks(sources, root, _Counter(), declared_size=limit):
         data += chunk
         if len(data) > limit:
             raise VerificationError(f"{to_text(root)} is larger than {limit:,} bytes")
@@ -217,21 +220,45 @@ def _files(
             raise VerificationError(f"the artifact is a single file but the manifest lists {len(expected)} files")
         yield next(iter(expected)), root
         return
-    yield from _walk_directory(sources, root, "")
+    yield from _walk_directory(sources, root, budget=_entries_budget(expected))
 
 
-def _walk_directory(sources: list[BlockSource], cid: BlockCid, prefix: str) -> Iterator[tuple[str, BlockCid]]:
-    node = _node(sources, cid)
-    if node.type != NodeType.DIRECTORY:
-        raise VerificationError(f"{prefix or to_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}")
-    for link in node.links:
-        if not link.name or "/" in link.name or link.name in (".", ".."):
-            raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {link.name!r}")
-        relative = f"{prefix}{link.name}"
-        if codec_of(link.cid) == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
-            yield from _walk_directory(sources, link.cid, relative + "/")
-        else:
-            yield relative, link.cid
+def _entries_budget(expected: dict[str, FileEntry]) -> int:
+    """How many folder entries a walk may visit: every listed file and every folder on its path, and no more."""
+    folders = {path.rsplit("/", 1)[0] for path in expected if "/" in path}
+    parents = {"/".join(folder.split("/")[: i + 1]) for folder in folders for i in range(folder.count("/") + 1)}
+    return len(expected) + len(parents)
+
+
+def _walk_directory(sources: list[BlockSource], root: BlockCid, *, budget: int) -> Iterator[tuple[str, BlockCid]]:
+    """Files under a folder, depth first in link order; iterative, at most `MAX_DEPTH` folders deep and `budget`
+    entries in all (a hostile folder tree neither exhausts the stack nor multiplies fetches)."""
+    stack: list[tuple[BlockCid, str, int]] = [(root, "", 0)]
+    visited = 0
+    while stack:
+        cid, prefix, depth = stack.pop()
+        node = _node(sources, cid)
+        if node.type != NodeType.DIRECTORY:
+            raise VerificationError(
+                f"{prefix or to_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}"
+            )
+        folders: list[tuple[BlockCid, str, int]] = []
+        for link in node.links:
+            if not link.name or "/" in link.name or link.name in (".", ".."):
+                raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {link.name!r}")
+            visited += 1
+            if visited > budget:
+                raise VerificationError(
+                    f"the artifact holds more entries than the {budget:,} files and folders its manifest lists"
+                )
+            relative = f"{prefix}{link.name}"
+            if codec_of(link.cid) == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
+                if depth + 1 > MAX_DEPTH:
+                    raise VerificationError(f"{relative}: folders nested deeper than {MAX_DEPTH} levels")
+                folders.append((link.cid, relative + "/", depth + 1))
+            else:
+                yield relative, link.cid
+        stack.extend(reversed(folders))
 
 
 @dataclass
@@ -246,14 +273,63 @@ def _node(sources: list[BlockSource], cid: BlockCid):  # type: ignore[no-untyped
         raise VerificationError(f"block {to_text(cid)}: {exc}") from None
 
 
-def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -> Iterator[bytes]:
-    """The bytes of a UnixFS file in order, every block verified; sizes checked against the UnixFS data."""
-    data = fetch_verified(sources, cid)
-    counter.blocks += 1
+def _file_chunks(
+    sources: list[BlockSource], cid: BlockCid, counter: _Counter, *, declared_size: int
+) -> Iterator[bytes]:
+    """The bytes of a UnixFS file in order, every block verified; sizes checked against the UnixFS data.
+
+    Iterative, at most `MAX_DEPTH` levels deep, and within a block budget derived from `declared_size` (the
+    manifest's size, or a limit): a DAG whose links point at the same blocks again and again, or at empty
+    blocks, would otherwise cost any number of fetches.
+    """
+    budget = _blocks_budget(declared_size)
+    # Each frame: the links still to read under one node, and per link the byte count its parent declares.
+    stack: list[Iterator[tuple[BlockCid, int | None]]] = [iter([(cid, None)])]
+    produced: list[int] = []  # bytes produced under each open link, to compare with its declared size
+    declared: list[tuple[BlockCid, int | None]] = []
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            if declared:
+                done_cid, expected_size = declared.pop()
+                got = produced.pop()
+                if expected_size is not None and got != expected_size:
+                    raise VerificationError(
+                        f"block {to_text(done_cid)} holds {got} bytes where its parent says {expected_size}"
+                    )
+                if produced:
+                    produced[-1] += got
+            continue
+        block, expected_size = step
+        counter.blocks += 1
+        if counter.blocks > budget:
+            raise VerificationError(
+                f"{to_text(cid)} needs more than {budget:,} blocks for {declared_size:,} bytes: not a file DAG"
+            )
+        if len(stack) > MAX_DEPTH:
+            raise VerificationError(f"{to_text(cid)}: a file DAG deeper than {MAX_DEPTH} levels")
+        data = fetch_verified(sources, block)
+        links = _file_links(block, data)
+        declared.append((block, expected_size))
+        produced.append(0)
+        if links is None:  # a raw leaf
+            produced[-1] += len(data)
+            yield data
+            stack.append(iter(()))
+            continue
+        own, children = links
+        if own:
+            produced[-1] += len(own)
+            yield own
+        stack.append(iter(children))
+
+
+def _file_links(cid: BlockCid, data: bytes) -> tuple[bytes, list[tuple[BlockCid, int | None]]] | None:
+    """None for a raw leaf; else a file node's own bytes and its (child, declared size) links."""
     codec = codec_of(cid)
     if codec == RAW:
-        yield data
-        return
+        return None
     if codec != DAG_PB:
         raise VerificationError(f"block {to_text(cid)} has codec {codec}; files are raw or dag-pb blocks")
     try:
@@ -264,17 +340,13 @@ def _file_chunks(sources: list[BlockSource], cid: BlockCid, counter: _Counter) -
         raise VerificationError(f"block {to_text(cid)} is a UnixFS {node.type.name.lower()}, not a file")
     if node.links and len(node.blocksizes) != len(node.links):
         raise VerificationError(f"block {to_text(cid)}: {len(node.links)} links but {len(node.blocksizes)} block sizes")
-    if node.data:
-        yield node.data
-    for link, expected_size in zip(node.links, node.blocksizes, strict=False):
-        produced = 0
-        for chunk in _file_chunks(sources, link.cid, counter):
-            produced += len(chunk)
-            yield chunk
-        if produced != expected_size:
-            raise VerificationError(
-                f"block {to_text(link.cid)} holds {produced} bytes where its parent says {expected_size}"
-            )
+    return node.data or b"", [(link.cid, size) for link, size in zip(node.links, node.blocksizes, strict=False)]
+
+
+def _blocks_budget(declared_size: int) -> int:
+    """The most blocks an honest DAG of `declared_size` bytes needs: a leaf per 256 bytes (smaller chunks than
+    any importer uses), as many inner nodes, and some slack for tiny files."""
+    return 64 + 2 * (max(declared_size, 0) // 256)
 
 
 def _check_file(
@@ -296,7 +368,7 @@ def _check_file(
             target = staging / entry.path
             target.parent.mkdir(parents=True, exist_ok=True)
             out = target.open("wb")
-        for chunk in _file_chunks(sources, cid, counter):
+        for chunk in _file_chunks(sources, cid, counter, declared_size=entry.size):
             size += len(chunk)
             if size > entry.size:
                 raise VerificationError(f"{entry.path}: more bytes than the manifest's {entry.size}")
