@@ -60,3 +60,38 @@ def checksum(address: str) -> str:
     from eth_utils import to_checksum_address
 
     return str(to_checksum_address(address))
+
+
+#: Characters no path inside an artifact may hold: the separators and drive mark of other systems, and controls.
+_UNPORTABLE = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
+
+
+def check_file_path(path: str) -> str:
+    """`path` (relative, `/`-separated) if every part of it is a portable file name, else InputError naming it.
+
+    Portable: not empty, not `.` or `..`, no `\\` or `:` (a path on Windows), no control character or NUL. Such a
+    name would escape the folder, fail, or mean something else on another system.
+    """
+    if not isinstance(path, str) or not path or path.startswith("/"):
+        raise InputError(f"{path!r} is not a relative path")
+    for part in path.split("/"):
+        if part in ("", ".", ".."):
+            raise InputError(f"{path!r} holds an empty, '.' or '..' part")
+        found = _UNPORTABLE.search(part)
+        if found:
+            raise InputError(f"{path!r} holds {found.group()!r}, which is not portable in a file name")
+    return path
+
+
+def first_collision(paths: list[str]) -> tuple[str, str] | None:
+    """Two paths that name the same file on a case-insensitive or normalising file system (macOS, Windows):
+    equal after Unicode NFC normalisation and case folding. None when there are none."""
+    import unicodedata
+
+    seen: dict[str, str] = {}
+    for path in paths:
+        key = unicodedata.normalize("NFC", path).casefold()
+        if key in seen and seen[key] != path:
+            return seen[key], path
+        seen.setdefault(key, path)
+    return None

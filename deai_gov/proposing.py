@@ -21,6 +21,40 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class PublishPlan:
+    """What publishing a path will send, known before anything is read or sent."""
+
+    files: list[tuple[str, int]]
+    #: Hidden files and folders found and left out (publish them with include_hidden).
+    hidden_left_out: list[str]
+
+    @property
+    def size(self) -> int:
+        return sum(size for _, size in self.files)
+
+
+def plan_publish(path: Path, *, include_hidden: bool = False) -> PublishPlan:
+    """The files a publish of `path` takes (in order, with sizes) and the hidden ones it leaves out; InputError
+    for a name that is not portable or a symbolic link, before anything is read."""
+    from .ipfs.importer import list_files
+
+    files = list_files(path, include_hidden=include_hidden)
+    taken = {relative for relative, _ in files}
+    hidden = [] if include_hidden else [r for r, _ in _all_files(path) if r not in taken]
+    return PublishPlan(files, hidden)
+
+
+def _all_files(path: Path) -> list[tuple[str, int]]:
+    """Every file under `path`, hidden ones included, ignoring names a publish would refuse anyway."""
+    from .ipfs.importer import list_files
+
+    try:
+        return list_files(path, include_hidden=True)
+    except InputError:
+        return []
+
+
+@dataclass(frozen=True)
 class VersionContent:
     """The CIDs a proposed version records, and where its content is, in words."""
 
@@ -40,26 +74,24 @@ def version_content(
     artifact_cid: str | None = None,
     manifest_cid: str | None = None,
     copy: bool = True,
+    include_hidden: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> VersionContent:
     """Publish the model at `path` into `store`, or take the given CIDs (both, and no `path`).
 
     With `store` None nothing is stored: the CIDs are only computed (a dry run). With `copy` False an embedded
-    store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged).
+    store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged). Hidden files
+    and folders are left out unless `include_hidden` (see `plan_publish` for the list, before publishing).
     """
     from .ipfs.blockcid import normalize_cid
     from .ipfs.content import publish
     from .ipfs.manifest import Contributor
     from .ipfs.stores import EmbeddedStore
 
+    check_content_request(store, path, artifact_cid, manifest_cid, copy=copy)
     if path is None:
-        if not (artifact_cid and manifest_cid):
-            raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
-        if not copy:
-            raise InputError("--no-copy is about publishing a PATH; it means nothing with given CIDs")
+        assert artifact_cid and manifest_cid
         return VersionContent(normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs")
-    if artifact_cid or manifest_cid:
-        raise InputError("give either PATH or --artifact/--manifest, not both")
     with tempfile.TemporaryDirectory() as scratch:
         target = store if store is not None else EmbeddedStore(Path(scratch))
         published = publish(
@@ -71,6 +103,7 @@ def version_content(
             contributors=[Contributor(contributor, 10_000)],
             progress=progress,
             copy=copy and store is not None,
+            include_hidden=include_hidden,
         )
     if store is None:
         where = "computed only (dry run)"
@@ -79,6 +112,30 @@ def version_content(
         if not copy:
             where += f" without a copy: keep {path} unchanged, the store reads it from there"
     return VersionContent(published.artifact_cid, published.manifest_cid, where)
+
+
+def check_content_request(
+    store: BlockStore | None,
+    path: Path | None,
+    artifact_cid: str | None,
+    manifest_cid: str | None,
+    *,
+    copy: bool = True,
+) -> None:
+    """InputError unless the request names the version's content one way: a PATH to publish (into a store that can
+    keep it as asked), or both CIDs. Checked before anything is listed, read or sent."""
+    from .ipfs.stores import EmbeddedStore
+
+    if path is None:
+        if not (artifact_cid and manifest_cid):
+            raise InputError("give the model's PATH to publish, or both --artifact CID and --manifest CID")
+        if not copy:
+            raise InputError("--no-copy is about publishing a PATH; it means nothing with given CIDs")
+        return
+    if artifact_cid or manifest_cid:
+        raise InputError("give either PATH or --artifact/--manifest, not both")
+    if not copy and store is not None and not isinstance(store, EmbeddedStore):
+        raise InputError(f"publishing without a copy needs an embedded store; the {store.name} keeps its own copy")
 
 
 def publish_description(store: BlockStore | None, path: Path) -> str:

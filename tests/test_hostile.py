@@ -28,6 +28,7 @@ from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.errors import StoreError, VerificationError
 from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid
 from deai_gov.ipfs.content import file_bytes
+from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, fetch_verified
 from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
 from deai_gov.states import ProposalState
@@ -257,3 +258,117 @@ def test_an_honest_deep_enough_file_still_reads(tmp_path: Path) -> None:
     top_cid = block_cid(DAG_PB, top)
     store.put_block(top_cid, top)
     assert file_bytes([store], top_cid) == b"".join(leaves)
+
+
+def model_folder_with_secrets(root: Path) -> Path:
+    folder = root / "model"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "config").write_text("[remote]\n\turl = https://token@example.invalid/x.git\n")
+    (folder / ".env").write_text("HF_TOKEN=hf_secret\n")
+    (folder / "weights.safetensors").write_bytes(b"\x00" * 1000)
+    (folder / "README.md").write_text("# a model\n")
+    return folder
+
+
+def test_hidden_files_are_not_published_unless_asked(tmp_path: Path) -> None:
+    """`.env` and `.git/` stay home by default (publishing is public and permanent); asked for, they go."""
+    from deai_gov.ipfs.content import publish, verify
+    from deai_gov.ipfs.manifest import Contributor
+
+    folder = model_folder_with_secrets(tmp_path)
+    store = EmbeddedStore(tmp_path / "store")
+    who = [Contributor("0x" + "11" * 20, 10_000)]
+    published = publish(folder, store, name="acme/secretive", version=1, contributors=who)
+    assert [f.path for f in published.manifest.files] == ["README.md", "weights.safetensors"]
+    assert [f.path for f in verify([store], published.artifact_cid, published.manifest_cid).files] == [
+        "README.md",
+        "weights.safetensors",
+    ]
+    everything = publish(folder, store, name="acme/secretive", version=1, contributors=who, include_hidden=True)
+    assert [f.path for f in everything.manifest.files] == [
+        ".env",
+        ".git/config",
+        "README.md",
+        "weights.safetensors",
+    ]
+    assert everything.artifact_cid != published.artifact_cid
+
+
+def test_the_cli_says_what_it_will_publish_and_what_it_leaves_out(anvil: Anvil, tmp_path: Path) -> None:
+    folder = model_folder_with_secrets(tmp_path)
+    people = people_from(anvil.dev_keys())
+    record = tmp_path / "deployment.json"
+    chain = connect(anvil.url)
+    dao = deploy_recorded(chain, people, record)
+    send(chain, people.alice, token.delegate(dao, people.alice.address))  # enough votes to propose
+    advance_time(chain, 1)
+    home = tmp_path / "home"
+    key, password = tmp_path / "key", tmp_path / "password"
+    key.write_text(people.alice.key.hex())
+    password.write_text("pw-for-tests")
+    env = {"DEAI_GOV_HOME": str(home)}
+    imported = CliRunner().invoke(
+        main, ["--password-file", str(password), "account", "import", "alice", "--secret-file", str(key)], env=env
+    )
+    assert imported.exit_code == 0, imported.output
+    argv = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store"), "--account"]
+    argv += ["alice", "--password-file", str(password), "--dry-run", "model", "propose", "register", "acme/dry"]
+    result = CliRunner().invoke(main, [*argv, str(folder)], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"2 files, 1,010 bytes from {folder}" in result.output
+    assert "  README.md  10 bytes" in result.output and "  weights.safetensors  1,000 bytes" in result.output
+    assert "left out 2 hidden (pass --include-hidden to publish them): .env, .git/config" in result.output
+    assert "hf_secret" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("names", "words"),
+    [
+        (["a\\b.bin"], "is not portable"),
+        (["con:fig.json"], "is not portable"),
+        (["tab\there.txt"], "is not portable"),
+        (["Config.json", "config.json"], "would be one file on a case-insensitive file system"),
+        (["caf\u00e9.txt", "cafe\u0301.txt"], "would be one file on a case-insensitive file system"),
+    ],
+)
+def test_names_that_are_not_portable_are_refused_at_publish(tmp_path: Path, names: list[str], words: str) -> None:
+    from deai_gov.errors import InputError
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.manifest import Contributor
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(b"x")
+    if len(list(folder.iterdir())) < len(names):
+        pytest.skip("this file system already folds these names into one file")
+    with pytest.raises(InputError, match=words):
+        publish(folder, EmbeddedStore(tmp_path / "store"), name="acme/names", version=1,
+                contributors=[Contributor("0x" + "11" * 20, 10_000)])  # fmt: skip
+
+
+def test_a_dag_with_a_windows_path_is_refused_at_pull(tmp_path: Path) -> None:
+    """A folder entry named `..\\..\\x.dll` escapes the destination on Windows: the walk refuses it by name."""
+    from deai_gov.ipfs.content import pull
+
+    store = EmbeddedStore(tmp_path / "store")
+    leaf = b"MZ"
+    leaf_cid = block_cid(RAW, leaf)
+    folder = encode_node([Link(leaf_cid, "..\\..\\x.dll", len(leaf))], encode_unixfs(NodeType.DIRECTORY))
+    folder_cid = block_cid(DAG_PB, folder)
+
+    def dag(sink: Callable[[bytes, bytes], None]) -> bytes:
+        sink(leaf_cid, leaf)
+        sink(folder_cid, folder)
+        return folder_cid
+
+    store.import_dag(dag)
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.manifest import Contributor, FileEntry, Manifest
+
+    manifest = Manifest("acme/win", 1, to_text(folder_cid), 2, {}, [FileEntry("x.dll", 2, "0" * 64, to_text(leaf_cid))],
+                        [Contributor("0x" + "11" * 20, 10_000)])  # fmt: skip
+    manifest_cid = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
+    with pytest.raises(VerificationError, match="not portable"):
+        pull([store], to_text(folder_cid), to_text(manifest_cid), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from deai_gov.cli.progress import folder_size, transfer_bar
+from deai_gov.cli.progress import transfer_bar
 
 
 def test_bar_counts_bytes_on_a_terminal() -> None:
@@ -26,10 +26,3 @@ def test_bar_is_silent_off_a_terminal() -> None:
     assert out.getvalue() == ""
     with transfer_bar("x", 10, enabled=False) as advance:
         advance(10)
-
-
-def test_folder_size(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "a").write_bytes(b"12345")
-    (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "b").write_bytes(b"123")
-    assert folder_size(tmp_path) == 8 and folder_size(tmp_path / "a") == 5

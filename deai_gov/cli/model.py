@@ -304,14 +304,30 @@ def _content(
     session: Session, name: str, version: int, parent: int, path: Path | None, contributor: str, options: Any
 ) -> tuple[str, str]:
     """(artifact CID, manifest CID) of the proposed version: PATH published, or the given CIDs."""
-    from ..proposing import version_content
-    from .progress import folder_size, transfer_bar
+    from ..proposing import check_content_request, plan_publish, version_content
+    from .progress import transfer_bar
 
-    total = folder_size(path) if path is not None else None
+    store = _store(session) if path is not None else None
+    copy = not options["no_copy"]
+    check_content_request(store, path, options["artifact_cid"], options["manifest_cid"], copy=copy)
+    total = None
+    if path is not None:
+        plan = plan_publish(path, include_hidden=options["include_hidden"])
+        total = plan.size
+        echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {path}", err=True)
+        if session.dry_run:
+            for relative, size in plan.files:
+                echo(f"  {relative}  {size:,} bytes", err=True)
+        if plan.hidden_left_out:
+            shown = ", ".join(plan.hidden_left_out[:5]) + (", …" if len(plan.hidden_left_out) > 5 else "")
+            echo(
+                f"  left out {len(plan.hidden_left_out)} hidden (pass --include-hidden to publish them): {shown}",
+                err=True,
+            )
     label = f"publishing {path.name}" if path is not None else ""
     with transfer_bar(label, total, enabled=path is not None and not session.as_json) as advance:
         content = version_content(
-            _store(session) if path is not None else None,
+            store,
             path,
             name=name,
             version=version,
@@ -319,7 +335,8 @@ def _content(
             contributor=contributor,
             artifact_cid=options["artifact_cid"],
             manifest_cid=options["manifest_cid"],
-            copy=not options["no_copy"],
+            copy=copy,
+            include_hidden=options["include_hidden"],
             progress=advance,
         )
     if path is not None:
@@ -350,6 +367,11 @@ _common = [
         is_flag=True,
         help="Leave PATH's bytes where they are instead of copying them into the embedded store, which then reads "
         "them from PATH (like `ipfs add --nocopy`); a file changed later is refused.",
+    ),
+    click.option(
+        "--include-hidden",
+        is_flag=True,
+        help="Also publish hidden files and folders (.env, .git/...), left out by default: publishing is public.",
     ),
     click.option("--title", help="Proposal title (default: generated)."),
     click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),

@@ -41,13 +41,3 @@ def transfer_bar(
     with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
-
-
-def folder_size(path: Any) -> int:
-    """Bytes in a file, or in every file under a folder (the total of a publish bar)."""
-    from pathlib import Path
-
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import InputError, UnixFSError, VerificationError
+from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, to_text
 from .importer import DEFAULT_PARAMS, Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
@@ -63,8 +64,11 @@ def publish(
     description: str = "",
     progress: Progress | None = None,
     copy: bool = True,
+    include_hidden: bool = False,
 ) -> Published:
     """Import `path` (file or folder) into `store`, then build, validate and publish its manifest.
+
+    Hidden files and folders are left out unless `include_hidden` (see `importer.import_path`).
 
     With `copy=False` (an embedded store only) the files' bytes are not copied into the store: it serves them
     from `path`, like Kubo's `ipfs add --nocopy` (see `EmbeddedStore.import_in_place`).
@@ -82,7 +86,9 @@ def publish(
         files.append(FileEntry(relative, entry.size, entry.sha256, to_text(entry.cid)))
 
     def produce(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink | None = None) -> BlockCid:
-        return import_path(path, sink, progress=progress, on_file=on_file, leaves=leaves).cid
+        return import_path(
+            path, sink, progress=progress, on_file=on_file, leaves=leaves, include_hidden=include_hidden
+        ).cid
 
     card = read_model_card(path) if path.is_dir() else {}
     # Build and validate the manifest's fixed parts before importing gigabytes.
@@ -244,8 +250,12 @@ def _walk_directory(sources: list[BlockSource], root: BlockCid, *, budget: int) 
             )
         folders: list[tuple[BlockCid, str, int]] = []
         for link in node.links:
-            if not link.name or "/" in link.name or link.name in (".", ".."):
+            if not link.name or "/" in link.name:
                 raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {link.name!r}")
+            try:
+                check_file_path(f"{prefix}{link.name}")
+            except InputError as exc:
+                raise VerificationError(f"unsafe entry name: {exc}") from None
             visited += 1
             if visited > budget:
                 raise VerificationError(

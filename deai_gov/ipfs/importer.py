@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
+from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, block_cid
 from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
@@ -204,11 +205,15 @@ def import_path(
     progress: Progress | None = None,
     on_file: FileCallback | None = None,
     leaves: FileLeafSink | None = None,
+    include_hidden: bool = False,
     _relative: str = "",
 ) -> Entry:
     """Import a file, or a folder recursively (entries sorted by name, as dag-pb requires).
 
-    With `leaves`, the raw leaves of every file go there as (CID, file, offset, length) instead of to `sink`.
+    Hidden files and folders (a name starting with `.`: `.env`, `.git/`) are left out unless `include_hidden`, as
+    `ipfs add` does without `--hidden`: publishing is public and permanent. Every name must be portable
+    (`names.check_file_path`). With `leaves`, the raw leaves of every file go there as (CID, file, offset,
+    length) instead of to `sink`.
     """
     if path.is_symlink():
         raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
@@ -221,8 +226,9 @@ def import_path(
     if path.is_dir():
         links = []
         size = 0
-        for child in sorted(os.scandir(path), key=lambda e: e.name.encode()):
+        for child in _children(path, include_hidden):
             relative = f"{_relative}/{child.name}" if _relative else child.name
+            check_file_path(relative)
             entry = import_path(
                 Path(child.path),
                 sink,
@@ -230,6 +236,7 @@ def import_path(
                 progress=progress,
                 on_file=on_file,
                 leaves=leaves,
+                include_hidden=include_hidden,
                 _relative=relative,
             )
             links.append(Link(entry.cid, child.name, entry.tsize))
@@ -241,6 +248,42 @@ def import_path(
     if not path.exists():
         raise InputError(f"{path} does not exist")
     raise InputError(f"{path} is neither a file nor a folder")
+
+
+def _children(folder: Path, include_hidden: bool) -> list[os.DirEntry[str]]:
+    """The entries of `folder` a publish takes, sorted by name as dag-pb requires (hidden ones only if asked)."""
+    entries = [e for e in os.scandir(folder) if include_hidden or not e.name.startswith(".")]
+    return sorted(entries, key=lambda e: e.name.encode())
+
+
+def list_files(path: Path, *, include_hidden: bool = False) -> list[tuple[str, int]]:
+    """(relative path, size) of every file `import_path` would publish from `path`, in its order, without reading
+    them: what a publish will send, shown before anything is sent."""
+    path = Path(path)
+    if path.is_symlink():
+        raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
+    if path.is_file():
+        return [(path.name, path.stat().st_size)]
+    if not path.is_dir():
+        raise InputError(f"{path} does not exist" if not path.exists() else f"{path} is neither a file nor a folder")
+    found: list[tuple[str, int]] = []
+    stack: list[tuple[Path, str]] = [(path, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        folders = []
+        for child in _children(folder, include_hidden):
+            relative = f"{prefix}{child.name}"
+            check_file_path(relative)
+            if child.is_symlink():
+                raise InputError(f"{child.path} is a symbolic link; publish the file it points to instead")
+            if child.is_dir():
+                folders.append((Path(child.path), relative + "/"))
+            elif child.is_file():
+                found.append((relative, child.stat().st_size))
+            else:
+                raise InputError(f"{child.path} is neither a file nor a folder")
+        stack.extend(reversed(folders))
+    return found
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..names import check_file_path, first_collision, validate_model_name
 
 SCHEMA = "deai-gov/manifest/v1"
 TOTAL_SHARES_BPS = 10_000
@@ -125,8 +126,6 @@ class Manifest:
         return manifest
 
     def validate(self) -> None:
-        from ..names import validate_model_name
-
         validate_model_name(self.name)
         if self.version < 1 or not 0 <= self.parent_version < self.version:
             raise InputError("the manifest's version must be >= 1 and its parent an earlier version (or 0)")
@@ -137,8 +136,15 @@ class Manifest:
         ):
             raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS} basis points")
         paths = [f.path for f in self.files]
-        if len(set(paths)) != len(paths) or any(p.startswith("/") or ".." in p.split("/") or not p for p in paths):
-            raise InputError("the manifest's file paths must be unique, relative and stay inside the artifact")
+        if len(set(paths)) != len(paths):
+            raise InputError("the manifest's file paths must be unique")
+        for path in paths:
+            check_file_path(path)
+        collision = first_collision(paths)
+        if collision:
+            raise InputError(
+                f"{collision[0]!r} and {collision[1]!r} would be one file on a case-insensitive file system"
+            )
 
 
 def read_model_card(folder: Path) -> dict[str, Any]:
