@@ -93,6 +93,12 @@ def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str
             return f"its manifest is for {manifest.name} v{manifest.version}, not {proposed.name} v{proposed.version}"
         if from_text(manifest.artifact_root) != from_text(proposed.artifact_cid):
             return f"its manifest describes artifact {manifest.artifact_root}, not {proposed.artifact_cid}"
+        named = [c.address for c in manifest.contributors]
+        if proposed.contributor and proposed.contributor.lower() not in (a.lower() for a in named):
+            return (
+                f"the registry call credits {proposed.contributor}, whom its manifest does not name as a contributor "
+                f"({', '.join(named)})"
+            )
         fetch_verified(sources, from_text(proposed.artifact_cid))
     except (StoreError, VerificationError, InputError, ValueError) as exc:
         return str(exc)

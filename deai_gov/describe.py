@@ -17,31 +17,123 @@ if TYPE_CHECKING:
     from .ipfs.stores import BlockSource
 
 
+#: Marks an action that can hand over the DAO, its treasury or its registry: voters should read it twice.
+DANGER = "DANGER: "
+
+#: The timelock's roles, by the keccak256 of their names (DEFAULT_ADMIN_ROLE is zero).
+_TIMELOCK_ROLES = ("PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE", "DEFAULT_ADMIN_ROLE")
+_ROLE_POWERS = {
+    "PROPOSER_ROLE": "it schedules any call as the DAO: whoever holds it controls the DAO",
+    "EXECUTOR_ROLE": "it executes scheduled calls",
+    "CANCELLER_ROLE": "it cancels scheduled calls: whoever holds it can veto the DAO",
+    "DEFAULT_ADMIN_ROLE": "it grants every role: whoever holds it controls the DAO",
+}
+
+
+def _role_name(role: bytes) -> str:
+    from eth_utils import keccak
+
+    for name in _TIMELOCK_ROLES:
+        if bytes(role) == (bytes(32) if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name)):
+            return name
+    return f"unknown role 0x{bytes(role).hex()}"
+
+
 def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
-    """Each action in words, decoded against the DAO's own contracts."""
+    """Each action in words, decoded against the DAO's own contracts, with the ones that can hand over the DAO,
+    its treasury or its registry marked `DANGER:`. A token transfer is called a reward only when it pays a
+    contributor the same proposal writes into the registry; calls to other contracts show their selector and raw
+    arguments."""
     from .abi import decode_call
     from .dao import CONTRACT_OF_ROLE
-    from .units import format_amount
 
     roles = {dao.address(role).lower(): role for role in CONTRACT_OF_ROLE}
-    words = []
+    decoded: list[tuple[str | None, str, dict[str, Any]] | None] = []
     for action in proposal.actions:
         role = roles.get(action.target.lower())
-        if role is None:
-            words.append(f"call {action.target} with {len(action.calldata)} bytes of data, value {action.value} wei")
-            continue
         try:
-            function, args = decode_call(CONTRACT_OF_ROLE[role], action.calldata)
+            decoded.append((role, *decode_call(CONTRACT_OF_ROLE[role], action.calldata)) if role else None)
         except ValueError:
-            words.append(f"call {action.target} with undecodable data 0x{action.calldata[:4].hex()}…")
-            continue
-        if role == "registry":
-            words.append(describe_registry_call(dao, function, args))
-        elif role == "token" and function == "transfer":
-            words.append(f"reward {format_amount(args['value'])} {symbol(dao)} to {args['to']} from the treasury")
+            decoded.append((role, "", {}))
+    contributors = {
+        str(args["contributor"]).lower()
+        for item in decoded
+        if item and item[0] == "registry" and item[1] in ("register", "upgrade")
+        for args in [item[2]]
+    }
+    words = []
+    for action, item in zip(proposal.actions, decoded, strict=True):
+        if item is None:
+            words.append(_unknown_call(action.target, action.calldata, action.value))
+        elif not item[1]:
+            words.append(f"{DANGER}call the {item[0]} with data it does not understand 0x{action.calldata[:4].hex()}…")
         else:
-            words.append(f"{role}.{function}({', '.join(f'{k}={v}' for k, v in args.items())})")
+            words.append(_in_words(dao, item[0] or "", item[1], item[2], contributors, action.value))
     return words
+
+
+def _unknown_call(target: str, calldata: bytes, value: int) -> str:
+    arguments = calldata[4:]
+    shown = "0x" + arguments[:64].hex() + ("…" if len(arguments) > 64 else "")
+    return (
+        f"{DANGER}call {target}, a contract outside the DAO: function 0x{calldata[:4].hex()} with "
+        f"{len(arguments)} bytes of arguments ({shown}), value {value} wei"
+    )
+
+
+def _in_words(dao: Dao, role: str, function: str, args: dict[str, Any], contributors: set[str], value: int) -> str:
+    from .units import format_amount
+
+    if role == "registry":
+        if function == "transferOwnership":
+            return f"{DANGER}make {args['newOwner']} the registry's owner: it could then write versions without a vote"
+        if function == "renounceOwnership":
+            return f"{DANGER}leave the registry without an owner: no vote could ever change it again"
+        return describe_registry_call(dao, function, args)
+    if role == "token":
+        sym = symbol(dao)
+        if function == "transfer":
+            amount = f"{format_amount(args['value'])} {sym}"
+            if str(args["to"]).lower() in contributors:
+                return f"reward {amount} to {args['to']} from the treasury (the contributor of this proposal's version)"
+            return f"transfer {amount} from the treasury to {args['to']}"
+        if function == "approve":
+            return f"{DANGER}allow {args['spender']} to spend {format_amount(args['value'])} {sym} of the treasury"
+        if function == "delegate":
+            return f"{DANGER}give the treasury's voting power to {args['delegatee']}"
+    if role == "timelock":
+        if function in ("grantRole", "revokeRole", "renounceRole"):
+            name = _role_name(args["role"])
+            who = args.get("account") or args.get("callerConfirmation")
+            verb = {"grantRole": "grant", "revokeRole": "revoke", "renounceRole": "renounce"}[function]
+            power = _ROLE_POWERS.get(name, "")
+            danger = DANGER if function == "grantRole" or name in ("PROPOSER_ROLE", "CANCELLER_ROLE") else ""
+            return f"{danger}{verb} the timelock's {name} {'to' if verb == 'grant' else 'of'} {who}" + (
+                f" ({power})" if power else ""
+            )
+        if function == "updateDelay":
+            return f"set the timelock delay to {args['newDelay']} s (between a vote passing and its execution)"
+    if role == "governor":
+        settings = {
+            "setVotingDelay": ("voting delay", "newVotingDelay", " s"),
+            "setVotingPeriod": ("voting period", "newVotingPeriod", " s"),
+            "setLateQuorumVoteExtension": ("late-quorum extension", "newVoteExtension", " s"),
+            "updateQuorumNumerator": ("quorum", "newQuorumNumerator", "%"),
+        }
+        if function in settings:
+            label, key, unit = settings[function]
+            return f"set the governor's {label} to {args[key]}{unit}"
+        if function == "setProposalThreshold":
+            return f"set the proposal threshold to {format_amount(args['newProposalThreshold'])} {symbol(dao)}"
+        if function == "setProposalGuardian":
+            return f"make {args['newProposalGuardian']} the proposal guardian (it may cancel proposals)"
+        if function == "updateTimelock":
+            return f"{DANGER}move the DAO to the timelock {args['newTimelock']}: it would then execute every proposal"
+        if function == "relay":
+            inner = _unknown_call(args["target"], bytes(args["data"]), int(args["value"])).removeprefix(DANGER)
+            return f"{DANGER}have the governor itself {inner}"
+    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
+    return f"{role}.{function}({rendered})" + (f", value {value} wei" if value else "")
 
 
 def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str:

@@ -208,6 +208,7 @@ class ProposedVersion:
     version: int
     artifact_cid: str
     manifest_cid: str
+    contributor: str = ""
 
 
 def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
@@ -232,5 +233,9 @@ def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> l
             name, version = raw[1], int(raw[4]) + 1
         else:
             continue
-        found.append(ProposedVersion(name, version, to_text(args["artifactCid"]), to_text(args["manifestCid"])))
+        found.append(
+            ProposedVersion(
+                name, version, to_text(args["artifactCid"]), to_text(args["manifestCid"]), str(args["contributor"])
+            )
+        )
     return found

@@ -108,7 +108,7 @@ def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: 
         assert "\\x1b[8m" in result.output and "<U+202E>" in result.output
         assert "note: text written by the proposer holds control or invisible characters" in result.output
     shown = CliRunner().invoke(main, [*base, "proposal", "show", str(pid)], env={"COLUMNS": "300"}).output
-    assert f"reward 1 MDL to {people.bob.address} from the treasury" in shown  # the action is still there
+    assert f"transfer 1 MDL from the treasury to {people.bob.address}" in shown  # the action is still there
     assert re.search(r"second line\s+\(tabbed\)", shown)  # layout kept (rich expands the tab)
     assert "for 0, against 0, abstain 0" in shown  # and the tally after the concealed text
 
@@ -372,3 +372,68 @@ def test_a_dag_with_a_windows_path_is_refused_at_pull(tmp_path: Path) -> None:
     with pytest.raises(VerificationError, match="not portable"):
         pull([store], to_text(folder_cid), to_text(manifest_cid), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(dao: Dao, people: People) -> None:
+    """Voters read actions, not calldata: role grants by role name, ownership, settings, guardians, transfers named
+    as such (a reward only for the contributor the proposal registers), unknown calls with selector and arguments."""
+    from eth_utils import keccak
+
+    from deai_gov.actions import Action, Proposal
+    from deai_gov.describe import DANGER, describe_actions
+
+    bob, carol = people.bob.address, people.carol.address
+    register = reg.register_action(dao, "acme/worded", fake_cid("a"), fake_cid("m"), bob)
+    actions = [
+        dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), carol),
+        dao.action("timelock", "revokeRole", keccak(text="CANCELLER_ROLE"), dao.address("governor")),
+        dao.action("timelock", "updateDelay", 60),
+        dao.action("registry", "transferOwnership", carol),
+        dao.action("governor", "setVotingPeriod", 600),
+        dao.action("governor", "setProposalGuardian", carol),
+        dao.action("governor", "updateTimelock", carol),
+        dao.action("token", "approve", carol, 5 * 10**18),
+        register,
+        token.reward_action(dao, bob, 10**18),
+        token.reward_action(dao, carol, 2 * 10**18),
+        Action(carol, 7, bytes.fromhex("a9059cbb") + bytes(64)),
+    ]
+    words = describe_actions(dao, Proposal(tuple(actions), "# Everything"))
+    assert words[0] == (
+        f"{DANGER}grant the timelock's PROPOSER_ROLE to {carol} "
+        "(it schedules any call as the DAO: whoever holds it controls the DAO)"
+    )
+    assert words[1].startswith(f"{DANGER}revoke the timelock's CANCELLER_ROLE of {dao.address('governor')}")
+    assert words[2] == "set the timelock delay to 60 s (between a vote passing and its execution)"
+    assert words[3].startswith(f"{DANGER}make {carol} the registry's owner")
+    assert words[4] == "set the governor's voting period to 600 s"
+    assert words[5] == f"make {carol} the proposal guardian (it may cancel proposals)"
+    assert words[6].startswith(f"{DANGER}move the DAO to the timelock {carol}")
+    assert words[7] == f"{DANGER}allow {carol} to spend 5 MDL of the treasury"
+    assert words[8].startswith("register acme/worded v1")
+    assert words[9] == f"reward 1 MDL to {bob} from the treasury (the contributor of this proposal's version)"
+    assert words[10] == f"transfer 2 MDL from the treasury to {carol}"  # not the contributor: not a reward
+    assert words[11] == (
+        f"{DANGER}call {carol}, a contract outside the DAO: function 0xa9059cbb with 64 bytes of arguments "
+        f"(0x{bytes(64).hex()}), value 7 wei"
+    )
+
+
+def test_a_registry_call_crediting_someone_the_manifest_does_not_name_is_reported(tmp_path: Path) -> None:
+    """The contributor the registry records (and rewards) must be one the published manifest names."""
+    from deai_gov.approved import check_proposed
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.registry import ProposedVersion
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"\x01" * 100)
+    store = EmbeddedStore(tmp_path / "store")
+    author, claimant = "0x" + "11" * 20, "0x" + "22" * 20
+    published = publish(folder, store, name="acme/credit", version=1, contributors=[Contributor(author, 10_000)])
+    honest = ProposedVersion("acme/credit", 1, published.artifact_cid, published.manifest_cid, author)
+    assert check_proposed([store], honest) is None
+    claimed = ProposedVersion("acme/credit", 1, published.artifact_cid, published.manifest_cid, claimant)
+    problem = check_proposed([store], claimed)
+    assert problem is not None and f"credits {claimant}" in problem and author in problem
