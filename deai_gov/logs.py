@@ -76,15 +76,19 @@ def iter_logs(
             )
 
 
-def logs_in_receipt(receipt: Any, contract: str, address: str, event: str) -> list[dict[str, Any]]:
+def logs_in_receipt(
+    receipt: Any, contract: str, address: str, event: str, *, after: int | None = None
+) -> list[dict[str, Any]]:
     """The arguments of each log of `contract`'s `event` emitted by `address` in the transaction of `receipt`
-    (a JSON-RPC receipt, or web3's), in log order. Logs of other addresses are ignored: anyone can emit an event
-    of the same name."""
+    (a JSON-RPC receipt, or web3's), in log order; with `after`, only logs whose index comes after that log index.
+    Logs of other addresses are ignored: anyone can emit an event of the same name."""
     shape = event_shape(contract, event)
     found = []
     for log in receipt["logs"]:
         topics = [_hex(t) for t in log["topics"]]
         if str(log["address"]).lower() != address.lower() or not topics or topics[0] != shape.topic:
+            continue
+        if after is not None and _int(log["logIndex"]) <= after:
             continue
         found.append(decode_log(shape, {"data": as_bytes(log["data"]), "topics": topics}))
     return found

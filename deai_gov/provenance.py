@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import DeaiGovError
 from .governance import get_proposal, timelock_operation_id
@@ -37,12 +37,18 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
     """The proposal that wrote version `version` of `name` (its current version when None), found and proven with
     nothing but RPC calls.
 
-    1. `VersionPublished` (indexed by model id and version) gives the transaction that wrote the version.
-    2. In it, the timelock's `CallExecuted` for the registry call gives the timelock operation id.
+    1. `VersionPublished` (indexed by model id and version) gives the transaction that wrote the version, and its
+       place among the transaction's logs.
+    2. The timelock emits `CallExecuted` right after each call returns: the first one from the DAO's own timelock,
+       after the `VersionPublished` log, for a call to the registry, is the call that wrote the version. It names the
+       timelock operation, the call's index in it and the call's data. (Only the DAO's addresses count, and log
+       order matters: a transaction may execute several proposals, and anyone may emit look-alike events.)
     3. That operation was scheduled by the governor's `queue`: the `CallScheduled` log with this id sits in the
        same transaction as the governor's `ProposalQueued`, which names the proposal.
     4. Proof: the operation id is a hash of the proposal's actions and description, so it is recomputed from the
-       proposal's `ProposalCreated` log and must match. This holds whoever executed (governor or timelock).
+       proposal's `ProposalCreated` log and must match; and the proposal's action at the call's index must be
+       exactly that registry call, writing this model. This holds whoever executed (governor, timelock, a
+       multicall).
     """
 
     written = get_version(dao, name, version)  # validates name and version
@@ -64,12 +70,13 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
     receipt = chain.receipt(published.tx_hash)
     calls = [
         args
-        for args in logs_in_receipt(receipt, TIMELOCK, timelock, "CallExecuted")
+        for args in logs_in_receipt(receipt, TIMELOCK, timelock, "CallExecuted", after=published.log_index)
         if args["target"].lower() == registry.lower()
     ]
     if not calls:
         raise DeaiGovError(f"{name} v{version} was written in {published.tx_hash} without the timelock (not by a vote)")
-    operation_id = bytes(calls[0]["id"])
+    executed = calls[0]
+    operation_id = bytes(executed["id"])
     scheduled = next(
         iter_logs(
             chain,
@@ -89,6 +96,7 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
         proposal_id = int(queued["proposalId"])
         proposal, _, _ = get_proposal(dao, proposal_id)
         if timelock_operation_id(dao, proposal) == operation_id:
+            _check_the_call_wrote_it(proposal, executed, registry, name)
             votes, current = dao.read_many(
                 [dao.call("governor", "proposalVotes", proposal_id), dao.call("governor", "state", proposal_id)]
             )
@@ -105,3 +113,28 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
                 written,
             )
     raise DeaiGovError(f"no proposal of this governor matches timelock operation 0x{operation_id.hex()}")
+
+
+def _check_the_call_wrote_it(proposal: Any, executed: dict[str, Any], registry: str, name: str) -> None:
+    """DeaiGovError unless the proposal's action at the executed call's index is that registry call, writing `name`."""
+    from .abi import decode_call
+
+    index = int(executed["index"])
+    if index >= len(proposal.actions):
+        raise DeaiGovError(f"the timelock executed call {index} of an operation whose proposal has fewer actions")
+    action = proposal.actions[index]
+    if (action.target.lower(), action.value, action.calldata) != (
+        registry.lower(),
+        int(executed["value"]),
+        bytes(executed["data"]),
+    ):
+        raise DeaiGovError(f"the executed registry call is not action {index + 1} of the proposal that scheduled it")
+    try:
+        function, args = decode_call("ModelRegistry", action.calldata)
+    except ValueError:
+        raise DeaiGovError("the registry call that wrote the version does not decode") from None
+    writes = (function == "register" and args.get("name") == name) or (
+        function == "upgrade" and bytes(args.get("modelId", b"")) == model_id(name)
+    )
+    if not writes:
+        raise DeaiGovError(f"the executed registry call ({function}) does not write a version of {name}")

@@ -437,3 +437,80 @@ def test_a_registry_call_crediting_someone_the_manifest_does_not_name_is_reporte
     claimed = ProposedVersion("acme/credit", 1, published.artifact_cid, published.manifest_cid, claimant)
     problem = check_proposed([store], claimed)
     assert problem is not None and f"credits {claimant}" in problem and author in problem
+
+
+def deploy_test_executor(dao: Dao, people: People) -> tuple[str, list[dict[str, object]]]:
+    """The test-only multicall contract, from the brownie build (`brownie compile` runs before the tests)."""
+    build = Path(__file__).resolve().parent.parent / "build" / "contracts" / "TestExecutor.json"
+    assert build.exists(), f"{build} is missing: run `brownie compile` first"
+    compiled = json.loads(build.read_text(encoding="utf-8"))
+    deployed = send(dao.chain, people.deployer, PreparedTx(None, bytes.fromhex(compiled["bytecode"]), "deploy"))
+    return str(deployed.receipt["contractAddress"]), compiled["abi"]
+
+
+def queued_proposal(dao: Dao, people: People, name: str) -> tuple[int, gov.Proposal]:
+    from .helpers import VOTING_PERIOD, propose_and_vote
+
+    action = reg.register_action(dao, name, fake_cid(name + "/a"), fake_cid(name + "/m"), people.bob.address)
+    pid = propose_and_vote(dao, people, [action], f"Register {name}")
+    advance_time(dao.chain, VOTING_PERIOD + 1)
+    send(dao.chain, people.bob, gov.queue(dao, pid))
+    return pid, gov.get_proposal(dao, pid)[0]
+
+
+def test_two_proposals_executed_in_one_transaction_are_each_credited(dao: Dao, people: People) -> None:
+    """A multicall executes two proposals in one transaction: each version is traced to its own proposal (log
+    order), not to the first timelock call in the transaction."""
+    from deai_gov.abi import encode_call
+    from deai_gov.provenance import approval_of
+
+    from .helpers import TIMELOCK_DELAY
+
+    executor, abi = deploy_test_executor(dao, people)
+    first, first_proposal = queued_proposal(dao, people, "acme/one")
+    second, second_proposal = queued_proposal(dao, people, "acme/two")
+    advance_time(dao.chain, TIMELOCK_DELAY + 1)
+    calls = [encode_call("ModelGovernor", "execute", p.args()) for p in (first_proposal, second_proposal)]
+    data = function_selector(abi, "aggregate") + encode(
+        ["address[]", "bytes[]"], [[dao.address("governor")] * 2, calls]
+    )
+    both = send(dao.chain, people.outsider, PreparedTx(executor, data, "execute both"))
+    one, two = approval_of(dao, "acme/one", 1), approval_of(dao, "acme/two", 1)
+    assert one.tx_hash == two.tx_hash == both.tx_hash
+    assert (one.proposal_id, two.proposal_id) == (first, second)
+
+
+def test_a_forged_call_executed_event_is_ignored(dao: Dao, people: People) -> None:
+    """The executing contract first emits a look-alike CallExecuted naming another proposal's operation: only the
+    timelock's own logs count, so the version is still credited to the proposal that wrote it."""
+    from deai_gov.abi import encode_call
+    from deai_gov.provenance import approval_of
+
+    from .helpers import TIMELOCK_DELAY
+
+    executor, abi = deploy_test_executor(dao, people)
+    decoy, decoy_proposal = queued_proposal(dao, people, "acme/decoy")
+    real, real_proposal = queued_proposal(dao, people, "acme/real")
+    advance_time(dao.chain, TIMELOCK_DELAY + 1)
+    send(dao.chain, people.outsider, gov.execute(dao, decoy))
+    fake_id = gov.timelock_operation_id(dao, decoy_proposal)
+    execute_real = encode_call("ModelGovernor", "execute", real_proposal.args())
+    data = function_selector(abi, "forgeThenAggregate") + encode(
+        ["bytes32", "address", "bytes", "address[]", "bytes[]"],
+        [
+            fake_id,
+            dao.address("registry"),
+            decoy_proposal.actions[0].calldata,
+            [dao.address("governor")],
+            [execute_real],
+        ],
+    )
+    send(dao.chain, people.outsider, PreparedTx(executor, data, "forge, then execute"))
+    assert approval_of(dao, "acme/real", 1).proposal_id == real
+    assert approval_of(dao, "acme/decoy", 1).proposal_id == decoy
+
+
+def function_selector(abi: list[dict[str, object]], name: str) -> bytes:
+    from eth_utils import function_abi_to_4byte_selector
+
+    return bytes(function_abi_to_4byte_selector(next(e for e in abi if e.get("name") == name)))  # type: ignore[arg-type]
