@@ -252,8 +252,9 @@ def setup(chain: Chain, url: str, keys: list[str], workdir: Path) -> Datasets:
     dao = Dao.attach(chain, deployment)
     send(dao.chain, proposer, token.delegate(dao, proposer.address))
     advance_time(chain, 2)  # the votes must be checkpointed before the clock the proposals read them at
-    wide = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, wide_owner)))
-    deep = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, deep_owner)))
+    # Registries owned by a benchmark account, not the timelock: custom deployments, attached as such.
+    wide = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, wide_owner)), custom=True)
+    deep = Dao.attach(chain, with_registry(deployment, deploy_registry(chain, deep_owner)), custom=True)
     records = {"dao": workdir / "dao.json", "wide": workdir / "wide.json", "deep": workdir / "deep.json"}
     for key, which in (("dao", dao), ("wide", wide), ("deep", deep)):
         which.deployment.save(records[key])
@@ -367,7 +368,8 @@ def proposal_args(data: Datasets, i: int) -> tuple[Any, ...]:
 def cli_arguments(data: Datasets, url: str, command: str) -> list[str]:
     record = data.records[{"proposal list": "dao", "model list": "wide"}.get(command, "deep")]
     extra = [DEEP_MODEL] if command in ("model show", "model versions") else []
-    return ["--rpc-url", url, "--deployment", str(record), *command.split(), *extra, "--json"]
+    custom = ["--custom-deployment"] if record != data.records["dao"] else []
+    return ["--rpc-url", url, "--deployment", str(record), *custom, *command.split(), *extra, "--json"]
 
 
 def clean_env() -> dict[str, str]:

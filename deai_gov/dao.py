@@ -10,7 +10,7 @@ from typing import Any
 from .actions import Action
 from .chain import Chain, PreparedTx, ReadCall, call_many, read
 from .deploy import Deployment
-from .errors import InputError, RpcError
+from .errors import InputError, RpcError, TransactionError
 
 #: The contract each role of a deployment record names.
 CONTRACT_OF_ROLE = {
@@ -30,8 +30,10 @@ class Dao:
     deployment: Deployment
 
     @classmethod
-    def attach(cls, chain: Chain, deployment: Deployment) -> Dao:
-        """Bind `deployment` to `chain`; refuse a record made for another chain or with no code behind it."""
+    def attach(cls, chain: Chain, deployment: Deployment, *, custom: bool = False) -> Dao:
+        """Bind `deployment` to `chain`; refuse a record made for another chain or with no code behind it, and
+        (unless `custom`, for a deployment this package did not make) one whose contracts are not the package's
+        or are not wired as a DAO: see `check_wiring`."""
         from eth_utils import is_address
 
         if chain.chain_id != deployment.chain_id:
@@ -51,7 +53,16 @@ class Dao:
                 raise code
             if not code or code in ("0x", b""):
                 raise InputError(f"no contract at the {role} address {address} on chain {chain.chain_id}")
-        return cls(chain, deployment)
+        dao = cls(chain, deployment)
+        if not custom:
+            failed = [c for c in check_wiring(dao, codes=dict(zip(addresses, codes, strict=True))) if not c.ok]
+            if failed:
+                raise InputError(
+                    f"the deployment record does not describe a DAO this package deployed: {failed[0].detail} "
+                    f"({len(failed)} check{'s' if len(failed) > 1 else ''} failed; `dao verify` lists them; "
+                    "--custom-deployment to use it anyway)"
+                )
+        return dao
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""
@@ -139,3 +150,122 @@ def read_settings(dao: Dao) -> DaoSettings:
     ]
     values = dict(zip((name for name, _ in names), dao.read_many([call for _, call in names]), strict=True))
     return DaoSettings(chain_id=dao.chain.chain_id, addresses=dict(dao.deployment.addresses), **values)
+
+
+@dataclass(frozen=True)
+class WiringCheck:
+    """One property of a deployment, checked on chain."""
+
+    what: str
+    ok: bool
+    detail: str
+
+
+#: The timelock's roles: who holds each in a DAO deployed by `deploy.deploy_dao`.
+_TIMELOCK_ROLES = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE", "DEFAULT_ADMIN_ROLE")
+_OPEN = "0x0000000000000000000000000000000000000000"
+
+
+def same_code(deployed: bytes, shipped: bytes) -> bool:
+    """Whether runtime code `deployed` is the shipped runtime code: equal except in the 32-byte slots the compiler
+    leaves zero for immutables (set by the constructor) and in the trailing CBOR metadata (it hashes the sources,
+    comments included)."""
+    if len(deployed) != len(shipped):
+        return False
+    body = len(shipped) - (int.from_bytes(shipped[-2:], "big") + 2 if len(shipped) >= 2 else 0)
+    if deployed[:body] == shipped[:body]:
+        return True
+    for index in (i for i, (a, b) in enumerate(zip(deployed[:body], shipped[:body], strict=True)) if a != b):
+        start = end = index
+        while start > 0 and shipped[start - 1] == 0:
+            start -= 1
+        while end < body and shipped[end] == 0:
+            end += 1
+        if shipped[index] != 0 or end - start < 32:  # not inside an immutable's 32-byte zero placeholder
+            return False
+    return True
+
+
+def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_logs: bool = False) -> list[WiringCheck]:
+    """Whether the DAO is what `deploy_dao` makes: the package's contract code at every address, the registry owned
+    by the timelock, the governor bound to this token and timelock, the governor proposer and canceller, execution
+    open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With `roles_from_logs`,
+    every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked logs, so a
+    proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
+    from eth_utils import keccak
+
+    from .contracts import artifact
+
+    checks: list[WiringCheck] = []
+    if codes is None:
+        answers = dao.chain.batch([("eth_getCode", [dao.address(role), "latest"]) for role in CONTRACT_OF_ROLE])
+        codes = dict(zip(CONTRACT_OF_ROLE, answers, strict=True))
+    for role, contract in CONTRACT_OF_ROLE.items():
+        code = codes[role]
+        deployed = bytes.fromhex(str(code).removeprefix("0x")) if isinstance(code, str) else b""
+        shipped = bytes.fromhex(artifact(contract).deployed_bytecode.removeprefix("0x"))
+        ok = same_code(deployed, shipped)
+        detail = f"the {role} runs the package's {contract}" if ok else f"the {role} is not the package's {contract}"
+        checks.append(WiringCheck(f"{role} code", ok, detail))
+    timelock, governor, token = dao.address("timelock"), dao.address("governor"), dao.address("token")
+    role_id = {name: bytes(32) if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name) for name in _TIMELOCK_ROLES}
+    expected_roles = [
+        ("PROPOSER_ROLE", governor, True),
+        ("CANCELLER_ROLE", governor, True),
+        ("EXECUTOR_ROLE", _OPEN, True),
+        ("DEFAULT_ADMIN_ROLE", timelock, True),
+        ("DEFAULT_ADMIN_ROLE", dao.deployment.deployer, False),  # renounced at the end of the deployment
+    ]
+    calls = [
+        dao.call("registry", "owner"),
+        dao.call("governor", "token"),
+        dao.call("governor", "timelock"),
+        *(dao.call("timelock", "hasRole", role_id[name], holder) for name, holder, _ in expected_roles),
+    ]
+    try:
+        owner, governor_token, governor_timelock, *holds = dao.read_many(calls)
+    except TransactionError as exc:
+        return [*checks, WiringCheck("contract interfaces", False, f"a wiring read reverted: {exc}")]
+    checks += [
+        WiringCheck("registry owner", owner == timelock, f"the registry's owner is {owner} (the timelock: {timelock})"),
+        WiringCheck("governor token", governor_token == token, f"the governor counts votes of {governor_token}"),
+        WiringCheck(
+            "governor timelock", governor_timelock == timelock, f"the governor executes through {governor_timelock}"
+        ),
+    ]
+    for (name, holder, wanted), held in zip(expected_roles, holds, strict=True):
+        who = "anyone" if holder == _OPEN else holder
+        words = f"{who} {'holds' if held else 'does not hold'} the timelock's {name}"
+        what = f"timelock {name}" if wanted else "deployer's admin role renounced"
+        checks.append(WiringCheck(what, bool(held) == wanted, words))
+    if roles_from_logs:
+        checks += _role_holders(dao, role_id, {"PROPOSER_ROLE": {governor}, "CANCELLER_ROLE": {governor}})
+    return checks
+
+
+def _role_holders(dao: Dao, role_id: dict[str, bytes], only: dict[str, set[str]]) -> list[WiringCheck]:
+    """Every current holder of the roles in `only`, from the timelock's role logs, against who alone should hold it."""
+    from .logs import iter_logs
+
+    events: list[tuple[int, int, str, bytes, str]] = []
+    for event in ("RoleGranted", "RoleRevoked"):
+        for log in iter_logs(
+            dao.chain, "TimelockController", dao.address("timelock"), event, from_block=dao.deployment.block
+        ):
+            events.append((log.block, log.log_index, event, bytes(log.args["role"]), str(log.args["account"])))
+    holders: dict[bytes, set[str]] = {}
+    for _, _, event, role, account in sorted(events):
+        (holders.setdefault(role, set()).add if event == "RoleGranted" else holders.setdefault(role, set()).discard)(
+            account
+        )
+    checks = []
+    for name, expected in only.items():
+        found = holders.get(role_id[name], set())
+        checks.append(
+            WiringCheck(
+                f"timelock {name} holders",
+                found == expected,
+                f"the timelock's {name} is held by {', '.join(sorted(found)) or 'nobody'}",
+            )
+        )
+    return checks

@@ -490,6 +490,8 @@ ACCOUNT = [
 
 DAO = [
     case("dao-info-extra-argument", [*BASE, "dao", "info", "extra"], 2, "unexpected extra argument"),
+    case("dao-verify-extra-argument", [*BASE, "dao", "verify", "extra"], 2, "unexpected extra argument"),
+    case("dao-verify-no-record", ["--rpc-url", "{rpc}", "dao", "verify"], 3, "no deployment record"),
     case("dao-delegates-top-zero", [*BASE, "dao", "delegates", "--top", "0"], 2),
     case("dao-delegates-top-negative", [*BASE, "dao", "delegates", "--top", "-5"], 2),
     case("dao-delegates-top-not-int", [*BASE, "dao", "delegates", "--top", "ten"], 2),

@@ -514,3 +514,65 @@ def function_selector(abi: list[dict[str, object]], name: str) -> bytes:
     from eth_utils import function_abi_to_4byte_selector
 
     return bytes(function_abi_to_4byte_selector(next(e for e in abi if e.get("name") == name)))  # type: ignore[arg-type]
+
+
+def test_a_record_that_is_not_a_dao_the_package_deployed_is_refused(dao: Dao, people: People, tmp_path: Path) -> None:
+    """A record whose registry is one the timelock does not own (anyone's registry, same code), or whose token is
+    not the governor's, is refused at attach; `--custom-deployment` (custom=True) takes it anyway."""
+    import dataclasses
+
+    from deai_gov.abi import encode_deployment
+    from deai_gov.deploy import deploy_dao
+    from deai_gov.errors import InputError
+
+    from .helpers import dao_params
+
+    code = encode_deployment("ModelRegistry", (people.outsider.address, "0x" + "00" * 20))
+    rogue = send(dao.chain, people.outsider, PreparedTx(None, code, "deploy a registry")).receipt["contractAddress"]
+    swapped = dataclasses.replace(dao.deployment, addresses={**dao.deployment.addresses, "registry": rogue})
+    with pytest.raises(InputError, match=r"does not describe a DAO this package deployed: the registry's owner is"):
+        Dao.attach(dao.chain, swapped)
+    assert Dao.attach(dao.chain, swapped, custom=True).address("registry") == rogue
+
+    other = deploy_dao(dao.chain, people.deployer, dao_params(people))
+    mixed = dataclasses.replace(
+        dao.deployment, addresses={**dao.deployment.addresses, "token": other.addresses["token"]}
+    )
+    with pytest.raises(InputError, match="the governor counts votes of"):
+        Dao.attach(dao.chain, mixed)
+
+    record = tmp_path / "swapped.json"
+    swapped.save(record)
+    base = ["--rpc-url", dao.chain.rpc_url or "", "--deployment", str(record)]
+    if dao.chain.rpc_url:  # the CLI needs a node that outlives the command
+        refused = CliRunner().invoke(main, [*base, "model", "list"])
+        assert refused.exit_code == 3 and "--custom-deployment" in refused.output
+        assert CliRunner().invoke(main, [*base, "--custom-deployment", "model", "list"]).exit_code == 0
+
+
+def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, tmp_path: Path) -> None:
+    """`dao verify` proves the wiring; after the DAO votes to make someone else a proposer on its timelock, the
+    holders read from the timelock's logs show it (the cheap checks at attach do not, by design)."""
+    from eth_utils import keccak
+
+    from .helpers import pass_proposal
+
+    people = people_from(anvil.dev_keys())
+    chain = connect(anvil.url)
+    record = tmp_path / "deployment.json"
+    dao = deploy_recorded(chain, people, record)
+    for holder, delegatee in ((people.alice, people.alice), (people.carol, people.alice)):
+        send(chain, holder, token.delegate(dao, delegatee.address))
+    advance_time(chain, 1)
+    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
+    verified = CliRunner().invoke(main, [*base, "--json", "dao", "verify"])
+    assert verified.exit_code == 0, verified.output
+    report = json.loads(verified.output)
+    assert report["ok"] and len(report["checks"]) == 14 and all(c["ok"] for c in report["checks"])
+
+    grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)
+    pass_proposal(dao, people, [grant], "Make carol a proposer")
+    failed = CliRunner().invoke(main, [*base, "dao", "verify"])
+    assert failed.exit_code == 3
+    assert "FAIL  timelock PROPOSER_ROLE holders: the timelock's PROPOSER_ROLE is held by" in failed.output
+    assert people.carol.address in failed.output

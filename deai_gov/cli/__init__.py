@@ -43,6 +43,11 @@ class _Main(click.Group):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Deployment record (JSON written by `deploy`).",
 )
+@click.option(
+    "--custom-deployment",
+    is_flag=True,
+    help="Use a deployment record whose contracts or wiring differ from what this package deploys.",
+)
 @click.option("--ipfs-api", envvar="DEAI_GOV_IPFS_API", help="IPFS node RPC API, e.g. http://127.0.0.1:5001.")
 @click.option("--gateway", "gateways", multiple=True, help="Trustless gateway to read blocks from (repeatable).")
 @click.option(
@@ -67,6 +72,7 @@ def main(
     network: str | None,
     rpc_url: str | None,
     deployment: Path | None,
+    custom_deployment: bool,
     ipfs_api: str | None,
     gateways: tuple[str, ...],
     store: Path | None,
@@ -95,6 +101,7 @@ def main(
         yes=yes,
         dry_run=dry_run,
         confirmations=confirmations,
+        custom_deployment=custom_deployment,
     )
 
 

@@ -65,6 +65,31 @@ def info(session: Session) -> None:
     emit(session, data, render)
 
 
+@dao.command()
+@json_option
+@click.pass_obj
+def verify(session: Session) -> None:
+    """Prove the deployment's wiring from chain data: code, owners, roles, links (exit 3 if any check fails)."""
+    from ..dao import check_wiring
+    from ..errors import InputError
+
+    session.custom_deployment = True  # attach without refusing, to list what is wrong
+    checks = check_wiring(session.dao, roles_from_logs=True)
+    data = {
+        "ok": all(c.ok for c in checks),
+        "checks": [{"check": c.what, "ok": c.ok, "detail": c.detail} for c in checks],
+    }
+
+    def render() -> None:
+        for c in checks:
+            echo(f"{'ok  ' if c.ok else 'FAIL'}  {c.what}: {c.detail}")
+
+    emit(session, data, render)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise InputError(f"{len(failed)} of {len(checks)} checks failed: {failed[0].detail}")
+
+
 def _holders(values: tuple[str, ...]) -> dict[str, int]:
     from ..errors import InputError
     from ..names import checksum_address

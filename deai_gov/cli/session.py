@@ -24,6 +24,8 @@ class Session:
     yes: bool = False
     dry_run: bool = False
     confirmations: int = 0
+    #: Use a deployment record whose contracts or wiring are not what this package deploys (`--custom-deployment`).
+    custom_deployment: bool = False
     _chain: Chain | None = field(default=None, repr=False)
     _dao: Dao | None = field(default=None, repr=False)
     _signer: Any = field(default=None, repr=False)
@@ -48,7 +50,8 @@ class Session:
 
             if self.network.deployment is None:
                 raise InputError("no deployment record: pass --deployment FILE, or --network NAME with one")
-            self._dao = Dao.attach(self.chain, Deployment.load(self.network.deployment))
+            record = Deployment.load(self.network.deployment)
+            self._dao = Dao.attach(self.chain, record, custom=self.custom_deployment)
         return self._dao
 
     def signer(self) -> Any:
