@@ -1,7 +1,8 @@
 """From "the version the DAO approved" to verified bytes: registry lookup, then pull or verify.
 
 The registry gives the artifact and manifest CIDs of a version; the manifest must name the same model and
-version, and every block and file must match. A suspended model is refused unless explicitly allowed.
+version, and every block and file must match. A suspended model, and a version the DAO rolled back, are refused
+unless explicitly allowed; a retired model is served, and says so (`ApprovedVersion.retired`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .errors import InputError, VerificationError
 from .ipfs.content import Progress, VerifyReport, fetch_manifest, pull, verify
 from .ipfs.manifest import Manifest
 from .registry import ProposedVersion, VersionInfo, get_model, get_version
-from .states import ModelStatus
+from .states import ModelStatus, VersionStatus
 
 if TYPE_CHECKING:
     from .dao import Dao
@@ -27,13 +28,32 @@ class ApprovedVersion:
     status: ModelStatus
     version: VersionInfo
 
+    @property
+    def retired(self) -> bool:
+        """The DAO retired the model: its versions stay approved, but it will not change again."""
+        return self.status == ModelStatus.RETIRED
 
-def resolve(dao: Dao, name: str, version: int | None = None, *, allow_suspended: bool = False) -> ApprovedVersion:
-    """The registry's record of `name` at `version` (default: its current version)."""
+
+def resolve(
+    dao: Dao,
+    name: str,
+    version: int | None = None,
+    *,
+    allow_suspended: bool = False,
+    allow_rolled_back: bool = False,
+) -> ApprovedVersion:
+    """The registry's record of `name` at `version` (default: its current version). InputError for a suspended
+    model or a rolled-back version unless allowed: the guardian or the DAO said not to use it."""
     model = get_model(dao, name)
     if model.status == ModelStatus.SUSPENDED and not allow_suspended:
         raise InputError(f"{name} is suspended by its guardian; refusing to use it (allow it explicitly to override)")
-    return ApprovedVersion(name, model.status, get_version(dao, name, version))
+    found = get_version(dao, name, version)
+    if found.status == VersionStatus.ROLLED_BACK and not allow_rolled_back:
+        raise InputError(
+            f"{name} v{found.number} was rolled back by the DAO (withdrawn); refusing to use it (allow it explicitly "
+            "to override)"
+        )
+    return ApprovedVersion(name, model.status, found)
 
 
 def _check_manifest_identity(approved: ApprovedVersion, manifest: Manifest) -> None:
@@ -51,10 +71,11 @@ def verify_approved(
     version: int | None = None,
     *,
     allow_suspended: bool = False,
+    allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Check every block and file of a registered version against the registry, writing nothing."""
-    approved = resolve(dao, name, version, allow_suspended=allow_suspended)
+    approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     report = verify(sources, approved.version.artifact_cid, approved.version.manifest_cid, progress)
     _check_manifest_identity(approved, report.manifest)
     return approved, report
@@ -68,10 +89,11 @@ def pull_approved(
     version: int | None = None,
     *,
     allow_suspended: bool = False,
+    allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically."""
-    approved = resolve(dao, name, version, allow_suspended=allow_suspended)
+    approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     from .ipfs.blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.

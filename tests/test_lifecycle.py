@@ -110,6 +110,12 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert (model.current_version, model.latest_version) == (1, 2)
     assert reg.get_version(dao, NAME, 2).status == VersionStatus.ROLLED_BACK
     assert reg.get_version(dao, NAME).number == 1
+    # the withdrawn version is pulled only when asked for explicitly
+    with pytest.raises(InputError, match="v2 was rolled back by the DAO"):
+        pull_approved(dao, [store], NAME, tmp_path / "pulled-v2-again", 2)
+    assert not (tmp_path / "pulled-v2-again").exists()
+    withdrawn, _ = verify_approved(dao, [store], NAME, 2, allow_rolled_back=True)
+    assert withdrawn.version.status == VersionStatus.ROLLED_BACK
 
     # an upgrade after a rollback never reuses a version number
     # v3 re-releases v1's files: the registry takes the voted CIDs, but v1's manifest cannot pass as v3
@@ -132,6 +138,9 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
         finish(dao, people, pid)
     assert reg.get_model(dao, NAME).latest_version == 3
     assert [m.name for m in reg.list_models(dao)] == [NAME]
+    # a retired model's versions stay approved, and say so
+    retired, _ = verify_approved(dao, [store], NAME, 1)
+    assert retired.retired and retired.status == ModelStatus.RETIRED
 
 
 def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:

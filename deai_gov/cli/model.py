@@ -189,11 +189,18 @@ def unsuspend(session: Session, reference: tuple[str, int | None]) -> None:
     emit(session, transact(session, unsuspend_tx(session.dao, name)), lambda: None)
 
 
+def _warn_if_retired(approved: Any) -> None:
+    if approved.retired:
+        echo(f"warning: {approved.name} is retired: the DAO will not change it again", err=True)
+
+
 def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
     return {
         "name": approved.name,
         "version": approved.version.number,
         "model_status": approved.status.name.lower(),
+        "retired": approved.retired,
+        "version_status": approved.version.status.name.lower(),
         "artifact_cid": report.artifact_cid,
         "manifest_cid": report.manifest_cid,
         "blocks": report.blocks,
@@ -206,15 +213,24 @@ def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--to", "destination", type=click.Path(path_type=Path), help="Folder to create (default: ./NAME-vN).")
 @click.option("--allow-suspended", is_flag=True, help="Pull even if the guardian suspended the model.")
+@click.option("--allow-rolled-back", is_flag=True, help="Pull a version the DAO rolled back (withdrew).")
 @json_option
 @click.pass_obj
-def pull(session: Session, reference: tuple[str, int | None], destination: Path | None, allow_suspended: bool) -> None:
+def pull(
+    session: Session,
+    reference: tuple[str, int | None],
+    destination: Path | None,
+    allow_suspended: bool,
+    allow_rolled_back: bool,
+) -> None:
     """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
     from ..approved import pull_approved, resolve
     from .progress import transfer_bar
 
     name, version = reference
-    approved = resolve(session.dao, name, version, allow_suspended=allow_suspended)
+    allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
+    approved = resolve(session.dao, name, version, **allowed)
+    _warn_if_retired(approved)
     target = destination or Path(f"{name.replace('/', '-')}-v{approved.version.number}")
     with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
         approved, report = pull_approved(
@@ -223,7 +239,7 @@ def pull(session: Session, reference: tuple[str, int | None], destination: Path 
             name,
             target,
             approved.version.number,
-            allow_suspended=allow_suspended,
+            **allowed,
             progress=advance,
         )
     data = _report_dict(approved, report) | {"path": str(target)}
@@ -240,18 +256,19 @@ def pull(session: Session, reference: tuple[str, int | None], destination: Path 
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--allow-suspended", is_flag=True, help="Verify even if the guardian suspended the model.")
+@click.option("--allow-rolled-back", is_flag=True, help="Verify a version the DAO rolled back (withdrew).")
 @json_option
 @click.pass_obj
-def verify(session: Session, reference: tuple[str, int | None], allow_suspended: bool) -> None:
+def verify(session: Session, reference: tuple[str, int | None], allow_suspended: bool, allow_rolled_back: bool) -> None:
     """Check the approved artifact against the registry without writing anything."""
     from ..approved import verify_approved
     from .progress import transfer_bar
 
     name, version = reference
+    allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
     with transfer_bar(f"verifying {name}", None, enabled=not session.as_json) as advance:
-        approved, report = verify_approved(
-            session.dao, session.sources(), name, version, allow_suspended=allow_suspended, progress=advance
-        )
+        approved, report = verify_approved(session.dao, session.sources(), name, version, **allowed, progress=advance)
+    _warn_if_retired(approved)
 
     def render() -> None:
         for f in report.files:
