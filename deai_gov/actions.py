@@ -89,6 +89,17 @@ class Proposal:
     def body(self) -> str:
         return description_body(self.description)
 
+    @property
+    def content_hash(self) -> bytes:
+        """keccak256 of the ABI-encoded actions and description hash (OpenZeppelin's `hashProposal`): what the
+        proposal is, whatever number the governor gave it."""
+        from eth_abi import encode
+        from eth_utils import keccak
+
+        return keccak(
+            encode(["address[]", "uint256[]", "bytes[]", "bytes32"], [*self.args()[:3], self.description_hash])
+        )
+
     def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         """(targets, values, calldatas, descriptionHash) as queue/execute/cancel take them."""
         return self.targets, self.values, self.calldatas, self.description_hash
@@ -96,7 +107,12 @@ class Proposal:
 
 @dataclass(frozen=True)
 class SignedVote:
-    """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`."""
+    """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`.
+
+    The signature binds a proposal *number*: after a reorganisation the same sequential id could name other
+    contents. `proposal_hash` (the `Proposal.content_hash` of what the voter saw, when it was known at signing)
+    lets a relayer refuse a vote whose number now names another proposal.
+    """
 
     proposal_id: int
     support: int
@@ -104,9 +120,10 @@ class SignedVote:
     nonce: int
     reason: str
     signature: str
+    proposal_hash: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "proposal_id": self.proposal_id,
             "support": Support(self.support).name.lower(),
             "voter": self.voter,
@@ -114,6 +131,7 @@ class SignedVote:
             "reason": self.reason,
             "signature": self.signature,
         }
+        return data | ({"proposal_hash": self.proposal_hash} if self.proposal_hash else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SignedVote:
@@ -135,6 +153,7 @@ class SignedVote:
                 nonce=int(data["nonce"]),
                 reason=str(data.get("reason", "")),
                 signature=str(data["signature"]),
+                proposal_hash=str(data.get("proposal_hash", "")),
             )
         except KeyError as exc:
             raise InputError(f"not a signed vote: missing field {exc}") from None

@@ -11,6 +11,7 @@ Every transaction here is a `PreparedTx` (`propose`, `vote`, `override_vote`, `r
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -257,12 +258,13 @@ def sign_ballot(
 
 
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
-    """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal."""
-    state(dao, proposal_id)
+    """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal; the signed vote also
+    records the hash of the proposal's contents, so that a relayer can check the number still names them."""
+    proposal, _, _ = get_proposal(dao, proposal_id)
     name, nonce = dao.read_many(
         [dao.call("governor", "name"), dao.call("governor", "nonces", account.address, proposal_id)]
     )
-    return sign_ballot(
+    signed = sign_ballot(
         account,
         governor=dao.address("governor"),
         governor_name=str(name),
@@ -272,10 +274,19 @@ def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Suppor
         reason=reason,
         nonce=int(nonce),
     )
+    return dataclasses.replace(signed, proposal_hash="0x" + proposal.content_hash.hex())
 
 
 def relay(dao: Dao, signed: SignedVote) -> PreparedTx:
-    """Submit a signed vote; the relayer pays the gas, the vote counts for the signer."""
+    """Submit a signed vote; the relayer pays the gas, the vote counts for the signer. A vote that records the
+    proposal it was signed for is refused (InputError) when its number now names other contents."""
+    if signed.proposal_hash:
+        proposal, _, _ = get_proposal(dao, signed.proposal_id)
+        if "0x" + proposal.content_hash.hex() != signed.proposal_hash.lower():
+            raise InputError(
+                f"proposal {signed.proposal_id} is not the proposal this vote was signed for (its contents changed, "
+                "after a chain reorganisation?); nothing sent"
+            )
     signature = bytes.fromhex(signed.signature.removeprefix("0x"))
     words = f"relay the vote of {signed.voter} on proposal {signed.proposal_id}"
     if signed.reason:

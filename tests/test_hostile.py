@@ -25,7 +25,7 @@ from deai_gov.chain import PreparedTx, connect, send
 from deai_gov.cli import main
 from deai_gov.dao import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
-from deai_gov.errors import StoreError, VerificationError
+from deai_gov.errors import InputError, StoreError, VerificationError
 from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid
 from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
@@ -34,7 +34,7 @@ from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
 from deai_gov.states import ProposalState
 
 from .gateway import serve_http
-from .helpers import People, deploy_recorded, fake_cid, people_from, propose
+from .helpers import People, deploy_dao_for, deploy_recorded, fake_cid, people_from, propose
 
 
 def propose_raw_description(dao: Dao, proposer: People, description: bytes) -> None:
@@ -576,3 +576,25 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, 
     assert failed.exit_code == 3
     assert "FAIL  timelock PROPOSER_ROLE holders: the timelock's PROPOSER_ROLE is held by" in failed.output
     assert people.carol.address in failed.output
+
+
+def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(anvil: Anvil) -> None:
+    """Votes sign a proposal number. The chain is rolled back (as in a reorganisation) and another proposal gets
+    that number: relaying the signed vote is refused, since it records what it was signed for."""
+    people = people_from(anvil.dev_keys())
+    chain = connect(anvil.url)
+    dao = deploy_dao_for(chain, people)
+    snapshot = chain.request("evm_snapshot")
+    first = reg.register_action(dao, "acme/first", fake_cid("1a"), fake_cid("1m"), people.bob.address)
+    pid, _ = propose(dao, people.alice, [first], "# Register acme/first")
+    advance_time(chain, 61)
+    signed = gov.sign_vote(dao, people.bob, pid, gov.Support.FOR)
+    assert signed.proposal_hash and gov.SignedVote.from_dict(signed.to_dict()) == signed
+    chain.request("evm_revert", [snapshot])
+    gov._seen_proposals.clear()  # what a fresh process would know
+    other = reg.register_action(dao, "acme/other", fake_cid("2a"), fake_cid("2m"), people.carol.address)
+    same_number, _ = propose(dao, people.alice, [other], "# Register acme/other")
+    assert same_number == pid
+    advance_time(chain, 61)
+    with pytest.raises(InputError, match=f"proposal {pid} is not the proposal this vote was signed for"):
+        gov.relay(dao, signed)
