@@ -204,10 +204,18 @@ def topic_of(abi_type: str, value: Any) -> str:
     return "0x" + encode([abi_type], [value]).hex()
 
 
-def decode_log(shape: EventShape, log: dict[str, Any], fields: set[str] | None = None) -> dict[str, Any]:
+def decode_log(
+    shape: EventShape, log: dict[str, Any], fields: set[str] | None = None, raw: set[str] | None = None
+) -> dict[str, Any]:
     """The arguments of one log of `shape` (a JSON-RPC log object). With `fields`, only those plain arguments are
-    decoded: a dynamic one left out is read as its offset word, so eth-abi never walks it."""
-    types = [t if fields is None or n in fields or not _is_dynamic(t) else "uint256" for n, t in shape.plain]
+    decoded: a dynamic one left out is read as its offset word, so eth-abi never walks it. String arguments named
+    in `raw` come back as the bytes the log holds (a string's exact bytes matter when they are hashed)."""
+    types = [
+        ("bytes" if raw and n in raw and t == "string" else t)
+        if fields is None or n in fields or not _is_dynamic(t)
+        else "uint256"
+        for n, t in shape.plain
+    ]
     values = decode_values(types, as_bytes(log["data"]))
     args = {
         name: value

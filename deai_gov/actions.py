@@ -62,6 +62,9 @@ class Proposal:
 
     actions: tuple[Action, ...]
     description: str
+    #: The description's exact bytes when they are not UTF-8 (a Solidity string is any bytes): `description` then
+    #: holds replacement characters, and the hash the governor knows the proposal by is of these bytes.
+    description_bytes: bytes | None = None
 
     @property
     def targets(self) -> list[str]:
@@ -79,7 +82,7 @@ class Proposal:
     def description_hash(self) -> bytes:
         from eth_utils import keccak
 
-        return keccak(text=self.description)
+        return keccak(self.description_bytes) if self.description_bytes is not None else keccak(text=self.description)
 
     @property
     def title(self) -> str:

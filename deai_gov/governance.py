@@ -170,16 +170,28 @@ def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     )
     likely_start = block_at_timestamp(dao.chain, int(snapshot) - int(delay) - 1, low=dao.deployment.block)
     for start in dict.fromkeys((likely_start, dao.deployment.block)):
-        for log in iter_logs(dao.chain, GOVERNOR, dao.address("governor"), "ProposalCreated", from_block=start):
+        created = iter_logs(
+            dao.chain, GOVERNOR, dao.address("governor"), "ProposalCreated", from_block=start, raw={"description"}
+        )
+        for log in created:
             args = log.args
             if int(args["proposalId"]) == proposal_id:
                 actions = tuple(
                     Action(t, int(v), bytes(c))
                     for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
                 )
-                found = Proposal(actions, args["description"]), args["proposer"], log.block
-                return _remember(dao, proposal_id, found)
+                return _remember(
+                    dao, proposal_id, (_proposal(actions, args["description"]), args["proposer"], log.block)
+                )
     raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
+
+
+def _proposal(actions: tuple[Action, ...], description: bytes) -> Proposal:
+    """A proposal read from its log: its description as text, and its exact bytes when they are not UTF-8."""
+    try:
+        return Proposal(actions, description.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Proposal(actions, description.decode("utf-8", errors="replace"), description)
 
 
 def timelock_salt(dao: Dao, proposal: Proposal) -> bytes:

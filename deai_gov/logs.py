@@ -51,12 +51,14 @@ def iter_logs(
     to_block: int | None = None,
     filters: dict[str, Any] | None = None,
     fields: set[str] | None = None,
+    raw: set[str] | None = None,
     chunk: int = DEFAULT_CHUNK,
 ) -> Iterator[EventLog]:
     """Every log of `contract`'s `event` emitted by `address`, oldest first.
 
     `filters` narrows the query by indexed arguments (name -> value). With `fields`, only those non-indexed
-    arguments are decoded (see `abi.decode_log`): a long list then skips what it does not show.
+    arguments are decoded (see `abi.decode_log`): a long list then skips what it does not show. String arguments
+    named in `raw` come back as bytes.
     """
     shape = event_shape(contract, event)
     topics: list[str | None] = [shape.topic]
@@ -69,7 +71,7 @@ def iter_logs(
         query = {"address": address, "topics": topics, "fromBlock": hex(start), "toBlock": hex(end)}
         for log in chain.get_logs(query):
             yield EventLog(
-                decode_log(shape, log, fields),
+                decode_log(shape, log, fields, raw),
                 _int(log["blockNumber"]),
                 _hex(log["transactionHash"]),
                 _int(log["logIndex"]),

@@ -31,6 +31,7 @@ from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, fetch_verified
 from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
+from deai_gov.provenance import approval_of
 from deai_gov.states import ProposalState
 
 from .gateway import serve_http
@@ -71,6 +72,16 @@ def test_a_description_that_is_not_utf8_never_stops_the_list(anvil: Anvil, tmp_p
     result = CliRunner().invoke(main, [*base, "proposal", "show", str(first + 1)])
     assert result.exit_code == 0, result.output
     assert "register acme/raw v1" in result.output
+
+    # and it goes through its whole life: the governor knows it by the hash of its exact bytes
+    advance_time(chain, 61)
+    send(chain, people.alice, gov.vote(dao, first + 1, gov.Support.FOR))
+    advance_time(chain, 3_601)
+    send(chain, people.bob, gov.queue(dao, first + 1))
+    advance_time(chain, 301)
+    send(chain, people.bob, gov.execute(dao, first + 1))
+    assert gov.state(dao, first + 1) == ProposalState.EXECUTED
+    assert approval_of(dao, "acme/raw", 1).proposal_id == first + 1
 
 
 ESCAPES = {
