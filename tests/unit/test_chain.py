@@ -27,30 +27,7 @@ from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.errors import ChainError, TransactionError
 from deai_gov.logs import logs_in_receipt
 
-from ..helpers import People, deploy_dao_for, onchain, people_from, prepared
-
-
-@pytest.fixture(scope="module", params=["embedded", "anvil"])
-def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
-    """A DAO on each chain, shared by this module's tests (sending tests check differences, not totals)."""
-    if request.param == "embedded":
-        chain = connect(None)
-        people = people_from(chain.dev_keys)
-    else:
-        node: Anvil = request.getfixturevalue("anvil")
-        chain = connect(node.url)
-        people = people_from(node.dev_keys())
-    return deploy_dao_for(chain, people), people
-
-
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
+from ..helpers import People, onchain, people_from, prepared
 
 
 def nonce(chain: Chain, address: str) -> int:

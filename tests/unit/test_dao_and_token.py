@@ -10,10 +10,9 @@ import pytest
 
 from deai_gov import token
 from deai_gov.abi import decode_call
-from deai_gov.chain import connect, send
+from deai_gov.chain import send
 from deai_gov.dao import Dao, read_settings
 from deai_gov.deploy import TOKEN
-from deai_gov.dev.devnet import Anvil
 from deai_gov.errors import InputError
 
 from ..helpers import (
@@ -24,33 +23,9 @@ from ..helpers import (
     People,
     deploy_dao_for,
     onchain,
-    people_from,
 )
 
 BAD_CHECKSUM = "0x2b5aD5c4795c026514f8317c7a215E218DcCD6cF"
-
-
-@pytest.fixture(scope="module", params=["embedded", "anvil"])
-def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
-    """A DAO on each chain, shared by the tests that only read or are refused."""
-    if request.param == "embedded":
-        chain = connect(None)
-        people = people_from(chain.dev_keys)
-    else:
-        node: Anvil = request.getfixturevalue("anvil")
-        chain = connect(node.url)
-        people = people_from(node.dev_keys())
-    return deploy_dao_for(chain, people), people
-
-
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
 
 
 @pytest.fixture

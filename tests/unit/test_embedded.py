@@ -20,7 +20,7 @@ from deai_gov.embedded import EmbeddedTransport, to_json_rpc
 from deai_gov.errors import RpcError
 from deai_gov.rpc import JsonRpc
 
-from ..helpers import People, deploy_dao_for, people_from
+from ..helpers import People, people_from
 
 # ------------------------------------------------------------------ to_json_rpc
 
@@ -119,34 +119,6 @@ def test_batch_puts_an_error_in_place(embedded: Chain) -> None:
 
 
 # ------------------------------------------------------------------ the same requests, embedded and on anvil
-
-
-@pytest.fixture(scope="module")
-def embedded_dao(embedded: Chain) -> tuple[Dao, People]:
-    people = people_from(embedded.dev_keys)
-    return deploy_dao_for(embedded, people), people
-
-
-@pytest.fixture(scope="module")
-def anvil_dao(anvil: Anvil) -> tuple[Dao, People]:
-    people = people_from(anvil.dev_keys())
-    return deploy_dao_for(connect(anvil.url), people), people
-
-
-@pytest.fixture(scope="module", params=["embedded", "anvil"])
-def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
-    """A DAO on each chain, shared by this module's tests (which only read, or send what the others ignore)."""
-    return request.getfixturevalue(f"{request.param}_dao")
-
-
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
 
 
 def test_transport_of_each_chain(dao: Dao) -> None:

@@ -10,33 +10,22 @@ import pytest
 
 from deai_gov import governance as gov
 from deai_gov import token
-from deai_gov.chain import connect, send
+from deai_gov.chain import send
 from deai_gov.dao import Dao
 from deai_gov.deploy import TOKEN
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import InputError, WaitTimeout
 from deai_gov.states import ProposalState
 
-from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, deploy_dao_for, onchain, people_from, propose
+from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, onchain, propose
 
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def deployed() -> tuple[Dao, People]:
-    chain = connect(None)
-    people = people_from(chain.dev_keys)
-    return deploy_dao_for(chain, people), people
-
-
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
+def deployed(embedded_dao: tuple[Dao, People]) -> tuple[Dao, People]:
+    """This module's tests wait and draft on the embedded chain only."""
+    return embedded_dao
 
 
 def new_proposal(dao: Dao, people: People) -> int:

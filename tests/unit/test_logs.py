@@ -49,16 +49,6 @@ def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
     return set_up(connect(node.url), node.dev_keys())
 
 
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
-
-
 def web3_transfers(dao: Dao, **argument_filters: str) -> list[tuple[dict[str, Any], int, str, int]]:
     """The token's Transfer logs as web3 decodes them: (args, block, transaction hash, log index)."""
     found = onchain(dao, "token").events.Transfer.get_logs(

@@ -13,7 +13,7 @@ from multiformats import CID, multihash
 
 from deai_gov import governance as gov
 from deai_gov import token
-from deai_gov.chain import connect, send
+from deai_gov.chain import send
 from deai_gov.dao import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import DuplicateProposalError, InputError
@@ -30,10 +30,16 @@ from deai_gov.proposing import (
 )
 from deai_gov.states import ProposalState
 
-from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, deploy_dao_for, fake_cid, people_from
+from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, fake_cid
 
 CONTRIBUTOR = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
 VERSION = {"name": "acme/vision", "version": 2, "parent": 1, "contributor": CONTRIBUTOR}
+
+
+@pytest.fixture(scope="module")
+def deployed(embedded_dao: tuple[Dao, People]) -> tuple[Dao, People]:
+    """This module's tests wait and draft on the embedded chain only."""
+    return embedded_dao
 
 
 def cids(found: VersionContent) -> tuple[str, str]:
@@ -199,23 +205,6 @@ def test_description_that_cannot_be_read(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ draft_proposal, existing_proposal_state
-
-
-@pytest.fixture(scope="module")
-def deployed() -> tuple[Dao, People]:
-    chain = connect(None)
-    people = people_from(chain.dev_keys)
-    return deploy_dao_for(chain, people), people
-
-
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
-
-
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
 
 
 def test_draft_description_shape(dao: Dao, people: People) -> None:
