@@ -253,6 +253,11 @@ class ProposalReview:
     #: The text behind an `ipfs://CID` in the description, verified; None when there is none.
     full_description: str | None
 
+    @property
+    def dangerous(self) -> list[int]:
+        """The numbers (from 1) of the actions marked DANGER: they could hand over the DAO, treasury or registry."""
+        return [i for i, words in enumerate(self.info.actions_in_words, 1) if words.startswith(DANGER)]
+
 
 def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> ProposalReview:
     """A proposal as a voter should see it before voting: its info and actions in words, whether each action

@@ -609,3 +609,30 @@ def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(anvil:
     advance_time(chain, 61)
     with pytest.raises(InputError, match=f"proposal {pid} is not the proposal this vote was signed for"):
         gov.relay(dao, signed)
+
+
+def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, tmp_path: Path) -> None:
+    """A proposal hiding a role grant among harmless actions: `proposal show` says so before the body, and lists
+    the tally before the artifact check."""
+    from eth_utils import keccak
+
+    people = people_from(anvil.dev_keys())
+    chain = connect(anvil.url)
+    record = tmp_path / "deployment.json"
+    dao = deploy_recorded(chain, people, record)
+    send(chain, people.alice, token.delegate(dao, people.alice.address))
+    advance_time(chain, 1)
+    register = reg.register_action(dao, "acme/cover", fake_cid("ca"), fake_cid("cm"), people.bob.address)
+    grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)
+    pid, _ = propose(dao, people.alice, [register, grant], "# Register acme/cover\n\nRoutine registration.")
+    base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
+    shown = CliRunner().invoke(main, [*base, "proposal", "show", str(pid)], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[2] == "DANGER: action 2 of 2 could hand over the DAO, its treasury or its registry: read them twice"
+    assert lines.index("Routine registration.") > 2
+    tally = next(i for i, line in enumerate(lines) if line.startswith("for 0, against 0"))
+    artifact = next(i for i, line in enumerate(lines) if "artifact of acme/cover v1" in line)
+    assert tally < artifact
+    exact = json.loads(CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)]).output)
+    assert exact["dangerous_actions"] == [2]

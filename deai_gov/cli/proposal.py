@@ -88,6 +88,7 @@ def show(session: Session, proposal_id: int) -> None:
         "votes": {"for": str(info.votes_for), "against": str(info.votes_against), "abstain": str(info.votes_abstain)},
         "quorum": str(info.quorum),
         "actions": info.actions_in_words,
+        "dangerous_actions": review.dangerous,
         "would_succeed_now": [o is None for o in outcomes],
         "simulation": outcomes,
         "artifacts": artifacts,
@@ -98,6 +99,14 @@ def show(session: Session, proposal_id: int) -> None:
         # Everything a proposer wrote is printed as written: rich markup in it would restyle, hide or break the output.
         screen.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
         screen.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
+        if review.dangerous:
+            numbers = ", ".join(str(i) for i in review.dangerous)
+            screen.print(
+                f"DANGER: action{'s' if len(review.dangerous) > 1 else ''} {numbers} of {len(info.actions_in_words)} "
+                "could hand over the DAO, its treasury or its registry: read them twice",
+                highlight=False,
+                markup=False,
+            )
         if info.proposal.body:
             screen.print(info.proposal.body, highlight=False, markup=False)
         if full_description:
@@ -107,14 +116,14 @@ def show(session: Session, proposal_id: int) -> None:
             if outcomes:
                 verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
                 screen.print(f"     {verdict}", highlight=False, markup=False)
-        for item in artifacts:
-            state = "available and matches" if item["ok"] else item["problem"]
-            screen.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
         screen.print(
             f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
             f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
             highlight=False,
         )
+        for item in artifacts:  # after the actions and the tally: the part that depends on peers
+            state = "available and matches" if item["ok"] else item["problem"]
+            screen.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)
