@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .contracts import artifact, event_abi
+from .contracts import artifact, event_abi, function_abi
 
 
 @functools.cache
@@ -40,10 +40,10 @@ def decode_values(types: list[str], data: bytes) -> tuple[Any, ...]:
     return tuple(_codec().decode(types, data))
 
 
-def _abi_type(param: dict[str, Any]) -> str:
+def abi_type(param: dict[str, Any]) -> str:
     """The canonical type of an ABI parameter (tuples spelled out, as selectors need them)."""
     if param["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param["components"])
+        inner = ",".join(abi_type(c) for c in param["components"])
         return f"({inner}){param['type'][5:]}"
     return str(param["type"])
 
@@ -66,32 +66,21 @@ class FunctionShape:
 def _shape(entry: dict[str, Any]) -> FunctionShape:
     from eth_utils import keccak
 
-    inputs = tuple(_abi_type(i) for i in entry["inputs"])
+    inputs = tuple(abi_type(i) for i in entry["inputs"])
     signature = f"{entry['name']}({','.join(inputs)})"
     return FunctionShape(
         entry["name"],
         keccak(text=signature)[:4],
         inputs,
         tuple(str(i.get("name", "")) for i in entry["inputs"]),
-        tuple(_abi_type(o) for o in entry.get("outputs", [])),
+        tuple(abi_type(o) for o in entry.get("outputs", [])),
     )
 
 
 @functools.cache
 def function_shape(contract: str, function: str, arity: int | None = None) -> FunctionShape:
     """The shape of `function` of shipped `contract`; `arity` picks among overloads (e.g. `nonces`)."""
-    found = [
-        entry
-        for entry in artifact(contract).abi
-        if entry.get("type") == "function"
-        and entry.get("name") == function
-        and (arity is None or len(entry["inputs"]) == arity)
-    ]
-    if not found:
-        raise KeyError(f"contract {contract} has no function {function}" + (f" taking {arity}" if arity else ""))
-    if len(found) > 1:
-        raise KeyError(f"{contract}.{function} is overloaded: say how many arguments")
-    return _shape(found[0])
+    return _shape(function_abi(contract, function, arity))
 
 
 @functools.cache
@@ -122,7 +111,7 @@ def decode_result(contract: str, function: str, arity: int, answer: bytes) -> An
             raise ValueError(f"{contract}.{function} returned {len(answer)} bytes, not a 32-byte word")
         value = int.from_bytes(answer[:32], "big")
         return bool(value) if shape.outputs[0] == "bool" else value
-    values = _checksummed(shape.outputs, decode_values(list(shape.outputs), answer))
+    values = checksummed(shape.outputs, decode_values(list(shape.outputs), answer))
     return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -136,10 +125,10 @@ def decode_call(contract: str, calldata: bytes) -> tuple[str, dict[str, Any]]:
         values = decode_values(list(shape.inputs), bytes(calldata[4:]))
     except Exception as exc:
         raise ValueError(f"calldata of {contract}.{shape.name} does not decode: {exc}") from None
-    return shape.name, dict(zip(shape.input_names, _checksummed(shape.inputs, values), strict=True))
+    return shape.name, dict(zip(shape.input_names, checksummed(shape.inputs, values), strict=True))
 
 
-def _checksummed(types: tuple[str, ...] | list[str], values: Any) -> list[Any]:
+def checksummed(types: tuple[str, ...] | list[str], values: Any) -> list[Any]:
     """`values` with every address, alone, in an array or in a struct, in its checksummed form."""
     from .names import checksum
 
@@ -179,12 +168,12 @@ def event_shape(contract: str, event: str) -> EventShape:
     from eth_utils import keccak
 
     entry = event_abi(contract, event)
-    types = ",".join(_abi_type(i) for i in entry["inputs"])
+    types = ",".join(abi_type(i) for i in entry["inputs"])
     return EventShape(
         event,
         "0x" + keccak(text=f"{event}({types})").hex(),
-        tuple((i["name"], _abi_type(i)) for i in entry["inputs"] if i["indexed"]),
-        tuple((i["name"], _abi_type(i)) for i in entry["inputs"] if not i["indexed"]),
+        tuple((i["name"], abi_type(i)) for i in entry["inputs"] if i["indexed"]),
+        tuple((i["name"], abi_type(i)) for i in entry["inputs"] if not i["indexed"]),
     )
 
 
@@ -219,12 +208,12 @@ def decode_log(
     values = decode_values(types, as_bytes(log["data"]))
     args = {
         name: value
-        for (name, abi_type), value in zip(shape.plain, _checksummed(types, values), strict=True)
+        for (name, abi_type), value in zip(shape.plain, checksummed(types, values), strict=True)
         if fields is None or name in fields
     }
     for (name, abi_type), topic in zip(shape.indexed, log["topics"][1:], strict=True):
         args[name] = (
-            topic if _is_dynamic(abi_type) else _checksummed([abi_type], decode_values([abi_type], as_bytes(topic)))[0]
+            topic if _is_dynamic(abi_type) else checksummed([abi_type], decode_values([abi_type], as_bytes(topic)))[0]
         )
     return args
 
@@ -235,5 +224,5 @@ def encode_deployment(contract: str, args: tuple[Any, ...] | list[Any] = ()) -> 
 
     shipped = artifact(contract)
     constructor: dict[str, Any] = next((e for e in shipped.abi if e.get("type") == "constructor"), {"inputs": []})
-    types = [_abi_type(i) for i in constructor["inputs"]]
+    types = [abi_type(i) for i in constructor["inputs"]]
     return as_bytes(shipped.bytecode) + (encode(types, list(args)) if types else b"")

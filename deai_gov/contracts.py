@@ -55,9 +55,21 @@ def artifact(name: str) -> Artifact:
     return Artifact(name, data["abi"], data["bytecode"], data["deployedBytecode"])
 
 
-def function_abi(contract: str, function: str) -> dict[str, Any]:
-    """The ABI entry of `function` in shipped contract `contract` (the project's functions are not overloaded)."""
-    return _abi_entry(contract, "function", function)
+def function_abi(contract: str, function: str, arity: int | None = None) -> dict[str, Any]:
+    """The ABI entry of `function` in shipped contract `contract`; `arity` (the number of arguments) picks among
+    overloads such as the governor's `nonces`, and an overloaded name without it is refused."""
+    found = [
+        entry
+        for entry in artifact(contract).abi
+        if entry.get("type") == "function"
+        and entry.get("name") == function
+        and (arity is None or len(entry["inputs"]) == arity)
+    ]
+    if not found:
+        raise KeyError(f"contract {contract} has no function {function}" + (f" taking {arity}" if arity else ""))
+    if len(found) > 1:
+        raise KeyError(f"{contract}.{function} is overloaded: say how many arguments")
+    return found[0]
 
 
 def event_abi(contract: str, event: str) -> dict[str, Any]:

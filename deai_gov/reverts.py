@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from .abi import abi_type, checksummed, decode_values
 from .errors import TransactionError
 from .states import ModelStatus, OperationState, ProposalState
 
@@ -157,16 +158,9 @@ def _error_abis() -> dict[bytes, dict[str, Any]]:
     for abi in all_abis():
         for entry in abi:
             if entry.get("type") == "error":
-                types = ",".join(_abi_type(i) for i in entry["inputs"])
+                types = ",".join(abi_type(i) for i in entry["inputs"])
                 errors[function_signature_to_4byte_selector(f"{entry['name']}({types})")] = entry
     return errors
-
-
-def _abi_type(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param["components"])
-        return f"({inner}){param['type'][5:]}"
-    return str(param["type"])
 
 
 def decode_revert(data: bytes | str | None) -> tuple[str, dict[str, Any]] | None:
@@ -184,18 +178,12 @@ def decode_revert(data: bytes | str | None) -> tuple[str, dict[str, Any]] | None
     entry = _error_abis().get(bytes(data[:4]))
     if entry is None:
         return None
-    from .abi import decode_values
-
+    types = [abi_type(i) for i in entry["inputs"]]
     try:
-        values = decode_values([_abi_type(i) for i in entry["inputs"]], bytes(data[4:]))
+        values = checksummed(types, decode_values(types, bytes(data[4:])))
     except Exception:  # malformed payload: treat as unknown
         return None
-    from eth_utils import to_checksum_address
-
-    return entry["name"], {
-        i["name"]: to_checksum_address(v) if i["type"] == "address" else v
-        for i, v in zip(entry["inputs"], values, strict=True)
-    }
+    return entry["name"], {i["name"]: v for i, v in zip(entry["inputs"], values, strict=True)}
 
 
 def explain_revert(data: bytes | str | None) -> str:
