@@ -3,6 +3,7 @@ talk to them (a `ReadCall`, a proposal `Action`, a `PreparedTx`), plus its setti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -161,9 +162,13 @@ class WiringCheck:
     detail: str
 
 
-#: The timelock's roles: who holds each in a DAO deployed by `deploy.deploy_dao`.
-_TIMELOCK_ROLES = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE", "DEFAULT_ADMIN_ROLE")
-_OPEN = "0x0000000000000000000000000000000000000000"
+@functools.cache
+def timelock_roles() -> dict[str, bytes]:
+    """The TimelockController's roles by name, with their ids (keccak256 of the name; the admin role is zero)."""
+    from eth_utils import keccak
+
+    names = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
+    return {**{name: keccak(text=name) for name in names}, "DEFAULT_ADMIN_ROLE": bytes(32)}
 
 
 def same_code(deployed: bytes, shipped: bytes) -> bool:
@@ -192,9 +197,8 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
     open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With `roles_from_logs`,
     every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked logs, so a
     proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
-    from eth_utils import keccak
-
     from .contracts import artifact
+    from .deploy import ZERO_ADDRESS
 
     checks: list[WiringCheck] = []
     if codes is None:
@@ -208,11 +212,11 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         detail = f"the {role} runs the package's {contract}" if ok else f"the {role} is not the package's {contract}"
         checks.append(WiringCheck(f"{role} code", ok, detail))
     timelock, governor, token = dao.address("timelock"), dao.address("governor"), dao.address("token")
-    role_id = {name: bytes(32) if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name) for name in _TIMELOCK_ROLES}
+    role_id = timelock_roles()
     expected_roles = [
         ("PROPOSER_ROLE", governor, True),
         ("CANCELLER_ROLE", governor, True),
-        ("EXECUTOR_ROLE", _OPEN, True),
+        ("EXECUTOR_ROLE", ZERO_ADDRESS, True),  # the zero address holding it opens execution to anyone
         ("DEFAULT_ADMIN_ROLE", timelock, True),
         ("DEFAULT_ADMIN_ROLE", dao.deployment.deployer, False),  # renounced at the end of the deployment
     ]
@@ -234,7 +238,7 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         ),
     ]
     for (name, holder, wanted), held in zip(expected_roles, holds, strict=True):
-        who = "anyone" if holder == _OPEN else holder
+        who = "anyone" if holder == ZERO_ADDRESS else holder
         words = f"{who} {'holds' if held else 'does not hold'} the timelock's {name}"
         what = f"timelock {name}" if wanted else "deployer's admin role renounced"
         checks.append(WiringCheck(what, bool(held) == wanted, words))
@@ -255,9 +259,10 @@ def _role_holders(dao: Dao, role_id: dict[str, bytes], only: dict[str, set[str]]
             events.append((log.block, log.log_index, event, bytes(log.args["role"]), str(log.args["account"])))
     holders: dict[bytes, set[str]] = {}
     for _, _, event, role, account in sorted(events):
-        (holders.setdefault(role, set()).add if event == "RoleGranted" else holders.setdefault(role, set()).discard)(
-            account
-        )
+        if event == "RoleGranted":
+            holders.setdefault(role, set()).add(account)
+        else:
+            holders.setdefault(role, set()).discard(account)
     checks = []
     for name, expected in only.items():
         found = holders.get(role_id[name], set())

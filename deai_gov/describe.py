@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +22,6 @@ if TYPE_CHECKING:
 #: Marks an action that can hand over the DAO, its treasury or its registry: voters should read it twice.
 DANGER = "DANGER: "
 
-#: The timelock's roles, by the keccak256 of their names (DEFAULT_ADMIN_ROLE is zero).
-_TIMELOCK_ROLES = ("PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE", "DEFAULT_ADMIN_ROLE")
 _ROLE_POWERS = {
     "PROPOSER_ROLE": "it schedules any call as the DAO: whoever holds it controls the DAO",
     "EXECUTOR_ROLE": "it executes scheduled calls",
@@ -31,12 +31,10 @@ _ROLE_POWERS = {
 
 
 def _role_name(role: bytes) -> str:
-    from eth_utils import keccak
+    from .dao import timelock_roles
 
-    for name in _TIMELOCK_ROLES:
-        if bytes(role) == (bytes(32) if name == "DEFAULT_ADMIN_ROLE" else keccak(text=name)):
-            return name
-    return f"unknown role 0x{bytes(role).hex()}"
+    names = {role_id: name for name, role_id in timelock_roles().items()}
+    return names.get(bytes(role), f"unknown role 0x{bytes(role).hex()}")
 
 
 def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
@@ -56,11 +54,11 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         except ValueError:
             decoded.append((role, "", {}))
     contributors = {
-        str(args["contributor"]).lower()
+        str(item[2]["contributor"]).lower()
         for item in decoded
         if item and item[0] == "registry" and item[1] in ("register", "upgrade")
-        for args in [item[2]]
     }
+    token_symbol = functools.cache(lambda: symbol(dao))  # read once, and only for a proposal that needs it
     words = []
     for action, item in zip(proposal.actions, decoded, strict=True):
         if item is None:
@@ -68,7 +66,7 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         elif not item[1]:
             words.append(f"{DANGER}call the {item[0]} with data it does not understand 0x{action.calldata[:4].hex()}…")
         else:
-            words.append(_in_words(dao, item[0] or "", item[1], item[2], contributors, action.value))
+            words.append(_in_words(dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol))
     return words
 
 
@@ -81,7 +79,15 @@ def _unknown_call(target: str, calldata: bytes, value: int) -> str:
     )
 
 
-def _in_words(dao: Dao, role: str, function: str, args: dict[str, Any], contributors: set[str], value: int) -> str:
+def _in_words(
+    dao: Dao,
+    role: str,
+    function: str,
+    args: dict[str, Any],
+    contributors: set[str],
+    value: int,
+    token_symbol: Callable[[], str],
+) -> str:
     from .units import format_amount
 
     if role == "registry":
@@ -91,7 +97,7 @@ def _in_words(dao: Dao, role: str, function: str, args: dict[str, Any], contribu
             return f"{DANGER}leave the registry without an owner: no vote could ever change it again"
         return describe_registry_call(dao, function, args)
     if role == "token":
-        sym = symbol(dao)
+        sym = token_symbol()
         if function == "transfer":
             amount = f"{format_amount(args['value'])} {sym}"
             if str(args["to"]).lower() in contributors:
@@ -124,7 +130,7 @@ def _in_words(dao: Dao, role: str, function: str, args: dict[str, Any], contribu
             label, key, unit = settings[function]
             return f"set the governor's {label} to {args[key]}{unit}"
         if function == "setProposalThreshold":
-            return f"set the proposal threshold to {format_amount(args['newProposalThreshold'])} {symbol(dao)}"
+            return f"set the proposal threshold to {format_amount(args['newProposalThreshold'])} {token_symbol()}"
         if function == "setProposalGuardian":
             return f"make {args['newProposalGuardian']} the proposal guardian (it may cancel proposals)"
         if function == "updateTimelock":
@@ -147,7 +153,7 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
 
     def name_of(mid: bytes) -> str:
         found = model_of(mid)
-        return str(found[1]) if found is not None else f"unregistered model 0x{bytes(mid).hex()[:12]}…"
+        return str(found[1]) if found is not None else _unregistered(mid)
 
     if function == "register":
         return (
@@ -156,7 +162,7 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
         )
     if function == "upgrade":
         found = model_of(args["modelId"])
-        name = name_of(args["modelId"])
+        name = str(found[1]) if found is not None else _unregistered(args["modelId"])
         which = f"v{int(found[4]) + 1} (if executed now)" if found is not None else "a new version"
         return (
             f"upgrade {name} to {which}, artifact {to_text(args['artifactCid'])}, manifest "
@@ -174,6 +180,10 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
         return f"make {args['newGuardian']} the registry guardian"
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"registry.{function}({rendered})"
+
+
+def _unregistered(model_id: bytes) -> str:
+    return f"unregistered model 0x{bytes(model_id).hex()[:12]}…"
 
 
 @dataclass(frozen=True)
