@@ -352,11 +352,17 @@ def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = Fals
     return int(dao.read("governor", "getVotes", voter, snapshot))
 
 
-def check_vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int | None:
+def check_vote_weight(
+    dao: Dao, proposal_id: int, voter: str | Callable[[], str], *, override: bool = False
+) -> int | None:
     """What a vote by `voter` would count for, or None when the proposal is not open for votes (the vote's
-    simulation then says why). InputError when it would count for nothing: no voting power at the snapshot."""
+    simulation then says why). InputError when it would count for nothing: no voting power at the snapshot, and
+    for an unknown proposal. `voter` may be a callable, called only once the proposal is known to be open (the CLI
+    asks for a keystore password only then)."""
     if state(dao, proposal_id) != ProposalState.ACTIVE:
         return None
+    if callable(voter):
+        voter = voter()
     weight = vote_weight(dao, proposal_id, voter, override=override)
     if weight == 0:
         what = "held no tokens" if override else "had no votes delegated to it"

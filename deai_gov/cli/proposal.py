@@ -165,13 +165,11 @@ def override(session: Session, proposal_id: int, support: str, reason: str) -> N
 def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
     """What the signer's vote counts for, in words (empty when the proposal is not open for votes); a vote that
     would count for nothing is refused by the library before anything is asked."""
-    from ..governance import check_vote_weight, state
-    from ..states import ProposalState
+    from ..governance import check_vote_weight
     from ..units import format_amount
 
-    if state(session.dao, proposal_id) != ProposalState.ACTIVE:  # an unknown id is named before any password
-        return ""
-    weight = check_vote_weight(session.dao, proposal_id, session.signer().address, override=override)
+    # The signer (and its password) is asked for only once the proposal is known and open.
+    weight = check_vote_weight(session.dao, proposal_id, lambda: session.signer().address, override=override)
     return "" if weight is None else f" with {format_amount(weight)} votes"
 
 
