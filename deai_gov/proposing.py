@@ -38,20 +38,7 @@ def plan_publish(path: Path, *, include_hidden: bool = False) -> PublishPlan:
     for a name that is not portable or a symbolic link, before anything is read."""
     from .ipfs.importer import list_files
 
-    files = list_files(path, include_hidden=include_hidden)
-    taken = {relative for relative, _ in files}
-    hidden = [] if include_hidden else [r for r, _ in _all_files(path) if r not in taken]
-    return PublishPlan(files, hidden)
-
-
-def _all_files(path: Path) -> list[tuple[str, int]]:
-    """Every file under `path`, hidden ones included, ignoring names a publish would refuse anyway."""
-    from .ipfs.importer import list_files
-
-    try:
-        return list_files(path, include_hidden=True)
-    except InputError:
-        return []
+    return PublishPlan(*list_files(path, include_hidden=include_hidden))
 
 
 @dataclass(frozen=True)

@@ -256,34 +256,45 @@ def _children(folder: Path, include_hidden: bool) -> list[os.DirEntry[str]]:
     return sorted(entries, key=lambda e: e.name.encode())
 
 
-def list_files(path: Path, *, include_hidden: bool = False) -> list[tuple[str, int]]:
-    """(relative path, size) of every file `import_path` would publish from `path`, in its order, without reading
-    them: what a publish will send, shown before anything is sent."""
+def list_files(path: Path, *, include_hidden: bool = False) -> tuple[list[tuple[str, int]], list[str]]:
+    """What `import_path` would publish from `path`, found without reading any file, in one walk:
+    (relative path, size) of every file it takes, in its order, and the hidden files it leaves out (shown, not
+    checked: they are not published). InputError for what `import_path` refuses: a name that is not portable, a
+    symbolic link, something that is neither file nor folder."""
     path = Path(path)
     if path.is_symlink():
         raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
     if path.is_file():
-        return [(path.name, path.stat().st_size)]
+        return [(path.name, path.stat().st_size)], []
     if not path.is_dir():
         raise InputError(f"{path} does not exist" if not path.exists() else f"{path} is neither a file nor a folder")
-    found: list[tuple[str, int]] = []
-    stack: list[tuple[Path, str]] = [(path, "")]
+    taken: list[tuple[str, int]] = []
+    left_out: list[str] = []
+    # Each frame: the entries of one folder still to see, their path prefix, and whether the folder is left out.
+    stack: list[tuple[Iterator[os.DirEntry[str]], str, bool]] = [(iter(_children(path, True)), "", False)]
     while stack:
-        folder, prefix = stack.pop()
-        folders = []
-        for child in _children(folder, include_hidden):
-            relative = f"{prefix}{child.name}"
-            check_file_path(relative)
-            if child.is_symlink():
-                raise InputError(f"{child.path} is a symbolic link; publish the file it points to instead")
-            if child.is_dir():
-                folders.append((Path(child.path), relative + "/"))
-            elif child.is_file():
-                found.append((relative, child.stat().st_size))
+        entries, prefix, hidden = stack[-1]
+        child = next(entries, None)
+        if child is None:
+            stack.pop()
+            continue
+        relative = f"{prefix}{child.name}"
+        if hidden or (not include_hidden and child.name.startswith(".")):
+            if child.is_dir(follow_symlinks=False):
+                stack.append((iter(_children(Path(child.path), True)), relative + "/", True))
             else:
-                raise InputError(f"{child.path} is neither a file nor a folder")
-        stack.extend(reversed(folders))
-    return found
+                left_out.append(relative)
+            continue
+        check_file_path(relative)
+        if child.is_symlink():
+            raise InputError(f"{child.path} is a symbolic link; publish the file it points to instead")
+        if child.is_dir():
+            stack.append((iter(_children(Path(child.path), True)), relative + "/", False))
+        elif child.is_file():
+            taken.append((relative, child.stat().st_size))
+        else:
+            raise InputError(f"{child.path} is neither a file nor a folder")
+    return taken, left_out
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:
