@@ -59,20 +59,31 @@ def people_from(keys: list[str]) -> People:
     return People(*(Account.from_key(k) for k in keys[:6]))
 
 
+def delegate_cast(dao: Dao, people: People) -> None:
+    """alice and bob vote themselves, carol delegates to alice; the clock moves on so the votes are checkpointed."""
+    for holder, delegatee in ((people.alice, people.alice), (people.bob, people.bob), (people.carol, people.alice)):
+        send(dao.chain, holder, token.delegate(dao, delegatee.address))
+    advance_time(dao.chain, 1)
+
+
 def deploy_dao_for(chain: Chain, people: People, params: DaoParams | None = None) -> Dao:
     """Deploy the test DAO; alice and bob vote themselves, carol delegates to alice."""
     dao = Dao.attach(chain, deploy_dao(chain, people.deployer, params or dao_params(people)))
-    for holder, delegatee in ((people.alice, people.alice), (people.bob, people.bob), (people.carol, people.alice)):
-        send(chain, holder, token.delegate(dao, delegatee.address))
-    advance_time(chain, 1)
+    delegate_cast(dao, people)
     return dao
 
 
-def deploy_recorded(chain: Chain, people: People, record: Path, params: DaoParams | None = None) -> Dao:
-    """Deploy a test DAO (`dao_params(people)` unless `params`), save its record at `record` for the CLI, attach."""
+def deploy_recorded(
+    chain: Chain, people: People, record: Path, params: DaoParams | None = None, *, delegated: bool = False
+) -> Dao:
+    """Deploy a test DAO (`dao_params(people)` unless `params`), save its record at `record` for the CLI, attach;
+    with `delegated`, the cast delegates as in `deploy_dao_for`."""
     deployment = deploy_dao(chain, people.deployer, params or dao_params(people))
     deployment.save(record)
-    return Dao.attach(chain, deployment)
+    dao = Dao.attach(chain, deployment)
+    if delegated:
+        delegate_cast(dao, people)
+    return dao
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:

@@ -54,9 +54,7 @@ def test_a_description_that_is_not_utf8_never_stops_the_list(anvil: Anvil, tmp_p
     people = people_from(anvil.dev_keys())
     chain = connect(anvil.url)
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record)
-    send(chain, people.alice, token.delegate(dao, people.alice.address))
-    advance_time(chain, 1)
+    dao = deploy_recorded(chain, people, record, delegated=True)
     first, _ = propose(dao, people.alice, [token.reward_action(dao, people.bob.address, 1)], "# A fine proposal")
     propose_raw_description(dao, people, b"# Bad \xff\xfe title\n\nbody \xc3")
     listed = gov.list_proposals(dao)
@@ -100,9 +98,7 @@ def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: 
     people = people_from(anvil.dev_keys())
     chain = connect(anvil.url)
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record)
-    send(chain, people.alice, token.delegate(dao, people.alice.address))
-    advance_time(chain, 1)
+    dao = deploy_recorded(chain, people, record, delegated=True)
     hostile = "".join(ESCAPES.values())
     title = f"Pay the maintainer{hostile}"
     body = f"Looks harmless.{ESCAPES['conceal']}\nsecond line\t(tabbed)"
@@ -310,9 +306,7 @@ def test_the_cli_says_what_it_will_publish_and_what_it_leaves_out(anvil: Anvil, 
     people = people_from(anvil.dev_keys())
     record = tmp_path / "deployment.json"
     chain = connect(anvil.url)
-    dao = deploy_recorded(chain, people, record)
-    send(chain, people.alice, token.delegate(dao, people.alice.address))  # enough votes to propose
-    advance_time(chain, 1)
+    deploy_recorded(chain, people, record, delegated=True)  # enough votes to propose
     home = tmp_path / "home"
     key, password = tmp_path / "key", tmp_path / "password"
     key.write_text(people.alice.key.hex())
@@ -571,10 +565,7 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, 
     people = people_from(anvil.dev_keys())
     chain = connect(anvil.url)
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record)
-    for holder, delegatee in ((people.alice, people.alice), (people.carol, people.alice)):
-        send(chain, holder, token.delegate(dao, delegatee.address))
-    advance_time(chain, 1)
+    dao = deploy_recorded(chain, people, record, delegated=True)
     base = ["--rpc-url", anvil.url, "--deployment", str(record)]
     verified = CliRunner().invoke(main, [*base, "--json", "dao", "verify"])
     assert verified.exit_code == 0, verified.output
@@ -619,9 +610,7 @@ def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, tmp_path: 
     people = people_from(anvil.dev_keys())
     chain = connect(anvil.url)
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record)
-    send(chain, people.alice, token.delegate(dao, people.alice.address))
-    advance_time(chain, 1)
+    dao = deploy_recorded(chain, people, record, delegated=True)
     register = reg.register_action(dao, "acme/cover", fake_cid("ca"), fake_cid("cm"), people.bob.address)
     grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)
     pid, _ = propose(dao, people.alice, [register, grant], "# Register acme/cover\n\nRoutine registration.")
