@@ -13,11 +13,11 @@ pragma solidity ^0.8.24;
  * multicodec (raw 0x55, dag-pb 0x70, ...) and a sha2-256 multihash, 36 bytes in all.
  */
 interface IModelRegistry {
-    /// @notice Lifecycle state of a model. `None` means the model does not exist.
+    /// @notice Lifecycle state of a model. `None` means the model does not exist. A suspension is separate (see
+    /// {ModelView}): it applies to an active or a retired model alike and outlives a retirement.
     enum ModelStatus {
         None,
         Active,
-        Suspended,
         Retired
     }
 
@@ -34,6 +34,7 @@ interface IModelRegistry {
         bytes32 id;
         string name;
         ModelStatus status;
+        bool suspended;
         uint32 currentVersion;
         uint32 latestVersion;
     }
@@ -65,7 +66,7 @@ interface IModelRegistry {
     /// @notice The current version changed: by a registration (previous 0), an upgrade or a rollback.
     event CurrentVersionChanged(bytes32 indexed modelId, uint32 indexed previous, uint32 indexed current);
 
-    /// @notice A model was retired for good; its current version stays readable.
+    /// @notice A model was retired for good; its current version stays readable, and a suspension stays in force.
     event ModelRetired(bytes32 indexed modelId, uint32 indexed finalVersion, string reason);
 
     /// @notice A model was suspended: clients should not use it until it is unsuspended.
@@ -92,8 +93,11 @@ interface IModelRegistry {
     /// @dev The model is retired and can no longer change.
     error ModelRegistryModelIsRetired(bytes32 modelId);
 
-    /// @dev The model is not in the state the action needs.
-    error ModelRegistryUnexpectedStatus(bytes32 modelId, ModelStatus status);
+    /// @dev The model is already suspended.
+    error ModelRegistryAlreadySuspended(bytes32 modelId);
+
+    /// @dev The model is not suspended.
+    error ModelRegistryNotSuspended(bytes32 modelId);
 
     /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
     error ModelRegistryInvalidCid(bytes cid);
@@ -148,7 +152,8 @@ interface IModelRegistry {
     function rollback(bytes32 modelId, uint32 targetVersion) external;
 
     /**
-     * @notice Retires a model for good: no version can be added or made current afterwards.
+     * @notice Retires a model for good: no version can be added or made current afterwards. A suspended model
+     * stays suspended.
      * @param modelId Id of the model.
      * @param reason Why, in words (recorded in the {ModelRetired} event).
      */
@@ -163,15 +168,15 @@ interface IModelRegistry {
     // ------------------------------------------------------------------ emergency (owner or guardian)
 
     /**
-     * @notice Suspends an active model: clients should not use it until it is unsuspended. Versions and the
-     * current version are untouched.
+     * @notice Suspends a model, active or retired: clients should not use it until it is unsuspended. Versions,
+     * the current version and the lifecycle status are untouched, and the suspension survives a retirement.
      * @param modelId Id of the model.
      * @param reason Why, in words (recorded in the {ModelSuspended} event).
      */
     function suspend(bytes32 modelId, string calldata reason) external;
 
     /**
-     * @notice Lifts the suspension of a model.
+     * @notice Lifts the suspension of a model (active or retired).
      * @param modelId Id of the model.
      */
     function unsuspend(bytes32 modelId) external;

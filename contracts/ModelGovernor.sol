@@ -14,17 +14,20 @@ import {GovernorNoncesKeyed} from "@openzeppelin/contracts/governance/extensions
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IModelRegistry} from "./IModelRegistry.sol";
 
 /**
  * @title ModelGovernor
  * @notice The DAO's governor: OpenZeppelin Governor composed from audited extensions, nothing hand-rolled.
  * - delegators may override their delegate's vote ({GovernorCountingOverridable});
  * - a quorum reached late extends the vote ({GovernorPreventLateQuorum});
- * - a proposal guardian may cancel (veto) a proposal ({GovernorProposalGuardian});
+ * - a proposal guardian may cancel (veto) a proposal ({GovernorProposalGuardian}), except one that only
+ *   replaces or removes guardians (see {cancel});
  * - proposal ids are 1, 2, 3... ({GovernorSequentialProposalId});
  * - votes signed offline with keyed nonces can be relayed in any order ({GovernorNoncesKeyed});
  * - passed proposals run through a {TimelockController} ({GovernorTimelockControl}).
- * Every function below only resolves the inheritance between those extensions.
+ * Apart from {cancel} and {modelRegistry}, every function below only resolves the inheritance between those
+ * extensions.
  */
 contract ModelGovernor is
     Governor,
@@ -38,38 +41,79 @@ contract ModelGovernor is
     GovernorSequentialProposalId,
     GovernorNoncesKeyed
 {
+    /// @notice The vote's initial settings; each can later be changed by a vote ({GovernorSettings},
+    /// {GovernorVotesQuorumFraction}, {GovernorPreventLateQuorum}).
+    struct VoteSettings {
+        uint48 votingDelay; // seconds between a proposal and the start of its vote
+        uint32 votingPeriod; // seconds the vote lasts
+        uint256 proposalThreshold; // votes an account needs to propose
+        uint256 quorumPercent; // percent of the voting supply at the snapshot needed for quorum
+        uint48 lateQuorumExtension; // minimum seconds of voting left after quorum is reached
+    }
+
+    IModelRegistry private immutable _modelRegistry;
+
+    /// @dev The proposal guardian may not cancel proposal `proposalId`: its every action replaces or removes a guardian.
+    error ModelGovernorGuardianChangeNotCancelable(uint256 proposalId);
+
     /**
      * @param name_ Governor name (also the EIP-712 domain name of signed votes).
      * @param token The voting token; must implement VotesExtended for override votes to work.
      * @param timelock The timelock that holds the treasury and owns what the DAO governs.
-     * @param votingDelay Seconds between a proposal and the start of its vote.
-     * @param votingPeriod Seconds the vote lasts.
-     * @param proposalThreshold Votes an account needs to propose.
-     * @param quorumPercent Percent of the voting supply at the snapshot needed for quorum.
-     * @param lateQuorumExtension Minimum seconds of voting left after quorum is reached.
-     * @param guardian Account allowed to cancel any pending or active proposal (zero for none).
+     * @param settings Voting delay and period, proposal threshold, quorum and late-quorum extension.
+     * @param guardian Account allowed to cancel proposals (zero for none); see {cancel} for its limit.
+     * @param modelRegistry_ The registry the DAO governs, whose guardian the proposal guardian may not keep in place.
      */
     constructor(
         string memory name_,
         IVotes token,
         TimelockController timelock,
-        uint48 votingDelay,
-        uint32 votingPeriod,
-        uint256 proposalThreshold,
-        uint256 quorumPercent,
-        uint48 lateQuorumExtension,
-        address guardian
+        VoteSettings memory settings,
+        address guardian,
+        IModelRegistry modelRegistry_
     )
         Governor(name_)
-        GovernorSettings(votingDelay, votingPeriod, proposalThreshold)
+        GovernorSettings(settings.votingDelay, settings.votingPeriod, settings.proposalThreshold)
         GovernorVotes(token)
-        GovernorVotesQuorumFraction(quorumPercent)
+        GovernorVotesQuorumFraction(settings.quorumPercent)
         GovernorTimelockControl(timelock)
-        GovernorPreventLateQuorum(lateQuorumExtension)
+        GovernorPreventLateQuorum(settings.lateQuorumExtension)
     {
+        _modelRegistry = modelRegistry_;
         if (guardian != address(0)) {
             _setProposalGuardian(guardian);
         }
+    }
+
+    /// @notice The model registry this DAO governs (owned by its timelock).
+    function modelRegistry() external view returns (IModelRegistry) {
+        return _modelRegistry;
+    }
+
+    /**
+     * @notice Cancels a proposal. The proposal guardian may cancel any proposal at any stage except one whose every
+     * action replaces or removes a guardian: this governor's proposal guardian ({setProposalGuardian}) or the
+     * registry's ({IModelRegistry-setGuardian}), with no value sent. So a guardian can never veto its own
+     * replacement, while a guardian change attached to anything else does not shield that proposal from a veto.
+     * The proposer keeps the right to cancel their own proposal while it is pending, guardian or not.
+     * @dev Reverts with {ModelGovernorGuardianChangeNotCancelable} when the guardian is refused; otherwise as
+     * {Governor-cancel}.
+     */
+    function cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) public override returns (uint256) {
+        address caller = _msgSender();
+        if (caller == proposalGuardian()) {
+            // Reverts for a proposal that does not exist, so the arrays below are those of a proposal (same lengths).
+            uint256 proposalId = getProposalId(targets, values, calldatas, descriptionHash);
+            if (_onlyChangesGuardians(targets, values, calldatas) && !Governor._validateCancel(proposalId, caller)) {
+                revert ModelGovernorGuardianChangeNotCancelable(proposalId);
+            }
+        }
+        return super.cancel(targets, values, calldatas, descriptionHash);
     }
 
     /// @inheritdoc Governor
@@ -182,5 +226,22 @@ contract ModelGovernor is
 
     function _useCheckedNonce(address owner, uint256 nonce) internal override(Nonces, GovernorNoncesKeyed) {
         super._useCheckedNonce(owner, nonce);
+    }
+
+    /// @dev True when every action sets this governor's proposal guardian or the registry's guardian, sending no value.
+    function _onlyChangesGuardians(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas
+    ) private view returns (bool) {
+        for (uint256 i = 0; i < targets.length; ++i) {
+            bytes memory data = calldatas[i];
+            if (values[i] != 0 || data.length < 4) return false;
+            bytes4 selector = bytes4(data);
+            bool changesGuardian = (targets[i] == address(this) && selector == this.setProposalGuardian.selector) ||
+                (targets[i] == address(_modelRegistry) && selector == IModelRegistry.setGuardian.selector);
+            if (!changesGuardian) return false;
+        }
+        return targets.length != 0;
     }
 }

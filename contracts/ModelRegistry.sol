@@ -12,7 +12,8 @@ import {IModelRegistry} from "./IModelRegistry.sol";
  * structs, events and errors are declared in {IModelRegistry}.
  *
  * The owner (the DAO's timelock) alone registers, upgrades, rolls back and retires models, so every version
- * was accepted by a vote. An optional guardian may only suspend and unsuspend a model in an emergency.
+ * was accepted by a vote. An optional guardian may only suspend and unsuspend a model in an emergency; a
+ * suspension is independent of the lifecycle status, so retiring a model does not lift it.
  *
  * Which vote approved a version: the registry is called by the timelock while it executes the proposal's
  * operation, so the {VersionPublished} event and the timelock's `CallExecuted` event for that call share one
@@ -34,6 +35,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
         uint32 latestVersion;
         uint32 index; // position of the name in `_names`
         ModelStatus status;
+        bool suspended;
     }
 
     /// @dev Three storage slots per version: two digests, then everything else packed in one slot.
@@ -88,12 +90,13 @@ contract ModelRegistry is IModelRegistry, Ownable {
         modelId = keccak256(bytes(name));
         if (_models[modelId].status != ModelStatus.None) revert ModelRegistryModelExists(modelId);
 
-        _models[modelId] = Model({
-            currentVersion: 1,
-            latestVersion: 1,
-            index: uint32(_names.length),
-            status: ModelStatus.Active
-        });
+        // Field by field: the slot is still zero (a model is only ever suspended once it exists), so `suspended`
+        // needs no write, which a struct literal would spend gas on.
+        Model storage model = _models[modelId];
+        model.currentVersion = 1;
+        model.latestVersion = 1;
+        model.index = uint32(_names.length);
+        model.status = ModelStatus.Active;
         _names.push(name);
         emit ModelRegistered(modelId, name);
         _addVersion(modelId, 1, 0, artifactCid, manifestCid, contributor);
@@ -145,16 +148,16 @@ contract ModelRegistry is IModelRegistry, Ownable {
     /// @inheritdoc IModelRegistry
     function suspend(bytes32 modelId, string calldata reason) external onlyOwnerOrGuardian {
         Model storage model = _existingModel(modelId);
-        if (model.status != ModelStatus.Active) revert ModelRegistryUnexpectedStatus(modelId, model.status);
-        model.status = ModelStatus.Suspended;
+        if (model.suspended) revert ModelRegistryAlreadySuspended(modelId);
+        model.suspended = true;
         emit ModelSuspended(modelId, msg.sender, reason);
     }
 
     /// @inheritdoc IModelRegistry
     function unsuspend(bytes32 modelId) external onlyOwnerOrGuardian {
         Model storage model = _existingModel(modelId);
-        if (model.status != ModelStatus.Suspended) revert ModelRegistryUnexpectedStatus(modelId, model.status);
-        model.status = ModelStatus.Active;
+        if (!model.suspended) revert ModelRegistryNotSuspended(modelId);
+        model.suspended = false;
         emit ModelUnsuspended(modelId, msg.sender);
     }
 
@@ -256,6 +259,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
                 id: id,
                 name: _names[model.index],
                 status: model.status,
+                suspended: model.suspended,
                 currentVersion: model.currentVersion,
                 latestVersion: model.latestVersion
             });

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from .errors import InputError, VerificationError
 from .ipfs.content import Progress, VerifyReport, fetch_manifest, pull, verify
 from .ipfs.manifest import Manifest
-from .registry import ProposedVersion, VersionInfo, get_model, get_version
-from .states import ModelStatus, VersionStatus
+from .registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
+from .states import VersionStatus
 
 if TYPE_CHECKING:
     from .dao import Dao
@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ApprovedVersion:
     name: str
-    status: ModelStatus
+    model: ModelInfo
     version: VersionInfo
 
     @property
     def retired(self) -> bool:
         """The DAO retired the model: its versions stay approved, but it will not change again."""
-        return self.status == ModelStatus.RETIRED
+        return self.model.retired
+
+    @property
+    def suspended(self) -> bool:
+        """The guardian suspended the model (only ever resolved when explicitly allowed)."""
+        return self.model.suspended
 
 
 def resolve(
@@ -45,7 +50,7 @@ def resolve(
     """The registry's record of `name` at `version` (default: its current version). InputError for a suspended
     model or a rolled-back version unless allowed: the guardian or the DAO said not to use it."""
     model = get_model(dao, name)
-    if model.status == ModelStatus.SUSPENDED and not allow_suspended:
+    if model.suspended and not allow_suspended:
         raise InputError(f"{name} is suspended by its guardian; refusing to use it (allow it explicitly to override)")
     found = get_version(dao, name, version)
     if found.status == VersionStatus.ROLLED_BACK and not allow_rolled_back:
@@ -53,7 +58,7 @@ def resolve(
             f"{name} v{found.number} was rolled back by the DAO (withdrawn); refusing to use it (allow it explicitly "
             "to override)"
         )
-    return ApprovedVersion(name, model.status, found)
+    return ApprovedVersion(name, model, found)
 
 
 def _check_manifest_identity(approved: ApprovedVersion, manifest: Manifest) -> None:

@@ -193,10 +193,10 @@ def same_code(deployed: bytes, shipped: bytes) -> bool:
 
 def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_logs: bool = False) -> list[WiringCheck]:
     """Whether the DAO is what `deploy_dao` makes: the package's contract code at every address, the registry owned
-    by the timelock, the governor bound to this token and timelock, the governor proposer and canceller, execution
-    open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With `roles_from_logs`,
-    every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked logs, so a
-    proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
+    by the timelock, the governor bound to this token, timelock and registry, the governor proposer and canceller,
+    execution open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With
+    `roles_from_logs`, every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked
+    logs, so a proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
     from .contracts import artifact
     from .deploy import ZERO_ADDRESS
 
@@ -212,6 +212,7 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         detail = f"the {role} runs the package's {contract}" if ok else f"the {role} is not the package's {contract}"
         checks.append(WiringCheck(f"{role} code", ok, detail))
     timelock, governor, token = dao.address("timelock"), dao.address("governor"), dao.address("token")
+    registry = dao.address("registry")
     role_id = timelock_roles()
     expected_roles = [
         ("PROPOSER_ROLE", governor, True),
@@ -224,10 +225,11 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         dao.call("registry", "owner"),
         dao.call("governor", "token"),
         dao.call("governor", "timelock"),
+        dao.call("governor", "modelRegistry"),
         *(dao.call("timelock", "hasRole", role_id[name], holder) for name, holder, _ in expected_roles),
     ]
     try:
-        owner, governor_token, governor_timelock, *holds = dao.read_many(calls)
+        owner, governor_token, governor_timelock, governor_registry, *holds = dao.read_many(calls)
     except TransactionError as exc:
         return [*checks, WiringCheck("contract interfaces", False, f"a wiring read reverted: {exc}")]
     checks += [
@@ -235,6 +237,11 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         WiringCheck("governor token", governor_token == token, f"the governor counts votes of {governor_token}"),
         WiringCheck(
             "governor timelock", governor_timelock == timelock, f"the governor executes through {governor_timelock}"
+        ),
+        WiringCheck(
+            "governor registry",
+            governor_registry == registry,
+            f"the governor keeps its proposal guardian from vetoing a change of {governor_registry}'s guardian",
         ),
     ]
     for (name, holder, wanted), held in zip(expected_roles, holds, strict=True):

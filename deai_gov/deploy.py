@@ -1,4 +1,4 @@
-"""Deploy the whole DAO (timelock, token, governor, registry) in one call and record where it lives.
+"""Deploy the whole DAO (timelock, token, registry, governor) in one call and record where it lives.
 
 Roles are wired exactly once, at the end: the governor becomes the timelock's only proposer and canceller,
 anyone may execute a passed and queued proposal, the registry is owned by the timelock, and the deployer
@@ -150,7 +150,8 @@ def deploy_dao(
     *,
     on_step: Callable[[str], None] | None = None,
 ) -> Deployment:
-    """Deploy timelock, token, governor and registry, wire the roles and return the deployment record."""
+    """Deploy timelock, token, registry and governor (which names the registry whose guardian it protects), wire the
+    roles and return the deployment record."""
     params = params or DaoParams()
     params.validate()
     step = on_step or (lambda _message: None)
@@ -176,19 +177,23 @@ def deploy_dao(
         [a for a, _ in allocation],
         [v for _, v in allocation],
     )
-    governor_address = deploy(
-        "ModelGovernor",
-        params.governor_name,
-        token_address,
-        timelock_address,
+    registry_address = deploy("ModelRegistry", timelock_address, guardian)
+    vote_settings = (
         params.voting_delay,
         params.voting_period,
         params.proposal_threshold,
         params.quorum_percent,
         params.late_quorum_extension,
-        guardian,
     )
-    registry_address = deploy("ModelRegistry", timelock_address, guardian)
+    governor_address = deploy(
+        "ModelGovernor",
+        params.governor_name,
+        token_address,
+        timelock_address,
+        vote_settings,
+        guardian,
+        registry_address,
+    )
 
     proposer_role, canceller_role, admin_role = call_many(
         chain,

@@ -28,8 +28,24 @@ class ModelInfo:
     id: str
     name: str
     status: ModelStatus
+    suspended: bool
     current_version: int
     latest_version: int
+
+    @property
+    def retired(self) -> bool:
+        return self.status == ModelStatus.RETIRED
+
+    @property
+    def state(self) -> str:
+        """One word for scripts: `suspended` whenever the guardian suspended it (retired or not), else `retired` or
+        `active`; a check for `suspended` therefore never misses a suspended model."""
+        return "suspended" if self.suspended else self.status.label
+
+    @property
+    def label(self) -> str:
+        """The status in words, both facts when both hold (`retired, suspended`)."""
+        return f"{self.status.label}, suspended" if self.suspended and self.retired else self.state
 
 
 @dataclass(frozen=True)
@@ -103,7 +119,14 @@ def unsuspend(dao: Dao, name: str) -> PreparedTx:
 
 
 def _model_info(raw: Any) -> ModelInfo:
-    return ModelInfo("0x" + bytes(raw[0]).hex(), str(raw[1]), ModelStatus(raw[2]), int(raw[3]), int(raw[4]))
+    return ModelInfo(
+        id="0x" + bytes(raw[0]).hex(),
+        name=str(raw[1]),
+        status=ModelStatus(raw[2]),
+        suspended=bool(raw[3]),
+        current_version=int(raw[4]),
+        latest_version=int(raw[5]),
+    )
 
 
 def _version_info(raw: Any) -> VersionInfo:
@@ -146,7 +169,7 @@ def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
 def check_changeable(dao: Dao, name: str) -> ModelInfo:
     """The model, if a proposal may still change it (registered, not retired); InputError naming why not."""
     model = get_model(dao, name)
-    if model.status == ModelStatus.RETIRED:
+    if model.retired:
         raise InputError(f"{name} is retired and can no longer change")
     return model
 

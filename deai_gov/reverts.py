@@ -9,7 +9,7 @@ from typing import Any
 
 from .abi import abi_type, checksummed, decode_values
 from .errors import TransactionError
-from .states import ModelStatus, OperationState, ProposalState
+from .states import OperationState, ProposalState
 
 _PANICS = {
     0x01: "an internal assertion failed",
@@ -24,10 +24,6 @@ _PANICS = {
 def _proposal_state(state: int) -> str:
     """A proposal state in words; revert data can come from any contract, so a value out of range is shown as is."""
     return ProposalState(state).label if 0 <= state <= max(ProposalState) else f"in state {state}"
-
-
-def _model_status(status: int) -> str:
-    return ModelStatus(status).label if 0 <= status <= max(ModelStatus) else f"in status {status}"
 
 
 def _states_from_bitmap(bitmap: bytes | int, states: type[ProposalState] | type[OperationState] = ProposalState) -> str:
@@ -64,6 +60,10 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "GovernorUnableToCancel": lambda proposalId, account: (
         f"{account} may not cancel proposal {proposalId} now: the proposal guardian may cancel it, and its "
         "proposer only while it is pending (or at any time before execution when there is no guardian)"
+    ),
+    "ModelGovernorGuardianChangeNotCancelable": lambda proposalId: (
+        f"the proposal guardian may not cancel proposal {proposalId}: it only replaces or removes guardians, and a "
+        "guardian cannot veto its own replacement"
     ),
     "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
     "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
@@ -126,9 +126,8 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelRegistryUnknownModel": lambda modelId: f"no model with id 0x{modelId.hex()} is registered",
     "ModelRegistryUnknownVersion": lambda modelId, version: f"the model has no version {version}",
     "ModelRegistryModelIsRetired": lambda modelId: "the model is retired and can no longer change",
-    "ModelRegistryUnexpectedStatus": lambda modelId, status: (
-        f"the model is {_model_status(status)}, which does not allow this"
-    ),
+    "ModelRegistryAlreadySuspended": lambda modelId: "the model is already suspended",
+    "ModelRegistryNotSuspended": lambda modelId: "the model is not suspended",
     "ModelRegistryInvalidCid": lambda cid: f"0x{cid.hex()} is not a CIDv1 with a sha2-256 multihash (36 bytes)",
     "ModelRegistryInvalidContributor": lambda: "a version needs a contributor address",
     "ModelRegistryInvalidRollback": lambda modelId, currentVersion, targetVersion: (

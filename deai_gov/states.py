@@ -34,12 +34,12 @@ _FINAL_PROPOSAL_STATES = frozenset(
 
 
 class ModelStatus(IntEnum):
-    """`IModelRegistry.ModelStatus`; NONE means the model does not exist."""
+    """`IModelRegistry.ModelStatus`, the lifecycle; NONE means the model does not exist. A suspension is a separate
+    flag (`ModelInfo.suspended`): it applies to an active or a retired model and outlives a retirement."""
 
     NONE = 0
     ACTIVE = 1
-    SUSPENDED = 2
-    RETIRED = 3
+    RETIRED = 2
 
     @property
     def label(self) -> str:

@@ -73,7 +73,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_model_list_show_versions(deployed: Deployed) -> None:
     code, out, _ = run(*deployed.args("model", "list", "--json"))
     assert code == 0
-    assert json.loads(out) == [{"name": NAME, "status": "active", "current": 1, "latest": 1}]
+    listed = [{"name": NAME, "status": "active", "retired": False, "suspended": False, "current": 1, "latest": 1}]
+    assert json.loads(out) == listed
     code, out, _ = run(*deployed.args("--json", "model", "show", NAME))
     shown = json.loads(out)
     assert code == 0 and shown["versions"][0]["status"] == "current" and shown["versions"][0]["parent"] == 0

@@ -521,6 +521,73 @@ def function_selector(abi: list[dict[str, object]], name: str) -> bytes:
     return bytes(function_abi_to_4byte_selector(next(e for e in abi if e.get("name") == name)))  # type: ignore[arg-type]
 
 
+def test_a_guardian_cannot_veto_its_own_replacement(dao: Dao, people: People) -> None:
+    """A passed, queued proposal that removes both guardians cannot be cancelled by the guardian, and executes; a
+    guardian change bundled with a treasury drain does not shield the drain: the guardian cancels that one."""
+    from deai_gov.deploy import ZERO_ADDRESS
+    from deai_gov.errors import TransactionError
+
+    from .helpers import TIMELOCK_DELAY, VOTING_PERIOD, propose_and_vote
+
+    treasury = token.holding(dao, dao.address("timelock")).balance
+    shielded = [
+        dao.action("governor", "setProposalGuardian", people.carol.address),
+        dao.action("token", "transfer", people.outsider.address, treasury),
+    ]
+    drain = propose_and_vote(dao, people, shielded, "New guardian, and the treasury to a friend")
+    send(dao.chain, people.guardian, gov.cancel(dao, drain))
+    assert gov.state(dao, drain) == ProposalState.CANCELED
+
+    removal = [
+        dao.action("governor", "setProposalGuardian", ZERO_ADDRESS),
+        dao.action("registry", "setGuardian", ZERO_ADDRESS),
+    ]
+    pid = propose_and_vote(dao, people, removal, "Remove both guardians")
+    with pytest.raises(TransactionError, match="cannot veto its own replacement"):
+        send(dao.chain, people.guardian, gov.cancel(dao, pid))
+    advance_time(dao.chain, VOTING_PERIOD + 1)
+    send(dao.chain, people.bob, gov.queue(dao, pid))
+    with pytest.raises(TransactionError, match=f"may not cancel proposal {pid}"):
+        send(dao.chain, people.guardian, gov.cancel(dao, pid))  # queued: still no veto
+    advance_time(dao.chain, TIMELOCK_DELAY + 1)
+    send(dao.chain, people.outsider, gov.execute(dao, pid))
+    assert gov.state(dao, pid) == ProposalState.EXECUTED
+    assert dao.read("governor", "proposalGuardian") == ZERO_ADDRESS
+    assert dao.read("registry", "guardian") == ZERO_ADDRESS
+
+
+def test_a_suspension_survives_retirement(dao: Dao, people: People, tmp_path: Path) -> None:
+    """Retiring a suspended model leaves it suspended (pulls still refused), and the guardian may suspend a model
+    the DAO already retired."""
+    from deai_gov.approved import pull_approved, resolve
+    from deai_gov.errors import TransactionError
+    from deai_gov.states import ModelStatus
+
+    from .helpers import pass_proposal
+
+    for name in ("acme/leaky", "acme/old"):
+        register = reg.register_action(dao, name, fake_cid(f"{name} a"), fake_cid(f"{name} m"), people.bob.address)
+        pass_proposal(dao, people, [register], f"Register {name}")
+    send(dao.chain, people.guardian, reg.suspend(dao, "acme/leaky", "weights leak training data"))
+    pass_proposal(dao, people, [reg.retire_action(dao, "acme/leaky", "escape the suspension")], "Retire acme/leaky")
+    leaky = reg.get_model(dao, "acme/leaky")
+    assert (leaky.status, leaky.suspended, leaky.label) == (ModelStatus.RETIRED, True, "retired, suspended")
+    with pytest.raises(InputError, match="suspended by its guardian"):
+        pull_approved(dao, [], "acme/leaky", tmp_path / "never-written")
+    assert not (tmp_path / "never-written").exists()
+    assert resolve(dao, "acme/leaky", allow_suspended=True).suspended
+
+    pass_proposal(dao, people, [reg.retire_action(dao, "acme/old", "superseded")], "Retire acme/old")
+    send(dao.chain, people.guardian, reg.suspend(dao, "acme/old", "found a backdoor after retirement"))
+    old = reg.get_model(dao, "acme/old")
+    assert old.retired and old.suspended and old.state == "suspended"
+    with pytest.raises(TransactionError, match="already suspended"):
+        send(dao.chain, people.guardian, reg.suspend(dao, "acme/old", "again"))
+    send(dao.chain, people.guardian, reg.unsuspend(dao, "acme/old"))
+    lifted = resolve(dao, "acme/old")
+    assert lifted.retired and not lifted.suspended
+
+
 def test_a_record_that_is_not_a_dao_the_package_deployed_is_refused(dao: Dao, people: People, tmp_path: Path) -> None:
     """A record whose registry is one the timelock does not own (anyone's registry, same code), or whose token is
     not the governor's, is refused at attach; `--custom-deployment` (custom=True) takes it anyway."""
@@ -570,7 +637,8 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, 
     verified = CliRunner().invoke(main, [*base, "--json", "dao", "verify"])
     assert verified.exit_code == 0, verified.output
     report = json.loads(verified.output)
-    assert report["ok"] and len(report["checks"]) == 14 and all(c["ok"] for c in report["checks"])
+    assert report["ok"] and len(report["checks"]) == 15 and all(c["ok"] for c in report["checks"])
+    assert {"check": "governor registry", "ok": True} in [{k: c[k] for k in ("check", "ok")} for c in report["checks"]]
 
     grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)
     pass_proposal(dao, people, [grant], "Make carol a proposer")

@@ -140,7 +140,7 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert [m.name for m in reg.list_models(dao)] == [NAME]
     # a retired model's versions stay approved, and say so
     retired, _ = verify_approved(dao, [store], NAME, 1)
-    assert retired.retired and retired.status == ModelStatus.RETIRED
+    assert retired.retired and retired.model.status == ModelStatus.RETIRED and not retired.suspended
 
 
 def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
@@ -191,15 +191,19 @@ def test_guardian_cancels_a_proposal_and_suspends_a_model(dao: Dao, people: Peop
     assert reg.get_model(dao, NAME).latest_version == 1
 
     send(dao.chain, people.guardian, reg.suspend(dao, NAME, "weights leak training data"))
-    assert reg.get_model(dao, NAME).status == ModelStatus.SUSPENDED
+    suspended = reg.get_model(dao, NAME)
+    assert suspended.suspended and suspended.status == ModelStatus.ACTIVE and suspended.state == "suspended"
     with pytest.raises(InputError, match="suspended by its guardian"):
         pull_approved(dao, [], NAME, Path("/nonexistent/never-written"))
-    with pytest.raises(TransactionError, match="suspended, which does not allow this"):
+    with pytest.raises(TransactionError, match="the model is already suspended"):
         send(dao.chain, people.guardian, reg.suspend(dao, NAME, "again"))
     with pytest.raises(TransactionError, match="neither the registry's owner nor its guardian"):
         send(dao.chain, people.alice, reg.unsuspend(dao, NAME))
     send(dao.chain, people.guardian, reg.unsuspend(dao, NAME))
-    assert reg.get_model(dao, NAME).status == ModelStatus.ACTIVE
+    lifted = reg.get_model(dao, NAME)
+    assert not lifted.suspended and lifted.state == "active"
+    with pytest.raises(TransactionError, match="the model is not suspended"):
+        send(dao.chain, people.guardian, reg.unsuspend(dao, NAME))
 
 
 def test_refusals_send_nothing(dao: Dao, people: People) -> None:

@@ -14,6 +14,11 @@ from .session import Session
 from .tx import transact
 
 
+def _model_status(model: Any) -> dict[str, Any]:
+    """A model's status for --json: one word (`suspended` wins over `retired`) and both facts apart."""
+    return {"status": model.state, "retired": model.retired, "suspended": model.suspended}
+
+
 def _version_dict(version: Any) -> dict[str, Any]:
     data = asdict(version)
     data["status"] = version.status.name.lower()
@@ -36,14 +41,13 @@ def list_models(session: Session) -> None:
 
     models = read_models(session.dao)
     rows = [
-        {"name": m.name, "status": m.status.name.lower(), "current": m.current_version, "latest": m.latest_version}
-        for m in models
+        {"name": m.name, **_model_status(m), "current": m.current_version, "latest": m.latest_version} for m in models
     ]
 
     def render() -> None:
         table = Table("model", "status", "current", "latest")
-        for row in rows:
-            table.add_row(cell(str(row["name"])), str(row["status"]), str(row["current"]), str(row["latest"]))
+        for m in models:
+            table.add_row(cell(m.name), m.label, str(m.current_version), str(m.latest_version))
         console().print(table if rows else "no models registered yet")
 
     emit(session, rows, render)
@@ -66,7 +70,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     data = {
         "name": info.name,
         "id": info.id,
-        "status": info.status.name.lower(),
+        **_model_status(info),
         "current_version": info.current_version,
         "latest_version": info.latest_version,
         "versions": [_version_dict(v) for v in versions],
@@ -74,7 +78,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
 
     def render() -> None:
         screen = console()
-        screen.print(Text.assemble((info.name, "bold"), f"  {data['status']}, current v{info.current_version}"))
+        screen.print(Text.assemble((info.name, "bold"), f"  {info.label}, current v{info.current_version}"))
         table = Table("v", "status", "parent", "contributor", "artifact", "manifest")
         for v in versions:
             table.add_row(
@@ -165,7 +169,8 @@ def suspend(session: Session, reference: tuple[str, int | None], reason: str) ->
     """Suspend a model at once, without a vote (the registry guardian, or the DAO by proposal).
 
     While suspended, pull and verify refuse the model unless --allow-suspended is given; its versions are
-    untouched and proposals may still change it. `unsuspend` lifts it.
+    untouched and proposals may still change it. A retired model can be suspended too, and retiring a model does
+    not lift its suspension. `unsuspend` lifts it.
     """
     from ..registry import get_model
     from ..registry import suspend as suspend_tx
@@ -198,8 +203,9 @@ def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
     return {
         "name": approved.name,
         "version": approved.version.number,
-        "model_status": approved.status.name.lower(),
+        "model_status": approved.model.state,
         "retired": approved.retired,
+        "suspended": approved.suspended,
         "version_status": approved.version.status.name.lower(),
         "artifact_cid": report.artifact_cid,
         "manifest_cid": report.manifest_cid,

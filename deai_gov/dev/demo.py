@@ -89,7 +89,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
         proposal_threshold=1_000 * TOKEN,
         guardian=guardian.address,
     )
-    say("Deploying the DAO (timelock, token, governor, registry) on the embedded chain")
+    say("Deploying the DAO (timelock, token, registry, governor) on the embedded chain")
     deployment = deploy_dao(chain, deployer, params)
     dao = Dao.attach(chain, deployment)
     report.chain_id, report.addresses = deployment.chain_id, deployment.addresses
@@ -161,7 +161,7 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
     approval = approval_of(dao, MODEL_NAME, 1)
     report.model = {
         "name": model.name,
-        "status": model.status.name.lower(),
+        "status": model.state,
         "current_version": model.current_version,
         "latest_version": model.latest_version,
         "versions": [

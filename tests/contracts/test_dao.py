@@ -260,6 +260,88 @@ def test_proposal_guardian_cancels_an_active_proposal(
         governor.castVote(proposal_id, Support.FOR, {"from": actors.bob.address})
 
 
+def guardian_changes(lib_dao: Dao, new_guardian: str) -> dict[str, list[Action]]:
+    """Proposals whose every action replaces a guardian: the governor's, the registry's, or both."""
+    governor_guardian = lib_dao.action("governor", "setProposalGuardian", new_guardian)
+    registry_guardian = lib_dao.action("registry", "setGuardian", new_guardian)
+    return {
+        "governor": [governor_guardian],
+        "registry": [registry_guardian],
+        "both": [governor_guardian, registry_guardian],
+    }
+
+
+@pytest.mark.parametrize("which", ["governor", "registry", "both"])
+def test_the_guardian_cannot_cancel_its_own_replacement(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People, which: str
+) -> None:
+    """Active, then queued: the guardian may not cancel a proposal that only replaces guardians; it executes."""
+    governor = dao_contracts.governor
+    actions = guardian_changes(lib_dao, brownie.ZERO_ADDRESS)[which]
+    proposal_id = propose_and_vote(lib_dao, actors, actions, f"Remove the {which} guardian")
+    proposal, _, _ = governance.get_proposal(lib_dao, proposal_id)
+    refused = typed_error("ModelGovernorGuardianChangeNotCancelable", proposal_id)
+    with brownie.reverts(refused):
+        governor.cancel(*proposal.args(), {"from": actors.guardian.address})
+    advance_time(lib_dao.chain, VOTING_PERIOD + 1)
+    send(lib_dao.chain, actors.bob, governance.queue(lib_dao, proposal_id))
+    with brownie.reverts(refused):
+        governor.cancel(*proposal.args(), {"from": actors.guardian.address})
+    advance_time(lib_dao.chain, TIMELOCK_DELAY + 1)
+    send(lib_dao.chain, actors.outsider, governance.execute(lib_dao, proposal_id))
+    removed = {"governor": governor.proposalGuardian(), "registry": dao_contracts.registry.guardian()}
+    for role, guardian in removed.items():
+        assert guardian == (brownie.ZERO_ADDRESS if which in (role, "both") else actors.guardian.address)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["register a model", "send ether along", "the same selector on another contract"],
+)
+def test_a_guardian_change_does_not_shield_anything_else(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People, extra: str
+) -> None:
+    """A guardian change attached to another action, or one that is not exactly a guardian change, stays
+    cancellable by the guardian."""
+    governor_guardian = lib_dao.action("governor", "setProposalGuardian", actors.carol.address)
+    if extra == "register a model":
+        actions = [governor_guardian, register_action(lib_dao, actors)]
+    elif extra == "send ether along":
+        actions = [Action(governor_guardian.target, 1, governor_guardian.calldata)]
+    else:
+        actions = [Action(lib_dao.address("token"), 0, governor_guardian.calldata)]
+    proposal_id = propose_and_vote(lib_dao, actors, actions, f"New guardian, and {extra}")
+    result = send(lib_dao.chain, actors.guardian, governance.cancel(lib_dao, proposal_id))
+    assert plain(brownie_tx(result).events["ProposalCanceled"]) == {"proposalId": proposal_id}
+    assert dao_contracts.governor.state(proposal_id) == ProposalState.CANCELED
+
+
+def test_a_guardian_who_proposes_keeps_the_proposers_right(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People
+) -> None:
+    """Once the DAO makes alice its proposal guardian, she may cancel her own guardian change while it is
+    pending (any proposer may), not once the vote is open."""
+    governor = dao_contracts.governor
+    finish(
+        lib_dao,
+        actors,
+        propose_and_vote(lib_dao, actors, guardian_changes(lib_dao, actors.alice.address)["governor"], "Alice guards"),
+    )
+    assert governor.proposalGuardian() == actors.alice.address
+    actions = guardian_changes(lib_dao, actors.bob.address)["both"]
+    pending, _ = propose(lib_dao, actors.alice, actions, "# Bob guards")
+    send(lib_dao.chain, actors.alice, governance.cancel(lib_dao, pending))
+    assert governor.state(pending) == ProposalState.CANCELED
+    active = open_proposal(lib_dao, actors.alice, actions, "# Bob guards, again")
+    proposal, _, _ = governance.get_proposal(lib_dao, active)
+    with brownie.reverts(typed_error("ModelGovernorGuardianChangeNotCancelable", active)):
+        governor.cancel(*proposal.args(), {"from": actors.alice.address})
+
+
+def test_the_governor_names_the_registry_it_protects(lib_dao: Dao, dao_contracts: SimpleNamespace) -> None:
+    assert dao_contracts.governor.modelRegistry() == dao_contracts.registry.address
+
+
 # ------------------------------------------------------------------------------------------------ overrides
 
 
@@ -332,7 +414,7 @@ def test_register_and_reward_through_a_vote(
     transfer = {"from": dao_contracts.timelock.address, "to": actors.bob.address, "value": reward}
     assert plain(executed["Transfer"]) == transfer
     assert len(executed["CallExecuted"]) == 2
-    assert plain(reg.getModel(model_id(NAME))[1:]) == (NAME, 1, 1, 1)
+    assert plain(reg.getModel(model_id(NAME))[1:]) == (NAME, 1, False, 1, 1)
     assert token.balanceOf(actors.bob.address) == BALANCES["bob"] + reward
     assert token.balanceOf(dao_contracts.timelock) == TREASURY - reward
 

@@ -19,7 +19,7 @@ NAME = "acme/vision"
 MODEL_ID = model_id(NAME)
 
 # ModelStatus and VersionStatus
-NONE, ACTIVE, SUSPENDED, RETIRED = 0, 1, 2, 3
+NONE, ACTIVE, RETIRED = 0, 1, 2
 CURRENT, SUPERSEDED, ROLLED_BACK = 1, 2, 3
 
 MAX_UINT256 = 2**256 - 1
@@ -96,7 +96,7 @@ def test_register_creates_version_1_current(registry: Any, owner: Any, contribut
     }
     assert plain(tx.events["CurrentVersionChanged"]) == {"modelId": MODEL_ID, "previous": 0, "current": 1}
 
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, 1, 1)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 1, 1)
     expected = (1, CURRENT, hx(cid("v1")), hx(cid("v1-manifest", DAG_CBOR)), contributor.address, tx.timestamp, 0)
     assert plain(registry.getVersion(MODEL_ID, 1)) == expected
     assert plain(registry.getCurrentVersion(MODEL_ID)) == expected
@@ -147,7 +147,7 @@ def test_upgrade_supersedes_current(registry: Any, owner: Any, contributor: Any,
     assert tx.events["VersionPublished"]["parent"] == 1
     assert tx.events["VersionPublished"]["contributor"] == accounts[4].address
     assert plain(tx.events["CurrentVersionChanged"]) == {"modelId": MODEL_ID, "previous": 1, "current": 2}
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, 2, 2)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 2, 2)
     assert statuses(registry) == [SUPERSEDED, CURRENT]
     current = (2, CURRENT, hx(cid("v2")), hx(cid("v2-manifest", DAG_CBOR)), accounts[4].address, tx.timestamp, 1)
     assert plain(registry.getCurrentVersion(MODEL_ID)) == current
@@ -169,7 +169,7 @@ def test_rollback_to_earlier_version(registry: Any, owner: Any, contributor: Any
     tx = registry.rollback(MODEL_ID, 2, {"from": owner})
     assert list(tx.events.keys()) == ["CurrentVersionChanged"]
     assert plain(tx.events["CurrentVersionChanged"]) == {"modelId": MODEL_ID, "previous": 3, "current": 2}
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, 2, 3)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 2, 3)
     assert statuses(registry) == [SUPERSEDED, CURRENT, ROLLED_BACK]
     assert registry.getCurrentVersion(MODEL_ID)[2] == hx(cid("v2"))
 
@@ -200,7 +200,7 @@ def test_rolled_back_version_is_never_a_target_again(registry: Any, owner: Any, 
     registry.rollback(MODEL_ID, 1, {"from": owner})
     assert statuses(registry) == [CURRENT, ROLLED_BACK, ROLLED_BACK]
     assert upgrade(registry, owner, contributor, "v4").return_value == 4
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, 4, 4)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 4, 4)
 
 
 def test_rollback_with_single_version_reverts(registry: Any, owner: Any, contributor: Any) -> None:
@@ -222,7 +222,7 @@ def test_retire_is_terminal(registry: Any, owner: Any, guardian: Any, contributo
         "finalVersion": 2,
         "reason": "superseded by acme/vision-2",
     }
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, 2, 2)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, False, 2, 2)
     assert plain(registry.getCurrentVersion(MODEL_ID)[:2]) == (2, CURRENT)  # still readable
 
     retired = typed_error("ModelRegistryModelIsRetired", MODEL_ID)
@@ -232,26 +232,35 @@ def test_retire_is_terminal(registry: Any, owner: Any, guardian: Any, contributo
         registry.rollback(MODEL_ID, 1, {"from": owner})
     with brownie.reverts(retired):
         registry.retire(MODEL_ID, "again", {"from": owner})
-    # suspend/unsuspend check the status instead: a retired model is neither Active nor Suspended.
-    for account in (owner, guardian):
-        with brownie.reverts(typed_error("ModelRegistryUnexpectedStatus", MODEL_ID, RETIRED)):
-            registry.suspend(MODEL_ID, "no", {"from": account})
-        with brownie.reverts(typed_error("ModelRegistryUnexpectedStatus", MODEL_ID, RETIRED)):
-            registry.unsuspend(MODEL_ID, {"from": account})
     with brownie.reverts(typed_error("ModelRegistryModelExists", MODEL_ID)):  # a name is never reused
         register(registry, owner, contributor, seed="reborn")
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, 2, 2)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, False, 2, 2)
 
 
-def test_suspended_model_can_be_upgraded_and_retired(
+def test_a_suspension_survives_upgrade_and_retirement(
     registry: Any, owner: Any, guardian: Any, contributor: Any
 ) -> None:
     register(registry, owner, contributor)
     registry.suspend(MODEL_ID, "incident", {"from": guardian})
     assert upgrade(registry, owner, contributor, "fix").return_value == 2
-    assert registry.getModel(MODEL_ID)[2] == SUSPENDED  # an upgrade does not lift a suspension
-    registry.retire(MODEL_ID, "gone", {"from": owner})
-    assert registry.getModel(MODEL_ID)[2] == RETIRED
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (ACTIVE, True)  # an upgrade does not lift a suspension
+    tx = registry.retire(MODEL_ID, "gone", {"from": owner})
+    assert "ModelUnsuspended" not in tx.events
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, True, 2, 2)  # neither does retirement
+    with brownie.reverts(typed_error("ModelRegistryAlreadySuspended", MODEL_ID)):
+        registry.suspend(MODEL_ID, "twice", {"from": guardian})
+    registry.unsuspend(MODEL_ID, {"from": guardian})
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (RETIRED, False)
+
+
+def test_guardian_suspends_a_retired_model(registry: Any, owner: Any, guardian: Any, contributor: Any) -> None:
+    register(registry, owner, contributor)
+    registry.retire(MODEL_ID, "superseded", {"from": owner})
+    tx = registry.suspend(MODEL_ID, "backdoor found after retirement", {"from": guardian})
+    assert tx.events["ModelSuspended"]["by"] == guardian.address
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, RETIRED, True, 1, 1)
+    with brownie.reverts(typed_error("ModelRegistryModelIsRetired", MODEL_ID)):
+        upgrade(registry, owner, contributor, "v2")  # still retired for good
 
 
 # ------------------------------------------------------------------------------------------------ guardian
@@ -263,15 +272,15 @@ def test_guardian_suspends_and_unsuspends(registry: Any, owner: Any, guardian: A
     tx = registry.suspend(MODEL_ID, "leaks training data", {"from": guardian})
     suspended = {"modelId": MODEL_ID, "by": guardian.address, "reason": "leaks training data"}
     assert plain(tx.events["ModelSuspended"]) == suspended
-    assert registry.getModel(MODEL_ID)[2] == SUSPENDED
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (ACTIVE, True)
     assert plain(registry.getCurrentVersion(MODEL_ID)[:2]) == (1, CURRENT)  # versions untouched
-    with brownie.reverts(typed_error("ModelRegistryUnexpectedStatus", MODEL_ID, SUSPENDED)):
+    with brownie.reverts(typed_error("ModelRegistryAlreadySuspended", MODEL_ID)):
         registry.suspend(MODEL_ID, "twice", {"from": guardian})
 
     tx = registry.unsuspend(MODEL_ID, {"from": guardian})
     assert plain(tx.events["ModelUnsuspended"]) == {"modelId": MODEL_ID, "by": guardian.address}
-    assert registry.getModel(MODEL_ID)[2] == ACTIVE
-    with brownie.reverts(typed_error("ModelRegistryUnexpectedStatus", MODEL_ID, ACTIVE)):
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (ACTIVE, False)
+    with brownie.reverts(typed_error("ModelRegistryNotSuspended", MODEL_ID)):
         registry.unsuspend(MODEL_ID, {"from": guardian})
 
     tx = registry.suspend(MODEL_ID, "by the owner", {"from": owner})  # the owner may too
@@ -300,7 +309,7 @@ def test_guardian_cannot_write_versions(registry: Any, owner: Any, guardian: Any
         registry.setGuardian(guardian, {"from": guardian})
     with brownie.reverts(unauthorized):
         registry.transferOwnership(guardian, {"from": guardian})
-    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, 2, 2)
+    assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 2, 2)
     assert registry.modelCount() == 2
 
 
@@ -362,7 +371,7 @@ def test_get_models_pagination(registry: Any, owner: Any, contributor: Any) -> N
     assert page(3, 1) == []
     assert page(10, 10) == []
     assert page(MAX_UINT256, MAX_UINT256) == []
-    assert plain(registry.getModels(0, 1)[0]) == (model_id("acme/a"), "acme/a", ACTIVE, 1, 1)
+    assert plain(registry.getModels(0, 1)[0]) == (model_id("acme/a"), "acme/a", ACTIVE, False, 1, 1)
 
 
 def test_get_versions_pagination(registry: Any, owner: Any, contributor: Any) -> None:
@@ -428,4 +437,5 @@ def test_version_record_occupies_three_slots(registry: Any, owner: Any, contribu
     assert slots[3] == bytes(32)  # nothing beyond the third slot
 
     model = int.from_bytes(bytes(web3.eth.get_storage_at(registry.address, _slot(model_key, 3))), "big")
-    assert (model & 0xFFFFFFFF, model >> 32 & 0xFFFFFFFF, model >> 64 & 0xFFFFFFFF, model >> 96) == (1, 2, 0, ACTIVE)
+    fields = (model & 0xFFFFFFFF, model >> 32 & 0xFFFFFFFF, model >> 64 & 0xFFFFFFFF, model >> 96 & 0xFF, model >> 104)
+    assert fields == (1, 2, 0, ACTIVE, 0)  # current, latest, index, status, not suspended: one slot

@@ -121,6 +121,6 @@ def test_zero_contributor_reverts(registry: Any, owner: Any) -> None:
 
 
 def test_rejected_calls_changed_nothing(registry: Any) -> None:
-    assert plain(registry.getModel(model_id(NAME))[3:]) == (1, 1)
+    assert plain(registry.getModel(model_id(NAME))[2:]) == (1, False, 1, 1)
     with brownie.reverts(typed_error("ModelRegistryUnknownModel", model_id(FRESH))):
         registry.getModel(model_id(FRESH))

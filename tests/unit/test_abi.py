@@ -120,7 +120,7 @@ def test_struct_output_is_spelled_out_as_a_tuple_type() -> None:
     shape = function_shape("ModelToken", "checkpoints")
     assert shape.selector == selector("checkpoints(address,uint32)")
     assert shape.outputs == ("(uint48,uint208)",)
-    assert function_shape("ModelRegistry", "getModel").outputs == ("(bytes32,string,uint8,uint32,uint32)",)
+    assert function_shape("ModelRegistry", "getModel").outputs == ("(bytes32,string,uint8,bool,uint32,uint32)",)
 
 
 # ------------------------------------------------------------------ decode_result
@@ -156,8 +156,8 @@ def test_decode_string() -> None:
 def test_decode_struct_is_a_tuple() -> None:
     answer = encode(["(uint48,uint208)"], [(1_700_000_000, 700 * 10**18)])
     assert decode_result("ModelToken", "checkpoints", 2, answer) == (1_700_000_000, 700 * 10**18)
-    model = (b"\x11" * 32, "acme/vision", 1, 2, 3)
-    answer = encode(["(bytes32,string,uint8,uint32,uint32)"], [model])
+    model = (b"\x11" * 32, "acme/vision", 1, True, 2, 3)
+    answer = encode(["(bytes32,string,uint8,bool,uint32,uint32)"], [model])
     assert decode_result("ModelRegistry", "getModel", 1, answer) == model
 
 

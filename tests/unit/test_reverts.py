@@ -85,18 +85,21 @@ def test_timelock_operation_state() -> None:
     assert "is not waiting or ready yet" in explain_revert(both)
 
 
-@pytest.mark.parametrize(("status", "words"), [(3, "retired"), (2, "suspended"), (0, "unregistered")])
-def test_registry_unexpected_status(status: int, words: str) -> None:
-    data = payload("ModelRegistryUnexpectedStatus(bytes32,uint8)", MODEL_ID, status)
-    assert decode_revert(data) == ("ModelRegistryUnexpectedStatus", {"modelId": MODEL_ID, "status": status})
-    assert explain_revert(data) == f"the model is {words}, which does not allow this"
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [("ModelRegistryAlreadySuspended", "already suspended"), ("ModelRegistryNotSuspended", "not suspended")],
+)
+def test_registry_suspension_errors(error: str, words: str) -> None:
+    data = payload(f"{error}(bytes32)", MODEL_ID)
+    assert decode_revert(data) == (error, {"modelId": MODEL_ID})
+    assert explain_revert(data) == f"the model is {words}"
 
 
-def test_registry_status_out_of_range_is_still_explained() -> None:
-    """A status the enum does not have (revert data can come from any contract) is shown as a number."""
-    data = payload("ModelRegistryUnexpectedStatus(bytes32,uint8)", MODEL_ID, 9)
-    assert explain_revert(data) == "the model is in status 9, which does not allow this"
-    assert revert_error(data).error_args == {"modelId": MODEL_ID, "status": 9}
+def test_guardian_refused_cancel_is_explained() -> None:
+    data = payload("ModelGovernorGuardianChangeNotCancelable(uint256)", 7)
+    assert decode_revert(data) == ("ModelGovernorGuardianChangeNotCancelable", {"proposalId": 7})
+    assert "may not cancel proposal 7" in explain_revert(data)
+    assert "cannot veto its own replacement" in explain_revert(data)
 
 
 def test_registry_unknown_model_shows_the_id_in_hex() -> None:

@@ -82,10 +82,10 @@ def test_final_proposal_states() -> None:
 def test_enums_read_from_chain_integers() -> None:
     """Values a view returns as plain ints map to members, and an unknown value is refused."""
     assert ProposalState(4) is ProposalState.SUCCEEDED
-    assert ModelStatus(3) is ModelStatus.RETIRED
+    assert ModelStatus(2) is ModelStatus.RETIRED
     assert VersionStatus(3) is VersionStatus.ROLLED_BACK
     assert OperationState(2) is OperationState.READY
     with pytest.raises(ValueError):
         ProposalState(8)
     with pytest.raises(ValueError):
-        ModelStatus(4)
+        ModelStatus(3)
