@@ -64,13 +64,19 @@ def checksum(address: str) -> str:
 
 #: Characters no path inside an artifact may hold: the separators and drive mark of other systems, and controls.
 _UNPORTABLE = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
+#: Device names Windows reserves in every folder, with any extension (`con.txt` opens the console).
+_WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
+)
 
 
 def check_file_path(path: str) -> str:
     """`path` (relative, `/`-separated) if every part of it is a portable file name, else InputError naming it.
 
-    Portable: not empty, not `.` or `..`, no `\\` or `:` (a path on Windows), no control character or NUL. Such a
-    name would escape the folder, fail, or mean something else on another system.
+    Portable: not empty, not `.` or `..`, no `\\` or `:` (a path on Windows), no control character or NUL, not a
+    Windows device name (`CON`, `nul.txt`, `COM1`...) and not ending in `.` or a space (Windows drops those, so
+    `a.` and `a` would be one file). Such a name would escape the folder, fail, or mean something else on another
+    system.
     """
     if not isinstance(path, str) or not path or path.startswith("/"):
         raise InputError(f"{path!r} is not a relative path")
@@ -80,6 +86,10 @@ def check_file_path(path: str) -> str:
         found = _UNPORTABLE.search(part)
         if found:
             raise InputError(f"{path!r} holds {found.group()!r}, which is not portable in a file name")
+        if part.split(".")[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
+            raise InputError(f"{path!r} holds {part!r}, a device name on Windows, not portable as a file name")
+        if part.endswith((".", " ")):
+            raise InputError(f"{path!r} holds {part!r}, which ends in a dot or space that Windows drops")
     return path
 
 

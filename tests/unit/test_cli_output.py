@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deai_gov.cli.output import cell, console, hides_anything, shown
 
@@ -57,3 +59,59 @@ def test_an_error_line_is_sanitised(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 5
     err = capsys.readouterr().err
     assert err == "error: reverted: all good\\x1b[8m (hidden)<U+202E>\n"
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+#: Text an adversary might write: any code point, with controls, escapes, bidi and zero-width characters made
+#: frequent (uniform sampling would rarely hit them).
+HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from(["\x1b", "\x1b[8m", "\x1b]8;;http://x\x07", "\x9b", "\u202e", "\u2066", "\u200b", "\ufeff"]),
+    )
+)
+
+
+def obeyed(text: str, *, lines: bool = True) -> set[str]:
+    """The characters in `text` a terminal would act on or that reorder or hide text."""
+    layout = {"\n", "\t"} if lines else set()
+    acted_on = {c for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp") or _is_invisible_format(c)}
+    return acted_on - layout
+
+
+def _is_invisible_format(c: str) -> bool:
+    """Bidi controls and zero-width characters (format characters `shown` covers); soft hyphens and the like, which
+    render visibly or not at all without reordering anything, are left alone."""
+    return unicodedata.bidirectional(c) in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") or c in (
+        "\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+    )
+
+
+@given(HOSTILE, st.booleans())
+def test_shown_leaves_nothing_a_terminal_would_obey(text: str, lines: bool) -> None:
+    out = shown(text, lines=lines)
+    assert obeyed(out, lines=lines) == set()
+    assert shown(out, lines=lines) == out  # the visible forms are themselves plain text
+    assert hides_anything(text) == bool(obeyed(text))
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_plain_text_is_shown_unchanged(text: str) -> None:
+    if not obeyed(text):
+        assert shown(text) == text
+
+
+@given(HOSTILE)
+def test_nothing_from_outside_reaches_the_terminal_as_an_escape(text: str) -> None:
+    """Through the console the commands print with (as text, as a table cell, as markup-looking text), no escape
+    character of the input survives: rich writes no styling when the output is not a terminal."""
+    from rich.table import Table
+
+    screen = console()
+    table = Table("value")
+    table.add_row(cell(text))
+    with screen.capture() as captured:
+        screen.print(text, markup=False)
+        screen.print(table)
+    assert "\x1b" not in captured.get() and "\u202e" not in captured.get()

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
 
 import pytest
 from Crypto.Hash import keccak as pycryptodome_keccak
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deai_gov.errors import InputError
 from deai_gov.names import (
     MAX_NAME_LENGTH,
+    check_file_path,
     checksum,
     checksum_address,
+    first_collision,
     model_id,
     parse_model_reference,
     validate_model_name,
@@ -191,3 +197,79 @@ def test_a_reference_ending_in_at_is_refused() -> None:
     """`acme/vision@` is a version left out by mistake, not the current version."""
     with pytest.raises(InputError, match="not a version number"):
         parse_model_reference("acme/vision@")
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+_START = set(b"0123456789abcdefghijklmnopqrstuvwxyz")
+_INSIDE = _START | set(b"-._")
+
+
+def registry_accepts(name: str) -> bool:
+    """The registry's own rule, byte by byte as `ModelRegistry._validateName` checks it."""
+    data = name.encode()
+    part_start, slashes = True, 0
+    for byte in data:
+        if byte == ord("/"):
+            if part_start:
+                return False
+            part_start, slashes = True, slashes + 1
+        elif byte in (_START if part_start else _INSIDE):
+            part_start = False
+        else:
+            return False
+    return len(data) <= 64 and slashes == 1 and not part_start
+
+
+NAMEISH = st.text(alphabet=st.sampled_from([*"ab09-._/", "A", "Z", " ", "é", "\x00", "@"]), max_size=70)
+
+
+@given(NAMEISH)
+def test_model_names_are_accepted_exactly_when_the_registry_would(name: str) -> None:
+    try:
+        validate_model_name(name)
+        accepted = True
+    except InputError:
+        accepted = False
+    assert accepted == registry_accepts(name)
+
+
+#: Paths made of parts an attacker would try (drives, parent steps, Windows separators, controls) and of arbitrary
+#: short names over a small alphabet that can also spell them.
+PATH_PARTS = st.one_of(
+    st.sampled_from(["C:", "c:x", "..", ".", "", "..\\..\\x.dll", "\\\\server\\share", "a\x00b", "\x1b[8m"]),
+    st.sampled_from(["CON", "nul.txt", "com1", "LPT9.log", "a.", "b "]),
+    st.text(alphabet=st.sampled_from([*"aB.-_ ", "\\", ":", "\x00", "\x1b", "\x85", "é", "C"]), max_size=8),
+)
+PATHISH = st.lists(PATH_PARTS, min_size=1, max_size=4).map("/".join)
+
+
+@given(PATHISH)
+def test_an_accepted_path_stays_inside_its_folder_on_every_system(path: str) -> None:
+    """A path `check_file_path` lets through has no root, drive or parent step on POSIX or Windows, and no
+    control character; one it refuses is refused with a one-line InputError."""
+    try:
+        check_file_path(path)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    for flavour in (PurePosixPath, PureWindowsPath):
+        parsed = flavour(path)
+        assert not parsed.anchor and ".." not in parsed.parts
+    assert not PureWindowsPath(path).is_reserved()  # no device name
+    assert not any(part.endswith((".", " ")) for part in path.split("/"))  # Windows would drop the ending
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from([*"aAbB", "é", "e\u0301", "ß", "ss", "K", "\u212a"]), min_size=1)))
+def test_collisions_are_found_exactly_when_two_names_fold_together(paths: list[str]) -> None:
+    def key(path: str) -> str:
+        return unicodedata.normalize("NFC", path).casefold()
+
+    found = first_collision(paths)
+    distinct = set(paths)
+    if found is None:
+        assert len({key(p) for p in distinct}) == len(distinct)
+    else:
+        first, second = found
+        assert first != second and key(first) == key(second) and {first, second} <= distinct
