@@ -33,6 +33,9 @@ _GAS_MARGIN = 1.25
 _GAS_HEADROOM = 100_000
 # A transaction the node has neither pending nor mined for this long is reported as dropped.
 DROP_GRACE = 3.0
+#: How long a transaction's nonce must stay used by another one before it is named replaced (a busy node can make
+#: a mined transaction's receipt readable a moment after its sender's nonce moved on).
+REPLACED_GRACE = 1.0
 
 
 class Transport(Protocol):
@@ -397,7 +400,8 @@ def wait_for_receipt(
     """Wait for a receipt (and `confirmations` blocks on top); never resends anything.
 
     Knowing the `sender` and `nonce`, a transaction that another one with the same nonce replaced is named as
-    such at once; one the node forgot (neither pending nor mined for `drop_grace` seconds) as dropped.
+    such (once that has held for `REPLACED_GRACE`); one the node forgot (neither pending nor mined for
+    `drop_grace` seconds) as dropped.
     """
     import time
 
@@ -406,6 +410,7 @@ def wait_for_receipt(
     w3 = chain.w3
     deadline = time.monotonic() + timeout
     unknown_since: float | None = None
+    nonce_used_since: float | None = None
     receipt: Any = None
     try:
         while receipt is None:
@@ -414,15 +419,15 @@ def wait_for_receipt(
                 break
             except TransactionNotFound:
                 pass
-            if sender is not None and nonce is not None and w3.eth.get_transaction_count(sender, "latest") > nonce:  # type: ignore[arg-type]
-                try:
-                    receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]  # mined meanwhile?
-                    break
-                except TransactionNotFound:
+            # A used nonce: by this transaction if the node has it in a block (a busy node may index the receipt a
+            # moment after the state moved on): keep polling. Otherwise by another one, once that persists.
+            if _nonce_used_by_another(w3, tx_hash, sender, nonce):
+                nonce_used_since = nonce_used_since or time.monotonic()
+                if time.monotonic() - nonce_used_since >= REPLACED_GRACE:
                     raise TransactionError(
                         f"transaction {tx_hash} was replaced: another transaction used nonce {nonce} of {sender}; "
                         "nothing was resent"
-                    ) from None
+                    )
             try:
                 w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
                 unknown_since = None
@@ -449,6 +454,19 @@ def wait_for_receipt(
             "mined: check it before trying again"
         ) from None
     return receipt
+
+
+def _nonce_used_by_another(w3: Any, tx_hash: str, sender: str | None, nonce: int | None) -> bool:
+    """Whether `sender`'s `nonce` is used while the node does not have `tx_hash` in a block (False when the
+    sender or nonce is unknown)."""
+    from web3.exceptions import TransactionNotFound
+
+    if sender is None or nonce is None or w3.eth.get_transaction_count(sender, "latest") <= nonce:
+        return False
+    try:
+        return w3.eth.get_transaction(tx_hash).get("blockNumber") is None
+    except TransactionNotFound:
+        return True
 
 
 def _mined_revert(chain: Chain, tx: dict[str, Any], receipt: Any) -> TransactionError:

@@ -2,7 +2,7 @@
 
 - a receipt that never comes: a clear time-out, and the next send refuses to queue behind the waiting
   transaction (nothing resent blindly); once it is mined, sending works again;
-- a transaction replaced by another with the same nonce, or dropped by the node: named as such at once;
+- a transaction replaced by another with the same nonce, or dropped by the node: named as such within seconds;
 - the RPC node killed while a transaction waits: one clear line, and a restarted node serves the next command;
 - a proposal command interrupted after publishing, and the same command run again: one proposal, one copy;
 - the process interrupted between queue and execute: execute once; again, nothing is sent;
