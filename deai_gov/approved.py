@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, VerificationError
-from .ipfs.content import Progress, VerifyReport, fetch_manifest, pull, verify
+from .ipfs.content import LocalComparison, Progress, VerifyReport, compare_local, fetch_manifest, pull, verify
 from .ipfs.manifest import Manifest
 from .registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
 from .states import VersionStatus
 
 if TYPE_CHECKING:
     from .dao import Dao
+    from .ipfs.archive import ArchiveReport
     from .ipfs.stores import BlockSource
 
 
@@ -105,6 +106,47 @@ def pull_approved(
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
     report = pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
     return approved, report
+
+
+def export_approved(
+    dao: Dao,
+    sources: list[BlockSource],
+    name: str,
+    path: Path,
+    version: int | None = None,
+    *,
+    allow_suspended: bool = False,
+    allow_rolled_back: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ApprovedVersion, ArchiveReport]:
+    """A registered version written to a CAR file at `path`, after every block and file was verified."""
+    from .ipfs.archive import export_version
+    from .ipfs.blockcid import from_text
+
+    approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
+    # The manifest is small: check whose it is before anything is written.
+    _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
+    report = export_version(
+        sources, approved.version.artifact_cid, approved.version.manifest_cid, path, progress=progress
+    )
+    return approved, report
+
+
+def compare_approved(
+    dao: Dao, sources: list[BlockSource], name: str, version: int | None, path: Path
+) -> tuple[ApprovedVersion, LocalComparison]:
+    """Whether the local copy at `path` is exactly a registered version: re-imported with the profile its manifest
+    records (the manifest is fetched and verified from `sources`; the artifact is not fetched)."""
+    from .ipfs.blockcid import from_text
+
+    approved = resolve(dao, name, version, allow_suspended=True, allow_rolled_back=True)
+    manifest = fetch_manifest(sources, from_text(approved.version.manifest_cid))
+    _check_manifest_identity(approved, manifest)
+    if from_text(manifest.artifact_root) != from_text(approved.version.artifact_cid):
+        raise VerificationError(
+            f"the manifest describes artifact {manifest.artifact_root}, not {approved.version.artifact_cid}"
+        )
+    return approved, compare_local(path, manifest)
 
 
 def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str | None:

@@ -62,6 +62,7 @@ def version_content(
     manifest_cid: str | None = None,
     copy: bool = True,
     include_hidden: bool = False,
+    profile: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> VersionContent:
     """Publish the model at `path` into `store`, or take the given CIDs (both, and no `path`).
@@ -69,13 +70,16 @@ def version_content(
     With `store` None nothing is stored: the CIDs are only computed (a dry run). With `copy` False an embedded
     store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged). Hidden files
     and folders are left out unless `include_hidden` (see `plan_publish` for the list, before publishing).
+    `profile` names the import profile (default: IPIP-499's `unixfs-v1-2025`; see `ipfs.profiles`).
     """
     from .ipfs.blockcid import normalize_cid
     from .ipfs.content import publish
     from .ipfs.manifest import Contributor
+    from .ipfs.profiles import DEFAULT_PROFILE, profile_named
     from .ipfs.stores import EmbeddedStore
 
     check_content_request(store, path, artifact_cid, manifest_cid, copy=copy)
+    import_profile = profile_named(profile) if profile else DEFAULT_PROFILE
     if path is None:
         assert artifact_cid and manifest_cid
         return VersionContent(normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs")
@@ -91,6 +95,7 @@ def version_content(
             progress=progress,
             copy=copy and store is not None,
             include_hidden=include_hidden,
+            profile=import_profile,
         )
     if store is None:
         where = "computed only (dry run)"

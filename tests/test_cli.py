@@ -94,6 +94,44 @@ def test_model_pull_and_verify(deployed: Deployed, tmp_path: Path) -> None:
     assert code == 0 and "matches the registry" in out and "weights.safetensors" in out
 
 
+def test_model_verify_local_recomputes_with_the_manifests_profile(deployed: Deployed, tmp_path: Path) -> None:
+    """The maintainer's own folder is exactly the registered version; a copy with one byte changed, or an extra
+    file, is not: exit 6 (verification failed), and each difference named."""
+    import shutil
+
+    code, out, err = run(*deployed.args("model", "verify", NAME, "--local", str(deployed.folder)))
+    assert code == 0 and f"is exactly {NAME} v1" in out and "unixfs-v1-2025" in out, err
+    copy = tmp_path / "copy"
+    shutil.copytree(deployed.folder, copy)
+    weights = copy / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-1] + b"!")
+    (copy / "notes.txt").write_text("local notes\n")
+    code, out, err = run(*deployed.args("--json", "model", "verify", f"{NAME}@1", "--local", str(copy)))
+    report = json.loads(out)
+    assert code == 6 and not report["matches"] and report["profile"] == "unixfs-v1-2025"
+    assert report["differences"] == ["weights.safetensors: differs from the manifest", "notes.txt: not in the manifest"]
+    assert f"is not {NAME} v1" in err and len(err.strip().splitlines()) == 1
+
+
+def test_model_export_then_import_into_another_store(deployed: Deployed, tmp_path: Path) -> None:
+    """A version leaves as one CAR file and arrives in a store that never saw it; from there it verifies against
+    the registry."""
+    car = tmp_path / "v1.car"
+    code, out, err = run(*deployed.args("--json", "model", "export", f"{NAME}@1", str(car)))
+    exported = json.loads(out)
+    assert code == 0 and exported["path"] == str(car) and exported["files"] == 2 and car.stat().st_size > 0, err
+    chain_args = ["--rpc-url", deployed.rpc_url, "--deployment", str(deployed.record)]
+    other = tmp_path / "air-gapped"
+    code, out, err = run(*chain_args, "--store", str(other), "--json", "model", "import", str(car))
+    imported = json.loads(out)
+    assert code == 0 and imported["version"] == {"name": NAME, "version": 1, "files": 2}, err
+    assert imported["blocks"] == exported["blocks"] and imported["roots"] == exported["roots"]
+    code, out, err = run(*chain_args, "--store", str(other), "model", "verify", NAME)
+    assert code == 0 and "matches the registry" in out, err
+    code, _, err = run(*deployed.args("model", "export", NAME, str(car)))
+    assert code == 3 and "already exists" in err
+
+
 def test_dao_info_and_proposals(deployed: Deployed) -> None:
     code, out, _ = run(*deployed.args("--json", "dao", "info"))
     info = json.loads(out)

@@ -5,6 +5,7 @@ nothing fails for everyone."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import time
@@ -379,6 +380,71 @@ def test_a_dag_with_a_windows_path_is_refused_at_pull(tmp_path: Path) -> None:
     with pytest.raises(VerificationError, match="not portable"):
         pull([store], to_text(folder_cid), to_text(manifest_cid), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def shard_block(links: list[Link], *, slots: list[int] | None = None, hash_type: int = 0x22) -> bytes:
+    """A HAMT shard node (fanout 256) holding `links`; its bitmap names `slots` (default: the links' own)."""
+    used = slots if slots is not None else [int(link.name[:2], 16) for link in links]
+    bitmap = sum(1 << index for index in used)
+    data = encode_unixfs(NodeType.HAMT_SHARD, data=bitmap.to_bytes(32, "big"), hash_type=hash_type, fanout=256)
+    return encode_node(links, data)
+
+
+def hostile_shards(leaf_cid: bytes) -> dict[str, list[bytes]]:
+    """Sharded folders that lie, each as its blocks, the root last."""
+    from deai_gov.ipfs.hamt import slot
+
+    right = slot("weights.bin", 0)
+    wrong = (right + 1) % 256
+    entry = f"{right:02X}weights.bin"
+    deep: list[bytes] = [shard_block([Link(leaf_cid, entry, 1)])]
+    for _ in range(20):  # sub-shard under sub-shard, each with one link: deeper than any honest shard
+        deep.append(shard_block([Link(block_cid(DAG_PB, deep[-1]), "00", 1)]))
+    return {
+        "entry in the wrong slot": [shard_block([Link(leaf_cid, f"{wrong:02X}weights.bin", 1)])],
+        "bitmap naming other slots": [shard_block([Link(leaf_cid, entry, 1)], slots=[right, wrong])],
+        "unknown hash function": [shard_block([Link(leaf_cid, entry, 1)], hash_type=0x12)],
+        "slot that is not hex": [shard_block([Link(leaf_cid, "zzweights.bin", 1)], slots=[0])],
+        "twenty sub-shards deep": deep,
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("entry in the wrong slot", "not where its name hashes to"),
+        ("bitmap naming other slots", "bitmap does not match its links"),
+        ("unknown hash function", "is not murmur3-x64-64"),
+        ("slot that is not hex", "does not start with a slot number"),
+        ("twenty sub-shards deep", "more sub-shards than entries it could hold"),
+    ],
+)
+def test_a_sharded_folder_that_lies_is_refused(tmp_path: Path, case: str, words: str) -> None:
+    """HAMT shards (IPIP-499 folders) come from whoever published them: a shard whose entries are not where their
+    names hash, whose bitmap or hash function is wrong, or which nests without end is one verification error."""
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.content import verify
+    from deai_gov.ipfs.manifest import Contributor, FileEntry, Manifest
+    from deai_gov.ipfs.profiles import UNIXFS_V1_2025
+
+    store = EmbeddedStore(tmp_path / "store")
+    leaf_cid = block_cid(RAW, b"w")
+    blocks = hostile_shards(leaf_cid)[case]
+
+    def dag(sink: Callable[[bytes, bytes], None]) -> bytes:
+        sink(leaf_cid, b"w")
+        for block in blocks:
+            sink(block_cid(DAG_PB, block), block)
+        return block_cid(DAG_PB, blocks[-1])
+
+    root = store.import_dag(dag)
+    files = [FileEntry("weights.bin", 1, hashlib.sha256(b"w").hexdigest(), to_text(leaf_cid))]
+    contributors = [Contributor("0x" + "11" * 20, 10_000)]
+    manifest = Manifest("acme/shard", 1, to_text(root), 1, UNIXFS_V1_2025.to_dict(), files, contributors)
+    manifest_cid = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
+    with pytest.raises(VerificationError, match=words) as refused:
+        verify([store], to_text(root), to_text(manifest_cid))
+    assert "\n" not in str(refused.value)
 
 
 def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(dao: Dao, people: People) -> None:

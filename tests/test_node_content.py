@@ -20,9 +20,11 @@ from deai_gov.ipfs.blockcid import codec_of, from_text, to_text
 from deai_gov.ipfs.content import publish, pull, verify
 from deai_gov.ipfs.importer import import_bytes, import_file
 from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.profiles import LEGACY
 from deai_gov.ipfs.stores import EmbeddedStore, NodeStore, export_car
 
-CHUNK = 256 * 1024
+#: js-ipfs checks the legacy profile (it predates IPIP-499); the JS importer checks both (test_import_profiles.py).
+CHUNK = LEGACY.chunk_size
 CONTRIBUTOR = [Contributor("0x" + "22" * 20, 10_000)]
 # Known CIDs (DESIGN §3): `printf 'hello world\n' | ipfs add` with defaults (CIDv0, dag-pb leaves) on js-ipfs, Kubo
 # and Debian's ipfs-cid; and the same bytes with CIDv1 + raw leaves: a single raw block.
@@ -45,7 +47,7 @@ def node_add(store: NodeStore, data: bytes) -> str:
 
 def test_known_vectors(node_store: NodeStore) -> None:
     assert str(node_store.client().add(io.BytesIO(HELLO))["Hash"]) == HELLO_DEFAULT_V0
-    ours = to_text(import_bytes(HELLO, lambda cid, block: None).cid)
+    ours = to_text(import_bytes(HELLO, lambda cid, block: None, profile=LEGACY).cid)
     assert ours == HELLO_RAW_V1 == node_add(node_store, HELLO)
 
 
@@ -56,12 +58,12 @@ def test_known_vectors(node_store: NodeStore) -> None:
 )
 def test_the_node_computes_our_cids(node_store: NodeStore, size: int, tmp_path: Path) -> None:
     data = os.urandom(size)
-    ours = to_text(import_bytes(data, lambda cid, block: None).cid)
+    ours = to_text(import_bytes(data, lambda cid, block: None, profile=LEGACY).cid)
     assert node_add(node_store, data) == ours
     # files take their own path through the importer (two readers, a reused buffer): same blocks, same CID
     (tmp_path / "weights.bin").write_bytes(data)
     from_file: dict[bytes, bytes] = {}
-    entry = import_file(tmp_path / "weights.bin", lambda cid, block: from_file.__setitem__(cid, block))
+    entry = import_file(tmp_path / "weights.bin", lambda cid, block: from_file.__setitem__(cid, block), profile=LEGACY)
     assert (to_text(entry.cid), entry.size, entry.sha256) == (ours, size, hashlib.sha256(data).hexdigest())
     assert b"".join(block for cid, block in from_file.items() if codec_of(cid) == "raw") == data
     assert bytes(node_store.client().cat(ours)) == data

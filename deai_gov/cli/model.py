@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .options import AMOUNT, MODEL, Address, ModelReference, json_option
+from .options import AMOUNT, MODEL, PROFILE_NAMES, Address, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
 from .tx import transact
@@ -27,7 +27,8 @@ def _version_dict(version: Any) -> dict[str, Any]:
 
 @click.group()
 def model() -> None:
-    """Models in the registry: list, show, versions, approval, pull, verify; suspend and unsuspend (guardian)."""
+    """Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend and unsuspend
+    (guardian)."""
 
 
 @model.command("list")
@@ -263,14 +264,33 @@ def pull(
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--allow-suspended", is_flag=True, help="Verify even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Verify a version the DAO rolled back (withdrew).")
+@click.option(
+    "--local",
+    "local",
+    type=click.Path(exists=True, path_type=Path),
+    help="Check this local file or folder instead: re-imported with the import profile the version's manifest "
+    "records, it must give the registered artifact CID (only the manifest is fetched).",
+)
 @json_option
 @click.pass_obj
-def verify(session: Session, reference: tuple[str, int | None], allow_suspended: bool, allow_rolled_back: bool) -> None:
-    """Check the approved artifact against the registry without writing anything."""
+def verify(
+    session: Session,
+    reference: tuple[str, int | None],
+    allow_suspended: bool,
+    allow_rolled_back: bool,
+    local: Path | None,
+) -> None:
+    """Check the approved artifact against the registry without writing anything.
+
+    With --local, check a copy on this machine (a pulled folder, the maintainer's files) against the version.
+    """
     from ..approved import verify_approved
     from .progress import transfer_bar
 
     name, version = reference
+    if local is not None:
+        _verify_local(session, name, version, local)
+        return
     allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
     with transfer_bar(f"verifying {name}", None, enabled=not session.as_json) as advance:
         approved, report = verify_approved(session.dao, session.sources(), name, version, **allowed, progress=advance)
@@ -285,6 +305,125 @@ def verify(session: Session, reference: tuple[str, int | None], allow_suspended:
         )
 
     emit(session, _report_dict(approved, report), render)
+
+
+def _verify_local(session: Session, name: str, version: int | None, local: Path) -> None:
+    from ..approved import compare_approved
+    from ..errors import VerificationError
+
+    approved, found = compare_approved(session.dao, session.sources(), name, version, local)
+    number = approved.version.number
+    data = {
+        "name": name,
+        "version": number,
+        "path": str(local),
+        "matches": found.matches,
+        "artifact_cid": approved.version.artifact_cid,
+        "local_cid": found.artifact_cid,
+        "profile": found.profile,
+        "differences": found.differences,
+    }
+
+    def render() -> None:
+        if found.matches:
+            echo(f"{local} is exactly {name} v{number}: artifact {found.artifact_cid} (profile {found.profile})")
+            return
+        for line in found.differences[:20]:
+            echo(f"  {line}")
+        if len(found.differences) > 20:
+            echo(f"  … and {len(found.differences) - 20} more")
+
+    emit(session, data, render)
+    if not found.matches:
+        raise VerificationError(
+            f"{local} is not {name} v{number}: it hashes to {found.artifact_cid}, the registry records "
+            f"{approved.version.artifact_cid} ({len(found.differences)} difference(s), profile {found.profile})"
+        )
+
+
+@model.command("export")
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
+@click.argument("file", metavar="FILE.car", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--allow-suspended", is_flag=True, help="Export even if the guardian suspended the model.")
+@click.option("--allow-rolled-back", is_flag=True, help="Export a version the DAO rolled back (withdrew).")
+@json_option
+@click.pass_obj
+def export_car(
+    session: Session,
+    reference: tuple[str, int | None],
+    file: Path,
+    allow_suspended: bool,
+    allow_rolled_back: bool,
+) -> None:
+    """Write a version to one CAR file: its artifact and manifest, every block verified first.
+
+    The file moves the version to a machine without network access (`model import` there) or into any IPFS node
+    (`ipfs dag import FILE.car`); its roots are the artifact, then the manifest. An existing file is refused.
+    """
+    from ..approved import export_approved
+    from .progress import transfer_bar
+
+    name, version = reference
+    allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
+    with transfer_bar(f"exporting {name}", None, enabled=not session.as_json) as advance:
+        approved, report = export_approved(
+            session.dao, session.sources(), name, file, version, **allowed, progress=advance
+        )
+    _warn_if_retired(approved)
+    data = {
+        "name": name,
+        "version": approved.version.number,
+        "path": report.path,
+        "roots": report.roots,
+        "blocks": report.blocks,
+        "bytes": report.bytes,
+        "files": len(report.version.files) if report.version else 0,
+    }
+    emit(
+        session,
+        data,
+        lambda: echo(
+            f"{name} v{approved.version.number}: {report.blocks} blocks, {report.bytes:,} bytes verified -> "
+            f"{report.path} (roots: artifact {report.roots[0]}, manifest {report.roots[1]})"
+        ),
+    )
+
+
+@model.command("import")
+@click.argument("file", metavar="FILE.car", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_obj
+def import_car(session: Session, file: Path) -> None:
+    """Import a CAR file into the configured store or IPFS node, every block checked against its CID first.
+
+    A CAR made by `model export` is verified whole once imported (manifest, every file); `model verify NAME`
+    then checks it against the registry from that store. Any other CAR must hold every block of its roots.
+    """
+    from ..ipfs.archive import import_archive
+
+    store = session.publish_store()
+    report = import_archive(file, store)
+    found = report.version
+    data = {
+        "path": report.path,
+        "roots": report.roots,
+        "blocks": report.blocks,
+        "bytes": report.bytes,
+        "store": store.name,
+        "version": {"name": found.manifest.name, "version": found.manifest.version, "files": len(found.files)}
+        if found
+        else None,
+    }
+
+    def render() -> None:
+        echo(f"{file}: {report.blocks} blocks, {report.bytes:,} bytes imported into the {store.name}")
+        if found:
+            echo(
+                f"  {found.manifest.name} v{found.manifest.version}: {len(found.files)} files verified "
+                f"(artifact {found.artifact_cid}, manifest {found.manifest_cid})"
+            )
+
+    emit(session, data, render)
 
 
 @model.group()
@@ -360,6 +499,7 @@ def _content(
             manifest_cid=options["manifest_cid"],
             copy=copy,
             include_hidden=options["include_hidden"],
+            profile=options["profile"],
             progress=advance,
         )
     if path is not None:
@@ -395,6 +535,14 @@ _common = [
         "--include-hidden",
         is_flag=True,
         help="Also publish hidden files and folders (.env, .git/...), left out by default: publishing is public.",
+    ),
+    click.option(
+        "--profile",
+        type=click.Choice(list(PROFILE_NAMES)),
+        default=PROFILE_NAMES[0],
+        show_default=True,
+        help="Import profile for PATH: IPIP-499's unixfs-v1-2025 (what Kubo makes after `ipfs config profile apply "
+        "unixfs-v1-2025`), or cidv1-raw-256k-174, the parameters of versions published before it.",
     ),
     click.option("--title", help="Proposal title (default: generated)."),
     click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ..ipfs.profiles import DEFAULT_PROFILE, PROFILES
 from .session import Session
 
 
@@ -28,6 +29,9 @@ PROPOSAL_ID = click.IntRange(1, 2**256 - 1)
 SUPPORT = click.Choice(["for", "against", "abstain"], case_sensitive=False)
 
 #: Proposal states, as `proposal list --state` and `proposal wait --until` name them.
+#: Import profiles for --profile, the default first.
+PROFILE_NAMES = (DEFAULT_PROFILE.name, *(name for name in PROFILES if name != DEFAULT_PROFILE.name))
+
 STATES = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"]
 
 

@@ -19,10 +19,12 @@ from typing import IO
 from ..errors import InputError, UnixFSError, VerificationError
 from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, to_text
-from .importer import DEFAULT_PARAMS, Entry, FileLeafSink, import_bytes, import_path
+from .hamt import shard_entries
+from .importer import Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
+from .profiles import DEFAULT_PROFILE, ImportProfile
 from .stores import BlockSource, BlockStore, fetch_verified
-from .unixfs import NodeType, decode_node
+from .unixfs import Node, NodeType, decode_node
 
 Progress = Callable[[int], None]
 
@@ -65,8 +67,10 @@ def publish(
     progress: Progress | None = None,
     copy: bool = True,
     include_hidden: bool = False,
+    profile: ImportProfile = DEFAULT_PROFILE,
 ) -> Published:
-    """Import `path` (file or folder) into `store`, then build, validate and publish its manifest.
+    """Import `path` (file or folder) into `store` with the import `profile`, then build, validate and publish
+    its manifest, which records the profile.
 
     Hidden files and folders are left out unless `include_hidden` (see `importer.import_path`).
 
@@ -81,18 +85,26 @@ def publish(
     if not copy and not isinstance(store, EmbeddedStore):
         raise InputError(f"publishing without a copy needs an embedded store; the {store.name} keeps its own copy")
     files: list[FileEntry] = []
+    empty_folders: list[str] = []
 
     def on_file(relative: str, entry: Entry) -> None:
         files.append(FileEntry(relative, entry.size, entry.sha256, to_text(entry.cid)))
 
     def produce(sink: Callable[[BlockCid, bytes], object], leaves: FileLeafSink | None = None) -> BlockCid:
         return import_path(
-            path, sink, progress=progress, on_file=on_file, leaves=leaves, include_hidden=include_hidden
+            path,
+            sink,
+            profile=profile,
+            progress=progress,
+            on_file=on_file,
+            leaves=leaves,
+            include_hidden=include_hidden,
+            on_empty_folder=empty_folders.append,
         ).cid
 
     card = read_model_card(path) if path.is_dir() else {}
     # Build and validate the manifest's fixed parts before importing gigabytes.
-    Manifest(name, version, "", 0, DEFAULT_PARAMS.to_dict(), [], contributors, parent_version).validate()
+    Manifest(name, version, "", 0, profile.to_dict(), [], contributors, parent_version).validate()
     if copy:
         root = store.import_dag(produce)
     else:
@@ -105,8 +117,9 @@ def publish(
         parent_version=parent_version,
         artifact_root=to_text(root),
         artifact_size=sum(f.size for f in files),
-        import_params=DEFAULT_PARAMS.to_dict(),
+        import_params=profile.to_dict(),
         files=files,
+        empty_folders=sorted(empty_folders),
         contributors=contributors,
         format=guess_format([f.path for f in files]),
         license=license or license_from_card(card),
@@ -152,6 +165,64 @@ def pull(
     return report
 
 
+@dataclass(frozen=True)
+class LocalComparison:
+    """A local file or folder re-imported with a manifest's profile, against the manifest."""
+
+    artifact_cid: str  # what the local copy hashes to
+    matches: bool  # the same root CID as the manifest's artifact
+    differences: list[str]  # each file that differs, is missing or is extra, in words (empty when it matches)
+    profile: str
+
+
+def compare_local(path: Path, manifest: Manifest) -> LocalComparison:
+    """Re-import `path` the way the version was built (the manifest's profile; hidden files only when the manifest
+    lists any) and compare with the manifest: the root CID, then file by file. Nothing is stored. InputError when
+    the manifest's profile is not one this version knows (the artifact can still be verified from IPFS)."""
+    from .profiles import profile_of
+
+    profile = profile_of(manifest.import_params)
+    hidden = any(part.startswith(".") for entry in manifest.files for part in entry.path.split("/"))
+    found: dict[str, str] = {}
+    empty: list[str] = []
+    entry = import_path(
+        Path(path),
+        lambda cid, block: None,
+        profile=profile,
+        include_hidden=hidden,
+        on_file=lambda relative, file: found.__setitem__(relative, to_text(file.cid)),
+        on_empty_folder=empty.append,
+    )
+    expected = {f.path: f.cid for f in manifest.files}
+    if Path(path).is_file() and len(expected) == 1:  # a single-file artifact: its one name is the manifest's
+        found = {next(iter(expected)): next(iter(found.values()))}
+    differences = [
+        f"{p}: differs from the manifest"
+        for p in sorted(expected.keys() & found.keys())
+        if not _same(expected[p], found[p])
+    ]
+    differences += [f"{p}: missing here" for p in sorted(expected.keys() - found.keys())]
+    differences += [f"{p}: not in the manifest" for p in sorted(found.keys() - expected.keys())]
+    if manifest.schema != "deai-gov/manifest/v1":  # v1 manifests did not list empty folders
+        differences += [f"{p}/: empty folder missing here" for p in sorted(set(manifest.empty_folders) - set(empty))]
+        differences += [
+            f"{p}/: empty folder not in the manifest" for p in sorted(set(empty) - set(manifest.empty_folders))
+        ]
+    root = to_text(entry.cid)
+    matches = _same(manifest.artifact_root, root)
+    if not matches and not differences:
+        differences = ["the files match but the folder does not (an empty folder added or removed?)"]
+    return LocalComparison(root, matches, differences, profile.name)
+
+
+def _same(text: str, other: str) -> bool:
+    """Whether two CID texts name the same block (in any multibase); False for one that is not a CID."""
+    try:
+        return from_text(text) == from_text(other)
+    except ValueError:
+        return False
+
+
 # ----------------------------------------------------------------------------- the walk
 
 
@@ -182,7 +253,18 @@ def _check(
     expected = {f.path: f for f in manifest.files}
     report = VerifyReport(to_text(artifact_root), to_text(manifest_root), manifest)
     seen: set[str] = set()
-    for relative, file_cid in _files(sources, artifact_root, expected):
+    empty_found: list[str] = []
+
+    def on_empty(relative: str) -> None:
+        if relative not in manifest.empty_folders:
+            raise VerificationError(
+                f"the artifact holds an empty folder {relative!r}, which the manifest does not list"
+            )
+        empty_found.append(relative)
+        if staging is not None:
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+
+    for relative, file_cid in _files(sources, artifact_root, expected, manifest.empty_folders, on_empty):
         entry = expected.get(relative)
         if entry is None:
             raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
@@ -193,7 +275,7 @@ def _check(
         _check_file(sources, file_cid, entry, staging, progress, report)
         seen.add(relative)
         report.files.append(entry)
-    missing = sorted(set(expected) - seen)
+    missing = sorted(set(expected) - seen) or sorted(set(manifest.empty_folders) - set(empty_found))
     if missing:
         raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")
     return report
@@ -218,7 +300,11 @@ def fetch_manifest(sources: list[BlockSource], root: BlockCid) -> Manifest:
 
 
 def _files(
-    sources: list[BlockSource], root: BlockCid, expected: dict[str, FileEntry]
+    sources: list[BlockSource],
+    root: BlockCid,
+    expected: dict[str, FileEntry],
+    empty_folders: list[str],
+    on_empty: Callable[[str], None],
 ) -> Iterator[tuple[str, BlockCid]]:
     """(relative path, file CID) of every file under `root`. A file root: its one path is the manifest's."""
     if codec_of(root) == RAW or _node(sources, root).type == NodeType.FILE:
@@ -226,34 +312,36 @@ def _files(
             raise VerificationError(f"the artifact is a single file but the manifest lists {len(expected)} files")
         yield next(iter(expected)), root
         return
-    yield from _walk_directory(sources, root, budget=_entries_budget(expected))
+    yield from _walk_directory(sources, root, budget=_entries_budget([*expected, *empty_folders]), on_empty=on_empty)
 
 
-def _entries_budget(expected: dict[str, FileEntry]) -> int:
-    """How many folder entries a walk may visit: every listed file and every folder on its path, and no more."""
-    folders = {path.rsplit("/", 1)[0] for path in expected if "/" in path}
+def _entries_budget(paths: list[str]) -> int:
+    """How many folder entries a walk may visit: every listed file and empty folder, every folder on their paths,
+    and no more."""
+    folders = {path.rsplit("/", 1)[0] for path in paths if "/" in path}
     parents = {"/".join(folder.split("/")[: i + 1]) for folder in folders for i in range(folder.count("/") + 1)}
-    return len(expected) + len(parents)
+    return len(set(paths) | parents)
 
 
-def _walk_directory(sources: list[BlockSource], root: BlockCid, *, budget: int) -> Iterator[tuple[str, BlockCid]]:
-    """Files under a folder, depth first in link order; iterative, at most `MAX_DEPTH` folders deep and `budget`
-    entries in all (a hostile folder tree neither exhausts the stack nor multiplies fetches)."""
+def _walk_directory(
+    sources: list[BlockSource], root: BlockCid, *, budget: int, on_empty: Callable[[str], None]
+) -> Iterator[tuple[str, BlockCid]]:
+    """Files under a folder, depth first in link order (each empty folder is passed to `on_empty`); iterative, at
+    most `MAX_DEPTH` folders deep and `budget` entries in all (a hostile folder tree neither exhausts the stack nor
+    multiplies fetches). A folder may be a plain UnixFS directory or a HAMT shard (`hamt`), whatever profile built
+    it."""
     stack: list[tuple[BlockCid, str, int]] = [(root, "", 0)]
     visited = 0
     while stack:
         cid, prefix, depth = stack.pop()
-        node = _node(sources, cid)
-        if node.type != NodeType.DIRECTORY:
-            raise VerificationError(
-                f"{prefix or to_text(cid)}: expected a folder, found a UnixFS {node.type.name.lower()}"
-            )
         folders: list[tuple[BlockCid, str, int]] = []
-        for link in node.links:
-            if not link.name or "/" in link.name:
-                raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {link.name!r}")
+        entries = 0
+        for name, child in _folder_entries(sources, cid, prefix, budget):
+            entries += 1
+            if not name or "/" in name:
+                raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {name!r}")
             try:
-                check_file_path(f"{prefix}{link.name}")
+                check_file_path(f"{prefix}{name}")
             except InputError as exc:
                 raise VerificationError(f"unsafe entry name: {exc}") from None
             visited += 1
@@ -261,14 +349,41 @@ def _walk_directory(sources: list[BlockSource], root: BlockCid, *, budget: int) 
                 raise VerificationError(
                     f"the artifact holds more entries than the {budget:,} files and folders its manifest lists"
                 )
-            relative = f"{prefix}{link.name}"
-            if codec_of(link.cid) == DAG_PB and _node(sources, link.cid).type == NodeType.DIRECTORY:
+            relative = f"{prefix}{name}"
+            if codec_of(child) == DAG_PB and _node(sources, child).type in _FOLDER_TYPES:
                 if depth + 1 > MAX_DEPTH:
                     raise VerificationError(f"{relative}: folders nested deeper than {MAX_DEPTH} levels")
-                folders.append((link.cid, relative + "/", depth + 1))
+                folders.append((child, relative + "/", depth + 1))
             else:
-                yield relative, link.cid
+                yield relative, child
+        if not entries and prefix:
+            on_empty(prefix.rstrip("/"))
         stack.extend(reversed(folders))
+
+
+_FOLDER_TYPES = (NodeType.DIRECTORY, NodeType.HAMT_SHARD)
+
+
+def _folder_entries(
+    sources: list[BlockSource], cid: BlockCid, prefix: str, budget: int
+) -> Iterator[tuple[str, BlockCid]]:
+    """(name, CID) of each entry of one folder, plain or sharded; VerificationError for anything else."""
+    where = prefix or to_text(cid)
+    node = _node(sources, cid)
+    if node.type == NodeType.DIRECTORY:
+        for link in node.links:
+            yield link.name, link.cid
+        return
+    if node.type != NodeType.HAMT_SHARD:
+        raise VerificationError(f"{where}: expected a folder, found a UnixFS {node.type.name.lower()}")
+
+    def fetch_shard(shard: BlockCid) -> Node:
+        return _node(sources, shard)
+
+    try:
+        yield from shard_entries(node, fetch_shard, where=where, max_nodes=budget)
+    except UnixFSError as exc:
+        raise VerificationError(str(exc)) from None
 
 
 @dataclass
@@ -276,7 +391,7 @@ class _Counter:
     blocks: int = 0
 
 
-def _node(sources: list[BlockSource], cid: BlockCid):  # type: ignore[no-untyped-def]
+def _node(sources: list[BlockSource], cid: BlockCid) -> Node:
     try:
         return decode_node(fetch_verified(sources, cid))
     except UnixFSError as exc:
@@ -369,7 +484,7 @@ def _check_file(
 ) -> None:
     from .hashing import BackgroundSha256
 
-    digest = BackgroundSha256()
+    digest = BackgroundSha256(depth=4)  # leaves of up to 2 MiB: at most 8 MiB wait for the second core
     size = 0
     counter = _Counter()
     out: IO[bytes] | None = None

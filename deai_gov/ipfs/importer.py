@@ -1,6 +1,6 @@
-"""Files and folders to UnixFS DAGs with fixed, recorded parameters: the same bytes always give the same CID,
-the one any IPFS node computes with the same settings (`ipfs add --cid-version 1 --raw-leaves
---chunker size-262144`, balanced layout, 174 links per node).
+"""Files and folders to UnixFS DAGs built by a named import profile (`profiles`): the same bytes always give the
+same CID, the one any IPFS implementation computes with the same profile (by default IPIP-499's `unixfs-v1-2025`:
+`ipfs config profile apply unixfs-v1-2025` on Kubo, `profile: 'unixfs-v1-2025'` in Helia's importer).
 
 Streaming: a file is read one chunk at a time and each block goes straight to `sink`; only one pending list of
 links per tree level is kept, so memory stays flat however large the file.
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from ..errors import InputError
 from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, block_cid
+from .hamt import build_shard
+from .profiles import DEFAULT_PROFILE, ImportProfile
 from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
 #: Receives every block as it is made: (binary CID, bytes).
@@ -27,29 +29,8 @@ LeafSink = Callable[[BlockCid, int, int], None]
 FileLeafSink = Callable[[BlockCid, Path, int, int], None]
 #: Receives the number of file bytes just imported.
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class ImportParams:
-    """How a DAG was built. Recorded with every artifact: a different setting gives a different CID."""
-
-    cid_version: int = 1
-    raw_leaves: bool = True
-    chunker: str = "size-262144"
-    layout: str = "balanced"
-    max_links: int = 174
-    hash: str = "sha2-256"
-    cid_base: str = "base32"
-
-    @property
-    def chunk_size(self) -> int:
-        return int(self.chunker.removeprefix("size-"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-DEFAULT_PARAMS = ImportParams()
+#: How many bytes of chunks may wait for the whole-file hash on the second core (memory stays flat).
+_HASH_QUEUE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,6 +46,8 @@ class Entry:
 
 #: Called for each file imported from a folder: (path relative to the imported root, with `/`, entry).
 FileCallback = Callable[[str, Entry], None]
+#: Called for each empty folder imported (path relative to the imported root, with `/`).
+FolderCallback = Callable[[str], None]
 
 
 class _BalancedBuilder:
@@ -113,11 +96,14 @@ class _BalancedBuilder:
 
 
 def import_stream(
-    stream: IO[bytes], sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS, progress: Progress | None = None
+    stream: IO[bytes],
+    sink: BlockSink,
+    *,
+    profile: ImportProfile = DEFAULT_PROFILE,
+    progress: Progress | None = None,
 ) -> Entry:
     """Import a binary stream as a UnixFS file; every block goes to `sink`."""
-    _check_params(params)
-    return _import_chunks(_stream_chunks(stream, params.chunk_size), sink, params, progress, None)
+    return _import_chunks(_stream_chunks(stream, profile.chunk_size), sink, profile, progress, None)
 
 
 def _stream_chunks(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
@@ -136,7 +122,7 @@ def _stream_chunks(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
 def _import_chunks(
     chunks: Iterator[bytes],
     sink: BlockSink,
-    params: ImportParams,
+    profile: ImportProfile,
     progress: Progress | None,
     leaves: LeafSink | None,
 ) -> Entry:
@@ -144,8 +130,8 @@ def _import_chunks(
     releases the GIL, so the two overlap); build the balanced DAG above the leaves."""
     from .hashing import BackgroundSha256
 
-    builder = _BalancedBuilder(sink, params.max_links)
-    file_hash = BackgroundSha256()
+    builder = _BalancedBuilder(sink, profile.max_links)
+    file_hash = BackgroundSha256(depth=max(2, _HASH_QUEUE_BYTES // profile.chunk_size))
     try:
         offset = 0
         for chunk in chunks:
@@ -169,7 +155,7 @@ def import_file(
     path: Path,
     sink: BlockSink,
     *,
-    params: ImportParams = DEFAULT_PARAMS,
+    profile: ImportProfile = DEFAULT_PROFILE,
     progress: Progress | None = None,
     leaves: LeafSink | None = None,
 ) -> Entry:
@@ -180,38 +166,39 @@ def import_file(
     The file must not change meanwhile: its size and modification time before and after, and the bytes read,
     are compared, and a change is refused (the CIDs and the sha256 would describe no version of the file).
     """
-    _check_params(params)
     with path.open("rb", buffering=0) as stream:
         before = os.fstat(stream.fileno())
-        entry = _import_chunks(_stream_chunks(stream, params.chunk_size), sink, params, progress, leaves)
+        entry = _import_chunks(_stream_chunks(stream, profile.chunk_size), sink, profile, progress, leaves)
         after = os.fstat(stream.fileno())
     if entry.size != after.st_size or (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         raise InputError(f"{path} changed while it was being published; publish it again once it is complete")
     return entry
 
 
-def import_bytes(data: bytes, sink: BlockSink, *, params: ImportParams = DEFAULT_PARAMS) -> Entry:
+def import_bytes(data: bytes, sink: BlockSink, *, profile: ImportProfile = DEFAULT_PROFILE) -> Entry:
     """Import in-memory bytes as a UnixFS file."""
     import io
 
-    return import_stream(io.BytesIO(data), sink, params=params)
+    return import_stream(io.BytesIO(data), sink, profile=profile)
 
 
 def import_path(
     path: Path,
     sink: BlockSink,
     *,
-    params: ImportParams = DEFAULT_PARAMS,
+    profile: ImportProfile = DEFAULT_PROFILE,
     progress: Progress | None = None,
     on_file: FileCallback | None = None,
     leaves: FileLeafSink | None = None,
     include_hidden: bool = False,
+    on_empty_folder: FolderCallback | None = None,
     _relative: str = "",
 ) -> Entry:
     """Import a file, or a folder recursively (entries sorted by name, as dag-pb requires).
 
     Hidden files and folders (a name starting with `.`: `.env`, `.git/`) are left out unless `include_hidden`, as
-    `ipfs add` does without `--hidden`: publishing is public and permanent. Every name must be portable
+    `ipfs add` does without `--hidden`: publishing is public and permanent. Empty folders are kept. A folder whose
+    block would be larger than the profile's threshold becomes a HAMT shard (`hamt`). Every name must be portable
     (`names.check_file_path`). With `leaves`, the raw leaves of every file go there as (CID, file, offset,
     length) instead of to `sink`.
     """
@@ -219,7 +206,7 @@ def import_path(
         raise InputError(f"{path} is a symbolic link; publish the file it points to instead")
     if path.is_file():
         in_file = None if leaves is None else (lambda cid, offset, length: leaves(cid, path, offset, length))
-        entry = import_file(path, sink, params=params, progress=progress, leaves=in_file)
+        entry = import_file(path, sink, profile=profile, progress=progress, leaves=in_file)
         if on_file:
             on_file(_relative or path.name, entry)
         return entry
@@ -232,22 +219,34 @@ def import_path(
             entry = import_path(
                 Path(child.path),
                 sink,
-                params=params,
+                profile=profile,
                 progress=progress,
                 on_file=on_file,
                 leaves=leaves,
                 include_hidden=include_hidden,
+                on_empty_folder=on_empty_folder,
                 _relative=relative,
             )
             links.append(Link(entry.cid, child.name, entry.tsize))
             size += entry.size
-        block = encode_node(links, encode_unixfs(NodeType.DIRECTORY))
-        cid = block_cid(DAG_PB, block)
-        sink(cid, block)
-        return Entry(cid, size, len(block) + sum(link.tsize for link in links))
+        if not links and _relative and on_empty_folder:
+            on_empty_folder(_relative)
+        return _folder(links, size, sink, profile)
     if not path.exists():
         raise InputError(f"{path} does not exist")
     raise InputError(f"{path} is neither a file nor a folder")
+
+
+def _folder(links: list[Link], size: int, sink: BlockSink, profile: ImportProfile) -> Entry:
+    """A folder's block (its entries sorted by name), or its HAMT shard when that block would be larger than the
+    profile's threshold (strictly: IPIP-499's `block-bytes` rule, the serialized block's exact size)."""
+    block = encode_node(links, encode_unixfs(NodeType.DIRECTORY))
+    if profile.hamt_threshold is not None and len(block) > profile.hamt_threshold:
+        cid, tsize = build_shard([(link.name, link) for link in links], sink, fanout=profile.hamt_fanout)
+        return Entry(cid, size, tsize)
+    cid = block_cid(DAG_PB, block)
+    sink(cid, block)
+    return Entry(cid, size, len(block) + sum(link.tsize for link in links))
 
 
 def _children(folder: Path, include_hidden: bool) -> list[os.DirEntry[str]]:
@@ -308,10 +307,3 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
         parts.append(part)
         remaining -= len(part)
     return b"".join(parts)
-
-
-def _check_params(params: ImportParams) -> None:
-    if params != DEFAULT_PARAMS:
-        raise InputError(
-            f"only the fixed import parameters are supported ({DEFAULT_PARAMS.to_dict()}); got {params.to_dict()}"
-        )

@@ -1,19 +1,21 @@
 """The manifest of a model version: what the artifact is, file by file, and who contributed it.
 
-It is published to IPFS beside the artifact; the registry records both CIDs. Schema `deai-gov/manifest/v1`
-(documented in docs/manifest.md):
+It is published to IPFS beside the artifact; the registry records both CIDs. Schema `deai-gov/manifest/v2`
+(documented in docs/artifacts.md):
 
     {
-      "schema": "deai-gov/manifest/v1",
+      "schema": "deai-gov/manifest/v2",
       "name": "acme/vision", "version": 2, "parent_version": 1,
       "format": "safetensors", "license": "apache-2.0", "description": "...",
-      "artifact": {"root": "<CID>", "size": 123, "import": {<ImportParams>}},
+      "artifact": {"root": "<CID>", "size": 123, "import": {"profile": "unixfs-v1-2025", <its parameters>}},
       "files": [{"path": "model.safetensors", "size": 100, "sha256": "<hex>", "cid": "<CID>"}, ...],
+      "empty_folders": ["logs", ...],
       "contributors": [{"address": "0x...", "share_bps": 10000, "name": "..."}],
       "model_card": {<YAML metadata of a Hugging Face README.md, when present>}
     }
 
-Shares are basis points and add up to 10,000. Files are sorted by path; paths use `/`.
+Shares are basis points and add up to 10,000. Files are sorted by path; paths use `/`. A `v1` manifest (before
+import profiles had names) is still read: its `import` record holds the legacy profile's parameters unnamed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from typing import Any
 from ..errors import InputError
 from ..names import check_file_path, first_collision, validate_model_name
 
-SCHEMA = "deai-gov/manifest/v1"
+SCHEMA = "deai-gov/manifest/v2"
+#: Every schema this version reads; it writes only `SCHEMA`.
+READABLE_SCHEMAS = ("deai-gov/manifest/v1", SCHEMA)
 TOTAL_SHARES_BPS = 10_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _FORMATS = {
@@ -70,10 +74,13 @@ class Manifest:
     license: str = ""
     description: str = ""
     model_card: dict[str, Any] = field(default_factory=dict)
+    schema: str = SCHEMA
+    #: Folders of the artifact that hold nothing (paths, sorted): a UnixFS DAG keeps them, so a pull recreates them.
+    empty_folders: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema": SCHEMA,
+            "schema": self.schema,
             "name": self.name,
             "version": self.version,
             "parent_version": self.parent_version,
@@ -84,7 +91,7 @@ class Manifest:
             "files": [vars(f) for f in self.files],
             "contributors": [vars(c) for c in self.contributors],
             "model_card": self.model_card,
-        }
+        } | ({"empty_folders": self.empty_folders} if self.schema != "deai-gov/manifest/v1" else {})
 
     def to_bytes(self) -> bytes:
         """Canonical JSON (sorted keys, no spaces, UTF-8): the same manifest always gives the same CID."""
@@ -97,8 +104,8 @@ class Manifest:
             raw = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise InputError("the manifest is not UTF-8 JSON") from None
-        if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
-            raise InputError(f"the manifest is not a {SCHEMA} document")
+        if not isinstance(raw, dict) or raw.get("schema") not in READABLE_SCHEMAS:
+            raise InputError(f"the manifest is not a {' or '.join(READABLE_SCHEMAS)} document")
         try:
             artifact = raw["artifact"]
             manifest = cls(
@@ -119,6 +126,8 @@ class Manifest:
                     for c in raw["contributors"]
                 ],
                 model_card=dict(raw.get("model_card") or {}),
+                schema=str(raw["schema"]),
+                empty_folders=[str(folder) for folder in raw.get("empty_folders", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"the manifest is incomplete or malformed ({type(exc).__name__}: {exc})") from None
@@ -138,9 +147,11 @@ class Manifest:
         paths = [f.path for f in self.files]
         if len(set(paths)) != len(paths):
             raise InputError("the manifest's file paths must be unique")
-        for path in paths:
+        if len(set(self.empty_folders)) != len(self.empty_folders) or set(self.empty_folders) & set(paths):
+            raise InputError("the manifest's empty folders must be unique and not also files")
+        for path in [*paths, *self.empty_folders]:
             check_file_path(path)
-        collision = first_collision(paths)
+        collision = first_collision([*paths, *self.empty_folders])
         if collision:
             raise InputError(
                 f"{collision[0]!r} and {collision[1]!r} would be one file on a case-insensitive file system"

@@ -5,7 +5,8 @@ checked in the tests against real IPFS nodes and known CIDs. Protobuf wire forma
 
     PBNode { repeated PBLink Links = 2; optional bytes Data = 1; }   (Links are written before Data)
     PBLink { optional bytes Hash = 1; optional string Name = 2; optional uint64 Tsize = 3; }
-    UnixFS Data { Type = 1; optional bytes Data = 2; optional uint64 filesize = 3; repeated uint64 blocksizes = 4; }
+    UnixFS Data { Type = 1; optional bytes Data = 2; optional uint64 filesize = 3; repeated uint64 blocksizes = 4;
+                  optional uint64 hashType = 5; optional uint64 fanout = 6; }     (the last two: HAMT shards)
 
 CIDs are binary (see `blockcid`).
 """
@@ -48,6 +49,8 @@ class Node:
     data: bytes = b""
     filesize: int | None = None
     blocksizes: tuple[int, ...] = field(default_factory=tuple)
+    hash_type: int | None = None
+    fanout: int | None = None
 
 
 # ----------------------------------------------------------------------------- protobuf primitives
@@ -113,7 +116,13 @@ def _fields(buf: bytes) -> list[tuple[int, int | bytes]]:
 
 
 def encode_unixfs(
-    node_type: NodeType, *, data: bytes = b"", filesize: int | None = None, blocksizes: tuple[int, ...] = ()
+    node_type: NodeType,
+    *,
+    data: bytes = b"",
+    filesize: int | None = None,
+    blocksizes: tuple[int, ...] = (),
+    hash_type: int | None = None,
+    fanout: int | None = None,
 ) -> bytes:
     out = _int_field(1, node_type)
     if data:
@@ -122,6 +131,10 @@ def encode_unixfs(
         out += _int_field(3, filesize)
     for size in blocksizes:
         out += _int_field(4, size)
+    if hash_type is not None:
+        out += _int_field(5, hash_type)
+    if fanout is not None:
+        out += _int_field(6, fanout)
     return out
 
 
@@ -164,6 +177,8 @@ def decode_node(block: bytes) -> Node:
     if data is None:
         raise UnixFSError("dag-pb node without UnixFS data")
     node_type, payload, filesize, blocksizes = None, b"", None, []
+    hash_type: int | None = None
+    fanout: int | None = None
     for number, value in _fields(data):
         if number == 1 and isinstance(value, int):
             node_type = value
@@ -173,8 +188,12 @@ def decode_node(block: bytes) -> Node:
             filesize = value
         elif number == 4 and isinstance(value, int):
             blocksizes.append(value)
+        elif number == 5 and isinstance(value, int):
+            hash_type = value
+        elif number == 6 and isinstance(value, int):
+            fanout = value
     try:
         kind = NodeType(node_type if node_type is not None else -1)
     except ValueError:
         raise UnixFSError(f"unknown UnixFS node type {node_type}") from None
-    return Node(tuple(links), kind, payload, filesize, tuple(blocksizes))
+    return Node(tuple(links), kind, payload, filesize, tuple(blocksizes), hash_type, fanout)
