@@ -1,57 +1,169 @@
-"""HTTP servers on 127.0.0.1 for tests: a minimal trustless gateway serving raw blocks from a store (optionally
-lying), on top of `serve_http`, which runs any request handler on a free port."""
+"""HTTP servers on 127.0.0.1 for tests: a trustless gateway serving blocks from a store (optionally lying,
+truncating, refusing CARs or slowed down), on top of `serve_http`, which runs any request handler on a free port.
+
+The gateway follows the trustless gateway spec (ipfs/specs `src/http-gateways/trustless-gateway.md`):
+
+- a raw block: `GET /ipfs/<cid>?format=raw` or `Accept: application/vnd.ipld.raw`, answered
+  `Content-Type: application/vnd.ipld.raw`;
+- a CAR: `GET /ipfs/<cid>?format=car` or `Accept: application/vnd.ipld.car`, with `dag-scope=all` (the default;
+  `block` for the root alone), blocks in depth-first link order, duplicates only when asked (`dups=y` in the
+  Accept parameters or `car-dups=y`), answered `Content-Type: application/vnd.ipld.car; version=1; order=dfs;
+  dups=n|y`, streamed;
+- 400 for a request it cannot serve (another format or scope), 404 for a block it does not have.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
-from deai_gov.errors import BlockNotFound
-from deai_gov.ipfs.blockcid import from_text
+from deai_gov.errors import BlockNotFound, StoreError
+from deai_gov.ipfs.blockcid import DAG_PB, codec_of, from_text, to_text
+from deai_gov.ipfs.car import CarWriter
 from deai_gov.ipfs.stores import BlockSource
+from deai_gov.ipfs.unixfs import decode_node
 
 #: Given (cid text, true bytes), return the bytes to serve.
 Tamper = Callable[[str, bytes], bytes]
+RAW_MEDIA = "application/vnd.ipld.raw"
+CAR_MEDIA = "application/vnd.ipld.car"
+
+
+@dataclass
+class Gateway:
+    """A running test gateway: its URL and what it was asked."""
+
+    url: str
+    raw_requests: int = 0
+    car_requests: int = 0
+    car_blocks_sent: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @contextmanager
-def serve_gateway(source: BlockSource, tamper: Tamper | None = None) -> Iterator[str]:
-    """Run a gateway answering `GET /ipfs/<cid>?format=raw`; yields its base URL, stops on exit."""
+def serve_trustless_gateway(
+    source: BlockSource,
+    tamper: Tamper | None = None,
+    *,
+    car: bool = True,
+    car_block_limit: int | None = None,
+    delay: float = 0.0,
+) -> Iterator[Gateway]:
+    """Run a gateway over `source`. `car=False` answers CAR requests with 400 (a gateway serving raw blocks only);
+    `car_block_limit` ends every CAR after that many blocks (an incomplete answer); `delay` seconds pass before each
+    answer (a distant gateway)."""
+    gateway = Gateway("")
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:
             url = urlparse(self.path)
-            if not url.path.startswith("/ipfs/") or "format=raw" not in url.query:
-                self.send_error(400)
+            query = parse_qs(url.query)
+            accept = self.headers.get("Accept", "")
+            wanted = (query.get("format") or [""])[0] or (
+                "car" if CAR_MEDIA in accept else "raw" if RAW_MEDIA in accept else ""
+            )
+            if delay:
+                time.sleep(delay)
+            if not url.path.startswith("/ipfs/") or wanted not in ("raw", "car"):
+                self._refuse(400)
                 return
-            text = url.path.removeprefix("/ipfs/")
             try:
-                data = source.get_block(from_text(text))
-            except (BlockNotFound, ValueError):
-                self.send_error(404)
+                root = from_text(url.path.removeprefix("/ipfs/"))
+            except ValueError:
+                self._refuse(400)
                 return
-            if tamper:
-                data = tamper(text, data)
+            if wanted == "raw":
+                self._raw(root)
+                return
+            with gateway.lock:
+                gateway.car_requests += 1
+            if not car or (query.get("dag-scope") or ["all"])[0] not in ("all", "block"):
+                self._refuse(400)
+            else:
+                dups = "dups=y" in accept.replace(" ", "") or (query.get("car-dups") or ["n"])[0] == "y"
+                self._car(root, dups, (query.get("dag-scope") or ["all"])[0] == "block")
+
+        def _refuse(self, status: int) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _block(self, cid: bytes) -> bytes:
+            data = source.get_block(cid)
+            return tamper(to_text(cid), data) if tamper else data
+
+        def _raw(self, cid: bytes) -> None:
+            with gateway.lock:
+                gateway.raw_requests += 1
+            try:
+                data = self._block(cid)
+            except (BlockNotFound, StoreError):
+                self._refuse(404)
+                return
             self.send_response(200)
-            self.send_header("Content-Type", "application/vnd.ipld.raw")
+            self.send_header("Content-Type", RAW_MEDIA)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def _car(self, root: bytes, dups: bool, block_only: bool) -> None:
+            try:
+                self._block(root)
+            except (BlockNotFound, StoreError):
+                self._refuse(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", f"{CAR_MEDIA}; version=1; order=dfs; dups={'y' if dups else 'n'}")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            writer = CarWriter(self.wfile, [root])
+            sent: set[bytes] = set()
+            stack = [root]
+            count = 0
+            try:
+                while stack and (car_block_limit is None or count < car_block_limit):
+                    cid = stack.pop()
+                    if not dups and cid in sent:
+                        continue
+                    data = source.get_block(cid)
+                    writer.put(cid, tamper(to_text(cid), data) if tamper else data)
+                    sent.add(cid)
+                    count += 1
+                    if codec_of(cid) == DAG_PB and not block_only:
+                        stack.extend(link.cid for link in reversed(decode_node(data).links))
+            except (BlockNotFound, StoreError, OSError):
+                pass  # a block it lacks, or the client hung up: the CAR simply ends
+            with gateway.lock:
+                gateway.car_blocks_sent += count
 
         def log_message(self, *args: object) -> None:
             pass
 
     with serve_http(Handler) as url:
-        yield url
+        gateway.url = url
+        yield gateway
+
+
+@contextmanager
+def serve_gateway(source: BlockSource, tamper: Tamper | None = None) -> Iterator[str]:
+    """`serve_trustless_gateway`, yielding only its base URL."""
+    with serve_trustless_gateway(source, tamper) as gateway:
+        yield gateway.url
 
 
 @contextmanager
 def serve_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve `handler` on a free loopback port; yields the base URL, stops the server on exit."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

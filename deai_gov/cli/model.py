@@ -213,6 +213,7 @@ def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
         "blocks": report.blocks,
         "bytes": report.size,
         "files": [asdict(f) for f in report.files],
+        "streams": [asdict(stream) for stream in report.streams],
     }
 
 

@@ -19,6 +19,7 @@ from typing import IO
 from ..errors import InputError, UnixFSError, VerificationError
 from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, to_text
+from .carstream import CarStreamSource, with_car_streams
 from .hamt import shard_entries
 from .importer import Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
@@ -39,15 +40,26 @@ class Published:
     manifest: Manifest
 
 
+@dataclass(frozen=True)
+class StreamReport:
+    """A gateway's CAR stream of the artifact: how much of it was used, and why it ended before its end, if so."""
+
+    gateway: str
+    blocks: int
+    bytes: int
+    ended: str | None
+
+
 @dataclass
 class VerifyReport:
-    """What was checked: the manifest, and each file with its size."""
+    """What was checked: the manifest, and each file with its size; and the CAR streams blocks came from."""
 
     artifact_cid: str
     manifest_cid: str
     manifest: Manifest
     files: list[FileEntry] = field(default_factory=list)
     blocks: int = 0
+    streams: list[StreamReport] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -254,6 +266,7 @@ def _check(
     report = VerifyReport(to_text(artifact_root), to_text(manifest_root), manifest)
     seen: set[str] = set()
     empty_found: list[str] = []
+    sources = with_car_streams(sources, artifact_root)  # one request a gateway for the whole artifact
 
     def on_empty(relative: str) -> None:
         if relative not in manifest.empty_folders:
@@ -264,17 +277,25 @@ def _check(
         if staging is not None:
             (staging / relative).mkdir(parents=True, exist_ok=True)
 
-    for relative, file_cid in _files(sources, artifact_root, expected, manifest.empty_folders, on_empty):
-        entry = expected.get(relative)
-        if entry is None:
-            raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
-        if not _same_cid(entry.cid, file_cid):
-            raise VerificationError(
-                f"{relative}: the artifact's CID {to_text(file_cid)} is not the manifest's {entry.cid}"
-            )
-        _check_file(sources, file_cid, entry, staging, progress, report)
-        seen.add(relative)
-        report.files.append(entry)
+    try:
+        for relative, file_cid in _files(sources, artifact_root, expected, manifest.empty_folders, on_empty):
+            entry = expected.get(relative)
+            if entry is None:
+                raise VerificationError(f"the artifact holds {relative!r}, which the manifest does not list")
+            if not _same_cid(entry.cid, file_cid):
+                raise VerificationError(
+                    f"{relative}: the artifact's CID {to_text(file_cid)} is not the manifest's {entry.cid}"
+                )
+            _check_file(sources, file_cid, entry, staging, progress, report)
+            seen.add(relative)
+            report.files.append(entry)
+    finally:
+        for source in sources:
+            if isinstance(source, CarStreamSource):
+                ended = source.ended  # why it stopped early, if it did (closing it now is not a reason)
+                source.close()
+                if source.blocks or ended:
+                    report.streams.append(StreamReport(source.gateway.name, source.blocks, source.bytes, ended))
     missing = sorted(set(expected) - seen) or sorted(set(manifest.empty_folders) - set(empty_found))
     if missing:
         raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")
@@ -326,39 +347,44 @@ def _entries_budget(paths: list[str]) -> int:
 def _walk_directory(
     sources: list[BlockSource], root: BlockCid, *, budget: int, on_empty: Callable[[str], None]
 ) -> Iterator[tuple[str, BlockCid]]:
-    """Files under a folder, depth first in link order (each empty folder is passed to `on_empty`); iterative, at
-    most `MAX_DEPTH` folders deep and `budget` entries in all (a hostile folder tree neither exhausts the stack nor
-    multiplies fetches). A folder may be a plain UnixFS directory or a HAMT shard (`hamt`), whatever profile built
-    it."""
-    stack: list[tuple[BlockCid, str, int]] = [(root, "", 0)]
+    """Files under a folder, depth first in link order, a subfolder's files where the subfolder stands: the order a
+    `dfs` CAR is written in, so a streamed CAR is read straight through (each empty folder is passed to
+    `on_empty`). Iterative, at most `MAX_DEPTH` folders deep and `budget` entries in all (a hostile folder tree
+    neither exhausts the stack nor multiplies fetches). A folder may be a plain UnixFS directory or a HAMT shard
+    (`hamt`), whatever profile built it."""
+    # Each frame: the entries of one folder still to see, its path prefix, and how many it had so far.
+    stack: list[tuple[Iterator[tuple[str, BlockCid]], str, list[int]]] = [
+        (_folder_entries(sources, root, "", budget), "", [0])
+    ]
     visited = 0
     while stack:
-        cid, prefix, depth = stack.pop()
-        folders: list[tuple[BlockCid, str, int]] = []
-        entries = 0
-        for name, child in _folder_entries(sources, cid, prefix, budget):
-            entries += 1
-            if not name or "/" in name:
-                raise VerificationError(f"{prefix or to_text(cid)}: unsafe entry name {name!r}")
-            try:
-                check_file_path(f"{prefix}{name}")
-            except InputError as exc:
-                raise VerificationError(f"unsafe entry name: {exc}") from None
-            visited += 1
-            if visited > budget:
-                raise VerificationError(
-                    f"the artifact holds more entries than the {budget:,} files and folders its manifest lists"
-                )
-            relative = f"{prefix}{name}"
-            if codec_of(child) == DAG_PB and _node(sources, child).type in _FOLDER_TYPES:
-                if depth + 1 > MAX_DEPTH:
-                    raise VerificationError(f"{relative}: folders nested deeper than {MAX_DEPTH} levels")
-                folders.append((child, relative + "/", depth + 1))
-            else:
-                yield relative, child
-        if not entries and prefix:
-            on_empty(prefix.rstrip("/"))
-        stack.extend(reversed(folders))
+        entries, prefix, seen = stack[-1]
+        step = next(entries, None)
+        if step is None:
+            stack.pop()
+            if not seen[0] and prefix:
+                on_empty(prefix.rstrip("/"))
+            continue
+        seen[0] += 1
+        name, child = step
+        if not name or "/" in name:
+            raise VerificationError(f"{prefix or to_text(root)}: unsafe entry name {name!r}")
+        try:
+            check_file_path(f"{prefix}{name}")
+        except InputError as exc:
+            raise VerificationError(f"unsafe entry name: {exc}") from None
+        visited += 1
+        if visited > budget:
+            raise VerificationError(
+                f"the artifact holds more entries than the {budget:,} files and folders its manifest lists"
+            )
+        relative = f"{prefix}{name}"
+        if codec_of(child) == DAG_PB and _node(sources, child).type in _FOLDER_TYPES:
+            if len(stack) > MAX_DEPTH:
+                raise VerificationError(f"{relative}: folders nested deeper than {MAX_DEPTH} levels")
+            stack.append((_folder_entries(sources, child, relative + "/", budget), relative + "/", [0]))
+        else:
+            yield relative, child
 
 
 _FOLDER_TYPES = (NodeType.DIRECTORY, NodeType.HAMT_SHARD)

@@ -1,0 +1,178 @@
+"""A whole DAG from a trustless gateway in one request, every block verified as it streams.
+
+Reading a model a block at a time costs one round trip per block: hours for 10 GiB from a public gateway. The
+trustless gateway spec lets one request carry the DAG as a CAR: `GET /ipfs/<root>?format=car&dag-scope=all` with
+`Accept: application/vnd.ipld.car; version=1; order=dfs; dups=y`. A `CarStreamSource` stands in front of the
+gateway's per-block source for one root: the first block asked of it opens the stream, and then each block the
+walk asks for is read from it, hashed and checked against its CID before it is returned. The walks here go depth
+first in link order, as a `dfs` CAR is written, so a block asked for is normally the next one in the stream; a few
+blocks read ahead are kept (bounded), as are the small inner blocks a walk reads twice.
+
+Nothing is trusted: a stream that is refused, breaks, trickles, sends a block that does not hash to its CID or
+leaves out a block makes this source answer "not found" from then on, so the caller's next source (the same
+gateway block by block, then the others) fetches what is missing. An incomplete CAR costs only its missing part.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any
+
+from ..errors import BlockNotFound, CarError, StoreError
+from .blockcid import RAW, BlockCid, codec_of, to_text
+from .car import read_car
+from .stores import GatewaySource
+
+CAR_MEDIA = "application/vnd.ipld.car"
+#: Bytes of blocks read ahead of the one asked for that are kept; past this the stream is given up.
+LOOKAHEAD_BYTES = 32 * 1024 * 1024
+#: Inner (non-raw) blocks already returned that are kept for a second request (a walk reads a node, then again).
+KEEP_INNER = 4096
+
+
+class CarStreamSource:
+    """Blocks of the DAG under `root`, streamed from `gateway` as one CAR, each verified as it arrives."""
+
+    #: Every block this source returns was checked against its CID as it streamed (see `fetch_verified`).
+    verified = True
+
+    def __init__(self, gateway: GatewaySource, root: BlockCid):
+        self.gateway = gateway
+        self.root = root
+        self.name = f"{gateway.name} (CAR of {to_text(root)})"
+        self.blocks = 0  # blocks read from the stream
+        self.bytes = 0
+        self.ended: str | None = None  # why the stream is no longer read from, once it is not
+        self._response: Any = None
+        self._blocks: Any = None
+        self._ahead: OrderedDict[BlockCid, bytes] = OrderedDict()
+        self._ahead_bytes = 0
+        self._inner: OrderedDict[BlockCid, bytes] = OrderedDict()
+
+    def get_block(self, cid: BlockCid) -> bytes:
+        if cid in self._inner:
+            self._inner.move_to_end(cid)
+            return self._inner[cid]
+        if cid in self._ahead:
+            data = self._ahead.pop(cid)
+            self._ahead_bytes -= len(data)
+            return self._returned(cid, data)
+        if self.ended is None and self._blocks is None:
+            self._open()
+        while self.ended is None:
+            try:
+                found, data = self._next()
+            except StopIteration:
+                self._end("the CAR ended")
+                break
+            if found == cid:
+                return self._returned(cid, data)
+            self._ahead[found] = data
+            self._ahead_bytes += len(data)
+            if self._ahead_bytes > LOOKAHEAD_BYTES:
+                self._end(f"block {to_text(cid)} was not among the next {LOOKAHEAD_BYTES:,} bytes")
+        raise BlockNotFound(f"{self.name} does not hold block {to_text(cid)} ({self.ended})")
+
+    def close(self) -> None:
+        """Stop reading the stream (a pull that ends early, or is interrupted)."""
+        self._end("closed")
+
+    def _returned(self, cid: BlockCid, data: bytes) -> bytes:
+        if codec_of(cid) != RAW:
+            self._inner[cid] = data
+            if len(self._inner) > KEEP_INNER:
+                self._inner.popitem(last=False)
+        return data
+
+    def _open(self) -> None:
+        import requests
+
+        url = f"{self.gateway.base_url}/ipfs/{to_text(self.root)}?format=car&dag-scope=all"
+        headers = {"Accept": f"{CAR_MEDIA}; version=1; order=dfs; dups=y"}
+        try:
+            response = requests.get(url, headers=headers, timeout=self.gateway.timeout, stream=True)
+        except (requests.RequestException, OSError) as exc:
+            self._end(f"unreachable: {type(exc).__name__}")
+            return
+        media = response.headers.get("Content-Type", "")
+        if response.status_code != 200 or not media.startswith(CAR_MEDIA):
+            response.close()
+            self._end(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
+            return
+        self._response = response
+        reader = _DeadlineReader(response.raw, self.gateway.timeout)
+        try:
+            roots, blocks = read_car(reader)  # type: ignore[arg-type]
+        except (CarError, StoreError) as exc:
+            self._end(f"a bad CAR header ({exc})")
+            return
+        if roots and roots[0] != self.root:
+            self._end(f"a CAR of another root, {to_text(roots[0])}")
+            return
+        self._reader = reader
+        self._blocks = blocks
+
+    def _next(self) -> tuple[BlockCid, bytes]:
+        """The next block of the stream, verified (read_car checks each); StopIteration at its end. A broken,
+        slow or lying stream ends it, with the reason kept."""
+        self._reader.mark()
+        try:
+            cid, data = next(self._blocks)
+        except StopIteration:
+            raise
+        except (CarError, StoreError, OSError) as exc:
+            self._end(f"it broke after {self.blocks} blocks: {exc}")
+            raise StopIteration from None
+        except Exception as exc:  # urllib3 protocol errors and the like: the peer's fault, not ours
+            self._end(f"it broke after {self.blocks} blocks: {type(exc).__name__}")
+            raise StopIteration from None
+        self.blocks += 1
+        self.bytes += len(data)
+        return cid, data
+
+    def _end(self, why: str) -> None:
+        if self.ended is None:
+            self.ended = why
+        self._ahead.clear()
+        self._ahead_bytes = 0
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+
+
+class _DeadlineReader:
+    """A body read a socket read at a time, each block within `timeout` seconds of `mark()`: a peer trickling a
+    byte at a time satisfies every per-read time-out, not this one."""
+
+    def __init__(self, raw: Any, timeout: float):
+        self.raw = raw
+        self.timeout = timeout
+        self.started = time.monotonic()
+
+    def mark(self) -> None:
+        self.started = time.monotonic()
+
+    def read(self, size: int) -> bytes:
+        parts = []
+        left = size
+        while left > 0:
+            chunk = self.raw.read1(min(left, 1024 * 1024))
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+            if time.monotonic() - self.started > self.timeout:
+                raise StoreError(f"the stream delivered no block within {self.timeout:g} s")
+        return b"".join(parts)
+
+
+def with_car_streams(sources: list[Any], root: BlockCid) -> list[Any]:
+    """`sources` with a CAR stream of `root` in front of each gateway (the order of sources kept): a gateway is
+    asked for the whole DAG once, and block by block only for what its stream did not deliver."""
+    streamed: list[Any] = []
+    for source in sources:
+        if isinstance(source, GatewaySource):
+            streamed.append(CarStreamSource(source, root))
+        streamed.append(source)
+    return streamed

@@ -1,0 +1,155 @@
+"""Pulls through trustless gateways as one CAR stream (`deai_gov.ipfs.carstream`), against the spec-following test
+gateway (tests/gateway.py): one request for the whole artifact, every block verified as it streams, and the
+gateway's blocks fetched one by one only where its CAR did not deliver them (refused, cut short, lying)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deai_gov.errors import BlockMismatch
+from deai_gov.ipfs.blockcid import from_text
+from deai_gov.ipfs.content import Published, publish, pull, verify
+from deai_gov.ipfs.manifest import Contributor
+from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, walk_blocks
+
+from .gateway import serve_trustless_gateway
+
+CONTRIBUTORS = [Contributor("0x" + "11" * 20, 10_000)]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[EmbeddedStore, Published, Path]:
+    """A folder with a subfolder before and after files (link order), an empty folder, a 5 MiB file and a file
+    repeating its chunks (the same block twice)."""
+    root = tmp_path_factory.mktemp("carstream")
+    folder = root / "model"
+    (folder / "a-tokenizer").mkdir(parents=True)
+    (folder / "a-tokenizer" / "vocab.txt").write_text("a\nb\n")
+    (folder / "empty").mkdir()
+    (folder / "model.safetensors").write_bytes(os.urandom(5 * 1024 * 1024 + 3))
+    (folder / "zeros.bin").write_bytes(bytes(3 * 1024 * 1024))
+    (folder / "z-config").mkdir()
+    (folder / "z-config" / "config.json").write_text("{}")
+    store = EmbeddedStore(root / "store")
+    return store, publish(folder, store, name="acme/stream", version=1, contributors=CONTRIBUTORS), folder
+
+
+def blocks_under(store: EmbeddedStore, cid: str) -> int:
+    return sum(1 for _ in walk_blocks([store], from_text(cid)))
+
+
+def test_a_pull_is_one_car_request_for_the_whole_artifact(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    store, version, folder = published
+    with serve_trustless_gateway(store) as gateway:
+        report = pull([GatewaySource(gateway.url)], version.artifact_cid, version.manifest_cid, tmp_path / "out")
+    assert gateway.car_requests == 1
+    assert gateway.raw_requests == blocks_under(store, version.manifest_cid)  # the manifest, read block by block
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+    assert (tmp_path / "out" / "empty").is_dir()
+    [stream] = report.streams
+    assert stream.ended is None and stream.blocks == gateway.car_blocks_sent
+
+
+def test_a_gateway_without_cars_serves_block_by_block(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    store, version, _ = published
+    with serve_trustless_gateway(store, car=False) as gateway:
+        report = verify([GatewaySource(gateway.url)], version.artifact_cid, version.manifest_cid)
+    assert gateway.car_requests == 1 and gateway.car_blocks_sent == 0
+    assert gateway.raw_requests >= blocks_under(store, version.artifact_cid)
+    assert [s.ended for s in report.streams] == ["no CAR: HTTP 400 without a content type"]
+
+
+def test_a_car_cut_short_is_completed_block_by_block(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    store, version, folder = published
+    with serve_trustless_gateway(store, car_block_limit=5) as gateway:
+        pull([GatewaySource(gateway.url)], version.artifact_cid, version.manifest_cid, tmp_path / "out")
+    total = blocks_under(store, version.artifact_cid)
+    assert gateway.car_blocks_sent == 5 and 0 < gateway.raw_requests < total + 5
+    assert (tmp_path / "out" / "zeros.bin").read_bytes() == (folder / "zeros.bin").read_bytes()
+
+
+def test_a_lying_car_is_refused_and_an_honest_gateway_used(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    """The first gateway's CAR (and raw blocks) flip a byte of every raw leaf: its stream ends at the first one,
+    its block-by-block answers are refused by name, and the second gateway's CAR completes the pull."""
+    store, version, folder = published
+
+    def flip_leaves(cid: str, data: bytes) -> bytes:
+        return data[:-1] + bytes([data[-1] ^ 1]) if cid.startswith("bafk") and data else data
+
+    with serve_trustless_gateway(store, tamper=flip_leaves) as liar:
+        with pytest.raises(BlockMismatch, match=rf"gateway {liar.url} returned bytes that do not match"):
+            verify([GatewaySource(liar.url)], version.artifact_cid, version.manifest_cid)
+        with serve_trustless_gateway(store) as honest:
+            report = pull(
+                [GatewaySource(liar.url), GatewaySource(honest.url)],
+                version.artifact_cid,
+                version.manifest_cid,
+                tmp_path / "out",
+            )
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+    liar_stream = next(s for s in report.streams if s.gateway == f"gateway {liar.url}")
+    assert liar_stream.ended and "does not match its CID" in liar_stream.ended
+    assert honest.car_requests == 1
+
+
+def test_a_trickling_car_is_given_up_and_the_rest_read_by_block(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    """A gateway whose CAR sends its header and then a byte every 0.2 s (every socket read within any time-out):
+    the stream is given up at the per-block deadline and the pull completes from its raw blocks."""
+    import time
+    from http.server import BaseHTTPRequestHandler
+
+    from deai_gov.ipfs.car import CarWriter
+
+    from .gateway import serve_http
+
+    store, version, folder = published
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            cid = from_text(path.removeprefix("/ipfs/"))
+            if "format=car" in query:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.ipld.car; version=1; order=dfs; dups=y")
+                self.end_headers()
+                CarWriter(self.wfile, [cid])
+                self.wfile.write(b"\xe8\x07")  # a section of 1,000 bytes, then a byte at a time
+                for _ in range(100):
+                    try:
+                        self.wfile.write(b"\x01")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.2)
+                return
+            data = store.get_block(cid)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.ipld.raw")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serve_http(Trickle) as url:
+        started = time.monotonic()
+        report = pull([GatewaySource(url, timeout=1.0)], version.artifact_cid, version.manifest_cid, tmp_path / "out")
+        elapsed = time.monotonic() - started
+    assert elapsed < 8, f"the trickle held the pull for {elapsed:.1f} s"
+    [stream] = report.streams
+    assert stream.blocks == 0 and stream.ended and "no block within 1 s" in stream.ended
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
