@@ -83,12 +83,18 @@ def import_archive(path: Path, store: BlockStore) -> ArchiveReport:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     with stream:
-        roots, checked = read_car(stream)
+        try:
+            roots, checked = read_car(stream)
+        except CarError as exc:
+            raise InputError(f"{path} is not a CAR v1 file ({exc})") from None
         if not roots:
-            raise CarError(f"{path} names no root")
+            raise InputError(f"{path} names no root")
         blocks = size = 0
-        for _, data in checked:  # read_car verifies each block against its CID
-            blocks, size = blocks + 1, size + len(data)
+        try:
+            for _, data in checked:  # read_car verifies each block against its CID
+                blocks, size = blocks + 1, size + len(data)
+        except CarError as exc:
+            raise VerificationError(f"{path}: {exc}; nothing was imported") from None
         stream.seek(0)
         store.put_car(stream, roots)
     version = _as_version(store, roots)
