@@ -10,6 +10,11 @@
     gateways = ["https://gateway.example"]   # optional: trustless gateways to read from
     store = "ipfs"                           # optional: embedded block store folder
 
+    [pinning.pinata]                         # a remote pinning service (IPFS Pinning Service API)
+    endpoint = "https://api.pinata.cloud/psa"
+    token_env = "PINATA_JWT"                 # the access token: from this environment variable...
+    # token_file = "~/.secrets/pinata"       # ...or from this file (never from config.toml itself)
+
 Command-line options and environment variables override the file.
 """
 
@@ -44,8 +49,8 @@ class Network:
     store: Path | None = None
 
 
-def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
-    """The `[networks.*]` tables of config.toml ({} when there is no file)."""
+def _load(home: Path | None, section: str) -> dict[str, dict[str, Any]]:
+    """A table of named tables of config.toml (`[networks.*]`, `[pinning.*]`); {} when there is no file."""
     path = (home or config_home()) / "config.toml"
     if not path.exists():
         return {}
@@ -53,10 +58,69 @@ def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    networks = data.get("networks", {})
-    if not isinstance(networks, dict):
-        raise InputError(f"{path}: [networks] must be a table of named networks")
-    return networks
+    tables = data.get(section, {})
+    if not isinstance(tables, dict):
+        raise InputError(f"{path}: [{section}] must hold named tables ([{section}.NAME])")
+    return tables
+
+
+def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The `[networks.*]` tables of config.toml ({} when there is no file)."""
+    return _load(home, "networks")
+
+
+@dataclass(frozen=True)
+class PinningServiceConfig:
+    """A remote pinning service from config.toml: where it is and where its access token is kept."""
+
+    name: str
+    endpoint: str
+    token_env: str | None = None
+    token_file: Path | None = None
+
+    def token(self) -> str:
+        """The access token, read now from the environment variable or the file named (never printed)."""
+        if self.token_env:
+            value = os.environ.get(self.token_env, "").strip()
+            if not value:
+                raise InputError(f"pinning service {self.name}: the environment variable {self.token_env} is not set")
+            return value
+        if self.token_file:
+            try:
+                value = self.token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise InputError(
+                    f"pinning service {self.name}: cannot read {self.token_file}: {exc.strerror}"
+                ) from None
+            if not value:
+                raise InputError(f"pinning service {self.name}: {self.token_file} is empty")
+            return value
+        raise InputError(f"pinning service {self.name}: set token_env or token_file in config.toml")
+
+
+def pinning_service(name: str, home: Path | None = None) -> PinningServiceConfig:
+    """The `[pinning.NAME]` table of config.toml; InputError naming the known services otherwise."""
+    home = home or config_home()
+    services = _load(home, "pinning")
+    if name not in services:
+        known = ", ".join(sorted(services)) or "none configured"
+        raise InputError(f"unknown pinning service {name!r} (known: {known}; see {home / 'config.toml'})")
+    table = services[name]
+    if not isinstance(table, dict):
+        raise InputError(f"pinning service {name!r} in {home / 'config.toml'} must be a table ([pinning.{name}])")
+    endpoint = table.get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        raise InputError(f"pinning service {name}: endpoint must be an http(s) URL")
+    if "token" in table:
+        raise InputError(
+            f"pinning service {name}: do not write the token in config.toml; name its environment variable "
+            "(token_env) or file (token_file)"
+        )
+    token_file = table.get("token_file")
+    path = Path(str(token_file)).expanduser() if token_file else None
+    return PinningServiceConfig(
+        name, endpoint.rstrip("/"), table.get("token_env"), path if path is None or path.is_absolute() else home / path
+    )
 
 
 def resolve_network(

@@ -28,6 +28,42 @@ def ipfs_node() -> Iterator[IpfsNode]:
         yield node
 
 
+#: The access token the test pinning service accepts.
+PINNING_TOKEN = "test-pinning-token-7f3a9c"
+
+
+@pytest.fixture(scope="session")
+def pinning_service_url() -> Iterator[str]:
+    """npm `mock-ipfs-pinning-service` (the IPFS shipyard's in-memory service, which validates every request and
+    answer against the Pinning Service API's own OpenAPI document) on a free loopback port, for the session."""
+    import subprocess
+    import time
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    cli = root / "node_modules" / "mock-ipfs-pinning-service" / "cli.js"
+    command = ["node", str(cli), "--port", str(port), "--token", PINNING_TOKEN, "--loglevel", "error"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/pins", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the pinning service did not start: {process.stderr.read()!r}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[Anvil]:
     with Anvil() as node:

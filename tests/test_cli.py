@@ -132,6 +132,38 @@ def test_model_export_then_import_into_another_store(deployed: Deployed, tmp_pat
     assert code == 3 and "already exists" in err
 
 
+def test_model_pin_pins_and_unpin_at_a_pinning_service(
+    deployed: Deployed, pinning_service_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version's artifact and manifest pinned at a service named in config.toml (the token from the environment
+    variable it names, never printed), listed, then removed; asking again does not duplicate the requests."""
+    from .conftest import PINNING_TOKEN
+
+    home = tmp_path / "config"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[pinning.mock]\nendpoint = "{pinning_service_url}"\ntoken_env = "DEAI_GOV_TEST_PIN_TOKEN"\n'
+    )
+    monkeypatch.setenv("DEAI_GOV_HOME", str(home))
+    code, _, err = run(*deployed.args("model", "pin", NAME, "--service", "mock", "--no-wait"))
+    assert code == 3 and "DEAI_GOV_TEST_PIN_TOKEN is not set" in err
+    monkeypatch.setenv("DEAI_GOV_TEST_PIN_TOKEN", PINNING_TOKEN)
+    for _ in range(2):
+        code, out, err = run(*deployed.args("--json", "model", "pin", NAME, "--service", "mock", "--no-wait"))
+        pinned = json.loads(out)
+        assert code == 0 and [p["status"] for p in pinned["pins"]] == ["queued", "queued"], err
+        assert [p["name"] for p in pinned["pins"]] == [f"{NAME}@1 artifact", f"{NAME}@1 manifest"]
+        assert PINNING_TOKEN not in out + err
+    code, out, _ = run(*deployed.args("--json", "model", "pins", NAME, "--service", "mock"))
+    assert code == 0 and sorted(p["name"] for p in json.loads(out)) == [f"{NAME}@1 artifact", f"{NAME}@1 manifest"]
+    code, out, _ = run(*deployed.args("model", "unpin", NAME, "--service", "mock"))
+    assert code == 0 and "removed 2 pin request(s)" in out
+    code, out, _ = run(*deployed.args("--json", "model", "pins", NAME, "--service", "mock"))
+    assert code == 0 and json.loads(out) == []
+    code, _, err = run(*deployed.args("model", "pins", "--service", "nope"))
+    assert code == 3 and "unknown pinning service 'nope' (known: mock" in err
+
+
 def test_dao_info_and_proposals(deployed: Deployed) -> None:
     code, out, _ = run(*deployed.args("--json", "dao", "info"))
     info = json.loads(out)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .options import AMOUNT, MODEL, PROFILE_NAMES, Address, ModelReference, json_option
+from .options import AMOUNT, MODEL, PROFILE_NAMES, Address, Duration, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
 from .tx import transact
@@ -427,6 +427,124 @@ def import_car(session: Session, file: Path) -> None:
     emit(session, data, render)
 
 
+def _pin_version(
+    session: Session, service: Any, name: str, number: int, artifact: str, manifest: str, *, wait: float | None
+) -> list[Any]:
+    """Ask `service` to pin a version's artifact and manifest (our node's addresses as origins); with `wait`, follow
+    the requests until both are pinned, a line per change on stderr."""
+    from ..ipfs.pinning import wait_until_pinned
+
+    origins = session.origins()
+    # A CID pinned again gets a new request (the spec): reuse a live one instead, so a re-run duplicates nothing.
+    live = {s.cid: s for s in service.list(cids=[artifact, manifest]) if s.status != "failed"}
+    statuses = [
+        live.get(cid)
+        or service.add(
+            cid, name=f"{name}@{number} {role}", origins=origins, meta={"model": name, "version": str(number)}
+        )
+        for role, cid in (("artifact", artifact), ("manifest", manifest))
+    ]
+    for status in statuses:
+        echo(f"{status.name}: {status.status} ({status.cid}, request {status.requestid})", err=True)
+    if wait is None:
+        return statuses
+    return wait_until_pinned(
+        service,
+        statuses,
+        timeout=wait,
+        on_change=lambda s: echo(f"{s.name}: {s.status}", err=True),
+    )
+
+
+def _pin_dict(status: Any) -> dict[str, Any]:
+    return {
+        "requestid": status.requestid,
+        "status": status.status,
+        "cid": status.cid,
+        "name": status.name,
+        "created": status.created,
+    }
+
+
+@model.command()
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
+@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@click.option("--no-wait", is_flag=True, help="Ask and return; check later with `model pins`.")
+@click.option("--timeout", type=Duration(), default="1h", show_default=True, help="How long to wait for `pinned`.")
+@json_option
+@click.pass_obj
+def pin(session: Session, reference: tuple[str, int | None], service: str, no_wait: bool, timeout: int) -> None:
+    """Ask a remote pinning service (IPFS Pinning Service API) to keep a version's artifact and manifest.
+
+    The configured IPFS node's addresses go with the request as origins. Waits until both are pinned (or one
+    fails) unless --no-wait; a request already made for the same CID is reported again, not duplicated.
+    """
+    from ..approved import resolve
+
+    name, version = reference
+    approved = resolve(session.dao, name, version, allow_suspended=True, allow_rolled_back=True)
+    remote = session.pinning_service(service)
+    found = _pin_version(
+        session,
+        remote,
+        name,
+        approved.version.number,
+        approved.version.artifact_cid,
+        approved.version.manifest_cid,
+        wait=None if no_wait else float(timeout),
+    )
+    data = {"name": name, "version": approved.version.number, "service": service, "pins": [_pin_dict(s) for s in found]}
+    emit(session, data, lambda: echo(f"{name} v{approved.version.number}: " + ", ".join(
+        f"{s.name.rsplit(' ', 1)[-1]} {s.status}" for s in found)))  # fmt: skip
+
+
+@model.command()
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL, required=False)
+@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@json_option
+@click.pass_obj
+def pins(session: Session, reference: tuple[str, int | None] | None, service: str) -> None:
+    """Pin requests at a remote pinning service, of any status: all of them, or a version's two."""
+    from rich.table import Table
+
+    remote = session.pinning_service(service)
+    cids: list[str] = []
+    if reference is not None:
+        from ..approved import resolve
+
+        approved = resolve(session.dao, *reference, allow_suspended=True, allow_rolled_back=True)
+        cids = [approved.version.artifact_cid, approved.version.manifest_cid]
+    found = remote.list(cids=cids)
+
+    def render() -> None:
+        table = Table("status", "name", "cid", "request", "created")
+        for s in found:
+            table.add_row(s.status, cell(s.name), s.cid, cell(s.requestid), cell(s.created))
+        console().print(table if found else "no pin requests")
+
+    emit(session, [_pin_dict(s) for s in found], render)
+
+
+@model.command()
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
+@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@json_option
+@click.pass_obj
+def unpin(session: Session, reference: tuple[str, int | None], service: str) -> None:
+    """Remove a version's pin requests (artifact and manifest) from a remote pinning service."""
+    from ..approved import resolve
+
+    approved = resolve(session.dao, *reference, allow_suspended=True, allow_rolled_back=True)
+    remote = session.pinning_service(service)
+    found = remote.list(cids=[approved.version.artifact_cid, approved.version.manifest_cid])
+    for status in found:
+        remote.remove(status.requestid)
+    data = {"name": reference[0], "version": approved.version.number, "removed": [_pin_dict(s) for s in found]}
+    emit(
+        session, data, lambda: echo(f"removed {len(found)} pin request(s) of {reference[0]} v{approved.version.number}")
+    )
+
+
 @model.group()
 def propose() -> None:
     """Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward)."""
@@ -505,6 +623,20 @@ def _content(
         )
     if path is not None:
         echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
+    if options["pin"]:
+        if session.dry_run:
+            echo(f"not pinned at {options['pin']} (dry run)", err=True)
+        else:  # before proposing: voters can then fetch what they vote on from the service
+            remote = session.pinning_service(options["pin"])
+            _pin_version(
+                session,
+                remote,
+                name,
+                version,
+                content.artifact_cid,
+                content.manifest_cid,
+                wait=float(options["pin_timeout"]),
+            )
     return content.artifact_cid, content.manifest_cid
 
 
@@ -544,6 +676,15 @@ _common = [
         show_default=True,
         help="Import profile for PATH: IPIP-499's unixfs-v1-2025 (what Kubo makes after `ipfs config profile apply "
         "unixfs-v1-2025`), or cidv1-raw-256k-174, the parameters of versions published before it.",
+    ),
+    click.option(
+        "--pin",
+        metavar="SERVICE",
+        help="Have this remote pinning service ([pinning.SERVICE] in config.toml) pin the artifact and manifest, "
+        "and wait until it has, before proposing.",
+    ),
+    click.option(
+        "--pin-timeout", type=Duration(), default="10m", show_default=True, help="How long --pin waits for `pinned`."
     ),
     click.option("--title", help="Proposal title (default: generated)."),
     click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),

@@ -175,7 +175,7 @@ def test_malformed_toml_is_an_input_error(home: Path, text: str) -> None:
 
 def test_networks_must_be_a_table(home: Path) -> None:
     write_config(home, 'networks = ["sepolia"]\n')
-    with pytest.raises(InputError, match="must be a table of named networks"):
+    with pytest.raises(InputError, match=r"\[networks\] must hold named tables \(\[networks.NAME\]\)"):
         load_networks()
 
 
@@ -192,3 +192,30 @@ def test_a_config_file_that_is_not_utf8_is_an_input_error(home: Path) -> None:
     with pytest.raises(InputError, match="cannot read") as excinfo:
         load_networks()
     assert str(path) in str(excinfo.value)
+
+
+def test_pinning_services_come_from_config_with_their_token_kept_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deai_gov.config import pinning_service
+
+    (tmp_path / "secret").write_text("file-token\n")
+    (tmp_path / "config.toml").write_text(
+        '[pinning.env]\nendpoint = "https://psa.example/"\ntoken_env = "PSA_TOKEN"\n'
+        '[pinning.file]\nendpoint = "https://psa.example"\ntoken_file = "secret"\n'
+        '[pinning.inline]\nendpoint = "https://psa.example"\ntoken = "do-not"\n'
+        '[pinning.ftp]\nendpoint = "ftp://psa.example"\ntoken_env = "X"\n'
+    )
+    monkeypatch.setenv("PSA_TOKEN", "env-token")
+    env = pinning_service("env", tmp_path)
+    assert (env.endpoint, env.token()) == ("https://psa.example", "env-token")
+    assert pinning_service("file", tmp_path).token() == "file-token"
+    with pytest.raises(InputError, match=r"do not write the token in config\.toml"):
+        pinning_service("inline", tmp_path)
+    with pytest.raises(InputError, match="endpoint must be an http"):
+        pinning_service("ftp", tmp_path)
+    with pytest.raises(InputError, match=r"unknown pinning service 'x' \(known: env, file, ftp, inline"):
+        pinning_service("x", tmp_path)
+    monkeypatch.delenv("PSA_TOKEN")
+    with pytest.raises(InputError, match="PSA_TOKEN is not set"):
+        env.token()
