@@ -14,12 +14,16 @@ The gateway follows the trustless gateway spec (ipfs/specs `src/http-gateways/tr
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from deai_gov.errors import BlockNotFound, StoreError
@@ -53,11 +57,15 @@ def serve_trustless_gateway(
     car: bool = True,
     car_block_limit: int | None = None,
     delay: float = 0.0,
+    car_cache: Path | None = None,
 ) -> Iterator[Gateway]:
     """Run a gateway over `source`. `car=False` answers CAR requests with 400 (a gateway serving raw blocks only);
     `car_block_limit` ends every CAR after that many blocks (an incomplete answer); `delay` seconds pass before each
-    answer (a distant gateway)."""
+    answer (a distant gateway); with `car_cache` (a folder), a whole CAR is written there the first time it is asked
+    for and then streamed from that file, as production gateways cache them (benchmarks measure the client, not
+    this server's DAG walk)."""
     gateway = Gateway("")
+    cache_lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -124,7 +132,23 @@ def serve_trustless_gateway(
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            writer = CarWriter(self.wfile, [root])
+            if car_cache is not None and car_block_limit is None and not block_only and tamper is None:
+                self._cached_car(root, dups)
+                return
+            self._write_car(self.wfile, root, dups, block_only)
+
+        def _cached_car(self, root: bytes, dups: bool) -> None:
+            assert car_cache is not None
+            cached = car_cache / f"{to_text(root)}-{'dups' if dups else 'once'}.car"
+            with cache_lock:
+                if not cached.exists():
+                    with cached.open("wb") as out:
+                        self._write_car(out, root, dups, False)
+            with cached.open("rb") as stream, contextlib.suppress(OSError):
+                shutil.copyfileobj(stream, self.wfile, 1024 * 1024)
+
+        def _write_car(self, out: Any, root: bytes, dups: bool, block_only: bool) -> None:
+            writer = CarWriter(out, [root])
             sent: set[bytes] = set()
             stack = [root]
             count = 0
