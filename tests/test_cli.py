@@ -88,6 +88,7 @@ def test_model_pull_and_verify(deployed: Deployed, tmp_path: Path) -> None:
     assert code == 0, err
     report = json.loads(out)
     assert report["version"] == 1 and report["path"] == str(target)
+    assert report["bytes"] > 300_000 and report["blocks"] >= 2 and report["seconds"] > 0 and report["streams"] == []
     weights = deployed.folder / "weights.safetensors"
     assert (target / "weights.safetensors").read_bytes() == weights.read_bytes()
     code, out, _ = run(*deployed.args("model", "verify", NAME))

@@ -214,6 +214,7 @@ def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
         "bytes": report.size,
         "files": [asdict(f) for f in report.files],
         "streams": [asdict(stream) for stream in report.streams],
+        "seconds": round(report.seconds, 3),
     }
 
 

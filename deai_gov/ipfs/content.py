@@ -60,6 +60,7 @@ class VerifyReport:
     files: list[FileEntry] = field(default_factory=list)
     blocks: int = 0
     streams: list[StreamReport] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of the whole check (manifest, walk, every file)
 
     @property
     def size(self) -> int:
@@ -253,6 +254,9 @@ def _check(
     staging: Path | None,
     progress: Progress | None,
 ) -> VerifyReport:
+    import time
+
+    started = time.monotonic()
     try:
         artifact_root, manifest_root = from_text(artifact_cid), from_text(manifest_cid)
     except ValueError as exc:
@@ -299,6 +303,7 @@ def _check(
     missing = sorted(set(expected) - seen) or sorted(set(manifest.empty_folders) - set(empty_found))
     if missing:
         raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")
+    report.seconds = time.monotonic() - started
     return report
 
 
