@@ -98,7 +98,7 @@ def test_a_lying_car_is_refused_and_an_honest_gateway_used(
                 tmp_path / "out",
             )
     assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
-    liar_stream = next(s for s in report.streams if s.gateway == f"gateway {liar.url}")
+    liar_stream = next(s for s in report.streams if s.peer == f"gateway {liar.url}")
     assert liar_stream.ended and "does not match its CID" in liar_stream.ended
     assert honest.car_requests == 1
 

@@ -102,6 +102,19 @@ def test_car_round_trip_embedded_to_node_to_embedded(node_store: NodeStore, tmp_
     assert verify([back], result.artifact_cid, result.manifest_cid).size == len(data)
 
 
+def test_a_pull_from_the_node_streams_its_dag_export(node_store: NodeStore, tmp_path: Path) -> None:
+    """The node is asked for the artifact once, as a CAR (`dag/export`), every block verified as it streams."""
+    folder = tmp_path / "model"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("a")
+    (folder / "weights.bin").write_bytes(os.urandom(3 * 1024 * 1024 + 1))
+    result = publish(folder, node_store, name="acme/export", version=1, contributors=CONTRIBUTOR)
+    report = pull([node_store], result.artifact_cid, result.manifest_cid, tmp_path / "pulled")
+    [stream] = report.streams
+    assert stream.peer == node_store.name and stream.ended is None and stream.blocks >= 5
+    assert (tmp_path / "pulled" / "weights.bin").read_bytes() == (folder / "weights.bin").read_bytes()
+
+
 def test_a_missing_block_times_out_clearly(ipfs_node: IpfsNode) -> None:
     store = NodeStore(ipfs_node.api_multiaddr, timeout=2)
     absent = import_bytes(b"never published " + os.urandom(16), lambda cid, block: None).cid

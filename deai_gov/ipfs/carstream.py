@@ -1,9 +1,10 @@
-"""A whole DAG from a trustless gateway in one request, every block verified as it streams.
+"""A whole DAG from a trustless gateway, or an IPFS node, in one request, every block verified as it streams.
 
 Reading a model a block at a time costs one round trip per block: hours for 10 GiB from a public gateway. The
 trustless gateway spec lets one request carry the DAG as a CAR: `GET /ipfs/<root>?format=car&dag-scope=all` with
 `Accept: application/vnd.ipld.car; version=1; order=dfs; dups=y`. A `CarStreamSource` stands in front of the
-gateway's per-block source for one root: the first block asked of it opens the stream, and then each block the
+gateway's per-block source for one root (and in front of a node's, whose `dag/export` streams a CAR the same
+way): the first block asked of it opens the stream, and then each block the
 walk asks for is read from it, hashed and checked against its CID before it is returned. The walks here go depth
 first in link order, as a `dfs` CAR is written, so a block asked for is normally the next one in the stream; a few
 blocks read ahead are kept (bounded), as are the small inner blocks a walk reads twice.
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import BlockNotFound, CarError, StoreError
 from .blockcid import RAW, BlockCid, codec_of, to_text
 from .car import read_car
-from .stores import GatewaySource
+from .stores import GatewaySource, NodeStore
 
 CAR_MEDIA = "application/vnd.ipld.car"
 #: Bytes of blocks read ahead of the one asked for that are kept; past this the stream is given up.
@@ -31,16 +33,23 @@ LOOKAHEAD_BYTES = 32 * 1024 * 1024
 KEEP_INNER = 4096
 
 
+class _NoCar(Exception):
+    """The peer does not give a CAR for this root (said why)."""
+
+
 class CarStreamSource:
-    """Blocks of the DAG under `root`, streamed from `gateway` as one CAR, each verified as it arrives."""
+    """Blocks of the DAG under `root`, streamed from a peer as one CAR, each verified as it arrives. `peer` names
+    it; `open_response` asks for the CAR and returns the streaming HTTP response (or raises `_NoCar`)."""
 
     #: Every block this source returns was checked against its CID as it streamed (see `fetch_verified`).
     verified = True
 
-    def __init__(self, gateway: GatewaySource, root: BlockCid):
-        self.gateway = gateway
+    def __init__(self, peer: str, root: BlockCid, timeout: float, open_response: Callable[[], Any]):
+        self.peer = peer
         self.root = root
-        self.name = f"{gateway.name} (CAR of {to_text(root)})"
+        self.timeout = timeout
+        self._open_response = open_response
+        self.name = f"{peer} (CAR of {to_text(root)})"
         self.blocks = 0  # blocks read from the stream
         self.bytes = 0
         self.ended: str | None = None  # why the stream is no longer read from, once it is not
@@ -85,23 +94,53 @@ class CarStreamSource:
                 self._inner.popitem(last=False)
         return data
 
+    @classmethod
+    def from_gateway(cls, gateway: GatewaySource, root: BlockCid) -> CarStreamSource:
+        """The trustless gateway spec's CAR: `GET /ipfs/<root>?format=car&dag-scope=all`, depth first."""
+
+        def open_response() -> Any:
+            import requests
+
+            url = f"{gateway.base_url}/ipfs/{to_text(root)}?format=car&dag-scope=all"
+            headers = {"Accept": f"{CAR_MEDIA}; version=1; order=dfs; dups=y"}
+            response = requests.get(url, headers=headers, timeout=gateway.timeout, stream=True)
+            media = response.headers.get("Content-Type", "")
+            if response.status_code != 200 or not media.startswith(CAR_MEDIA):
+                response.close()
+                raise _NoCar(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
+            return response
+
+        return cls(gateway.name, root, gateway.timeout, open_response)
+
+    @classmethod
+    def from_node(cls, node: NodeStore, root: BlockCid) -> CarStreamSource:
+        """A node's `dag/export` of `root` (Kubo RPC API; js-ipfs too), read as it streams."""
+
+        def open_response() -> Any:
+            import requests
+
+            url = f"{node.http_base}/api/v0/dag/export"
+            response = requests.post(url, params={"arg": to_text(root)}, timeout=node.timeout, stream=True)
+            if response.status_code != 200:
+                response.close()
+                raise _NoCar(f"no CAR: HTTP {response.status_code}")
+            return response
+
+        return cls(node.name, root, node.timeout, open_response)
+
     def _open(self) -> None:
         import requests
 
-        url = f"{self.gateway.base_url}/ipfs/{to_text(self.root)}?format=car&dag-scope=all"
-        headers = {"Accept": f"{CAR_MEDIA}; version=1; order=dfs; dups=y"}
         try:
-            response = requests.get(url, headers=headers, timeout=self.gateway.timeout, stream=True)
+            response = self._open_response()
+        except _NoCar as refused:
+            self._end(str(refused))
+            return
         except (requests.RequestException, OSError) as exc:
             self._end(f"unreachable: {type(exc).__name__}")
             return
-        media = response.headers.get("Content-Type", "")
-        if response.status_code != 200 or not media.startswith(CAR_MEDIA):
-            response.close()
-            self._end(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
-            return
         self._response = response
-        reader = _DeadlineReader(response.raw, self.gateway.timeout)
+        reader = _DeadlineReader(response.raw, self.timeout)
         try:
             roots, blocks = read_car(reader)  # type: ignore[arg-type]
         except (CarError, StoreError) as exc:
@@ -168,11 +207,13 @@ class _DeadlineReader:
 
 
 def with_car_streams(sources: list[Any], root: BlockCid) -> list[Any]:
-    """`sources` with a CAR stream of `root` in front of each gateway (the order of sources kept): a gateway is
-    asked for the whole DAG once, and block by block only for what its stream did not deliver."""
+    """`sources` with a CAR stream of `root` in front of each gateway and node (the order of sources kept): each
+    is asked for the whole DAG once, and block by block only for what its stream did not deliver."""
     streamed: list[Any] = []
     for source in sources:
         if isinstance(source, GatewaySource):
-            streamed.append(CarStreamSource(source, root))
+            streamed.append(CarStreamSource.from_gateway(source, root))
+        elif isinstance(source, NodeStore):
+            streamed.append(CarStreamSource.from_node(source, root))
         streamed.append(source)
     return streamed

@@ -42,9 +42,9 @@ class Published:
 
 @dataclass(frozen=True)
 class StreamReport:
-    """A gateway's CAR stream of the artifact: how much of it was used, and why it ended before its end, if so."""
+    """A gateway's or node's CAR stream of the artifact: how much of it was used, and why it ended early, if so."""
 
-    gateway: str
+    peer: str
     blocks: int
     bytes: int
     ended: str | None
@@ -299,7 +299,7 @@ def _check(
                 ended = source.ended  # why it stopped early, if it did (closing it now is not a reason)
                 source.close()
                 if source.blocks or ended:
-                    report.streams.append(StreamReport(source.gateway.name, source.blocks, source.bytes, ended))
+                    report.streams.append(StreamReport(source.peer, source.blocks, source.bytes, ended))
     missing = sorted(set(expected) - seen) or sorted(set(manifest.empty_folders) - set(empty_found))
     if missing:
         raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")

@@ -280,6 +280,14 @@ class NodeStore:
         self.name = f"IPFS node {api}"
         self._client = None
 
+    @property
+    def http_base(self) -> str:
+        """The API's base URL (`http://host:port`), for the calls made without the client (streamed ones)."""
+        parts = self.api.strip("/").split("/")
+        host = f"[{parts[1]}]" if parts[0] == "ip6" else parts[1]
+        scheme = parts[4] if len(parts) > 4 else "http"
+        return f"{scheme}://{host}:{parts[3]}"
+
     def client(self):  # type: ignore[no-untyped-def]
         if self._client is None:
             import ipfshttpclient
