@@ -153,3 +153,33 @@ def test_a_trickling_car_is_given_up_and_the_rest_read_by_block(
     [stream] = report.streams
     assert stream.blocks == 0 and stream.ended and "no block within 1 s" in stream.ended
     assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+
+
+def test_an_independent_client_reads_through_the_test_gateway(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    """npm @helia/verified-fetch (Helia's verifying fetch) reads a file through the test gateway and gets exactly
+    its bytes: the gateway speaks the trustless gateway protocol to a client that is not this project's."""
+    import hashlib
+    import json
+    import subprocess
+
+    store, _, folder = published
+    weights = folder / "model.safetensors"
+    single = publish(weights, store, name="acme/single", version=1, contributors=CONTRIBUTORS)
+    root = Path(__file__).resolve().parent.parent
+    script = root / "tests" / "js" / "verified_fetch.mjs"
+    polyfill = root / "tools" / "ipfs-node" / "polyfill.cjs"  # Promise.withResolvers for Node 20
+    with serve_trustless_gateway(store) as gateway:
+        done = subprocess.run(
+            ["node", "--require", str(polyfill), str(script), gateway.url, single.artifact_cid],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    fetched = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = weights.read_bytes()
+    assert fetched == {"status": 200, "bytes": len(expected), "sha256": hashlib.sha256(expected).hexdigest()}
+    assert gateway.raw_requests + gateway.car_requests > 0  # what it read, it read from this gateway
