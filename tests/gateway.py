@@ -44,6 +44,7 @@ class Gateway:
 
     url: str
     raw_requests: int = 0
+    raw_requested: set[bytes] = field(default_factory=set)  # the CIDs asked for one by one
     car_requests: int = 0
     car_blocks_sent: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,6 +111,7 @@ def serve_trustless_gateway(
         def _raw(self, cid: bytes) -> None:
             with gateway.lock:
                 gateway.raw_requests += 1
+                gateway.raw_requested.add(cid)
             try:
                 data = self._block(cid)
             except (BlockNotFound, StoreError):

@@ -183,3 +183,32 @@ def test_an_independent_client_reads_through_the_test_gateway(
     expected = weights.read_bytes()
     assert fetched == {"status": 200, "bytes": len(expected), "sha256": hashlib.sha256(expected).hexdigest()}
     assert gateway.raw_requests + gateway.car_requests > 0  # what it read, it read from this gateway
+
+
+def test_a_pull_interrupted_and_run_again_fetches_only_what_it_lacks(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    """With an embedded store configured, every block verified during a pull is kept there as it arrives. A pull
+    interrupted part way (Ctrl-C after 2 MiB) keeps what it verified; run again, it asks the gateway only for the
+    rest."""
+    store, version, folder = published
+    local = EmbeddedStore(tmp_path / "local")
+    roots = (version.artifact_cid, version.manifest_cid)
+    all_blocks = {cid for root in roots for cid, _ in walk_blocks([store], from_text(root))}
+    received = [0]
+
+    def interrupt_after_2_mib(size: int) -> None:
+        received[0] += size
+        if received[0] > 2 * 1024 * 1024:
+            raise KeyboardInterrupt
+
+    with serve_trustless_gateway(store) as first, pytest.raises(KeyboardInterrupt):
+        pull([local, GatewaySource(first.url)], *roots, tmp_path / "out", interrupt_after_2_mib)
+    assert not (tmp_path / "out").exists()
+    kept = {cid for cid in all_blocks if local.has(cid)}
+    assert 3 <= len(kept) < len(all_blocks)  # the manifest, the folders, the first leaves
+    with serve_trustless_gateway(store, car=False) as second:
+        pull([local, GatewaySource(second.url)], *roots, tmp_path / "out")
+    assert second.raw_requested == all_blocks - kept  # nothing verified before is fetched again
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+    assert all(local.has(cid) for cid in all_blocks)

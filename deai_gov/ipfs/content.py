@@ -8,6 +8,7 @@ interrupted or refused pull never leaves a folder that looks complete.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from typing import IO
 
 from ..errors import InputError, UnixFSError, VerificationError
 from ..names import check_file_path
-from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, to_text
+from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, matches, to_text
 from .carstream import CarStreamSource, with_car_streams
 from .hamt import shard_entries
 from .importer import Entry, FileLeafSink, import_bytes, import_path
@@ -157,8 +158,15 @@ def pull(
     manifest_cid: str,
     destination: Path,
     progress: Progress | None = None,
+    *,
+    keep: bool = True,
 ) -> VerifyReport:
-    """Fetch, verify and write the artifact to `destination` (a new folder), atomically."""
+    """Fetch, verify and write the artifact to `destination` (a new folder), atomically.
+
+    With `keep` and an embedded store among `sources`, every block fetched from the other sources is kept in that
+    store once verified (the first one), as it arrives: a pull interrupted and run again does not fetch again what
+    it already verified, and later pulls read it locally.
+    """
     destination = Path(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise InputError(f"{destination} already exists and is not an empty folder")
@@ -167,8 +175,12 @@ def pull(
     except OSError as exc:
         raise InputError(f"cannot create {destination}: {exc.strerror} ({exc.filename})") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
+    from .stores import EmbeddedStore
+
+    keeper = next((s for s in sources if isinstance(s, EmbeddedStore)), None) if keep else None
     try:
-        report = _check(sources, artifact_cid, manifest_cid, staging, progress)
+        with keeper.keeping() if keeper is not None else contextlib.nullcontext() as sink:
+            report = _check(sources, artifact_cid, manifest_cid, staging, progress, keep=sink)
         if destination.exists():
             destination.rmdir()
         os.replace(staging, destination)
@@ -176,6 +188,22 @@ def pull(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
+
+
+class _Keeping:
+    """A source whose blocks, once they match their CID, also go to `keep` (see `pull`)."""
+
+    def __init__(self, inner: BlockSource, keep: Callable[[BlockCid, bytes], object]):
+        self.inner = inner
+        self.name = inner.name
+        self.verified = getattr(inner, "verified", False)
+        self._keep = keep
+
+    def get_block(self, cid: BlockCid) -> bytes:
+        data = self.inner.get_block(cid)
+        if self.verified or matches(cid, data):  # a lying source's bytes are refused by the caller, never kept
+            self._keep(cid, data)
+        return data
 
 
 @dataclass(frozen=True)
@@ -253,15 +281,25 @@ def _check(
     manifest_cid: str,
     staging: Path | None,
     progress: Progress | None,
+    *,
+    keep: Callable[[BlockCid, bytes], object] | None = None,
 ) -> VerifyReport:
     import time
+
+    from .stores import EmbeddedStore
+
+    def kept(found: list[BlockSource]) -> list[BlockSource]:
+        """`found`, each source but the embedded stores also handing its verified blocks to `keep`."""
+        if keep is None:
+            return found
+        return [s if isinstance(s, EmbeddedStore) else _Keeping(s, keep) for s in found]
 
     started = time.monotonic()
     try:
         artifact_root, manifest_root = from_text(artifact_cid), from_text(manifest_cid)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    manifest = fetch_manifest(sources, manifest_root)
+    manifest = fetch_manifest(kept(sources), manifest_root)
     if not _same_cid(manifest.artifact_root, artifact_root):
         raise VerificationError(
             f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
@@ -270,7 +308,9 @@ def _check(
     report = VerifyReport(to_text(artifact_root), to_text(manifest_root), manifest)
     seen: set[str] = set()
     empty_found: list[str] = []
-    sources = with_car_streams(sources, artifact_root)  # one request a gateway for the whole artifact
+    streamed = with_car_streams(sources, artifact_root)  # one request a gateway or node for the whole artifact
+    streams = [s for s in streamed if isinstance(s, CarStreamSource)]
+    sources = kept(streamed)
 
     def on_empty(relative: str) -> None:
         if relative not in manifest.empty_folders:
@@ -294,12 +334,11 @@ def _check(
             seen.add(relative)
             report.files.append(entry)
     finally:
-        for source in sources:
-            if isinstance(source, CarStreamSource):
-                ended = source.ended  # why it stopped early, if it did (closing it now is not a reason)
-                source.close()
-                if source.blocks or ended:
-                    report.streams.append(StreamReport(source.peer, source.blocks, source.bytes, ended))
+        for stream in streams:
+            ended = stream.ended  # why it stopped early, if it did (closing it now is not a reason)
+            stream.close()
+            if stream.blocks or ended:
+                report.streams.append(StreamReport(stream.peer, stream.blocks, stream.bytes, ended))
     missing = sorted(set(expected) - seen) or sorted(set(manifest.empty_folders) - set(empty_found))
     if missing:
         raise VerificationError(f"the manifest lists {missing[0]!r}, which the artifact does not contain")

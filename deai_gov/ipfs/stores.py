@@ -11,6 +11,7 @@ No source is trusted: `fetch_verified` checks every block it returns against its
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -224,6 +225,58 @@ class EmbeddedStore:
                 db.execute("COMMIT")
                 self._window = {}
         return root
+
+    @contextlib.contextmanager
+    def keeping(self, segment_bytes: int = 64 * 1024 * 1024) -> Iterator[BlockSink]:
+        """A sink for blocks already verified elsewhere (a pull's), written into packs of about `segment_bytes`,
+        each indexed as soon as it is complete and the last one at the end, also when the pull fails or is
+        interrupted: whatever was verified is kept, and a pull run again reads it from here."""
+        self._index()
+        seen: set[BlockCid] = set()
+        segment: dict[str, Any] = {}
+
+        def start() -> None:
+            fd, tmp = tempfile.mkstemp(dir=self.packs, prefix=".incoming-", suffix=".car")
+            stream = os.fdopen(fd, "w+b")
+            segment.update(
+                name=f"{uuid.uuid4().hex}.car",
+                tmp=tmp,
+                stream=stream,
+                car=CarWriter(stream, [prefix(DAG_PB) + bytes(32)]),
+                rows=[],
+                size=0,
+            )
+
+        def commit() -> None:
+            segment["stream"].close()
+            rows = segment["rows"]
+            if not rows:
+                Path(segment["tmp"]).unlink(missing_ok=True)
+                return
+            os.replace(segment["tmp"], self.packs / segment["name"])
+            with self._lock:
+                db = self._index()
+                db.execute("BEGIN")
+                db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?)", rows)
+                db.execute("COMMIT")
+                self._window = {}
+
+        def keep(cid: BlockCid, data: bytes) -> None:
+            if cid in seen:
+                return
+            seen.add(cid)
+            rows = segment["rows"]
+            rows.append((cid, segment["name"], segment["car"].put(cid, data), len(data)))
+            segment["size"] += len(data)
+            if segment["size"] >= segment_bytes:
+                commit()
+                start()
+
+        start()
+        try:
+            yield keep
+        finally:
+            commit()
 
     def put_block(self, cid: BlockCid, data: bytes, *, verify: bool = True) -> None:
         """Store one block (checked against its CID unless `verify` is false)."""
