@@ -393,12 +393,14 @@ class NodeStore:
 
 
 class GatewaySource:
-    """A trustless HTTP gateway (read only): `GET <base>/ipfs/<cid>?format=raw` returns one raw block."""
+    """A trustless HTTP gateway (read only): `GET <base>/ipfs/<cid>?format=raw` returns one raw block. Requests go
+    over one keep-alive session, so reading block by block does not open a connection per block."""
 
     def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.name = f"gateway {self.base_url}"
+        self._session: Any = None
 
     def get_block(self, cid: BlockCid) -> bytes:
         """The block's bytes, read within about `timeout` seconds overall and never more than 2 MiB of them: a
@@ -411,7 +413,9 @@ class GatewaySource:
         url = f"{self.base_url}/ipfs/{to_text(cid)}?format=raw"
         deadline = time.monotonic() + self.timeout
         try:
-            with requests.get(
+            if self._session is None:
+                self._session = requests.Session()
+            with self._session.get(
                 url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout, stream=True
             ) as response:
                 if response.status_code == 404:
