@@ -495,8 +495,8 @@ def pin(session: Session, reference: tuple[str, int | None], service: str, no_wa
         wait=None if no_wait else float(timeout),
     )
     data = {"name": name, "version": approved.version.number, "service": service, "pins": [_pin_dict(s) for s in found]}
-    emit(session, data, lambda: echo(f"{name} v{approved.version.number}: " + ", ".join(
-        f"{s.name.rsplit(' ', 1)[-1]} {s.status}" for s in found)))  # fmt: skip
+    states = ", ".join(f"{role} {s.status}" for role, s in zip(("artifact", "manifest"), found, strict=True))
+    emit(session, data, lambda: echo(f"{name} v{approved.version.number} at {service}: {states}"))
 
 
 @model.command()
