@@ -33,13 +33,10 @@ LOOKAHEAD_BYTES = 32 * 1024 * 1024
 KEEP_INNER = 4096
 
 
-class _NoCar(Exception):
-    """The peer does not give a CAR for this root (said why)."""
-
-
 class CarStreamSource:
     """Blocks of the DAG under `root`, streamed from a peer as one CAR, each verified as it arrives. `peer` names
-    it; `open_response` asks for the CAR and returns the streaming HTTP response (or raises `_NoCar`)."""
+    it; `open_response` asks for the CAR and returns the streaming HTTP response, or raises StoreError saying why
+    there is none."""
 
     #: Every block this source returns was checked against its CID as it streamed (see `fetch_verified`).
     verified = True
@@ -107,7 +104,7 @@ class CarStreamSource:
             media = response.headers.get("Content-Type", "")
             if response.status_code != 200 or not media.startswith(CAR_MEDIA):
                 response.close()
-                raise _NoCar(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
+                raise StoreError(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
             return response
 
         return cls(gateway.name, root, gateway.timeout, open_response)
@@ -123,7 +120,7 @@ class CarStreamSource:
             response = requests.post(url, params={"arg": to_text(root)}, timeout=node.timeout, stream=True)
             if response.status_code != 200:
                 response.close()
-                raise _NoCar(f"no CAR: HTTP {response.status_code}")
+                raise StoreError(f"no CAR: HTTP {response.status_code}")
             return response
 
         return cls(node.name, root, node.timeout, open_response)
@@ -133,7 +130,7 @@ class CarStreamSource:
 
         try:
             response = self._open_response()
-        except _NoCar as refused:
+        except StoreError as refused:
             self._end(str(refused))
             return
         except (requests.RequestException, OSError) as exc:
