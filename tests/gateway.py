@@ -47,6 +47,8 @@ class Gateway:
     raw_requested: set[bytes] = field(default_factory=set)  # the CIDs asked for one by one
     car_requests: int = 0
     car_blocks_sent: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests it was answering at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -72,6 +74,16 @@ def serve_trustless_gateway(
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            with gateway.lock:
+                gateway.in_flight += 1
+                gateway.max_in_flight = max(gateway.max_in_flight, gateway.in_flight)
+            try:
+                self._answer()
+            finally:
+                with gateway.lock:
+                    gateway.in_flight -= 1
+
+        def _answer(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
             accept = self.headers.get("Accept", "")

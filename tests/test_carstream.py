@@ -66,6 +66,18 @@ def test_a_gateway_without_cars_serves_block_by_block(
     assert [s.ended for s in report.streams] == ["no CAR: HTTP 400 without a content type"]
 
 
+def test_block_by_block_reads_run_a_few_at_a_time(
+    published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
+) -> None:
+    """From a distant gateway that refuses CARs, a file's next leaves are fetched ahead in parallel (at most the
+    source's worker count at once), each still checked when the walk takes it."""
+    store, version, folder = published
+    with serve_trustless_gateway(store, car=False, delay=0.05) as gateway:
+        pull([GatewaySource(gateway.url)], version.artifact_cid, version.manifest_cid, tmp_path / "out")
+    assert 1 < gateway.max_in_flight <= GatewaySource.PREFETCH_WORKERS + 1
+    assert (tmp_path / "out" / "model.safetensors").read_bytes() == (folder / "model.safetensors").read_bytes()
+
+
 def test_a_car_cut_short_is_completed_block_by_block(
     published: tuple[EmbeddedStore, Published, Path], tmp_path: Path
 ) -> None:

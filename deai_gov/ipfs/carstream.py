@@ -41,8 +41,16 @@ class CarStreamSource:
     #: Every block this source returns was checked against its CID as it streamed (see `fetch_verified`).
     verified = True
 
-    def __init__(self, peer: str, root: BlockCid, timeout: float, open_response: Callable[[], Any]):
+    def __init__(
+        self,
+        peer: str,
+        root: BlockCid,
+        timeout: float,
+        open_response: Callable[[], Any],
+        fallback: GatewaySource | None = None,
+    ):
         self.peer = peer
+        self._fallback = fallback  # the gateway read block by block once this stream is over
         self.root = root
         self.timeout = timeout
         self._open_response = open_response
@@ -81,8 +89,16 @@ class CarStreamSource:
         raise BlockNotFound(f"{self.name} does not hold block {to_text(cid)} ({self.ended})")
 
     def close(self) -> None:
-        """Stop reading the stream (a pull that ends early, or is interrupted)."""
+        """Stop reading the stream (a pull that ends early, or is interrupted), and the gateway's read-ahead."""
         self._end("closed")
+        if self._fallback is not None:
+            self._fallback.stop_prefetch()
+
+    def hint(self, cids: list[BlockCid]) -> None:
+        """The blocks the walk will ask for next. While the stream runs they come from it; once it is over, its
+        gateway fetches them ahead, a few at a time in parallel."""
+        if self.ended is not None and self._fallback is not None:
+            self._fallback.prefetch(cids)
 
     def _returned(self, cid: BlockCid, data: bytes) -> bytes:
         if codec_of(cid) != RAW:
@@ -107,7 +123,7 @@ class CarStreamSource:
                 raise StoreError(f"no CAR: HTTP {response.status_code} {media or 'without a content type'}")
             return response
 
-        return cls(gateway.name, root, gateway.timeout, open_response)
+        return cls(gateway.name, root, gateway.timeout, open_response, fallback=gateway)
 
     @classmethod
     def from_node(cls, node: NodeStore, root: BlockCid) -> CarStreamSource:

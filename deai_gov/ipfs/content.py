@@ -205,6 +205,25 @@ class _Keeping:
             self._keep(cid, data)
         return data
 
+    def hint(self, cids: list[BlockCid]) -> None:
+        hint = getattr(self.inner, "hint", None)
+        if hint is not None:
+            hint(cids)
+
+
+def _hint(sources: list[BlockSource], cids: list[BlockCid]) -> None:
+    """Tell the sources that can read ahead which raw leaves come next (those no local store holds already)."""
+    from .stores import EmbeddedStore
+
+    readers = [s for s in sources if hasattr(s, "hint")]
+    if not readers:
+        return
+    local = [s for s in sources if isinstance(s, EmbeddedStore)]
+    wanted = [cid for cid in cids if codec_of(cid) == RAW and not any(store.has(cid) for store in local)]
+    if wanted:
+        for reader in readers:
+            reader.hint(wanted)  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class LocalComparison:
@@ -517,6 +536,7 @@ def _file_chunks(
         if own:
             produced[-1] += len(own)
             yield own
+        _hint(sources, [child for child, _ in children])
         stack.append(iter(children))
 
 

@@ -394,17 +394,65 @@ class NodeStore:
 
 class GatewaySource:
     """A trustless HTTP gateway (read only): `GET <base>/ipfs/<cid>?format=raw` returns one raw block. Requests go
-    over one keep-alive session, so reading block by block does not open a connection per block."""
+    over keep-alive sessions (one a thread), so reading block by block does not open a connection per block; the
+    blocks a walk will ask for next can be fetched ahead, a few at a time in parallel (`prefetch`)."""
+
+    #: Blocks fetched ahead at most (each at most 2 MiB), and how many requests run at once.
+    PREFETCH_AHEAD = 8
+    PREFETCH_WORKERS = 4
 
     def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.name = f"gateway {self.base_url}"
-        self._session: Any = None
+        self._sessions = threading.local()
+        self._lock = threading.Lock()
+        self._pool: Any = None
+        self._ahead: dict[BlockCid, Any] = {}  # CID -> future of its bytes, in the order asked
+        self._wanted: list[BlockCid] = []  # CIDs hinted, not yet started
+
+    def prefetch(self, cids: list[BlockCid]) -> None:
+        """The blocks the caller will ask for next, in order: up to `PREFETCH_AHEAD` of them are fetched ahead,
+        `PREFETCH_WORKERS` at a time. Their bytes are checked by the caller when it asks for them, as always."""
+        with self._lock:
+            self._wanted = [cid for cid in cids if cid not in self._ahead]
+            self._top_up()
+
+    def stop_prefetch(self) -> None:
+        """Drop what was fetched ahead and stop the workers (the walk is over)."""
+        with self._lock:
+            for future in self._ahead.values():
+                future.cancel()
+            self._ahead.clear()
+            self._wanted = []
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+
+    def _top_up(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        while self._wanted and len(self._ahead) < self.PREFETCH_AHEAD:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.PREFETCH_WORKERS, thread_name_prefix="gateway-prefetch")
+            cid = self._wanted.pop(0)
+            self._ahead[cid] = self._pool.submit(self._fetch, cid)
 
     def get_block(self, cid: BlockCid) -> bytes:
         """The block's bytes, read within about `timeout` seconds overall and never more than 2 MiB of them: a
         gateway is a peer, and a slow or endless answer must neither hang the caller nor fill its memory."""
+        with self._lock:
+            future = self._ahead.pop(cid, None)
+            if future is None and self._ahead:  # the walk went elsewhere: what was fetched ahead is stale
+                for stale in self._ahead.values():
+                    stale.cancel()
+                self._ahead.clear()
+            self._top_up()
+        if future is not None:
+            return bytes(future.result())
+        return self._fetch(cid)
+
+    def _fetch(self, cid: BlockCid) -> bytes:
         import time
 
         import requests
@@ -413,9 +461,10 @@ class GatewaySource:
         url = f"{self.base_url}/ipfs/{to_text(cid)}?format=raw"
         deadline = time.monotonic() + self.timeout
         try:
-            if self._session is None:
-                self._session = requests.Session()
-            with self._session.get(
+            session = getattr(self._sessions, "session", None)
+            if session is None:
+                session = self._sessions.session = requests.Session()
+            with session.get(
                 url, headers={"Accept": "application/vnd.ipld.raw"}, timeout=self.timeout, stream=True
             ) as response:
                 if response.status_code == 404:
