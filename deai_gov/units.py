@@ -1,4 +1,5 @@
-"""Token amounts: the library works in base units; people write decimal amounts like `1.5`."""
+"""Units people write: token amounts (the library works in base units; people write `1.5`) and durations (the
+library works in seconds; people write `90s`, `30m`, `48h`, `2d`, `1w`)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ def format_amount(units: int, decimals: int = TOKEN_DECIMALS) -> str:
     if frac:
         text += "." + str(frac).rjust(decimals, "0").rstrip("0")
     return sign + text
+
+
+_SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+
+
+def parse_duration(text: str | int) -> int:
+    """Whole seconds from `3600` or a number with a unit: `90s`, `30m`, `48h`, `2d`, `1w`; InputError otherwise."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise InputError(f"{text} is not a duration (negative)")
+        return text
+    cleaned = str(text).strip().lower()
+    unit = _SECONDS_PER_UNIT.get(cleaned[-1:]) if cleaned else None
+    number = cleaned[:-1] if unit else cleaned
+    if not (number.isascii() and number.isdigit()):
+        raise InputError(f"{text!r} is not a duration: write seconds, or a number with s, m, h, d or w")
+    return int(number) * (unit or 1)

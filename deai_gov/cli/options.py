@@ -81,9 +81,6 @@ class Address(click.ParamType):
         return checksum_address(value, self.what)
 
 
-_SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
-
-
 class Duration(click.ParamType):
     """A duration in whole seconds, written as seconds (`3600`) or with a unit: `90s`, `30m`, `48h`, `2d`, `1w`."""
 
@@ -93,15 +90,13 @@ class Duration(click.ParamType):
         self.minimum = minimum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, int):
-            seconds = value
-        else:
-            text = str(value).strip().lower()
-            unit = _SECONDS_PER_UNIT.get(text[-1:]) if text else None
-            number = text[:-1] if unit else text
-            if not (number.isascii() and number.isdigit()):
-                self.fail(f"{value!r} is not a duration: write seconds, or a number with s, m, h, d or w", param, ctx)
-            seconds = int(number) * (unit or 1)
+        from ..errors import InputError
+        from ..units import parse_duration
+
+        try:
+            seconds = parse_duration(value)
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
         if seconds < self.minimum:
             self.fail(f"{value!r} is shorter than {self.minimum} s", param, ctx)
         return seconds  # how long the contracts can count is checked by the library (DaoParams.validate)
