@@ -255,3 +255,50 @@ def test_the_guardian_suspends_and_unsuspends_from_the_cli(setup, tmp_path: Path
     assert not reg.get_model(dao, NAME).suspended and reg.get_model(dao, NAME).status == ModelStatus.ACTIVE
     code, _, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "out")])
     assert code == 0 and (tmp_path / "out" / "weights.bin").read_bytes() == weights.read_bytes(), err
+
+
+def test_the_dao_changes_itself_from_the_cli(setup) -> None:  # type: ignore[no-untyped-def]
+    """`proposal create` with a treasury transfer, two settings, a guardian change and a call by signature: the
+    actions shown in words, proposed, voted, queued and executed from the CLI, then read back from the chain."""
+    from deai_gov import governance as gov
+
+    chain, dao, people, base, password, _ = setup
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
+    code, out, err = signed(
+        base, password, "alice", "--json", "proposal", "create", "--title", "Grant, new rules, new guardian",
+        "--transfer", "25", people.outsider.address,
+        "--set", "voting-period=2h", "--set", "quorum=5%",
+        "--guardian", people.carol.address, "--guardian-of", "registry",
+        "--call", dao.address("token"), "approve(address,uint256)", f"{people.bob.address},1000",
+    )  # fmt: skip
+    assert code == 0, err
+    proposal_id = json.loads(out)["proposal_id"]
+    assert "will: transfer 25 MDL" in err and "registry guardian" in err
+    proposal, _, _ = gov.get_proposal(dao, proposal_id)
+    assert len(proposal.actions) == 5
+    advance_time(chain, VOTING_DELAY + 1)
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "proposal", "vote", str(proposal_id), "for")[0] == 0
+    advance_time(chain, VOTING_PERIOD + 1)
+    assert signed(base, password, "bob", "proposal", "queue", str(proposal_id))[0] == 0
+    advance_time(chain, TIMELOCK_DELAY + 1)
+    code, _, err = signed(base, password, "bob", "proposal", "execute", str(proposal_id))
+    assert code == 0, err
+    read = dao.read_many(
+        [
+            dao.call("token", "balanceOf", people.outsider.address),
+            dao.call("governor", "votingPeriod"),
+            dao.call("governor", "quorumNumerator"),
+            dao.call("registry", "guardian"),
+            dao.call("governor", "proposalGuardian"),
+            dao.call("token", "allowance", dao.address("timelock"), people.bob.address),
+        ]
+    )
+    assert read[:4] == [25 * 10**18, 7_200, 5, people.carol.address] and read[5] == 1_000
+    assert read[4] != people.carol.address  # --guardian-of registry left the governor's guardian alone
+    code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "Nothing")
+    assert code == 3 and "a proposal needs an action" in err
+    code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--set", "quorum=150%")
+    assert code == 3 and "quorum: '150%' is out of range (0 to 100)" in err

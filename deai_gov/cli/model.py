@@ -11,6 +11,7 @@ import click
 from .options import AMOUNT, MODEL, PROFILE_NAMES, Address, Duration, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
+from .submit import content_store, submit
 from .tx import transact
 
 
@@ -551,37 +552,6 @@ def propose() -> None:
     """Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward)."""
 
 
-def _submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
-    """Draft the proposal (its full description published first), show its actions in words, then send it; a
-    re-run that finds the identical proposal reports it and sends nothing."""
-    from ..describe import describe_actions
-    from ..errors import DuplicateProposalError
-    from ..governance import propose
-    from ..proposing import draft_proposal, existing_proposal_state, publish_description
-
-    signer = session.signer()
-    cid = publish_description(_store(session), full) if full is not None else None
-    try:
-        found = draft_proposal(session.dao, signer.address, actions, title, body, cid)
-    except DuplicateProposalError as duplicate:
-        current = existing_proposal_state(session.dao, duplicate.proposal_id)
-        echo(f"proposal {duplicate.proposal_id} already exists ({current.label}): nothing sent", err=True)
-        data = {"proposal_id": duplicate.proposal_id, "sent": False, "existing": True, "state": current.label}
-        emit(session, data, lambda: None)
-        return
-    for words in describe_actions(session.dao, found):
-        echo(f"  will: {words}", err=True)
-    summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
-    if summary.get("sent"):
-        echo(f"proposal {summary['proposal_id']} submitted", err=True)
-    emit(session, summary, lambda: None)
-
-
-def _store(session: Session) -> Any:
-    """Where a proposal's content goes: the configured store, or nowhere on a dry run (CIDs computed only)."""
-    return None if session.dry_run else session.publish_store()
-
-
 def _content(
     session: Session, name: str, version: int, parent: int, path: Path | None, contributor: str, options: Any
 ) -> tuple[str, str]:
@@ -589,7 +559,7 @@ def _content(
     from ..proposing import check_content_request, plan_publish, version_content
     from .progress import transfer_bar
 
-    store = _store(session) if path is not None else None
+    store = content_store(session) if path is not None else None
     copy = not options["no_copy"]
     check_content_request(store, path, options["artifact_cid"], options["manifest_cid"], copy=copy)
     total = None
@@ -721,7 +691,7 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         register_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
     ]
-    _submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
+    submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
 
 
 @propose.command()
@@ -743,7 +713,7 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
         upgrade_action(session.dao, name, artifact, manifest, contributor),
         *_reward(session, contributor, options["reward"]),
     ]
-    _submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
+    submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 
 
 @propose.command()
@@ -758,7 +728,7 @@ def rollback(session: Session, reference: tuple[str, int], title: str | None, bo
 
     name, version = reference
     check_rollback(session.dao, name, version)
-    _submit(session, [rollback_action(session.dao, name, version)], title or f"Roll {name} back to v{version}", body)
+    submit(session, [rollback_action(session.dao, name, version)], title or f"Roll {name} back to v{version}", body)
 
 
 @propose.command()
@@ -773,4 +743,4 @@ def retire(session: Session, reference: tuple[str, int | None], reason: str, tit
 
     name, _ = reference
     check_changeable(session.dao, name)
-    _submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)
+    submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import PROPOSAL_ID, STATES, SUPPORT, json_option
+from .options import AMOUNT, PROPOSAL_ID, STATES, SUPPORT, Address, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
@@ -15,7 +15,99 @@ from .tx import transact
 
 @click.group()
 def proposal() -> None:
-    """Proposals: list, show."""
+    """Proposals: create, list, show; vote, override, queue, execute, cancel; signed votes."""
+
+
+@proposal.command()
+@click.option("--title", required=True, help="Proposal title (the first line voters see).")
+@click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain).")
+@click.option(
+    "--description-file",
+    "full",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Full description published to IPFS; the proposal carries its CID.",
+)
+@click.option(
+    "--transfer",
+    "transfers",
+    type=(AMOUNT, Address("recipient")),
+    multiple=True,
+    metavar="AMOUNT TO",
+    help="Send AMOUNT tokens from the treasury to TO (repeatable).",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a setting: voting-delay=1d, voting-period=7d, threshold=10000, quorum=5%, late-quorum=2d, "
+    "timelock-delay=2d (repeatable).",
+)
+@click.option("--guardian", metavar="ADDRESS|none", help="Replace the guardians (or remove them with `none`).")
+@click.option(
+    "--guardian-of",
+    type=click.Choice(["both", "governor", "registry"]),
+    default="both",
+    show_default=True,
+    help="Which guardian --guardian replaces: the governor's (cancels proposals), the registry's (suspends models).",
+)
+@click.option(
+    "--call",
+    "calls",
+    type=(Address("call target"), str, str),
+    multiple=True,
+    metavar="ADDRESS SIGNATURE ARGS",
+    help="Call any contract, e.g. --call 0x… 'setFee(uint256)' 30; ARGS comma-separated, '' for none (repeatable).",
+)
+@click.option(
+    "--calldata",
+    "raw_calls",
+    type=(Address("call target"), str),
+    multiple=True,
+    metavar="ADDRESS 0xDATA",
+    help="Call a contract with raw calldata, for what --call cannot spell (repeatable).",
+)
+@json_option
+@click.pass_obj
+def create(
+    session: Session,
+    title: str,
+    body: str,
+    full: Path | None,
+    transfers: tuple[tuple[int, str], ...],
+    settings: tuple[str, ...],
+    guardian: str | None,
+    guardian_of: str,
+    calls: tuple[tuple[str, str, str], ...],
+    raw_calls: tuple[tuple[str, str], ...],
+) -> None:
+    """Propose changes to the DAO itself: treasury transfers, settings, guardians, any call; combinable.
+
+    Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
+    encoded), the actions are shown in words, and the proposal is sent after confirmation (`--dry-run` to only
+    check it). Actions run in the order: transfers, settings, guardians, calls.
+    """
+    from .. import changes
+    from ..errors import InputError
+    from .submit import submit
+
+    actions = [changes.transfer_action(session.dao, to, amount) for amount, to in transfers]
+    for item in settings:
+        name, equals, value = item.partition("=")
+        if not equals:
+            raise InputError(f"--set {item!r}: write NAME=VALUE, e.g. voting-period=7d")
+        actions.append(changes.setting_action(session.dao, name.strip(), value.strip()))
+    if guardian is not None:
+        address = None if guardian.lower() == "none" else guardian
+        which = {"governor": guardian_of != "registry", "registry": guardian_of != "governor"}
+        actions += changes.guardian_actions(session.dao, address, **which)
+    for target, signature, args in calls:
+        arguments = [arg.strip() for arg in args.split(",")] if args.strip() else []
+        actions.append(changes.call_action(session.dao, target, signature, arguments))
+    actions += [changes.calldata_action(target, data) for target, data in raw_calls]
+    if not actions:
+        raise InputError("a proposal needs an action: --transfer, --set, --guardian, --call or --calldata")
+    submit(session, actions, title, body, full)
 
 
 @proposal.command("list")

@@ -1,0 +1,41 @@
+"""Submitting a proposal from the CLI: the one path `model propose …` and `proposal create` share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .output import echo, emit
+from .session import Session
+from .tx import transact
+
+
+def submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
+    """Draft the proposal (its full description published first), show its actions in words, then send it; a
+    re-run that finds the identical proposal reports it and sends nothing."""
+    from ..describe import describe_actions
+    from ..errors import DuplicateProposalError
+    from ..governance import propose
+    from ..proposing import draft_proposal, existing_proposal_state, publish_description
+
+    signer = session.signer()
+    cid = publish_description(content_store(session), full) if full is not None else None
+    try:
+        found = draft_proposal(session.dao, signer.address, actions, title, body, cid)
+    except DuplicateProposalError as duplicate:
+        current = existing_proposal_state(session.dao, duplicate.proposal_id)
+        echo(f"proposal {duplicate.proposal_id} already exists ({current.label}): nothing sent", err=True)
+        data = {"proposal_id": duplicate.proposal_id, "sent": False, "existing": True, "state": current.label}
+        emit(session, data, lambda: None)
+        return
+    for words in describe_actions(session.dao, found):
+        echo(f"  will: {words}", err=True)
+    summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
+    if summary.get("sent"):
+        echo(f"proposal {summary['proposal_id']} submitted", err=True)
+    emit(session, summary, lambda: None)
+
+
+def content_store(session: Session) -> Any:
+    """Where a proposal's content goes: the configured store, or nowhere on a dry run (CIDs computed only)."""
+    return None if session.dry_run else session.publish_store()
