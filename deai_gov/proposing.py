@@ -58,6 +58,7 @@ def version_content(
     version: int,
     parent: int,
     contributor: str,
+    shares: list[tuple[str, int]] | None = None,
     artifact_cid: str | None = None,
     manifest_cid: str | None = None,
     copy: bool = True,
@@ -71,6 +72,7 @@ def version_content(
     store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged). Hidden files
     and folders are left out unless `include_hidden` (see `plan_publish` for the list, before publishing).
     `profile` names the import profile (default: IPIP-499's `unixfs-v1-2025`; see `ipfs.profiles`).
+    `shares` ((address, basis points)) are the manifest's contributors; by default `contributor` alone.
     """
     from .ipfs.blockcid import normalize_cid
     from .ipfs.content import publish
@@ -91,7 +93,7 @@ def version_content(
             name=name,
             version=version,
             parent_version=parent,
-            contributors=[Contributor(contributor, 10_000)],
+            contributors=[Contributor(address, bps) for address, bps in (shares or [(contributor, 10_000)])],
             progress=progress,
             copy=copy and store is not None,
             include_hidden=include_hidden,

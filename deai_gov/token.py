@@ -90,6 +90,32 @@ def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
     return dao.prepare("token", "transfer", (to, amount), f"transfer {format_amount(amount)} {symbol(dao)} to {to}")
 
 
+#: Contributor shares are basis points that add up to this (as in the manifest).
+TOTAL_SHARES_BPS = 10_000
+
+
+def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`amount` base units split by `shares` ((address, basis points) adding up to 10,000): each contributor gets
+    the floor of its share, and the first contributor also the remainder (a few base units at most), so the parts
+    add up to `amount` exactly and nothing stays behind. InputError for shares that do not add up."""
+    if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
+        raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS:,} basis points")
+    addresses = [checksum_address(address, "contributor") for address, _ in shares]
+    if len(set(addresses)) != len(addresses):
+        raise InputError("each contributor may appear once")
+    parts = [amount * bps // TOTAL_SHARES_BPS for _, bps in shares]
+    parts[0] += amount - sum(parts)
+    return list(zip(addresses, parts, strict=True))
+
+
+def reward_actions(dao: Dao, shares: list[tuple[str, int]], amount: int) -> list[Action]:
+    """Pay `amount` base units from the treasury split among contributors by their shares (see `split_reward`);
+    a contributor whose part rounds to nothing gets no transfer."""
+    if amount <= 0:
+        raise InputError("a reward must be a positive amount")
+    return [reward_action(dao, address, part) for address, part in split_reward(amount, shares) if part > 0]
+
+
 def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
     """Pay `amount` base units from the treasury (the timelock) to `recipient` when the proposal executes."""
     if amount <= 0:

@@ -302,3 +302,43 @@ def test_the_dao_changes_itself_from_the_cli(setup) -> None:  # type: ignore[no-
     assert code == 3 and "a proposal needs an action" in err
     code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--set", "quorum=150%")
     assert code == 3 and "quorum: '150%' is out of range (0 to 100)" in err
+
+
+def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`model propose register --contributor A:5000 --contributor B:3000 --contributor C:2000 --reward 100`: the
+    manifest names the three with their shares, the registry the first, and once executed each is paid exactly
+    its share of the reward."""
+    from deai_gov.approved import resolve
+    from deai_gov.ipfs.blockcid import from_text
+    from deai_gov.ipfs.content import fetch_manifest
+
+    chain, dao, people, base, password, _ = setup
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(os.urandom(2048))
+    shares = [(people.carol.address, 5_000), (people.outsider.address, 3_000), (people.guardian.address, 2_000)]
+    contributors = [arg for address, bps in shares for arg in ("--contributor", f"{address}:{bps}")]
+    before = [dao.read("token", "balanceOf", address) for address, _ in shares]
+    code, out, err = signed(
+        base, password, "alice", "--json", "model", "propose", "register", "acme/shared", str(folder),
+        *contributors, "--reward", "100",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"reward 50 to {people.carol.address}" in err and f"reward 20 to {people.guardian.address}" in err
+    proposal_id = json.loads(out)["proposal_id"]
+    advance_time(chain, VOTING_DELAY + 1)
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "proposal", "vote", str(proposal_id), "for")[0] == 0
+    advance_time(chain, VOTING_PERIOD + 1)
+    assert signed(base, password, "bob", "proposal", "queue", str(proposal_id))[0] == 0
+    advance_time(chain, TIMELOCK_DELAY + 1)
+    assert signed(base, password, "bob", "proposal", "execute", str(proposal_id))[0] == 0
+    after = [dao.read("token", "balanceOf", address) for address, _ in shares]
+    assert [b - a for a, b in zip(before, after, strict=True)] == [50 * 10**18, 30 * 10**18, 20 * 10**18]
+    approved = resolve(dao, "acme/shared")
+    assert approved.version.contributor == people.carol.address
+    manifest = fetch_manifest([EmbeddedStore(tmp_path / "store")], from_text(approved.version.manifest_cid))
+    assert [(c.address, c.share_bps) for c in manifest.contributors] == shares

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .options import AMOUNT, MODEL, PROFILE_NAMES, Address, Duration, ModelReference, json_option
+from .options import AMOUNT, MODEL, PROFILE_NAMES, Duration, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
 from .submit import content_store, submit
@@ -553,7 +553,13 @@ def propose() -> None:
 
 
 def _content(
-    session: Session, name: str, version: int, parent: int, path: Path | None, contributor: str, options: Any
+    session: Session,
+    name: str,
+    version: int,
+    parent: int,
+    path: Path | None,
+    shares: list[tuple[str, int]],
+    options: Any,
 ) -> tuple[str, str]:
     """(artifact CID, manifest CID) of the proposed version: PATH published, or the given CIDs."""
     from ..proposing import check_content_request, plan_publish, version_content
@@ -584,7 +590,8 @@ def _content(
             name=name,
             version=version,
             parent=parent,
-            contributor=contributor,
+            contributor=shares[0][0],
+            shares=shares,
             artifact_cid=options["artifact_cid"],
             manifest_cid=options["manifest_cid"],
             copy=copy,
@@ -611,23 +618,60 @@ def _content(
     return content.artifact_cid, content.manifest_cid
 
 
-def _reward(session: Session, contributor: str, reward: int | None) -> list[Any]:
-    from ..token import reward_action
+def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
+    """The version's contributors and their shares (basis points): --contributor ADDRESS[:SHARE], repeatable; one
+    without a share takes all 10,000; by default the proposing account. The first is the registry's contributor."""
+    from ..errors import InputError
+    from ..names import checksum_address
 
-    return [] if reward is None else [reward_action(session.dao, contributor, reward)]
+    given = options["contributors"]
+    if not given:
+        return [(session.signer().address, 10_000)]
+    shares: list[tuple[str, int]] = []
+    for item in given:
+        address, colon, share = item.partition(":")
+        if not colon:
+            if len(given) > 1:
+                raise InputError(f"--contributor {item!r}: with several contributors give each a share, ADDRESS:BPS")
+            share = "10000"
+        if not (share.isascii() and share.isdigit()):
+            raise InputError(f"--contributor {item!r}: the share is basis points, a whole number (10000 = all)")
+        shares.append((checksum_address(address, "contributor"), int(share)))
+    from ..token import split_reward
+
+    split_reward(0, shares)  # the same checks as the reward split: positive, adding up to 10,000, each once
+    return shares
+
+
+def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
+    from ..token import reward_actions, split_reward
+    from ..units import format_amount
+
+    if reward is None:
+        return []
+    actions = reward_actions(session.dao, shares, reward)  # refuses a reward that is not positive, first
+    for address, part in split_reward(reward, shares):
+        echo(f"  reward {format_amount(part)} to {address}", err=True)
+    return actions
 
 
 _common = [
     click.option("--artifact", "artifact_cid", help="Artifact root CID (instead of PATH)."),
     click.option("--manifest", "manifest_cid", help="Manifest CID (instead of PATH)."),
     click.option(
-        "--contributor", type=Address("contributor"), help="Contributor address (default: the proposing account)."
+        "--contributor",
+        "contributors",
+        multiple=True,
+        metavar="ADDRESS[:BPS]",
+        help="A contributor and its share in basis points (repeatable; shares add up to 10000; one alone takes all). "
+        "Recorded in the manifest; the first is the registry's contributor. Default: the proposing account.",
     ),
     click.option(
         "--reward",
         type=AMOUNT,
         metavar="AMOUNT",
-        help="Tokens paid from the treasury to the contributor by the same vote.",
+        help="Tokens paid from the treasury by the same vote, split among the contributors by their shares (each "
+        "gets the floor of its share, the first also the remainder).",
     ),
     click.option(
         "--no-copy",
@@ -685,11 +729,12 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     from ..registry import register_action
 
     name, _ = reference
-    contributor = options["contributor"] or session.signer().address
-    artifact, manifest = _content(session, name, 1, 0, path, contributor, options)
+    shares = _contributors(session, options)
+    contributor = shares[0][0]
+    artifact, manifest = _content(session, name, 1, 0, path, shares, options)
     actions = [
         register_action(session.dao, name, artifact, manifest, contributor),
-        *_reward(session, contributor, options["reward"]),
+        *_reward(session, shares, options["reward"]),
     ]
     submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
 
@@ -707,11 +752,12 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     name, _ = reference
     info = check_changeable(session.dao, name)
     version = info.latest_version + 1
-    contributor = options["contributor"] or session.signer().address
-    artifact, manifest = _content(session, name, version, info.current_version, path, contributor, options)
+    shares = _contributors(session, options)
+    contributor = shares[0][0]
+    artifact, manifest = _content(session, name, version, info.current_version, path, shares, options)
     actions = [
         upgrade_action(session.dao, name, artifact, manifest, contributor),
-        *_reward(session, contributor, options["reward"]),
+        *_reward(session, shares, options["reward"]),
     ]
     submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 

@@ -231,3 +231,29 @@ def test_reward_action_refuses_an_amount_that_is_not_positive(dao: Dao, people: 
 def test_reward_action_refuses_a_bad_recipient(dao: Dao, recipient: str) -> None:
     with pytest.raises(InputError, match="reward recipient"):
         token.reward_action(dao, recipient, TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("amount", "bps", "parts"),
+    [
+        (10_000, [5_000, 3_000, 2_000], [5_000, 3_000, 2_000]),
+        (100, [3_334, 3_333, 3_333], [34, 33, 33]),  # 33.34 + 33.33 + 33.33: the remainder goes to the first
+        (1, [5_000, 5_000], [1, 0]),
+        (10**18 + 7, [10_000], [10**18 + 7]),
+    ],
+)
+def test_a_reward_split_pays_each_its_share_and_loses_nothing(amount: int, bps: list[int], parts: list[int]) -> None:
+    from deai_gov.token import split_reward
+
+    addresses = [f"0x{i:040x}" for i in range(1, len(bps) + 1)]
+    split = split_reward(amount, list(zip(addresses, bps, strict=True)))
+    assert [part for _, part in split] == parts and sum(parts) == amount
+
+
+@pytest.mark.parametrize("bps", [[5_000, 4_000], [10_000, 0], [], [6_000, 5_000]])
+def test_shares_that_do_not_add_up_are_refused(bps: list[int]) -> None:
+    from deai_gov.errors import InputError
+    from deai_gov.token import split_reward
+
+    with pytest.raises(InputError, match="add up to 10,000 basis points"):
+        split_reward(100, [(f"0x{i:040x}", b) for i, b in enumerate(bps, 1)])
