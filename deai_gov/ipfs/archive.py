@@ -49,7 +49,6 @@ def export_version(
         raise InputError(f"{path} already exists; choose another file name")
     report = verify(sources, artifact_cid, manifest_cid, progress)
     artifact, manifest = from_text(artifact_cid), from_text(manifest_cid)
-    seen: set[bytes] = set()
     blocks = size = 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,13 +58,9 @@ def export_version(
     try:
         with os.fdopen(handle, "wb") as stream:
             writer = CarWriter(stream, [artifact, manifest])
-            for root in (manifest, artifact):
-                for cid, data in walk_blocks(sources, root):
-                    if cid in seen:
-                        continue
-                    seen.add(cid)
-                    writer.put(cid, data)
-                    blocks, size = blocks + 1, size + len(data)
+            for cid, data in walk_blocks(sources, manifest, artifact):
+                writer.put(cid, data)
+                blocks, size = blocks + 1, size + len(data)
         os.replace(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
@@ -98,8 +93,9 @@ def import_archive(path: Path, store: BlockStore) -> ArchiveReport:
         stream.seek(0)
         store.put_car(stream, roots)
     version = _as_version(store, roots)
-    if version is None:
-        _check_complete(store, roots)
+    if version is None:  # not a version's CAR: every block of its roots must be there
+        for _ in walk_blocks([store], *roots):
+            pass
     return ArchiveReport(str(path), [to_text(root) for root in roots], blocks, size, version)
 
 
@@ -116,21 +112,3 @@ def _as_version(store: BlockStore, roots: list[BlockCid]) -> VerifyReport | None
     if from_text(manifest.artifact_root) != roots[0]:
         return None
     return verify([store], to_text(roots[0]), to_text(roots[1]))
-
-
-def _check_complete(store: BlockStore, roots: list[BlockCid]) -> None:
-    """Every block under `roots` is in `store` (each distinct block read once, however often it is linked)."""
-    from .blockcid import DAG_PB, codec_of
-    from .stores import fetch_verified
-    from .unixfs import decode_node
-
-    seen: set[bytes] = set()
-    stack = list(roots)
-    while stack:
-        cid = stack.pop()
-        if cid in seen:
-            continue
-        seen.add(cid)
-        data = fetch_verified([store], cid)
-        if codec_of(cid) == DAG_PB:
-            stack.extend(link.cid for link in decode_node(data).links)

@@ -527,19 +527,24 @@ def fetch_verified(sources: list[BlockSource], cid: BlockCid) -> bytes:
 
 
 def export_car(sources: list[BlockSource], root: BlockCid, stream: IO[bytes]) -> None:
-    """Write the DAG under `root` as a CAR v1, blocks in depth-first order, each verified as it is fetched."""
+    """Write the DAG under `root` as a CAR v1, blocks in depth-first order (each once), verified as fetched."""
     writer = CarWriter(stream, [root])
     for cid, data in walk_blocks(sources, root):
         writer.put(cid, data)
 
 
-def walk_blocks(sources: list[BlockSource], root: BlockCid) -> Iterator[tuple[BlockCid, bytes]]:
-    """Every block of the DAG under `root`, depth first, each verified; children follow dag-pb links."""
+def walk_blocks(sources: list[BlockSource], *roots: BlockCid) -> Iterator[tuple[BlockCid, bytes]]:
+    """Every distinct block of the DAGs under `roots`, depth first in link order, each verified and read once
+    however often it is linked (a DAG repeating its blocks costs no more); children follow dag-pb links."""
     from .unixfs import decode_node
 
-    stack = [root]
+    seen: set[BlockCid] = set()
+    stack = list(reversed(roots))
     while stack:
         cid = stack.pop()
+        if cid in seen:
+            continue
+        seen.add(cid)
         data = fetch_verified(sources, cid)
         yield cid, data
         if codec_of(cid) == DAG_PB:
