@@ -27,16 +27,15 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from runner import run_benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the tests' loopback server (tests.gateway.serve_http) serves the hostile gateways
 GOAL_PEAK_MB = 150
 GOAL_DAG_SECONDS = 5.0
 TRICKLE_DEADLINE = 1.0
@@ -124,21 +123,6 @@ def gateway_handler(kind: str, total: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextlib.contextmanager
-def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve `handler` on a free loopback port; yields its base URL, stops it on exit."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 # ----------------------------------------------------------------------------- hostile and honest DAGs
 
 
@@ -204,6 +188,7 @@ def build_dags(store_dir: Path) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from deai_gov.ipfs.blockcid import RAW, block_cid, to_text
+    from tests.gateway import serve_http
 
     block = to_text(block_cid(RAW, b"a block nobody will send honestly"))
     total = args.gib << 30
@@ -219,7 +204,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ("announced", f"gateway announces {args.gib} GiB"),
         ("trickle", "gateway trickles a byte every 0.2 s"),
     ):
-        with serve(gateway_handler(kind, total)) as url:
+        with serve_http(gateway_handler(kind, total)) as url:
             measure(f"gateway-{kind}", label, url, block, "gateway")
     with tempfile.TemporaryDirectory(prefix="deai-hostile-") as scratch:
         roots = build_dags(Path(scratch) / "store")
