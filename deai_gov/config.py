@@ -69,6 +69,18 @@ def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
     return _load(home, "networks")
 
 
+def _named(home: Path, section: str, name: str, noun: str) -> dict[str, Any]:
+    """The `[section.name]` table of config.toml; InputError naming the known ones, or saying it is no table."""
+    tables = _load(home, section)
+    if name not in tables:
+        known = ", ".join(sorted(tables)) or "none configured"
+        raise InputError(f"unknown {noun} {name!r} (known: {known}; see {home / 'config.toml'})")
+    table = tables[name]
+    if not isinstance(table, dict):
+        raise InputError(f"{noun} {name!r} in {home / 'config.toml'} must be a table ([{section}.{name}])")
+    return table
+
+
 @dataclass(frozen=True)
 class PinningServiceConfig:
     """A remote pinning service from config.toml: where it is and where its access token is kept."""
@@ -101,13 +113,7 @@ class PinningServiceConfig:
 def pinning_service(name: str, home: Path | None = None) -> PinningServiceConfig:
     """The `[pinning.NAME]` table of config.toml; InputError naming the known services otherwise."""
     home = home or config_home()
-    services = _load(home, "pinning")
-    if name not in services:
-        known = ", ".join(sorted(services)) or "none configured"
-        raise InputError(f"unknown pinning service {name!r} (known: {known}; see {home / 'config.toml'})")
-    table = services[name]
-    if not isinstance(table, dict):
-        raise InputError(f"pinning service {name!r} in {home / 'config.toml'} must be a table ([pinning.{name}])")
+    table = _named(home, "pinning", name, "pinning service")
     endpoint = table.get("endpoint")
     if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
         raise InputError(f"pinning service {name}: endpoint must be an http(s) URL")
@@ -137,13 +143,7 @@ def resolve_network(
     home = home or config_home()
     settings: dict[str, Any] = {}
     if name:
-        networks = load_networks(home)
-        if name not in networks:
-            known = ", ".join(sorted(networks)) or "none configured"
-            raise InputError(f"unknown network {name!r} (known: {known}; see {home / 'config.toml'})")
-        settings = networks[name]
-        if not isinstance(settings, dict):
-            raise InputError(f"network {name!r} in {home / 'config.toml'} must be a table ([networks.{name}])")
+        settings = _named(home, "networks", name, "network")
 
     def path_setting(key: str) -> Path | None:
         value = settings.get(key)
