@@ -90,22 +90,29 @@ def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
     return dao.prepare("token", "transfer", (to, amount), f"transfer {format_amount(amount)} {symbol(dao)} to {to}")
 
 
-#: Contributor shares are basis points that add up to this (as in the manifest).
-TOTAL_SHARES_BPS = 10_000
+def check_shares(shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Contributor shares ((address, basis points)) with checksummed addresses; InputError unless they are positive,
+    add up to 10,000 (as the manifest requires) and name each contributor once."""
+    from .ipfs.manifest import TOTAL_SHARES_BPS
+
+    if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
+        raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS:,} basis points")
+    checked = [(checksum_address(address, "contributor"), bps) for address, bps in shares]
+    if len({address for address, _ in checked}) != len(checked):
+        raise InputError("each contributor may appear once")
+    return checked
 
 
 def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """`amount` base units split by `shares` ((address, basis points) adding up to 10,000): each contributor gets
-    the floor of its share, and the first contributor also the remainder (a few base units at most), so the parts
-    add up to `amount` exactly and nothing stays behind. InputError for shares that do not add up."""
-    if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
-        raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS:,} basis points")
-    addresses = [checksum_address(address, "contributor") for address, _ in shares]
-    if len(set(addresses)) != len(addresses):
-        raise InputError("each contributor may appear once")
-    parts = [amount * bps // TOTAL_SHARES_BPS for _, bps in shares]
+    """`amount` base units split by `shares` (see `check_shares`): each contributor gets the floor of its share, and
+    the first contributor also the remainder (a few base units at most), so the parts add up to `amount` exactly
+    and nothing stays behind."""
+    from .ipfs.manifest import TOTAL_SHARES_BPS
+
+    checked = check_shares(shares)
+    parts = [amount * bps // TOTAL_SHARES_BPS for _, bps in checked]
     parts[0] += amount - sum(parts)
-    return list(zip(addresses, parts, strict=True))
+    return [(address, part) for (address, _), part in zip(checked, parts, strict=True)]
 
 
 def reward_actions(dao: Dao, shares: list[tuple[str, int]], amount: int) -> list[Action]:

@@ -622,7 +622,6 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     """The version's contributors and their shares (basis points): --contributor ADDRESS[:SHARE], repeatable; one
     without a share takes all 10,000; by default the proposing account. The first is the registry's contributor."""
     from ..errors import InputError
-    from ..names import checksum_address
 
     given = options["contributors"]
     if not given:
@@ -636,11 +635,10 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
             share = "10000"
         if not (share.isascii() and share.isdigit()):
             raise InputError(f"--contributor {item!r}: the share is basis points, a whole number (10000 = all)")
-        shares.append((checksum_address(address, "contributor"), int(share)))
-    from ..token import split_reward
+        shares.append((address, int(share)))
+    from ..token import check_shares
 
-    split_reward(0, shares)  # the same checks as the reward split: positive, adding up to 10,000, each once
-    return shares
+    return check_shares(shares)
 
 
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
