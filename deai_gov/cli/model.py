@@ -434,18 +434,9 @@ def _pin_version(
 ) -> list[Any]:
     """Ask `service` to pin a version's artifact and manifest (our node's addresses as origins); with `wait`, follow
     the requests until both are pinned, a line per change on stderr."""
-    from ..ipfs.pinning import wait_until_pinned
+    from ..ipfs.pinning import pin_version, wait_until_pinned
 
-    origins = session.origins()
-    # A CID pinned again gets a new request (the spec): reuse a live one instead, so a re-run duplicates nothing.
-    live = {s.cid: s for s in service.list(cids=[artifact, manifest]) if s.status != "failed"}
-    statuses = [
-        live.get(cid)
-        or service.add(
-            cid, name=f"{name}@{number} {role}", origins=origins, meta={"model": name, "version": str(number)}
-        )
-        for role, cid in (("artifact", artifact), ("manifest", manifest))
-    ]
+    statuses = pin_version(service, name, number, artifact, manifest, origins=session.origins())
     for status in statuses:
         echo(f"{status.name}: {status.status} ({status.cid}, request {status.requestid})", err=True)
     if wait is None:

@@ -144,6 +144,20 @@ class PinningService:
         return found
 
 
+def pin_version(
+    service: PinningService, name: str, number: int, artifact: str, manifest: str, *, origins: Iterable[str] = ()
+) -> list[PinStatus]:
+    """Requests for a version's artifact and manifest (named `NAME@V artifact|manifest`, with `origins`). A CID
+    pinned again gets a new request (the spec), so a live request (not failed) for the same CID is reused instead:
+    asking again duplicates nothing."""
+    live = {s.cid: s for s in service.list(cids=[artifact, manifest]) if s.status != "failed"}
+    meta = {"model": name, "version": str(number)}
+    return [
+        live.get(cid) or service.add(cid, name=f"{name}@{number} {role}", origins=list(origins), meta=meta)
+        for role, cid in (("artifact", artifact), ("manifest", manifest))
+    ]
+
+
 def wait_until_pinned(
     service: PinningService,
     requests_: list[PinStatus],
