@@ -94,10 +94,16 @@ class CarStreamSource:
         if self._fallback is not None:
             self._fallback.stop_prefetch()
 
+    @property
+    def wants_hints(self) -> bool:
+        """Whether `hint` would do anything: once the stream is over, its gateway reads ahead."""
+        return self.ended is not None and self._fallback is not None
+
     def hint(self, cids: list[BlockCid]) -> None:
         """The blocks the walk will ask for next. While the stream runs they come from it; once it is over, its
         gateway fetches them ahead, a few at a time in parallel."""
-        if self.ended is not None and self._fallback is not None:
+        if self.wants_hints:
+            assert self._fallback is not None
             self._fallback.prefetch(cids)
 
     def _returned(self, cid: BlockCid, data: bytes) -> bytes:

@@ -205,17 +205,20 @@ class _Keeping:
             self._keep(cid, data)
         return data
 
+    @property
+    def wants_hints(self) -> bool:
+        return bool(getattr(self.inner, "wants_hints", False))
+
     def hint(self, cids: list[BlockCid]) -> None:
-        hint = getattr(self.inner, "hint", None)
-        if hint is not None:
-            hint(cids)
+        self.inner.hint(cids)  # type: ignore[attr-defined]  # asked only when wants_hints
 
 
 def _hint(sources: list[BlockSource], cids: list[BlockCid]) -> None:
-    """Tell the sources that can read ahead which raw leaves come next (those no local store holds already)."""
+    """Tell the sources that read ahead which raw leaves come next (those no local store holds already). Nothing is
+    looked up while no source wants hints (a CAR stream still running delivers them in order anyway)."""
     from .stores import EmbeddedStore
 
-    readers = [s for s in sources if hasattr(s, "hint")]
+    readers = [s for s in sources if getattr(s, "wants_hints", False)]
     if not readers:
         return
     local = [s for s in sources if isinstance(s, EmbeddedStore)]
