@@ -96,19 +96,9 @@ class Session:
     def origins(self) -> list[str]:
         """Multiaddrs a pinning service may fetch blocks from: the configured IPFS node's own, loopback ones left
         out (none when no node is configured, or it cannot say)."""
-        from ..errors import StoreError
         from ..ipfs.stores import NodeStore
 
-        if not self.network.ipfs_api:
-            return []
-        try:
-            addresses = NodeStore(self.network.ipfs_api).client().id().get("Addresses") or []
-        except (StoreError, OSError, ValueError):
-            return []
-        except Exception:  # ipfshttpclient's own errors: origins are a hint, not a requirement
-            return []
-        local = ("/ip4/127.", "/ip6/::1/", "/ip4/0.0.0.0/")
-        return [str(a) for a in addresses if isinstance(a, str) and not a.startswith(local)][:20]
+        return NodeStore(self.network.ipfs_api).public_addresses() if self.network.ipfs_api else []
 
     def sources(self) -> list[BlockSource]:
         """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""

@@ -385,6 +385,16 @@ class NodeStore:
             self.put_car(car, [root])
         return root
 
+    def public_addresses(self) -> list[str]:
+        """The node's own multiaddrs others could fetch from (loopback and unspecified ones left out, at most 20);
+        [] when it cannot say: they are a hint for a pinning service, not a requirement."""
+        try:
+            addresses = self.client().id().get("Addresses") or []
+        except Exception:  # ipfshttpclient's and requests' errors alike
+            return []
+        local = ("/ip4/127.", "/ip6/::1/", "/ip4/0.0.0.0/")
+        return [str(a) for a in addresses if isinstance(a, str) and not a.startswith(local)][:20]
+
     def version(self) -> str:
         try:
             return str(self.client().version()["Version"])
