@@ -72,7 +72,7 @@ def sha256_digest(cid: BlockCid) -> bytes | None:
     return bytes(parsed.raw_digest) if parsed.hashfun.name == "sha2-256" else None
 
 
-def matches(cid: BlockCid, data: bytes) -> bool:
+def matches(cid: BlockCid, data: bytes | bytearray) -> bool:
     """True when `data` hashes to the digest in `cid`."""
     digest = sha256_digest(cid)
     return digest is not None and hashlib.sha256(data).digest() == digest

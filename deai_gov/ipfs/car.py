@@ -10,10 +10,10 @@ binary (see `blockcid`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, cast
 
 from ..errors import CarError
-from .blockcid import BlockCid, is_valid, matches, sha256_digest, to_text
+from .blockcid import RAW, BlockCid, codec_of, is_valid, matches, sha256_digest, to_text
 
 
 class CarWriter:
@@ -66,7 +66,7 @@ MAX_BLOCK = 2 * 1024 * 1024
 MAX_FRAME = MAX_BLOCK + 1024
 
 
-def verify_block(cid: BlockCid, data: bytes) -> None:
+def verify_block(cid: BlockCid, data: bytes | bytearray) -> None:
     """Raise CarError unless `data` hashes to the digest in `cid` (sha2-256 only)."""
     if sha256_digest(cid) is None:
         raise CarError(f"block {to_text(cid)} does not use sha2-256; only sha2-256 blocks are accepted")
@@ -96,52 +96,96 @@ def read_car(stream: IO[bytes]) -> tuple[list[BlockCid], Iterator[tuple[BlockCid
 
 
 def _blocks(stream: IO[bytes]) -> Iterator[tuple[BlockCid, bytes]]:
-    from multiformats import varint
-
-    while (frame := _read_frame(stream)) is not None:
-        view = memoryview(frame)
-        if len(frame) < 4:
-            raise CarError("a CAR section is too short to start with a CID")
-        if frame[0] == 0x12:  # CIDv0: a bare sha2-256 multihash, 34 bytes
+    """Each section's CID and block, verified. A section is read with `readinto` straight into the buffer the
+    block is returned in: a 1 GiB model streams through without a copy of its bytes beyond the socket's."""
+    while (length := _read_length(stream)) is not None:
+        head = _read_exact(stream, min(length, _FAST_CID))
+        if head[0] == 0x12 and len(head) >= 34:  # CIDv0: a bare sha2-256 multihash, 34 bytes
             cid_length = 34
-        elif frame[0] == 0x01 and frame[1] < 0x80 and frame[2:4] == b"\x12\x20":  # CIDv1, one-byte codec, sha2-256
-            cid_length = 36
+        elif len(head) == _FAST_CID and head[0] == 0x01 and head[1] < 0x80 and head[2:4] == b"\x12\x20":
+            cid_length = _FAST_CID  # CIDv1 with a one-byte codec and sha2-256: every block our DAGs hold
         else:
-            try:
-                _, version_length, _ = varint.decode_raw(view)
-                _, codec_length, _ = varint.decode_raw(view[version_length:])
-                offset = version_length + codec_length
-                _, code_length, _ = varint.decode_raw(view[offset:])
-                digest_size, size_length, _ = varint.decode_raw(view[offset + code_length :])
-                cid_length = offset + code_length + size_length + digest_size
-            except Exception:
-                raise CarError("a CAR section does not start with a valid CID") from None
-        cid = bytes(view[:cid_length])
+            head += _read_exact(stream, length - len(head))
+            cid_length = _cid_length(head)
+        cid = bytes(head[:cid_length])
         if not is_valid(cid):
             raise CarError("a CAR section does not start with a valid CID")
-        data = bytes(view[cid_length:])
+        data = bytearray(length - cid_length)
+        spill = len(head) - cid_length  # block bytes already read with the CID
+        data[:spill] = head[cid_length:]
+        _read_into(stream, memoryview(data)[spill:])
         verify_block(cid, data)
-        yield cid, data
+        # A raw leaf stays the bytearray it was read into: its readers hash it and write it, which a bytearray
+        # serves as bytes would, without a copy of each leaf. Node blocks, small, become bytes for the decoders.
+        yield cid, (cast(bytes, data) if codec_of(cid) == RAW else bytes(data))
+
+
+#: The length of a CIDv1 with a one-byte codec and a sha2-256 digest.
+_FAST_CID = 36
+
+
+def _cid_length(frame: bytearray) -> int:
+    """The length of the CID a section starts with, read from its varints."""
+    from multiformats import varint
+
+    view = memoryview(frame)
+    try:
+        _, version_length, _ = varint.decode_raw(view)
+        _, codec_length, _ = varint.decode_raw(view[version_length:])
+        offset = version_length + codec_length
+        _, code_length, _ = varint.decode_raw(view[offset:])
+        digest_size, size_length, _ = varint.decode_raw(view[offset + code_length :])
+    except Exception:
+        raise CarError("a CAR section does not start with a valid CID") from None
+    cid_length = offset + code_length + size_length + digest_size
+    if cid_length > len(frame):
+        raise CarError("a CAR section does not start with a valid CID")
+    return int(cid_length)
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
     """One varint-length-prefixed frame, or None at a clean end of stream."""
-    from multiformats import varint
+    length = _read_length(stream)
+    return None if length is None else bytes(_read_exact(stream, length))
 
-    prefix = stream.read(1)
-    if not prefix:
-        return None
-    while prefix[-1] & 0x80:
-        more = stream.read(1)
-        if not more or len(prefix) > 9:
+
+def _read_length(stream: IO[bytes]) -> int | None:
+    """A section's length prefix (an unsigned varint, minimally encoded as the multiformats spec requires),
+    checked against the limits; None at a clean end of stream. Decoded here, a byte at a time as it is read: the
+    multiformats decoder validates its argument's types on every call, a cost paid per block of a stream."""
+    length = 0
+    for position in range(9):
+        byte = stream.read(1)
+        if not byte:
+            if position == 0:
+                return None
             raise CarError("the CAR stream ends inside a length prefix")
-        prefix += more
-    length = varint.decode(prefix)
+        value = byte[0]
+        if value == 0 and position > 0:
+            raise CarError("a CAR length prefix is not minimally encoded")
+        length |= (value & 0x7F) << (7 * position)
+        if not value & 0x80:
+            break
+    else:
+        raise CarError("a CAR length prefix is longer than 9 bytes")
     if length == 0:
         raise CarError("the CAR stream holds an empty section (no CID)")
     if length > MAX_FRAME:
         raise CarError(f"a CAR section declares {length:,} bytes; blocks over {MAX_BLOCK:,} bytes are refused unread")
-    data = stream.read(length)
-    if len(data) != length:
-        raise CarError("the CAR stream is truncated")
-    return data
+    return length
+
+
+def _read_exact(stream: IO[bytes], size: int) -> bytearray:
+    buffer = bytearray(size)
+    _read_into(stream, memoryview(buffer))
+    return buffer
+
+
+def _read_into(stream: IO[bytes], view: memoryview) -> None:
+    """Fill `view` from `stream`; CarError if the stream ends first."""
+    filled = 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
+            raise CarError("the CAR stream is truncated")
+        filled += got

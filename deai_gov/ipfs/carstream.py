@@ -16,6 +16,11 @@ gateway block by block, then the others) fetches what is missing. An incomplete 
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import os
+import socket
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -59,6 +64,7 @@ class CarStreamSource:
         self.bytes = 0
         self.ended: str | None = None  # why the stream is no longer read from, once it is not
         self._response: Any = None
+        self._reader: _DeadlineReader | None = None
         self._blocks: Any = None
         self._ahead: OrderedDict[BlockCid, bytes] = OrderedDict()
         self._ahead_bytes = 0
@@ -159,7 +165,7 @@ class CarStreamSource:
             self._end(f"unreachable: {type(exc).__name__}")
             return
         self._response = response
-        reader = _DeadlineReader(response.raw, self.timeout)
+        reader = self._reader = _DeadlineReader(response, self.timeout)
         try:
             roots, blocks = read_car(reader)  # type: ignore[arg-type]
         except (CarError, StoreError) as exc:
@@ -168,15 +174,16 @@ class CarStreamSource:
         if roots and roots[0] != self.root:
             self._end(f"a CAR of another root, {to_text(roots[0])}")
             return
-        self._reader = reader
         self._blocks = blocks
 
     def _next(self) -> tuple[BlockCid, bytes]:
         """The next block of the stream, verified (read_car checks each); StopIteration at its end. A broken,
         slow or lying stream ends it, with the reason kept."""
+        assert self._reader is not None
         self._reader.mark()
         try:
             cid, data = next(self._blocks)
+            self._reader.idle()
         except StopIteration:
             raise
         except (CarError, StoreError, OSError) as exc:
@@ -197,32 +204,98 @@ class CarStreamSource:
         if self._response is not None:
             self._response.close()
             self._response = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 class _DeadlineReader:
-    """A body read a socket read at a time, each block within `timeout` seconds of `mark()`: a peer trickling a
-    byte at a time satisfies every per-read time-out, not this one."""
+    """A streamed HTTP body, each block within `timeout` seconds of `mark()` (the clock stops at `idle()`, while
+    the reader's caller works): a peer trickling a byte at a time satisfies every per-read time-out, not this
+    one.
 
-    def __init__(self, raw: Any, timeout: float):
-        self.raw = raw
+    When the body arrives as sent (no content coding for urllib3 to undo), the standard library's response
+    underneath urllib3's fills the reader's buffers straight from the socket, with no copy in between, and a
+    watchdog thread enforces the deadline by shutting the connection down: a read that waits for a whole block
+    then ends at the deadline however slowly the bytes come. Otherwise every socket read goes through urllib3 and
+    the deadline is checked after each.
+    """
+
+    def __init__(self, response: Any, timeout: float):
         self.timeout = timeout
-        self.started = time.monotonic()
+        self.started: float | None = time.monotonic()
+        self.expired = False
+        self._raw = response.raw
+        self._direct: http.client.HTTPResponse | None = None
+        self._socket: socket.socket | None = None
+        self._stop = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        coded = response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
+        direct = getattr(self._raw, "_fp", None)
+        if not coded and isinstance(direct, http.client.HTTPResponse):
+            try:  # a descriptor of our own for the connection: shutting it down ends a read that is waiting
+                self._socket = socket.socket(fileno=os.dup(self._raw.fileno()))
+            except (OSError, ValueError):
+                self._socket = None
+            else:
+                self._direct = direct
+                self._watchdog = threading.Thread(target=self._watch, name="car-deadline", daemon=True)
+                self._watchdog.start()
 
     def mark(self) -> None:
         self.started = time.monotonic()
 
+    def idle(self) -> None:
+        self.started = None
+
     def read(self, size: int) -> bytes:
-        parts = []
-        left = size
-        while left > 0:
-            chunk = self.raw.read1(min(left, 1024 * 1024))
-            if not chunk:
-                break
-            parts.append(chunk)
-            left -= len(chunk)
-            if time.monotonic() - self.started > self.timeout:
-                raise StoreError(f"the stream delivered no block within {self.timeout:g} s")
-        return b"".join(parts)
+        buffer = bytearray(size)
+        got = 0
+        view = memoryview(buffer)
+        while got < size and (n := self.readinto(view[got:])):
+            got += n
+        return bytes(buffer[:got])
+
+    def readinto(self, view: memoryview) -> int:
+        """Bytes into `view` (up to 1 MiB at a time); 0 at the end of the body."""
+        window = view[: 1024 * 1024]
+        try:
+            if self._direct is not None:
+                got = self._direct.readinto(window)
+            else:
+                chunk = self._raw.read1(len(window), decode_content=True)  # one socket read at a time
+                got = len(chunk)
+                window[:got] = chunk
+        except (OSError, ValueError, http.client.HTTPException):
+            if self.expired:
+                raise self._late() from None
+            raise
+        if self.expired or self._late_now():
+            raise self._late()
+        return got or 0
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watchdog is not None:
+            self._watchdog.join()
+        if self._socket is not None:
+            self._socket.close()
+
+    def _late(self) -> StoreError:
+        return StoreError(f"the stream delivered no block within {self.timeout:g} s")
+
+    def _late_now(self) -> bool:
+        started = self.started
+        return started is not None and time.monotonic() - started > self.timeout
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(0.1, self.timeout / 4)):
+            if self._late_now():
+                self.expired = True
+                with contextlib.suppress(OSError):
+                    assert self._socket is not None
+                    self._socket.shutdown(socket.SHUT_RDWR)
+                return
 
 
 def with_car_streams(sources: list[Any], root: BlockCid) -> list[Any]:
