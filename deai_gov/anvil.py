@@ -1,0 +1,226 @@
+"""A local anvil process on a free loopback port: the devnet's chain, and the throw-away fork a proposal is
+simulated on (`simulation`).
+
+anvil comes from npm (`@foundry-rs/anvil`, binary in its optional platform package); it is looked up on PATH,
+then in the project's `node_modules/.bin`. A fork reads the chain it copies through a relay on 127.0.0.1 of this
+process, so the RPC URL (which may hold a provider's key) never appears on anvil's command line, where any user of
+the machine could read it in the process list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ChainError
+
+#: anvil's default mnemonic; the keys it derives are public knowledge and fund only local chains.
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def anvil_dev_keys(count: int = 10) -> list[str]:
+    """Private keys of anvil's funded accounts, derived from its public test mnemonic (local chains only)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return [
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex() for i in range(count)
+    ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on (or holds) 127.0.0.1:`port`.
+
+    The probe binds with SO_REUSEADDR, as servers do: connections of a server just stopped linger in TIME_WAIT
+    on its port for a minute, and would otherwise make a free port look taken to a restart on it.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def find_anvil() -> str:
+    """Path of the anvil binary, or ChainError saying how to get it."""
+    found = shutil.which("anvil")
+    if found:
+        return found
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "node_modules" / ".bin" / "anvil"
+        if candidate.exists():
+            return str(candidate)
+    raise ChainError("anvil is not installed: run `npm ci` in the project, or put anvil on PATH")
+
+
+@dataclass
+class Anvil:
+    """An anvil process bound to 127.0.0.1; use as a context manager or call stop()."""
+
+    port: int = field(default_factory=free_port)
+    accounts: int = 10
+    chain_id: int = 31337
+    state_file: Path | None = None
+    #: Keep running after this process exits (own session, output to `log_file`): for `deai-gov node start`.
+    detached: bool = False
+    log_file: Path | None = None
+    #: Copy this chain (its state read on demand) at `fork_block` instead of starting an empty one.
+    fork_url: str | None = None
+    fork_block: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+    _relay: _RpcRelay | None = field(default=None, init=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> Anvil:
+        if port_in_use(self.port):
+            raise ChainError(f"cannot start anvil: port {self.port} on 127.0.0.1 is already in use")
+        command = [
+            find_anvil(),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--accounts", str(self.accounts),
+            "--mnemonic", ANVIL_MNEMONIC,
+            "--silent",
+        ]  # fmt: skip
+        if self.fork_url is None:
+            command += ["--chain-id", str(self.chain_id)]
+        else:  # the fork keeps the chain's id; nothing of it is cached on disk
+            self._relay = _RpcRelay(self.fork_url).start()
+            command += ["--fork-url", self._relay.url, "--no-storage-caching"]
+            if self.fork_block is not None:
+                command += ["--fork-block-number", str(self.fork_block)]
+        if self.state_file is not None:
+            command += ["--state", str(self.state_file)]
+        if self.detached:
+            log = (self.log_file or Path(os.devnull)).open("ab")
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            )
+            log.close()
+        else:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = (self.process.stderr.read() if self.process.stderr else b"").decode(errors="replace")
+                raise ChainError(f"anvil exited at start: {err.strip().splitlines()[-1:] or 'no output'}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise ChainError(f"anvil did not listen on port {self.port} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        """SIGTERM (anvil then dumps --state), SIGKILL if it lingers; a fork's relay with it."""
+        try:
+            if self.process is None or self.process.poll() is not None:
+                return
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        finally:
+            if self._relay is not None:
+                self._relay.stop()
+                self._relay = None
+
+    def dev_keys(self) -> list[str]:
+        """Private keys of this node's funded accounts."""
+        return anvil_dev_keys(self.accounts)
+
+    def __enter__(self) -> Anvil:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _RpcRelay:
+    """An HTTP server on a free loopback port that forwards each JSON-RPC POST to `target` and its answer back."""
+
+    def __init__(self, target: str, timeout: float = 60.0):
+        self.target = target
+        self.timeout = timeout
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> _RpcRelay:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import requests
+
+        relay = self
+        session = requests.Session()
+
+        class Forward(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    answer = session.post(
+                        relay.target,
+                        data=body,
+                        headers={"Content-Type": "application/json"},
+                        timeout=relay.timeout,
+                    )
+                    status, payload = answer.status_code, answer.content
+                except requests.RequestException as exc:
+                    status, payload = 502, f"the chain's RPC node did not answer: {type(exc).__name__}".encode()
+                with contextlib.suppress(OSError):  # anvil stopped while it waited: nobody to answer
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a connection anvil dropped: nothing to report
+
+        self._server = Server(("127.0.0.1", 0), Forward)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="rpc-relay", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
