@@ -10,6 +10,7 @@ from typing import Any
 from .abi import abi_type, checksummed, decode_values
 from .errors import TransactionError
 from .states import OperationState, ProposalState
+from .units import format_amount, format_duration
 
 _PANICS = {
     0x01: "an internal assertion failed",
@@ -19,6 +20,11 @@ _PANICS = {
     0x32: "an out-of-bounds array access",
     0x41: "running out of memory",
 }
+
+
+def _tokens(units: int) -> str:
+    """An amount of the governance token (18 decimals) in tokens, not base units: a revert carries no symbol."""
+    return f"{format_amount(units)} tokens"
 
 
 def _proposal_state(state: int) -> str:
@@ -46,7 +52,7 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
         else f"proposal {proposalId} already exists (it is {_proposal_state(current)})"
     ),
     "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
-        f"{proposer} has {votes} votes, below the proposal threshold of {threshold}"
+        f"{proposer} has {_tokens(votes)} of votes, below the proposal threshold of {_tokens(threshold)}"
     ),
     "GovernorRestrictedProposer": lambda proposer: (
         f"the description ends with #proposer=<another address>: only that address may submit it, not {proposer}"
@@ -67,7 +73,8 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     ),
     "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
     "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
-        f"a late-quorum extension of {newVoteExtension} s exceeds the voting period ({maxVoteExtension} s)"
+        f"a late-quorum extension of {format_duration(newVoteExtension)} exceeds the voting period "
+        f"({format_duration(maxVoteExtension)})"
     ),
     "GovernorInvalidProposalLength": lambda targets, calldatas, values: (
         f"a proposal needs as many targets ({targets}), calldatas ({calldatas}) and values ({values}), at least one"
@@ -76,7 +83,9 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "GovernorAlreadyQueuedProposal": lambda proposalId: f"proposal {proposalId} is already queued",
     "GovernorQueueNotImplemented": lambda: "this governor has no queue",
     "GovernorDisabledDeposit": lambda: "the governor does not accept deposits",
-    "GovernorInvalidVotingPeriod": lambda votingPeriod: f"a voting period of {votingPeriod} is not allowed",
+    "GovernorInvalidVotingPeriod": lambda votingPeriod: (
+        f"a voting period of {format_duration(votingPeriod)} is not allowed"
+    ),
     "GovernorInvalidQuorumFraction": lambda quorumNumerator, quorumDenominator: (
         f"a quorum of {quorumNumerator}/{quorumDenominator} is not allowed"
     ),
@@ -90,7 +99,9 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
         f"the timelock operation is not {_states_from_bitmap(expectedStates, OperationState)} yet "
         "(has the timelock delay passed?)"
     ),
-    "TimelockInsufficientDelay": lambda delay, minDelay: f"a delay of {delay} s is below the minimum of {minDelay} s",
+    "TimelockInsufficientDelay": lambda delay, minDelay: (
+        f"a delay of {format_duration(delay)} is below the minimum of {format_duration(minDelay)}"
+    ),
     "TimelockUnexecutedPredecessor": lambda predecessorId: "a prerequisite timelock operation has not run",
     "TimelockUnauthorizedCaller": lambda caller: f"{caller} may not call the timelock directly",
     "TimelockInvalidOperationLength": lambda targets, payloads, values: "the timelock batch lengths do not match",
@@ -102,10 +113,12 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "FailedCall": lambda: "a call made by the proposal failed without a reason",
     "FailedInnerCall": lambda: "a call made by the proposal failed without a reason",
     # Token
-    "ERC20InsufficientBalance": lambda sender, balance, needed: f"{sender} holds {balance}, {needed} needed",
+    "ERC20InsufficientBalance": lambda sender, balance, needed: (
+        f"{sender} holds {_tokens(balance)}, {_tokens(needed)} needed"
+    ),
     "ERC20InvalidReceiver": lambda receiver: f"tokens cannot be sent to {receiver}",
     "ERC20InsufficientAllowance": lambda spender, allowance, needed: (
-        f"{spender} may spend {allowance}, {needed} needed"
+        f"{spender} may spend {_tokens(allowance)}, {_tokens(needed)} needed"
     ),
     "ERC20InvalidSender": lambda sender: f"tokens cannot be sent from {sender}",
     "ERC20InvalidApprover": lambda approver: f"{approver} cannot approve spending",

@@ -68,3 +68,19 @@ def parse_duration(text: str | int) -> int:
     if not (number.isascii() and number.isdigit()):
         raise InputError(f"{text!r} is not a duration: write seconds, or a number with s, m, h, d or w")
     return int(number) * (unit or 1)
+
+
+_DURATION_WORDS = (("week", 604_800), ("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds in words, largest units first: 604800 -> '1 week', 90061 -> '1 day 1 hour 1 minute 1 second'."""
+    if seconds <= 0:
+        return "0 seconds"
+    parts = []
+    left = seconds
+    for word, size in _DURATION_WORDS:
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count:,} {word}{'s' if count > 1 else ''}")
+    return " ".join(parts)

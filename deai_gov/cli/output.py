@@ -70,7 +70,8 @@ def echo(message: str = "", *, err: bool = False) -> None:
 
 
 def console(*, stderr: bool = False) -> Any:
-    """A rich Console whose strings, table cells included, are sanitised before rendering."""
+    """A rich Console whose strings, table cells included, are sanitised before rendering; when the output is not a
+    terminal, nothing is wrapped."""
     from rich.console import Console
     from rich.text import Text
 
@@ -86,7 +87,11 @@ def console(*, stderr: bool = False) -> Any:
             return Text(shown(item.plain), style=item.style)
         return item
 
-    return SafeConsole(stderr=stderr)
+    screen = SafeConsole(stderr=stderr)
+    if not screen.is_terminal:  # a file or a pipe: lines as long as they are (a CID cut in two is no CID)
+        screen.soft_wrap = True
+        screen.width = 10_000
+    return screen
 
 
 def cell(value: Any) -> Any:
