@@ -177,6 +177,27 @@ def event_shape(contract: str, event: str) -> EventShape:
     )
 
 
+@functools.cache
+def _events_by_topic(contract: str) -> dict[str, EventShape]:
+    names = [entry["name"] for entry in artifact(contract).abi if entry.get("type") == "event"]
+    return {shape.topic: shape for shape in (event_shape(contract, name) for name in names)}
+
+
+def decode_any_log(contract: str, log: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The event name and arguments of a log emitted by shipped `contract`, whatever the event; None when the log
+    is none of its events or does not decode (a JSON-RPC log object, or web3's)."""
+    topics = ["0x" + as_bytes(t).hex() if not isinstance(t, str) else t.lower() for t in log.get("topics", [])]
+    shape = _events_by_topic(contract).get(topics[0]) if topics else None
+    if shape is None or len(topics) != len(shape.indexed) + 1:
+        return None
+    try:
+        args = decode_log(shape, {"data": as_bytes(log["data"]), "topics": topics})
+    except Exception:  # a log that claims the event's topic but not its layout
+        return None
+    order = [entry["name"] for entry in event_abi(contract, shape.name)["inputs"]]
+    return shape.name, {name: args[name] for name in order if name in args}
+
+
 def _is_dynamic(abi_type: str) -> bool:
     return abi_type in ("string", "bytes") or abi_type.endswith("]")
 

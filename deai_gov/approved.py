@@ -149,9 +149,13 @@ def compare_approved(
     return approved, compare_local(path, manifest)
 
 
-def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str | None:
+def check_proposed(
+    sources: list[BlockSource], proposed: ProposedVersion, transfers: list[tuple[str, int]] | None = None
+) -> str | None:
     """None when a proposed version's manifest is available, verified and names that model, version and artifact
-    (and the artifact's root block is available); otherwise what is wrong, in one sentence."""
+    (and the artifact's root block is available), and when the proposal's treasury `transfers` ((recipient,
+    amount)) that pay its contributors split their total by the manifest's shares; otherwise what is wrong, in one
+    sentence."""
     from .errors import StoreError
     from .ipfs.blockcid import from_text
     from .ipfs.stores import fetch_verified
@@ -171,4 +175,28 @@ def check_proposed(sources: list[BlockSource], proposed: ProposedVersion) -> str
         fetch_verified(sources, from_text(proposed.artifact_cid))
     except (StoreError, VerificationError, InputError, ValueError) as exc:
         return str(exc)
-    return None
+    return check_reward_split(manifest, transfers or [])
+
+
+def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> str | None:
+    """None when the `transfers` ((recipient, amount)) paying the manifest's contributors split their total as
+    `token.split_reward` does by the manifest's shares (or when none pays them); else who gets what instead."""
+    from .token import split_reward
+    from .units import format_amount
+
+    shares = [(c.address, c.share_bps) for c in manifest.contributors]
+    named = {address.lower() for address, _ in shares}
+    paid: dict[str, int] = {}
+    for recipient, amount in transfers:
+        if recipient.lower() in named:
+            paid[recipient.lower()] = paid.get(recipient.lower(), 0) + amount
+    if not paid:
+        return None
+    total = sum(paid.values())
+    wrong = [
+        f"{address} gets {format_amount(paid.get(address.lower(), 0))} where its share of {bps / 100:g}% of "
+        f"{format_amount(total)} is {format_amount(due)}"
+        for (address, due), (_, bps) in zip(split_reward(total, shares), shares, strict=True)
+        if paid.get(address.lower(), 0) != due
+    ]
+    return f"the reward does not follow the manifest's shares: {'; '.join(wrong)}" if wrong else None

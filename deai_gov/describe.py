@@ -88,7 +88,7 @@ def _in_words(
     value: int,
     token_symbol: Callable[[], str],
 ) -> str:
-    from .units import format_amount
+    from .units import format_amount, format_duration
 
     if role == "registry":
         if function == "transferOwnership":
@@ -118,17 +118,21 @@ def _in_words(
                 f" ({power})" if power else ""
             )
         if function == "updateDelay":
-            return f"set the timelock delay to {args['newDelay']} s (between a vote passing and its execution)"
+            return (
+                f"set the timelock delay to {format_duration(args['newDelay'])} (between a vote passing and its "
+                "execution)"
+            )
     if role == "governor":
-        settings = {
-            "setVotingDelay": ("voting delay", "newVotingDelay", " s"),
-            "setVotingPeriod": ("voting period", "newVotingPeriod", " s"),
-            "setLateQuorumVoteExtension": ("late-quorum extension", "newVoteExtension", " s"),
-            "updateQuorumNumerator": ("quorum", "newQuorumNumerator", "%"),
+        durations = {
+            "setVotingDelay": ("voting delay", "newVotingDelay"),
+            "setVotingPeriod": ("voting period", "newVotingPeriod"),
+            "setLateQuorumVoteExtension": ("late-quorum extension", "newVoteExtension"),
         }
-        if function in settings:
-            label, key, unit = settings[function]
-            return f"set the governor's {label} to {args[key]}{unit}"
+        if function in durations:
+            label, key = durations[function]
+            return f"set the governor's {label} to {format_duration(args[key])}"
+        if function == "updateQuorumNumerator":
+            return f"set the governor's quorum to {args['newQuorumNumerator']}% of the supply"
         if function == "setProposalThreshold":
             return f"set the proposal threshold to {format_amount(args['newProposalThreshold'])} {token_symbol()}"
         if function == "setProposalGuardian":
@@ -246,6 +250,9 @@ class ProposedArtifact:
     manifest_cid: str
     artifact_cid: str
     problem: str | None
+    #: Whether the proposal pays its contributor from the treasury (the split among the manifest's contributors
+    #: is then part of what `problem` checks).
+    rewarded: bool = False
 
     @property
     def ok(self) -> bool:
@@ -279,17 +286,37 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     info = proposal_info(dao, proposal_id)
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
     simulation = [] if done else simulate_actions(dao, info.proposal)
+    transfers = treasury_transfers(dao, info.proposal)
     artifacts = [
         ProposedArtifact(
             proposed.name,
             proposed.version,
             proposed.manifest_cid,
             proposed.artifact_cid,
-            check_proposed(sources, proposed) if sources else "not checked (no IPFS source configured)",
+            check_proposed(sources, proposed, transfers) if sources else "not checked (no IPFS source configured)",
+            any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor),
         )
         for proposed in proposed_versions(dao, info.proposal.actions)
     ]
     return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
+
+
+def treasury_transfers(dao: Dao, proposal: Proposal) -> list[tuple[str, int]]:
+    """The (recipient, amount) of each token transfer the proposal makes from the treasury, in order."""
+    from .abi import decode_call
+
+    token = dao.address("token").lower()
+    found = []
+    for action in proposal.actions:
+        if action.target.lower() != token:
+            continue
+        try:
+            function, args = decode_call("ModelToken", action.calldata)
+        except ValueError:
+            continue
+        if function == "transfer":
+            found.append((str(args["to"]), int(args["value"])))
+    return found
 
 
 def full_description(sources: list[BlockSource], description: str) -> str | None:

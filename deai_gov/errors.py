@@ -9,6 +9,7 @@ The families, most general first:
         RpcError                        the node answered a request with a JSON-RPC error
       TransactionError                exit 5: a transaction would revert, or did, or never got a receipt
       WaitTimeout                     exit 1: waited for a state that did not come in time
+      SimulationUnavailable           exit 1: a proposal cannot be simulated on a fork here (no anvil, no RPC)
       ContentError                    content from IPFS is malformed or does not match
         UnixFSError                     a block is not the UnixFS/dag-pb structure it claims to be
         CarError                        a CAR stream is malformed, or a block does not match its CID
@@ -96,6 +97,11 @@ class TransactionError(DeaiGovError):
 
 class WaitTimeout(DeaiGovError):
     """Something waited for (a proposal state) did not happen in the time allowed."""
+
+
+class SimulationUnavailable(DeaiGovError):
+    """A whole-proposal simulation cannot run here: no anvil installed, or no RPC node to fork (the message says
+    which); callers fall back to checking each action on its own."""
 
 
 class ContentError(DeaiGovError):

@@ -56,15 +56,21 @@ def holding(dao: Dao, address: str) -> Holding:
     return Holding(who, int(balance), int(votes), str(delegate), str(sym))
 
 
+def delegate_addresses(dao: Dao) -> list[str]:
+    """Everyone who ever received a delegation (and so may have votes), from the token's logs, sorted."""
+    return sorted(
+        {
+            log.args["delegate"]
+            for log in iter_logs(
+                dao.chain, "ModelToken", dao.address("token"), "DelegateVotesChanged", from_block=dao.deployment.block
+            )
+        }
+    )
+
+
 def top_delegates(dao: Dao, top: int = 20) -> list[Delegate]:
     """The `top` delegates with the most voting power now (everyone who ever received a delegation is checked)."""
-    seen = {
-        log.args["delegate"]
-        for log in iter_logs(
-            dao.chain, "ModelToken", dao.address("token"), "DelegateVotesChanged", from_block=dao.deployment.block
-        )
-    }
-    addresses = sorted(seen)
+    addresses = delegate_addresses(dao)
     total, *votes = dao.read_many(
         [dao.call("token", "totalSupply"), *(dao.call("token", "getVotes", a) for a in addresses)]
     )

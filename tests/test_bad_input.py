@@ -609,6 +609,12 @@ MODEL_CASES = [
                                                         "0x" + "11" * 20, "oops", ""), 3, "not a function signature"),
     case("proposal-create-calldata-not-hex", signed("alice", "proposal", "create", "--title", "x", "--calldata",
                                                     "0x" + "11" * 20, "0xzz"), 3, "not hex calldata"),
+    case("proposal-create-rollback-without-version", signed("alice", "proposal", "create", "--title", "x",
+                                                            "--rollback", "acme/x"), 3, "NAME@VERSION"),
+    case("proposal-create-rollback-unknown-model", signed("alice", "proposal", "create", "--title", "x",
+                                                          "--rollback", "acme/nothing@1"), 3, "acme/nothing"),
+    case("proposal-create-retire-bad-name", signed("alice", "proposal", "create", "--title", "x", "--retire",
+                                                   "Not A Name", "why"), 3),
     # proposals: register
     case("model-register-bad-name", signed("alice", "model", "propose", "register", "Acme/New", "--artifact",
                                            "{cid_a}", "--manifest", "{cid_m}"), 3, "not a valid model name"),
@@ -718,6 +724,7 @@ PROPOSAL = [
     case("proposal-show-negative", [*BASE, "proposal", "show", "-1"], 2),
     case("proposal-show-not-int", [*BASE, "proposal", "show", "x"], 2, "'x' is not a valid integer"),
     case("proposal-show-unknown", [*BASE, "proposal", "show", "999"], 3, "proposal 999 does not exist"),
+    case("proposal-show-simulate-unknown", [*BASE, "proposal", "show", "999", "--simulate"], 3, "999 does not exist"),
     case(
         "proposal-show-huge", [*BASE, "proposal", "show", "{huge}"], 2, "is not in the range",
     ),

@@ -280,19 +280,34 @@ def test_the_dao_changes_itself_from_the_cli(setup) -> None:  # type: ignore[no-
     for alias in ("alice", "bob"):
         assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
     advance_time(chain, 1)
-    code, out, err = signed(
-        base, password, "alice", "--json", "proposal", "create", "--title", "Grant, new rules, new guardian",
+    create = [
+        "proposal", "create", "--title", "Grant, new rules, new guardian",
         "--transfer", "25", people.outsider.address,
         "--set", "voting-period=2h", "--set", "quorum=5%",
         "--guardian", people.carol.address, "--guardian-of", "registry",
         "--call", dao.address("token"), "approve(address,uint256)", f"{people.bob.address},1000",
-    )  # fmt: skip
+    ]  # fmt: skip
+    code, out, err = signed(base, password, "alice", "--dry-run", *create)  # the simulation as a voter reads it
+    assert code == 0 and dao.read("governor", "latestProposalId") == 0, err
+    assert "result: every action succeeds; execution gas" in out and "  voting period: 1 hour -> 2 hours" in out
+    assert f"  {people.outsider.address}: 0 MDL -> 25 MDL" in out
+    code, out, err = signed(base, password, "alice", "--json", *create)
     assert code == 0, err
     proposal_id = json.loads(out)["proposal_id"]
     assert "will: transfer 25 MDL" in err and "registry guardian" in err
     proposal, _, _ = gov.get_proposal(dao, proposal_id)
     assert len(proposal.actions) == 5
+    code, out, err = cli([*base, "--json", "proposal", "show", str(proposal_id), "--simulate"])
+    assert code == 0, err
+    simulated = json.loads(out)["fork_simulation"]
+    assert simulated["succeeded"] and simulated["route"] == "governor"
     pass_from_the_cli(chain, base, password, proposal_id)
+    settings = {c["what"]: c["after"] for c in simulated["settings"]}  # what the simulation said, now on chain
+    assert settings["voting period"] == "2 hours" and dao.read("governor", "votingPeriod") == 7_200
+    assert settings["quorum"] == "5% of the supply" and dao.read("governor", "quorumNumerator") == 5
+    assert settings["registry guardian (suspends models)"] == dao.read("registry", "guardian") == people.carol.address
+    balances = {c["what"]: c["after"] for c in simulated["balances"]}
+    assert balances[people.outsider.address] == "25 MDL"
     read = dao.read_many(
         [
             dao.call("token", "balanceOf", people.outsider.address),
@@ -315,6 +330,7 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
     """`model propose register --contributor A:5000 --contributor B:3000 --contributor C:2000 --reward 100`: the
     manifest names the three with their shares, the registry the first, and once executed each is paid exactly
     its share of the reward."""
+    from deai_gov import governance as gov
     from deai_gov.approved import resolve
     from deai_gov.ipfs.blockcid import from_text
     from deai_gov.ipfs.content import fetch_manifest
@@ -336,6 +352,18 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
     assert code == 0, err
     assert f"reward 50 to {people.carol.address}" in err and f"reward 20 to {people.guardian.address}" in err
     proposal_id = json.loads(out)["proposal_id"]
+    code, out, err = cli([*base, "proposal", "show", str(proposal_id)])
+    assert code == 0 and "available and matches (and the treasury transfers to its contributors follow" in out, err
+    # The same registration with the reward split 60/20/20: `proposal show` says who gets what instead.
+    proposal, _, _ = gov.get_proposal(dao, proposal_id)
+    skewed = [proposal.actions[0], *token.reward_actions(dao, [(a, b) for a, b in zip(
+        [a for a, _ in shares], [6_000, 2_000, 2_000], strict=True)], 100 * 10**18)]  # fmt: skip
+    other = gov.build_proposal(dao, people.bob.address, skewed, "# Same model, other split")
+    skewed_id = send(chain, people.bob, gov.propose(dao, other)).outcome
+    code, out, err = cli([*base, "--json", "proposal", "show", str(skewed_id)])
+    [artifact] = json.loads(out)["artifacts"]
+    assert artifact["ok"] is False and artifact["problem"].startswith("the reward does not follow the manifest's")
+    assert f"{people.carol.address} gets 60 where its share of 50% of 100 is 50" in artifact["problem"]
     pass_from_the_cli(chain, base, password, proposal_id)
     after = [dao.read("token", "balanceOf", address) for address, _ in shares]
     assert [b - a for a, b in zip(before, after, strict=True)] == [50 * 10**18, 30 * 10**18, 20 * 10**18]
@@ -343,3 +371,38 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
     assert approved.version.contributor == people.carol.address
     manifest = fetch_manifest([EmbeddedStore(tmp_path / "store")], from_text(approved.version.manifest_cid))
     assert [(c.address, c.share_bps) for c in manifest.contributors] == shares
+
+
+def test_a_lifecycle_action_and_a_settings_change_pass_in_one_proposal(setup) -> None:  # type: ignore[no-untyped-def]
+    """`proposal create --rollback NAME@1 --set voting-period=2h`: the dry run's simulation reports both changes,
+    and the proposal, passed from the CLI, leaves the chain as it said."""
+    from .helpers import fake_cid
+
+    chain, dao, people, base, password, _ = setup
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
+    name = "acme/mixed"
+    pass_proposal(
+        dao, people, [reg.register_action(dao, name, fake_cid("x1"), fake_cid("x1m"), people.bob.address)], "v1"
+    )
+    pass_proposal(
+        dao, people, [reg.upgrade_action(dao, name, fake_cid("x2"), fake_cid("x2m"), people.bob.address)], "v2"
+    )
+    create = ["proposal", "create", "--title", "Back to v1, longer votes", "--rollback", f"{name}@1",
+              "--set", "voting-period=2h"]  # fmt: skip
+    code, out, err = signed(base, password, "alice", "--dry-run", "--json", *create)
+    assert code == 0, err
+    simulated = json.loads(out)["simulation"]
+    assert simulated["succeeded"] and simulated["route"] == "governor"
+    assert simulated["registry"] == [
+        {"what": name, "before": "active, current v2 of 2", "after": "active, current v1 of 2"}
+    ]
+    assert simulated["settings"] == [{"what": "voting period", "before": "1 hour", "after": "2 hours"}]
+    code, out, err = signed(base, password, "alice", "--json", *create)
+    assert code == 0, err
+    assert f"will: roll {name} back to v1" in err, err
+    pass_from_the_cli(chain, base, password, json.loads(out)["proposal_id"])
+    assert reg.get_model(dao, name).current_version == 1 and dao.read("governor", "votingPeriod") == 7_200
+    code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--rollback", f"{name}@9")
+    assert code == 3 and "acme/mixed has no version 9" in err, err

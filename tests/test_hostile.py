@@ -477,9 +477,9 @@ def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(da
         "(it schedules any call as the DAO: whoever holds it controls the DAO)"
     )
     assert words[1].startswith(f"{DANGER}revoke the timelock's CANCELLER_ROLE of {dao.address('governor')}")
-    assert words[2] == "set the timelock delay to 60 s (between a vote passing and its execution)"
+    assert words[2] == "set the timelock delay to 1 minute (between a vote passing and its execution)"
     assert words[3].startswith(f"{DANGER}make {carol} the registry's owner")
-    assert words[4] == "set the governor's voting period to 600 s"
+    assert words[4] == "set the governor's voting period to 10 minutes"
     assert words[5] == f"make {carol} the proposal guardian (it may cancel proposals)"
     assert words[6].startswith(f"{DANGER}move the DAO to the timelock {carol}")
     assert words[7] == f"{DANGER}allow {carol} to spend 5 MDL of the treasury"

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import AMOUNT, PROPOSAL_ID, STATES, SUPPORT, Address, json_option
+from .options import AMOUNT, MODEL, PROPOSAL_ID, STATES, SUPPORT, Address, ModelReference, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
@@ -26,6 +26,22 @@ def proposal() -> None:
     "full",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Full description published to IPFS; the proposal carries its CID.",
+)
+@click.option(
+    "--rollback",
+    "rollbacks",
+    type=ModelReference(version="required"),
+    multiple=True,
+    metavar="NAME@VERSION",
+    help="Make an earlier version of a model current again (repeatable).",
+)
+@click.option(
+    "--retire",
+    "retirements",
+    type=(MODEL, str),
+    multiple=True,
+    metavar="NAME REASON",
+    help="Retire a model for good, the reason recorded on chain (repeatable).",
 )
 @click.option(
     "--transfer",
@@ -74,6 +90,8 @@ def create(
     title: str,
     body: str,
     full: Path | None,
+    rollbacks: tuple[tuple[str, int], ...],
+    retirements: tuple[tuple[tuple[str, int | None], str], ...],
     transfers: tuple[tuple[int, str], ...],
     settings: tuple[str, ...],
     guardian: str | None,
@@ -81,17 +99,27 @@ def create(
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
-    """Propose changes to the DAO itself: treasury transfers, settings, guardians, any call; combinable.
+    """Propose changes to the DAO itself: treasury transfers, settings, guardians, any call, model rollbacks and
+    retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
-    encoded), the actions are shown in words, and the proposal is sent after confirmation (`--dry-run` to only
-    check it). Actions run in the order: transfers, settings, guardians, calls.
+    encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
+    is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
+    retirements, transfers, settings, guardians, calls.
     """
     from .. import changes
     from ..errors import InputError
+    from ..registry import check_changeable, check_rollback, retire_action, rollback_action
     from .submit import submit
 
-    actions = [changes.transfer_action(session.dao, to, amount) for amount, to in transfers]
+    actions = []
+    for name, version in rollbacks:
+        check_rollback(session.dao, name, version)
+        actions.append(rollback_action(session.dao, name, version))
+    for (name, _), reason in retirements:
+        check_changeable(session.dao, name)
+        actions.append(retire_action(session.dao, name, reason))
+    actions += [changes.transfer_action(session.dao, to, amount) for amount, to in transfers]
     for item in settings:
         name, equals, value = item.partition("=")
         if not equals:
@@ -106,7 +134,9 @@ def create(
         actions.append(changes.call_action(session.dao, target, signature, arguments))
     actions += [changes.calldata_action(target, data) for target, data in raw_calls]
     if not actions:
-        raise InputError("a proposal needs an action: --transfer, --set, --guardian, --call or --calldata")
+        raise InputError(
+            "a proposal needs an action: --rollback, --retire, --transfer, --set, --guardian, --call or --calldata"
+        )
     submit(session, actions, title, body, full)
 
 
@@ -140,14 +170,21 @@ def list_proposals(session: Session, state: str | None) -> None:
 
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
+@click.option(
+    "--simulate",
+    is_flag=True,
+    help="Play the whole proposal out on a local fork of the chain (anvil): vote, queue, execute, and report what "
+    "it changes.",
+)
 @json_option
 @click.pass_obj
-def show(session: Session, proposal_id: int) -> None:
+def show(session: Session, proposal_id: int, simulate: bool) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
     from rich.text import Text
 
     from ..describe import review_proposal
     from ..errors import DeaiGovError
+    from ..simulation import check_proposal
     from ..units import format_amount
 
     try:
@@ -156,6 +193,10 @@ def show(session: Session, proposal_id: int) -> None:
         sources = []
     review = review_proposal(session.dao, sources, proposal_id)
     info, outcomes, full_description = review.info, review.simulation, review.full_description
+    whole = None
+    if simulate and outcomes:  # not once executed or canceled: nothing is left to simulate
+        echo("simulating the whole proposal on a fork of the chain…", err=True)
+        whole = check_proposal(session.dao, info.proposal, proposal_id=proposal_id)
     artifacts = [
         {
             "name": item.name,
@@ -164,6 +205,7 @@ def show(session: Session, proposal_id: int) -> None:
             "artifact": item.artifact_cid,
             "ok": item.ok,
             "problem": item.problem,
+            "rewarded": item.rewarded,
         }
         for item in review.artifacts
     ]
@@ -183,6 +225,7 @@ def show(session: Session, proposal_id: int) -> None:
         "dangerous_actions": review.dangerous,
         "would_succeed_now": [o is None for o in outcomes],
         "simulation": outcomes,
+        "fork_simulation": whole.to_json() if whole is not None else None,
         "artifacts": artifacts,
     }
 
@@ -205,18 +248,27 @@ def show(session: Session, proposal_id: int) -> None:
             screen.print(full_description, highlight=False, markup=False)
         for i, words in enumerate(info.actions_in_words, 1):
             screen.print(f"  {i}. {words}", highlight=False, markup=False)
-            if outcomes:
+            if outcomes and whole is None:
                 verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
                 screen.print(f"     {verdict}", highlight=False, markup=False)
+        report_lines = whole.lines(info.actions_in_words) if whole is not None else []
+        for line in report_lines:
+            screen.print(line, highlight=False, markup=False)
         screen.print(
             f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
             f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
             highlight=False,
         )
         for item in artifacts:  # after the actions and the tally: the part that depends on peers
-            state = "available and matches" if item["ok"] else item["problem"]
+            state = str(item["problem"])
+            if item["ok"]:
+                state = "available and matches" + (
+                    " (and the treasury transfers to its contributors follow its manifest's shares)"
+                    if item["rewarded"]
+                    else ""
+                )
             screen.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
-        outside = [info.proposal.description, full_description or "", *info.actions_in_words]
+        outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)
 

@@ -28,12 +28,26 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
         data = {"proposal_id": duplicate.proposal_id, "sent": False, "existing": True, "state": current.label}
         emit(session, data, lambda: None)
         return
-    for words in describe_actions(session.dao, found):
+    action_words = describe_actions(session.dao, found)
+    for words in action_words:
         echo(f"  will: {words}", err=True)
     summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
     if summary.get("sent"):
         echo(f"proposal {summary['proposal_id']} submitted", err=True)
-    emit(session, summary, lambda: None)
+        emit(session, summary, lambda: None)
+        return
+    from ..simulation import check_proposal
+
+    echo("simulating the whole proposal on a fork of the chain…", err=True)
+    check = check_proposal(session.dao, found, proposer=signer.address)
+    summary["simulation"] = check.to_json()
+    lines = check.lines(action_words)
+
+    def render() -> None:
+        for line in lines:
+            echo(line)
+
+    emit(session, summary, render)
 
 
 def content_store(session: Session) -> Any:

@@ -22,6 +22,7 @@ from deai_gov.errors import (
     InputError,
     IpfsNodeError,
     RpcError,
+    SimulationUnavailable,
     StoreError,
     TransactionError,
     UnixFSError,
@@ -49,6 +50,7 @@ DOCUMENTED_EXIT_CODES: dict[type[DeaiGovError], int] = {
     BlockNotFound: 7,
     BlockMismatch: 6,
     IpfsNodeError: 1,
+    SimulationUnavailable: 1,
 }
 
 
