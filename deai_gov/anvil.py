@@ -82,6 +82,8 @@ class Anvil:
     #: Keep running after this process exits (own session, output to `log_file`): for `deai-gov node start`.
     detached: bool = False
     log_file: Path | None = None
+    #: Mine a block every this many seconds, transactions or not (None: a block per transaction, as they come).
+    block_time: float | None = None
     #: Copy this chain (its state read on demand) at `fork_block` instead of starting an empty one.
     fork_url: str | None = None
     fork_block: int | None = None
@@ -110,6 +112,8 @@ class Anvil:
             command += ["--fork-url", self._relay.url, "--no-storage-caching"]
             if self.fork_block is not None:
                 command += ["--fork-block-number", str(self.fork_block)]
+        if self.block_time is not None:
+            command += ["--block-time", f"{self.block_time:g}"]
         if self.state_file is not None:
             command += ["--state", str(self.state_file)]
         if self.detached:

@@ -139,6 +139,13 @@ class Chain:
         """Timestamp of the latest block."""
         return self.block_timestamp("latest")
 
+    def now(self) -> float:
+        """What "now" is for this chain: the wall clock, or the latest block's time when a dev chain has travelled
+        ahead of it (the next block cannot be earlier than either)."""
+        import time
+
+        return max(time.time(), float(self.timestamp()))
+
     def balance(self, address: str) -> int:
         """Native balance of `address`, in wei."""
         return int(self.request("eth_getBalance", [address, "latest"]), 16)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
-from .chain import PreparedTx, eth_calls
+from .chain import Chain, PreparedTx, eth_calls
 from .errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
 from .logs import block_at_timestamp, iter_logs, logs_in_receipt
 from .states import ProposalState
@@ -414,3 +414,48 @@ def wait_for_state(
         if on_change and current != seen:
             on_change(current)
     return current
+
+
+def wait_until_executable(
+    dao: Dao,
+    proposal_id: int,
+    *,
+    timeout: float = 3600.0,
+    interval: float = 12.0,
+    on_change: Callable[[ProposalState], None] | None = None,
+) -> int:
+    """Wait until the proposal is queued and its timelock delay has run (the latest block's time has reached its
+    eta), so that `execute` goes through; returns the eta. Errors as `wait_for_state`."""
+    started = time.monotonic()
+    wait_for_state(dao, proposal_id, ProposalState.QUEUED, timeout=timeout, interval=interval, on_change=on_change)
+    eta = int(dao.read("governor", "proposalEta", proposal_id))
+    while dao.chain.timestamp() < eta:
+        if time.monotonic() - started > timeout:
+            raise WaitTimeout(f"proposal {proposal_id} is still in its timelock delay after {timeout:.0f} s")
+        time.sleep(min(interval, max(0.2, eta - dao.chain.timestamp())))
+    return eta
+
+
+def votes_count_from_next_block(dao: Dao, proposer: str) -> bool:
+    """Whether `proposer` holds the proposal threshold only through a delegation in the latest block: the governor
+    counts votes as of the second before a proposal's block, so such a proposal goes through from the next block
+    on, and is refused in this one."""
+    latest = dao.chain.timestamp()
+    threshold, now_votes, counted = dao.read_many(
+        [
+            dao.call("governor", "proposalThreshold"),
+            dao.call("token", "getVotes", proposer),
+            dao.call("governor", "getVotes", proposer, latest - 1),
+        ]
+    )
+    return int(counted) < int(threshold) <= int(now_votes)
+
+
+def wait_for_next_block(chain: Chain, *, timeout: float = 60.0) -> int:
+    """Wait until a block newer than the latest is mined; returns its timestamp (WaitTimeout after `timeout`)."""
+    started, latest = time.monotonic(), chain.block_number()
+    while chain.block_number() <= latest:
+        if time.monotonic() - started > timeout:
+            raise WaitTimeout(f"no new block within {timeout:.0f} s (is the chain mining?)")
+        time.sleep(0.25)
+    return chain.timestamp()

@@ -52,7 +52,8 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
         else f"proposal {proposalId} already exists (it is {_proposal_state(current)})"
     ),
     "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
-        f"{proposer} has {_tokens(votes)} of votes, below the proposal threshold of {_tokens(threshold)}"
+        f"{proposer} has {_tokens(votes)} of voting power, below the proposal threshold of {_tokens(threshold)} "
+        "(votes count from the block after a delegation)"
     ),
     "GovernorRestrictedProposer": lambda proposer: (
         f"the description ends with #proposer=<another address>: only that address may submit it, not {proposer}"

@@ -84,3 +84,37 @@ def format_duration(seconds: int) -> str:
         if count:
             parts.append(f"{count:,} {word}{'s' if count > 1 else ''}")
     return " ".join(parts)
+
+
+def format_time(timestamp: int, now: float | None = None) -> str:
+    """A unix time as people read it, in UTC, with how far it is from `now` (if given):
+    '2026-12-08 14:00 UTC, in 6 days', '2026-12-01 09:30 UTC, 3 hours ago'."""
+    from datetime import UTC, datetime
+
+    try:
+        text = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"{timestamp:,} seconds after 1970 (beyond any calendar date)"
+    if now is None:
+        return text
+    return f"{text}, {format_relative(timestamp - int(now))}"
+
+
+def format_relative(seconds: int) -> str:
+    """A signed number of seconds from now in words: its largest unit, and the next one down when it is not zero:
+    'in 6 days', 'in 1 day 23 hours', '3 hours ago', 'now'."""
+    if seconds == 0:
+        return "now"
+    left = abs(seconds)
+    parts = []
+    for index, (word, size) in enumerate(_DURATION_WORDS):
+        count, rest = divmod(left, size)
+        if count:
+            parts.append(f"{count:,} {word}{'s' if count > 1 else ''}")
+            if index + 1 < len(_DURATION_WORDS):
+                word, size = _DURATION_WORDS[index + 1]
+                if rest // size:
+                    parts.append(f"{rest // size:,} {word}{'s' if rest // size > 1 else ''}")
+            break
+    amount = " ".join(parts)
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"

@@ -856,6 +856,12 @@ NODE = [
         home="fresh",
     ),
     case("node-status-extra-argument", ["node", "status", "now"], 2, home="fresh"),
+    case("node-start-block-time-negative", ["node", "start", "--block-time", "-1"], 2, home="fresh"),
+    case("node-accounts-count-zero", ["node", "accounts", "--count", "0"], 2, home="fresh"),
+    case("node-accounts-no-devnet", ["node", "accounts"], 3, "no devnet is running", home="fresh"),
+    case("node-warp-not-a-duration", ["node", "warp", "2 days"], 2, "is not a duration", home="fresh"),
+    case("node-warp-no-devnet", ["node", "warp", "1h"], 3, "no devnet is running", home="fresh"),
+    case("node-warp-zero", ["node", "warp", "0"], 2, "shorter than", home="fresh"),
     case("node-stop-unknown-option", ["node", "stop", "--force"], 2, "No such option", home="fresh"),
 ]
 

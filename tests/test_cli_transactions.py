@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,51 @@ def test_a_lifecycle_action_and_a_settings_change_pass_in_one_proposal(setup) ->
     assert reg.get_model(dao, name).current_version == 1 and dao.read("governor", "votingPeriod") == 7_200
     code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--rollback", f"{name}@9")
     assert code == 3 and "acme/mixed has no version 9" in err, err
+
+
+UNIX_TIME = re.compile(r"(?<![\d.,])1[6-9]\d{8}(?![\d,])")  # 2020-2033 in seconds, a bare number
+BASE_UNITS = re.compile(r"(?<![\d.,x])\d{16,}(?![\d,])")  # 10^15 and more: wei, not tokens
+
+
+def test_human_output_shows_dates_and_tokens_and_ends_each_line(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What people read: no unix time, no amount in base units, every output ending with a newline, from the
+    commands that print times and amounts, and from the refusal of a proposer without enough votes."""
+    from .helpers import fake_cid
+
+    _, dao, people, base, password, _ = setup
+    code, _, err = signed(base, password, "carol", "proposal", "create", "--title", "x", "--transfer", "1",
+                          people.bob.address)  # fmt: skip
+    assert code == 5 and "below the proposal threshold of 100 tokens" in err, err
+    assert not BASE_UNITS.search(err), err
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    pass_proposal(
+        dao, people, [reg.register_action(dao, "acme/dated", fake_cid("d"), fake_cid("dm"), people.bob.address)], "v1"
+    )
+    code, out, err = signed(base, password, "alice", "--json", "proposal", "create", "--title", "Pending",
+                            "--set", "voting-period=3h", "--transfer", "2.5", people.bob.address)  # fmt: skip
+    assert code == 0, err
+    pending = str(json.loads(out)["proposal_id"])
+    outputs = []
+    for args in (
+        ["proposal", "show", pending],
+        ["proposal", "show", "1"],
+        ["proposal", "list"],
+        ["proposal", "list", "--state", "canceled"],
+        ["dao", "info"],
+        ["model", "versions", "acme/dated"],
+        ["model", "show", "acme/dated"],
+    ):
+        code, out, err = cli([*base, *args])
+        assert code == 0, err
+        outputs.append((args, out, err))
+    for args, out, err in outputs:
+        for stream in (out, err):
+            assert not stream or stream.endswith("\n"), (args, stream[-80:])
+            assert not UNIX_TIME.search(stream) and not BASE_UNITS.search(stream), (args, stream)
+    show_pending = outputs[0][1]
+    assert re.search(r"voting opens \d{4}-\d\d-\d\d \d\d:\d\d UTC, in \d+ (second|minute)", show_pending), show_pending
+    assert "set the governor's voting period to 3 hours" in show_pending
+    assert "voting closed " in outputs[1][1] and "UTC" in outputs[1][1]
+    assert outputs[3][1] == "no proposals\n"
+    assert "period 1 hour" in outputs[4][1] and "timelock delay" in outputs[4][1]

@@ -339,3 +339,20 @@ def test_a_file_changing_while_it_is_published_is_refused(tmp_path: Path, store:
     with pytest.raises(InputError, match=r"weights\.bin changed while it was being published"):
         publish(weights, store, name="acme/w", version=1, contributors=CONTRIBUTOR, progress=grow)
     assert not list(store.packs.glob("*.car"))  # nothing indexed, no pack left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_pulled_folder_gets_the_permissions_the_umask_gives(
+    model_folder: Path, store: EmbeddedStore, tmp_path: Path, umask: int
+) -> None:
+    """A server running as another user reads the pulled model: its folder is made as `mkdir` makes one (0755 under
+    the usual umask 022), not private as a temporary folder is; a private umask keeps it private."""
+    result = published(model_folder, store)
+    previous = os.umask(umask)
+    try:
+        pull([store], result.artifact_cid, result.manifest_cid, tmp_path / "served")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "served").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (tmp_path / "served" / "tokenizer").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (tmp_path / "served" / "README.md").stat().st_mode & 0o777 == 0o666 & ~umask

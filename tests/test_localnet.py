@@ -45,3 +45,42 @@ def test_state_survives_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     finally:
         stop(home=tmp_path)
     assert cli("node", "status")[1]["running"] is False
+
+
+def test_a_newcomer_goes_from_node_start_to_an_executed_proposal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only CLI commands, as the README's devnet path: `node start` (a block a second), `node accounts --import`,
+    deploy, delegate, propose, then `proposal wait` carries each step; no time travel, no helper."""
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path))
+    password = tmp_path / "password.txt"
+    password.write_text("devnet only\n")
+    record = tmp_path / "dao.json"
+
+    def run(*args: str) -> dict:
+        result = CliRunner().invoke(main, ["--password-file", str(password), "--yes", "--json", *args])
+        assert result.exit_code == 0, result.stderr
+        assert not result.stdout or json.loads(result.stdout) is not None
+        return json.loads(result.stdout) if result.stdout else {}
+
+    try:
+        started = run("node", "start", "--no-ipfs")
+        listed = run("node", "accounts", "--count", "3", "--import", "dev")
+        assert [a["alias"] for a in listed] == ["dev0", "dev1", "dev2"] and int(listed[0]["balance_wei"]) > 0
+        on = ["--rpc-url", started["rpc_url"]]
+        run(*on, "--account", "dev0", "dao", "deploy", "--voting-delay", "2s", "--voting-period", "6s",
+            "--timelock-delay", "2s", "--late-quorum", "0", "--out", str(record))  # fmt: skip
+        on += ["--deployment", str(record)]
+        run(*on, "--account", "dev0", "account", "delegate", "self")
+        created = run(*on, "--account", "dev0", "proposal", "create", "--title", "First grant",
+                      "--transfer", "10", listed[2]["address"])  # fmt: skip
+        pid = str(created["proposal_id"])
+        run(*on, "proposal", "wait", pid, "--until", "active", "--timeout", "60", "--interval", "0.5")
+        run(*on, "--account", "dev0", "proposal", "vote", pid, "for")
+        run(*on, "proposal", "wait", pid, "--until", "succeeded", "--timeout", "60", "--interval", "0.5")
+        run(*on, "--account", "dev1", "proposal", "queue", pid)
+        run(*on, "proposal", "wait", pid, "--until", "executable", "--timeout", "60", "--interval", "0.5")
+        run(*on, "--account", "dev1", "proposal", "execute", pid)
+        assert run(*on, "proposal", "show", pid)["state"] == "executed"
+    finally:
+        stop(home=tmp_path)

@@ -65,7 +65,9 @@ class _Main(click.Group):
 @click.option("--dry-run", is_flag=True, help="Simulate transactions (gas estimate) and send nothing.")
 @click.option("--confirmations", type=click.IntRange(min=0), default=0, help="Blocks to wait after inclusion.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
-@click.option("-v", "--verbose", count=True, help="Name the kind of error along with its message.")
+@click.option(
+    "-v", "--verbose", count=True, help="Name the kind of error with its message (-vv: library warnings too)."
+)
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -86,7 +88,12 @@ def main(
     verbose: int,
 ) -> None:
     """DAO governance for the lifecycle of AI models whose artifacts live on IPFS."""
+    import warnings
+
     from ..config import resolve_network
+
+    if verbose < 2:  # a library's deprecation notice is for its callers' developers, not for people at a prompt
+        warnings.simplefilter("ignore")
 
     resolved = resolve_network(
         network, rpc_url=rpc_url, deployment=deployment, ipfs_api=ipfs_api, gateways=gateways, store=store

@@ -13,7 +13,7 @@ from .session import Session
 from .tx import transact
 
 
-def _new_password(session: Session) -> str:
+def new_password(session: Session) -> str:
     from ..accounts import read_password
 
     password = read_password(password_file=session.password_file, password_env=session.password_env)
@@ -37,7 +37,7 @@ def new(session: Session, alias: str) -> None:
     """Create a new key, stored encrypted under ALIAS."""
     from ..accounts import create
 
-    stored = create(alias, _new_password(session))
+    stored = create(alias, new_password(session))
     emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
 
 
@@ -69,7 +69,7 @@ def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_fil
             raise InputError(f"cannot read {secret_file}: it is not UTF-8 text") from None
     else:
         secret = ask_hidden(what.capitalize(), alternative="pass --secret-file FILE")
-    password = _new_password(session)
+    password = new_password(session)
     stored = (
         import_mnemonic(alias, secret, password, index=index)
         if mnemonic

@@ -25,7 +25,7 @@ def info(session: Session) -> None:
     from rich.table import Table
 
     from ..dao import read_settings
-    from ..units import format_amount
+    from ..units import format_amount, format_duration
 
     settings = read_settings(session.dao)
     symbol = settings.token_symbol
@@ -52,11 +52,12 @@ def info(session: Session) -> None:
         for role, address in data["addresses"].items():
             table.add_row(role, address)
         table.add_row("chain id", str(data["chain_id"]))
-        table.add_row("voting", f"delay {data['voting_delay_s']} s, period {data['voting_period_s']} s")
+        delay, period = format_duration(data["voting_delay_s"]), format_duration(data["voting_period_s"])
+        table.add_row("voting", f"delay {delay}, period {period}")
         table.add_row("proposal threshold", f"{format_amount(int(data['proposal_threshold']))} {symbol}")
         table.add_row("quorum", f"{data['quorum_percent']}% ({format_amount(int(data['quorum_now']))} {symbol} now)")
-        table.add_row("late-quorum extension", f"{data['late_quorum_extension_s']} s")
-        table.add_row("timelock delay", f"{data['timelock_delay_s']} s")
+        table.add_row("late-quorum extension", format_duration(data["late_quorum_extension_s"]))
+        table.add_row("timelock delay", format_duration(data["timelock_delay_s"]))
         table.add_row("treasury", f"{format_amount(int(data['treasury']))} {symbol}")
         table.add_row("guardians", f"proposals {data['proposal_guardian']}, registry {data['registry_guardian']}")
         table.add_row("models / proposals", f"{data['models']} / {data['proposals']}")

@@ -105,6 +105,7 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
     from rich.table import Table
 
     from ..registry import list_versions
+    from ..units import format_time
 
     name, _ = reference
     found = list_versions(session.dao, name)
@@ -112,7 +113,9 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
     def render() -> None:
         table = Table("v", "status", "parent", "created", "artifact")
         for v in found:
-            table.add_row(str(v.number), v.status.name.lower(), str(v.parent or "-"), str(v.created_at), v.artifact_cid)
+            table.add_row(
+                str(v.number), v.status.name.lower(), str(v.parent or "-"), format_time(v.created_at), v.artifact_cid
+            )
         console().print(table)
 
     emit(session, [_version_dict(v) for v in found], render)

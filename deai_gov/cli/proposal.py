@@ -168,6 +168,21 @@ def list_proposals(session: Session, state: str | None) -> None:
     emit(session, rows, render)
 
 
+def voting_times(info: Any, now: float) -> str:
+    """When a proposal's vote opens or closes, and when it may execute, in dates people read."""
+    from ..states import ProposalState
+    from ..units import format_time
+
+    if info.state == ProposalState.PENDING:
+        return f"voting opens {format_time(info.snapshot, now)}, closes {format_time(info.deadline, now)}"
+    if info.state == ProposalState.ACTIVE:
+        return f"voting until {format_time(info.deadline, now)}"
+    text = f"voting closed {format_time(info.deadline, now)}"
+    if info.eta and info.state == ProposalState.QUEUED:
+        text += f"; executable from {format_time(info.eta, now)}"
+    return text
+
+
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
 @click.option(
@@ -229,11 +244,13 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         "artifacts": artifacts,
     }
 
+    now = session.chain.now()
+
     def render() -> None:
         screen = console()
         # Everything a proposer wrote is printed as written: rich markup in it would restyle, hide or break the output.
         screen.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
-        screen.print(f"proposed by {info.proposer}; voting until {info.deadline} (unix time)", highlight=False)
+        screen.print(f"proposed by {info.proposer}; {voting_times(info, now)}", highlight=False)
         if review.dangerous:
             numbers = ", ".join(str(i) for i in review.dangerous)
             screen.print(
@@ -421,7 +438,12 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
 
 @proposal.command()
 @click.argument("proposal_id", type=PROPOSAL_ID)
-@click.option("--until", "target", type=click.Choice(STATES), help="State to wait for (required).")
+@click.option(
+    "--until",
+    "target",
+    type=click.Choice([*STATES, "executable"]),
+    help="State to wait for (required); `executable`: queued and its timelock delay over.",
+)
 @click.option("--timeout", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds.")
 @click.option(
     "--interval", type=click.FloatRange(min=0.1), default=12, show_default=True, help="Seconds between checks."
@@ -431,20 +453,23 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
 def wait(session: Session, proposal_id: int, target: str | None, timeout: float, interval: float) -> None:
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
 
-    from ..governance import wait_for_state
+    from ..governance import wait_for_state, wait_until_executable
     from ..states import ProposalState
 
     if target is None:
-        raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)})")
-    wanted = ProposalState[target.upper()]
+        raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)}, executable)")
     with console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
 
         def show(current: ProposalState) -> None:
             status.update(f"proposal {proposal_id} is {current.label}; waiting until {target}")
 
-        reached = wait_for_state(session.dao, proposal_id, wanted, timeout=timeout, interval=interval, on_change=show)
-    emit(
-        session,
-        {"id": proposal_id, "state": reached.label},
-        lambda: echo(f"proposal {proposal_id} is {target}"),
-    )
+        if target == "executable":
+            wait_until_executable(session.dao, proposal_id, timeout=timeout, interval=interval, on_change=show)
+            reached = ProposalState.QUEUED
+        else:
+            wanted = ProposalState[target.upper()]
+            reached = wait_for_state(
+                session.dao, proposal_id, wanted, timeout=timeout, interval=interval, on_change=show
+            )
+    data = {"id": proposal_id, "state": reached.label, "executable": target == "executable"}
+    emit(session, data, lambda: echo(f"proposal {proposal_id} is {target}"))

@@ -31,6 +31,7 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
     action_words = describe_actions(session.dao, found)
     for words in action_words:
         echo(f"  will: {words}", err=True)
+    _let_fresh_votes_count(session, signer.address)
     summary = transact(session, propose(session.dao, found), f"propose: {title}", outcome_key="proposal_id")
     if summary.get("sent"):
         echo(f"proposal {summary['proposal_id']} submitted", err=True)
@@ -53,3 +54,22 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
 def content_store(session: Session) -> Any:
     """Where a proposal's content goes: the configured store, or nowhere on a dry run (CIDs computed only)."""
     return None if session.dry_run else session.publish_store()
+
+
+def _let_fresh_votes_count(session: Session, proposer: str) -> None:
+    """A delegation made in the latest block counts from the next one: wait for it (on a development chain, mine
+    it) rather than have the proposal refused for want of votes the proposer holds."""
+    from ..dev.devnet import check_dev_chain, mine
+    from ..errors import InputError
+    from ..governance import votes_count_from_next_block, wait_for_next_block
+
+    if not votes_count_from_next_block(session.dao, proposer):
+        return
+    try:
+        check_dev_chain(session.chain)
+    except InputError:
+        echo("waiting for the next block: the votes delegated in the latest one count from there", err=True)
+        wait_for_next_block(session.chain)
+    else:
+        echo("mining a block on this development chain: votes delegated in the latest count from the next", err=True)
+        mine(session.chain)

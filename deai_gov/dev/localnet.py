@@ -24,6 +24,8 @@ class Localnet:
     chain_port: int
     ipfs_pid: int | None
     ipfs_port: int | None
+    #: Seconds between blocks; None when a block is mined only for a transaction (records before interval mining).
+    block_time: float | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -79,9 +81,15 @@ def running(home: Path | None = None) -> Localnet | None:
 
 
 def start(
-    *, chain_port: int | None = None, ipfs_port: int | None = None, ipfs: bool = True, home: Path | None = None
+    *,
+    chain_port: int | None = None,
+    ipfs_port: int | None = None,
+    ipfs: bool = True,
+    block_time: float | None = 1.0,
+    home: Path | None = None,
 ) -> Localnet:
-    """Start anvil (and the IPFS node) in the background; refuse if this devnet already runs."""
+    """Start anvil (and the IPFS node) in the background; refuse if this devnet already runs. The chain mines a
+    block every `block_time` seconds, so time passes as on a real chain (None: only when a transaction comes)."""
     from .devnet import Anvil, free_port
     from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
 
@@ -99,9 +107,10 @@ def start(
         state_file=folder / "anvil-state.json",
         detached=True,
         log_file=folder / "anvil.log",
+        block_time=block_time,
     ).start()
     assert anvil.process is not None
-    net = Localnet(anvil.process.pid, anvil.port, None, None)
+    net = Localnet(anvil.process.pid, anvil.port, None, None, block_time)
     if ipfs:
         try:
             find_jsipfs()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +173,7 @@ def pull(
         destination.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {destination}: {exc.strerror} ({exc.filename})") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
+    staging = _staging_folder(destination)
     from .stores import EmbeddedStore
 
     keeper = next((s for s in sources if isinstance(s, EmbeddedStore)), None) if keep else None
@@ -188,6 +187,24 @@ def pull(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
+
+
+def _staging_folder(destination: Path) -> Path:
+    """A new hidden folder beside `destination` for a pull to write into until it is verified. Made with the
+    usual permissions (the umask's, as the folder it becomes should have: a server running as another user may
+    need to read it), where `tempfile.mkdtemp` would make it private."""
+    import secrets
+
+    for _ in range(100):
+        staging = destination.parent / f".{destination.name}.partial-{secrets.token_hex(4)}"
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InputError(f"cannot create {staging}: {exc.strerror}") from None
+        return staging
+    raise InputError(f"cannot find a free name for a staging folder in {destination.parent}")
 
 
 class _Keeping:
