@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ChainError, RpcError, TransactionError
 from .reverts import revert_data_of, revert_error
+from .rpc import redacted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -88,9 +89,11 @@ class Chain:
             self.transport = JsonRpc(str(url), timeout=timeout)
         self.rpc_url = None if embedded else getattr(self.transport, "url", None)
         self._chain_id: int | None = None
+        #: Blocks one eth_getLogs spans: what last worked with this node (see `logs.fetch_logs`).
+        self.log_range = 10_000
 
     def __repr__(self) -> str:
-        return f"Chain({self.rpc_url or 'embedded'})"
+        return f"Chain({redacted(self.rpc_url) if self.rpc_url else 'embedded'})"
 
     @property
     def w3(self) -> Web3:
@@ -202,7 +205,7 @@ def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
     try:
         _ = chain.chain_id  # also proves the node is there
     except (ValueError, TypeError, AttributeError):
-        raise ChainError(f"the RPC node at {rpc_url} sent a malformed chain id") from None
+        raise ChainError(f"the RPC node at {redacted(rpc_url)} sent a malformed chain id") from None
     return chain
 
 

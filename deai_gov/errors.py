@@ -7,6 +7,7 @@ The families, most general first:
         DuplicateProposalError          an identical proposal exists (carries its id)
       ChainError                      exit 4: the RPC node is unreachable or answered unexpectedly
         RpcError                        the node answered a request with a JSON-RPC error
+        RpcBusy                         the node answered HTTP 429 or 5xx, after every retry
       TransactionError                exit 5: a transaction would revert, or did, or never got a receipt
       WaitTimeout                     exit 1: waited for a state that did not come in time
       SimulationUnavailable           exit 1: a proposal cannot be simulated on a fork here (no anvil, no RPC)
@@ -82,6 +83,16 @@ class RpcError(ChainError):
         self.data = error.get("data")
         self.message = str(error.get("message", "")).strip()
         super().__init__(f"the node refused {method}: {self.message or error}")
+
+
+class RpcBusy(ChainError):
+    """The node answered HTTP 429 (too many requests) or a 5xx: busy or briefly down (retried before this is
+    raised)."""
+
+    def __init__(self, url: str, status: int, reason: str, retry_after: float | None = None):
+        super().__init__(f"the RPC node at {url} answered HTTP {status} {reason} (busy; tried again, in vain)")
+        self.status = status
+        self.retry_after = retry_after
 
 
 class TransactionError(DeaiGovError):

@@ -9,8 +9,12 @@ from typing import Any
 
 from .abi import as_bytes, decode_log, event_shape, topic_of
 from .chain import Chain
+from .errors import RpcError
 
-DEFAULT_CHUNK = 50_000
+#: The widest range of blocks one eth_getLogs asks for; a provider's refusal narrows it, success widens it again.
+MAX_RANGE = 100_000
+#: Successful requests in a row before the range doubles again.
+GROW_AFTER = 4
 
 
 @dataclass(frozen=True)
@@ -23,14 +27,63 @@ class EventLog:
     log_index: int
 
 
-def _block_ranges(chain: Chain, from_block: int, to_block: int | None, chunk: int) -> Iterator[tuple[int, int]]:
-    """Consecutive inclusive block ranges of at most `chunk` blocks, from `from_block` to `to_block` (or the tip)."""
-    last = chain.block_number() if to_block is None else to_block
+def _is_range_refusal(error: RpcError) -> bool:
+    """Whether a provider refused an eth_getLogs for its range or its number of results (Infura, Alchemy,
+    QuickNode, Ankr, Erigon and others word it differently; EIP-1474's -32005 is "limit exceeded")."""
+    text = error.message.lower()
+    words = ("range", "too many", "more than", "limit", "exceed", "response size", "too large", "too wide")
+    return error.code == -32005 or any(word in text for word in words)
+
+
+def _suggested_range(error: RpcError, asked: int) -> int:
+    """The range to ask next: the one the provider suggests (`[0x…, 0x…]`, or "up to a 2K block range"), else
+    half of what was refused."""
+    import re
+
+    text = error.message
+    pair = re.search(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]", text)
+    if pair:
+        return max(1, min(asked - 1, int(pair.group(2), 16) - int(pair.group(1), 16) + 1))
+    limit = re.search(r"(\d[\d,]*)\s*(k?)\s*(?:-?\s*)?block", text, re.IGNORECASE)
+    if limit:
+        blocks = int(limit.group(1).replace(",", "")) * (1_000 if limit.group(2).lower() == "k" else 1)
+        if 0 < blocks < asked:
+            return blocks
+    return max(1, asked // 2)
+
+
+def fetch_logs(
+    chain: Chain, address: str | list[str], topics: list[Any], from_block: int, to_block: int, *, cap: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The raw logs (as JSON-RPC gives them) of `address` matching `topics` from `from_block` to `to_block`
+    inclusive, oldest first, in as few eth_getLogs as the provider allows.
+
+    The range starts at what last worked on this chain (`chain.log_range`), shrinks to what a provider suggests or
+    by half when it refuses a range or a result count, and doubles again after a few successes (up to `cap` or
+    `MAX_RANGE`). HTTP 429 and 5xx are retried by the transport (`rpc.JsonRpc`).
+    """
+    widest = min(cap or MAX_RANGE, MAX_RANGE)
+    size = max(1, min(widest, getattr(chain, "log_range", 10_000)))
+    successes = 0
     start = max(0, from_block)
-    while start <= last:
-        end = min(last, start + chunk - 1)
-        yield start, end
+    while start <= to_block:
+        end = min(to_block, start + size - 1)
+        query = {"address": address, "topics": topics, "fromBlock": hex(start), "toBlock": hex(end)}
+        try:
+            found = chain.get_logs(query)
+        except RpcError as refused:
+            if end == start or not _is_range_refusal(refused):
+                raise
+            size = _suggested_range(refused, end - start + 1)
+            chain.log_range = size
+            successes = 0
+            continue
+        yield from found
         start = end + 1
+        successes += 1
+        if successes >= GROW_AFTER and size < widest:
+            size, successes = min(widest, size * 2), 0
+            chain.log_range = size
 
 
 def _int(value: Any) -> int:
@@ -52,9 +105,10 @@ def iter_logs(
     filters: dict[str, Any] | None = None,
     fields: set[str] | None = None,
     raw: set[str] | None = None,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
 ) -> Iterator[EventLog]:
-    """Every log of `contract`'s `event` emitted by `address`, oldest first.
+    """Every log of `contract`'s `event` emitted by `address`, oldest first (see `fetch_logs`; `chunk` caps the
+    range of one request).
 
     `filters` narrows the query by indexed arguments (name -> value). With `fields`, only those non-indexed
     arguments are decoded (see `abi.decode_log`): a long list then skips what it does not show. String arguments
@@ -67,15 +121,14 @@ def iter_logs(
         topics.append(None if value is None else topic_of(abi_type, value))
     while topics and topics[-1] is None:
         topics.pop()
-    for start, end in _block_ranges(chain, from_block, to_block, chunk):
-        query = {"address": address, "topics": topics, "fromBlock": hex(start), "toBlock": hex(end)}
-        for log in chain.get_logs(query):
-            yield EventLog(
-                decode_log(shape, log, fields, raw),
-                _int(log["blockNumber"]),
-                _hex(log["transactionHash"]),
-                _int(log["logIndex"]),
-            )
+    last = chain.block_number() if to_block is None else to_block
+    for log in fetch_logs(chain, address, topics, from_block, last, cap=chunk):
+        yield EventLog(
+            decode_log(shape, log, fields, raw),
+            _int(log["blockNumber"]),
+            _hex(log["transactionHash"]),
+            _int(log["logIndex"]),
+        )
 
 
 def logs_in_receipt(

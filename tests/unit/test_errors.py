@@ -21,6 +21,7 @@ from deai_gov.errors import (
     DuplicateProposalError,
     InputError,
     IpfsNodeError,
+    RpcBusy,
     RpcError,
     SimulationUnavailable,
     StoreError,
@@ -51,6 +52,7 @@ DOCUMENTED_EXIT_CODES: dict[type[DeaiGovError], int] = {
     BlockMismatch: 6,
     IpfsNodeError: 1,
     SimulationUnavailable: 1,
+    RpcBusy: 4,
 }
 
 
@@ -60,6 +62,8 @@ def instance(cls: type[DeaiGovError]) -> DeaiGovError:
         return DuplicateProposalError(3)
     if cls is RpcError:
         return RpcError("eth_call", {"code": -32000, "message": "boom"})
+    if cls is RpcBusy:
+        return RpcBusy("https://rpc.example", 429, "Too Many Requests")
     return cls("something went wrong")
 
 

@@ -267,3 +267,70 @@ def test_block_at_timestamp_from_genesis_on_the_embedded_chain() -> None:
     times = {n: int(chain.w3.eth.get_block(n)["timestamp"]) for n in range(chain.block_number() + 1)}
     for stamp in {t + d for t in times.values() for d in (-1, 0, 1)}:
         assert block_at_timestamp(chain, stamp) == expected_block(times, stamp, 0)
+
+
+# ------------------------------------------------------------------ providers that refuse
+
+
+def test_a_provider_with_range_and_result_limits_and_429s_gives_every_log(anvil: Anvil) -> None:
+    """Through a provider that refuses ranges over 40 blocks and answers over 5 logs, and answers 429 to one request
+    in five: the same logs as from the node itself, the range narrowed to what works, every refusal answered."""
+    from ..provider import serve_provider
+
+    node = connect(anvil.url)
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(node, people)
+    for n in range(12):  # payments spread over ~300 blocks
+        pay(dao, people.alice, people.bob.address, (n + 1) * TOKEN)
+        node.request("anvil_mine", [hex(25)])
+    direct = [(e.args, e.block, e.log_index) for e in iter_logs(
+        node, "ModelToken", dao.address("token"), "Transfer", from_block=dao.deployment.block)]  # fmt: skip
+    with serve_provider(anvil.url, max_range=40, max_results=5, busy_every=5) as provider:
+        chain = connect(provider.url)
+        chain.transport.backoff = (0.01,) * 5  # type: ignore[attr-defined]
+        through = [(e.args, e.block, e.log_index) for e in iter_logs(
+            chain, "ModelToken", dao.address("token"), "Transfer", from_block=dao.deployment.block)]  # fmt: skip
+    assert through == direct and len(direct) >= 16
+    assert provider.refused_range >= 1 and provider.refused_results >= 1 and provider.busy >= 1
+    assert chain.log_range <= 40
+    assert chain.transport.retried == provider.busy  # type: ignore[attr-defined]
+
+
+def test_a_provider_busy_past_every_retry_is_one_clear_error(anvil: Anvil) -> None:
+    from deai_gov.errors import RpcBusy
+
+    from ..provider import serve_provider
+
+    with serve_provider(anvil.url, busy_every=1) as provider:
+        chain = Chain(rpc_url=provider.url)
+        chain.transport.backoff = (0.01, 0.01)  # type: ignore[attr-defined]
+        with pytest.raises(RpcBusy, match=r"answered HTTP 429 Too Many Requests \(busy; tried again, in vain\)"):
+            chain.block_number()
+    assert provider.busy == 3  # the first request and two more
+
+
+@pytest.mark.parametrize(
+    ("message", "code", "asked", "next_range"),
+    [
+        ("query returned more than 10000 results. Try with this block range [0x10, 0x2f].", -32005, 1000, 32),
+        ("Log response size exceeded. ... this block range should work: [0x0, 0x7cf]", -32602, 5000, 2000),
+        ("eth_getLogs is limited to a 10,000 range", -32000, 50000, 25000),
+        ("You can make eth_getLogs requests with up to a 2K block range", -32600, 10000, 2000),
+        ("block range is too wide", -32000, 100, 50),
+        ("exceed maximum block range: 5000", -32000, 10000, 5000),
+    ],
+)
+def test_providers_refusals_are_read_for_the_next_range(message: str, code: int, asked: int, next_range: int) -> None:
+    from deai_gov.errors import RpcError
+    from deai_gov.logs import _is_range_refusal, _suggested_range
+
+    refusal = RpcError("eth_getLogs", {"code": code, "message": message})
+    assert _is_range_refusal(refusal)
+    assert _suggested_range(refusal, asked) == next_range
+
+
+def test_other_errors_are_not_taken_for_a_range_refusal() -> None:
+    from deai_gov.errors import RpcError
+    from deai_gov.logs import _is_range_refusal
+
+    assert not _is_range_refusal(RpcError("eth_getLogs", {"code": -32000, "message": "invalid address"}))
