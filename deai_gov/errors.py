@@ -11,6 +11,7 @@ The families, most general first:
       TransactionError                exit 5: a transaction would revert, or did, or never got a receipt
       WaitTimeout                     exit 1: waited for a state that did not come in time
       SimulationUnavailable           exit 1: a proposal cannot be simulated on a fork here (no anvil, no RPC)
+      HookFailed                      exit 1: the command `watch --exec` runs failed on an event, every retry
       ContentError                    content from IPFS is malformed or does not match
         UnixFSError                     a block is not the UnixFS/dag-pb structure it claims to be
         CarError                        a CAR stream is malformed, or a block does not match its CID
@@ -108,6 +109,10 @@ class TransactionError(DeaiGovError):
 
 class WaitTimeout(DeaiGovError):
     """Something waited for (a proposal state) did not happen in the time allowed."""
+
+
+class HookFailed(DeaiGovError):
+    """The command run for each event (`watch --exec`) kept failing on one; the cursor stays before that event."""
 
 
 class SimulationUnavailable(DeaiGovError):

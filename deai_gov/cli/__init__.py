@@ -137,8 +137,9 @@ from .dao import dao  # noqa: E402
 from .model import model  # noqa: E402
 from .node import node  # noqa: E402
 from .proposal import proposal  # noqa: E402
+from .watch import watch  # noqa: E402
 
-for _group in (account, dao, model, node, proposal):
+for _group in (account, dao, model, node, proposal, watch):
     main.add_command(_group)
 
 __all__ = ["main"]

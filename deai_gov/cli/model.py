@@ -13,6 +13,7 @@ from .output import cell, console, echo, emit
 from .session import Session
 from .submit import content_store, submit
 from .tx import transact
+from .watch import run_watch, watch_options
 
 
 def _model_status(model: Any) -> dict[str, Any]:
@@ -782,3 +783,14 @@ def retire(session: Session, reference: tuple[str, int | None], reason: str, tit
     name, _ = reference
     check_changeable(session.dao, name)
     submit(session, [retire_action(session.dao, name, reason)], title or f"Retire {name}", reason)
+
+
+@model.command("watch")
+@click.argument("reference", metavar="NAME", type=MODEL)
+@watch_options
+@click.pass_obj
+def watch_model(session: Session, reference: tuple[str, int | None], **options: Any) -> None:
+    """Follow one model: registered, versions published, current version changed (upgrade, rollback), suspended,
+    unsuspended, retired. For deployment jobs: `--exec ./deploy.sh --cursor deploy.cursor`."""
+    name, _ = reference
+    run_watch(session, name, **options)

@@ -19,6 +19,7 @@ from deai_gov.errors import (
     ContentError,
     DeaiGovError,
     DuplicateProposalError,
+    HookFailed,
     InputError,
     IpfsNodeError,
     RpcBusy,
@@ -53,6 +54,7 @@ DOCUMENTED_EXIT_CODES: dict[type[DeaiGovError], int] = {
     IpfsNodeError: 1,
     SimulationUnavailable: 1,
     RpcBusy: 4,
+    HookFailed: 1,
 }
 
 

@@ -1,0 +1,398 @@
+"""Following the DAO as it changes: its governor's and registry's events, delivered once each, in chain order, once
+they are `confirmations` blocks deep, from where the last run stopped.
+
+`follow` is an iterator (the CLI's `watch` and `model watch`, and any script, use the same): it polls the chain,
+reads the logs of the governor and the registry in one query per range (see `logs.fetch_logs`: ranges a provider
+refuses shrink), decodes each into a `WatchedEvent` and yields it. A `Cursor` file records the last event handled
+(block, log index and block hash); it is written when the caller asks for the next event, so an event whose handling
+was interrupted is delivered again on restart (at least once; exactly once when each run stops cleanly), and never
+an event twice after it was handled.
+
+Reorganisations: an event is delivered only once its block is `confirmations` deep, so a reorganisation shallower
+than that never touches a delivered event. A deeper one is detected on the next poll or start: the cursor's block no
+longer has the hash recorded, and `follow` stops with a ChainError saying from which block events may have changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .dao import Dao
+from .errors import ChainError, HookFailed, InputError
+from .units import format_amount, format_time
+
+#: The events followed, by the role of the contract that emits them.
+EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "governor": (
+        "ModelGovernor",
+        (
+            "ProposalCreated",
+            "ProposalQueued",
+            "ProposalExecuted",
+            "ProposalCanceled",
+            "VoteCast",
+            "VoteCastWithParams",
+            "OverrideVoteCast",
+        ),
+    ),
+    "registry": (
+        "ModelRegistry",
+        (
+            "ModelRegistered",
+            "VersionPublished",
+            "CurrentVersionChanged",
+            "ModelSuspended",
+            "ModelUnsuspended",
+            "ModelRetired",
+            "GuardianChanged",
+        ),
+    ),
+}
+_SUPPORT = {0: "against", 1: "for", 2: "abstain"}
+
+
+@dataclass(frozen=True)
+class WatchedEvent:
+    """One event of the DAO, decoded: what happened (`summary`), where, and its arguments as JSON values."""
+
+    name: str
+    contract: str  # "governor" or "registry"
+    block: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+    args: dict[str, Any]
+    model: str | None = None
+    summary: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.name,
+            "contract": self.contract,
+            "model": self.model,
+            "block": self.block,
+            "block_hash": self.block_hash,
+            "tx_hash": self.tx_hash,
+            "log_index": self.log_index,
+            "args": self.args,
+            "summary": self.summary,
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The event as environment variables for a command run on it (`run_command`)."""
+        env = {
+            "DEAI_GOV_EVENT": self.name,
+            "DEAI_GOV_CONTRACT": self.contract,
+            "DEAI_GOV_BLOCK": str(self.block),
+            "DEAI_GOV_TX": self.tx_hash,
+            "DEAI_GOV_EVENT_JSON": json.dumps(self.to_json()),
+        }
+        if self.model is not None:
+            env["DEAI_GOV_MODEL"] = self.model
+        for key, variable in (("version", "DEAI_GOV_VERSION"), ("current", "DEAI_GOV_VERSION"),
+                              ("proposalId", "DEAI_GOV_PROPOSAL_ID")):  # fmt: skip
+            if key in self.args:
+                env[variable] = str(self.args[key])
+        return env
+
+
+@dataclass
+class Cursor:
+    """Where a follower stopped: the last event handled, in a small JSON file written atomically."""
+
+    path: Path
+    chain_id: int = 0
+    deployment: str = ""
+    block: int = -1
+    log_index: int = -1
+    block_hash: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, chain_id: int, deployment: str) -> Cursor | None:
+        """The cursor saved at `path`, or None if there is none yet; InputError if it is unreadable or was saved
+        for another chain or deployment."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the cursor file {path}: {exc}") from None
+        try:
+            found = cls(
+                path,
+                int(data["chain_id"]),
+                str(data["deployment"]),
+                int(data["block"]),
+                int(data["log_index"]),
+                data.get("block_hash"),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"the cursor file {path} is not one this command wrote") from None
+        if (found.chain_id, found.deployment.lower()) != (chain_id, deployment.lower()):
+            raise InputError(
+                f"the cursor file {path} follows chain {found.chain_id}, governor {found.deployment}, not this DAO"
+            )
+        return found
+
+    def save(self) -> None:
+        data = {
+            "chain_id": self.chain_id,
+            "deployment": self.deployment,
+            "block": self.block,
+            "log_index": self.log_index,
+            "block_hash": self.block_hash,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, self.path)
+
+
+def follow(
+    dao: Dao,
+    *,
+    confirmations: int = 2,
+    cursor_path: Path | None = None,
+    from_block: int | None = None,
+    model: str | None = None,
+    interval: float = 2.0,
+    once: bool = False,
+    stop: Callable[[], bool] | None = None,
+) -> Generator[WatchedEvent, None, None]:
+    """The DAO's events, oldest first, each once `confirmations` blocks deep; with `model`, only the registry's
+    events about that model. Starts after the event in `cursor_path` (saved as events are handled), else at
+    `from_block`, else at the next block. With `once`, returns when it has caught up; else polls every `interval`
+    seconds until `stop()` says so."""
+    from .logs import fetch_logs
+    from .names import model_id
+
+    if confirmations < 0:
+        raise InputError("confirmations must be 0 or more")
+    chain = dao.chain
+    governor = dao.address("governor")
+    cursor = Cursor.load(cursor_path, chain.chain_id, governor) if cursor_path is not None else None
+    if cursor is None:
+        start = from_block if from_block is not None else chain.block_number() - confirmations + 1
+        cursor = Cursor(cursor_path or Path(os.devnull), chain.chain_id, governor, max(0, start) - 1, 2**62)
+    decoder = _Decoder(dao)
+    wanted_model = "0x" + model_id(model).hex() if model is not None else None
+    addresses = [dao.address(role) for role in EVENTS] if model is None else [dao.address("registry")]
+    topics = [[topic for role in EVENTS for topic in decoder.topics(role)]]
+    while True:
+        _check_not_reorganised(chain, cursor)
+        tip = chain.block_number() - confirmations
+        if tip > cursor.block or (tip == cursor.block and cursor.log_index < 2**62):
+            begin = cursor.block if cursor.log_index < 2**62 else cursor.block + 1
+            for log in sorted(
+                fetch_logs(chain, addresses, topics, begin, tip),  # type: ignore[arg-type]
+                key=lambda item: (_number(item["blockNumber"]), _number(item["logIndex"])),
+            ):
+                block, index = _number(log["blockNumber"]), _number(log["logIndex"])
+                if (block, index) <= (cursor.block, cursor.log_index):
+                    continue
+                event = decoder.decode(log)
+                if event is not None and (wanted_model is None or _about(log, wanted_model)):
+                    yield event  # the caller handles it; the cursor moves past it when the next one is asked for
+                cursor.block, cursor.log_index, cursor.block_hash = block, index, _hex(log["blockHash"])
+                if cursor_path is not None:
+                    cursor.save()
+            cursor.block, cursor.log_index = tip, 2**62
+            cursor.block_hash = _block_hash(chain, tip)
+            if cursor_path is not None:
+                cursor.save()
+        if once or (stop is not None and stop()):
+            return
+        time.sleep(interval)
+        if stop is not None and stop():
+            return
+
+
+def run_command(
+    command: str, event: WatchedEvent, *, retries: int = 5, backoff: float = 1.0, timeout: float | None = 600.0
+) -> int:
+    """Run `command` (through the shell) with `event` as JSON on its standard input and in `DEAI_GOV_*` variables.
+    Exit status 0: done. Anything else (or a time-out): tried again after `backoff`, doubling, up to `retries`
+    more times; then HookFailed. Returns the number of attempts it took."""
+    import subprocess
+
+    payload = json.dumps(event.to_json()) + "\n"
+    pause = backoff
+    for attempt in range(1, retries + 2):
+        try:
+            done = subprocess.run(
+                command,
+                shell=True,
+                input=payload.encode(),
+                env={**os.environ, **event.environment()},
+                timeout=timeout,
+                check=False,
+            )
+            status: str = f"exit status {done.returncode}" if done.returncode else ""
+        except subprocess.TimeoutExpired:
+            status = f"no exit within {timeout:g} s"
+        if not status:
+            return attempt
+        if attempt > retries:
+            raise HookFailed(
+                f"the command failed on {event.name} at block {event.block} ({status}) after {attempt} attempts; "
+                "the cursor stays before this event, so a restart tries it again"
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 60.0)
+    raise AssertionError("unreachable")
+
+
+def _number(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _hex(value: Any) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _about(log: dict[str, Any], wanted_model: str) -> bool:
+    topics = [t if isinstance(t, str) else "0x" + bytes(t).hex() for t in log.get("topics", [])]
+    return len(topics) > 1 and topics[1].lower() == wanted_model.lower()
+
+
+def _block_hash(chain: Any, number: int) -> str | None:
+    if number < 0:
+        return None
+    block = chain.request("eth_getBlockByNumber", [hex(number), False])
+    return str(block["hash"]) if isinstance(block, dict) else None
+
+
+def _check_not_reorganised(chain: Any, cursor: Cursor) -> None:
+    """ChainError if the block the cursor points at has another hash now: a reorganisation deeper than the
+    confirmations replaced it, and events delivered from it on may no longer be on the chain."""
+    if cursor.block_hash is None or cursor.block < 0:
+        return
+    if chain.block_number() < cursor.block:
+        raise ChainError(
+            f"the chain's latest block is below block {cursor.block:,}, where the last event was delivered: it was "
+            "reorganised or reset; events from that block on may have changed (restart with a new cursor)"
+        )
+    now = _block_hash(chain, cursor.block)
+    if now is not None and now.lower() != cursor.block_hash.lower():
+        raise ChainError(
+            f"block {cursor.block:,} is no longer the one events were delivered from (its hash changed): a "
+            "reorganisation deeper than the confirmations; events from that block on may have changed (raise "
+            "--confirmations, and restart from an earlier block with a new cursor)"
+        )
+
+
+class _Decoder:
+    """Logs of the DAO's governor and registry into WatchedEvents, with model names and amounts in words."""
+
+    def __init__(self, dao: Dao):
+        from .abi import event_shape
+
+        self.dao = dao
+        self.roles = {dao.address(role).lower(): role for role in EVENTS}
+        self.shapes = {
+            role: {event_shape(contract, name).topic: name for name in names}
+            for role, (contract, names) in EVENTS.items()
+        }
+        self._names: dict[str, str] = {}
+        self._symbol: str | None = None
+
+    def topics(self, role: str) -> list[str]:
+        return list(self.shapes[role])
+
+    def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
+        from .abi import decode_any_log
+
+        role = self.roles.get(str(log["address"]).lower())
+        if role is None:
+            return None
+        decoded = decode_any_log(EVENTS[role][0], log)
+        if decoded is None or decoded[0] not in EVENTS[role][1]:
+            return None
+        name, raw_args = decoded
+        args = {key: _json_value(key, value) for key, value in raw_args.items() if key not in ("targets", "values",
+                "signatures", "calldatas")}  # fmt: skip
+        model = self._model(raw_args.get("modelId"), raw_args.get("name")) if role == "registry" else None
+        return WatchedEvent(
+            name,
+            role,
+            _number(log["blockNumber"]),
+            _hex(log["blockHash"]),
+            _hex(log["transactionHash"]),
+            _number(log["logIndex"]),
+            args,
+            model,
+            self._summary(name, args, model),
+        )
+
+    def _model(self, model_id: Any, name: Any) -> str | None:
+        if model_id is None:
+            return None
+        key = "0x" + bytes(model_id).hex()
+        if isinstance(name, str):
+            self._names[key] = name
+        if key not in self._names:
+            try:
+                self._names[key] = str(self.dao.read("registry", "getModel", bytes(model_id))[1])
+            except Exception:  # a model the registry does not know (cannot happen for its own events)
+                return key
+        return self._names[key]
+
+    def _tokens(self, units: int) -> str:
+        if self._symbol is None:
+            from .token import symbol
+
+            self._symbol = symbol(self.dao)
+        return f"{format_amount(units)} {self._symbol}"
+
+    def _summary(self, name: str, args: dict[str, Any], model: str | None) -> str:
+        pid = args.get("proposalId")
+        if name == "ProposalCreated":
+            from .actions import description_title
+
+            return f"proposal {pid} created by {args['proposer']}: {description_title(str(args['description']))}"
+        if name == "ProposalQueued":
+            return f"proposal {pid} queued, executable from {format_time(int(args['etaSeconds']))}"
+        if name in ("ProposalExecuted", "ProposalCanceled"):
+            return f"proposal {pid} {name.removeprefix('Proposal').lower()}"
+        if name in ("VoteCast", "VoteCastWithParams", "OverrideVoteCast"):
+            how = "overrode its delegate's vote: " if name == "OverrideVoteCast" else "voted "
+            support = _SUPPORT.get(int(args["support"]), str(args["support"]))
+            return f"{args['voter']} {how}{support} on proposal {pid} with {self._tokens(int(args['weight']))}"
+        if name == "ModelRegistered":
+            return f"{model} registered"
+        if name == "VersionPublished":
+            return f"{model} v{args['version']} published (artifact {args['artifactCid']})"
+        if name == "CurrentVersionChanged":
+            return f"{model}: current version v{args['previous']} -> v{args['current']}"
+        if name == "ModelSuspended":
+            return f"{model} suspended by {args['by']}: {args['reason']}"
+        if name == "ModelUnsuspended":
+            return f"{model} unsuspended by {args['by']}"
+        if name == "ModelRetired":
+            return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
+        if name == "GuardianChanged":
+            return f"registry guardian {args['previousGuardian']} -> {args['newGuardian']}"
+        return name
+
+
+def _json_value(name: str, value: Any) -> Any:
+    """An event argument as JSON: integers exact, CIDs as text, other bytes as hex, addresses checksummed."""
+    if isinstance(value, bytes | bytearray):
+        if name.lower().endswith("cid"):
+            from .ipfs.blockcid import to_text
+
+            try:
+                return to_text(bytes(value))
+            except Exception:
+                pass
+        return "0x" + bytes(value).hex()
+    if isinstance(value, list | tuple):
+        return [_json_value(name, item) for item in value]
+    return value
