@@ -373,9 +373,11 @@ def cli_arguments(data: Datasets, url: str, command: str) -> list[str]:
 
 
 def clean_env() -> dict[str, str]:
-    """This environment without DEAI_GOV_* settings, with the project on PYTHONPATH."""
+    """This environment without DEAI_GOV_* settings, with the project on PYTHONPATH, and no log index: these
+    figures are for reading the chain itself (the provider section measures the index)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEAI_GOV_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["DEAI_GOV_NO_INDEX"] = "1"
     return env
 
 
@@ -430,14 +432,18 @@ def counting_requests() -> Iterator[Counter[str]]:
         JsonRpc._post = plain  # type: ignore[method-assign]
 
 
-def run_in_process(arguments: list[str], profiler: cProfile.Profile | None = None) -> tuple[float, Any, Counter[str]]:
-    """Seconds of the command through click's CliRunner in this process, its JSON output and its requests."""
+def run_in_process(
+    arguments: list[str], profiler: cProfile.Profile | None = None, *, home: Path | None = None
+) -> tuple[float, Any, Counter[str]]:
+    """Seconds of the command through click's CliRunner in this process, its JSON output and its requests. Without
+    a configuration `home` there is no log index (the chain itself is read); with one, its index is used."""
     from click.testing import CliRunner
 
     from deai_gov.cli import main as cli
 
     runner = CliRunner()
     env: Any = {k: None for k in os.environ if k.startswith("DEAI_GOV_")}
+    env.update({"DEAI_GOV_HOME": str(home)} if home is not None else {"DEAI_GOV_NO_INDEX": "1"})
     with counting_requests() as counts:
         start = time.perf_counter()
         if profiler is not None:
@@ -544,6 +550,85 @@ def profile_command(data: Datasets, url: str, command: str, top: int) -> str:
 # ----------------------------------------------------------------------------- the run
 
 
+PROVIDER_LIMITS = {"max_range": 100, "max_results": 200, "busy_every": 25}
+PROVIDER_GOAL = 1.5  # second run through the provider, with the index, against the short chain without limits
+APPROVED_MODEL = "bench/approved"
+
+
+def pass_registration(data: Datasets) -> str:
+    """Register APPROVED_MODEL by a vote that passes (propose, vote, queue, execute): what `model approval` finds."""
+    from deai_gov import governance as gov
+    from deai_gov.registry import register_action
+
+    proposer = Account.from_key(anvil_dev_keys()[1])
+    assert proposer.address == data.proposer
+    action = register_action(data.dao, APPROVED_MODEL, text_cid("approved"), text_cid("approved-m"), proposer.address)
+    proposal = gov.build_proposal(data.dao, proposer.address, [action], f"# Register {APPROVED_MODEL}")
+    pid = int(send(data.chain, proposer, gov.propose(data.dao, proposal)).outcome)
+    advance_time(data.chain, 2)
+    send(data.chain, proposer, gov.vote(data.dao, pid, gov.Support.FOR))
+    advance_time(data.chain, 7 * DAY + 1)
+    send(data.chain, proposer, gov.queue(data.dao, pid))
+    advance_time(data.chain, 61)
+    send(data.chain, proposer, gov.execute(data.dao, pid))
+    return APPROVED_MODEL
+
+
+def text_cid(seed: str) -> str:
+    from deai_gov.ipfs.blockcid import to_text
+
+    return to_text(binary_cid(seed))
+
+
+def provider_section(data: Datasets, url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """`proposal list` (at the proposals data set's size) and `model approval`: on the chain as it is, read directly
+    without limits and without the index (the reference); then, once the chain is `--long-blocks` longer, through
+    a provider imposing limits (PROVIDER_LIMITS: a range of 100 blocks, 200 results, a 429 in 25 requests) with the
+    log index: the first run (the index empty) and the second (the index filled)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.provider import serve_provider
+
+    log("provider: one registration passed by vote, for `model approval`")
+    name = pass_registration(data)
+    commands = {
+        "proposal list": ["proposal", "list", "--json"],
+        "model approval": ["model", "approval", name, "--json"],
+    }
+    record = ["--deployment", str(data.records["dao"])]
+    rows: dict[str, dict[str, Any]] = {}
+    for command, words in commands.items():
+        runs = [run_in_process(["--rpc-url", url, *record, *words])[0] for _ in range(args.repeat)]
+        rows[command] = {"reference_seconds": round(statistics.median(runs), 3)}
+    log(f"provider: mining {args.long_blocks:,} empty blocks (a long history to read)")
+    start = time.perf_counter()
+    for done in range(0, args.long_blocks, 1_000):
+        data.chain.request("anvil_mine", [hex(min(1_000, args.long_blocks - done))])
+    mined = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="deai-gov-index-") as home, serve_provider(url, **PROVIDER_LIMITS) as proxy:
+        for command, words in commands.items():
+            for run_name in ("first", "second"):
+                before = (proxy.requests, proxy.methods.get("eth_getLogs", 0), proxy.busy)
+                seconds, output, _ = run_in_process(["--rpc-url", proxy.url, *record, *words], home=Path(home))
+                rows[command][run_name] = {
+                    "seconds": round(seconds, 3),
+                    "requests": proxy.requests - before[0],
+                    "get_logs": proxy.methods.get("eth_getLogs", 0) - before[1],
+                    "busy": proxy.busy - before[2],
+                }
+            if command == "proposal list" and len(output) != data.proposals + 1:
+                raise RuntimeError(f"proposal list printed {len(output)} rows, expected {data.proposals + 1}")
+    for row in rows.values():
+        row["ratio"] = round(row["second"]["seconds"] / row["reference_seconds"], 2)
+        row["pass"] = row["ratio"] <= PROVIDER_GOAL
+    return {
+        "limits": PROVIDER_LIMITS,
+        "long_blocks": args.long_blocks,
+        "mining_seconds": round(mined, 1),
+        "blocks": data.chain.block_number(),
+        "rows": rows,
+    }
+
+
 def sizes_for(args: argparse.Namespace) -> dict[str, list[int]]:
     proposals, models = list(args.proposals), list(args.models)
     if args.large:
@@ -575,6 +660,7 @@ def run_node(url: str, args: argparse.Namespace) -> dict[str, Any]:
                 for reader in (r for r in readers if "all" in args.profile or r in args.profile):
                     log(f"{reader}: profiling at {command_sizes[-1]:,}")
                     profiles[reader] = profile_command(data, url, reader, args.profile_top)
+        provider = provider_section(data, url, args) if args.provider else None
         population: dict[str, dict[str, Any]] = {
             "proposals": {"items": data.proposals, "transactions": data.writers["proposals"].sent},
             "wide registry": {"items": data.models, "transactions": data.writers["wide"].sent},
@@ -590,6 +676,7 @@ def run_node(url: str, args: argparse.Namespace) -> dict[str, Any]:
             "population": population,
             "results": results,
             "profiles": profiles,
+            "provider": provider,
         }
 
 
@@ -625,6 +712,8 @@ def build_report(node: dict[str, Any], runtime: float) -> dict[str, Any]:
     commands = {command: with_ratios(rows) for command, rows in node["results"].items() if rows}
     checks = [verdicts(command, rows) for command, rows in commands.items()]
     failed = [c["command"] for c in checks if not (c["under_goal"] and c["linear"])]
+    if node["provider"]:
+        failed += [f"{c} through a provider" for c, row in node["provider"]["rows"].items() if not row["pass"]]
     return {
         "node": node["node"],
         "blocks": node["blocks"],
@@ -636,6 +725,7 @@ def build_report(node: dict[str, Any], runtime: float) -> dict[str, Any]:
         "goals_met": not failed,
         "failed": failed,
         "profiles": node["profiles"],
+        "provider": node["provider"],
         "runtime_seconds": round(runtime, 1),
     }
 
@@ -698,6 +788,23 @@ def print_report(report: dict[str, Any]) -> None:
             f"  {name:<14} {figures['items']:>7,} items, {figures['transactions']:>7,} transactions "
             f"in {figures['seconds']:>6.1f} s ({rate:,.0f} tx/s)"
         )
+    provider = report.get("provider")
+    if provider:
+        limits = provider["limits"]
+        print(
+            f"\nThrough a provider (ranges of {limits['max_range']} blocks, {limits['max_results']} results, a 429 in "
+            f"{limits['busy_every']} requests) after {provider['long_blocks']:,} more blocks "
+            f"({provider['blocks']:,} in all), with the log index; reference: the chain before, read directly"
+        )
+        print(f"{'command':<15} {'reference s':>11}  {'first run':>28}  {'second run':>28}  {'ratio':>6}")
+        for command, row in provider["rows"].items():
+            first, second = row["first"], row["second"]
+            print(
+                f"{command:<15} {row['reference_seconds']:>11.3f}  "
+                f"{first['seconds']:>6.2f} s {first['requests']:>4} req {first['get_logs']:>4} logs  "
+                f"{second['seconds']:>6.2f} s {second['requests']:>4} req {second['get_logs']:>4} logs  "
+                f"{row['ratio']:>5.2f}x {'PASS' if row['pass'] else 'FAIL'} (goal <= {PROVIDER_GOAL}x)"
+            )
     for command, text in report["profiles"].items():
         print(f"\nProfile of {command} at its largest size (in process, cProfile)\n{text}")
     print(f"\nbenchmark ran in {report['runtime_seconds']:.0f} s")
@@ -732,6 +839,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="cProfile the largest size of every command, or of these (comma-separated, e.g. 'model list')",
     )
     parser.add_argument("--profile-top", type=int, default=24, help="functions shown per profile (default 24)")
+    parser.add_argument(
+        "--provider",
+        action="store_true",
+        help="also read proposals and an approval through a provider stand-in that limits eth_getLogs, with the index",
+    )
+    parser.add_argument(
+        "--long-blocks", type=int, default=2_000, help="empty blocks mined before the provider runs (default 2000)"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

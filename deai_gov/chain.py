@@ -91,6 +91,8 @@ class Chain:
         self._chain_id: int | None = None
         #: Blocks one eth_getLogs spans: what last worked with this node (see `logs.fetch_logs`).
         self.log_range = 10_000
+        #: A `logindex.LogIndex` that answers log queries from a local file, when one is enabled.
+        self.log_index: Any = None
 
     def __repr__(self) -> str:
         return f"Chain({redacted(self.rpc_url) if self.rpc_url else 'embedded'})"

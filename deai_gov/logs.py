@@ -122,7 +122,13 @@ def iter_logs(
     while topics and topics[-1] is None:
         topics.pop()
     last = chain.block_number() if to_block is None else to_block
-    for log in fetch_logs(chain, address, topics, from_block, last, cap=chunk):
+    index = chain.log_index
+    found = (
+        index.logs(address, topics, from_block, last)
+        if index is not None and chunk is None
+        else fetch_logs(chain, address, topics, from_block, last, cap=chunk)
+    )
+    for log in found:
         yield EventLog(
             decode_log(shape, log, fields, raw),
             _int(log["blockNumber"]),

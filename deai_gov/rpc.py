@@ -33,6 +33,8 @@ def redacted(url: str) -> str:
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "(an RPC URL that cannot be parsed)"
+    if not parts.scheme or not host:
+        return url  # not a URL at all: nothing in it is a provider's key, and the user needs to see it
     path = "/".join(_hidden(segment) for segment in parts.path.split("/"))
     return f"{parts.scheme}://{'…@' if parts.username or parts.password else ''}{host}{port}{path}" + (
         "?…" if parts.query else ""

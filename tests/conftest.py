@@ -21,6 +21,22 @@ from .leakcheck import current_test, install, leaks, scan
 collect_ignore = ["contracts"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def configuration_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A configuration folder of the test session's own (keystores, log indexes, the devnet record) for every test
+    that does not choose one: nothing the tests do lands in the real `~/.config/deai-gov`."""
+    import os
+
+    if os.environ.get("DEAI_GOV_HOME"):
+        yield
+        return
+    os.environ["DEAI_GOV_HOME"] = str(tmp_path_factory.mktemp("deai-gov-home"))
+    try:
+        yield
+    finally:
+        del os.environ["DEAI_GOV_HOME"]
+
+
 @pytest.fixture(scope="session")
 def ipfs_node() -> Iterator[IpfsNode]:
     """One offline js-ipfs daemon for the session, API and gateway on free loopback ports."""

@@ -899,7 +899,8 @@ def _snapshot(world: World) -> tuple[int, list[int]]:
 
 
 def _files(home: Path) -> list[str]:
-    return sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    """The files of a configuration folder, its log index (a cache of the chain, see `deai_gov.logindex`) aside."""
+    return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.relative_to(home).parts[0] != "index")
 
 
 def _error_lines(err: str) -> list[str]:

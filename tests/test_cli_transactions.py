@@ -418,13 +418,14 @@ def test_human_output_shows_dates_and_tokens_and_ends_each_line(setup, tmp_path:
     commands that print times and amounts, and from the refusal of a proposer without enough votes."""
     from .helpers import fake_cid
 
-    _, dao, people, base, password, _ = setup
+    chain, dao, people, base, password, _ = setup
     code, _, err = signed(base, password, "carol", "proposal", "create", "--title", "x", "--transfer", "1",
                           people.bob.address)  # fmt: skip
     assert code == 5 and "below the proposal threshold of 100 tokens" in err, err
     assert not BASE_UNITS.search(err), err
     for alias in ("alice", "bob"):
         assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
     pass_proposal(
         dao, people, [reg.register_action(dao, "acme/dated", fake_cid("d"), fake_cid("dm"), people.bob.address)], "v1"
     )

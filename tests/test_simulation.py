@@ -43,15 +43,18 @@ def draft(dao: Dao, people: People, actions: list[Action], title: str) -> Propos
     return gov.build_proposal(dao, people.alice.address, actions, f"# {title}")
 
 
-def anvils_running() -> int:
-    """anvil processes alive on this machine (a simulation's fork must not outlive it)."""
+def forks_running() -> int:
+    """anvil forks this test process started that are still alive (a simulation's fork must not outlive it)."""
+    import os
+
     count = 0
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            argv = cmdline.read_bytes().split(b"\0")
-        except OSError:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        count += bool(argv and argv[0].endswith(b"anvil"))
+        count += parent == os.getpid() and bool(argv) and argv[0].endswith(b"anvil") and b"--fork-url" in argv
     return count
 
 
@@ -66,13 +69,13 @@ def test_register_then_upgrade_in_one_proposal_succeeds_and_matches_the_chain(wo
     ]
     proposal = draft(dao, people, actions, "Register and upgrade")
     assert gov.simulate_actions(dao, proposal)[1] is not None  # one at a time: the upgrade of an unknown model
-    block, running = dao.chain.block_number(), anvils_running()
+    block = dao.chain.block_number()
     report = simulate_proposal(dao, proposal, proposer=people.alice.address)
     assert report.succeeded and report.route == "governor" and report.gas_used and report.gas_used > 100_000
     assert [dataclasses.astuple(c) for c in report.models] == [(name, "not registered", "active, current v2 of 2")]
     assert any(e.startswith("registry ModelRegistered(") and f"name={name}" in e for e in report.events)
     assert report.steps[0] == f"proposed by {people.alice.address}" and report.steps[-2] == "queued"
-    assert dao.chain.block_number() == block and anvils_running() == running  # the chain untouched, the fork gone
+    assert dao.chain.block_number() == block and forks_running() == 0  # the chain untouched, the fork gone
     pid = propose_and_vote(dao, people, actions, "Register and upgrade")
     finish(dao, people, pid)
     model = reg.get_model(dao, name)

@@ -7,6 +7,7 @@ import json
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,18 @@ NAME = "acme/watched"
 @pytest.fixture
 def world(anvil: Anvil, tmp_path: Path) -> tuple[Dao, People, list[str]]:
     """A fresh DAO on the session's anvil with its record saved for the CLI, and NAME registered (v1)."""
+    return set_up(anvil, tmp_path)
+
+
+@pytest.fixture
+def own_world(tmp_path: Path) -> Iterator[tuple[Dao, People, list[str]]]:
+    """The same on an anvil of the test's own: reorganisations (snapshot and revert) must not rewind the chain
+    other tests share."""
+    with Anvil() as node:
+        yield set_up(node, tmp_path)
+
+
+def set_up(anvil: Anvil, tmp_path: Path) -> tuple[Dao, People, list[str]]:
     people = people_from(anvil.dev_keys())
     record = tmp_path / "deployment.json"
     dao = deploy_recorded(connect(anvil.url), people, record, delegated=True)
@@ -136,11 +149,11 @@ def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, Peopl
 
 
 def test_only_confirmed_events_are_delivered_and_a_shallow_reorganisation_is_harmless(
-    world: tuple[Dao, People, list[str]], tmp_path: Path
+    own_world: tuple[Dao, People, list[str]], tmp_path: Path
 ) -> None:
     """An upgrade executed in a block that is then reorganised away (anvil snapshot and revert) while it was less
     than `confirmations` deep is never delivered; what replaced it is, once confirmed."""
-    dao, people, _ = world
+    dao, people, _ = own_world
     chain = dao.chain
     cursor = tmp_path / "cursor.json"
 
@@ -166,9 +179,9 @@ def test_only_confirmed_events_are_delivered_and_a_shallow_reorganisation_is_har
 
 
 def test_a_reorganisation_deeper_than_the_confirmations_stops_the_watch(
-    world: tuple[Dao, People, list[str]], tmp_path: Path
+    own_world: tuple[Dao, People, list[str]], tmp_path: Path
 ) -> None:
-    dao, people, _ = world
+    dao, people, _ = own_world
     chain = dao.chain
     cursor = tmp_path / "cursor.json"
     snapshot = chain.request("evm_snapshot", [])

@@ -50,8 +50,11 @@ class Session:
 
             if self.network.deployment is None:
                 raise InputError("no deployment record: pass --deployment FILE, or --network NAME with one")
+            from ..logindex import enable
+
             record = Deployment.load(self.network.deployment)
             self._dao = Dao.attach(self.chain, record, custom=self.custom_deployment)
+            enable(self._dao)  # log queries read only what the index does not hold yet
         return self._dao
 
     def signer(self) -> Any:

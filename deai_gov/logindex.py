@@ -1,0 +1,225 @@
+"""A local index of event logs, so that listing proposals, finding which vote approved a version or following the
+DAO reads only the blocks added since the last run, not the chain's whole history again.
+
+One SQLite file per chain and deployment (`<config home>/index/<chain id>-<governor>.sqlite`) keeps, for each
+(contract, event) asked for, every log up to a confirmed block (`confirmations` below the tip) and the range it
+covers. A query is answered from the file for the confirmed part, after reading the blocks the file does not cover
+yet (`logs.fetch_logs`, provider-proof); the blocks above the confirmed one are always read from the node.
+
+It is a cache: deleting the file loses nothing (the next query reads the chain again). A reorganisation shallower
+than `confirmations` cannot touch it (nothing that recent is kept); a deeper one is detected by block hash: the
+block where the covered range ends, and earlier ones recorded at each extension, are checked against the node, and
+what lies after the last block still on the chain is dropped and read again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .chain import Chain
+
+#: Blocks below the tip before a log is kept: deeper than any reorganisation of the chains this is used on.
+CONFIRMATIONS = 12
+#: Checkpoints (block, hash) kept per covered range, to find where a deep reorganisation began.
+CHECKPOINTS = 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS coverage (
+    address TEXT NOT NULL, topic0 TEXT NOT NULL, from_block INTEGER NOT NULL, to_block INTEGER NOT NULL,
+    PRIMARY KEY (address, topic0));
+CREATE TABLE IF NOT EXISTS checkpoints (
+    address TEXT NOT NULL, topic0 TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (address, topic0, block));
+CREATE TABLE IF NOT EXISTS logs (
+    address TEXT NOT NULL, topic0 TEXT NOT NULL, block INTEGER NOT NULL, log_index INTEGER NOT NULL,
+    block_hash TEXT NOT NULL, tx_hash TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (block, log_index));
+CREATE INDEX IF NOT EXISTS logs_by_event ON logs (address, topic0, block, log_index);
+"""
+
+
+class LogIndex:
+    """The log index of one chain and deployment, in the SQLite file at `path`."""
+
+    def __init__(self, path: Path, chain: Chain, *, confirmations: int = CONFIRMATIONS):
+        self.path = path
+        self.chain = chain
+        self.confirmations = confirmations
+        self.reread = 0  # blocks dropped and read again after a reorganisation, for reports
+        self._connection: sqlite3.Connection | None = None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The file, opened (and made) at the first query: a command that reads no logs leaves no file."""
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.executescript(_SCHEMA)
+        return self._connection
+
+    @classmethod
+    def for_deployment(cls, chain: Chain, governor: str, home: Path | None = None) -> LogIndex:
+        """The index file of the deployment whose governor is `governor` on `chain`, in the configuration folder."""
+        from .config import config_home
+
+        folder = (home or config_home()) / "index"
+        return cls(folder / f"{chain.chain_id}-{governor.lower()}.sqlite", chain)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def logs(self, address: str, topics: list[Any], from_block: int, to_block: int) -> Iterator[dict[str, Any]]:
+        """The logs of `address` matching `topics` (the first an event topic; later ones None or one value) from
+        `from_block` to `to_block`, oldest first, as JSON-RPC gives them."""
+        from .logs import fetch_logs
+
+        address, topic0 = address.lower(), str(topics[0]).lower()
+        confirmed = min(to_block, self.chain.block_number() - self.confirmations)
+        if confirmed >= from_block:
+            self._cover(address, topic0, from_block, confirmed)
+            yield from self._stored(address, topic0, topics, from_block, confirmed)
+        live_from = max(from_block, confirmed + 1)
+        if live_from <= to_block:
+            yield from fetch_logs(self.chain, address, topics, live_from, to_block)
+
+    # ------------------------------------------------------------------ keeping the file up to date
+
+    def _cover(self, address: str, topic0: str, from_block: int, to_block: int) -> None:
+        """Read into the file whatever of `from_block`..`to_block` it does not hold yet."""
+        row = self._db.execute(
+            "SELECT from_block, to_block FROM coverage WHERE address = ? AND topic0 = ?", (address, topic0)
+        ).fetchone()
+        if row is not None:
+            row = self._still_on_chain(address, topic0, *row)
+        if row is None:
+            self._fetch(address, topic0, from_block, to_block)
+            self._set_coverage(address, topic0, from_block, to_block)
+            return
+        covered_from, covered_to = row
+        if from_block < covered_from:
+            self._fetch(address, topic0, from_block, covered_from - 1)
+            covered_from = from_block
+        if to_block > covered_to:
+            self._fetch(address, topic0, covered_to + 1, to_block)
+            covered_to = to_block
+        self._set_coverage(address, topic0, covered_from, covered_to)
+
+    def _fetch(self, address: str, topic0: str, from_block: int, to_block: int) -> None:
+        from .logs import fetch_logs
+
+        rows = [
+            (
+                address,
+                topic0,
+                _number(log["blockNumber"]),
+                _number(log["logIndex"]),
+                _hex(log["blockHash"]),
+                _hex(log["transactionHash"]),
+                json.dumps([_hex(t).lower() for t in log["topics"]]),
+                _hex(log["data"]),
+            )
+            for log in fetch_logs(self.chain, address, [topic0], from_block, to_block)
+        ]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _set_coverage(self, address: str, topic0: str, from_block: int, to_block: int) -> None:
+        block = self.chain.request("eth_getBlockByNumber", [hex(to_block), False])
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?)", (address, topic0, from_block, to_block)
+            )
+            if isinstance(block, dict):
+                self._db.execute(
+                    "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)", (address, topic0, to_block, block["hash"])
+                )
+            self._db.execute(
+                "DELETE FROM checkpoints WHERE address = ? AND topic0 = ? AND block NOT IN (SELECT block FROM "
+                "checkpoints WHERE address = ? AND topic0 = ? ORDER BY block DESC LIMIT ?)",
+                (address, topic0, address, topic0, CHECKPOINTS),
+            )
+
+    def _still_on_chain(self, address: str, topic0: str, from_block: int, to_block: int) -> tuple[int, int] | None:
+        """The covered range, cut back to the last checkpoint whose block is still on the chain (what follows it
+        is dropped); None when none is."""
+        checkpoints = self._db.execute(
+            "SELECT block, hash FROM checkpoints WHERE address = ? AND topic0 = ? ORDER BY block DESC",
+            (address, topic0),
+        ).fetchall()
+        tip = self.chain.block_number()
+        kept: int | None = None
+        for block, recorded in checkpoints:
+            if block > tip:
+                continue
+            found = self.chain.request("eth_getBlockByNumber", [hex(block), False])
+            if isinstance(found, dict) and str(found["hash"]).lower() == str(recorded).lower():
+                kept = block
+                break
+        if kept == to_block:
+            return from_block, to_block
+        with self._db:
+            self._db.execute("BEGIN")
+            after = -1 if kept is None else kept
+            self.reread += max(0, to_block - after)
+            self._db.execute(
+                "DELETE FROM logs WHERE address = ? AND topic0 = ? AND block > ?", (address, topic0, after)
+            )
+            self._db.execute(
+                "DELETE FROM checkpoints WHERE address = ? AND topic0 = ? AND block > ?", (address, topic0, after)
+            )
+            if kept is None:
+                self._db.execute("DELETE FROM coverage WHERE address = ? AND topic0 = ?", (address, topic0))
+        return None if kept is None or kept < from_block else (from_block, kept)
+
+    # ------------------------------------------------------------------ reading it
+
+    def _stored(
+        self, address: str, topic0: str, topics: list[Any], from_block: int, to_block: int
+    ) -> Iterator[dict[str, Any]]:
+        wanted = [None if t is None else str(t).lower() for t in topics[1:]]
+        cursor = self._db.execute(
+            "SELECT block, log_index, block_hash, tx_hash, topics, data FROM logs WHERE address = ? AND topic0 = ? "
+            "AND block BETWEEN ? AND ? ORDER BY block, log_index",
+            (address, topic0, from_block, to_block),
+        )
+        for block, log_index, block_hash, tx_hash, topics_json, data in cursor.fetchall():
+            found = json.loads(topics_json)
+            if any(w is not None and (len(found) <= i + 1 or found[i + 1] != w) for i, w in enumerate(wanted)):
+                continue
+            yield {
+                "address": address,
+                "topics": found,
+                "data": data,
+                "blockNumber": block,
+                "logIndex": log_index,
+                "blockHash": block_hash,
+                "transactionHash": tx_hash,
+            }
+
+
+def _number(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _hex(value: Any) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def enable(dao: Any, home: Path | None = None) -> LogIndex | None:
+    """Answer `dao`'s log queries from its index file from now on (not on the embedded chain, which has no history
+    worth keeping, nor when DEAI_GOV_NO_INDEX is set); returns the index."""
+    import os
+
+    if dao.chain.embedded or os.environ.get("DEAI_GOV_NO_INDEX"):
+        return None
+    dao.chain.log_index = LogIndex.for_deployment(dao.chain, dao.address("governor"), home)
+    return dao.chain.log_index  # type: ignore[no-any-return]
