@@ -4,7 +4,9 @@ DAO reads only the blocks added since the last run, not the chain's whole histor
 One SQLite file per chain and deployment (`<config home>/index/<chain id>-<governor>.sqlite`) keeps, for each
 (contract, event) asked for, every log up to a confirmed block (`confirmations` below the tip) and the range it
 covers. A query is answered from the file for the confirmed part, after reading the blocks the file does not cover
-yet (`logs.fetch_logs`, provider-proof); the blocks above the confirmed one are always read from the node.
+yet (`logs.fetch_logs`, provider-proof); the blocks above the confirmed one are always read from the node. The
+file's checkpoints (block, hash) are checked against the node once per command (every `FRESH` seconds): a block's
+hash vouches for every block before it, so one request checks the whole file.
 
 It is a cache: deleting the file loses nothing (the next query reads the chain again). A reorganisation shallower
 than `confirmations` cannot touch it (nothing that recent is kept); a deeper one is detected by block hash: the
@@ -27,13 +29,14 @@ CONFIRMATIONS = 12
 #: Checkpoints (block, hash) kept per covered range, to find where a deep reorganisation began.
 CHECKPOINTS = 64
 
+#: Seconds a command trusts the tip it read and the index it checked against the chain (one command's span).
+FRESH = 2.0
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS coverage (
     address TEXT NOT NULL, topic0 TEXT NOT NULL, from_block INTEGER NOT NULL, to_block INTEGER NOT NULL,
     PRIMARY KEY (address, topic0));
-CREATE TABLE IF NOT EXISTS checkpoints (
-    address TEXT NOT NULL, topic0 TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL,
-    PRIMARY KEY (address, topic0, block));
+CREATE TABLE IF NOT EXISTS checkpoints (block INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS logs (
     address TEXT NOT NULL, topic0 TEXT NOT NULL, block INTEGER NOT NULL, log_index INTEGER NOT NULL,
     block_hash TEXT NOT NULL, tx_hash TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,
@@ -51,6 +54,8 @@ class LogIndex:
         self.confirmations = confirmations
         self.reread = 0  # blocks dropped and read again after a reorganisation, for reports
         self._connection: sqlite3.Connection | None = None
+        self._tip: tuple[float, int] | None = None  # (when read, block number)
+        self._checked = 0.0  # when the checkpoints were last checked against the node
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -81,8 +86,9 @@ class LogIndex:
         from .logs import fetch_logs
 
         address, topic0 = address.lower(), str(topics[0]).lower()
-        confirmed = min(to_block, self.chain.block_number() - self.confirmations)
+        confirmed = min(to_block, self._latest() - self.confirmations)
         if confirmed >= from_block:
+            self._check_against_chain()
             self._cover(address, topic0, from_block, confirmed)
             yield from self._stored(address, topic0, topics, from_block, confirmed)
         live_from = max(from_block, confirmed + 1)
@@ -96,13 +102,13 @@ class LogIndex:
         row = self._db.execute(
             "SELECT from_block, to_block FROM coverage WHERE address = ? AND topic0 = ?", (address, topic0)
         ).fetchone()
-        if row is not None:
-            row = self._still_on_chain(address, topic0, *row)
         if row is None:
             self._fetch(address, topic0, from_block, to_block)
             self._set_coverage(address, topic0, from_block, to_block)
             return
         covered_from, covered_to = row
+        if from_block >= covered_from and to_block <= covered_to:
+            return
         if from_block < covered_from:
             self._fetch(address, topic0, from_block, covered_from - 1)
             covered_from = from_block
@@ -139,23 +145,32 @@ class LogIndex:
                 "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?)", (address, topic0, from_block, to_block)
             )
             if isinstance(block, dict):
-                self._db.execute(
-                    "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)", (address, topic0, to_block, block["hash"])
-                )
+                self._db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?)", (to_block, block["hash"]))
             self._db.execute(
-                "DELETE FROM checkpoints WHERE address = ? AND topic0 = ? AND block NOT IN (SELECT block FROM "
-                "checkpoints WHERE address = ? AND topic0 = ? ORDER BY block DESC LIMIT ?)",
-                (address, topic0, address, topic0, CHECKPOINTS),
+                "DELETE FROM checkpoints WHERE block NOT IN (SELECT block FROM checkpoints ORDER BY block DESC "
+                "LIMIT ?)",
+                (CHECKPOINTS,),
             )
 
-    def _still_on_chain(self, address: str, topic0: str, from_block: int, to_block: int) -> tuple[int, int] | None:
-        """The covered range, cut back to the last checkpoint whose block is still on the chain (what follows it
-        is dropped); None when none is."""
-        checkpoints = self._db.execute(
-            "SELECT block, hash FROM checkpoints WHERE address = ? AND topic0 = ? ORDER BY block DESC",
-            (address, topic0),
-        ).fetchall()
-        tip = self.chain.block_number()
+    def _latest(self) -> int:
+        """The chain's latest block number, read at most once every `FRESH` seconds."""
+        import time
+
+        now = time.monotonic()
+        if self._tip is None or now - self._tip[0] > FRESH:
+            self._tip = (now, self.chain.block_number())
+        return self._tip[1]
+
+    def _check_against_chain(self) -> None:
+        """Make sure the file holds only blocks still on the chain (once every `FRESH` seconds): the newest
+        checkpoint's hash is compared with the node's; on a difference, older ones until one matches, and every log,
+        range and checkpoint after it is dropped (read again when next asked for)."""
+        import time
+
+        if time.monotonic() - self._checked < FRESH:
+            return
+        tip = self._latest()
+        checkpoints = self._db.execute("SELECT block, hash FROM checkpoints ORDER BY block DESC").fetchall()
         kept: int | None = None
         for block, recorded in checkpoints:
             if block > tip:
@@ -164,21 +179,18 @@ class LogIndex:
             if isinstance(found, dict) and str(found["hash"]).lower() == str(recorded).lower():
                 kept = block
                 break
-        if kept == to_block:
-            return from_block, to_block
-        with self._db:
-            self._db.execute("BEGIN")
+        newest = checkpoints[0][0] if checkpoints else None
+        if newest is not None and kept != newest:
             after = -1 if kept is None else kept
-            self.reread += max(0, to_block - after)
-            self._db.execute(
-                "DELETE FROM logs WHERE address = ? AND topic0 = ? AND block > ?", (address, topic0, after)
-            )
-            self._db.execute(
-                "DELETE FROM checkpoints WHERE address = ? AND topic0 = ? AND block > ?", (address, topic0, after)
-            )
-            if kept is None:
-                self._db.execute("DELETE FROM coverage WHERE address = ? AND topic0 = ?", (address, topic0))
-        return None if kept is None or kept < from_block else (from_block, kept)
+            with self._db:
+                self._db.execute("BEGIN")
+                dropped = self._db.execute("SELECT max(to_block) FROM coverage").fetchone()[0] or after
+                self.reread += max(0, dropped - after)
+                self._db.execute("DELETE FROM logs WHERE block > ?", (after,))
+                self._db.execute("DELETE FROM checkpoints WHERE block > ?", (after,))
+                self._db.execute("DELETE FROM coverage WHERE from_block > ?", (after,))
+                self._db.execute("UPDATE coverage SET to_block = ? WHERE to_block > ?", (after, after))
+        self._checked = time.monotonic()
 
     # ------------------------------------------------------------------ reading it
 

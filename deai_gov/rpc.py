@@ -15,7 +15,8 @@ from .errors import ChainError, RpcBusy, RpcError
 
 #: HTTP statuses a provider answers when it is busy or briefly down: the request is tried again after a pause.
 RETRY_STATUSES = (429, 502, 503, 504)
-#: Pauses before each new try (seconds); a `Retry-After` the provider sends is honoured up to `MAX_PAUSE`.
+#: Pauses before each new try (seconds), unless the provider says how long in `Retry-After` (honoured up to
+#: `MAX_PAUSE`).
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
 MAX_PAUSE = 30.0
 #: Methods never sent twice after a 5xx (the first may have been processed); a 429 was refused, so it is retried.
@@ -65,7 +66,8 @@ class JsonRpc:
                 if attempt == len(self.backoff) or not repeatable:
                     raise
                 self.retried += 1
-                time.sleep(min(MAX_PAUSE, max(self.backoff[attempt], busy.retry_after or 0.0)))
+                pause = self.backoff[attempt] if busy.retry_after is None else busy.retry_after  # as the node asks
+                time.sleep(min(MAX_PAUSE, pause))
         raise AssertionError("unreachable")
 
     def _post_once(self, payload: Any) -> Any:

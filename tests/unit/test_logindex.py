@@ -85,7 +85,7 @@ def test_a_reorganisation_deeper_than_the_confirmations_is_read_again(tmp_path: 
 
 def reorganised(dao: Dao, people: People, tmp_path: Path) -> None:
     chain = connect(dao.chain.rpc_url)
-    index = chain.log_index = LogIndex(tmp_path / "index.sqlite", chain)
+    chain.log_index = LogIndex(tmp_path / "index.sqlite", chain)
     snapshot = chain.request("evm_snapshot", [])
     pay(dao, people.alice, people.outsider.address, 77 * TOKEN)
     chain.request("anvil_mine", [hex(30)])
@@ -93,6 +93,7 @@ def reorganised(dao: Dao, people: People, tmp_path: Path) -> None:
     chain.request("evm_revert", [snapshot])
     pay(dao, people.alice, people.outsider.address, 88 * TOKEN)
     chain.request("anvil_mine", [hex(30)])
+    index = chain.log_index = LogIndex(tmp_path / "index.sqlite", chain)  # the next command, on the same file
     after = transfers(chain, dao, to=people.outsider.address)
     assert [v for *_, v in after if v in (77 * TOKEN, 88 * TOKEN)] == [88 * TOKEN]
     assert after == transfers(dao.chain, dao, to=people.outsider.address)
