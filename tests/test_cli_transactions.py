@@ -351,7 +351,7 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
         *contributors, "--reward", "100",
     )  # fmt: skip
     assert code == 0, err
-    assert f"reward 50 to {people.carol.address}" in err and f"reward 20 to {people.guardian.address}" in err
+    assert f"reward 50 MDL to {people.carol.address}" in err and f"reward 20 MDL to {people.guardian.address}" in err
     proposal_id = json.loads(out)["proposal_id"]
     code, out, err = cli([*base, "proposal", "show", str(proposal_id)])
     assert code == 0 and "available and matches (and the treasury transfers to its contributors follow" in out, err

@@ -118,7 +118,7 @@ def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: 
     shown = CliRunner().invoke(main, [*base, "proposal", "show", str(pid)], env={"COLUMNS": "300"}).output
     assert f"transfer 1 MDL from the treasury to {people.bob.address}" in shown  # the action is still there
     assert re.search(r"second line\s+\(tabbed\)", shown)  # layout kept (rich expands the tab)
-    assert "for 0, against 0, abstain 0" in shown  # and the tally after the concealed text
+    assert "votes: for 0 MDL, against 0 MDL, abstain 0 MDL" in shown  # and the tally after the concealed text
 
     exact = CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)])
     assert json.loads(exact.output)["title"] == title
@@ -756,7 +756,7 @@ def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, tmp_path: 
     lines = shown.output.splitlines()
     assert lines[2] == "DANGER: action 2 of 2 could hand over the DAO, its treasury or its registry: read them twice"
     assert lines.index("Routine registration.") > 2
-    tally = next(i for i, line in enumerate(lines) if line.startswith("for 0, against 0"))
+    tally = next(i for i, line in enumerate(lines) if line.startswith("votes: for 0 MDL, against 0 MDL"))
     artifact = next(i for i, line in enumerate(lines) if "artifact of acme/cover v1" in line)
     assert tally < artifact
     exact = json.loads(CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)]).output)

@@ -194,7 +194,7 @@ def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
     from rich.table import Table
 
-    from ..token import top_delegates
+    from ..token import symbol, top_delegates
     from ..units import format_amount
 
     rows = [
@@ -202,10 +202,12 @@ def delegates(session: Session, top: int) -> None:
         for d in top_delegates(session.dao, top)
     ]
 
+    sym = symbol(session.dao)
+
     def render() -> None:
         table = Table("delegate", "votes", "% of supply")
         for r in rows:
-            table.add_row(str(r["delegate"]), format_amount(int(str(r["votes"]))), f"{r['share_percent']}")
+            table.add_row(str(r["delegate"]), f"{format_amount(int(str(r['votes'])))} {sym}", f"{r['share_percent']}")
         console().print(table if rows else "nobody has delegated yet")
 
     emit(session, rows, render)

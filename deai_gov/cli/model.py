@@ -133,6 +133,7 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
     """
     from ..provenance import approval_of
+    from ..token import symbol
     from ..units import format_amount
 
     name, version = reference
@@ -153,11 +154,13 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
         "block": found.block,
     }
 
+    sym = symbol(session.dao)
+
     def render() -> None:
         echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
         echo(
-            f"  votes: for {format_amount(found.votes_for)}, against {format_amount(found.votes_against)}, "
-            f"abstain {format_amount(found.votes_abstain)}"
+            f"  votes: for {format_amount(found.votes_for)} {sym}, against {format_amount(found.votes_against)} "
+            f"{sym}, abstain {format_amount(found.votes_abstain)} {sym}"
         )
         echo(f"  executed in {found.tx_hash} (block {found.block})")
         echo(f"  contributor {written.contributor}")
@@ -637,14 +640,15 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
 
 
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
-    from ..token import reward_actions, split_reward
+    from ..token import reward_actions, split_reward, symbol
     from ..units import format_amount
 
     if reward is None:
         return []
     actions = reward_actions(session.dao, shares, reward)  # refuses a reward that is not positive, first
+    sym = symbol(session.dao)
     for address, part in split_reward(reward, shares):
-        echo(f"  reward {format_amount(part)} to {address}", err=True)
+        echo(f"  reward {format_amount(part)} {sym} to {address}", err=True)
     return actions
 
 

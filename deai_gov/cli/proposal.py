@@ -200,6 +200,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     from ..describe import review_proposal
     from ..errors import DeaiGovError
     from ..simulation import check_proposal
+    from ..token import symbol
     from ..units import format_amount
 
     try:
@@ -245,6 +246,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     }
 
     now = session.chain.now()
+    sym = symbol(session.dao)
 
     def render() -> None:
         screen = console()
@@ -272,8 +274,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         for line in report_lines:
             screen.print(line, highlight=False, markup=False)
         screen.print(
-            f"for {format_amount(info.votes_for)}, against {format_amount(info.votes_against)}, "
-            f"abstain {format_amount(info.votes_abstain)}; quorum {format_amount(info.quorum)}",
+            f"votes: for {format_amount(info.votes_for)} {sym}, against {format_amount(info.votes_against)} {sym}, "
+            f"abstain {format_amount(info.votes_abstain)} {sym}; quorum {format_amount(info.quorum)} {sym}",
             highlight=False,
         )
         for item in artifacts:  # after the actions and the tally: the part that depends on peers
