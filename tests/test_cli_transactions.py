@@ -455,4 +455,29 @@ def test_human_output_shows_dates_and_tokens_and_ends_each_line(setup, tmp_path:
     assert "set the governor's voting period to 3 hours" in show_pending
     assert "voting closed " in outputs[1][1] and "UTC" in outputs[1][1]
     assert outputs[3][1] == "no proposals\n"
+    assert fake_cid("d") in outputs[5][1]  # a CID whole in its table cell: nothing wrapped when not a terminal
     assert "period 1 hour" in outputs[4][1] and "timelock delay" in outputs[4][1]
+
+
+def test_no_library_warning_reaches_people(tmp_path: Path) -> None:
+    """A library's FutureWarning (urllib3's, from the IPFS client, say) is for developers: the CLI, run as people run
+    it, does not print it, unless asked with -vv."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, warnings\n"
+        "from deai_gov.dev import localnet\n"
+        "def running(home=None):\n"
+        "    warnings.warn('HTTPConnection.request_chunked() is deprecated', FutureWarning, stacklevel=1)\n"
+        "localnet.running = running\n"
+        "from deai_gov.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    env = {**os.environ, "DEAI_GOV_HOME": str(tmp_path)}
+    command = [sys.executable, "-c", script]
+    quiet = subprocess.run([*command, "node", "status"], capture_output=True, text=True, env=env, check=False)
+    assert quiet.returncode == 0 and quiet.stdout == "not running\n", quiet.stderr
+    assert quiet.stderr == ""
+    loud = subprocess.run([*command, "-vv", "node", "status"], capture_output=True, text=True, env=env, check=False)
+    assert "FutureWarning: HTTPConnection.request_chunked() is deprecated" in loud.stderr
