@@ -118,7 +118,8 @@ def unsuspend(dao: Dao, name: str) -> PreparedTx:
 # ----------------------------------------------------------------------------- reads
 
 
-def _model_info(raw: Any) -> ModelInfo:
+def model_from_view(raw: Any) -> ModelInfo:
+    """A model as the registry's `getModel` returns it (its `ModelView` tuple), as a ModelInfo."""
     return ModelInfo(
         id="0x" + bytes(raw[0]).hex(),
         name=str(raw[1]),
@@ -153,7 +154,7 @@ def get_model(dao: Dao, name: str) -> ModelInfo:
         if error.error_name == "ModelRegistryUnknownModel":
             raise InputError(f"no model named {name!r} is registered") from None
         raise
-    return _model_info(raw)
+    return model_from_view(raw)
 
 
 def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
@@ -192,7 +193,7 @@ def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[Mod
         dao.chain,
         [_registry(dao, "getModels", start, min(PAGE_SIZE, end - start)) for start in range(offset, end, PAGE_SIZE)],
     )
-    return [_model_info(raw) for page in pages for raw in page]
+    return [model_from_view(raw) for page in pages for raw in page]
 
 
 def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None) -> list[VersionInfo]:

@@ -311,7 +311,7 @@ class _Run:
 
     def _read_state(self, model_ids: list[bytes], holders: list[str]) -> dict[str, dict[str, str]]:
         from .chain import eth_calls
-        from .registry import _model_info
+        from .registry import model_from_view
 
         answers = eth_calls(
             self.chain,
@@ -322,7 +322,7 @@ class _Run:
             if isinstance(answer, TransactionError):  # not registered (yet): named as the other read found it
                 models[self._names.get(model_id, "0x" + model_id.hex())] = "not registered"
                 continue
-            info = _model_info(self.fork.call("registry", "getModel", model_id).decode(answer))
+            info = model_from_view(self.fork.call("registry", "getModel", model_id).decode(answer))
             self._names[model_id] = info.name
             models[info.name] = f"{info.label}, current v{info.current_version} of {info.latest_version}"
         balances = self.fork.read_many([self.fork.call("token", "balanceOf", h) for h in holders])
