@@ -21,9 +21,9 @@ from ..provider import serve_provider
 from .test_logs import pay
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def spread(anvil: Anvil) -> tuple[Dao, People]:
-    """A DAO whose token moved in 10 payments spread over ~400 blocks."""
+    """A DAO whose token moved in 10 payments spread over ~400 blocks (the tests using it only read)."""
     people = people_from(anvil.dev_keys())
     dao = deploy_dao_for(connect(anvil.url), people)
     for n in range(10):
