@@ -57,19 +57,33 @@ def content_store(session: Session) -> Any:
 
 
 def _let_fresh_votes_count(session: Session, proposer: str) -> None:
-    """A delegation made in the latest block counts from the next one: wait for it (on a development chain, mine
-    it) rather than have the proposal refused for want of votes the proposer holds."""
-    from ..dev.devnet import check_dev_chain, mine
-    from ..errors import InputError
+    """A delegation made in the latest block counts from a later second: wait for the chain's clock to pass it (on a
+    development chain, move it on by a second) rather than have the proposal refused for want of votes the proposer
+    holds."""
+    import time
+
+    from ..dev.devnet import advance_time, check_dev_chain
+    from ..errors import InputError, WaitTimeout
     from ..governance import votes_count_from_next_block, wait_for_next_block
 
     if not votes_count_from_next_block(session.dao, proposer):
         return
     try:
         check_dev_chain(session.chain)
+        dev = True
     except InputError:
-        echo("waiting for the next block: the votes delegated in the latest one count from there", err=True)
-        wait_for_next_block(session.chain)
-    else:
-        echo("mining a block on this development chain: votes delegated in the latest count from the next", err=True)
-        mine(session.chain)
+        dev = False
+    echo(
+        "moving this development chain's clock on by a second: votes delegated in the latest block count from the next"
+        if dev
+        else "waiting for the next block: the votes delegated in the latest one count from there",
+        err=True,
+    )
+    deadline = time.monotonic() + 120
+    while votes_count_from_next_block(session.dao, proposer):
+        if time.monotonic() > deadline:
+            raise WaitTimeout("the votes delegated to the proposer did not start counting within 120 s")
+        if dev:
+            advance_time(session.chain, 1)  # a block one second later: the governor counts votes as of clock - 1
+        else:
+            wait_for_next_block(session.chain)
