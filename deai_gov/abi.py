@@ -198,6 +198,19 @@ def decode_any_log(contract: str, log: dict[str, Any]) -> tuple[str, dict[str, A
     return shape.name, {name: args[name] for name in order if name in args}
 
 
+def bytes_argument(name: str, value: bytes | bytearray) -> str:
+    """A bytes argument of a call or event as text: a CID as its text form when the argument is named for one
+    (`artifactCid`, `manifestCid`) and parses as one, anything else as 0x-hex."""
+    if name.lower().endswith("cid"):
+        from .ipfs.blockcid import to_text
+
+        try:
+            return to_text(bytes(value))
+        except Exception:  # bytes that are no CID, whatever the argument's name says
+            pass
+    return "0x" + bytes(value).hex()
+
+
 def _is_dynamic(abi_type: str) -> bool:
     return abi_type in ("string", "bytes") or abi_type.endswith("]")
 

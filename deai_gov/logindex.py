@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .chain import Chain
+from .logs import fetch_logs, hex_text, quantity
 
 #: Blocks below the tip before a log is kept: deeper than any reorganisation of the chains this is used on.
 CONFIRMATIONS = 12
@@ -83,8 +84,6 @@ class LogIndex:
     def logs(self, address: str, topics: list[Any], from_block: int, to_block: int) -> Iterator[dict[str, Any]]:
         """The logs of `address` matching `topics` (the first an event topic; later ones None or one value) from
         `from_block` to `to_block`, oldest first, as JSON-RPC gives them."""
-        from .logs import fetch_logs
-
         address, topic0 = address.lower(), str(topics[0]).lower()
         confirmed = min(to_block, self._latest() - self.confirmations)
         if confirmed >= from_block:
@@ -118,18 +117,16 @@ class LogIndex:
         self._set_coverage(address, topic0, covered_from, covered_to)
 
     def _fetch(self, address: str, topic0: str, from_block: int, to_block: int) -> None:
-        from .logs import fetch_logs
-
         rows = [
             (
                 address,
                 topic0,
-                _number(log["blockNumber"]),
-                _number(log["logIndex"]),
-                _hex(log["blockHash"]),
-                _hex(log["transactionHash"]),
-                json.dumps([_hex(t).lower() for t in log["topics"]]),
-                _hex(log["data"]),
+                quantity(log["blockNumber"]),
+                quantity(log["logIndex"]),
+                hex_text(log["blockHash"]),
+                hex_text(log["transactionHash"]),
+                json.dumps([hex_text(t).lower() for t in log["topics"]]),
+                hex_text(log["data"]),
             )
             for log in fetch_logs(self.chain, address, [topic0], from_block, to_block)
         ]
@@ -216,14 +213,6 @@ class LogIndex:
                 "blockHash": block_hash,
                 "transactionHash": tx_hash,
             }
-
-
-def _number(value: Any) -> int:
-    return int(value, 16) if isinstance(value, str) else int(value)
-
-
-def _hex(value: Any) -> str:
-    return value if isinstance(value, str) else "0x" + bytes(value).hex()
 
 
 def enable(dao: Any, home: Path | None = None) -> LogIndex | None:

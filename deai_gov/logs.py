@@ -86,11 +86,13 @@ def fetch_logs(
             chain.log_range = size
 
 
-def _int(value: Any) -> int:
+def quantity(value: Any) -> int:
+    """A number of a log or receipt: a JSON-RPC hex quantity, or the int web3 already made of it."""
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
-def _hex(value: Any) -> str:
+def hex_text(value: Any) -> str:
+    """Bytes of a log or receipt (a hash, a topic, data) as 0x-hex: JSON-RPC's string, or web3's bytes, converted."""
     return value if isinstance(value, str) else "0x" + bytes(value).hex()
 
 
@@ -131,9 +133,9 @@ def iter_logs(
     for log in found:
         yield EventLog(
             decode_log(shape, log, fields, raw),
-            _int(log["blockNumber"]),
-            _hex(log["transactionHash"]),
-            _int(log["logIndex"]),
+            quantity(log["blockNumber"]),
+            hex_text(log["transactionHash"]),
+            quantity(log["logIndex"]),
         )
 
 
@@ -146,10 +148,10 @@ def logs_in_receipt(
     shape = event_shape(contract, event)
     found = []
     for log in receipt["logs"]:
-        topics = [_hex(t) for t in log["topics"]]
+        topics = [hex_text(t) for t in log["topics"]]
         if str(log["address"]).lower() != address.lower() or not topics or topics[0] != shape.topic:
             continue
-        if after is not None and _int(log["logIndex"]) <= after:
+        if after is not None and quantity(log["logIndex"]) <= after:
             continue
         found.append(decode_log(shape, {"data": as_bytes(log["data"]), "topics": topics}))
     return found

@@ -22,7 +22,7 @@ from typing import Any
 
 from .actions import Proposal, Support
 from .chain import Chain, PreparedTx, simulate
-from .dao import Dao, DaoSettings, read_settings
+from .dao import CONTRACT_OF_ROLE, Dao, DaoSettings, read_settings
 from .errors import ChainError, SimulationUnavailable, TransactionError
 from .states import ProposalState
 from .units import format_amount, format_duration
@@ -142,6 +142,7 @@ class _Run:
         self.report = SimulationReport(fork_block=block)
         self.symbol = str(fork.read("token", "symbol"))
         self._names: dict[bytes, str] = {}  # model ids to names, as read
+        self._roles = {fork.address(role).lower(): role for role in CONTRACT_OF_ROLE}  # address -> role
         self._shortfall: str | None = None  # why the vote could not pass, when it could not
 
     # ------------------------------------------------------------------ the route through the governor
@@ -186,17 +187,17 @@ class _Run:
 
         if proposer is None:
             raise SimulationUnavailable("a new proposal needs its proposer to be simulated")
+        tx = propose(self.fork, self.proposal)
         try:
-            receipt = self._send(proposer, propose(self.fork, self.proposal))
+            receipt = self._send(proposer, tx)
         except TransactionError as refused:
             self.report.route_note = f"it could not be proposed on the fork ({refused}), so its actions were run " + (
                 "from the timelock directly"
             )
             return None
         self.report.steps.append(f"proposed by {proposer}")
-        outcome = propose(self.fork, self.proposal).read_outcome
-        assert outcome is not None
-        return int(outcome(receipt))
+        assert tx.read_outcome is not None
+        return int(tx.read_outcome(receipt))
 
     def _vote(self, proposal_id: int) -> None:
         """Delegates with the most votes at the snapshot who have not voted vote for, until the proposal would pass."""
@@ -335,23 +336,19 @@ class _Run:
         }
 
     def _label(self, address: str) -> str:
-        roles = {self.fork.address(role).lower(): role for role in ("token", "timelock", "governor", "registry")}
-        role = roles.get(address.lower())
+        role = self._roles.get(address.lower())
         return f"{address} ({'treasury' if role == 'timelock' else role})" if role else address
 
     def _event_words(self, log: dict[str, Any]) -> str:
         from .abi import decode_any_log
-        from .dao import CONTRACT_OF_ROLE
 
-        address = str(log["address"]).lower()
-        for role, contract in CONTRACT_OF_ROLE.items():
-            if self.fork.address(role).lower() == address:
-                decoded = decode_any_log(contract, log)
-                if decoded:
-                    name, args = decoded
-                    amounts = role == "token" and name in ("Transfer", "Approval", "DelegateVotesChanged")
-                    shown = ", ".join(f"{k}={self._value_words(k, v, amounts)}" for k, v in args.items())
-                    return f"{role} {name}({shown})"
+        role = self._roles.get(str(log["address"]).lower())
+        decoded = decode_any_log(CONTRACT_OF_ROLE[role], log) if role else None
+        if role and decoded:
+            name, args = decoded
+            amounts = role == "token" and name in ("Transfer", "Approval", "DelegateVotesChanged")
+            shown = ", ".join(f"{k}={self._value_words(k, v, amounts)}" for k, v in args.items())
+            return f"{role} {name}({shown})"
         topics = log.get("topics") or ["(no topic)"]
         return f"{log['address']} emitted an event unknown here, topic {topics[0]}"
 
@@ -359,15 +356,11 @@ class _Run:
         """An event argument as text: token amounts with the symbol, CIDs as CIDs, long bytes shortened, known
         addresses named."""
         if isinstance(value, bytes | bytearray):
-            if name.lower().endswith("cid"):
-                from .ipfs.blockcid import to_text
+            from .abi import bytes_argument
 
-                try:
-                    return to_text(bytes(value))
-                except Exception:
-                    pass
-            text = "0x" + bytes(value).hex()
-            return text if len(value) <= 32 else f"{text[:18]}… ({len(value):,} bytes)"
+            text = bytes_argument(name, value)
+            long_hex = text.startswith("0x") and len(value) > 32
+            return f"{text[:18]}… ({len(value):,} bytes)" if long_hex else text
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{format_amount(value)} {self.symbol}" if amounts else str(value)
         if isinstance(value, str) and value.startswith("0x") and len(value) == 42:

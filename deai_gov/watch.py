@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .abi import bytes_argument
 from .dao import Dao
 from .errors import ChainError, HookFailed, InputError
+from .logs import fetch_logs, hex_text, quantity
 from .units import format_amount, format_time
 
 #: The events followed, by the role of the contract that emits them.
@@ -170,7 +172,6 @@ def follow(
     events about that model. Starts after the event in `cursor_path` (saved as events are handled), else at
     `from_block`, else at the next block. With `once`, returns when it has caught up; else polls every `interval`
     seconds until `stop()` says so."""
-    from .logs import fetch_logs
     from .names import model_id
 
     if confirmations < 0:
@@ -186,21 +187,22 @@ def follow(
     addresses = [dao.address(role) for role in EVENTS] if model is None else [dao.address("registry")]
     topics = [[topic for role in EVENTS for topic in decoder.topics(role)]]
     while True:
-        _check_not_reorganised(chain, cursor)
-        tip = chain.block_number() - confirmations
+        latest = chain.block_number()
+        _check_not_reorganised(chain, cursor, latest)
+        tip = latest - confirmations
         if tip > cursor.block or (tip == cursor.block and cursor.log_index < 2**62):
             begin = cursor.block if cursor.log_index < 2**62 else cursor.block + 1
             for log in sorted(
                 fetch_logs(chain, addresses, topics, begin, tip),  # type: ignore[arg-type]
-                key=lambda item: (_number(item["blockNumber"]), _number(item["logIndex"])),
+                key=lambda item: (quantity(item["blockNumber"]), quantity(item["logIndex"])),
             ):
-                block, index = _number(log["blockNumber"]), _number(log["logIndex"])
+                block, index = quantity(log["blockNumber"]), quantity(log["logIndex"])
                 if (block, index) <= (cursor.block, cursor.log_index):
                     continue
                 event = decoder.decode(log)
                 if event is not None and (wanted_model is None or _about(log, wanted_model)):
                     yield event  # the caller handles it; the cursor moves past it when the next one is asked for
-                cursor.block, cursor.log_index, cursor.block_hash = block, index, _hex(log["blockHash"])
+                cursor.block, cursor.log_index, cursor.block_hash = block, index, hex_text(log["blockHash"])
                 if cursor_path is not None:
                     cursor.save()
             cursor.block, cursor.log_index = tip, 2**62
@@ -249,16 +251,8 @@ def run_command(
     raise AssertionError("unreachable")
 
 
-def _number(value: Any) -> int:
-    return int(value, 16) if isinstance(value, str) else int(value)
-
-
-def _hex(value: Any) -> str:
-    return value if isinstance(value, str) else "0x" + bytes(value).hex()
-
-
 def _about(log: dict[str, Any], wanted_model: str) -> bool:
-    topics = [t if isinstance(t, str) else "0x" + bytes(t).hex() for t in log.get("topics", [])]
+    topics = [hex_text(t) for t in log.get("topics", [])]
     return len(topics) > 1 and topics[1].lower() == wanted_model.lower()
 
 
@@ -269,12 +263,13 @@ def _block_hash(chain: Any, number: int) -> str | None:
     return str(block["hash"]) if isinstance(block, dict) else None
 
 
-def _check_not_reorganised(chain: Any, cursor: Cursor) -> None:
-    """ChainError if the block the cursor points at has another hash now: a reorganisation deeper than the
-    confirmations replaced it, and events delivered from it on may no longer be on the chain."""
+def _check_not_reorganised(chain: Any, cursor: Cursor, latest: int) -> None:
+    """ChainError if the block the cursor points at has another hash now (or is beyond the `latest` block): a
+    reorganisation deeper than the confirmations replaced it, and events delivered from it on may no longer be on
+    the chain."""
     if cursor.block_hash is None or cursor.block < 0:
         return
-    if chain.block_number() < cursor.block:
+    if latest < cursor.block:
         raise ChainError(
             f"the chain's latest block is below block {cursor.block:,}, where the last event was delivered: it was "
             "reorganised or reset; events from that block on may have changed (restart with a new cursor)"
@@ -322,10 +317,10 @@ class _Decoder:
         return WatchedEvent(
             name,
             role,
-            _number(log["blockNumber"]),
-            _hex(log["blockHash"]),
-            _hex(log["transactionHash"]),
-            _number(log["logIndex"]),
+            quantity(log["blockNumber"]),
+            hex_text(log["blockHash"]),
+            hex_text(log["transactionHash"]),
+            quantity(log["logIndex"]),
             args,
             model,
             self._summary(name, args, model),
@@ -385,14 +380,7 @@ class _Decoder:
 def _json_value(name: str, value: Any) -> Any:
     """An event argument as JSON: integers exact, CIDs as text, other bytes as hex, addresses checksummed."""
     if isinstance(value, bytes | bytearray):
-        if name.lower().endswith("cid"):
-            from .ipfs.blockcid import to_text
-
-            try:
-                return to_text(bytes(value))
-            except Exception:
-                pass
-        return "0x" + bytes(value).hex()
+        return bytes_argument(name, value)
     if isinstance(value, list | tuple):
         return [_json_value(name, item) for item in value]
     return value
