@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,12 @@ def anvil_dev_keys(count: int = 10) -> list[str]:
     return [
         Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex() for i in range(count)
     ]
+
+
+def cache_folder(node: Anvil) -> Path:
+    """Where a detached anvil keeps the states it moves to disk: beside its state file (or log)."""
+    beside = node.state_file or node.log_file
+    return (beside.parent if beside is not None else Path(tempfile.gettempdir())) / "anvil-cache"
 
 
 def free_port() -> int:
@@ -89,6 +96,7 @@ class Anvil:
     fork_block: int | None = None
     process: subprocess.Popen[bytes] | None = None
     _relay: _RpcRelay | None = field(default=None, init=False, repr=False)
+    _cache: Path | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -105,6 +113,11 @@ class Anvil:
             "--mnemonic", ANVIL_MNEMONIC,
             "--silent",
         ]  # fmt: skip
+        # anvil moves the states of older blocks to a cache on disk and, stopped, leaves it behind (gigabytes after a
+        # long test run in ~/.foundry): each process gets its own, removed when it stops (a detached devnet's lives
+        # beside its state file, and `node stop` removes it).
+        self._cache = cache_folder(self) if self.detached else Path(tempfile.mkdtemp(prefix="deai-gov-anvil-"))
+        command += ["--cache-path", str(self._cache)]
         if self.fork_url is None:
             command += ["--chain-id", str(self.chain_id)]
         else:  # the fork keeps the chain's id; nothing of it is cached on disk
@@ -152,6 +165,9 @@ class Anvil:
             if self._relay is not None:
                 self._relay.stop()
                 self._relay = None
+            if self._cache is not None and not self.detached:
+                shutil.rmtree(self._cache, ignore_errors=True)
+                self._cache = None
 
     def dev_keys(self) -> list[str]:
         """Private keys of this node's funded accounts."""

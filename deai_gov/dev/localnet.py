@@ -142,4 +142,7 @@ def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
             os.kill(pid, signal.SIGKILL)
         stopped.append(name)
     _record(home).unlink(missing_ok=True)
+    import shutil
+
+    shutil.rmtree(localnet_dir(home) / "anvil-cache", ignore_errors=True)  # states anvil moved to disk (see Anvil)
     return stopped
