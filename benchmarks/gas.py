@@ -1,6 +1,6 @@
 """Gas and wall-time benchmark of one proposal cycle: this DAO against a naive reference registry.
 
-Two DAOs are deployed the same way (`deai_gov.deploy.deploy_dao`) on one node. The first drives its own
+Two DAOs are deployed the same way (`deai_gov.dao.deploy.deploy_dao`) on one node. The first drives its own
 `ModelRegistry` (binary CIDs, packed records); the second drives a `NaiveModelRegistry` owned by its timelock
 (CID strings, one slot per field). Both run the same script through the library: delegations, a proposal that
 registers a model, then a proposal that upgrades it. Since the governor composition is identical, the
@@ -36,14 +36,14 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from runner import run_benchmark
 
-from deai_gov import governance, registry, token
-from deai_gov.abi import as_bytes, decode_call
-from deai_gov.chain import Chain, PreparedTx, ReadCall, call_many, connect, send
-from deai_gov.contracts import DAO_CONTRACTS, Artifact, artifact
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN, DaoParams, Deployment, deploy_dao
+from deai_gov.chain.client import Chain, PreparedTx, ReadCall, call_many, connect, send
+from deai_gov.contracts.abi import as_bytes, decode_call
+from deai_gov.contracts.artifacts import DAO_CONTRACTS, Artifact, artifact
+from deai_gov.dao import governance, registry, token
+from deai_gov.dao.deploy import TOKEN, DaoParams, Deployment, deploy_dao
+from deai_gov.dao.deployed import Dao
+from deai_gov.dao.governance import Action, Support
 from deai_gov.dev.devnet import Anvil, advance_time, anvil_dev_keys
-from deai_gov.governance import Action, Support
 from deai_gov.names import model_id
 
 VOTING_DELAY = 60
@@ -135,7 +135,7 @@ def description(title: str) -> str:
 
 
 def our_subject(dao: Dao) -> Subject:
-    """This DAO driving its own ModelRegistry through `deai_gov.registry`."""
+    """This DAO driving its own ModelRegistry through `deai_gov.dao.registry`."""
     return Subject(
         dao,
         register=lambda n, a, m, c: registry.register_action(dao, n, a, m, c),

@@ -2,7 +2,7 @@
 
 One anvil node holds three data sets, each grown in place from one size to the next (only the growth is sent):
 
-- **proposals**: a DAO deployed with `deai_gov.deploy.deploy_dao` (one holder with all the votes, threshold
+- **proposals**: a DAO deployed with `deai_gov.dao.deploy.deploy_dao` (one holder with all the votes, threshold
   1 token, voting delay 1 s, voting period 7 days); the holder delegates to itself, then submits N proposals,
   each registering a different model (`Register bench/p-<i> v1`, description ending with `#proposer=`);
 - **wide registry**: a separate `ModelRegistry` owned by a benchmark account (so no vote is needed to write
@@ -71,13 +71,13 @@ from eth_account import Account
 from eth_utils import keccak
 from runner import run_benchmark
 
-from deai_gov import governance, registry, token
-from deai_gov.abi import encode_deployment
-from deai_gov.chain import Chain, PreparedTx, connect, send
-from deai_gov.dao import Dao
-from deai_gov.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
+from deai_gov.chain.client import Chain, PreparedTx, connect, send
+from deai_gov.chain.logs import iter_logs
+from deai_gov.contracts.abi import encode_deployment
+from deai_gov.dao import governance, registry, token
+from deai_gov.dao.deploy import DAY, TOKEN, DaoParams, Deployment, deploy_dao
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time, anvil_dev_keys
-from deai_gov.logs import iter_logs
 from deai_gov.names import model_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,10 +396,10 @@ def run_subprocess(arguments: list[str]) -> tuple[float, Any]:
 @contextlib.contextmanager
 def counting_requests() -> Iterator[Counter[str]]:
     """Count the JSON-RPC requests sent by method (a batch counts each request in it), through web3's
-    HTTPProvider and through the plain client of the read paths (`deai_gov.rpc.JsonRpc`)."""
+    HTTPProvider and through the plain client of the read paths (`deai_gov.chain.rpc.JsonRpc`)."""
     from web3 import HTTPProvider
 
-    from deai_gov.rpc import JsonRpc
+    from deai_gov.chain.rpc import JsonRpc
 
     counts: Counter[str] = Counter()
     single: Any = HTTPProvider._make_request
@@ -557,8 +557,8 @@ APPROVED_MODEL = "bench/approved"
 
 def pass_registration(data: Datasets) -> str:
     """Register APPROVED_MODEL by a vote that passes (propose, vote, queue, execute): what `model approval` finds."""
-    from deai_gov import governance as gov
-    from deai_gov.registry import register_action
+    from deai_gov.dao import governance as gov
+    from deai_gov.dao.registry import register_action
 
     proposer = Account.from_key(anvil_dev_keys()[1])
     assert proposer.address == data.proposer

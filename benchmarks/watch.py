@@ -4,7 +4,8 @@
 
 anvil mines a block every second (`--block-time 1`, as `deai-gov node start` does); a DAO is deployed and one model
 registered. The guardian then suspends and unsuspends it in turn, one transaction every 1.5 s, each making one
-registry event. A follower (`deai_gov.watch.follow`, the iterator behind `deai-gov watch`) runs in a thread; for
+registry event. A follower (`deai_gov.workflows.watch.follow`, the iterator behind `deai-gov watch`) runs in a
+thread; for
 each event the latency is the time from the moment the sender saw its transaction's receipt (the block is out) to
 the moment the follower yielded the event (where `watch` prints its line). Measured for the defaults
 (`--confirmations 2`, a poll every 2 s) and for a follower tuned for speed (`--confirmations 0 --interval 0.2`).
@@ -32,10 +33,10 @@ SETTINGS = {"defaults (2 confirmations, 2 s polls)": (2, 2.0), "tuned (0 confirm
 
 
 def measure(events: int) -> dict[str, Any]:
-    from deai_gov import registry as reg
-    from deai_gov.anvil import Anvil
-    from deai_gov.chain import connect, send
-    from deai_gov.watch import follow
+    from deai_gov.chain.anvil import Anvil
+    from deai_gov.chain.client import connect, send
+    from deai_gov.dao import registry as reg
+    from deai_gov.workflows.watch import follow
     from tests.helpers import deploy_dao_for, fake_cid, pass_proposal, people_from
 
     rows: dict[str, Any] = {}

@@ -22,7 +22,7 @@ The families, most general first:
       IpfsNodeError                   the local IPFS node did not start or stopped
 
 Every message is one plain sentence, safe to show as is. Revert data is turned into such sentences by
-`deai_gov.reverts`.
+`deai_gov.contracts.reverts`.
 """
 
 from __future__ import annotations

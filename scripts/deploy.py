@@ -1,6 +1,6 @@
 """Deploy the DAO: `brownie run scripts/deploy.py --network NAME`.
 
-The contracts are deployed by the library (`deai_gov.deploy.deploy_dao`), the same code the CLI runs, over
+The contracts are deployed by the library (`deai_gov.dao.deploy.deploy_dao`), the same code the CLI runs, over
 brownie's web3 connection. The deployer is anvil's first development account on a local development network
 (anvil started by brownie), otherwise the brownie keystore account named by `DEAI_GOV_ACCOUNT` (brownie asks
 for its password). The deployment record is written to `DEAI_GOV_DEPLOYMENT`, by default
@@ -16,8 +16,8 @@ from brownie import accounts, network, web3
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from deai_gov.chain import Chain
-from deai_gov.deploy import DaoParams, deploy_dao
+from deai_gov.chain.client import Chain
+from deai_gov.dao.deploy import DaoParams, deploy_dao
 from deai_gov.dev.devnet import anvil_dev_keys
 
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from deai_gov.chain import Chain, connect
-from deai_gov.dao import Dao
+from deai_gov.chain.client import Chain, connect
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.dev.ipfsnode import IpfsNode
 

@@ -12,15 +12,15 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from deai_gov import governance as gov
-from deai_gov import token
-from deai_gov.actions import Action
-from deai_gov.chain import Chain, PreparedTx, TxResult, send
-from deai_gov.contracts import artifact
-from deai_gov.dao import CONTRACT_OF_ROLE, Dao
-from deai_gov.deploy import TOKEN, DaoParams, deploy_dao
+from deai_gov.chain.client import Chain, PreparedTx, TxResult, send
+from deai_gov.contracts.artifacts import artifact
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import token
+from deai_gov.dao.actions import Action
+from deai_gov.dao.deploy import TOKEN, DaoParams, deploy_dao
+from deai_gov.dao.deployed import CONTRACT_OF_ROLE, Dao
 from deai_gov.dev.devnet import advance_time
-from deai_gov.states import ProposalState
 
 VOTING_DELAY = 60
 VOTING_PERIOD = 3_600

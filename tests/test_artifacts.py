@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.contracts import DAO_CONTRACTS, artifact, build_info, bytecode_digests, sources_digest
+from deai_gov.contracts.artifacts import DAO_CONTRACTS, artifact, build_info, bytecode_digests, sources_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 EIP170_LIMIT = 24_576

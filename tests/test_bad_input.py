@@ -34,18 +34,18 @@ import pytest
 from click.testing import CliRunner
 from eth_account import Account
 
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.chain import connect, send
+from deai_gov.chain.client import connect, send
 from deai_gov.cli import main
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time, free_port
 from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
-from deai_gov.states import ProposalState
 
 from .helpers import People, dao_params, deploy_recorded, fake_cid, people_from, propose
 
@@ -899,7 +899,8 @@ def _snapshot(world: World) -> tuple[int, list[int]]:
 
 
 def _files(home: Path) -> list[str]:
-    """The files of a configuration folder, its log index (a cache of the chain, see `deai_gov.logindex`) aside."""
+    """The files of a configuration folder, its log index (a cache of the chain, see `deai_gov.chain.logindex`)
+    aside."""
     return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.relative_to(home).parts[0] != "index")
 
 

@@ -1,4 +1,4 @@
-"""The DAO changing itself (`deai_gov.changes`): treasury transfers, settings, guardians and arbitrary calls, each
+"""The DAO changing itself (`deai_gov.dao.changes`): treasury transfers, settings, guardians and arbitrary calls, each
 proposed, voted, queued and executed on a real chain, then read back from the contracts; and the values the
 contracts would refuse, refused before anything is sent."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from deai_gov import changes
-from deai_gov.dao import Dao
-from deai_gov.deploy import ZERO_ADDRESS
+from deai_gov.dao import changes
+from deai_gov.dao.deploy import ZERO_ADDRESS
+from deai_gov.dao.deployed import Dao
 from deai_gov.errors import InputError
 from deai_gov.units import parse_amount
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.chain import connect, send
+from deai_gov.chain.client import connect, send
 from deai_gov.cli import main
-from deai_gov.dao import Dao
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
@@ -219,7 +219,7 @@ def test_tampered_store_is_refused_with_code_6(deployed: Deployed, tmp_path: Pat
     subprocess.run(["cp", "-r", str(deployed.store), str(copy)], check=True)
     store = EmbeddedStore(copy)
     chain = connect(deployed.rpc_url)
-    from deai_gov.deploy import Deployment
+    from deai_gov.dao.deploy import Deployment
 
     version = reg.get_version(Dao.attach(chain, Deployment.load(deployed.record)), NAME)
     leaves = [cid for cid, data in walk_blocks([store], from_text(version.artifact_cid)) if len(data) > 1000]
@@ -278,7 +278,7 @@ def test_read_commands_run_without_importing_web3(deployed: Deployed, command: l
 
 
 def test_model_approval_names_the_vote_that_wrote_a_version(deployed: Deployed) -> None:
-    from deai_gov.deploy import Deployment
+    from deai_gov.dao.deploy import Deployment
 
     dao = Dao.attach(connect(deployed.rpc_url), Deployment.load(deployed.record))
     for reference in (NAME, f"{NAME}@1"):

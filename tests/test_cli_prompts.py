@@ -64,8 +64,8 @@ def test_new_account_asks_twice_and_shows_nothing(env: dict[str, str], tmp_path:
 def test_declining_a_transaction_sends_nothing(anvil, env: dict[str, str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from eth_account import Account
 
-    from deai_gov.chain import connect
-    from deai_gov.deploy import DaoParams, deploy_dao
+    from deai_gov.chain.client import connect
+    from deai_gov.dao.deploy import DaoParams, deploy_dao
 
     keys = anvil.dev_keys()
     chain = connect(anvil.url)

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.chain import connect, send
+from deai_gov.chain.client import connect, send
 from deai_gov.cli import main
+from deai_gov.contracts.states import ModelStatus
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
 from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
-from deai_gov.states import ModelStatus
 
 from .helpers import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, deploy_recorded, onchain, pass_proposal, people_from
 from .leakcheck import watch
@@ -275,7 +275,7 @@ def test_the_guardian_suspends_and_unsuspends_from_the_cli(setup, tmp_path: Path
 def test_the_dao_changes_itself_from_the_cli(setup) -> None:  # type: ignore[no-untyped-def]
     """`proposal create` with a treasury transfer, two settings, a guardian change and a call by signature: the
     actions shown in words, proposed, voted, queued and executed from the CLI, then read back from the chain."""
-    from deai_gov import governance as gov
+    from deai_gov.dao import governance as gov
 
     chain, dao, people, base, password, _ = setup
     for alias in ("alice", "bob"):
@@ -331,10 +331,10 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
     """`model propose register --contributor A:5000 --contributor B:3000 --contributor C:2000 --reward 100`: the
     manifest names the three with their shares, the registry the first, and once executed each is paid exactly
     its share of the reward."""
-    from deai_gov import governance as gov
-    from deai_gov.approved import resolve
+    from deai_gov.dao import governance as gov
     from deai_gov.ipfs.blockcid import from_text
     from deai_gov.ipfs.content import fetch_manifest
+    from deai_gov.workflows.approved import resolve
 
     chain, dao, people, base, password, _ = setup
     for alias in ("alice", "bob"):

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from deai_gov import governance as gov
-from deai_gov import token
-from deai_gov.chain import Chain, connect, fee_fields, send, wait_for_receipt
-from deai_gov.dao import Dao
-from deai_gov.deploy import deploy_dao
+from deai_gov.chain.client import Chain, connect, fee_fields, send, wait_for_receipt
+from deai_gov.dao import governance as gov
+from deai_gov.dao import token
+from deai_gov.dao.deploy import deploy_dao
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.dev.ipfsnode import IpfsNode
 from deai_gov.errors import ChainError, InputError, StoreError, TransactionError

@@ -18,13 +18,14 @@ import pytest
 from click.testing import CliRunner
 from eth_abi import encode
 
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.abi import function_shape
-from deai_gov.chain import PreparedTx, connect, send
+from deai_gov.chain.client import PreparedTx, connect, send
 from deai_gov.cli import main
-from deai_gov.dao import Dao
+from deai_gov.contracts.abi import function_shape
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.errors import InputError, StoreError, VerificationError
 from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid
@@ -32,8 +33,7 @@ from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, fetch_verified
 from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
-from deai_gov.provenance import approval_of
-from deai_gov.states import ProposalState
+from deai_gov.workflows.provenance import approval_of
 
 from .gateway import serve_http
 from .helpers import People, deploy_dao_for, deploy_recorded, fake_cid, people_from, propose
@@ -452,8 +452,8 @@ def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(da
     as such (a reward only for the contributor the proposal registers), unknown calls with selector and arguments."""
     from eth_utils import keccak
 
-    from deai_gov.actions import Action, Proposal
-    from deai_gov.describe import DANGER, describe_actions
+    from deai_gov.dao.actions import Action, Proposal
+    from deai_gov.workflows.describe import DANGER, describe_actions
 
     bob, carol = people.bob.address, people.carol.address
     register = reg.register_action(dao, "acme/worded", fake_cid("a"), fake_cid("m"), bob)
@@ -494,10 +494,10 @@ def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(da
 
 def test_a_registry_call_crediting_someone_the_manifest_does_not_name_is_reported(tmp_path: Path) -> None:
     """The contributor the registry records (and rewards) must be one the published manifest names."""
-    from deai_gov.approved import check_proposed
+    from deai_gov.dao.registry import ProposedVersion
     from deai_gov.ipfs.content import publish
     from deai_gov.ipfs.manifest import Contributor
-    from deai_gov.registry import ProposedVersion
+    from deai_gov.workflows.approved import check_proposed
 
     folder = tmp_path / "model"
     folder.mkdir()
@@ -534,8 +534,8 @@ def queued_proposal(dao: Dao, people: People, name: str) -> tuple[int, gov.Propo
 def test_two_proposals_executed_in_one_transaction_are_each_credited(dao: Dao, people: People) -> None:
     """A multicall executes two proposals in one transaction: each version is traced to its own proposal (log
     order), not to the first timelock call in the transaction."""
-    from deai_gov.abi import encode_call
-    from deai_gov.provenance import approval_of
+    from deai_gov.contracts.abi import encode_call
+    from deai_gov.workflows.provenance import approval_of
 
     from .helpers import TIMELOCK_DELAY
 
@@ -556,8 +556,8 @@ def test_two_proposals_executed_in_one_transaction_are_each_credited(dao: Dao, p
 def test_a_forged_call_executed_event_is_ignored(dao: Dao, people: People) -> None:
     """The executing contract first emits a look-alike CallExecuted naming another proposal's operation: only the
     timelock's own logs count, so the version is still credited to the proposal that wrote it."""
-    from deai_gov.abi import encode_call
-    from deai_gov.provenance import approval_of
+    from deai_gov.contracts.abi import encode_call
+    from deai_gov.workflows.provenance import approval_of
 
     from .helpers import TIMELOCK_DELAY
 
@@ -592,7 +592,7 @@ def function_selector(abi: list[dict[str, object]], name: str) -> bytes:
 def test_a_guardian_cannot_veto_its_own_replacement(dao: Dao, people: People) -> None:
     """A passed, queued proposal that removes both guardians cannot be cancelled by the guardian, and executes; a
     guardian change bundled with a treasury drain does not shield the drain: the guardian cancels that one."""
-    from deai_gov.deploy import ZERO_ADDRESS
+    from deai_gov.dao.deploy import ZERO_ADDRESS
     from deai_gov.errors import TransactionError
 
     from .helpers import TIMELOCK_DELAY, VOTING_PERIOD, propose_and_vote
@@ -627,9 +627,9 @@ def test_a_guardian_cannot_veto_its_own_replacement(dao: Dao, people: People) ->
 def test_a_suspension_survives_retirement(dao: Dao, people: People, tmp_path: Path) -> None:
     """Retiring a suspended model leaves it suspended (pulls still refused), and the guardian may suspend a model
     the DAO already retired."""
-    from deai_gov.approved import pull_approved, resolve
+    from deai_gov.contracts.states import ModelStatus
     from deai_gov.errors import TransactionError
-    from deai_gov.states import ModelStatus
+    from deai_gov.workflows.approved import pull_approved, resolve
 
     from .helpers import pass_proposal
 
@@ -661,8 +661,8 @@ def test_a_record_that_is_not_a_dao_the_package_deployed_is_refused(dao: Dao, pe
     not the governor's, is refused at attach; `--custom-deployment` (custom=True) takes it anyway."""
     import dataclasses
 
-    from deai_gov.abi import encode_deployment
-    from deai_gov.deploy import deploy_dao
+    from deai_gov.contracts.abi import encode_deployment
+    from deai_gov.dao.deploy import deploy_dao
     from deai_gov.errors import InputError
 
     from .helpers import dao_params

@@ -33,17 +33,17 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.chain import Chain, connect, send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN, deploy_dao
+from deai_gov.chain.client import Chain, connect, send
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN, deploy_dao
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import TransactionError
 from deai_gov.ipfs.blockcid import to_text
 from deai_gov.names import model_id
-from deai_gov.states import ProposalState
 
 from .helpers import VOTING_DELAY, VOTING_PERIOD, People, dao_params, fake_cid, onchain, people_from, prepared, propose
 

@@ -1,17 +1,18 @@
-"""The package's layers, as docs/architecture.md draws them, checked on the code itself.
+"""The package's layers: the `LAYERS` table below is the architecture, enforced on the code and drawn in
+docs/architecture.md (`python tests/test_layering.py` rewrites the drawing from the table).
 
-The import graph counts every import, including those made inside functions (the package imports lazily to
-start fast, but a lazy import is still a dependency): no cycles; `ipfs/` uses nothing of the package outside
-itself but `errors` and `names`; the library never reaches up into `cli/` or `dev/`; and the CLI makes no
-contract call of its own: every chain read and every transaction is a library function.
+The import graph counts every import, including those made inside functions or under `TYPE_CHECKING` (an import
+is a dependency wherever it stands): no cycles; each package imports only its own modules and the rows beneath
+it, never a package of its own row; every module of the package belongs to a row; and the CLI makes no contract
+call of its own: every chain read and every transaction is a library function.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from pathlib import Path
-
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "deai_gov"
 
@@ -84,9 +85,9 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_sees_lazy_and_relative_imports() -> None:
     graph = import_graph()
-    assert "deai_gov.chain" in graph["deai_gov.registry"]  # module level, relative
+    assert "deai_gov.chain.client" in graph["deai_gov.dao.registry"]  # module level, relative
     assert "deai_gov.errors" in graph["deai_gov.ipfs.stores"]  # two dots
-    assert "deai_gov.governance" in graph["deai_gov.cli.proposal"]  # inside a function
+    assert "deai_gov.dao.governance" in graph["deai_gov.cli.proposal"]  # inside a function
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
@@ -96,28 +97,89 @@ def test_there_is_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-def test_the_ipfs_layer_never_reaches_the_chain() -> None:
-    allowed = {"deai_gov.errors", "deai_gov.names"}
-    wrong = {
-        (module, target)
-        for module, targets in import_graph().items()
-        if module.startswith("deai_gov.ipfs")
-        for target in targets
-        if not target.startswith("deai_gov.ipfs") and target not in allowed
-    }
-    assert not wrong, f"ipfs/ imports above itself: {sorted(wrong)}"
+#: The package's layers, top to bottom: (unit, job) pairs, a unit being a package of `deai_gov` or one of its
+#: top-level modules. A unit imports only itself and the rows beneath its own, never another unit of its row.
+LAYERS: list[tuple[tuple[str, str], ...]] = [
+    (("__main__", "`python -m deai_gov`"),),
+    (("cli", "parse options, confirm, render text or JSON, map errors to exit codes and hints"),),
+    (("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),),
+    (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
+    (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),
+    (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil"),),
+    (
+        ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),
+        ("home", "the configuration home: config.toml networks and pinning services, keystores"),
+    ),
+    (("ipfs", "content by CID: blocks, UnixFS, importer, CAR, stores, manifest, publish/pull/verify"),),
+    (("names", "model names and ids, references, addresses"), ("units", "token amounts, durations, times")),
+    (("errors", "every exception class of the package"),),
+]
 
 
-@pytest.mark.parametrize("upper", ["deai_gov.cli", "deai_gov.dev"])
-def test_the_library_never_reaches_up(upper: str) -> None:
-    wrong = {
-        (module, target)
-        for module, targets in import_graph().items()
-        if not module.startswith(("deai_gov.cli", "deai_gov.dev", "deai_gov.__main__"))
-        for target in targets
-        if target.startswith(upper)
-    }
-    assert not wrong, f"library modules import {upper}: {sorted(wrong)}"
+def unit_of(module: str) -> str:
+    """The LAYERS unit a module of the package belongs to (`deai_gov.dao.token` -> `dao`)."""
+    return module.split(".")[1] if module != "deai_gov" else ""
+
+
+def rows() -> dict[str, int]:
+    """Each unit's row number, 0 at the top."""
+    return {unit: number for number, row in enumerate(LAYERS) for unit, _ in row}
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that goes up the table or sideways within a row, as `module -> target`."""
+    row = rows()
+    found = []
+    for module, targets in sorted(graph.items()):
+        unit = unit_of(module)
+        for target in sorted(targets):
+            other = unit_of(target)
+            if unit and other and other != unit and row[other] <= row[unit]:
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    units = {unit_of(module) for module in modules()} - {""}
+    assert units <= set(rows()), f"not in LAYERS: {sorted(units - set(rows()))}"
+    assert set(rows()) <= units, f"LAYERS names what is not there: {sorted(set(rows()) - units)}"
+
+
+def test_each_layer_imports_only_the_rows_beneath_it() -> None:
+    wrong = layer_violations(import_graph())
+    assert not wrong, "imports against LAYERS:\n" + "\n".join(wrong)
+
+
+def test_an_import_up_or_sideways_is_caught() -> None:
+    assert layer_violations({"deai_gov.ipfs.content": {"deai_gov.chain.client"}}) == [
+        "deai_gov.ipfs.content -> deai_gov.chain.client"
+    ]
+    assert layer_violations({"deai_gov.home.config": {"deai_gov.contracts.abi"}})  # same row
+    assert not layer_violations({"deai_gov.dao.token": {"deai_gov.chain.client", "deai_gov.dao.actions"}})
+
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+BEGIN, END = "<!-- LAYERS: drawn from tests/test_layering.py -->", "<!-- /LAYERS -->"
+
+
+def drawing() -> str:
+    """LAYERS as the text block docs/architecture.md shows."""
+    lines = ["```"]
+    for number, row in enumerate(LAYERS):
+        if number:
+            lines.append("  " + "─" * 108)
+        for unit, job in row:
+            path = f"deai_gov/{unit}/" if (PACKAGE / unit).is_dir() else f"deai_gov/{unit}.py"
+            lines.append(f"  {path:<24}{job}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def test_the_architecture_document_draws_the_table() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    shown = re.search(re.escape(BEGIN) + r"\n(.*?)\n" + re.escape(END), text, re.S)
+    assert shown, f"docs/architecture.md lacks the {BEGIN} block"
+    assert shown.group(1) == drawing(), "docs/architecture.md is stale: run `python tests/test_layering.py`"
 
 
 def test_the_cli_calls_no_contract_function() -> None:
@@ -128,3 +190,10 @@ def test_the_cli_calls_no_contract_function() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("functions", "events", "w3", "eth"):
                 found.append(f"{path.name}:{node.lineno} .{node.attr}")
     assert not found, f"contract or web3 calls in the CLI: {found}"
+
+
+if __name__ == "__main__":  # rewrite the drawing in docs/architecture.md from LAYERS
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    ARCHITECTURE.write_text(block.sub(lambda _: f"{BEGIN}\n{drawing()}\n{END}", text), encoding="utf-8")
+    sys.exit(0)

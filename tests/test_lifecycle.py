@@ -7,22 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov import token
-from deai_gov.approved import pull_approved, verify_approved
-from deai_gov.chain import send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
-from deai_gov.describe import proposal_info
+from deai_gov.chain.client import send
+from deai_gov.contracts.states import ModelStatus, ProposalState, VersionStatus
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import DeaiGovError, InputError, TransactionError, VerificationError
 from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 from deai_gov.names import model_id
-from deai_gov.provenance import approval_of
-from deai_gov.states import ModelStatus, ProposalState, VersionStatus
+from deai_gov.workflows.approved import pull_approved, verify_approved
+from deai_gov.workflows.describe import proposal_info
+from deai_gov.workflows.provenance import approval_of
 
 from .helpers import (
     TIMELOCK_DELAY,

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from eth_account import Account
 
-from deai_gov.chain import connect
+from deai_gov.chain.client import connect
 from deai_gov.cli import main
-from deai_gov.deploy import DaoParams, deploy_dao
+from deai_gov.dao.deploy import DaoParams, deploy_dao
 from deai_gov.dev.devnet import anvil_dev_keys
 from deai_gov.dev.localnet import stop
 from deai_gov.ipfs.importer import import_bytes

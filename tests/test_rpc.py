@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from deai_gov.chain import connect, eth_calls
-from deai_gov.dao import Dao
-from deai_gov.deploy import deploy_dao
+from deai_gov.chain.client import connect, eth_calls
+from deai_gov.chain.rpc import JsonRpc
+from deai_gov.dao.deploy import deploy_dao
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil
 from deai_gov.errors import ChainError, RpcError, TransactionError
-from deai_gov.rpc import JsonRpc
 
 from .gateway import serve_http
 from .helpers import dao_params, people_from

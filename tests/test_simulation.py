@@ -1,4 +1,5 @@
-"""Whole-proposal simulations on a fork (`deai_gov.simulation`): anvil forks the test chain, the proposal is voted,
+"""Whole-proposal simulations on a fork (`deai_gov.workflows.simulation`): anvil forks the test chain, the proposal
+is voted,
 queued and executed there as the DAO would, and the report is compared with what really happens on the chain."""
 
 from __future__ import annotations
@@ -8,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov import changes
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov.actions import Action, Proposal
-from deai_gov.anvil import Anvil
-from deai_gov.chain import connect, send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.anvil import Anvil
+from deai_gov.chain.client import connect, send
+from deai_gov.dao import changes
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao.actions import Action, Proposal
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.errors import ChainError, SimulationUnavailable
-from deai_gov.simulation import SimulationReport, check_proposal, simulate_proposal
+from deai_gov.workflows.simulation import SimulationReport, check_proposal, simulate_proposal
 
 from .helpers import (
     People,
@@ -185,7 +186,7 @@ def test_a_quorum_no_vote_can_reach_runs_the_actions_from_the_timelock(anvil: An
 def test_without_anvil_or_on_the_embedded_chain_each_action_is_checked_instead(
     world: tuple[Dao, People], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deai_gov import anvil as anvil_module
+    from deai_gov.chain import anvil as anvil_module
 
     dao, people = world
     proposal = draft(dao, people, [changes.transfer_action(dao, people.bob.address, 1 * TOKEN)], "Fallback")

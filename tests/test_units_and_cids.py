@@ -7,10 +7,10 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector as selector
 from eth_utils import to_checksum_address
 
+from deai_gov.contracts.reverts import explain_revert
 from deai_gov.errors import InputError
 from deai_gov.ipfs.blockcid import normalize_cid, to_registry_bytes, to_text
 from deai_gov.names import model_id, validate_model_name
-from deai_gov.reverts import explain_revert
 from deai_gov.units import format_amount, parse_amount
 
 # `printf 'hello world\n' | ipfs add` (CIDv0): js-ipfs, Kubo and Debian's ipfs-cid agree on it.

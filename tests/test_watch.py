@@ -1,4 +1,5 @@
-"""Following the DAO (`deai_gov.watch`, `deai-gov watch`, `deai-gov model watch`): every event once, in order, across
+"""Following the DAO (`deai_gov.workflows.watch`, `deai-gov watch`, `deai-gov model watch`): every event once, in
+order, across
 restarts, only once confirmed, and a deployment script run on each, against anvil."""
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deai_gov import governance as gov
-from deai_gov import registry as reg
-from deai_gov.anvil import Anvil
-from deai_gov.chain import Chain, connect, send
+from deai_gov.chain.anvil import Anvil
+from deai_gov.chain.client import Chain, connect, send
 from deai_gov.cli import main
-from deai_gov.dao import Dao
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import ChainError, HookFailed
-from deai_gov.watch import WatchedEvent, follow, run_command
+from deai_gov.workflows.watch import WatchedEvent, follow, run_command
 
 from .helpers import (
     TIMELOCK_DELAY,

@@ -1,4 +1,4 @@
-"""Write deai_gov/artifacts/contracts.json from the brownie build (run after `brownie compile`).
+"""Write deai_gov/contracts/contracts.json from the brownie build (run after `brownie compile`).
 
 Only the contracts a DAO deployment is made of (`DAO_CONTRACTS`) are shipped; the gas benchmark's reference
 registry is read from the brownie build by the benchmark itself.
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deai_gov.contracts import ARTIFACTS_FILE, DAO_CONTRACTS, openzeppelin_version, sources_digest  # noqa: E402
+from deai_gov.contracts.artifacts import ARTIFACTS_FILE, DAO_CONTRACTS, openzeppelin_version, sources_digest  # noqa: E402
 
 
 def render() -> str:

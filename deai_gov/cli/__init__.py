@@ -90,7 +90,7 @@ def main(
     """DAO governance for the lifecycle of AI models whose artifacts live on IPFS."""
     import warnings
 
-    from ..config import resolve_network
+    from ..home.config import resolve_network
 
     if verbose < 2:  # a library's deprecation notice is for its callers' developers, not for people at a prompt
         warnings.simplefilter("ignore")

@@ -14,7 +14,7 @@ from .tx import transact
 
 
 def new_password(session: Session) -> str:
-    from ..accounts import read_password
+    from ..home.accounts import read_password
 
     password = read_password(password_file=session.password_file, password_env=session.password_env)
     if password is None:
@@ -35,7 +35,7 @@ def account() -> None:
 @click.pass_obj
 def new(session: Session, alias: str) -> None:
     """Create a new key, stored encrypted under ALIAS."""
-    from ..accounts import create
+    from ..home.accounts import create
 
     stored = create(alias, new_password(session))
     emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
@@ -56,8 +56,8 @@ def new(session: Session, alias: str) -> None:
 @click.pass_obj
 def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_file: Path | None) -> None:
     """Import a private key (or a mnemonic) as ALIAS; the secret is read hidden and never shown."""
-    from ..accounts import import_mnemonic, import_private_key
     from ..errors import InputError
+    from ..home.accounts import import_mnemonic, import_private_key
 
     what = "mnemonic" if mnemonic else "private key"
     if secret_file is not None:
@@ -83,7 +83,7 @@ def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_fil
 @click.pass_obj
 def list_(session: Session) -> None:
     """Stored accounts and their addresses."""
-    from ..accounts import list_accounts
+    from ..home.accounts import list_accounts
 
     found = list_accounts()
     emit(
@@ -99,8 +99,8 @@ def list_(session: Session) -> None:
 @click.pass_obj
 def delete(session: Session, alias: str) -> None:
     """Delete the keystore of ALIAS (the key is lost unless backed up)."""
-    from ..accounts import delete as delete_keystore
-    from ..accounts import existing_keystore
+    from ..home.accounts import delete as delete_keystore
+    from ..home.accounts import existing_keystore
 
     existing_keystore(alias)  # an unknown alias is named before anything is asked
     confirm(
@@ -111,8 +111,8 @@ def delete(session: Session, alias: str) -> None:
 
 
 def _address_or_signer(session: Session, address: str | None) -> str:
-    from ..accounts import list_accounts
     from ..errors import InputError
+    from ..home.accounts import list_accounts
     from ..names import checksum_address
 
     if address:
@@ -131,7 +131,7 @@ def _address_or_signer(session: Session, address: str | None) -> str:
 @click.pass_obj
 def power(session: Session, address: str | None) -> None:
     """Token balance, voting power and delegate of ADDRESS (default: --account)."""
-    from ..token import holding
+    from ..dao.token import holding
     from ..units import format_amount
 
     held = holding(session.dao, _address_or_signer(session, address))
@@ -152,7 +152,7 @@ def power(session: Session, address: str | None) -> None:
 @click.pass_obj
 def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
-    from ..token import delegate as delegate_tx
+    from ..dao.token import delegate as delegate_tx
 
     target = session.signer().address if delegatee == "self" else delegatee
     emit(session, transact(session, delegate_tx(session.dao, target)), lambda: None)
@@ -165,7 +165,7 @@ def delegate(session: Session, delegatee: str) -> None:
 @click.pass_obj
 def transfer(session: Session, recipient: str, amount: int) -> None:
     """Send AMOUNT governance tokens (e.g. 12.5) to ADDRESS."""
-    from ..token import transfer as transfer_tx
+    from ..dao.token import transfer as transfer_tx
 
     emit(session, transact(session, transfer_tx(session.dao, recipient, amount)), lambda: None)
 
@@ -176,7 +176,7 @@ def transfer(session: Session, recipient: str, amount: int) -> None:
 @click.pass_obj
 def balance(session: Session, address: str | None) -> None:
     """Governance token and native balance of ADDRESS (default: --account)."""
-    from ..token import holding
+    from ..dao.token import holding
     from ..units import format_amount
 
     held = holding(session.dao, _address_or_signer(session, address))

@@ -24,7 +24,7 @@ def info(session: Session) -> None:
     """Addresses, voting parameters, quorum, timelock delay, treasury and guardians."""
     from rich.table import Table
 
-    from ..dao import read_settings
+    from ..dao.deployed import read_settings
     from ..units import format_amount, format_duration
 
     settings = read_settings(session.dao)
@@ -71,7 +71,7 @@ def info(session: Session) -> None:
 @click.pass_obj
 def verify(session: Session) -> None:
     """Prove the deployment's wiring from chain data: code, owners, roles, links (exit 3 if any check fails)."""
-    from ..dao import check_wiring
+    from ..dao.deployed import check_wiring
     from ..errors import InputError
 
     session.custom_deployment = True  # attach without refusing, to list what is wrong
@@ -139,9 +139,9 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
 @click.pass_obj
 def deploy(session: Session, out: Path | None, **options: Any) -> None:
     """Deploy token, timelock, governor and registry, wire the roles, and write the deployment record."""
-    from ..config import config_home
-    from ..deploy import DaoParams, deploy_dao
+    from ..dao.deploy import DaoParams, deploy_dao
     from ..errors import InputError
+    from ..home.config import config_home
 
     if not session.network.rpc_url:
         raise InputError("deploying needs a chain that keeps its state: pass --rpc-url or --network")
@@ -194,7 +194,7 @@ def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
     from rich.table import Table
 
-    from ..token import symbol, top_delegates
+    from ..dao.token import symbol, top_delegates
     from ..units import format_amount
 
     rows = [

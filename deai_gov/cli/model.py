@@ -40,7 +40,7 @@ def list_models(session: Session) -> None:
     """Every registered model with its status and current version."""
     from rich.table import Table
 
-    from ..registry import list_models as read_models
+    from ..dao.registry import list_models as read_models
 
     models = read_models(session.dao)
     rows = [
@@ -65,7 +65,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..registry import model_history
+    from ..dao.registry import model_history
 
     name, _ = reference
     history = model_history(session.dao, name)
@@ -105,7 +105,7 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
     """The versions of a model, oldest first."""
     from rich.table import Table
 
-    from ..registry import list_versions
+    from ..dao.registry import list_versions
     from ..units import format_time
 
     name, _ = reference
@@ -132,9 +132,9 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     Follows the version's `VersionPublished` log to the timelock operation that wrote it, and that operation to
     the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
     """
-    from ..provenance import approval_of
-    from ..token import symbol
+    from ..dao.token import symbol
     from ..units import format_amount
+    from ..workflows.provenance import approval_of
 
     name, version = reference
     found = approval_of(session.dao, name, version)
@@ -181,8 +181,8 @@ def suspend(session: Session, reference: tuple[str, int | None], reason: str) ->
     untouched and proposals may still change it. A retired model can be suspended too, and retiring a model does
     not lift its suspension. `unsuspend` lifts it.
     """
-    from ..registry import get_model
-    from ..registry import suspend as suspend_tx
+    from ..dao.registry import get_model
+    from ..dao.registry import suspend as suspend_tx
 
     name, _ = reference
     get_model(session.dao, name)  # an unknown model is named as such, not as a revert
@@ -195,8 +195,8 @@ def suspend(session: Session, reference: tuple[str, int | None], reason: str) ->
 @click.pass_obj
 def unsuspend(session: Session, reference: tuple[str, int | None]) -> None:
     """Lift a model's suspension (the registry guardian, or the DAO by proposal)."""
-    from ..registry import get_model
-    from ..registry import unsuspend as unsuspend_tx
+    from ..dao.registry import get_model
+    from ..dao.registry import unsuspend as unsuspend_tx
 
     name, _ = reference
     get_model(session.dao, name)
@@ -241,7 +241,7 @@ def pull(
     allow_rolled_back: bool,
 ) -> None:
     """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
-    from ..approved import pull_approved, resolve
+    from ..workflows.approved import pull_approved, resolve
     from .progress import transfer_bar
 
     name, version = reference
@@ -294,7 +294,7 @@ def verify(
 
     With --local, check a copy on this machine (a pulled folder, the maintainer's files) against the version.
     """
-    from ..approved import verify_approved
+    from ..workflows.approved import verify_approved
     from .progress import transfer_bar
 
     name, version = reference
@@ -318,8 +318,8 @@ def verify(
 
 
 def _verify_local(session: Session, name: str, version: int | None, local: Path) -> None:
-    from ..approved import compare_approved
     from ..errors import VerificationError
+    from ..workflows.approved import compare_approved
 
     approved, found = compare_approved(session.dao, session.sources(), name, version, local)
     number = approved.version.number
@@ -370,7 +370,7 @@ def export_car(
     The file moves the version to a machine without network access (`model import` there) or into any IPFS node
     (`ipfs dag import FILE.car`); its roots are the artifact, then the manifest. An existing file is refused.
     """
-    from ..approved import export_approved
+    from ..workflows.approved import export_approved
     from .progress import transfer_bar
 
     name, version = reference
@@ -479,7 +479,7 @@ def pin(session: Session, reference: tuple[str, int | None], service: str, no_wa
     The configured IPFS node's addresses go with the request as origins. Waits until both are pinned (or one
     fails) unless --no-wait; a request already made for the same CID is reported again, not duplicated.
     """
-    from ..approved import resolve
+    from ..workflows.approved import resolve
 
     name, version = reference
     approved = resolve(session.dao, name, version, allow_suspended=True, allow_rolled_back=True)
@@ -510,7 +510,7 @@ def pins(session: Session, reference: tuple[str, int | None] | None, service: st
     remote = session.pinning_service(service)
     cids: list[str] = []
     if reference is not None:
-        from ..approved import resolve
+        from ..workflows.approved import resolve
 
         approved = resolve(session.dao, *reference, allow_suspended=True, allow_rolled_back=True)
         cids = [approved.version.artifact_cid, approved.version.manifest_cid]
@@ -532,7 +532,7 @@ def pins(session: Session, reference: tuple[str, int | None] | None, service: st
 @click.pass_obj
 def unpin(session: Session, reference: tuple[str, int | None], service: str) -> None:
     """Remove a version's pin requests (artifact and manifest) from a remote pinning service."""
-    from ..approved import resolve
+    from ..workflows.approved import resolve
 
     approved = resolve(session.dao, *reference, allow_suspended=True, allow_rolled_back=True)
     remote = session.pinning_service(service)
@@ -560,7 +560,7 @@ def _content(
     options: Any,
 ) -> tuple[str, str]:
     """(artifact CID, manifest CID) of the proposed version: PATH published, or the given CIDs."""
-    from ..proposing import check_content_request, plan_publish, version_content
+    from ..workflows.proposing import check_content_request, plan_publish, version_content
     from .progress import transfer_bar
 
     store = content_store(session) if path is not None else None
@@ -634,13 +634,13 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
         if not (share.isascii() and share.isdigit()):
             raise InputError(f"--contributor {item!r}: the share is basis points, a whole number (10000 = all)")
         shares.append((address, int(share)))
-    from ..token import check_shares
+    from ..dao.token import check_shares
 
     return check_shares(shares)
 
 
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
-    from ..token import reward_actions, split_reward, symbol
+    from ..dao.token import reward_actions, split_reward, symbol
     from ..units import format_amount
 
     if reward is None:
@@ -723,7 +723,7 @@ def _with_common(command: Any) -> Any:
 @click.pass_obj
 def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
-    from ..registry import register_action
+    from ..dao.registry import register_action
 
     name, _ = reference
     shares = _contributors(session, options)
@@ -744,7 +744,7 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
 @click.pass_obj
 def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
-    from ..registry import check_changeable, upgrade_action
+    from ..dao.registry import check_changeable, upgrade_action
 
     name, _ = reference
     info = check_changeable(session.dao, name)
@@ -767,7 +767,7 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
 @click.pass_obj
 def rollback(session: Session, reference: tuple[str, int], title: str | None, body: str) -> None:
     """Propose making an earlier version of a model current again."""
-    from ..registry import check_rollback, rollback_action
+    from ..dao.registry import check_rollback, rollback_action
 
     name, version = reference
     check_rollback(session.dao, name, version)
@@ -782,7 +782,7 @@ def rollback(session: Session, reference: tuple[str, int], title: str | None, bo
 @click.pass_obj
 def retire(session: Session, reference: tuple[str, int | None], reason: str, title: str | None) -> None:
     """Propose retiring a model for good."""
-    from ..registry import check_changeable, retire_action
+    from ..dao.registry import check_changeable, retire_action
 
     name, _ = reference
     check_changeable(session.dao, name)

@@ -53,7 +53,7 @@ def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ip
 
 def _dev_chain(session: Session) -> Any:
     """The chain `--rpc-url` (or the network) names, else the running devnet's."""
-    from ..chain import connect
+    from ..chain.client import connect
     from ..dev.localnet import running
     from ..errors import InputError
 
@@ -77,9 +77,9 @@ def _dev_chain(session: Session) -> Any:
 @click.pass_obj
 def accounts(session: Session, count: int, import_as: str | None) -> None:
     """The funded accounts of the development chain (their keys are public: for devnets only)."""
-    from ..accounts import existing_keystore, import_private_key
     from ..dev.devnet import dev_accounts
     from ..errors import InputError
+    from ..home.accounts import existing_keystore, import_private_key
     from ..units import format_amount
     from .account import new_password
 

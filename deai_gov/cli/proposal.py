@@ -107,9 +107,9 @@ def create(
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
     retirements, transfers, settings, guardians, calls.
     """
-    from .. import changes
+    from ..dao import changes
+    from ..dao.registry import check_changeable, check_rollback, retire_action, rollback_action
     from ..errors import InputError
-    from ..registry import check_changeable, check_rollback, retire_action, rollback_action
     from .submit import submit
 
     actions = []
@@ -148,8 +148,8 @@ def list_proposals(session: Session, state: str | None) -> None:
     """Every proposal with its state, newest first."""
     from rich.table import Table
 
-    from ..governance import list_proposals as find_proposals
-    from ..states import ProposalState
+    from ..contracts.states import ProposalState
+    from ..dao.governance import list_proposals as find_proposals
 
     wanted = ProposalState[state.upper()] if state else None
     rows: list[dict[str, Any]] = [
@@ -170,7 +170,7 @@ def list_proposals(session: Session, state: str | None) -> None:
 
 def voting_times(info: Any, now: float) -> str:
     """When a proposal's vote opens or closes, and when it may execute, in dates people read."""
-    from ..states import ProposalState
+    from ..contracts.states import ProposalState
     from ..units import format_time
 
     if info.state == ProposalState.PENDING:
@@ -197,11 +197,11 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
     from rich.text import Text
 
-    from ..describe import review_proposal
+    from ..dao.token import symbol
     from ..errors import DeaiGovError
-    from ..simulation import check_proposal
-    from ..token import symbol
     from ..units import format_amount
+    from ..workflows.describe import review_proposal
+    from ..workflows.simulation import check_proposal
 
     try:
         sources = session.sources()
@@ -302,8 +302,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote on a proposal with your delegated voting power."""
-    from ..governance import Support
-    from ..governance import vote as vote_tx
+    from ..dao.governance import Support
+    from ..dao.governance import vote as vote_tx
 
     tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason)
     weight = _weight_words(session, proposal_id, override=False)
@@ -318,7 +318,7 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
-    from ..governance import Support, override_vote
+    from ..dao.governance import Support, override_vote
 
     tx = override_vote(session.dao, proposal_id, Support.parse(support), reason)
     weight = _weight_words(session, proposal_id, override=True)
@@ -328,7 +328,7 @@ def override(session: Session, proposal_id: int, support: str, reason: str) -> N
 def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
     """What the signer's vote counts for, in words (empty when the proposal is not open for votes); a vote that
     would count for nothing is refused by the library before anything is asked."""
-    from ..governance import check_vote_weight
+    from ..dao.governance import check_vote_weight
     from ..units import format_amount
 
     # The signer (and its password) is asked for only once the proposal is known and open.
@@ -337,7 +337,7 @@ def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
 
 
 def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
-    from .. import governance
+    from ..dao import governance
 
     tx = getattr(governance, step)(session.dao, proposal_id)
     emit(session, transact(session, tx), lambda: None)
@@ -382,10 +382,10 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
     """Sign a vote (EIP-712) into a file that anyone can relay; nothing is sent."""
     import json
 
-    from ..deploy import Deployment
+    from ..dao.deploy import Deployment
+    from ..dao.governance import Support, sign_ballot
+    from ..dao.governance import sign_vote as sign
     from ..errors import InputError
-    from ..governance import Support, sign_ballot
-    from ..governance import sign_vote as sign
 
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: there is no folder {out.parent}")
@@ -419,9 +419,9 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     """Submit signed votes (files from sign-vote); the relaying account pays the gas."""
     import json
 
+    from ..dao.governance import SignedVote
+    from ..dao.governance import relay as relay_tx
     from ..errors import InputError
-    from ..governance import SignedVote
-    from ..governance import relay as relay_tx
 
     votes = []  # every file is read and checked before anything is sent
     for path in files:
@@ -455,8 +455,8 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
 def wait(session: Session, proposal_id: int, target: str | None, timeout: float, interval: float) -> None:
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
 
-    from ..governance import wait_for_state, wait_until_executable
-    from ..states import ProposalState
+    from ..contracts.states import ProposalState
+    from ..dao.governance import wait_for_state, wait_until_executable
 
     if target is None:
         raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)}, executable)")

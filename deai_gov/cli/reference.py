@@ -73,6 +73,6 @@ def render(main: click.Group) -> str:
 
 
 if __name__ == "__main__":
-    from ..cli import main as cli_main
+    from . import main as cli_main
 
     click.echo(render(cli_main), nl=False)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..chain import Chain
-    from ..config import Network
-    from ..dao import Dao
+    from ..chain.client import Chain
+    from ..dao.deployed import Dao
+    from ..home.config import Network
     from ..ipfs.stores import BlockSource
 
 
@@ -33,7 +33,7 @@ class Session:
     @property
     def chain(self) -> Chain:
         if self._chain is None:
-            from ..chain import connect
+            from ..chain.client import connect
             from ..errors import InputError
 
             if not self.network.rpc_url:
@@ -44,13 +44,13 @@ class Session:
     @property
     def dao(self) -> Dao:
         if self._dao is None:
-            from ..dao import Dao
-            from ..deploy import Deployment
+            from ..dao.deploy import Deployment
+            from ..dao.deployed import Dao
             from ..errors import InputError
 
             if self.network.deployment is None:
                 raise InputError("no deployment record: pass --deployment FILE, or --network NAME with one")
-            from ..logindex import enable
+            from ..chain.logindex import enable
 
             record = Deployment.load(self.network.deployment)
             self._dao = Dao.attach(self.chain, record, custom=self.custom_deployment)
@@ -60,8 +60,8 @@ class Session:
     def signer(self) -> Any:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
 
-        from ..accounts import load, read_password
         from ..errors import InputError
+        from ..home.accounts import load, read_password
 
         if self._signer is not None:
             return self._signer
@@ -90,7 +90,7 @@ class Session:
 
     def pinning_service(self, name: str) -> Any:
         """The remote pinning service `[pinning.NAME]` of config.toml, with its token read now."""
-        from ..config import pinning_service
+        from ..home.config import pinning_service
         from ..ipfs.pinning import PinningService
 
         config = pinning_service(name)

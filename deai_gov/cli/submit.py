@@ -13,10 +13,10 @@ from .tx import transact
 def submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
     """Draft the proposal (its full description published first), show its actions in words, then send it; a
     re-run that finds the identical proposal reports it and sends nothing."""
-    from ..describe import describe_actions
+    from ..dao.governance import propose
     from ..errors import DuplicateProposalError
-    from ..governance import propose
-    from ..proposing import draft_proposal, existing_proposal_state, publish_description
+    from ..workflows.describe import describe_actions
+    from ..workflows.proposing import draft_proposal, existing_proposal_state, publish_description
 
     signer = session.signer()
     cid = publish_description(content_store(session), full) if full is not None else None
@@ -37,7 +37,7 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
         echo(f"proposal {summary['proposal_id']} submitted", err=True)
         emit(session, summary, lambda: None)
         return
-    from ..simulation import check_proposal
+    from ..workflows.simulation import check_proposal
 
     echo("simulating the whole proposal on a fork of the chain…", err=True)
     check = check_proposal(session.dao, found, proposer=signer.address)
@@ -62,9 +62,9 @@ def _let_fresh_votes_count(session: Session, proposer: str) -> None:
     holds."""
     import time
 
+    from ..dao.governance import votes_count_from_next_block, wait_for_next_block
     from ..dev.devnet import advance_time, check_dev_chain
     from ..errors import InputError, WaitTimeout
-    from ..governance import votes_count_from_next_block, wait_for_next_block
 
     if not votes_count_from_next_block(session.dao, proposer):
         return

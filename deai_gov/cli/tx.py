@@ -9,7 +9,7 @@ from .prompts import confirm
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..chain import PreparedTx, TxResult
+    from ..chain.client import PreparedTx, TxResult
 
 
 def transact(
@@ -20,7 +20,7 @@ def transact(
     Prints `words` (by default the transaction's own description) and returns a summary for `--json`; with
     `outcome_key`, the transaction's outcome (a new proposal's id, say) is added to it under that key.
     """
-    from ..chain import send, simulate
+    from ..chain.client import send, simulate
 
     words = words or tx.description
     account = session.signer()

@@ -71,7 +71,7 @@ def watch_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def run_watch(session: Session, model: str | None, **options: Any) -> None:
     """Follow the DAO (or one model), print each event or run the command on it, until interrupted."""
     from ..errors import InputError
-    from ..watch import follow, run_command
+    from ..workflows.watch import follow, run_command
 
     if options["as_json"]:
         session.as_json = True
@@ -85,7 +85,7 @@ def run_watch(session: Session, model: str | None, **options: Any) -> None:
         else:
             raise InputError(f"--from {start!r}: write a block number or `deployment`")
     if model is not None:
-        from ..registry import get_model
+        from ..dao.registry import get_model
 
         get_model(session.dao, model)  # InputError for a model that is not registered
     events = follow(

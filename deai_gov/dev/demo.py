@@ -16,19 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import governance as gov
-from .. import registry as reg
-from .. import token
-from ..approved import pull_approved, verify_approved
-from ..chain import Chain, connect, send
-from ..dao import Dao
-from ..deploy import TOKEN, DaoParams, deploy_dao
-from ..describe import describe_actions, proposal_info
+from ..chain.client import Chain, connect, send
+from ..dao import governance as gov
+from ..dao import registry as reg
+from ..dao import token
+from ..dao.deploy import TOKEN, DaoParams, deploy_dao
+from ..dao.deployed import Dao
 from ..ipfs.content import publish
 from ..ipfs.manifest import Contributor
 from ..ipfs.stores import EmbeddedStore
-from ..provenance import approval_of
 from ..units import format_amount
+from ..workflows.approved import pull_approved, verify_approved
+from ..workflows.describe import describe_actions, proposal_info
+from ..workflows.provenance import approval_of
 from .devnet import advance_time
 
 MODEL_NAME = "demo/tiny-classifier"

@@ -1,12 +1,12 @@
 """Local development chains: anvil's funded dev accounts, and time travel on dev chains (the anvil process
-itself is `deai_gov.anvil`'s, shared with proposal simulations)."""
+itself is `deai_gov.chain.anvil`'s, shared with proposal simulations)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..anvil import ANVIL_MNEMONIC, Anvil, anvil_dev_keys, find_anvil, free_port, port_in_use
-from ..chain import Chain
+from ..chain.anvil import ANVIL_MNEMONIC, Anvil, anvil_dev_keys, find_anvil, free_port, port_in_use
+from ..chain.client import Chain
 from ..errors import ChainError
 
 __all__ = [

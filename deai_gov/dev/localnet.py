@@ -14,8 +14,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..config import config_home
 from ..errors import DeaiGovError
+from ..home.config import config_home
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Fixtures of the contract tests, run by `tools/brownie-test` (`brownie test tests/contracts` on an anvil that
 brownie starts on a free port).
 
-The DAO is deployed once per test module through the library (`deai_gov.deploy.deploy_dao`, the one deploy
+The DAO is deployed once per test module through the library (`deai_gov.dao.deploy.deploy_dao`, the one deploy
 path) over brownie's own web3 connection (`lib_dao`), and wrapped as brownie `Contract` objects for assertions
 (`dao_contracts`: `tx.events`, `brownie.reverts`). Each test module has an autouse `isolation` fixture, so
 every test runs inside an EVM snapshot (brownie's `fn_isolation`) and never sees another test's transactions.
@@ -24,9 +24,9 @@ import brownie
 import pytest
 from contract_helpers import ROLES_OF_CONTRACTS
 
-from deai_gov.chain import Chain
-from deai_gov.contracts import artifact
-from deai_gov.dao import Dao
+from deai_gov.chain.client import Chain
+from deai_gov.contracts.artifacts import artifact
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import anvil_dev_keys
 from tests.helpers import People, deploy_dao_for, people_from
 

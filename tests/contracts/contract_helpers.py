@@ -10,9 +10,9 @@ from typing import Any
 import brownie
 from eth_utils import keccak
 
-from deai_gov.chain import TxResult
-from deai_gov.dao import CONTRACT_OF_ROLE
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import TxResult
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import CONTRACT_OF_ROLE
 
 PROPOSAL_THRESHOLD = 100 * TOKEN
 QUORUM_PERCENT = 10

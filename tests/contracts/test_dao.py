@@ -2,7 +2,7 @@
 wiring, and the governance flow (threshold, restricted proposer, sequential ids, guardian veto, vote overrides,
 a full register-and-reward cycle).
 
-The flow runs through `deai_gov.governance` with LocalAccounts; brownie objects make the assertions.
+The flow runs through `deai_gov.dao.governance` with LocalAccounts; brownie objects make the assertions.
 """
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ from contract_helpers import (
     typed_error,
 )
 
-from deai_gov import governance, registry
-from deai_gov import token as lib_token
-from deai_gov.chain import Chain, send
-from deai_gov.contracts import DAO_CONTRACTS, artifact
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import Chain, send
+from deai_gov.contracts.artifacts import DAO_CONTRACTS, artifact
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance, registry
+from deai_gov.dao import token as lib_token
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
+from deai_gov.dao.governance import Action, Support
 from deai_gov.dev.devnet import advance_time
-from deai_gov.governance import Action, Support
 from deai_gov.ipfs.blockcid import to_text
-from deai_gov.provenance import approval_of
-from deai_gov.states import ProposalState
+from deai_gov.workflows.provenance import approval_of
 from tests.helpers import (
     LATE_QUORUM,
     TIMELOCK_DELAY,

@@ -10,8 +10,8 @@ import brownie
 import pytest
 from contract_helpers import ROLES_OF_CONTRACTS
 
-from deai_gov.contracts import artifact
-from deai_gov.deploy import DaoParams, Deployment
+from deai_gov.contracts.artifacts import artifact
+from deai_gov.dao.deploy import DaoParams, Deployment
 
 
 def run_script(path: Path) -> None:

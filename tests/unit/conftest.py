@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from deai_gov.chain import connect
-from deai_gov.dao import Dao
+from deai_gov.chain.client import connect
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil
 
 from ..helpers import People, deploy_dao_for, people_from

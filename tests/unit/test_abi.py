@@ -1,4 +1,5 @@
-"""Calls, results, calldata and logs encoded and decoded against the shipped ABIs (`deai_gov.abi`), checked against
+"""Calls, results, calldata and logs encoded and decoded against the shipped ABIs (`deai_gov.contracts.abi`), checked
+against
 eth_abi and selectors and topics computed here from the written-out signatures."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from eth_abi import decode, encode
 from eth_utils import event_signature_to_log_topic, function_signature_to_4byte_selector, to_checksum_address
 
-from deai_gov.abi import (
+from deai_gov.contracts.abi import (
     EventShape,
     decode_call,
     decode_log,
@@ -21,7 +22,7 @@ from deai_gov.abi import (
     function_shape,
     topic_of,
 )
-from deai_gov.contracts import ARTIFACTS_FILE
+from deai_gov.contracts.artifacts import ARTIFACTS_FILE
 
 ALICE = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"
 BOB = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"

@@ -1,4 +1,4 @@
-"""Encrypted keystores in a temporary configuration folder (`deai_gov.accounts`).
+"""Encrypted keystores in a temporary configuration folder (`deai_gov.home.accounts`).
 
 Keys here are throwaway test keys; the suite's leak guard watches them and the passwords, and no assertion
 compares a key directly (a failing comparison would print it).
@@ -16,8 +16,8 @@ import pytest
 from eth_account import Account
 from eth_utils import is_checksum_address, keccak
 
-from deai_gov import accounts
 from deai_gov.errors import InputError
+from deai_gov.home import accounts
 
 from ..leakcheck import watch
 

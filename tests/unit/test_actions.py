@@ -1,4 +1,4 @@
-"""A proposal as plain data (`deai_gov.actions`): title, body, the `#proposer=` suffix, the description hash, vote
+"""A proposal as plain data (`deai_gov.dao.actions`): title, body, the `#proposer=` suffix, the description hash, vote
 choices, and signed votes read from and written to JSON."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from Crypto.Hash import keccak
 from eth_account import Account
 
-from deai_gov.actions import (
+from deai_gov.dao.actions import (
     Action,
     Proposal,
     SignedVote,
@@ -19,8 +19,8 @@ from deai_gov.actions import (
     description_title,
     with_proposer_suffix,
 )
+from deai_gov.dao.governance import sign_ballot
 from deai_gov.errors import InputError
-from deai_gov.governance import sign_ballot
 
 PROPOSER = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"
 OTHER = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"

@@ -1,4 +1,4 @@
-"""The chain (`deai_gov.chain`): read calls in batches against web3's contract calls, failed calls in place,
+"""The chain (`deai_gov.chain.client`): read calls in batches against web3's contract calls, failed calls in place,
 simulation that sends nothing, sending with an outcome, and connecting to nothing."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
-from deai_gov.abi import encode_call
-from deai_gov.chain import (
+from deai_gov.chain.client import (
     Chain,
     PreparedTx,
     ReadCall,
@@ -21,11 +20,12 @@ from deai_gov.chain import (
     send,
     simulate,
 )
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.logs import logs_in_receipt
+from deai_gov.contracts.abi import encode_call
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.errors import ChainError, TransactionError
-from deai_gov.logs import logs_in_receipt
 
 from ..helpers import People, onchain, people_from, prepared
 

@@ -1,4 +1,4 @@
-"""Named networks from config.toml, and where the configuration folder is (`deai_gov.config`)."""
+"""Named networks from config.toml, and where the configuration folder is (`deai_gov.home.config`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.config import Network, config_home, load_networks, resolve_network
 from deai_gov.errors import InputError
+from deai_gov.home.config import Network, config_home, load_networks, resolve_network
 
 SEPOLIA = """
 [networks.sepolia]
@@ -197,7 +197,7 @@ def test_a_config_file_that_is_not_utf8_is_an_input_error(home: Path) -> None:
 def test_pinning_services_come_from_config_with_their_token_kept_elsewhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deai_gov.config import pinning_service
+    from deai_gov.home.config import pinning_service
 
     (tmp_path / "secret").write_text("file-token\n")
     (tmp_path / "config.toml").write_text(

@@ -1,4 +1,4 @@
-"""The compiled contracts the package ships (`deai_gov.contracts`)."""
+"""The compiled contracts the package ships (`deai_gov.contracts.artifacts`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.contracts import (
+from deai_gov.contracts.artifacts import (
     ARTIFACTS_FILE,
     DAO_CONTRACTS,
     Artifact,

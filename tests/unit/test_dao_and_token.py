@@ -1,4 +1,5 @@
-"""A deployed DAO (`deai_gov.dao`) and its token (`deai_gov.token`): settings in one batch, binding a record to a
+"""A deployed DAO (`deai_gov.dao.deployed`) and its token (`deai_gov.dao.token`): settings in one batch, binding a
+record to a
 chain, holdings and delegates, and the token's transactions and treasury reward, checked through web3."""
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from fractions import Fraction
 
 import pytest
 
-from deai_gov import token
-from deai_gov.abi import decode_call
-from deai_gov.chain import send
-from deai_gov.dao import Dao, read_settings
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import send
+from deai_gov.contracts.abi import decode_call
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao, read_settings
 from deai_gov.errors import InputError
 
 from ..helpers import (
@@ -243,7 +244,7 @@ def test_reward_action_refuses_a_bad_recipient(dao: Dao, recipient: str) -> None
     ],
 )
 def test_a_reward_split_pays_each_its_share_and_loses_nothing(amount: int, bps: list[int], parts: list[int]) -> None:
-    from deai_gov.token import split_reward
+    from deai_gov.dao.token import split_reward
 
     addresses = [f"0x{i:040x}" for i in range(1, len(bps) + 1)]
     split = split_reward(amount, list(zip(addresses, bps, strict=True)))
@@ -252,8 +253,8 @@ def test_a_reward_split_pays_each_its_share_and_loses_nothing(amount: int, bps: 
 
 @pytest.mark.parametrize("bps", [[5_000, 4_000], [10_000, 0], [], [6_000, 5_000]])
 def test_shares_that_do_not_add_up_are_refused(bps: list[int]) -> None:
+    from deai_gov.dao.token import split_reward
     from deai_gov.errors import InputError
-    from deai_gov.token import split_reward
 
     with pytest.raises(InputError, match="add up to 10,000 basis points"):
         split_reward(100, [(f"0x{i:040x}", b) for i, b in enumerate(bps, 1)])

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from deai_gov.anvil import Anvil
-from deai_gov.chain import connect
+from deai_gov.chain.anvil import Anvil
+from deai_gov.chain.client import connect
 from deai_gov.dev.devnet import check_dev_chain, dev_accounts, warp
 from deai_gov.errors import InputError
 

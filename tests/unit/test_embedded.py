@@ -1,4 +1,4 @@
-"""The embedded chain behind the JSON-RPC interface (`deai_gov.embedded`): answers in a node's form (hex strings),
+"""The embedded chain behind the JSON-RPC interface (`deai_gov.chain.embedded`): answers in a node's form (hex strings),
 checked against web3's own view and, for the requests a node answers too, against anvil over plain JSON-RPC."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from eth_utils import function_signature_to_4byte_selector
 from hexbytes import HexBytes
 from web3.datastructures import AttributeDict
 
-from deai_gov.abi import encode_call
-from deai_gov.chain import Chain, PreparedTx, connect, send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import Chain, PreparedTx, connect, send
+from deai_gov.chain.embedded import EmbeddedTransport, to_json_rpc
+from deai_gov.chain.rpc import JsonRpc
+from deai_gov.contracts.abi import encode_call
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, mine
-from deai_gov.embedded import EmbeddedTransport, to_json_rpc
 from deai_gov.errors import RpcError
-from deai_gov.rpc import JsonRpc
 
 from ..helpers import People, people_from
 

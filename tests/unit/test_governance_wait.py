@@ -8,14 +8,14 @@ import time
 
 import pytest
 
-from deai_gov import governance as gov
-from deai_gov import token
-from deai_gov.chain import send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import send
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import InputError, WaitTimeout
-from deai_gov.states import ProposalState
 
 from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, onchain, propose
 

@@ -1,4 +1,5 @@
-"""The local log index (`deai_gov.logindex`): the same logs as the node gives, read once, kept only when confirmed,
+"""The local log index (`deai_gov.chain.logindex`): the same logs as the node gives, read once, kept only when
+confirmed,
 dropped and read again after a reorganisation deeper than its confirmations, and nothing lost when deleted."""
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from deai_gov.anvil import Anvil
-from deai_gov.chain import connect
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
-from deai_gov.logindex import CONFIRMATIONS, LogIndex
-from deai_gov.logs import iter_logs
+from deai_gov.chain.anvil import Anvil
+from deai_gov.chain.client import connect
+from deai_gov.chain.logindex import CONFIRMATIONS, LogIndex
+from deai_gov.chain.logs import iter_logs
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 
 from ..helpers import People, deploy_dao_for, people_from
 from ..provider import serve_provider

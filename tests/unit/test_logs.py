@@ -1,4 +1,4 @@
-"""Event logs (`deai_gov.logs`): bounded block ranges, indexed filters, the logs of one receipt and the block at a
+"""Event logs (`deai_gov.chain.logs`): bounded block ranges, indexed filters, the logs of one receipt and the block at a
 timestamp, checked against web3's own log queries and block headers."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from deai_gov.abi import encode_call, encode_deployment
-from deai_gov.chain import Chain, PreparedTx, ReadCall, call_many, connect, send
-from deai_gov.dao import Dao
-from deai_gov.deploy import TOKEN
+from deai_gov.chain.client import Chain, PreparedTx, ReadCall, call_many, connect, send
+from deai_gov.chain.logs import block_at_timestamp, iter_logs, logs_in_receipt
+from deai_gov.contracts.abi import encode_call, encode_deployment
+from deai_gov.dao.deploy import TOKEN
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
-from deai_gov.logs import block_at_timestamp, iter_logs, logs_in_receipt
 
 from ..helpers import People, deploy_dao_for, onchain, people_from
 
@@ -321,8 +321,8 @@ def test_a_provider_busy_past_every_retry_is_one_clear_error(anvil: Anvil) -> No
     ],
 )
 def test_providers_refusals_are_read_for_the_next_range(message: str, code: int, asked: int, next_range: int) -> None:
+    from deai_gov.chain.logs import _is_range_refusal, _suggested_range
     from deai_gov.errors import RpcError
-    from deai_gov.logs import _is_range_refusal, _suggested_range
 
     refusal = RpcError("eth_getLogs", {"code": code, "message": message})
     assert _is_range_refusal(refusal)
@@ -330,7 +330,7 @@ def test_providers_refusals_are_read_for_the_next_range(message: str, code: int,
 
 
 def test_other_errors_are_not_taken_for_a_range_refusal() -> None:
+    from deai_gov.chain.logs import _is_range_refusal
     from deai_gov.errors import RpcError
-    from deai_gov.logs import _is_range_refusal
 
     assert not _is_range_refusal(RpcError("eth_getLogs", {"code": -32000, "message": "invalid address"}))

@@ -1,4 +1,4 @@
-"""Drafting a lifecycle proposal (`deai_gov.proposing`): the version's CIDs (given, computed in a dry run, or
+"""Drafting a lifecycle proposal (`deai_gov.workflows.proposing`): the version's CIDs (given, computed in a dry run, or
 published), the full description on IPFS, the on-chain description, and proposals already submitted."""
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ from pathlib import Path
 import pytest
 from multiformats import CID, multihash
 
-from deai_gov import governance as gov
-from deai_gov import token
-from deai_gov.chain import send
-from deai_gov.dao import Dao
+from deai_gov.chain.client import send
+from deai_gov.contracts.states import ProposalState
+from deai_gov.dao import governance as gov
+from deai_gov.dao import token
+from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import DuplicateProposalError, InputError
 from deai_gov.ipfs.blockcid import from_text, to_text
 from deai_gov.ipfs.content import fetch_manifest, file_bytes
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore
-from deai_gov.proposing import (
+from deai_gov.workflows.proposing import (
     VersionContent,
     draft_proposal,
     existing_proposal_state,
     publish_description,
     version_content,
 )
-from deai_gov.states import ProposalState
 
 from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, fake_cid
 

@@ -1,4 +1,4 @@
-"""Revert data decoded and explained in words (`deai_gov.reverts`), from payloads built here with eth_abi."""
+"""Revert data decoded and explained in words (`deai_gov.contracts.reverts`), from payloads built here with eth_abi."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from deai_gov.contracts.reverts import decode_revert, explain_revert, revert_error
+from deai_gov.contracts.states import OperationState, ProposalState
 from deai_gov.errors import TransactionError, exit_code_for
-from deai_gov.reverts import decode_revert, explain_revert, revert_error
-from deai_gov.states import OperationState, ProposalState
 
 
 def payload(signature: str, *args: Any) -> bytes:

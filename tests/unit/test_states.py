@@ -1,4 +1,5 @@
-"""The contracts' enums as mirrored in Python (`deai_gov.states`), checked against the Solidity declarations."""
+"""The contracts' enums as mirrored in Python (`deai_gov.contracts.states`), checked against the Solidity
+declarations."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deai_gov.states import ModelStatus, OperationState, ProposalState, VersionStatus
+from deai_gov.contracts.states import ModelStatus, OperationState, ProposalState, VersionStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 OZ = ROOT / "node_modules" / "@openzeppelin" / "contracts"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import ChainError, RpcBusy, RpcError
+from ..errors import ChainError, RpcBusy, RpcError
 
 #: HTTP statuses a provider answers when it is busy or briefly down: the request is tried again after a pause.
 RETRY_STATUSES = (429, 502, 503, 504)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 # \Z, not $: the governor honours the suffix only at the very end, and $ also matches before a final newline.
 _PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\Z")

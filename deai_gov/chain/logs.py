@@ -1,5 +1,5 @@
 """Event logs: one iterator over bounded block ranges (public RPC nodes cap the range of one eth_getLogs), and the
-logs of one receipt. Logs are fetched as JSON-RPC gives them and decoded with eth-abi (`deai_gov.abi`)."""
+logs of one receipt. Logs are fetched as JSON-RPC gives them and decoded with eth-abi (`deai_gov.contracts.abi`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .abi import as_bytes, decode_log, event_shape, topic_of
-from .chain import Chain
-from .errors import RpcError
+from ..contracts.abi import as_bytes, decode_log, event_shape, topic_of
+from ..errors import RpcError
+from .client import Chain
 
 #: The widest range of blocks one eth_getLogs asks for; a provider's refusal narrows it, success widens it again.
 MAX_RANGE = 100_000

@@ -17,16 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..chain.client import Chain, PreparedTx, eth_calls
+from ..chain.logs import block_at_timestamp, iter_logs, logs_in_receipt
+from ..contracts.states import ProposalState
+from ..errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
 from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
-from .chain import Chain, PreparedTx, eth_calls
-from .errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
-from .logs import block_at_timestamp, iter_logs, logs_in_receipt
-from .states import ProposalState
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-    from .dao import Dao
+    from .deployed import Dao
 
 __all__ = [
     "Action",

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .chain import Chain
+from .client import Chain
 from .logs import fetch_logs, hex_text, quantity
 
 #: Blocks below the tip before a log is kept: deeper than any reorganisation of the chains this is used on.
@@ -71,7 +71,7 @@ class LogIndex:
     @classmethod
     def for_deployment(cls, chain: Chain, governor: str, home: Path | None = None) -> LogIndex:
         """The index file of the deployment whose governor is `governor` on `chain`, in the configuration folder."""
-        from .config import config_home
+        from ..home.config import config_home
 
         folder = (home or config_home()) / "index"
         return cls(folder / f"{chain.chain_id}-{governor.lower()}.sqlite", chain)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import ChainError, RpcError
-from .reverts import revert_data_of
+from ..contracts.reverts import revert_data_of
+from ..errors import ChainError, RpcError
 
 if TYPE_CHECKING:
     from web3 import Web3

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import InputError
 from .config import config_home
-from .errors import InputError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount

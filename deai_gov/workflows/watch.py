@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .abi import bytes_argument
-from .dao import Dao
-from .errors import ChainError, HookFailed, InputError
-from .logs import fetch_logs, hex_text, quantity
-from .units import format_amount, format_time
+from ..chain.logs import fetch_logs, hex_text, quantity
+from ..contracts.abi import bytes_argument
+from ..dao.deployed import Dao
+from ..errors import ChainError, HookFailed, InputError
+from ..units import format_amount, format_time
 
 #: The events followed, by the role of the contract that emits them.
 EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -172,7 +172,7 @@ def follow(
     events about that model. Starts after the event in `cursor_path` (saved as events are handled), else at
     `from_block`, else at the next block. With `once`, returns when it has caught up; else polls every `interval`
     seconds until `stop()` says so."""
-    from .names import model_id
+    from ..names import model_id
 
     if confirmations < 0:
         raise InputError("confirmations must be 0 or more")
@@ -287,7 +287,7 @@ class _Decoder:
     """Logs of the DAO's governor and registry into WatchedEvents, with model names and amounts in words."""
 
     def __init__(self, dao: Dao):
-        from .abi import event_shape
+        from ..contracts.abi import event_shape
 
         self.dao = dao
         self.roles = {dao.address(role).lower(): role for role in EVENTS}
@@ -302,7 +302,7 @@ class _Decoder:
         return list(self.shapes[role])
 
     def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
-        from .abi import decode_any_log
+        from ..contracts.abi import decode_any_log
 
         role = self.roles.get(str(log["address"]).lower())
         if role is None:
@@ -341,7 +341,7 @@ class _Decoder:
 
     def _tokens(self, units: int) -> str:
         if self._symbol is None:
-            from .token import symbol
+            from ..dao.token import symbol
 
             self._symbol = symbol(self.dao)
         return f"{format_amount(units)} {self._symbol}"
@@ -349,7 +349,7 @@ class _Decoder:
     def _summary(self, name: str, args: dict[str, Any], model: str | None) -> str:
         pid = args.get("proposalId")
         if name == "ProposalCreated":
-            from .actions import description_title
+            from ..dao.actions import description_title
 
             return f"proposal {pid} created by {args['proposer']}: {description_title(str(args['description']))}"
         if name == "ProposalQueued":

@@ -1,7 +1,7 @@
 """A chain: one JSON-RPC transport for every read, and one `send` for every transaction.
 
-Reads go through a transport that speaks JSON-RPC: plain HTTP for a node (`deai_gov.rpc`, no web3), or the
-embedded in-process chain answering in the same form (`deai_gov.embedded`). Every view call is a `ReadCall`
+Reads go through a transport that speaks JSON-RPC: plain HTTP for a node (`deai_gov.chain.rpc`, no web3), or the
+embedded in-process chain answering in the same form (`deai_gov.chain.embedded`). Every view call is a `ReadCall`
 encoded from the shipped ABIs and sent in batches (`call_many`). web3 is kept for what it does well: signing
 and sending transactions, and running the embedded chain; it is imported on first use only.
 
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import ChainError, RpcError, TransactionError
-from .reverts import revert_data_of, revert_error
+from ..contracts.reverts import revert_data_of, revert_error
+from ..errors import ChainError, RpcError, TransactionError
 from .rpc import redacted
 
 if TYPE_CHECKING:
@@ -299,12 +299,12 @@ class ReadCall:
     args: tuple[Any, ...] = ()
 
     def calldata(self) -> bytes:
-        from .abi import encode_call
+        from ..contracts.abi import encode_call
 
         return encode_call(self.contract, self.function, self.args)
 
     def decode(self, answer: bytes) -> Any:
-        from .abi import decode_result
+        from ..contracts.abi import decode_result
 
         return decode_result(self.contract, self.function, len(self.args), answer)
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..chain.client import PreparedTx
+from ..chain.logs import iter_logs
+from ..errors import InputError
+from ..names import checksum_address
+from ..units import format_amount
 from .actions import Action
-from .chain import PreparedTx
-from .errors import InputError
-from .logs import iter_logs
-from .names import checksum_address
-from .units import format_amount
 
 if TYPE_CHECKING:
-    from .dao import Dao
+    from .deployed import Dao
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
 def check_shares(shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Contributor shares ((address, basis points)) with checksummed addresses; InputError unless they are positive,
     add up to 10,000 (as the manifest requires) and name each contributor once."""
-    from .ipfs.manifest import TOTAL_SHARES_BPS
+    from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
         raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS:,} basis points")
@@ -113,7 +113,7 @@ def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, 
     """`amount` base units split by `shares` (see `check_shares`): each contributor gets the floor of its share, and
     the first contributor also the remainder (a few base units at most), so the parts add up to `amount` exactly
     and nothing stays behind."""
-    from .ipfs.manifest import TOTAL_SHARES_BPS
+    from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     checked = check_shares(shares)
     parts = [amount * bps // TOTAL_SHARES_BPS for _, bps in checked]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ChainError
+from ..errors import ChainError
 
 #: anvil's default mnemonic; the keys it derives are public knowledge and fund only local chains.
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"

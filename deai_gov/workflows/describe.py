@@ -7,16 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .actions import Proposal
-from .errors import DeaiGovError, TransactionError
-from .governance import get_proposal, simulate_actions, state
-from .ipfs.blockcid import to_text
-from .states import ProposalState
-from .token import symbol
+from ..contracts.states import ProposalState
+from ..dao.actions import Proposal
+from ..dao.governance import get_proposal, simulate_actions, state
+from ..dao.token import symbol
+from ..errors import DeaiGovError, TransactionError
+from ..ipfs.blockcid import to_text
 
 if TYPE_CHECKING:
-    from .dao import Dao
-    from .ipfs.stores import BlockSource
+    from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockSource
 
 
 #: Marks an action that can hand over the DAO, its treasury or its registry: voters should read it twice.
@@ -31,7 +31,7 @@ _ROLE_POWERS = {
 
 
 def _role_name(role: bytes) -> str:
-    from .dao import timelock_roles
+    from ..dao.deployed import timelock_roles
 
     names = {role_id: name for name, role_id in timelock_roles().items()}
     return names.get(bytes(role), f"unknown role 0x{bytes(role).hex()}")
@@ -42,8 +42,8 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
     its treasury or its registry marked `DANGER:`. A token transfer is called a reward only when it pays a
     contributor the same proposal writes into the registry; calls to other contracts show their selector and raw
     arguments."""
-    from .abi import decode_call
-    from .dao import CONTRACT_OF_ROLE
+    from ..contracts.abi import decode_call
+    from ..dao.deployed import CONTRACT_OF_ROLE
 
     roles = {dao.address(role).lower(): role for role in CONTRACT_OF_ROLE}
     decoded: list[tuple[str | None, str, dict[str, Any]] | None] = []
@@ -88,7 +88,7 @@ def _in_words(
     value: int,
     token_symbol: Callable[[], str],
 ) -> str:
-    from .units import format_amount, format_duration
+    from ..units import format_amount, format_duration
 
     if role == "registry":
         if function == "transferOwnership":
@@ -280,8 +280,8 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     """A proposal as a voter should see it before voting: its info and actions in words, whether each action
     would succeed now, whether the artifacts it would register are available from `sources` and match, and its
     full description fetched from IPFS. With no `sources`, content is not checked (and says so)."""
+    from ..dao.registry import proposed_versions
     from .approved import check_proposed
-    from .registry import proposed_versions
 
     info = proposal_info(dao, proposal_id)
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
@@ -303,7 +303,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
 
 def treasury_transfers(dao: Dao, proposal: Proposal) -> list[tuple[str, int]]:
     """The (recipient, amount) of each token transfer the proposal makes from the treasury, in order."""
-    from .abi import decode_call
+    from ..contracts.abi import decode_call
 
     token = dao.address("token").lower()
     found = []
@@ -324,8 +324,8 @@ def full_description(sources: list[BlockSource], description: str) -> str | None
     a line saying why when it cannot be had."""
     import re
 
-    from .ipfs.blockcid import from_text
-    from .ipfs.content import file_bytes
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.content import file_bytes
 
     match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
     if not match:

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
+from ..names import checksum_address
+from ..units import MAX_UINT256, parse_amount, parse_duration
 from .actions import Action
-from .errors import InputError
-from .names import checksum_address
-from .units import MAX_UINT256, parse_amount, parse_duration
 
 if TYPE_CHECKING:
-    from .dao import Dao
+    from .deployed import Dao
 
 
 def transfer_action(dao: Dao, recipient: str, amount: int) -> Action:

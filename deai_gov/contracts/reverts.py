@@ -7,10 +7,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import TransactionError
+from ..units import format_amount, format_duration
 from .abi import abi_type, checksummed, decode_values
-from .errors import TransactionError
 from .states import OperationState, ProposalState
-from .units import format_amount, format_duration
 
 _PANICS = {
     0x01: "an internal assertion failed",
@@ -156,7 +156,7 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
 def _error_abis() -> dict[bytes, dict[str, Any]]:
     from eth_utils import function_signature_to_4byte_selector
 
-    from .contracts import all_abis
+    from .artifacts import all_abis
 
     errors: dict[bytes, dict[str, Any]] = {
         function_signature_to_4byte_selector("Error(string)"): {

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .actions import Action, Proposal
-from .errors import InputError
-from .governance import build_proposal, state
-from .states import ProposalState
+from ..contracts.states import ProposalState
+from ..dao.actions import Action, Proposal
+from ..dao.governance import build_proposal, state
+from ..errors import InputError
 
 if TYPE_CHECKING:
-    from .dao import Dao
-    from .ipfs.stores import BlockStore
+    from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockStore
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class PublishPlan:
 def plan_publish(path: Path, *, include_hidden: bool = False) -> PublishPlan:
     """The files a publish of `path` takes (in order, with sizes) and the hidden ones it leaves out; InputError
     for a name that is not portable or a symbolic link, before anything is read."""
-    from .ipfs.importer import list_files
+    from ..ipfs.importer import list_files
 
     return PublishPlan(*list_files(path, include_hidden=include_hidden))
 
@@ -74,11 +74,11 @@ def version_content(
     `profile` names the import profile (default: IPIP-499's `unixfs-v1-2025`; see `ipfs.profiles`).
     `shares` ((address, basis points)) are the manifest's contributors; by default `contributor` alone.
     """
-    from .ipfs.blockcid import normalize_cid
-    from .ipfs.content import publish
-    from .ipfs.manifest import Contributor
-    from .ipfs.profiles import DEFAULT_PROFILE, profile_named
-    from .ipfs.stores import EmbeddedStore
+    from ..ipfs.blockcid import normalize_cid
+    from ..ipfs.content import publish
+    from ..ipfs.manifest import Contributor
+    from ..ipfs.profiles import DEFAULT_PROFILE, profile_named
+    from ..ipfs.stores import EmbeddedStore
 
     check_content_request(store, path, artifact_cid, manifest_cid, copy=copy)
     import_profile = profile_named(profile) if profile else DEFAULT_PROFILE
@@ -118,7 +118,7 @@ def check_content_request(
 ) -> None:
     """InputError unless the request names the version's content one way: a PATH to publish (into a store that can
     keep it as asked), or both CIDs. Checked before anything is listed, read or sent."""
-    from .ipfs.stores import EmbeddedStore
+    from ..ipfs.stores import EmbeddedStore
 
     if path is None:
         if not (artifact_cid and manifest_cid):
@@ -135,9 +135,9 @@ def check_content_request(
 def publish_description(store: BlockStore | None, path: Path) -> str:
     """Publish a full proposal description (markdown/JSON) and return its CID; the proposal carries only the CID.
     With `store` None the CID is only computed."""
-    from .ipfs.blockcid import to_text
-    from .ipfs.importer import import_bytes
-    from .ipfs.stores import EmbeddedStore
+    from ..ipfs.blockcid import to_text
+    from ..ipfs.importer import import_bytes
+    from ..ipfs.stores import EmbeddedStore
 
     try:
         data = path.read_bytes()

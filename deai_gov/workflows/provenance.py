@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import DeaiGovError
-from .governance import get_proposal, timelock_operation_id
-from .logs import iter_logs, logs_in_receipt
-from .names import model_id
-from .registry import VersionInfo, get_version
-from .states import ProposalState
+from ..chain.logs import iter_logs, logs_in_receipt
+from ..contracts.states import ProposalState
+from ..dao.governance import get_proposal, timelock_operation_id
+from ..dao.registry import VersionInfo, get_version
+from ..errors import DeaiGovError
+from ..names import model_id
 
 if TYPE_CHECKING:
-    from .dao import Dao
+    from ..dao.deployed import Dao
 
 TIMELOCK = "TimelockController"
 
@@ -117,7 +117,7 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
 
 def _check_the_call_wrote_it(proposal: Any, executed: dict[str, Any], registry: str, name: str) -> None:
     """DeaiGovError unless the proposal's action at the executed call's index is that registry call, writing `name`."""
-    from .abi import decode_call
+    from ..contracts.abi import decode_call
 
     index = int(executed["index"])
     if index >= len(proposal.actions):

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, VerificationError
-from .ipfs.content import LocalComparison, Progress, VerifyReport, compare_local, fetch_manifest, pull, verify
-from .ipfs.manifest import Manifest
-from .registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
-from .states import VersionStatus
+from ..contracts.states import VersionStatus
+from ..dao.registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
+from ..errors import InputError, VerificationError
+from ..ipfs.content import LocalComparison, Progress, VerifyReport, compare_local, fetch_manifest, pull, verify
+from ..ipfs.manifest import Manifest
 
 if TYPE_CHECKING:
-    from .dao import Dao
-    from .ipfs.archive import ArchiveReport
-    from .ipfs.stores import BlockSource
+    from ..dao.deployed import Dao
+    from ..ipfs.archive import ArchiveReport
+    from ..ipfs.stores import BlockSource
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def pull_approved(
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically."""
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
-    from .ipfs.blockcid import from_text
+    from ..ipfs.blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
@@ -120,8 +120,8 @@ def export_approved(
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, ArchiveReport]:
     """A registered version written to a CAR file at `path`, after every block and file was verified."""
-    from .ipfs.archive import export_version
-    from .ipfs.blockcid import from_text
+    from ..ipfs.archive import export_version
+    from ..ipfs.blockcid import from_text
 
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     # The manifest is small: check whose it is before anything is written.
@@ -137,7 +137,7 @@ def compare_approved(
 ) -> tuple[ApprovedVersion, LocalComparison]:
     """Whether the local copy at `path` is exactly a registered version: re-imported with the profile its manifest
     records (the manifest is fetched and verified from `sources`; the artifact is not fetched)."""
-    from .ipfs.blockcid import from_text
+    from ..ipfs.blockcid import from_text
 
     approved = resolve(dao, name, version, allow_suspended=True, allow_rolled_back=True)
     manifest = fetch_manifest(sources, from_text(approved.version.manifest_cid))
@@ -156,9 +156,9 @@ def check_proposed(
     (and the artifact's root block is available), and when the proposal's treasury `transfers` ((recipient,
     amount)) that pay its contributors split their total by the manifest's shares; otherwise what is wrong, in one
     sentence."""
-    from .errors import StoreError
-    from .ipfs.blockcid import from_text
-    from .ipfs.stores import fetch_verified
+    from ..errors import StoreError
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.stores import fetch_verified
 
     try:
         manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
@@ -181,8 +181,8 @@ def check_proposed(
 def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> str | None:
     """None when the `transfers` ((recipient, amount)) paying the manifest's contributors split their total as
     `token.split_reward` does by the manifest's shares (or when none pays them); else who gets what instead."""
-    from .token import split_reward
-    from .units import format_amount
+    from ..dao.token import split_reward
+    from ..units import format_amount
 
     shares = [(c.address, c.share_bps) for c in manifest.contributors]
     named = {address.lower() for address, _ in shares}

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .abi import encode_call, encode_deployment
-from .chain import Chain, PreparedTx, ReadCall, call_many, send
-from .contracts import DAO_CONTRACTS, build_info, bytecode_digests
-from .errors import InputError
-from .units import MAX_UINT256
+from ..chain.client import Chain, PreparedTx, ReadCall, call_many, send
+from ..contracts.abi import encode_call, encode_deployment
+from ..contracts.artifacts import DAO_CONTRACTS, build_info, bytecode_digests
+from ..errors import InputError
+from ..units import MAX_UINT256
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..chain.client import Chain, PreparedTx, ReadCall, call_many, read
+from ..errors import InputError, RpcError, TransactionError
 from .actions import Action
-from .chain import Chain, PreparedTx, ReadCall, call_many, read
 from .deploy import Deployment
-from .errors import InputError, RpcError, TransactionError
 
 #: The contract each role of a deployment record names.
 CONTRACT_OF_ROLE = {
@@ -67,7 +67,7 @@ class Dao:
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""
-        from .names import checksum
+        from ..names import checksum
 
         return checksum(str(self.deployment.addresses[role]))
 
@@ -85,7 +85,7 @@ class Dao:
 
     def calldata(self, role: str, function: str, *args: Any) -> bytes:
         """The calldata of `function(*args)` on the contract playing `role`."""
-        from .abi import encode_call
+        from ..contracts.abi import encode_call
 
         return encode_call(CONTRACT_OF_ROLE[role], function, args)
 
@@ -197,7 +197,7 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
     execution open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With
     `roles_from_logs`, every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked
     logs, so a proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
-    from .contracts import artifact
+    from ..contracts.artifacts import artifact
     from .deploy import ZERO_ADDRESS
 
     checks: list[WiringCheck] = []
@@ -256,7 +256,7 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
 
 def _role_holders(dao: Dao, role_id: dict[str, bytes], only: dict[str, set[str]]) -> list[WiringCheck]:
     """Every current holder of the roles in `only`, from the timelock's role logs, against who alone should hold it."""
-    from .logs import iter_logs
+    from ..chain.logs import iter_logs
 
     events: list[tuple[int, int, str, bytes, str]] = []
     for event in ("RoleGranted", "RoleRevoked"):

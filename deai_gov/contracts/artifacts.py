@@ -1,6 +1,6 @@
 """The compiled contracts the package ships and deploys (ABI, bytecode, compiler settings).
 
-`deai_gov/artifacts/contracts.json` is generated from the brownie build by `tools/export_artifacts.py`, so
+`deai_gov/contracts/contracts.json` is generated from the brownie build by `tools/export_artifacts.py`, so
 installing the package needs neither Node nor brownie. `sources_digest` fingerprints what the artifacts were
 built from; a test compares it with the shipped value so stale artifacts cannot go unnoticed.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ARTIFACTS_FILE = Path(__file__).with_name("artifacts") / "contracts.json"
+ARTIFACTS_FILE = Path(__file__).with_name("contracts.json")
 
 #: The contracts a DAO deployment is made of, in deployment order.
 DAO_CONTRACTS = ("TimelockController", "ModelToken", "ModelGovernor", "ModelRegistry")

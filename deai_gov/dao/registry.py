@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..chain.client import PreparedTx, ReadCall, call_many, read
+from ..contracts.states import ModelStatus, VersionStatus
+from ..errors import InputError, TransactionError
+from ..ipfs.blockcid import to_registry_bytes, to_text
+from ..names import checksum, checksum_address, model_id, validate_model_name
 from .actions import Action
-from .chain import PreparedTx, ReadCall, call_many, read
-from .errors import InputError, TransactionError
-from .ipfs.blockcid import to_registry_bytes, to_text
-from .names import checksum, checksum_address, model_id, validate_model_name
-from .states import ModelStatus, VersionStatus
 
 if TYPE_CHECKING:
-    from .dao import Dao
+    from .deployed import Dao
 
 PAGE_SIZE = 100
 
@@ -237,7 +237,7 @@ class ProposedVersion:
 
 def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
     """The versions that `actions` would add to the registry, decoded from their calldata."""
-    from .abi import decode_call
+    from ..contracts.abi import decode_call
 
     found = []
     for action in actions:
