@@ -15,8 +15,12 @@ from deai_gov.errors import StoreError
 from deai_gov.ipfs.blockcid import to_text
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.pinning import PinningService, wait_until_pinned
+from deai_gov.ipfs.stores import EmbeddedStore
+from deai_gov.workflows.proposing import PinRequest, publish_version
 
 from .conftest import PINNING_TOKEN
+
+CONTRIBUTOR = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
 
 
 def cid_of(text: str) -> str:
@@ -58,6 +62,37 @@ def test_waiting_follows_the_request_until_pinned(service: PinningService, pinni
     move_to(pinning_service_url, cid, "pinned")
     [done] = wait_until_pinned(service, [asked], timeout=10, poll=0.1, on_change=lambda s: changes.append(s.status))
     assert done.status == "pinned" and changes == ["pinned"]
+
+
+def test_a_version_is_published_then_pinned_before_it_is_proposed(
+    service: PinningService, pinning_service_url: str, tmp_path: Path
+) -> None:
+    """`publish_version` with a pin request: the blocks are stored, then both CIDs pinned and waited for; a dry
+    run computes the same CIDs and asks the service nothing."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"pinned weights " * 1000)
+    version = {"name": "acme/pinned", "version": 1, "parent": 0, "contributors": [(CONTRIBUTOR, 10_000)]}
+    dry = publish_version(None, model, **version, pin=PinRequest(service, [], timeout=10))
+    assert dry.pins == () and service.list(cids=[dry.artifact_cid, dry.manifest_cid]) == []
+    for cid in (dry.artifact_cid, dry.manifest_cid):
+        move_to(pinning_service_url, cid, "pinned", after=0.5)
+    heard: list[str] = []
+    store = EmbeddedStore(tmp_path / "store")
+    found = publish_version(
+        store,
+        model,
+        **version,
+        pin=PinRequest(service, ["/ip4/127.0.0.1/tcp/4001"], timeout=20),
+        on_pin=lambda status: heard.append(status.status),
+    )
+    assert (found.artifact_cid, found.manifest_cid) == (dry.artifact_cid, dry.manifest_cid)
+    assert [(pin.cid, pin.status) for pin in found.pins] == [
+        (found.artifact_cid, "pinned"),
+        (found.manifest_cid, "pinned"),
+    ]
+    assert heard and found.to_json()["pins"][0]["status"] == "pinned"
+    store.close()
 
 
 def test_a_failed_pin_and_a_pin_that_never_comes_are_named(service: PinningService, pinning_service_url: str) -> None:
@@ -135,7 +170,7 @@ def test_requests_and_answers_conform_to_the_specs_openapi_document(
     def recording(method: str, url: str, **kwargs: object) -> requests.Response:
         if kwargs.get("json") is not None:
             sent.append(kwargs["json"])
-        return real(method, url, **kwargs)  # type: ignore[arg-type]
+        return real(method, url, **kwargs)
 
     monkeypatch.setattr(requests, "request", recording)
     long_name = "acme/" + "x" * 300  # the spec caps names at 255 characters: the client trims

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,10 @@ from .session import Session
 from .submit import content_store, submit
 from .tx import transact
 from .watch import run_watch, watch_options
+
+if TYPE_CHECKING:
+    from ..ipfs.pinning import PinStatus
+    from ..workflows.proposing import VersionContent
 
 
 def _model_status(model: Any) -> dict[str, Any]:
@@ -241,24 +245,15 @@ def pull(
     allow_rolled_back: bool,
 ) -> None:
     """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
-    from ..workflows.approved import pull_approved, resolve
+    from ..workflows.approved import default_destination, pull_version, resolve
     from .progress import transfer_bar
 
     name, version = reference
-    allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
-    approved = resolve(session.dao, name, version, **allowed)
+    approved = resolve(session.dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     _warn_if_retired(approved)
-    target = destination or Path(f"{name.replace('/', '-')}-v{approved.version.number}")
+    target = destination or default_destination(approved)
     with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
-        approved, report = pull_approved(
-            session.dao,
-            session.sources(),
-            name,
-            target,
-            approved.version.number,
-            **allowed,
-            progress=advance,
-        )
+        report = pull_version(session.sources(), approved, target, progress=advance)
     data = _report_dict(approved, report) | {"path": str(target)}
     emit(
         session,
@@ -436,34 +431,8 @@ def import_car(session: Session, file: Path) -> None:
     emit(session, data, render)
 
 
-def _pin_version(
-    session: Session, service: Any, name: str, number: int, artifact: str, manifest: str, *, wait: float | None
-) -> list[Any]:
-    """Ask `service` to pin a version's artifact and manifest (our node's addresses as origins); with `wait`, follow
-    the requests until both are pinned, a line per change on stderr."""
-    from ..ipfs.pinning import pin_version, wait_until_pinned
-
-    statuses = pin_version(service, name, number, artifact, manifest, origins=session.origins())
-    for status in statuses:
-        echo(f"{status.name}: {status.status} ({status.cid}, request {status.requestid})", err=True)
-    if wait is None:
-        return statuses
-    return wait_until_pinned(
-        service,
-        statuses,
-        timeout=wait,
-        on_change=lambda s: echo(f"{s.name}: {s.status}", err=True),
-    )
-
-
-def _pin_dict(status: Any) -> dict[str, Any]:
-    return {
-        "requestid": status.requestid,
-        "status": status.status,
-        "cid": status.cid,
-        "name": status.name,
-        "created": status.created,
-    }
+def _pin_line(status: PinStatus) -> None:
+    echo(f"{status.name}: {status.status} ({status.cid}, request {status.requestid})", err=True)
 
 
 @model.command()
@@ -479,21 +448,22 @@ def pin(session: Session, reference: tuple[str, int | None], service: str, no_wa
     The configured IPFS node's addresses go with the request as origins. Waits until both are pinned (or one
     fails) unless --no-wait; a request already made for the same CID is reported again, not duplicated.
     """
+    from ..ipfs.pinning import pin_and_wait
     from ..workflows.approved import resolve
 
     name, version = reference
     approved = resolve(session.dao, name, version, allow_suspended=True, allow_rolled_back=True)
-    remote = session.pinning_service(service)
-    found = _pin_version(
-        session,
-        remote,
+    found = pin_and_wait(
+        session.pinning_service(service),
         name,
         approved.version.number,
         approved.version.artifact_cid,
         approved.version.manifest_cid,
-        wait=None if no_wait else float(timeout),
+        origins=session.origins(),
+        timeout=None if no_wait else float(timeout),
+        on_change=_pin_line,
     )
-    data = {"name": name, "version": approved.version.number, "service": service, "pins": [_pin_dict(s) for s in found]}
+    data = {"name": name, "version": approved.version.number, "service": service, "pins": [s.to_json() for s in found]}
     states = ", ".join(f"{role} {s.status}" for role, s in zip(("artifact", "manifest"), found, strict=True))
     emit(session, data, lambda: echo(f"{name} v{approved.version.number} at {service}: {states}"))
 
@@ -522,7 +492,7 @@ def pins(session: Session, reference: tuple[str, int | None] | None, service: st
             table.add_row(s.status, cell(s.name), s.cid, cell(s.requestid), cell(s.created))
         console().print(table if found else "no pin requests")
 
-    emit(session, [_pin_dict(s) for s in found], render)
+    emit(session, [s.to_json() for s in found], render)
 
 
 @model.command()
@@ -539,7 +509,7 @@ def unpin(session: Session, reference: tuple[str, int | None], service: str) -> 
     found = remote.list(cids=[approved.version.artifact_cid, approved.version.manifest_cid])
     for status in found:
         remote.remove(status.requestid)
-    data = {"name": reference[0], "version": approved.version.number, "removed": [_pin_dict(s) for s in found]}
+    data = {"name": reference[0], "version": approved.version.number, "removed": [s.to_json() for s in found]}
     emit(
         session, data, lambda: echo(f"removed {len(found)} pin request(s) of {reference[0]} v{approved.version.number}")
     )
@@ -558,62 +528,48 @@ def _content(
     path: Path | None,
     shares: list[tuple[str, int]],
     options: Any,
-) -> tuple[str, str]:
-    """(artifact CID, manifest CID) of the proposed version: PATH published, or the given CIDs."""
-    from ..workflows.proposing import check_content_request, plan_publish, version_content
+) -> VersionContent:
+    """The proposed version's content: PATH published (and pinned, with --pin), or the given CIDs."""
+    from ..workflows.proposing import PinRequest, check_content_request, given_version, plan_publish, publish_version
     from .progress import transfer_bar
 
     store = content_store(session) if path is not None else None
     copy = not options["no_copy"]
     check_content_request(store, path, options["artifact_cid"], options["manifest_cid"], copy=copy)
-    total = None
-    if path is not None:
-        plan = plan_publish(path, include_hidden=options["include_hidden"])
-        total = plan.size
-        echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {path}", err=True)
-        if session.dry_run:
-            for relative, size in plan.files:
-                echo(f"  {relative}  {size:,} bytes", err=True)
-        if plan.hidden_left_out:
-            shown = ", ".join(plan.hidden_left_out[:5]) + (", …" if len(plan.hidden_left_out) > 5 else "")
-            echo(
-                f"  left out {len(plan.hidden_left_out)} hidden (pass --include-hidden to publish them): {shown}",
-                err=True,
-            )
-    label = f"publishing {path.name}" if path is not None else ""
-    with transfer_bar(label, total, enabled=path is not None and not session.as_json) as advance:
-        content = version_content(
+    if path is None:
+        return given_version(options["artifact_cid"], options["manifest_cid"])
+    plan = plan_publish(path, include_hidden=options["include_hidden"])
+    echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {path}", err=True)
+    if session.dry_run:
+        for relative, size in plan.files:
+            echo(f"  {relative}  {size:,} bytes", err=True)
+    if plan.hidden_left_out:
+        shown = ", ".join(plan.hidden_left_out[:5]) + (", …" if len(plan.hidden_left_out) > 5 else "")
+        echo(
+            f"  left out {len(plan.hidden_left_out)} hidden (pass --include-hidden to publish them): {shown}", err=True
+        )
+    pin = None
+    if options["pin"] and session.dry_run:
+        echo(f"not pinned at {options['pin']} (dry run)", err=True)
+    elif options["pin"]:  # before proposing: voters can then fetch what they vote on from the service
+        pin = PinRequest(session.pinning_service(options["pin"]), session.origins(), float(options["pin_timeout"]))
+    with transfer_bar(f"publishing {path.name}", plan.size, enabled=not session.as_json) as advance:
+        content = publish_version(
             store,
             path,
             name=name,
             version=version,
             parent=parent,
-            contributor=shares[0][0],
-            shares=shares,
-            artifact_cid=options["artifact_cid"],
-            manifest_cid=options["manifest_cid"],
+            contributors=shares,
             copy=copy,
             include_hidden=options["include_hidden"],
             profile=options["profile"],
             progress=advance,
+            pin=pin,
+            on_pin=_pin_line,
         )
-    if path is not None:
-        echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
-    if options["pin"]:
-        if session.dry_run:
-            echo(f"not pinned at {options['pin']} (dry run)", err=True)
-        else:  # before proposing: voters can then fetch what they vote on from the service
-            remote = session.pinning_service(options["pin"])
-            _pin_version(
-                session,
-                remote,
-                name,
-                version,
-                content.artifact_cid,
-                content.manifest_cid,
-                wait=float(options["pin_timeout"]),
-            )
-    return content.artifact_cid, content.manifest_cid
+    echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
+    return content
 
 
 def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
@@ -728,9 +684,9 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     name, _ = reference
     shares = _contributors(session, options)
     contributor = shares[0][0]
-    artifact, manifest = _content(session, name, 1, 0, path, shares, options)
+    content = _content(session, name, 1, 0, path, shares, options)
     actions = [
-        register_action(session.dao, name, artifact, manifest, contributor),
+        register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, options["reward"]),
     ]
     submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
@@ -751,9 +707,9 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     version = info.latest_version + 1
     shares = _contributors(session, options)
     contributor = shares[0][0]
-    artifact, manifest = _content(session, name, version, info.current_version, path, shares, options)
+    content = _content(session, name, version, info.current_version, path, shares, options)
     actions = [
-        upgrade_action(session.dao, name, artifact, manifest, contributor),
+        upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, options["reward"]),
     ]
     submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])

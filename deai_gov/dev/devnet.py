@@ -1,5 +1,6 @@
-"""Local development chains: anvil's funded dev accounts, and time travel on dev chains (the anvil process
-itself is `deai_gov.chain.anvil`'s, shared with proposal simulations)."""
+"""Local development chains: anvil's funded dev accounts and skipping ahead (the anvil process itself is
+`deai_gov.chain.anvil`'s, shared with proposal simulations; mining and time travel are `deai_gov.chain.devchain`'s,
+which the library's workflows use too)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from ..chain.anvil import ANVIL_MNEMONIC, Anvil, anvil_dev_keys, find_anvil, free_port, port_in_use
 from ..chain.client import Chain
-from ..errors import ChainError
+from ..chain.devchain import DEV_CLIENTS, advance_time, check_dev_chain, mine
 
 __all__ = [
     "ANVIL_MNEMONIC",
@@ -24,50 +25,6 @@ __all__ = [
     "port_in_use",
     "warp",
 ]
-
-
-def advance_time(chain: Chain, seconds: int) -> None:
-    """Move a development chain's clock forward by `seconds` and mine a block."""
-    if chain.embedded:
-        tester = chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
-        # py-evm mines the travelling block one second before the timestamp it is given.
-        tester.time_travel(chain.timestamp() + seconds + 1)
-        return
-    try:
-        chain.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
-        chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-    except Exception as exc:
-        raise ChainError(f"this node cannot travel in time (not a development chain?): {exc}") from None
-
-
-def mine(chain: Chain) -> None:
-    """Mine one block on a development chain."""
-    if chain.embedded:
-        chain.w3.provider.ethereum_tester.mine_blocks(1)  # type: ignore[attr-defined]
-    else:
-        chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-
-
-#: What development nodes answer to `web3_clientVersion` (anvil, Hardhat, Ganache); a public node never does.
-DEV_CLIENTS = ("anvil/", "hardhatnetwork/", "ganache/")
-
-
-def check_dev_chain(chain: Chain) -> str:
-    """The node's client name if it is a development chain (one that may travel in time); InputError otherwise, so
-    that no command meant for a devnet is ever sent to a real network."""
-    from ..errors import InputError
-
-    if chain.embedded:
-        return "embedded py-evm"
-    try:
-        client = str(chain.request("web3_clientVersion"))
-    except ChainError:
-        client = "an unknown client"
-    if not client.lower().startswith(DEV_CLIENTS):
-        raise InputError(
-            f"chain {chain.chain_id} ({client}) is not a development chain: time travel is for local devnets only"
-        )
-    return client
 
 
 def warp(chain: Chain, seconds: int) -> int:

@@ -35,6 +35,15 @@ class PinStatus:
     delegates: list[str] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "requestid": self.requestid,
+            "status": self.status,
+            "cid": self.cid,
+            "name": self.name,
+            "created": self.created,
+        }
+
 
 class PinningService:
     """One pinning service endpoint (e.g. `https://api.pinata.cloud/psa`) and its access token."""
@@ -190,6 +199,29 @@ def wait_until_pinned(
             if updated.status != request.status and on_change:
                 on_change(updated)
             current[request.requestid] = updated
+
+
+def pin_and_wait(
+    service: PinningService,
+    name: str,
+    number: int,
+    artifact: str,
+    manifest: str,
+    *,
+    origins: Iterable[str] = (),
+    timeout: float | None,
+    on_change: Callable[[PinStatus], None] | None = None,
+) -> list[PinStatus]:
+    """Ask `service` to pin a version's artifact and manifest (`pin_version`), then, unless `timeout` is None,
+    follow the requests until both are pinned (`wait_until_pinned`); `on_change` hears of each request when made
+    and of every change of status."""
+    statuses = pin_version(service, name, number, artifact, manifest, origins=origins)
+    for status in statuses:
+        if on_change:
+            on_change(status)
+    if timeout is None:
+        return statuses
+    return wait_until_pinned(service, statuses, timeout=timeout, on_change=on_change)
 
 
 def _text(value: Any, limit: int) -> str:

@@ -98,14 +98,27 @@ def pull_approved(
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
-    """Fetch a registered version into `destination`, verified, written atomically."""
+    """Fetch a registered version into `destination`, verified, written atomically (`resolve`, then
+    `pull_version`)."""
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
+    return approved, pull_version(sources, approved, destination, progress=progress)
+
+
+def pull_version(
+    sources: list[BlockSource], approved: ApprovedVersion, destination: Path, *, progress: Progress | None = None
+) -> VerifyReport:
+    """Fetch a version `resolve` found into `destination`: its manifest first (it must name that model and
+    version), then every block and file, verified, written atomically."""
     from ..ipfs.blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
-    report = pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
-    return approved, report
+    return pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
+
+
+def default_destination(approved: ApprovedVersion) -> Path:
+    """Where a pull writes when not told: `./ORG-NAME-vN` in the current folder."""
+    return Path(f"{approved.name.replace('/', '-')}-v{approved.version.number}")
 
 
 def export_approved(

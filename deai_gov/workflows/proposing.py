@@ -1,6 +1,7 @@
 """Drafting a lifecycle proposal: publish the model (or take its CIDs), publish the full description to IPFS,
 and put the actions and a short on-chain description together. The CLI's `model propose` commands and scripts
-draft through these functions, then send `governance.propose(dao, proposal)`."""
+draft through these functions (`publish_version` or `given_version` for the content), then submit through
+`workflows.submission`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..contracts.states import ProposalState
 from ..dao.actions import Action, Proposal
 from ..dao.governance import build_proposal, state
 from ..errors import InputError
+from ..ipfs.blockcid import normalize_cid
+from ..ipfs.content import publish
+from ..ipfs.manifest import Contributor
+from ..ipfs.pinning import PinningService, PinStatus, pin_and_wait
+from ..ipfs.profiles import DEFAULT_PROFILE, profile_named
+from ..ipfs.stores import EmbeddedStore
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -43,48 +50,83 @@ def plan_publish(path: Path, *, include_hidden: bool = False) -> PublishPlan:
 
 @dataclass(frozen=True)
 class VersionContent:
-    """The CIDs a proposed version records, and where its content is, in words."""
+    """The CIDs a proposed version records, where its content is (in words), and the pin requests made for it."""
 
     artifact_cid: str
     manifest_cid: str
     where: str
+    pins: tuple[PinStatus, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "artifact_cid": self.artifact_cid,
+            "manifest_cid": self.manifest_cid,
+            "where": self.where,
+            "pins": [pin.to_json() for pin in self.pins],
+        }
 
 
-def version_content(
+@dataclass(frozen=True)
+class PinRequest:
+    """Have a remote pinning service keep a version before it is proposed, so voters can fetch what they vote on."""
+
+    service: PinningService
+    #: Multiaddresses the service may fetch the blocks from (the publishing node's).
+    origins: list[str]
+    #: Seconds to wait until both the artifact and the manifest are pinned.
+    timeout: float
+
+
+def given_version(artifact_cid: str, manifest_cid: str) -> VersionContent:
+    """A version already on IPFS, named by its two CIDs (normalized to base32 CIDv1).
+
+    Raises:
+        InputError: a CID is not a valid CID.
+    """
+    return VersionContent(normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs")
+
+
+def publish_version(
     store: BlockStore | None,
-    path: Path | None,
+    path: Path,
     *,
     name: str,
     version: int,
     parent: int,
-    contributor: str,
-    shares: list[tuple[str, int]] | None = None,
-    artifact_cid: str | None = None,
-    manifest_cid: str | None = None,
+    contributors: list[tuple[str, int]],
     copy: bool = True,
     include_hidden: bool = False,
     profile: str | None = None,
     progress: Callable[[int], None] | None = None,
+    pin: PinRequest | None = None,
+    on_pin: Callable[[PinStatus], None] | None = None,
 ) -> VersionContent:
-    """Publish the model at `path` into `store`, or take the given CIDs (both, and no `path`).
+    """Publish the model at `path` (with its manifest) into `store`, then have it pinned remotely if asked.
 
-    With `store` None nothing is stored: the CIDs are only computed (a dry run). With `copy` False an embedded
-    store reads the files from `path` instead of keeping a copy (`path` must then stay unchanged). Hidden files
-    and folders are left out unless `include_hidden` (see `plan_publish` for the list, before publishing).
-    `profile` names the import profile (default: IPIP-499's `unixfs-v1-2025`; see `ipfs.profiles`).
-    `shares` ((address, basis points)) are the manifest's contributors; by default `contributor` alone.
+    Args:
+        store: where the blocks go; None stores nothing and only computes the CIDs (a dry run, never pinned).
+        path: the model's file or folder.
+        name: the model's name, recorded in the manifest.
+        version: the version number the registry will give it (`registry.next_version`).
+        parent: the version it derives from (0 for none).
+        contributors: (address, basis points) pairs, the manifest's contributors; the first is the registry's.
+        copy: False lets an embedded store read the files from `path` instead of keeping a copy (`path` must then
+            stay unchanged).
+        include_hidden: publish hidden files and folders too (see `plan_publish` for the list, before publishing).
+        profile: the import profile's name (default: IPIP-499's `unixfs-v1-2025`; see `ipfs.profiles`).
+        progress: called with the bytes read so far.
+        pin: a pinning service to keep the artifact and manifest, waited for until both are pinned.
+        on_pin: called with each pin request when made, and when its status changes.
+
+    Returns:
+        The version's CIDs, where they are, and the pin requests.
+
+    Raises:
+        InputError: the path or a name in it is not publishable, or the store cannot keep it as asked.
+        StoreError: the store refused the blocks, or the pinning service failed or timed out.
     """
-    from ..ipfs.blockcid import normalize_cid
-    from ..ipfs.content import publish
-    from ..ipfs.manifest import Contributor
-    from ..ipfs.profiles import DEFAULT_PROFILE, profile_named
-    from ..ipfs.stores import EmbeddedStore
-
-    check_content_request(store, path, artifact_cid, manifest_cid, copy=copy)
+    check_content_request(store, path, None, None, copy=copy)
     import_profile = profile_named(profile) if profile else DEFAULT_PROFILE
-    if path is None:
-        assert artifact_cid and manifest_cid
-        return VersionContent(normalize_cid(artifact_cid), normalize_cid(manifest_cid), "given CIDs")
     with tempfile.TemporaryDirectory() as scratch:
         target = store if store is not None else EmbeddedStore(Path(scratch))
         published = publish(
@@ -93,19 +135,30 @@ def version_content(
             name=name,
             version=version,
             parent_version=parent,
-            contributors=[Contributor(address, bps) for address, bps in (shares or [(contributor, 10_000)])],
+            contributors=[Contributor(address, bps) for address, bps in contributors],
             progress=progress,
             copy=copy and store is not None,
             include_hidden=include_hidden,
             profile=import_profile,
         )
     if store is None:
-        where = "computed only (dry run)"
-    else:
-        where = f"published to the {store.name}"
-        if not copy:
-            where += f" without a copy: keep {path} unchanged, the store reads it from there"
-    return VersionContent(published.artifact_cid, published.manifest_cid, where)
+        return VersionContent(published.artifact_cid, published.manifest_cid, "computed only (dry run)")
+    where = f"published to the {store.name}"
+    if not copy:
+        where += f" without a copy: keep {path} unchanged, the store reads it from there"
+    pins: list[PinStatus] = []
+    if pin is not None:
+        pins = pin_and_wait(
+            pin.service,
+            name,
+            version,
+            published.artifact_cid,
+            published.manifest_cid,
+            origins=pin.origins,
+            timeout=pin.timeout,
+            on_change=on_pin,
+        )
+    return VersionContent(published.artifact_cid, published.manifest_cid, where, tuple(pins))
 
 
 def check_content_request(

@@ -24,16 +24,18 @@ from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore
 from deai_gov.workflows.proposing import (
     VersionContent,
+    check_content_request,
     draft_proposal,
     existing_proposal_state,
+    given_version,
     publish_description,
-    version_content,
+    publish_version,
 )
 
 from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, fake_cid
 
 CONTRIBUTOR = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
-VERSION = {"name": "acme/vision", "version": 2, "parent": 1, "contributor": CONTRIBUTOR}
+VERSION = {"name": "acme/vision", "version": 2, "parent": 1, "contributors": [(CONTRIBUTOR, 10_000)]}
 
 
 @pytest.fixture(scope="module")
@@ -70,18 +72,18 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-# ------------------------------------------------------------------ version_content
+# ------------------------------------------------------------------ the version's content: checked, given, published
 
 
 def test_refuses_neither_path_nor_cids() -> None:
     with pytest.raises(InputError, match="give the model's PATH to publish, or both"):
-        version_content(None, None, **VERSION)
+        check_content_request(None, None, None, None)
 
 
 @pytest.mark.parametrize("given", [{"artifact_cid": fake_cid("a")}, {"manifest_cid": fake_cid("m")}])
 def test_refuses_one_cid_alone(given: dict[str, str]) -> None:
     with pytest.raises(InputError, match="both --artifact CID and --manifest CID"):
-        version_content(None, None, **VERSION, **given)
+        check_content_request(None, None, given.get("artifact_cid"), given.get("manifest_cid"))
 
 
 @pytest.mark.parametrize(
@@ -94,17 +96,17 @@ def test_refuses_one_cid_alone(given: dict[str, str]) -> None:
 )
 def test_refuses_path_and_cids(model: Path, given: dict[str, str]) -> None:
     with pytest.raises(InputError, match="either PATH or --artifact/--manifest, not both"):
-        version_content(None, model, **VERSION, **given)
+        check_content_request(None, model, given.get("artifact_cid"), given.get("manifest_cid"))
 
 
 def test_refuses_no_copy_with_cids() -> None:
     with pytest.raises(InputError, match="--no-copy"):
-        version_content(None, None, **VERSION, artifact_cid=fake_cid("a"), manifest_cid=fake_cid("m"), copy=False)
+        check_content_request(None, None, fake_cid("a"), fake_cid("m"), copy=False)
 
 
 def test_refuses_a_cid_that_is_not_one() -> None:
     with pytest.raises(InputError, match="not a valid CID"):
-        version_content(None, None, **VERSION, artifact_cid="bafynot", manifest_cid=fake_cid("m"))
+        given_version("bafynot", fake_cid("m"))
 
 
 def test_given_cids_are_normalized() -> None:
@@ -114,7 +116,7 @@ def test_given_cids_are_normalized() -> None:
     manifest = fake_cid("manifest")  # base32 CIDv1, raw
     manifest_b58 = str(CID.decode(manifest).set(base="base58btc"))
     assert manifest_b58.startswith("z")
-    found = version_content(None, None, **VERSION, artifact_cid=v0, manifest_cid=manifest_b58)
+    found = given_version(v0, manifest_b58)
     assert found.artifact_cid == str(CID("base32", 1, "dag-pb", multihash.wrap(digest, "sha2-256")))
     assert found.manifest_cid == manifest
     assert found.where == "given CIDs"
@@ -122,11 +124,11 @@ def test_given_cids_are_normalized() -> None:
 
 def test_dry_run_computes_what_publishing_stores(model: Path, tmp_path: Path, scratch: Path) -> None:
     during: list[int] = []
-    dry = version_content(None, model, **VERSION, progress=lambda _: during.append(len(list(scratch.iterdir()))))
+    dry = publish_version(None, model, **VERSION, progress=lambda _: during.append(len(list(scratch.iterdir()))))
     assert during and set(during) == {1}  # a scratch store while computing...
     assert list(scratch.iterdir()) == []  # ...gone afterwards
     store = EmbeddedStore(tmp_path / "store")
-    published = version_content(store, model, **VERSION)
+    published = publish_version(store, model, **VERSION)
     assert (dry.artifact_cid, dry.manifest_cid) == (published.artifact_cid, published.manifest_cid)
     assert "dry run" in dry.where
     assert published.where == f"published to the {store.name}"
@@ -148,7 +150,7 @@ def test_dry_run_computes_what_publishing_stores(model: Path, tmp_path: Path, sc
 def test_dry_run_stores_nothing_in_a_store(model: Path, tmp_path: Path, scratch: Path) -> None:
     """A dry run takes no store: a store made beforehand stays empty, and no scratch folder is left."""
     store = EmbeddedStore(tmp_path / "store")
-    dry = version_content(None, model, **VERSION)
+    dry = publish_version(None, model, **VERSION)
     assert not store.has(from_text(dry.artifact_cid))
     assert not store.has(from_text(dry.manifest_cid))
     assert not (tmp_path / "store").exists()
@@ -156,21 +158,21 @@ def test_dry_run_stores_nothing_in_a_store(model: Path, tmp_path: Path, scratch:
 
 
 def test_dry_run_without_a_copy_computes_the_same(model: Path, scratch: Path) -> None:
-    assert cids(version_content(None, model, **VERSION, copy=False)) == cids(version_content(None, model, **VERSION))
+    assert cids(publish_version(None, model, **VERSION, copy=False)) == cids(publish_version(None, model, **VERSION))
     assert list(scratch.iterdir()) == []
 
 
 def test_publishing_without_a_copy_says_so(model: Path, tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
-    found = version_content(store, model, **VERSION, copy=False)
+    found = publish_version(store, model, **VERSION, copy=False)
     assert "without a copy" in found.where and str(model) in found.where
-    assert cids(found) == cids(version_content(None, model, **VERSION))
+    assert cids(found) == cids(publish_version(None, model, **VERSION))
     store.close()
 
 
 def test_a_missing_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
-        version_content(None, tmp_path / "nothing", **VERSION)
+        publish_version(None, tmp_path / "nothing", **VERSION)
 
 
 # ------------------------------------------------------------------ publish_description
