@@ -12,7 +12,7 @@ receipt) made by the library (`governance.vote`, `registry.suspend`, `token.dele
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,6 +37,15 @@ DROP_GRACE = 3.0
 #: How long a transaction's nonce must stay used by another one before it is named replaced (a busy node can make
 #: a mined transaction's receipt readable a moment after its sender's nonce moved on).
 REPLACED_GRACE = 1.0
+
+
+class LogSource(Protocol):
+    """What answers a chain's log queries instead of the node (`logindex.LogIndex`, a local file)."""
+
+    def logs(self, address: str, topics: list[Any], from_block: int, to_block: int) -> Iterator[dict[str, Any]]:
+        """The logs of `address` matching `topics` from `from_block` to `to_block`, oldest first, as JSON-RPC gives
+        them."""
+        ...
 
 
 class Transport(Protocol):
@@ -91,8 +100,8 @@ class Chain:
         self._chain_id: int | None = None
         #: Blocks one eth_getLogs spans: what last worked with this node (see `logs.fetch_logs`).
         self.log_range = 10_000
-        #: A `logindex.LogIndex` that answers log queries from a local file, when one is enabled.
-        self.log_index: Any = None
+        #: The index that answers log queries from a local file, once `logindex.enable` chose one.
+        self.log_index: LogSource | None = None
 
     def __repr__(self) -> str:
         return f"Chain({redacted(self.rpc_url) if self.rpc_url else 'embedded'})"

@@ -215,12 +215,14 @@ class LogIndex:
             }
 
 
-def enable(dao: Any, home: Path | None = None) -> LogIndex | None:
-    """Answer `dao`'s log queries from its index file from now on (not on the embedded chain, which has no history
-    worth keeping, nor when DEAI_GOV_NO_INDEX is set); returns the index."""
+def enable(chain: Chain, governor: str, home: Path | None = None) -> LogIndex | None:
+    """Answer `chain`'s log queries from the index file of the deployment whose governor is at `governor`, from now
+    on (not on the embedded chain, which has no history worth keeping, nor when DEAI_GOV_NO_INDEX is set); returns
+    the index."""
     import os
 
-    if dao.chain.embedded or os.environ.get("DEAI_GOV_NO_INDEX"):
+    if chain.embedded or os.environ.get("DEAI_GOV_NO_INDEX"):
         return None
-    dao.chain.log_index = LogIndex.for_deployment(dao.chain, dao.address("governor"), home)
-    return dao.chain.log_index  # type: ignore[no-any-return]
+    index = LogIndex.for_deployment(chain, governor, home)
+    chain.log_index = index
+    return index

@@ -54,7 +54,8 @@ class Session:
 
             record = Deployment.load(self.network.deployment)
             self._dao = Dao.attach(self.chain, record, custom=self.custom_deployment)
-            enable(self._dao)  # log queries read only what the index does not hold yet
+            # log queries read only what the index does not hold yet
+            enable(self._dao.chain, self._dao.address("governor"))
         return self._dao
 
     def signer(self) -> Any:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..chain.client import Chain, PreparedTx, ReadCall, call_many, read
 from ..errors import InputError, RpcError, TransactionError
-from .actions import Action
+from .actions import Action, Proposal
 from .deploy import Deployment
 
 #: The contract each role of a deployment record names.
@@ -29,6 +29,10 @@ class Dao:
 
     chain: Chain
     deployment: Deployment
+    #: Proposals this object has read back from their logs, by id: (proposal, proposer, block). Contents never
+    #: change once proposed, but a reorganisation could give a sequential id to other contents, so an entry is used
+    #: only after the governor confirms id <-> contents (`governance.get_proposal`).
+    proposals_read: dict[int, tuple[Proposal, str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def attach(cls, chain: Chain, deployment: Deployment, *, custom: bool = False) -> Dao:

@@ -147,20 +147,15 @@ def state(dao: Dao, proposal_id: int) -> ProposalState:
         raise InputError(str(exc)) from None
 
 
-# Proposals seen by this process, by (governor, id). Contents never change once proposed, but a reorg could give
-# a sequential id to other contents, so an entry is used only after the governor confirms id <-> contents.
-_seen_proposals: dict[tuple[str, int], tuple[Proposal, str, int]] = {}
-
-
 def _remember(dao: Dao, proposal_id: int, found: tuple[Proposal, str, int]) -> tuple[Proposal, str, int]:
-    _seen_proposals[(dao.address("governor"), proposal_id)] = found
+    dao.proposals_read[proposal_id] = found
     return found
 
 
 def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
     """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
     state(dao, proposal_id)  # fails early and clearly for unknown ids
-    seen = _seen_proposals.get((dao.address("governor"), proposal_id))
+    seen = dao.proposals_read.get(proposal_id)
     if seen is not None and existing_proposal_id(dao, seen[0]) == proposal_id:
         return seen
     # The proposal was created `votingDelay` before its snapshot: start the log search at that block, and fall
