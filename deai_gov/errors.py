@@ -1,60 +1,47 @@
-"""Every exception the package raises, in one place, and the exit code each maps to on the command line.
+"""Every exception the package raises, in one place.
 
 The families, most general first:
 
-    DeaiGovError                      exit 1: anything else that went wrong
-      InputError                      exit 3: a value given is not acceptable (name, CID, address, file...)
+    DeaiGovError                      anything that went wrong; `str(exc)` is one plain sentence, `exc.hint` the next
+                                      step when there is one (a command to run, an option to pass), or None
+      InputError (ValueError)         a value given is not acceptable (name, CID, address, file...)
         DuplicateProposalError          an identical proposal exists (carries its id)
-      ChainError                      exit 4: the RPC node is unreachable or answered unexpectedly
+      ChainError                      the RPC node is unreachable or answered unexpectedly
         RpcError                        the node answered a request with a JSON-RPC error
         RpcBusy                         the node answered HTTP 429 or 5xx, after every retry
-      TransactionError                exit 5: a transaction would revert, or did, or never got a receipt
-      WaitTimeout                     exit 1: waited for a state that did not come in time
-      SimulationUnavailable           exit 1: a proposal cannot be simulated on a fork here (no anvil, no RPC)
-      HookFailed                      exit 1: the command `watch --exec` runs failed on an event, every retry
+      TransactionError                a transaction would revert, or did, or never got a receipt
+      WaitTimeout (TimeoutError)      waited for a state that did not come in time
+      SimulationUnavailable           a proposal cannot be simulated on a fork here (no anvil, no RPC)
+      HookFailed                      the command `watch --exec` runs failed on an event, every retry
       ContentError                    content from IPFS is malformed or does not match
         UnixFSError                     a block is not the UnixFS/dag-pb structure it claims to be
         CarError                        a CAR stream is malformed, or a block does not match its CID
-        VerificationError             exit 6: content does not match what was recorded
-      StoreError                      exit 7: a store could not be reached, or refused an operation
-        BlockNotFound                   no source had the block
-        BlockMismatch                 exit 6: sources answered with bytes that do not hash to the CID
+        VerificationError               content does not match what was recorded
+      StoreError                      a store could not be reached, or refused an operation
+        BlockNotFound (LookupError)     no source had the block
+        BlockMismatch                   sources answered with bytes that do not hash to the CID
       IpfsNodeError                   the local IPFS node did not start or stopped
 
-Every message is one plain sentence, safe to show as is. Revert data is turned into such sentences by
-`deai_gov.contracts.reverts`.
+The library raises facts; what they mean for a process (its exit code) is the CLI's to say (`deai_gov.cli.errors`).
+Revert data is turned into sentences by `deai_gov.contracts.reverts`.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Any
 
 
-class ExitCode(IntEnum):
-    """The documented exit codes of the `deai-gov` command."""
-
-    OK = 0
-    ERROR = 1  # anything else that went wrong
-    USAGE = 2  # click: unknown option, missing argument
-    INPUT = 3  # a value given is not acceptable (name, CID, address, missing file or deployment)
-    CHAIN = 4  # the RPC node is unreachable or answered unexpectedly
-    REVERTED = 5  # a transaction would revert, or did
-    VERIFICATION = 6  # content does not match what the registry records
-    UNAVAILABLE = 7  # content could not be fetched from any source
-    INTERRUPTED = 130
-
-
 class DeaiGovError(Exception):
-    """Base class: the message is a single sentence, safe to show as is."""
+    """Base class: the message is a single sentence, safe to show as is; `hint`, when not None, says what to do
+    next (shown after the message by the CLI, kept apart for a script or a web page to show its own way)."""
 
-    exit_code: ExitCode = ExitCode.ERROR
+    def __init__(self, message: str = "", *, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
-class InputError(DeaiGovError):
+class InputError(DeaiGovError, ValueError):
     """A value given by the user is not acceptable (name, CID, address, amount...)."""
-
-    exit_code = ExitCode.INPUT
 
 
 class DuplicateProposalError(InputError):
@@ -67,8 +54,6 @@ class DuplicateProposalError(InputError):
 
 class ChainError(DeaiGovError):
     """The chain could not be reached or answered something unexpected."""
-
-    exit_code = ExitCode.CHAIN
 
 
 class RpcError(ChainError):
@@ -99,15 +84,13 @@ class RpcBusy(ChainError):
 class TransactionError(DeaiGovError):
     """A transaction would revert, or did, or never got a receipt."""
 
-    exit_code = ExitCode.REVERTED
-
     def __init__(self, message: str, *, error_name: str | None = None, error_args: dict[str, Any] | None = None):
         super().__init__(message)
         self.error_name = error_name
         self.error_args = error_args or {}
 
 
-class WaitTimeout(DeaiGovError):
+class WaitTimeout(DeaiGovError, TimeoutError):
     """Something waited for (a proposal state) did not happen in the time allowed."""
 
 
@@ -135,29 +118,18 @@ class CarError(ContentError):
 class VerificationError(ContentError):
     """Content does not match what was recorded; the message names what did not match."""
 
-    exit_code = ExitCode.VERIFICATION
-
 
 class StoreError(DeaiGovError):
     """A store could not be reached, or refused an operation."""
 
-    exit_code = ExitCode.UNAVAILABLE
 
-
-class BlockNotFound(StoreError):
+class BlockNotFound(StoreError, LookupError):
     """No source had the block (or none answered in time)."""
 
 
 class BlockMismatch(StoreError):
     """Sources answered, but with bytes that do not hash to the block's CID."""
 
-    exit_code = ExitCode.VERIFICATION
-
 
 class IpfsNodeError(DeaiGovError):
     """The local IPFS node is not installed, did not start, or stopped unexpectedly."""
-
-
-def exit_code_for(exc: BaseException) -> int:
-    """The documented exit code of an exception (1 for anything that is not one of the package's errors)."""
-    return int(getattr(exc, "exit_code", ExitCode.ERROR)) if isinstance(exc, DeaiGovError) else int(ExitCode.ERROR)

@@ -179,7 +179,7 @@ def test_refusals(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     )
     assert code == 3 and err.strip() == "error: wrong password for account 'alice'"
     code, _, err = cli([*base, "--account", "alice", "--password-file", str(password), "account", "delegate", "self"])
-    assert code == 3 and "refusing to send without confirmation: pass --yes" in err
+    assert code == 3 and "refusing to send without confirmation (no terminal to ask); pass --yes" in err
     code, _, err = cli(
         [*base, "--account", "nobody", "--password-file", str(password), "--yes", "account", "delegate", "self"]
     )

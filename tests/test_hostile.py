@@ -729,7 +729,7 @@ def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(anvil:
     signed = gov.sign_vote(dao, people.bob, pid, gov.Support.FOR)
     assert signed.proposal_hash and gov.SignedVote.from_dict(signed.to_dict()) == signed
     chain.request("evm_revert", [snapshot])
-    gov._seen_proposals.clear()  # what a fresh process would know
+    dao.proposals_read.clear()  # what a fresh process would know
     other = reg.register_action(dao, "acme/other", fake_cid("2a"), fake_cid("2m"), people.carol.address)
     same_number, _ = propose(dao, people.alice, [other], "# Register acme/other")
     assert same_number == pid

@@ -270,12 +270,12 @@ def test_a_new_process_reads_proposals_back_from_logs(dao: Dao, people: People) 
     pid_other, _ = propose(dao, people.bob, [reg.retire_action(dao, NAME, "x")], "# Another proposal")
     pid = propose_and_vote(dao, people, actions, "Register")
     proposal_in_memory = gov.get_proposal(dao, pid)
-    gov._seen_proposals.clear()  # as in a fresh process
+    dao.proposals_read.clear()  # as in a fresh process
     assert gov.get_proposal(dao, pid) == proposal_in_memory
-    gov._seen_proposals.clear()
+    dao.proposals_read.clear()
     proposal, proposer, _ = gov.get_proposal(dao, pid_other)
     assert (proposal.title, proposer) == ("Another proposal", people.bob.address)
-    gov._seen_proposals.clear()
+    dao.proposals_read.clear()
     finish(dao, people, pid)  # queue and execute look the proposal up from its log
     assert reg.get_model(dao, NAME).current_version == 1
 

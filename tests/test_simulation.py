@@ -192,11 +192,12 @@ def test_without_anvil_or_on_the_embedded_chain_each_action_is_checked_instead(
     proposal = draft(dao, people, [changes.transfer_action(dao, people.bob.address, 1 * TOKEN)], "Fallback")
 
     def missing() -> str:
-        raise ChainError("anvil is not installed: run `npm ci` in the project, or put anvil on PATH")
+        raise ChainError("anvil is not installed", hint="run `npm ci` in the project, or put anvil on PATH")
 
     monkeypatch.setattr(anvil_module, "find_anvil", missing)
     check = check_proposal(dao, proposal, proposer=people.alice.address)
     assert check.report is None and check.unavailable and "anvil is not installed" in check.unavailable
+    assert "run `npm ci`" in check.unavailable  # the hint goes with the reason
     assert check.per_action == [None]
     assert check.lines(["pay bob"])[1] == "  1. pay bob: would succeed now"
     embedded = connect(None)

@@ -75,7 +75,7 @@ def find_anvil() -> str:
         candidate = parent / "node_modules" / ".bin" / "anvil"
         if candidate.exists():
             return str(candidate)
-    raise ChainError("anvil is not installed: run `npm ci` in the project, or put anvil on PATH")
+    raise ChainError("anvil is not installed", hint="run `npm ci` in the project, or put anvil on PATH")
 
 
 @dataclass

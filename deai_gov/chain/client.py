@@ -254,7 +254,7 @@ def fee_fields(w3: Web3, block: Any = None) -> dict[str, int]:
         return {"gasPrice": int(w3.eth.gas_price)}
     try:
         priority = int(w3.eth.max_priority_fee)
-    except Exception:
+    except Exception:  # a node without eth_maxPriorityFeePerGas: web3 raises whatever its provider gives
         priority = _FALLBACK_PRIORITY_FEE
     return {"maxPriorityFeePerGas": priority, "maxFeePerGas": 2 * int(base_fee) + priority}
 
@@ -346,7 +346,7 @@ def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
     """Estimate the gas `tx` needs when sent by `sender`; raise TransactionError if it would revert."""
     try:
         return int(chain.w3.eth.estimate_gas(_transaction(sender, tx)))  # type: ignore[arg-type]
-    except Exception as exc:
+    except Exception as exc:  # web3's family (ContractLogicError, Web3RPCError...) and requests': sorted below
         raise explain_call_failure(exc) from None
 
 
@@ -367,7 +367,7 @@ def send(
     fields = _transaction(account.address, tx) | {"chainId": chain.chain_id}
     try:
         estimate = int(w3.eth.estimate_gas(fields))  # type: ignore[arg-type]
-    except Exception as exc:
+    except Exception as exc:  # web3's family (ContractLogicError, Web3RPCError...) and requests': sorted below
         raise explain_call_failure(exc) from None
     latest = w3.eth.get_block("latest")
     fields["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
@@ -376,7 +376,7 @@ def send(
     signed = account.sign_transaction(fields)
     try:
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction).to_0x_hex()
-    except Exception as exc:
+    except Exception as exc:  # web3's family and requests': explain_call_failure sorts them
         raise explain_call_failure(exc) from None
     if on_submitted:
         on_submitted(tx_hash)
@@ -495,7 +495,7 @@ def _mined_revert(chain: Chain, tx: dict[str, Any], receipt: Any) -> Transaction
     replay = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
     try:
         chain.w3.eth.call(replay, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
-    except Exception as exc:
+    except Exception as exc:  # the expected revert, in whichever of web3's exceptions the provider gives
         error = explain_call_failure(exc)
         return TransactionError(
             f"transaction reverted: {error}", error_name=error.error_name, error_args=error.error_args

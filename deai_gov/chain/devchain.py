@@ -18,7 +18,7 @@ def advance_time(chain: Chain, seconds: int) -> None:
     try:
         chain.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
         chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-    except Exception as exc:
+    except Exception as exc:  # a node without these methods: web3 raises whatever its provider gives
         raise ChainError(f"this node cannot travel in time (not a development chain?): {exc}") from None
 
 

@@ -65,7 +65,7 @@ class EmbeddedTransport:
         request = {key: value for key, value in call.items() if key in ("from", "to", "data", "value")}
         try:
             return self.w3.eth.call(request, _block(tag))  # type: ignore[arg-type]
-        except Exception as exc:
+        except Exception as exc:  # eth-tester raises py-evm's and its own errors for a revert: sorted below
             data = revert_data_of(exc)
             if data is None:
                 raise RpcError("eth_call", {"code": -32000, "message": str(exc).splitlines()[0][:200]}) from None

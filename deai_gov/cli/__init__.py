@@ -22,13 +22,14 @@ class _Main(click.Group):
     """Turns library errors into one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..errors import DeaiGovError, ExitCode, exit_code_for
+        from ..errors import DeaiGovError
+        from .errors import ExitCode, error_line, exit_code_for
 
         try:
             return super().invoke(ctx)
         except DeaiGovError as exc:
             verbose = isinstance(ctx.obj, Session) and ctx.obj.verbose > 0
-            fail(f"{type(exc).__name__}: {exc}" if verbose else str(exc), exit_code_for(exc))
+            fail(error_line(exc, verbose=verbose), exit_code_for(exc))
         except KeyboardInterrupt:
             fail("interrupted", ExitCode.INTERRUPTED)
 

@@ -144,7 +144,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     from ..home.config import config_home
 
     if not session.network.rpc_url:
-        raise InputError("deploying needs a chain that keeps its state: pass --rpc-url or --network")
+        raise InputError("deploying needs a chain that keeps its state", hint="pass --rpc-url or --network")
     params = DaoParams(
         token_name=options["token_name"],
         token_symbol=options["token_symbol"],

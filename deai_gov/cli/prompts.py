@@ -24,5 +24,5 @@ def confirm(question: str, *, yes: bool, action: str = "send") -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise InputError(f"refusing to {action} without confirmation: pass --yes (no terminal to ask)")
+        raise InputError(f"refusing to {action} without confirmation (no terminal to ask)", hint="pass --yes")
     click.confirm(question, abort=True, err=True)

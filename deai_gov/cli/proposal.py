@@ -391,7 +391,7 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
         raise InputError(f"cannot write {out}: there is no folder {out.parent}")
     if offline:
         if session.network.deployment is None:
-            raise InputError("signing offline needs the deployment record: pass --deployment FILE")
+            raise InputError("signing offline needs the deployment record", hint="pass --deployment FILE")
         record = Deployment.load(session.network.deployment)
         vote = sign_ballot(
             session.signer(),

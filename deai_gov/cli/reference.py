@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ..errors import ExitCode
+from .errors import EXIT_CODES, ExitCode
 
 _EXIT_CODES = [
     (ExitCode.OK, "success"),
@@ -67,8 +67,21 @@ def render(main: click.Group) -> str:
     ]
     for path, command, ctx in _commands(main, root):
         parts += ["", f"## {path}", "", "```", command.get_help(ctx), "```"]
-    parts += ["", "## Exit codes", "", "| code | meaning |", "|---|---|"]
-    parts += [f"| {code} | {meaning} |" for code, meaning in _EXIT_CODES]
+    parts += [
+        "",
+        "## Exit codes",
+        "",
+        "The one table of exit codes; the library's errors (`deai_gov.errors`) map to them by family",
+        "(`deai_gov.cli.errors.EXIT_CODES`), and an error's hint, when it has one, follows its sentence.",
+        "",
+        "| code | meaning | errors |",
+        "|---|---|---|",
+    ]
+    for code, meaning in _EXIT_CODES:
+        families = ", ".join(f"`{family.__name__}`" for family, mapped in EXIT_CODES if mapped == code)
+        if code == ExitCode.ERROR:
+            families = "any other `DeaiGovError`"
+        parts.append(f"| {int(code)} | {meaning} | {families} |")
     return "\n".join(parts) + "\n"
 
 

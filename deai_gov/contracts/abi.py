@@ -123,7 +123,7 @@ def decode_call(contract: str, calldata: bytes) -> tuple[str, dict[str, Any]]:
         raise ValueError(f"calldata 0x{bytes(calldata[:4]).hex()} matches no function of {contract}")
     try:
         values = decode_values(list(shape.inputs), bytes(calldata[4:]))
-    except Exception as exc:
+    except Exception as exc:  # hostile calldata: eth_abi raises DecodingError and others (OverflowError...)
         raise ValueError(f"calldata of {contract}.{shape.name} does not decode: {exc}") from None
     return shape.name, dict(zip(shape.input_names, checksummed(shape.inputs, values), strict=True))
 

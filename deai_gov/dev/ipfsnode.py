@@ -50,7 +50,7 @@ def find_jsipfs() -> Path:
         candidate = node_dir / "node_modules" / ".bin" / "jsipfs"
         if candidate.exists():
             return candidate
-    raise IpfsNodeError(f"the local IPFS node (js-ipfs) is not installed: {_INSTALL_HINT}")
+    raise IpfsNodeError("the local IPFS node (js-ipfs) is not installed", hint=_INSTALL_HINT)
 
 
 def find_polyfill(jsipfs: Path) -> Path | None:

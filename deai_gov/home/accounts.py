@@ -76,7 +76,7 @@ def import_private_key(alias: str, private_key: str, password: str, *, home: Pat
     _ensure_new(alias, home)
     try:
         account = Account.from_key(private_key.strip())
-    except Exception:
+    except Exception:  # eth-account raises ValueError, TypeError or eth-keys' ValidationError for a bad key
         raise InputError("that is not a valid private key (64 hex digits)") from None
     if int.from_bytes(account.key, "big") == 0:  # eth-keys accepts it, but no signature can be made with it
         raise InputError("that is not a valid private key (64 hex digits)")
@@ -92,7 +92,7 @@ def import_mnemonic(
     Account.enable_unaudited_hdwallet_features()
     try:
         account = Account.from_mnemonic(" ".join(mnemonic.split()), account_path=f"m/44'/60'/0'/0/{index}")
-    except Exception:
+    except Exception:  # eth-account's HD wallet raises ValueError or its own errors for a bad mnemonic
         raise InputError("that is not a valid BIP-39 mnemonic") from None
     return _save(alias, account, password, home)
 
@@ -139,7 +139,7 @@ def load(alias: str, password: str, *, home: Path | None = None) -> LocalAccount
         key = Account.decrypt(keystore, password)
     except ValueError:
         raise InputError(f"wrong password for account {alias!r}") from None
-    except Exception:
+    except Exception:  # a hostile file: eth-keyfile raises KeyError, TypeError and the like on a bad layout
         raise InputError(f"the keystore {path} is not a valid Web3 Secret Storage file") from None
     return Account.from_key(key)
 

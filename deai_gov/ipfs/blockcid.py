@@ -88,7 +88,7 @@ def is_valid(cid: BlockCid) -> bool:
 
     try:
         CID.decode(cid)
-    except Exception:
+    except Exception:  # multiformats raises a family of its own (multibase, multicodec, CID): all mean no CID
         return False
     return True
 
@@ -112,7 +112,7 @@ def from_text(cid: str | BlockCid) -> BlockCid:
 
     try:
         return bytes(CID.decode(cid))
-    except Exception:
+    except Exception:  # multiformats raises a family of its own (multibase, multicodec, CID): all mean no CID
         raise ValueError(f"{cid!r} is not a CID") from None
 
 
@@ -122,7 +122,7 @@ def to_registry_bytes(cid: str | bytes) -> bytes:
 
     try:
         parsed = CID.decode(cid)
-    except Exception:
+    except Exception:  # multiformats raises a family of its own (multibase, multicodec, CID): all mean no CID
         shown = cid if isinstance(cid, str) else "0x" + cid.hex()
         raise InputError(f"{shown!r} is not a valid CID") from None
     if parsed.hashfun.name != "sha2-256" or len(parsed.raw_digest) != 32:

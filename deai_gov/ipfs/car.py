@@ -83,7 +83,7 @@ def read_car(stream: IO[bytes]) -> tuple[list[BlockCid], Iterator[tuple[BlockCid
         raise CarError("empty CAR stream")
     try:
         header = dag_cbor.decode(header_bytes)
-    except Exception:
+    except Exception:  # hostile bytes: dag_cbor raises a family of its own per malformed part
         raise CarError("the CAR header is not valid dag-cbor") from None
     from multiformats import CID
 
@@ -135,7 +135,7 @@ def _cid_length(frame: bytearray) -> int:
         offset = version_length + codec_length
         _, code_length, _ = varint.decode_raw(view[offset:])
         digest_size, size_length, _ = varint.decode_raw(view[offset + code_length :])
-    except Exception:
+    except Exception:  # hostile bytes: multiformats' varint raises its own errors as well as ValueError
         raise CarError("a CAR section does not start with a valid CID") from None
     cid_length = offset + code_length + size_length + digest_size
     if cid_length > len(frame):

@@ -356,7 +356,7 @@ class NodeStore:
     def get_block(self, cid: BlockCid) -> bytes:
         try:
             return bytes(self.client().block.get(to_text(cid), opts=self._server_timeout()))
-        except Exception as exc:
+        except Exception as exc:  # ipfshttpclient's errors and the requests/urllib3 ones it lets through
             raise _node_error(self, exc, f"block {to_text(cid)}") from None
 
     def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
@@ -370,7 +370,7 @@ class NodeStore:
             self.client().dag.imprt(car, opts={"pin-roots": "false"}, return_result=False)
             for root in roots:
                 self.client().pin.add(to_text(root), opts=self._server_timeout())
-        except Exception as exc:
+        except Exception as exc:  # ipfshttpclient's errors and the requests/urllib3 ones it lets through
             raise _node_error(self, exc, "the CAR import") from None
 
     def import_dag(self, produce: DagProducer) -> BlockCid:
@@ -398,7 +398,7 @@ class NodeStore:
     def version(self) -> str:
         try:
             return str(self.client().version()["Version"])
-        except Exception as exc:
+        except Exception as exc:  # ipfshttpclient's errors, requests' and a malformed answer alike
             raise _node_error(self, exc, "its version") from None
 
 

@@ -52,12 +52,15 @@ def resolve(
     model or a rolled-back version unless allowed: the guardian or the DAO said not to use it."""
     model = get_model(dao, name)
     if model.suspended and not allow_suspended:
-        raise InputError(f"{name} is suspended by its guardian; refusing to use it (allow it explicitly to override)")
+        raise InputError(
+            f"{name} is suspended by its guardian; refusing to use it",
+            hint="allow it explicitly (--allow-suspended) to use it anyway",
+        )
     found = get_version(dao, name, version)
     if found.status == VersionStatus.ROLLED_BACK and not allow_rolled_back:
         raise InputError(
-            f"{name} v{found.number} was rolled back by the DAO (withdrawn); refusing to use it (allow it explicitly "
-            "to override)"
+            f"{name} v{found.number} was rolled back by the DAO (withdrawn); refusing to use it",
+            hint="allow it explicitly (--allow-rolled-back) to use it anyway",
         )
     return ApprovedVersion(name, model, found)
 

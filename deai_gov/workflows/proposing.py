@@ -216,5 +216,7 @@ def existing_proposal_state(dao: Dao, proposal_id: int) -> ProposalState:
     it can no longer pass, since an identical proposal can never be submitted again."""
     current = state(dao, proposal_id)
     if current in (ProposalState.CANCELED, ProposalState.DEFEATED, ProposalState.EXPIRED):
-        raise InputError(f"an identical proposal {proposal_id} was {current.label}; change --title to propose it again")
+        raise InputError(
+            f"an identical proposal {proposal_id} was {current.label}", hint="change --title to propose it again"
+        )
     return current

@@ -125,7 +125,7 @@ def simulate_proposal(
     try:
         find_anvil()
     except ChainError as missing:
-        raise SimulationUnavailable(f"no fork to simulate on: {missing}") from None
+        raise SimulationUnavailable(f"no fork to simulate on: {missing}", hint=missing.hint) from None
     block = dao.chain.block_number()
     with Anvil(fork_url=dao.chain.rpc_url, fork_block=block) as node:
         fork = Dao(connect(node.url), dao.deployment)
@@ -464,4 +464,5 @@ def check_proposal(
     try:
         return ProposalCheck(simulate_proposal(dao, proposal, proposal_id=proposal_id, proposer=proposer))
     except SimulationUnavailable as unavailable:
-        return ProposalCheck(None, str(unavailable), simulate_actions(dao, proposal))
+        why = f"{unavailable} ({unavailable.hint})" if unavailable.hint else str(unavailable)
+        return ProposalCheck(None, why, simulate_actions(dao, proposal))

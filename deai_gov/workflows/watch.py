@@ -26,7 +26,7 @@ from typing import Any
 from ..chain.logs import fetch_logs, hex_text, quantity
 from ..contracts.abi import bytes_argument
 from ..dao.deployed import Dao
-from ..errors import ChainError, HookFailed, InputError
+from ..errors import ChainError, HookFailed, InputError, TransactionError
 from ..units import format_amount, format_time
 
 #: The events followed, by the role of the contract that emits them.
@@ -335,7 +335,7 @@ class _Decoder:
         if key not in self._names:
             try:
                 self._names[key] = str(self.dao.read("registry", "getModel", bytes(model_id))[1])
-            except Exception:  # a model the registry does not know (cannot happen for its own events)
+            except TransactionError:  # a model the registry does not know (cannot happen for its own events)
                 return key
         return self._names[key]
 

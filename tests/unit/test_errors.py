@@ -1,4 +1,4 @@
-"""The package's exceptions and their exit codes (`deai_gov.errors`)."""
+"""The package's exceptions (`deai_gov.errors`) and the exit codes the CLI maps them to (`deai_gov.cli.errors`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 import deai_gov
 from deai_gov import errors
+from deai_gov.cli.errors import EXIT_CODES, ExitCode, error_line, exit_code_for
 from deai_gov.errors import (
     BlockMismatch,
     BlockNotFound,
@@ -30,7 +31,6 @@ from deai_gov.errors import (
     UnixFSError,
     VerificationError,
     WaitTimeout,
-    exit_code_for,
 )
 
 PACKAGE = Path(deai_gov.__file__).resolve().parent
@@ -84,7 +84,32 @@ def test_every_exception_class_has_a_documented_exit_code() -> None:
 def test_exit_codes(cls: type[DeaiGovError], code: int) -> None:
     exc = instance(cls)
     assert exit_code_for(exc) == code
-    assert int(cls.exit_code) == code
+    assert not hasattr(exc, "exit_code")  # the library raises facts; the CLI decides what they mean to a process
+
+
+def test_the_table_lists_each_family_before_its_parents() -> None:
+    """`exit_code_for` takes the first family that matches: a subclass listed after its parent would never count."""
+    for i, (family, _) in enumerate(EXIT_CODES):
+        assert not any(issubclass(family, earlier) for earlier, _ in EXIT_CODES[:i]), family
+
+
+def test_a_hint_is_kept_apart_and_shown_after_the_sentence() -> None:
+    exc = InputError("no RPC URL", hint="pass --rpc-url")
+    assert (str(exc), exc.hint) == ("no RPC URL", "pass --rpc-url")
+    assert error_line(exc) == "no RPC URL; pass --rpc-url"
+    assert error_line(exc, verbose=True) == "InputError: no RPC URL; pass --rpc-url"
+    assert error_line(StoreError("gone")) == "gone" and StoreError("gone").hint is None
+    assert exit_code_for(exc) == ExitCode.INPUT
+
+
+def test_errors_are_also_the_builtin_they_are_a_kind_of() -> None:
+    """A caller that knows nothing of the package catches them as the builtin they are."""
+    with pytest.raises(ValueError):
+        raise InputError("not a name")
+    with pytest.raises(TimeoutError):
+        raise WaitTimeout("proposal 3 did not reach succeeded in 10 s")
+    with pytest.raises(LookupError):
+        raise BlockNotFound("no source had bafy…")
 
 
 @pytest.mark.parametrize(
@@ -181,3 +206,40 @@ def test_the_exception_scan_sees_what_it_looks_for() -> None:
     source = "class A(ValueError): pass\nclass B(errors.InputError): pass\nclass C(BlockNotFound): pass\nclass D: pass"
     classes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
     assert [any(_is_exception_base(b) for b in c.bases) for c in classes] == [True, True, True, False]
+
+
+def _broad_handlers_without_reason(source: str) -> list[int]:
+    """Lines of `except Exception`/`except BaseException` handlers that neither say why on the line nor re-raise."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+            continue
+        names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+        if not names & {"Exception", "BaseException"}:
+            continue
+        reraises = isinstance(node.body[-1], ast.Raise) and node.body[-1].exc is None
+        if not reraises and "#" not in lines[node.lineno - 1]:
+            found.append(node.lineno)
+    return found
+
+
+def test_every_broad_except_says_why_or_re_raises() -> None:
+    """A handler as broad as `except Exception` belongs at a boundary with foreign code, and says which errors it
+    stands for; a cleanup that re-raises needs no word."""
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line in _broad_handlers_without_reason(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_broad_except_scan_sees_what_it_looks_for() -> None:
+    source = (
+        "try:\n    a()\nexcept Exception:\n    pass\n"  # line 3: no reason
+        "try:\n    a()\nexcept Exception:  # eth_abi's errors\n    pass\n"
+        "try:\n    a()\nexcept BaseException:\n    cleanup()\n    raise\n"
+        "try:\n    a()\nexcept (ValueError, Exception) as exc:\n    log(exc)\n"  # line 16: no reason
+    )
+    assert _broad_handlers_without_reason(source) == [3, 16]

@@ -268,8 +268,9 @@ def test_existing_proposal_state_of_a_live_proposal(dao: Dao, people: People) ->
 def test_existing_proposal_state_refuses_a_canceled_one(dao: Dao, people: People) -> None:
     pid = sent(dao, people, 11)
     send(dao.chain, people.alice, gov.cancel(dao, pid))
-    with pytest.raises(InputError, match=f"an identical proposal {pid} was canceled; change --title"):
+    with pytest.raises(InputError, match=f"an identical proposal {pid} was canceled") as refused:
         existing_proposal_state(dao, pid)
+    assert refused.value.hint == "change --title to propose it again"
 
 
 def test_existing_proposal_state_refuses_a_defeated_one(dao: Dao, people: People) -> None:

@@ -9,9 +9,10 @@ import pytest
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from deai_gov.cli.errors import exit_code_for
 from deai_gov.contracts.reverts import decode_revert, explain_revert, revert_error
 from deai_gov.contracts.states import OperationState, ProposalState
-from deai_gov.errors import TransactionError, exit_code_for
+from deai_gov.errors import TransactionError
 
 
 def payload(signature: str, *args: Any) -> bytes:
