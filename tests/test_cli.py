@@ -73,11 +73,14 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_model_list_show_versions(deployed: Deployed) -> None:
     code, out, _ = run(*deployed.args("model", "list", "--json"))
     assert code == 0
-    listed = [{"name": NAME, "status": "active", "retired": False, "suspended": False, "current": 1, "latest": 1}]
-    assert json.loads(out) == listed
+    [listed] = json.loads(out)
+    expected = {"name": NAME, "status": "active", "retired": False, "suspended": False}
+    assert listed == expected | {"id": listed["id"], "current_version": 1, "latest_version": 1}
+    assert listed["id"].startswith("0x") and len(listed["id"]) == 66
     code, out, _ = run(*deployed.args("--json", "model", "show", NAME))
     shown = json.loads(out)
     assert code == 0 and shown["versions"][0]["status"] == "current" and shown["versions"][0]["parent"] == 0
+    assert {key: shown[key] for key in listed} == listed  # a model is the same object in a list and alone
     code, out, _ = run(*deployed.args("model", "versions", NAME))
     assert code == 0 and "current" in out
 
@@ -120,7 +123,9 @@ def test_model_export_then_import_into_another_store(deployed: Deployed, tmp_pat
     car = tmp_path / "v1.car"
     code, out, err = run(*deployed.args("--json", "model", "export", f"{NAME}@1", str(car)))
     exported = json.loads(out)
-    assert code == 0 and exported["path"] == str(car) and exported["files"] == 2 and car.stat().st_size > 0, err
+    assert (
+        code == 0 and exported["path"] == str(car) and exported["version"]["files"] == 2 and car.stat().st_size > 0
+    ), err
     chain_args = ["--rpc-url", deployed.rpc_url, "--deployment", str(deployed.record)]
     other = tmp_path / "air-gapped"
     code, out, err = run(*chain_args, "--store", str(other), "--json", "model", "import", str(car))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,17 +17,6 @@ from .watch import run_watch, watch_options
 if TYPE_CHECKING:
     from ..ipfs.pinning import PinStatus
     from ..workflows.proposing import VersionContent
-
-
-def _model_status(model: Any) -> dict[str, Any]:
-    """A model's status for --json: one word (`suspended` wins over `retired`) and both facts apart."""
-    return {"status": model.state, "retired": model.retired, "suspended": model.suspended}
-
-
-def _version_dict(version: Any) -> dict[str, Any]:
-    data = asdict(version)
-    data["status"] = version.status.name.lower()
-    return data
 
 
 @click.group()
@@ -47,9 +35,7 @@ def list_models(session: Session) -> None:
     from ..dao.registry import list_models as read_models
 
     models = read_models(session.dao)
-    rows = [
-        {"name": m.name, **_model_status(m), "current": m.current_version, "latest": m.latest_version} for m in models
-    ]
+    rows = [m.to_json() for m in models]
 
     def render() -> None:
         table = Table("model", "status", "current", "latest")
@@ -74,14 +60,6 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     name, _ = reference
     history = model_history(session.dao, name)
     info, versions = history.model, history.versions
-    data = {
-        "name": info.name,
-        "id": info.id,
-        **_model_status(info),
-        "current_version": info.current_version,
-        "latest_version": info.latest_version,
-        "versions": [_version_dict(v) for v in versions],
-    }
 
     def render() -> None:
         screen = console()
@@ -98,7 +76,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
             )
         screen.print(table)
 
-    emit(session, data, render)
+    emit(session, history.to_json(), render)
 
 
 @model.command()
@@ -123,7 +101,7 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
             )
         console().print(table)
 
-    emit(session, [_version_dict(v) for v in found], render)
+    emit(session, [v.to_json() for v in found], render)
 
 
 @model.command()
@@ -143,21 +121,6 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     name, version = reference
     found = approval_of(session.dao, name, version)
     number, written = found.version.number, found.version
-    data = {
-        "name": name,
-        "version": number,
-        "artifact_cid": written.artifact_cid,
-        "manifest_cid": written.manifest_cid,
-        "contributor": written.contributor,
-        "proposal_id": found.proposal_id,
-        "proposal_state": found.state.label,
-        "votes_for": str(found.votes_for),
-        "votes_against": str(found.votes_against),
-        "votes_abstain": str(found.votes_abstain),
-        "executed_in": found.tx_hash,
-        "block": found.block,
-    }
-
     sym = symbol(session.dao)
 
     def render() -> None:
@@ -170,7 +133,7 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
         echo(f"  contributor {written.contributor}")
         echo(f"  artifact {written.artifact_cid}, manifest {written.manifest_cid}")
 
-    emit(session, data, render)
+    emit(session, found.to_json(), render)
 
 
 @model.command()
@@ -212,24 +175,6 @@ def _warn_if_retired(approved: Any) -> None:
         echo(f"warning: {approved.name} is retired: the DAO will not change it again", err=True)
 
 
-def _report_dict(approved: Any, report: Any) -> dict[str, Any]:
-    return {
-        "name": approved.name,
-        "version": approved.version.number,
-        "model_status": approved.model.state,
-        "retired": approved.retired,
-        "suspended": approved.suspended,
-        "version_status": approved.version.status.name.lower(),
-        "artifact_cid": report.artifact_cid,
-        "manifest_cid": report.manifest_cid,
-        "blocks": report.blocks,
-        "bytes": report.size,
-        "files": [asdict(f) for f in report.files],
-        "streams": [asdict(stream) for stream in report.streams],
-        "seconds": round(report.seconds, 3),
-    }
-
-
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--to", "destination", type=click.Path(path_type=Path), help="Folder to create (default: ./NAME-vN).")
@@ -254,7 +199,7 @@ def pull(
     target = destination or default_destination(approved)
     with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
         report = pull_version(session.sources(), approved, target, progress=advance)
-    data = _report_dict(approved, report) | {"path": str(target)}
+    data = approved.to_json() | report.to_json() | {"path": str(target)}
     emit(
         session,
         data,
@@ -309,7 +254,7 @@ def verify(
             f"artifact {report.artifact_cid}, {report.blocks} blocks"
         )
 
-    emit(session, _report_dict(approved, report), render)
+    emit(session, approved.to_json() | report.to_json(), render)
 
 
 def _verify_local(session: Session, name: str, version: int | None, local: Path) -> None:
@@ -318,16 +263,7 @@ def _verify_local(session: Session, name: str, version: int | None, local: Path)
 
     approved, found = compare_approved(session.dao, session.sources(), name, version, local)
     number = approved.version.number
-    data = {
-        "name": name,
-        "version": number,
-        "path": str(local),
-        "matches": found.matches,
-        "artifact_cid": approved.version.artifact_cid,
-        "local_cid": found.artifact_cid,
-        "profile": found.profile,
-        "differences": found.differences,
-    }
+    data = approved.to_json() | found.to_json() | {"path": str(local)}
 
     def render() -> None:
         if found.matches:
@@ -375,18 +311,9 @@ def export_car(
             session.dao, session.sources(), name, file, version, **allowed, progress=advance
         )
     _warn_if_retired(approved)
-    data = {
-        "name": name,
-        "version": approved.version.number,
-        "path": report.path,
-        "roots": report.roots,
-        "blocks": report.blocks,
-        "bytes": report.bytes,
-        "files": len(report.version.files) if report.version else 0,
-    }
     emit(
         session,
-        data,
+        report.to_json(),
         lambda: echo(
             f"{name} v{approved.version.number}: {report.blocks} blocks, {report.bytes:,} bytes verified -> "
             f"{report.path} (roots: artifact {report.roots[0]}, manifest {report.roots[1]})"
@@ -409,16 +336,7 @@ def import_car(session: Session, file: Path) -> None:
     store = session.publish_store()
     report = import_archive(file, store)
     found = report.version
-    data = {
-        "path": report.path,
-        "roots": report.roots,
-        "blocks": report.blocks,
-        "bytes": report.bytes,
-        "store": store.name,
-        "version": {"name": found.manifest.name, "version": found.manifest.version, "files": len(found.files)}
-        if found
-        else None,
-    }
+    data = report.to_json() | {"store": store.name}
 
     def render() -> None:
         echo(f"{file}: {report.blocks} blocks, {report.bytes:,} bytes imported into the {store.name}")

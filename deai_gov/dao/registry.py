@@ -36,6 +36,18 @@ class ModelInfo:
     def retired(self) -> bool:
         return self.status == ModelStatus.RETIRED
 
+    def to_json(self) -> dict[str, Any]:
+        """`status` is one word (`suspended` wins over `retired`), with both facts apart."""
+        return {
+            "name": self.name,
+            "id": self.id,
+            "status": self.state,
+            "retired": self.retired,
+            "suspended": self.suspended,
+            "current_version": self.current_version,
+            "latest_version": self.latest_version,
+        }
+
     @property
     def state(self) -> str:
         """One word for scripts: `suspended` whenever the guardian suspended it (retired or not), else `retired` or
@@ -57,6 +69,17 @@ class VersionInfo:
     contributor: str
     created_at: int
     parent: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "status": self.status.name.lower(),
+            "artifact_cid": self.artifact_cid,
+            "manifest_cid": self.manifest_cid,
+            "contributor": self.contributor,
+            "created_at": self.created_at,
+            "parent": self.parent,
+        }
 
 
 # ----------------------------------------------------------------------------- actions for proposals
@@ -217,6 +240,9 @@ class ModelHistory:
 
     model: ModelInfo
     versions: list[VersionInfo]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model.to_json() | {"versions": [version.to_json() for version in self.versions]}
 
 
 def model_history(dao: Dao, name: str) -> ModelHistory:

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import CarError, InputError, VerificationError
 from .blockcid import BlockCid, from_text, to_text
@@ -31,6 +32,19 @@ class ArchiveReport:
     blocks: int
     bytes: int
     version: VerifyReport | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """`version` names the model version the roots are (from its verified manifest), or is None."""
+        found = self.version
+        return {
+            "path": self.path,
+            "roots": self.roots,
+            "blocks": self.blocks,
+            "bytes": self.bytes,
+            "version": {"name": found.manifest.name, "version": found.manifest.version, "files": len(found.files)}
+            if found
+            else None,
+        }
 
 
 def export_version(

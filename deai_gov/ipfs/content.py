@@ -12,9 +12,9 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import InputError, UnixFSError, VerificationError
 from ..names import check_file_path
@@ -65,6 +65,17 @@ class VerifyReport:
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "artifact_cid": self.artifact_cid,
+            "manifest_cid": self.manifest_cid,
+            "blocks": self.blocks,
+            "bytes": self.size,
+            "files": [asdict(entry) for entry in self.files],
+            "streams": [asdict(stream) for stream in self.streams],
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def publish(
@@ -253,6 +264,14 @@ class LocalComparison:
     matches: bool  # the same root CID as the manifest's artifact
     differences: list[str]  # each file that differs, is missing or is extra, in words (empty when it matches)
     profile: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "matches": self.matches,
+            "local_cid": self.artifact_cid,
+            "profile": self.profile,
+            "differences": self.differences,
+        }
 
 
 def compare_local(path: Path, manifest: Manifest) -> LocalComparison:

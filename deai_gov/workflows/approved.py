@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..contracts.states import VersionStatus
 from ..dao.registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
@@ -38,6 +38,18 @@ class ApprovedVersion:
     def suspended(self) -> bool:
         """The guardian suspended the model (only ever resolved when explicitly allowed)."""
         return self.model.suspended
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version.number,
+            "model_status": self.model.state,
+            "retired": self.retired,
+            "suspended": self.suspended,
+            "version_status": self.version.status.name.lower(),
+            "artifact_cid": self.version.artifact_cid,
+            "manifest_cid": self.version.manifest_cid,
+        }
 
 
 def resolve(

@@ -32,6 +32,23 @@ class Approval:
     name: str
     version: VersionInfo
 
+    def to_json(self) -> dict[str, Any]:
+        """Token amounts as strings of base units (JSON numbers lose precision past 2**53)."""
+        return {
+            "name": self.name,
+            "version": self.version.number,
+            "artifact_cid": self.version.artifact_cid,
+            "manifest_cid": self.version.manifest_cid,
+            "contributor": self.version.contributor,
+            "proposal_id": self.proposal_id,
+            "proposal_state": self.state.label,
+            "votes_for": str(self.votes_for),
+            "votes_against": str(self.votes_against),
+            "votes_abstain": str(self.votes_abstain),
+            "executed_in": self.tx_hash,
+            "block": self.block,
+        }
+
 
 def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
     """The proposal that wrote version `version` of `name` (its current version when None), found and proven with
