@@ -1,4 +1,5 @@
-"""`tools/api-docs` builds the library reference with pdoc, and it documents what scripts call first."""
+"""`tools/api-docs` builds the library reference with pdoc, and it documents what scripts call first: each entry
+point with its arguments and what it returns, read from google-style docstrings."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def test_the_reference_builds_and_documents_the_entry_points(tmp_path: Path) -> 
     assert (out / "index.html").is_file()
     for page, functions in ENTRY_POINTS.items():
         html = (out / page).read_text(encoding="utf-8")
-        documented = set(re.findall(r'<section id="(\w+)">', html))
-        assert set(functions) <= documented, f"{page} lacks {set(functions) - documented}"
+        sections = dict(re.findall(r'<section id="(\w+)">(.*?)</section>', html, flags=re.DOTALL))
+        assert set(functions) <= set(sections), f"{page} lacks {set(functions) - set(sections)}"
+        for function in functions:
+            headings = re.findall(r'<h6 id="(\w+)">', sections[function])
+            assert {"arguments", "returns"} <= set(headings), f"{page}: {function} has only {headings}"
     assert not (out / "deai_gov" / "cli.html").exists(), "the CLI's reference is docs/cli.md, not the library's"

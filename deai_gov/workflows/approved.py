@@ -49,7 +49,26 @@ def resolve(
     allow_rolled_back: bool = False,
 ) -> ApprovedVersion:
     """The registry's record of `name` at `version` (default: its current version). InputError for a suspended
-    model or a rolled-back version unless allowed: the guardian or the DAO said not to use it."""
+    model or a rolled-back version unless allowed: the guardian or the DAO said not to use it.
+
+    Nothing is fetched from IPFS.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+
+    Returns:
+        The model (status, suspension, current and latest versions) and the version (CIDs, contributor, parent,
+        status); `retired` says whether the DAO retired the model.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed).
+        ChainError: The node could not be reached.
+    """
     model = get_model(dao, name)
     if model.suspended and not allow_suspended:
         raise InputError(f"{name} is suspended by its guardian; refusing to use it (allow it explicitly to override)")
@@ -80,7 +99,31 @@ def verify_approved(
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
-    """Check every block and file of a registered version against the registry, writing nothing."""
+    """Check every block and file of a registered version against the registry, writing nothing.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+        progress: Called with each count of bytes checked, to draw progress.
+
+    Returns:
+        The registry's record (as `resolve` gives it) and what was checked: the manifest, every file with its size,
+        sha256 and CID, the number of blocks.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed).
+        VerificationError: The content does not match what the registry records (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
+        ChainError: The node could not be reached.
+    """
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     report = verify(sources, approved.version.artifact_cid, approved.version.manifest_cid, progress)
     _check_manifest_identity(approved, report.manifest)
@@ -98,7 +141,35 @@ def pull_approved(
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
-    """Fetch a registered version into `destination`, verified, written atomically."""
+    """Fetch a registered version into `destination`, verified, written atomically.
+
+    The files are written into a hidden folder beside `destination` and moved into place only once everything
+    matched: a refused or interrupted pull leaves no folder that looks complete.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        destination: A folder that does not exist yet, or an empty one.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+        progress: Called with each count of bytes checked, to draw progress.
+
+    Returns:
+        The registry's record (as `resolve` gives it) and what was checked and written (`VerifyReport`).
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed);
+            `destination` exists and is not an empty folder.
+        VerificationError: The content does not match what the registry records (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
+        ChainError: The node could not be reached.
+    """
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     from ..ipfs.blockcid import from_text
 
