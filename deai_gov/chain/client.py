@@ -209,7 +209,20 @@ class TxResult:
 
 
 def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
-    """Connect to `rpc_url` (HTTP), or start an embedded in-process chain when it is None."""
+    """Connect to `rpc_url` (HTTP), or start an embedded in-process chain when it is None.
+
+    Args:
+        rpc_url: A node's JSON-RPC endpoint (`http://` or `https://`); None for a fresh embedded chain (py-evm, in
+            this process, ten funded accounts in `Chain.dev_keys`; needs the `embedded` extra).
+        timeout: Seconds each request to the node may take.
+
+    Returns:
+        The connection, its chain id already read: the node answered once.
+
+    Raises:
+        ChainError: The node cannot be reached, answers with an error or with something malformed; or the
+            embedded chain is not installed.
+    """
     if rpc_url is None:
         return embedded_chain()
     chain = Chain(rpc_url=rpc_url, timeout=timeout)
@@ -343,7 +356,23 @@ def _transaction(sender: str, tx: PreparedTx) -> dict[str, Any]:
 
 
 def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
-    """Estimate the gas `tx` needs when sent by `sender`; raise TransactionError if it would revert."""
+    """Estimate the gas `tx` needs when sent by `sender`; raise TransactionError if it would revert.
+
+    Nothing is signed or sent: use it to check a transaction, or to show its cost, before `send`.
+
+    Args:
+        chain: The chain to run it on (its latest state).
+        sender: The address the transaction would come from.
+        tx: A transaction prepared by the library (`governance.vote(...)`, `token.delegate(...)`...).
+
+    Returns:
+        The gas estimate.
+
+    Raises:
+        TransactionError: It would revert; the message is the decoded reason in words (`error_name` and
+            `error_args` hold the contract's custom error).
+        ChainError: The node could not be reached.
+    """
     try:
         return int(chain.w3.eth.estimate_gas(_transaction(sender, tx)))  # type: ignore[arg-type]
     except Exception as exc:  # web3's family (ContractLogicError, Web3RPCError...) and requests': sorted below
@@ -362,6 +391,23 @@ def send(
     """Sign and send `tx` from `account`, wait for its receipt and read its outcome.
 
     Reverts are detected by the gas estimate before anything is signed, so a failing call sends nothing.
+
+    Args:
+        chain: The chain to send on.
+        account: The signer, a decrypted key (`deai_gov.home.accounts.load`, or `eth_account.Account.from_key`).
+        tx: A transaction prepared by the library.
+        timeout: Seconds to wait for the receipt (and the confirmations); the transaction is never resent.
+        confirmations: Blocks to wait for on top of the one that includes it.
+        on_submitted: Called with the transaction hash once the node accepted it, before waiting.
+
+    Returns:
+        The mined transaction: its hash, receipt and gas used, and in `outcome` what `tx.read_outcome` reads from
+        the receipt (the new proposal's id for `governance.propose`; None when there is nothing to read).
+
+    Raises:
+        TransactionError: It would revert (nothing sent) or did; the account still has a transaction waiting in
+            the node's pool (nothing sent); or it was replaced, dropped, or got no receipt in `timeout`.
+        ChainError: The node could not be reached, or was lost while waiting (the transaction may still be mined).
     """
     w3 = chain.w3
     fields = _transaction(account.address, tx) | {"chainId": chain.chain_id}

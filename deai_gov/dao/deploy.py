@@ -151,7 +151,26 @@ def deploy_dao(
     on_step: Callable[[str], None] | None = None,
 ) -> Deployment:
     """Deploy timelock, token, registry and governor (which names the registry whose guardian it protects), wire the
-    roles and return the deployment record."""
+    roles and return the deployment record.
+
+    Seven transactions from `deployer`: four deployments, then the governor made the timelock's proposer and
+    canceller and the deployer's admin role renounced, so afterwards only a vote can change anything.
+
+    Args:
+        chain: Where to deploy (`chain.client.connect`).
+        deployer: Pays for and signs the deployment; receives the holders' supply when `params.holders` is empty.
+        params: Token, voting and timelock settings, initial holders, treasury and guardian; the defaults when None.
+        on_step: Called with a line in words before each step (`deploying ModelToken`...), to show progress.
+
+    Returns:
+        The deployment record: chain id, addresses, first block, settings, and the compiler and bytecode digests
+        it was made with. Save it (`Deployment.save`) for the CLI; `Dao.attach` binds it to a chain.
+
+    Raises:
+        InputError: A parameter the contracts would refuse (checked before anything is sent).
+        TransactionError: A deployment transaction failed; the contracts deployed before it stay on chain.
+        ChainError: The node could not be reached.
+    """
     params = params or DaoParams()
     params.validate()
     step = on_step or (lambda _message: None)

@@ -74,7 +74,18 @@ class ProposalSummary:
 
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
     """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block
-    range for the `ProposalCreated` events, and the states read in JSON-RPC batches."""
+    range for the `ProposalCreated` events, and the states read in JSON-RPC batches.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        state: Only the proposals in this state now; None for all of them.
+
+    Returns:
+        One `ProposalSummary` per proposal (id, state, proposer, title, block of creation), newest first.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     created = list(
         iter_logs(
             dao.chain,
@@ -112,7 +123,25 @@ def build_proposal(
     dao: Dao, proposer: str, actions: list[Action], description: str, *, proposer_suffix: bool = True
 ) -> Proposal:
     """The proposal `proposer` would submit; InputError if it is empty, DuplicateProposalError (an InputError
-    carrying the existing id) if an identical one was already submitted."""
+    carrying the existing id) if an identical one was already submitted.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposer: The address that will send it (`propose`).
+        actions: What the timelock runs if it passes, in order: `registry.register_action`,
+            `token.reward_action`, `deai_gov.dao.changes`...
+        description: Markdown; its first line, `# Title`, is the title voters see.
+        proposer_suffix: Append `#proposer=<proposer>` to the description, so that the governor accepts this
+            proposal from `proposer` only (nobody can front-run it).
+
+    Returns:
+        The proposal, ready for `propose`: actions and final description, whose hash with the actions is its id.
+
+    Raises:
+        DuplicateProposalError: An identical proposal exists; its id is in `proposal_id`.
+        InputError: No action, or no description.
+        ChainError: The node could not be reached.
+    """
     if not actions:
         raise InputError("a proposal needs at least one action")
     if not description.strip():
@@ -126,7 +155,17 @@ def build_proposal(
 
 
 def propose(dao: Dao, proposal: Proposal) -> PreparedTx:
-    """Submit `proposal` (from `build_proposal`); the outcome is the new proposal's id, read from the receipt."""
+    """Submit `proposal` (from `build_proposal`); the outcome is the new proposal's id, read from the receipt.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal: From `build_proposal`, for the account that sends this transaction.
+
+    Returns:
+        The transaction, for `chain.client.send`, whose `TxResult.outcome` is then the new proposal's id. Sending
+        raises TransactionError (nothing sent) when the sender's votes are below the proposal threshold or the
+        proposal was built for another proposer.
+    """
     governor = dao.address("governor")
 
     def proposal_id(receipt: Any) -> int:
@@ -153,7 +192,20 @@ def _remember(dao: Dao, proposal_id: int, found: tuple[Proposal, str, int]) -> t
 
 
 def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
-    """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log."""
+    """(proposal, proposer, block) of proposal `proposal_id`, read from its `ProposalCreated` log.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: The proposal's number.
+
+    Returns:
+        The proposal (actions and description), the address that proposed it, and the block it was created in.
+
+    Raises:
+        InputError: There is no such proposal.
+        DeaiGovError: The governor knows it but the node no longer has its log (a pruned node).
+        ChainError: The node could not be reached.
+    """
     state(dao, proposal_id)  # fails early and clearly for unknown ids
     seen = dao.proposals_read.get(proposal_id)
     if seen is not None and existing_proposal_id(dao, seen[0]) == proposal_id:
@@ -202,7 +254,19 @@ def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
 
 
 def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> PreparedTx:
-    """Vote with the sender's delegated voting power at the proposal's snapshot."""
+    """Vote with the sender's delegated voting power at the proposal's snapshot.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: An active proposal.
+        support: `Support.FOR`, `Support.AGAINST` or `Support.ABSTAIN`.
+        reason: Stored on chain in the `VoteCast` event; empty for none.
+
+    Returns:
+        The transaction, for `chain.client.send`. Sending raises TransactionError (nothing sent) when the
+        proposal is not active or the sender has voted on it already. A sender with no votes delegated at the
+        snapshot would use up its vote for nothing: `check_vote_weight` says so first.
+    """
     words = f"vote {support.name.lower()} on proposal {proposal_id}"
     if reason:
         return dao.prepare("governor", "castVoteWithReason", (proposal_id, int(support), reason), words)
@@ -210,7 +274,19 @@ def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Prep
 
 
 def override_vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> PreparedTx:
-    """Vote with the sender's own tokens against (or with) how its delegate voted, overriding that share."""
+    """Vote with the sender's own tokens against (or with) how its delegate voted, overriding that share.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: An active proposal.
+        support: `Support.FOR`, `Support.AGAINST` or `Support.ABSTAIN`.
+        reason: Stored on chain with the vote; empty for none.
+
+    Returns:
+        The transaction, for `chain.client.send`; it counts the sender's token balance at the snapshot. Sending
+        raises TransactionError (nothing sent) when the proposal is not active or the sender has overridden
+        already.
+    """
     words = f"override your delegate: vote {support.name.lower()} on proposal {proposal_id}"
     return dao.prepare("governor", "castOverrideVote", (proposal_id, int(support), reason), words)
 
@@ -266,7 +342,25 @@ def sign_ballot(
 
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
     """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal; the signed vote also
-    records the hash of the proposal's contents, so that a relayer can check the number still names them."""
+    records the hash of the proposal's contents, so that a relayer can check the number still names them.
+
+    Nothing is sent: anyone may submit the vote later with `relay` and pay its gas. `sign_ballot` signs with no
+    chain access at all.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        account: The voter's decrypted key.
+        proposal_id: The proposal voted on; it must exist.
+        support: `Support.FOR`, `Support.AGAINST` or `Support.ABSTAIN`.
+        reason: Stored on chain with the vote once relayed; empty for none.
+
+    Returns:
+        The signed vote (`SignedVote.to_dict` for a file); no key in it.
+
+    Raises:
+        InputError: There is no such proposal.
+        ChainError: The node could not be reached.
+    """
     proposal, _, _ = get_proposal(dao, proposal_id)
     name, nonce = dao.read_many(
         [dao.call("governor", "name"), dao.call("governor", "nonces", account.address, proposal_id)]
@@ -286,7 +380,20 @@ def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Suppor
 
 def relay(dao: Dao, signed: SignedVote) -> PreparedTx:
     """Submit a signed vote; the relayer pays the gas, the vote counts for the signer. A vote that records the
-    proposal it was signed for is refused (InputError) when its number now names other contents."""
+    proposal it was signed for is refused (InputError) when its number now names other contents.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        signed: From `sign_vote` or `sign_ballot` (or `SignedVote.from_dict` of a vote file).
+
+    Returns:
+        The transaction, for `chain.client.send` from the relayer's account. Sending raises TransactionError
+        (nothing sent) when the proposal is not active, the voter has voted already or the signature is invalid.
+
+    Raises:
+        InputError: The proposal is unknown, or its number now names other contents than those signed.
+        ChainError: The node could not be reached.
+    """
     if signed.proposal_hash:
         proposal, _, _ = get_proposal(dao, signed.proposal_id)
         if "0x" + proposal.content_hash.hex() != signed.proposal_hash.lower():
@@ -309,17 +416,61 @@ def _lifecycle(dao: Dao, step: str, proposal_id: int) -> PreparedTx:
 
 
 def queue(dao: Dao, proposal_id: int) -> PreparedTx:
-    """Queue a succeeded proposal in the timelock (its actions read back from its `ProposalCreated` log)."""
+    """Queue a succeeded proposal in the timelock (its actions read back from its `ProposalCreated` log).
+
+    Anyone may queue it. It can be executed once the timelock delay has passed (`wait_until_executable`).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: A succeeded proposal.
+
+    Returns:
+        The transaction, for `chain.client.send`. Sending raises TransactionError (nothing sent) when the
+        proposal has not succeeded.
+
+    Raises:
+        InputError: There is no such proposal.
+        ChainError: The node could not be reached.
+    """
     return _lifecycle(dao, "queue", proposal_id)
 
 
 def execute(dao: Dao, proposal_id: int) -> PreparedTx:
-    """Execute a queued proposal whose timelock delay has passed."""
+    """Execute a queued proposal whose timelock delay has passed.
+
+    Anyone may execute it: the timelock then runs every action in one transaction, or none of them.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: A queued proposal.
+
+    Returns:
+        The transaction, for `chain.client.send`. Sending raises TransactionError (nothing sent) when the
+        proposal is not queued, its delay is not over, or one of its actions would revert (the proposal then
+        stays queued).
+
+    Raises:
+        InputError: There is no such proposal.
+        ChainError: The node could not be reached.
+    """
     return _lifecycle(dao, "execute", proposal_id)
 
 
 def cancel(dao: Dao, proposal_id: int) -> PreparedTx:
-    """Cancel a proposal (its proposer while pending, or the proposal guardian at any time before execution)."""
+    """Cancel a proposal (its proposer while pending, or the proposal guardian at any time before execution).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: A proposal not yet executed or canceled.
+
+    Returns:
+        The transaction, for `chain.client.send`. Sending raises TransactionError (nothing sent) when the sender
+        may not cancel it now; a queued proposal's timelock operation is canceled with it.
+
+    Raises:
+        InputError: There is no such proposal.
+        ChainError: The node could not be reached.
+    """
     return _lifecycle(dao, "cancel", proposal_id)
 
 
@@ -392,6 +543,22 @@ def wait_for_state(
 
     InputError when it can no longer get there (it ended in another final state, or is already past it);
     WaitTimeout after `timeout` seconds. `on_change` hears each state seen, the first one included.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: The proposal to follow.
+        target: The state to wait for (`wait_until_executable` waits out the timelock delay as well).
+        timeout: Seconds to wait at most.
+        interval: Seconds between two reads of the state.
+        on_change: Called with each state seen, the first one included.
+
+    Returns:
+        `target`, once the proposal is in it (at once if it is already).
+
+    Raises:
+        InputError: There is no such proposal, or it can no longer reach `target`.
+        WaitTimeout: `timeout` passed first.
+        ChainError: The node could not be reached.
     """
     deadline = time.monotonic() + timeout
     current = state(dao, proposal_id)

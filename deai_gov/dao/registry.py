@@ -86,7 +86,22 @@ class VersionInfo:
 
 
 def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
-    """Register `name` with version 1."""
+    """Register `name` with version 1.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        artifact_cid: The version's artifact root CID (sha2-256), as `ipfs.content.publish` returns it.
+        manifest_cid: Its manifest's CID.
+        contributor: The address the registry records as the version's contributor (the manifest's first).
+
+    Returns:
+        The action, for `governance.build_proposal`; the registry refuses it at execution if the name was ever
+        registered.
+
+    Raises:
+        InputError: A name the registry would refuse, a CID it cannot store, or a malformed address.
+    """
     return dao.action(
         "registry",
         "register",
@@ -98,7 +113,21 @@ def register_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, c
 
 
 def upgrade_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, contributor: str) -> Action:
-    """Add a new version of `name`, built on its current one."""
+    """Add a new version of `name`, built on its current one.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        artifact_cid: The version's artifact root CID (sha2-256), as `ipfs.content.publish` returns it.
+        manifest_cid: Its manifest's CID.
+        contributor: The address the registry records as the version's contributor (the manifest's first).
+
+    Returns:
+        The action, for `governance.build_proposal`; the version number (latest + 1) is assigned when it executes.
+
+    Raises:
+        InputError: A malformed name, a CID the registry cannot store, or a malformed address.
+    """
     return dao.action(
         "registry",
         "upgrade",
@@ -110,14 +139,40 @@ def upgrade_action(dao: Dao, name: str, artifact_cid: str, manifest_cid: str, co
 
 
 def rollback_action(dao: Dao, name: str, target_version: int) -> Action:
-    """Make an earlier version of `name` current again."""
+    """Make an earlier version of `name` current again.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        target_version: The version to make current: below the current one, and never rolled back before
+            (`check_rollback` checks this now).
+
+    Returns:
+        The action, for `governance.build_proposal`; the registry checks the target again at execution.
+
+    Raises:
+        InputError: A malformed name, or a version number out of range.
+    """
     if not isinstance(target_version, int) or not 1 <= target_version < 2**32:
         raise InputError(f"version {target_version!r} must be a whole number from 1")
     return dao.action("registry", "rollback", model_id(name), target_version)
 
 
 def retire_action(dao: Dao, name: str, reason: str) -> Action:
-    """Retire `name` for good."""
+    """Retire `name` for good.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        reason: Why, recorded in the registry's `ModelRetired` event.
+
+    Returns:
+        The action, for `governance.build_proposal`; once executed, no version can be added or made current, and
+        the name cannot be registered again.
+
+    Raises:
+        InputError: A malformed name, or an empty reason.
+    """
     if not reason.strip():
         raise InputError("retiring a model needs a reason")
     return dao.action("registry", "retire", model_id(name), reason)
@@ -127,14 +182,39 @@ def retire_action(dao: Dao, name: str, reason: str) -> Action:
 
 
 def suspend(dao: Dao, name: str, reason: str) -> PreparedTx:
-    """Suspend `name` (guardian or owner only): pulls and verifications refuse it meanwhile."""
+    """Suspend `name` (guardian or owner only): pulls and verifications refuse it meanwhile.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        reason: Why, recorded on chain.
+
+    Returns:
+        The transaction, for `chain.client.send` from the guardian's account. Sending raises TransactionError
+        (nothing sent) from anyone else, or when the model is unknown or already suspended.
+
+    Raises:
+        InputError: A malformed name, or an empty reason.
+    """
     if not reason.strip():
         raise InputError("say why the model is suspended (--reason): it is recorded on chain")
     return dao.prepare("registry", "suspend", (model_id(name), reason), f"suspend {name}: {reason}")
 
 
 def unsuspend(dao: Dao, name: str) -> PreparedTx:
-    """Lift the suspension of `name` (guardian or owner only)."""
+    """Lift the suspension of `name` (guardian or owner only).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+
+    Returns:
+        The transaction, for `chain.client.send` from the guardian's account. Sending raises TransactionError
+        (nothing sent) from anyone else, or when the model is not suspended.
+
+    Raises:
+        InputError: A malformed name.
+    """
     return dao.prepare("registry", "unsuspend", (model_id(name),), f"unsuspend {name}")
 
 
@@ -142,7 +222,14 @@ def unsuspend(dao: Dao, name: str) -> PreparedTx:
 
 
 def model_from_view(raw: Any) -> ModelInfo:
-    """A model as the registry's `getModel` returns it (its `ModelView` tuple), as a ModelInfo."""
+    """A model as the registry's `getModel` returns it (its `ModelView` tuple), as a ModelInfo.
+
+    Args:
+        raw: The decoded `ModelView` tuple (id, name, status, suspended, current version, latest version).
+
+    Returns:
+        The model.
+    """
     return ModelInfo(
         id="0x" + bytes(raw[0]).hex(),
         name=str(raw[1]),
@@ -170,7 +257,19 @@ def _registry(dao: Dao, function: str, *args: Any) -> ReadCall:
 
 
 def get_model(dao: Dao, name: str) -> ModelInfo:
-    """A model by name; InputError if it is not registered."""
+    """A model by name; InputError if it is not registered.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+
+    Returns:
+        Its id, name, status (active or retired), whether it is suspended, and its current and latest versions.
+
+    Raises:
+        InputError: A malformed name, or no model registered under it.
+        ChainError: The node could not be reached.
+    """
     try:
         raw = read(dao.chain, _registry(dao, "getModel", model_id(name)))
     except TransactionError as error:
@@ -181,7 +280,20 @@ def get_model(dao: Dao, name: str) -> ModelInfo:
 
 
 def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
-    """Version `version` of `name`, or its current version when None."""
+    """Version `version` of `name`, or its current version when None.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the current version.
+
+    Returns:
+        The version: number, status, artifact and manifest CIDs, contributor, time of creation and parent.
+
+    Raises:
+        InputError: A malformed name, an unknown model, or no such version.
+        ChainError: The node could not be reached.
+    """
     model = get_model(dao, name)
     if version is None:
         return _version_info(read(dao.chain, _registry(dao, "getCurrentVersion", model_id(name))))
@@ -191,7 +303,19 @@ def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:
 
 
 def check_changeable(dao: Dao, name: str) -> ModelInfo:
-    """The model, if a proposal may still change it (registered, not retired); InputError naming why not."""
+    """The model, if a proposal may still change it (registered, not retired); InputError naming why not.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+
+    Returns:
+        The model, as `get_model` reads it.
+
+    Raises:
+        InputError: A malformed name, an unknown model, or a retired one.
+        ChainError: The node could not be reached.
+    """
     model = get_model(dao, name)
     if model.retired:
         raise InputError(f"{name} is retired and can no longer change")
@@ -199,7 +323,18 @@ def check_changeable(dao: Dao, name: str) -> ModelInfo:
 
 
 def check_rollback(dao: Dao, name: str, version: int) -> None:
-    """InputError unless rolling `name` back to `version` would be accepted now."""
+    """InputError unless rolling `name` back to `version` would be accepted now.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        version: The version to make current again.
+
+    Raises:
+        InputError: An unknown or retired model, no such version, a version not below the current one, or one
+            rolled back before (it can never be current again).
+        ChainError: The node could not be reached.
+    """
     model = check_changeable(dao, name)
     target = get_version(dao, name, version)
     if version >= model.current_version:
@@ -209,7 +344,19 @@ def check_rollback(dao: Dao, name: str, version: int) -> None:
 
 
 def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[ModelInfo]:
-    """Models in registration order, fetched a page at a time."""
+    """Models in registration order, fetched a page at a time.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        offset: How many models to skip.
+        limit: How many models at most; None for all the rest.
+
+    Returns:
+        The models, oldest registration first.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     total = int(read(dao.chain, _registry(dao, "modelCount")))
     end = total if limit is None else min(total, offset + limit)
     pages = call_many(
@@ -220,7 +367,21 @@ def list_models(dao: Dao, offset: int = 0, limit: int | None = None) -> list[Mod
 
 
 def list_versions(dao: Dao, name: str, offset: int = 0, limit: int | None = None) -> list[VersionInfo]:
-    """Versions of `name` in order, fetched a page at a time."""
+    """Versions of `name` in order, fetched a page at a time.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        offset: How many versions to skip.
+        limit: How many versions at most; None for all the rest.
+
+    Returns:
+        The versions, version 1 first.
+
+    Raises:
+        InputError: A malformed name, or an unknown model.
+        ChainError: The node could not be reached.
+    """
     model = get_model(dao, name)
     end = model.latest_version if limit is None else min(model.latest_version, offset + limit)
     mid = model_id(name)
@@ -246,7 +407,19 @@ class ModelHistory:
 
 
 def model_history(dao: Dao, name: str) -> ModelHistory:
-    """A model's record and all its versions."""
+    """A model's record and all its versions.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+
+    Returns:
+        The model and its versions, oldest first.
+
+    Raises:
+        InputError: A malformed name, or an unknown model.
+        ChainError: The node could not be reached.
+    """
     return ModelHistory(get_model(dao, name), list_versions(dao, name))
 
 
@@ -262,7 +435,19 @@ class ProposedVersion:
 
 
 def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
-    """The versions that `actions` would add to the registry, decoded from their calldata."""
+    """The versions that `actions` would add to the registry, decoded from their calldata.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        actions: A proposal's actions; those that are not a registration or an upgrade on this DAO's registry
+            are skipped.
+
+    Returns:
+        One entry per registration (version 1) or upgrade (latest version + 1, as if executed now), in order.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     from ..contracts.abi import decode_call
 
     found = []

@@ -38,12 +38,35 @@ class Delegate:
 
 
 def symbol(dao: Dao) -> str:
-    """The token's symbol (e.g. MDL)."""
+    """The token's symbol (e.g. MDL).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+
+    Returns:
+        The symbol, as the token contract says it.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     return str(dao.read("token", "symbol"))
 
 
 def holding(dao: Dao, address: str) -> Holding:
-    """Balance, voting power, delegate and symbol of `address`, in one batch."""
+    """Balance, voting power, delegate and symbol of `address`, in one batch.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        address: Any address.
+
+    Returns:
+        Its balance and the votes delegated to it now (both in base units), its own delegate (the zero address
+        when it never delegated) and the token's symbol.
+
+    Raises:
+        InputError: A malformed address.
+        ChainError: The node could not be reached.
+    """
     who = checksum_address(address, "address")
     balance, votes, delegate, sym = dao.read_many(
         [
@@ -57,7 +80,17 @@ def holding(dao: Dao, address: str) -> Holding:
 
 
 def delegate_addresses(dao: Dao) -> list[str]:
-    """Everyone who ever received a delegation (and so may have votes), from the token's logs, sorted."""
+    """Everyone who ever received a delegation (and so may have votes), from the token's logs, sorted.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+
+    Returns:
+        Their checksummed addresses, sorted.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     return sorted(
         {
             log.args["delegate"]
@@ -69,7 +102,18 @@ def delegate_addresses(dao: Dao) -> list[str]:
 
 
 def top_delegates(dao: Dao, top: int = 20) -> list[Delegate]:
-    """The `top` delegates with the most voting power now (everyone who ever received a delegation is checked)."""
+    """The `top` delegates with the most voting power now (everyone who ever received a delegation is checked).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        top: How many delegates at most.
+
+    Returns:
+        The delegates with votes now, most first, each with its share of the total supply in percent.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
     addresses = delegate_addresses(dao)
     total, *votes = dao.read_many(
         [dao.call("token", "totalSupply"), *(dao.call("token", "getVotes", a) for a in addresses)]
@@ -83,13 +127,41 @@ def top_delegates(dao: Dao, top: int = 20) -> list[Delegate]:
 
 
 def delegate(dao: Dao, delegatee: str) -> PreparedTx:
-    """Give the sender's voting power to `delegatee` (its own address to vote itself)."""
+    """Give the sender's voting power to `delegatee` (its own address to vote itself).
+
+    Holding tokens gives no votes until they are delegated; a delegation covers the whole balance, tokens received
+    later included, and counts on proposals whose snapshot comes after it.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        delegatee: Who votes with the sender's tokens: the sender's own address, or anyone's.
+
+    Returns:
+        The transaction, for `chain.client.send` from the holder's account.
+
+    Raises:
+        InputError: A malformed address.
+    """
     target = checksum_address(delegatee, "delegate")
     return dao.prepare("token", "delegate", (target,), f"delegate your votes to {target}")
 
 
 def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
-    """Send `amount` base units of the token to `recipient`."""
+    """Send `amount` base units of the token to `recipient`.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        recipient: Who receives the tokens.
+        amount: In base units (`units.parse_amount("12.5")` for 12.5 tokens).
+
+    Returns:
+        The transaction, for `chain.client.send` from the sender's account. Sending raises TransactionError
+        (nothing sent) when the sender holds less than `amount`.
+
+    Raises:
+        InputError: A malformed address, or an amount that is not positive.
+        ChainError: The node could not be reached.
+    """
     to = checksum_address(recipient, "recipient")
     if amount <= 0:
         raise InputError("a transfer must be a positive amount")
@@ -98,7 +170,18 @@ def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:
 
 def check_shares(shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Contributor shares ((address, basis points)) with checksummed addresses; InputError unless they are positive,
-    add up to 10,000 (as the manifest requires) and name each contributor once."""
+    add up to 10,000 (as the manifest requires) and name each contributor once.
+
+    Args:
+        shares: (address, basis points) pairs, the registry's contributor first.
+
+    Returns:
+        The same shares, in the same order, with checksummed addresses.
+
+    Raises:
+        InputError: A share that is not positive, shares that do not add up to 10,000, a malformed address, or
+            a contributor named twice.
+    """
     from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
@@ -112,7 +195,18 @@ def check_shares(shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
 def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """`amount` base units split by `shares` (see `check_shares`): each contributor gets the floor of its share, and
     the first contributor also the remainder (a few base units at most), so the parts add up to `amount` exactly
-    and nothing stays behind."""
+    and nothing stays behind.
+
+    Args:
+        amount: The whole reward, in base units.
+        shares: (address, basis points) pairs adding up to 10,000.
+
+    Returns:
+        (address, base units) pairs in the order of `shares`, adding up to `amount`.
+
+    Raises:
+        InputError: Shares that `check_shares` refuses.
+    """
     from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     checked = check_shares(shares)
@@ -123,14 +217,39 @@ def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, 
 
 def reward_actions(dao: Dao, shares: list[tuple[str, int]], amount: int) -> list[Action]:
     """Pay `amount` base units from the treasury split among contributors by their shares (see `split_reward`);
-    a contributor whose part rounds to nothing gets no transfer."""
+    a contributor whose part rounds to nothing gets no transfer.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        shares: (address, basis points) pairs adding up to 10,000, as in the version's manifest.
+        amount: The whole reward, in base units.
+
+    Returns:
+        One treasury transfer action per contributor paid, for `governance.build_proposal`.
+
+    Raises:
+        InputError: An amount that is not positive, or shares that `check_shares` refuses.
+    """
     if amount <= 0:
         raise InputError("a reward must be a positive amount")
     return [reward_action(dao, address, part) for address, part in split_reward(amount, shares) if part > 0]
 
 
 def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
-    """Pay `amount` base units from the treasury (the timelock) to `recipient` when the proposal executes."""
+    """Pay `amount` base units from the treasury (the timelock) to `recipient` when the proposal executes.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        recipient: Who is paid (usually the version's contributor).
+        amount: In base units (`units.parse_amount("100")` for 100 tokens).
+
+    Returns:
+        The action, for `governance.build_proposal`. Execution reverts, and the proposal stays queued, when the
+        treasury holds less than `amount` then.
+
+    Raises:
+        InputError: A malformed address, or an amount that is not positive.
+    """
     if amount <= 0:
         raise InputError("a reward must be a positive amount")
     return dao.action("token", "transfer", checksum_address(recipient, "reward recipient"), amount)

@@ -100,6 +100,30 @@ def publish(
 
     With `copy=False` (an embedded store only) the files' bytes are not copied into the store: it serves them
     from `path`, like Kubo's `ipfs add --nocopy` (see `EmbeddedStore.import_in_place`).
+
+    Args:
+        path: A file, or a folder (a Hugging Face model folder's `README.md` front matter goes into the manifest).
+        store: Where the blocks go: `NodeStore` (an IPFS node, which others can read from) or `EmbeddedStore`.
+        name: The model's name, `org/name`, recorded in the manifest.
+        version: The version the manifest is for: 1 for a registration, the latest + 1 for an upgrade.
+        contributors: Who made it, with shares in basis points adding up to 10,000; the first is the one the
+            registry records.
+        parent_version: The version this one builds on (0 for none).
+        license: Recorded in the manifest; empty to take it from the model card.
+        description: Recorded in the manifest.
+        progress: Called with each count of bytes imported.
+        copy: False to leave the files' bytes where they are (embedded store only); keep `path` unchanged then.
+        include_hidden: Also publish hidden files and folders (`.env`, `.git/`...).
+        profile: The import profile (chunking, layout, sharding): IPIP-499's `unixfs-v1-2025` by default, so that
+            an IPFS node computes the same CIDs.
+
+    Returns:
+        The artifact's root CID and the manifest's CID (what a registry action records), and the manifest.
+
+    Raises:
+        InputError: `path` does not exist, is or holds a symbolic link, or changed while being read; a manifest
+            field is not acceptable (name, version, contributor shares); `copy=False` with a node store.
+        StoreError: The store refused the blocks, or could not be reached.
     """
     from .stores import EmbeddedStore
 
@@ -158,7 +182,29 @@ def publish(
 def verify(
     sources: list[BlockSource], artifact_cid: str, manifest_cid: str, progress: Progress | None = None
 ) -> VerifyReport:
-    """Check the whole artifact and its manifest against the recorded CIDs without writing anything."""
+    """Check the whole artifact and its manifest against the recorded CIDs without writing anything.
+
+    This checks content by CIDs alone; `workflows.approved.verify_approved` also reads the CIDs from the registry
+    and checks that the manifest names that model and version.
+
+    Args:
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        artifact_cid: The artifact's root CID.
+        manifest_cid: The manifest's CID.
+        progress: Called with each count of bytes checked, to draw progress.
+
+    Returns:
+        What was checked: the manifest, every file with its size, sha256 and CID, the number of blocks, and the CAR
+        streams blocks came from.
+
+    Raises:
+        InputError: A CID that cannot be parsed.
+        VerificationError: The content does not match its CID or the manifest (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
+    """
     return _check(sources, artifact_cid, manifest_cid, None, progress)
 
 
@@ -176,6 +222,29 @@ def pull(
     With `keep` and an embedded store among `sources`, every block fetched from the other sources is kept in that
     store once verified (the first one), as it arrives: a pull interrupted and run again does not fetch again what
     it already verified, and later pulls read it locally.
+
+    This checks content by CIDs alone; `workflows.approved.pull_approved` also reads the CIDs from the registry
+    and checks that the manifest names that model and version.
+
+    Args:
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        artifact_cid: The artifact's root CID.
+        manifest_cid: The manifest's CID.
+        destination: A folder that does not exist yet, or an empty one.
+        progress: Called with each count of bytes checked, to draw progress.
+        keep: Keep the blocks fetched in the first embedded store among `sources`.
+
+    Returns:
+        What was checked and written: the manifest, every file with its size, sha256 and CID, the number of blocks.
+
+    Raises:
+        InputError: A CID that cannot be parsed, or `destination` exists and is not an empty folder (or cannot be
+            created).
+        VerificationError: The content does not match its CID or the manifest (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
     """
     destination = Path(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):

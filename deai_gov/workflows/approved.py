@@ -61,7 +61,26 @@ def resolve(
     allow_rolled_back: bool = False,
 ) -> ApprovedVersion:
     """The registry's record of `name` at `version` (default: its current version). InputError for a suspended
-    model or a rolled-back version unless allowed: the guardian or the DAO said not to use it."""
+    model or a rolled-back version unless allowed: the guardian or the DAO said not to use it.
+
+    Nothing is fetched from IPFS.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+
+    Returns:
+        The model (status, suspension, current and latest versions) and the version (CIDs, contributor, parent,
+        status); `retired` says whether the DAO retired the model.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed).
+        ChainError: The node could not be reached.
+    """
     model = get_model(dao, name)
     if model.suspended and not allow_suspended:
         raise InputError(
@@ -95,7 +114,31 @@ def verify_approved(
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
-    """Check every block and file of a registered version against the registry, writing nothing."""
+    """Check every block and file of a registered version against the registry, writing nothing.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+        progress: Called with each count of bytes checked, to draw progress.
+
+    Returns:
+        The registry's record (as `resolve` gives it) and what was checked: the manifest, every file with its size,
+        sha256 and CID, the number of blocks.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed).
+        VerificationError: The content does not match what the registry records (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
+        ChainError: The node could not be reached.
+    """
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     report = verify(sources, approved.version.artifact_cid, approved.version.manifest_cid, progress)
     _check_manifest_identity(approved, report.manifest)
@@ -114,7 +157,35 @@ def pull_approved(
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically (`resolve`, then
-    `pull_version`)."""
+    `pull_version`).
+
+    The files are written into a hidden folder beside `destination` and moved into place only once everything
+    matched: a refused or interrupted pull leaves no folder that looks complete.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        destination: A folder that does not exist yet, or an empty one.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+        progress: Called with each count of bytes checked, to draw progress.
+
+    Returns:
+        The registry's record (as `resolve` gives it) and what was checked and written (`VerifyReport`).
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed);
+            `destination` exists and is not an empty folder.
+        VerificationError: The content does not match what the registry records (the block, file or manifest
+            is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
+            with the same exit code).
+        StoreError: No source delivered a block (`BlockNotFound`), or none could be reached.
+        ChainError: The node could not be reached.
+    """
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     return approved, pull_version(sources, approved, destination, progress=progress)
 
@@ -147,7 +218,34 @@ def export_approved(
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ApprovedVersion, ArchiveReport]:
-    """A registered version written to a CAR file at `path`, after every block and file was verified."""
+    """A registered version written to a CAR file at `path`, after every block and file was verified.
+
+    The file's roots are the artifact, then the manifest: `ipfs dag import` loads it into any IPFS node, and
+    `ipfs.archive.import_archive` into a store on a machine without network access.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        path: The CAR file to write; it must not exist yet.
+        version: A version number from 1; None for the model's current version.
+        allow_suspended: Use the model even if its guardian suspended it.
+        allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
+        progress: Called with each count of bytes checked.
+
+    Returns:
+        The registry's record (as `resolve` gives it) and what the file holds: its roots, blocks and bytes, and
+        what was verified.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, a suspended model or a rolled-back version
+            (unless allowed); `path` exists or cannot be written.
+        VerificationError: The content does not match what the registry records (the block, file or manifest
+            is named).
+        StoreError: No source delivered a block, or none could be reached.
+        ChainError: The node could not be reached.
+    """
     from ..ipfs.archive import export_version
     from ..ipfs.blockcid import from_text
 
@@ -164,7 +262,28 @@ def compare_approved(
     dao: Dao, sources: list[BlockSource], name: str, version: int | None, path: Path
 ) -> tuple[ApprovedVersion, LocalComparison]:
     """Whether the local copy at `path` is exactly a registered version: re-imported with the profile its manifest
-    records (the manifest is fetched and verified from `sources`; the artifact is not fetched)."""
+    records (the manifest is fetched and verified from `sources`; the artifact is not fetched).
+
+    Suspended models and rolled-back versions are compared too: this says what a copy is, not whether to use it.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+        path: The local file or folder (a pulled copy, the maintainer's files).
+
+    Returns:
+        The registry's record (as `resolve` gives it) and the comparison: the CID the local copy hashes to, whether
+        it matches, and each file that differs, is missing or is extra.
+
+    Raises:
+        InputError: A malformed name, an unknown model or version, or `path` cannot be read.
+        VerificationError: The manifest does not match the registry's record.
+        StoreError: No source delivered the manifest.
+        ChainError: The node could not be reached.
+    """
     from ..ipfs.blockcid import from_text
 
     approved = resolve(dao, name, version, allow_suspended=True, allow_rolled_back=True)
@@ -183,7 +302,20 @@ def check_proposed(
     """None when a proposed version's manifest is available, verified and names that model, version and artifact
     (and the artifact's root block is available), and when the proposal's treasury `transfers` ((recipient,
     amount)) that pay its contributors split their total by the manifest's shares; otherwise what is wrong, in one
-    sentence."""
+    sentence.
+
+    Never raises for content: a reviewer sees each proposed version's problem as one line, and the rest of the
+    review still.
+
+    Args:
+        sources: Where blocks are read from, in order (`EmbeddedStore`, `NodeStore`, `GatewaySource`); no source is
+            trusted: every block is checked against its CID.
+        proposed: A version a proposal would add (`registry.proposed_versions`).
+        transfers: The proposal's treasury transfers, (recipient, amount in base units); None for none.
+
+    Returns:
+        None when everything checks out, else the first problem in one sentence.
+    """
     from ..errors import StoreError
     from ..ipfs.blockcid import from_text
     from ..ipfs.stores import fetch_verified
@@ -208,7 +340,16 @@ def check_proposed(
 
 def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> str | None:
     """None when the `transfers` ((recipient, amount)) paying the manifest's contributors split their total as
-    `token.split_reward` does by the manifest's shares (or when none pays them); else who gets what instead."""
+    `token.split_reward` does by the manifest's shares (or when none pays them); else who gets what instead.
+
+    Args:
+        manifest: The proposed version's manifest, with its contributors and their shares.
+        transfers: The proposal's treasury transfers, (recipient, amount in base units); those to anyone not in
+            the manifest are ignored.
+
+    Returns:
+        None when the split follows the shares, else one sentence naming each contributor paid otherwise.
+    """
     from ..dao.token import split_reward
     from ..units import format_amount
 

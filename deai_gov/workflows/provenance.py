@@ -66,6 +66,21 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
        proposal's `ProposalCreated` log and must match; and the proposal's action at the call's index must be
        exactly that registry call, writing this model. This holds whoever executed (governor, timelock, a
        multicall).
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+        version: A version number from 1; None for the model's current version.
+
+    Returns:
+        The proposal's id and state, its final tally (for, against, abstain, in base units), the transaction and
+        block that executed it, and the version it wrote.
+
+    Raises:
+        InputError: A malformed name, an unknown model or no such version.
+        DeaiGovError: The proof fails: the version was not written through the DAO's timelock, no proposal of the
+            governor matches the operation, or the node no longer has a log it needs (a pruned node).
+        ChainError: The node could not be reached.
     """
 
     written = get_version(dao, name, version)  # validates name and version
