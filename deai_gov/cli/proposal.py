@@ -152,20 +152,17 @@ def list_proposals(session: Session, state: str | None) -> None:
     from ..dao.governance import list_proposals as find_proposals
 
     wanted = ProposalState[state.upper()] if state else None
-    rows: list[dict[str, Any]] = [
-        {"id": p.id, "state": p.state.label, "proposer": p.proposer, "title": p.title}
-        for p in find_proposals(session.dao, wanted)
-    ]
+    found = find_proposals(session.dao, wanted)
 
     def render() -> None:
         table = Table("id", "state", "title", "proposer")
-        for r in rows:
-            table.add_row(str(r["id"]), r["state"], cell(r["title"]), r["proposer"])  # text as written, no markup
-        console().print(table if rows else "no proposals")
-        if hides_anything(*(r["title"] for r in rows)):
+        for p in found:
+            table.add_row(str(p.id), p.state.label, cell(p.title), p.proposer)  # text as written, no markup
+        console().print(table if found else "no proposals")
+        if hides_anything(*(p.title for p in found)):
             echo(HIDDEN_NOTE)
 
-    emit(session, rows, render)
+    emit(session, [p.to_json() for p in found], render)
 
 
 def voting_times(info: Any, now: float) -> str:
@@ -213,37 +210,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     if simulate and outcomes:  # not once executed or canceled: nothing is left to simulate
         echo("simulating the whole proposal on a fork of the chain…", err=True)
         whole = check_proposal(session.dao, info.proposal, proposal_id=proposal_id)
-    artifacts = [
-        {
-            "name": item.name,
-            "version": item.version,
-            "manifest": item.manifest_cid,
-            "artifact": item.artifact_cid,
-            "ok": item.ok,
-            "problem": item.problem,
-            "rewarded": item.rewarded,
-        }
-        for item in review.artifacts
-    ]
-    data = {
-        "id": info.id,
-        "title": info.proposal.title,
-        "description": info.proposal.description,
-        "full_description": full_description,
-        "proposer": info.proposer,
-        "state": info.state.label,
-        "snapshot": info.snapshot,
-        "deadline": info.deadline,
-        "eta": info.eta,
-        "votes": {"for": str(info.votes_for), "against": str(info.votes_against), "abstain": str(info.votes_abstain)},
-        "quorum": str(info.quorum),
-        "actions": info.actions_in_words,
-        "dangerous_actions": review.dangerous,
-        "would_succeed_now": [o is None for o in outcomes],
-        "simulation": outcomes,
-        "fork_simulation": whole.to_json() if whole is not None else None,
-        "artifacts": artifacts,
-    }
+    data = review.to_json() | {"fork_simulation": whole.to_json() if whole is not None else None}
 
     now = session.chain.now()
     sym = symbol(session.dao)
@@ -278,15 +245,15 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
             f"abstain {format_amount(info.votes_abstain)} {sym}; quorum {format_amount(info.quorum)} {sym}",
             highlight=False,
         )
-        for item in artifacts:  # after the actions and the tally: the part that depends on peers
-            state = str(item["problem"])
-            if item["ok"]:
+        for item in review.artifacts:  # after the actions and the tally: the part that depends on peers
+            state = str(item.problem)
+            if item.ok:
                 state = "available and matches" + (
                     " (and the treasury transfers to its contributors follow its manifest's shares)"
-                    if item["rewarded"]
+                    if item.rewarded
                     else ""
                 )
-            screen.print(f"  artifact of {item['name']} v{item['version']}: {state}", highlight=False, markup=False)
+            screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)

@@ -71,6 +71,9 @@ class ProposalSummary:
     title: str
     block: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "state": self.state.label, "proposer": self.proposer, "title": self.title}
+
 
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
     """Every proposal of the DAO (newest first), optionally only those in `state`: one log query per block

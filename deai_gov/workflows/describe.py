@@ -258,6 +258,17 @@ class ProposedArtifact:
     def ok(self) -> bool:
         return self.problem is None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "manifest": self.manifest_cid,
+            "artifact": self.artifact_cid,
+            "ok": self.ok,
+            "problem": self.problem,
+            "rewarded": self.rewarded,
+        }
+
 
 @dataclass(frozen=True)
 class ProposalReview:
@@ -274,6 +285,32 @@ class ProposalReview:
     def dangerous(self) -> list[int]:
         """The numbers (from 1) of the actions marked DANGER: they could hand over the DAO, treasury or registry."""
         return [i for i, words in enumerate(self.info.actions_in_words, 1) if words.startswith(DANGER)]
+
+    def to_json(self) -> dict[str, Any]:
+        """Token amounts as strings of base units; times as unix seconds."""
+        info = self.info
+        return {
+            "id": info.id,
+            "title": info.proposal.title,
+            "description": info.proposal.description,
+            "full_description": self.full_description,
+            "proposer": info.proposer,
+            "state": info.state.label,
+            "snapshot": info.snapshot,
+            "deadline": info.deadline,
+            "eta": info.eta,
+            "votes": {
+                "for": str(info.votes_for),
+                "against": str(info.votes_against),
+                "abstain": str(info.votes_abstain),
+            },
+            "quorum": str(info.quorum),
+            "actions": info.actions_in_words,
+            "dangerous_actions": self.dangerous,
+            "would_succeed_now": [outcome is None for outcome in self.simulation],
+            "simulation": self.simulation,
+            "artifacts": [item.to_json() for item in self.artifacts],
+        }
 
 
 def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> ProposalReview:
