@@ -1,0 +1,81 @@
+"""The JSON shapes `--json` prints are the library results' `to_json()`, and docs/json.md lists exactly their fields:
+a field added, renamed or removed in code without the document (or the other way round) fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deai_gov.contracts.states import ModelStatus, ProposalState, VersionStatus
+from deai_gov.dao.actions import Proposal
+from deai_gov.dao.governance import ProposalSummary
+from deai_gov.dao.registry import ModelHistory, ModelInfo, VersionInfo
+from deai_gov.ipfs.archive import ArchiveReport
+from deai_gov.ipfs.content import LocalComparison, StreamReport, VerifyReport
+from deai_gov.ipfs.manifest import FileEntry
+from deai_gov.ipfs.pinning import PinStatus
+from deai_gov.workflows.approved import ApprovedVersion
+from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
+from deai_gov.workflows.proposing import VersionContent
+from deai_gov.workflows.provenance import Approval
+from deai_gov.workflows.simulation import ProposalCheck
+from deai_gov.workflows.submission import ExistingProposal
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "json.md"
+ADDRESS = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
+CID = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+
+MODEL = ModelInfo("0x" + "ab" * 32, "acme/vision", ModelStatus.ACTIVE, False, 2, 3)
+VERSION = VersionInfo(2, VersionStatus.CURRENT, CID, CID, ADDRESS, 1_700_000_000, 1)
+INFO = ProposalInfo(3, Proposal((), "# Title"), ADDRESS, ProposalState.ACTIVE, 1, 2, 0, 10, 0, 0, 5, 7, ["do a"])
+REPORT = VerifyReport(CID, CID, None, [FileEntry("a.bin", 1, "00" * 32, CID)], 2, [StreamReport("p", 2, 9, None)])  # type: ignore[arg-type]
+
+#: One instance of each result, as the library builds it.
+SAMPLES: dict[str, Any] = {
+    "ModelInfo": MODEL,
+    "ModelHistory": ModelHistory(MODEL, [VERSION]),
+    "VersionInfo": VERSION,
+    "Approval": Approval(3, "0x" + "cd" * 32, 9, 10, 0, 0, ProposalState.EXECUTED, "acme/vision", VERSION),
+    "ApprovedVersion": ApprovedVersion("acme/vision", MODEL, VERSION),
+    "VerifyReport": REPORT,
+    "LocalComparison": LocalComparison(CID, True, [], "unixfs-v1-2025"),
+    "ArchiveReport": ArchiveReport("v.car", [CID, CID], 3, 99, None),
+    "PinStatus": PinStatus("r1", "queued", CID, "acme/vision@2 artifact", "2026-12-07T00:00:00Z"),
+    "VersionContent": VersionContent(CID, CID, "given CIDs"),
+    "ProposalSummary": ProposalSummary(3, ProposalState.ACTIVE, ADDRESS, "Title", 5),
+    "ProposalReview": ProposalReview(INFO, [None], [], None),
+    "ProposedArtifact": ProposedArtifact("acme/vision", 2, CID, CID, None),
+    "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
+    "ExistingProposal": ExistingProposal(3, ProposalState.ACTIVE),
+}
+
+
+def documented() -> dict[str, list[str]]:
+    """Each `### Type` section of docs/json.md and the fields of its table (those of another type it says it
+    includes, with "every field of X", first)."""
+    sections = re.split(r"^### ", DOC.read_text(encoding="utf-8"), flags=re.M)[1:]
+    found: dict[str, list[str]] = {}
+    for section in sections:
+        name, _, body = section.partition("\n")
+        fields = re.findall(r"^\| `(\w+)` \|", body.split("\n## ")[0], flags=re.M)
+        included = re.search(r"every field of (\w+)", body)
+        found[name.strip()] = (found[included.group(1)] if included else []) + fields
+    return found
+
+
+def test_every_result_is_documented_and_every_section_is_a_result() -> None:
+    assert set(documented()) == set(SAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_the_document_lists_exactly_the_fields_written(name: str) -> None:
+    assert list(SAMPLES[name].to_json()) == documented()[name]
+
+
+def test_the_section_reader_sees_fields_and_inclusions() -> None:
+    shapes = documented()
+    assert shapes["ModelHistory"] == [*shapes["ModelInfo"], "versions"]
+    assert shapes["PinStatus"] == ["requestid", "status", "cid", "name", "created"]
