@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..contracts.abi import decode_result, encode_call
 from ..contracts.reverts import revert_data_of, revert_error
 from ..errors import ChainError, RpcError, TransactionError
-from .rpc import redacted
+from .embedded import EmbeddedTransport, start_embedded
+from .rpc import JsonRpc, redacted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -85,15 +87,12 @@ class Chain:
         self.dev_keys = dev_keys or []
         self.transport: Transport
         if embedded:
-            from .embedded import EmbeddedTransport
-
             assert w3 is not None
             self.transport = EmbeddedTransport(w3)
         else:
             url = rpc_url or getattr(getattr(w3, "provider", None), "endpoint_uri", None)
             if not url:
                 raise ValueError("a chain needs an HTTP endpoint for its reads (or embedded=True)")
-            from .rpc import JsonRpc
 
             self.transport = JsonRpc(str(url), timeout=timeout)
         self.rpc_url = None if embedded else getattr(self.transport, "url", None)
@@ -235,7 +234,6 @@ def connect(rpc_url: str | None = None, *, timeout: float = 30.0) -> Chain:
 
 def embedded_chain() -> Chain:
     """A fresh in-process chain (py-evm) with ten funded development accounts."""
-    from .embedded import start_embedded
 
     w3, keys = start_embedded()
     return Chain(w3, embedded=True, dev_keys=keys)
@@ -321,12 +319,10 @@ class ReadCall:
     args: tuple[Any, ...] = ()
 
     def calldata(self) -> bytes:
-        from ..contracts.abi import encode_call
 
         return encode_call(self.contract, self.function, self.args)
 
     def decode(self, answer: bytes) -> Any:
-        from ..contracts.abi import decode_result
 
         return decode_result(self.contract, self.function, len(self.args), answer)
 

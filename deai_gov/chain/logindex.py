@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..home.config import config_home
 from .client import Chain
 from .logs import fetch_logs, hex_text, quantity
 
@@ -71,7 +72,6 @@ class LogIndex:
     @classmethod
     def for_deployment(cls, chain: Chain, governor: str, home: Path | None = None) -> LogIndex:
         """The index file of the deployment whose governor is `governor` on `chain`, in the configuration folder."""
-        from ..home.config import config_home
 
         folder = (home or config_home()) / "index"
         return cls(folder / f"{chain.chain_id}-{governor.lower()}.sqlite", chain)

@@ -13,6 +13,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from ..ipfs.blockcid import to_text
+from ..names import checksum
 from .artifacts import artifact, event_abi, function_abi
 
 
@@ -130,7 +132,6 @@ def decode_call(contract: str, calldata: bytes) -> tuple[str, dict[str, Any]]:
 
 def checksummed(types: tuple[str, ...] | list[str], values: Any) -> list[Any]:
     """`values` with every address, alone, in an array or in a struct, in its checksummed form."""
-    from ..names import checksum
 
     def fix(abi_type: Any, value: Any) -> Any:
         if abi_type.is_array and isinstance(value, (list, tuple)):
@@ -202,8 +203,6 @@ def bytes_argument(name: str, value: bytes | bytearray) -> str:
     """A bytes argument of a call or event as text: a CID as its text form when the argument is named for one
     (`artifactCid`, `manifestCid`) and parses as one, anything else as 0x-hex."""
     if name.lower().endswith("cid"):
-        from ..ipfs.blockcid import to_text
-
         try:
             return to_text(bytes(value))
         except Exception:  # bytes that are no CID, whatever the argument's name says

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import TransactionError
 from ..units import format_amount, format_duration
 from .abi import abi_type, checksummed, decode_values
+from .artifacts import all_abis
 from .states import OperationState, ProposalState
 
 _PANICS = {
@@ -155,8 +156,6 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
 @functools.cache
 def _error_abis() -> dict[bytes, dict[str, Any]]:
     from eth_utils import function_signature_to_4byte_selector
-
-    from .artifacts import all_abis
 
     errors: dict[bytes, dict[str, Any]] = {
         function_signature_to_4byte_selector("Error(string)"): {

@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..names import checksum_address
 from ..units import MAX_UINT256, parse_amount, parse_duration
 from .actions import Action
+from .deploy import ZERO_ADDRESS
 
 if TYPE_CHECKING:
     from .deployed import Dao
@@ -73,7 +74,6 @@ def setting_action(dao: Dao, name: str, value: str | int) -> Action:
 def guardian_actions(dao: Dao, guardian: str | None, *, governor: bool = True, registry: bool = True) -> list[Action]:
     """Make `guardian` (None: nobody) the governor's proposal guardian and/or the registry's guardian. A proposal
     made only of these cannot be cancelled by the guardian it replaces."""
-    from .deploy import ZERO_ADDRESS
 
     if not (governor or registry):
         raise InputError("choose the governor's guardian, the registry's, or both")

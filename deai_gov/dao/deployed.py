@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..chain.client import Chain, PreparedTx, ReadCall, call_many, read
+from ..chain.logs import iter_logs
+from ..contracts.abi import encode_call
+from ..contracts.artifacts import artifact
 from ..errors import InputError, RpcError, TransactionError
+from ..names import checksum
 from .actions import Action, Proposal
-from .deploy import Deployment
+from .deploy import ZERO_ADDRESS, Deployment
 
 #: The contract each role of a deployment record names.
 CONTRACT_OF_ROLE = {
@@ -71,7 +75,6 @@ class Dao:
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""
-        from ..names import checksum
 
         return checksum(str(self.deployment.addresses[role]))
 
@@ -89,7 +92,6 @@ class Dao:
 
     def calldata(self, role: str, function: str, *args: Any) -> bytes:
         """The calldata of `function(*args)` on the contract playing `role`."""
-        from ..contracts.abi import encode_call
 
         return encode_call(CONTRACT_OF_ROLE[role], function, args)
 
@@ -201,8 +203,6 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
     execution open to anyone, and no timelock admin but the timelock itself (the deployer renounced). With
     `roles_from_logs`, every holder of every timelock role is also listed from the timelock's RoleGranted/RoleRevoked
     logs, so a proposer or canceller added besides the governor is found too (the CLI's `dao verify`)."""
-    from ..contracts.artifacts import artifact
-    from .deploy import ZERO_ADDRESS
 
     checks: list[WiringCheck] = []
     if codes is None:
@@ -260,7 +260,6 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
 
 def _role_holders(dao: Dao, role_id: dict[str, bytes], only: dict[str, set[str]]) -> list[WiringCheck]:
     """Every current holder of the roles in `only`, from the timelock's role logs, against who alone should hold it."""
-    from ..chain.logs import iter_logs
 
     events: list[tuple[int, int, str, bytes, str]] = []
     for event in ("RoleGranted", "RoleRevoked"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..chain.client import PreparedTx, ReadCall, call_many, read
+from ..contracts.abi import decode_call
 from ..contracts.states import ModelStatus, VersionStatus
 from ..errors import InputError, TransactionError
 from ..ipfs.blockcid import to_registry_bytes, to_text
@@ -448,7 +449,6 @@ def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> l
     Raises:
         ChainError: The node could not be reached.
     """
-    from ..contracts.abi import decode_call
 
     found = []
     for action in actions:

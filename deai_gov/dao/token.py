@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..chain.client import PreparedTx
 from ..chain.logs import iter_logs
 from ..errors import InputError
+from ..ipfs.manifest import TOTAL_SHARES_BPS
 from ..names import checksum_address
 from ..units import format_amount
 from .actions import Action
@@ -182,7 +183,6 @@ def check_shares(shares: list[tuple[str, int]]) -> list[tuple[str, int]]:
         InputError: A share that is not positive, shares that do not add up to 10,000, a malformed address, or
             a contributor named twice.
     """
-    from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     if not shares or any(bps <= 0 for _, bps in shares) or sum(bps for _, bps in shares) != TOTAL_SHARES_BPS:
         raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS:,} basis points")
@@ -207,7 +207,6 @@ def split_reward(amount: int, shares: list[tuple[str, int]]) -> list[tuple[str, 
     Raises:
         InputError: Shares that `check_shares` refuses.
     """
-    from ..ipfs.manifest import TOTAL_SHARES_BPS
 
     checked = check_shares(shares)
     parts = [amount * bps // TOTAL_SHARES_BPS for _, bps in checked]

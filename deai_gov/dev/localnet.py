@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..errors import DeaiGovError
 from ..home.config import config_home
+from .devnet import Anvil, free_port, port_in_use
+from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
 
 
 @dataclass
@@ -90,12 +92,9 @@ def start(
 ) -> Localnet:
     """Start anvil (and the IPFS node) in the background; refuse if this devnet already runs. The chain mines a
     block every `block_time` seconds, so time passes as on a real chain (None: only when a transaction comes)."""
-    from .devnet import Anvil, free_port
-    from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
 
     if running(home) is not None:
         raise DeaiGovError("the local devnet is already running (`deai-gov node stop` first)")
-    from .devnet import port_in_use
 
     for port in (chain_port, ipfs_port if ipfs else None):
         if port is not None and port_in_use(port):

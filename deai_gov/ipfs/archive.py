@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import CarError, InputError, VerificationError
 from .blockcid import BlockCid, from_text, to_text
 from .car import CarWriter, read_car
-from .content import VerifyReport, verify
+from .content import VerifyReport, fetch_manifest, verify
 from .stores import BlockSource, BlockStore, walk_blocks
 
 Progress = Callable[[int], None]
@@ -115,7 +115,6 @@ def import_archive(path: Path, store: BlockStore) -> ArchiveReport:
 
 def _as_version(store: BlockStore, roots: list[BlockCid]) -> VerifyReport | None:
     """The version the roots [artifact, manifest] form, verified in `store`; None when they are not a version's."""
-    from .content import fetch_manifest
 
     if len(roots) != 2:
         return None

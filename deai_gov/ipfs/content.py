@@ -21,10 +21,11 @@ from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, matches, to_text
 from .carstream import CarStreamSource, with_car_streams
 from .hamt import shard_entries
+from .hashing import BackgroundSha256
 from .importer import Entry, FileLeafSink, import_bytes, import_path
 from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
-from .profiles import DEFAULT_PROFILE, ImportProfile
-from .stores import BlockSource, BlockStore, fetch_verified
+from .profiles import DEFAULT_PROFILE, ImportProfile, profile_of
+from .stores import BlockSource, BlockStore, EmbeddedStore, fetch_verified
 from .unixfs import Node, NodeType, decode_node
 
 Progress = Callable[[int], None]
@@ -125,7 +126,6 @@ def publish(
             field is not acceptable (name, version, contributor shares); `copy=False` with a node store.
         StoreError: The store refused the blocks, or could not be reached.
     """
-    from .stores import EmbeddedStore
 
     path = Path(path)
     if not path.exists():
@@ -254,7 +254,6 @@ def pull(
     except OSError as exc:
         raise InputError(f"cannot create {destination}: {exc.strerror} ({exc.filename})") from None
     staging = _staging_folder(destination)
-    from .stores import EmbeddedStore
 
     keeper = next((s for s in sources if isinstance(s, EmbeddedStore)), None) if keep else None
     try:
@@ -313,7 +312,6 @@ class _Keeping:
 def _hint(sources: list[BlockSource], cids: list[BlockCid]) -> None:
     """Tell the sources that read ahead which raw leaves come next (those no local store holds already). Nothing is
     looked up while no source wants hints (a CAR stream still running delivers them in order anyway)."""
-    from .stores import EmbeddedStore
 
     readers = [s for s in sources if getattr(s, "wants_hints", False)]
     if not readers:
@@ -347,7 +345,6 @@ def compare_local(path: Path, manifest: Manifest) -> LocalComparison:
     """Re-import `path` the way the version was built (the manifest's profile; hidden files only when the manifest
     lists any) and compare with the manifest: the root CID, then file by file. Nothing is stored. InputError when
     the manifest's profile is not one this version knows (the artifact can still be verified from IPFS)."""
-    from .profiles import profile_of
 
     profile = profile_of(manifest.import_params)
     hidden = any(part.startswith(".") for entry in manifest.files for part in entry.path.split("/"))
@@ -412,8 +409,6 @@ def _check(
     keep: Callable[[BlockCid, bytes], object] | None = None,
 ) -> VerifyReport:
     import time
-
-    from .stores import EmbeddedStore
 
     def kept(found: list[BlockSource]) -> list[BlockSource]:
         """`found`, each source but the embedded stores also handing its verified blocks to `keep`."""
@@ -680,7 +675,6 @@ def _check_file(
     progress: Progress | None,
     report: VerifyReport,
 ) -> None:
-    from .hashing import BackgroundSha256
 
     digest = BackgroundSha256(depth=4)  # leaves of up to 2 MiB: at most 8 MiB wait for the second core
     size = 0

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, block_cid
 from .hamt import build_shard
+from .hashing import BackgroundSha256
 from .profiles import DEFAULT_PROFILE, ImportProfile
 from .unixfs import Link, NodeType, encode_node, encode_unixfs
 
@@ -128,7 +129,6 @@ def _import_chunks(
 ) -> Entry:
     """Hash each chunk for its raw leaf CID here and for the whole-file sha256 on a second thread (hashlib
     releases the GIL, so the two overlap); build the balanced DAG above the leaves."""
-    from .hashing import BackgroundSha256
 
     builder = _BalancedBuilder(sink, profile.max_links)
     file_hash = BackgroundSha256(depth=max(2, _HASH_QUEUE_BYTES // profile.chunk_size))

@@ -23,7 +23,9 @@ from typing import IO, Any, Protocol
 
 from ..errors import BlockMismatch, BlockNotFound, StoreError
 from .blockcid import DAG_PB, BlockCid, codec_of, matches, prefix, to_text
-from .car import MAX_BLOCK, CarWriter, verify_block
+from .car import MAX_BLOCK, CarWriter, read_car, verify_block
+from .hashing import BackgroundWriter
+from .unixfs import decode_node
 
 DEFAULT_TIMEOUT = 30.0
 #: Index rows an embedded store keeps at hand after a lookup (see `EmbeddedStore.locate`).
@@ -171,7 +173,6 @@ class EmbeddedStore:
         `fill` gets two sinks: one for blocks to copy, one for raw leaves left in place in the user's files
         (indexed by absolute path, offset and length; see `import_in_place`).
         """
-        from .hashing import BackgroundWriter
 
         self._index()
         rows: list[tuple[BlockCid, str, int, int]] = []  # blocks copied into the new pack
@@ -290,7 +291,6 @@ class EmbeddedStore:
         self._write_pack(one)
 
     def put_car(self, car: IO[bytes], roots: list[BlockCid]) -> None:
-        from .car import read_car
 
         _, blocks = read_car(car)  # verifies every block as it is read
 
@@ -546,7 +546,6 @@ def export_car(sources: list[BlockSource], root: BlockCid, stream: IO[bytes]) ->
 def walk_blocks(sources: list[BlockSource], *roots: BlockCid) -> Iterator[tuple[BlockCid, bytes]]:
     """Every distinct block of the DAGs under `roots`, depth first in link order, each verified and read once
     however often it is linked (a DAG repeating its blocks costs no more); children follow dag-pb links."""
-    from .unixfs import decode_node
 
     seen: set[BlockCid] = set()
     stack = list(reversed(roots))

@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..contracts.states import VersionStatus
 from ..dao.registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
-from ..errors import InputError, VerificationError
+from ..dao.token import split_reward
+from ..errors import InputError, StoreError, VerificationError
+from ..ipfs.archive import export_version
+from ..ipfs.blockcid import from_text
 from ..ipfs.content import LocalComparison, Progress, VerifyReport, compare_local, fetch_manifest, pull, verify
 from ..ipfs.manifest import Manifest
+from ..ipfs.stores import fetch_verified
+from ..units import format_amount
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -195,7 +200,6 @@ def pull_version(
 ) -> VerifyReport:
     """Fetch a version `resolve` found into `destination`: its manifest first (it must name that model and
     version), then every block and file, verified, written atomically."""
-    from ..ipfs.blockcid import from_text
 
     # The manifest is small: check whose it is before fetching the artifact.
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
@@ -246,8 +250,6 @@ def export_approved(
         StoreError: No source delivered a block, or none could be reached.
         ChainError: The node could not be reached.
     """
-    from ..ipfs.archive import export_version
-    from ..ipfs.blockcid import from_text
 
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     # The manifest is small: check whose it is before anything is written.
@@ -284,7 +286,6 @@ def compare_approved(
         StoreError: No source delivered the manifest.
         ChainError: The node could not be reached.
     """
-    from ..ipfs.blockcid import from_text
 
     approved = resolve(dao, name, version, allow_suspended=True, allow_rolled_back=True)
     manifest = fetch_manifest(sources, from_text(approved.version.manifest_cid))
@@ -316,9 +317,6 @@ def check_proposed(
     Returns:
         None when everything checks out, else the first problem in one sentence.
     """
-    from ..errors import StoreError
-    from ..ipfs.blockcid import from_text
-    from ..ipfs.stores import fetch_verified
 
     try:
         manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
@@ -350,8 +348,6 @@ def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> 
     Returns:
         None when the split follows the shares, else one sentence naming each contributor paid otherwise.
     """
-    from ..dao.token import split_reward
-    from ..units import format_amount
 
     shares = [(c.address, c.share_bps) for c in manifest.contributors]
     named = {address.lower() for address, _ in shares}

@@ -7,12 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..contracts.abi import decode_call
 from ..contracts.states import ProposalState
 from ..dao.actions import Proposal
+from ..dao.deployed import CONTRACT_OF_ROLE, timelock_roles
 from ..dao.governance import get_proposal, simulate_actions, state
+from ..dao.registry import proposed_versions
 from ..dao.token import symbol
 from ..errors import DeaiGovError, TransactionError
-from ..ipfs.blockcid import to_text
+from ..ipfs.blockcid import from_text, to_text
+from ..ipfs.content import file_bytes
+from ..units import format_amount, format_duration
+from .approved import check_proposed
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -31,7 +37,6 @@ _ROLE_POWERS = {
 
 
 def _role_name(role: bytes) -> str:
-    from ..dao.deployed import timelock_roles
 
     names = {role_id: name for name, role_id in timelock_roles().items()}
     return names.get(bytes(role), f"unknown role 0x{bytes(role).hex()}")
@@ -42,8 +47,6 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
     its treasury or its registry marked `DANGER:`. A token transfer is called a reward only when it pays a
     contributor the same proposal writes into the registry; calls to other contracts show their selector and raw
     arguments."""
-    from ..contracts.abi import decode_call
-    from ..dao.deployed import CONTRACT_OF_ROLE
 
     roles = {dao.address(role).lower(): role for role in CONTRACT_OF_ROLE}
     decoded: list[tuple[str | None, str, dict[str, Any]] | None] = []
@@ -88,7 +91,6 @@ def _in_words(
     value: int,
     token_symbol: Callable[[], str],
 ) -> str:
-    from ..units import format_amount, format_duration
 
     if role == "registry":
         if function == "transferOwnership":
@@ -317,8 +319,6 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     """A proposal as a voter should see it before voting: its info and actions in words, whether each action
     would succeed now, whether the artifacts it would register are available from `sources` and match, and its
     full description fetched from IPFS. With no `sources`, content is not checked (and says so)."""
-    from ..dao.registry import proposed_versions
-    from .approved import check_proposed
 
     info = proposal_info(dao, proposal_id)
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
@@ -340,7 +340,6 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
 
 def treasury_transfers(dao: Dao, proposal: Proposal) -> list[tuple[str, int]]:
     """The (recipient, amount) of each token transfer the proposal makes from the treasury, in order."""
-    from ..contracts.abi import decode_call
 
     token = dao.address("token").lower()
     found = []
@@ -360,9 +359,6 @@ def full_description(sources: list[BlockSource], description: str) -> str | None
     """The text behind the first `ipfs://CID` in a description, fetched and verified; None if there is none, and
     a line saying why when it cannot be had."""
     import re
-
-    from ..ipfs.blockcid import from_text
-    from ..ipfs.content import file_bytes
 
     match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
     if not match:

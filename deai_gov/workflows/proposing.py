@@ -15,8 +15,9 @@ from ..contracts.states import ProposalState
 from ..dao.actions import Action, Proposal
 from ..dao.governance import build_proposal, state
 from ..errors import InputError
-from ..ipfs.blockcid import normalize_cid
+from ..ipfs.blockcid import normalize_cid, to_text
 from ..ipfs.content import publish
+from ..ipfs.importer import import_bytes, list_files
 from ..ipfs.manifest import Contributor
 from ..ipfs.pinning import PinningService, PinStatus, pin_and_wait
 from ..ipfs.profiles import DEFAULT_PROFILE, profile_named
@@ -43,7 +44,6 @@ class PublishPlan:
 def plan_publish(path: Path, *, include_hidden: bool = False) -> PublishPlan:
     """The files a publish of `path` takes (in order, with sizes) and the hidden ones it leaves out; InputError
     for a name that is not portable or a symbolic link, before anything is read."""
-    from ..ipfs.importer import list_files
 
     return PublishPlan(*list_files(path, include_hidden=include_hidden))
 
@@ -171,7 +171,6 @@ def check_content_request(
 ) -> None:
     """InputError unless the request names the version's content one way: a PATH to publish (into a store that can
     keep it as asked), or both CIDs. Checked before anything is listed, read or sent."""
-    from ..ipfs.stores import EmbeddedStore
 
     if path is None:
         if not (artifact_cid and manifest_cid):
@@ -188,9 +187,6 @@ def check_content_request(
 def publish_description(store: BlockStore | None, path: Path) -> str:
     """Publish a full proposal description (markdown/JSON) and return its CID; the proposal carries only the CID.
     With `store` None the CID is only computed."""
-    from ..ipfs.blockcid import to_text
-    from ..ipfs.importer import import_bytes
-    from ..ipfs.stores import EmbeddedStore
 
     try:
         data = path.read_bytes()

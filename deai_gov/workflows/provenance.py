@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..chain.logs import iter_logs, logs_in_receipt
+from ..contracts.abi import decode_call
 from ..contracts.states import ProposalState
 from ..dao.governance import get_proposal, timelock_operation_id
 from ..dao.registry import VersionInfo, get_version
@@ -149,7 +150,6 @@ def approval_of(dao: Dao, name: str, version: int | None = None) -> Approval:
 
 def _check_the_call_wrote_it(proposal: Any, executed: dict[str, Any], registry: str, name: str) -> None:
     """DeaiGovError unless the proposal's action at the executed call's index is that registry call, writing `name`."""
-    from ..contracts.abi import decode_call
 
     index = int(executed["index"])
     if index >= len(proposal.actions):

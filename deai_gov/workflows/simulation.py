@@ -20,10 +20,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..chain.client import Chain, PreparedTx, simulate
+from ..chain.anvil import Anvil, find_anvil
+from ..chain.client import Chain, PreparedTx, connect, eth_calls, simulate
+from ..contracts.abi import bytes_argument, decode_any_log
 from ..contracts.states import ProposalState
 from ..dao.actions import Proposal, Support
 from ..dao.deployed import CONTRACT_OF_ROLE, Dao, DaoSettings, read_settings
+from ..dao.governance import propose, simulate_actions, state, vote
+from ..dao.registry import model_from_view
+from ..dao.token import delegate_addresses
 from ..errors import ChainError, SimulationUnavailable, TransactionError
 from ..units import format_amount, format_duration
 
@@ -115,8 +120,6 @@ def simulate_proposal(
     """Play `proposal` out on a fork of `dao`'s chain: the existing proposal `proposal_id` from the state it is in,
     or (with `proposer`, who must hold the threshold) a new one proposed on the fork first. SimulationUnavailable
     when no fork can be made here, or when the proposal has nothing left to simulate (executed, canceled)."""
-    from ..chain.anvil import Anvil, find_anvil
-    from ..chain.client import connect
 
     if dao.chain.embedded or not dao.chain.rpc_url:
         raise SimulationUnavailable(
@@ -148,7 +151,6 @@ class _Run:
     # ------------------------------------------------------------------ the route through the governor
 
     def play(self, proposal_id: int | None, proposer: str | None) -> SimulationReport:
-        from ..dao.governance import state
 
         if proposal_id is None:
             proposal_id = self._propose(proposer)
@@ -183,7 +185,6 @@ class _Run:
         return self._execute()
 
     def _propose(self, proposer: str | None) -> int | None:
-        from ..dao.governance import propose
 
         if proposer is None:
             raise SimulationUnavailable("a new proposal needs its proposer to be simulated")
@@ -201,8 +202,6 @@ class _Run:
 
     def _vote(self, proposal_id: int) -> None:
         """Delegates with the most votes at the snapshot who have not voted vote for, until the proposal would pass."""
-        from ..dao.governance import vote
-        from ..dao.token import delegate_addresses
 
         snapshot = int(self.fork.read("governor", "proposalSnapshot", proposal_id))
         quorum = int(self.fork.read("governor", "quorum", snapshot))
@@ -295,7 +294,6 @@ class _Run:
 
     def _touched(self, logs: list[dict[str, Any]]) -> tuple[list[bytes], list[str]]:
         """The models the registry's logs name, and the addresses the token's transfers moved tokens between."""
-        from ..contracts.abi import decode_any_log
 
         registry, token = self.fork.address("registry").lower(), self.fork.address("token").lower()
         model_ids: list[bytes] = []
@@ -311,8 +309,6 @@ class _Run:
         return model_ids, holders
 
     def _read_state(self, model_ids: list[bytes], holders: list[str]) -> dict[str, dict[str, str]]:
-        from ..chain.client import eth_calls
-        from ..dao.registry import model_from_view
 
         answers = eth_calls(
             self.chain,
@@ -340,7 +336,6 @@ class _Run:
         return f"{address} ({'treasury' if role == 'timelock' else role})" if role else address
 
     def _event_words(self, log: dict[str, Any]) -> str:
-        from ..contracts.abi import decode_any_log
 
         role = self._roles.get(str(log["address"]).lower())
         decoded = decode_any_log(CONTRACT_OF_ROLE[role], log) if role else None
@@ -356,8 +351,6 @@ class _Run:
         """An event argument as text: token amounts with the symbol, CIDs as CIDs, long bytes shortened, known
         addresses named."""
         if isinstance(value, bytes | bytearray):
-            from ..contracts.abi import bytes_argument
-
             text = bytes_argument(name, value)
             long_hex = text.startswith("0x") and len(value) > 32
             return f"{text[:18]}… ({len(value):,} bytes)" if long_hex else text
@@ -459,7 +452,6 @@ def check_proposal(
     dao: Dao, proposal: Proposal, *, proposal_id: int | None = None, proposer: str | None = None
 ) -> ProposalCheck:
     """`simulate_proposal` where it can run; else each action checked on its own (`governance.simulate_actions`)."""
-    from ..dao.governance import simulate_actions
 
     try:
         return ProposalCheck(simulate_proposal(dao, proposal, proposal_id=proposal_id, proposer=proposer))

@@ -24,9 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from ..chain.logs import fetch_logs, hex_text, quantity
-from ..contracts.abi import bytes_argument
+from ..contracts.abi import bytes_argument, decode_any_log, event_shape
+from ..dao.actions import description_title
 from ..dao.deployed import Dao
+from ..dao.token import symbol
 from ..errors import ChainError, HookFailed, InputError, TransactionError
+from ..names import model_id
 from ..units import format_amount, format_time
 
 #: The events followed, by the role of the contract that emits them.
@@ -172,7 +175,6 @@ def follow(
     events about that model. Starts after the event in `cursor_path` (saved as events are handled), else at
     `from_block`, else at the next block. With `once`, returns when it has caught up; else polls every `interval`
     seconds until `stop()` says so."""
-    from ..names import model_id
 
     if confirmations < 0:
         raise InputError("confirmations must be 0 or more")
@@ -287,7 +289,6 @@ class _Decoder:
     """Logs of the DAO's governor and registry into WatchedEvents, with model names and amounts in words."""
 
     def __init__(self, dao: Dao):
-        from ..contracts.abi import event_shape
 
         self.dao = dao
         self.roles = {dao.address(role).lower(): role for role in EVENTS}
@@ -302,7 +303,6 @@ class _Decoder:
         return list(self.shapes[role])
 
     def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
-        from ..contracts.abi import decode_any_log
 
         role = self.roles.get(str(log["address"]).lower())
         if role is None:
@@ -341,16 +341,12 @@ class _Decoder:
 
     def _tokens(self, units: int) -> str:
         if self._symbol is None:
-            from ..dao.token import symbol
-
             self._symbol = symbol(self.dao)
         return f"{format_amount(units)} {self._symbol}"
 
     def _summary(self, name: str, args: dict[str, Any], model: str | None) -> str:
         pid = args.get("proposalId")
         if name == "ProposalCreated":
-            from ..dao.actions import description_title
-
             return f"proposal {pid} created by {args['proposer']}: {description_title(str(args['description']))}"
         if name == "ProposalQueued":
             return f"proposal {pid} queued, executable from {format_time(int(args['etaSeconds']))}"
