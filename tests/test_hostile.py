@@ -761,3 +761,56 @@ def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, tmp_path: 
     assert tally < artifact
     exact = json.loads(CliRunner().invoke(main, [*base, "--json", "proposal", "show", str(pid)]).output)
     assert exact["dangerous_actions"] == [2]
+
+
+# ------------------------------------------------------------------ third audit (docs/security.md, "Three rules")
+
+
+def test_after_a_rollback_an_upgrade_is_numbered_as_the_registry_numbers_it(anvil: Anvil, tmp_path: Path) -> None:
+    """M1: after a rollback the registry counts on from the latest version, not the current one. A proposal's
+    words, its review and its manifest check use the number the registry will write, so an honest manifest
+    matches, one claiming the current+1 number is flagged, and once executed the version pulls."""
+    from deai_gov.dao.actions import Proposal
+    from deai_gov.workflows.approved import check_proposed, pull_approved
+    from deai_gov.workflows.describe import describe_actions
+    from deai_gov.workflows.proposing import publish_version
+
+    from .helpers import pass_proposal
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    name, bob = "acme/rolled", people.bob.address
+    pass_proposal(dao, people, [reg.register_action(dao, name, fake_cid("1a"), fake_cid("1m"), bob)], "Register")
+    pass_proposal(dao, people, [reg.upgrade_action(dao, name, fake_cid("2a"), fake_cid("2m"), bob)], "Upgrade")
+    pass_proposal(dao, people, [reg.rollback_action(dao, name, 1)], "Roll back")
+    model = reg.get_model(dao, name)
+    assert (model.current_version, model.latest_version) == (1, 2)
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"v3 weights")
+    store = EmbeddedStore(tmp_path / "store")
+    content = {"name": name, "parent": 1, "contributors": [(bob, 10_000)]}
+    honest = publish_version(store, folder, version=3, **content)
+    claims_current_plus_one = publish_version(store, folder, version=2, **content)
+    upgrade = reg.upgrade_action(dao, name, honest.artifact_cid, honest.manifest_cid, bob)
+    wrong = reg.upgrade_action(
+        dao, name, claims_current_plus_one.artifact_cid, claims_current_plus_one.manifest_cid, bob
+    )
+
+    [words] = describe_actions(dao, Proposal((upgrade,), "# Upgrade"))
+    assert words.startswith(f"upgrade {name} to v3 (if executed now)"), words
+    [proposed] = reg.proposed_versions(dao, [upgrade])
+    assert proposed.version == 3 and check_proposed([store], proposed) is None
+    [misnumbered] = reg.proposed_versions(dao, [wrong])
+    assert check_proposed([store], misnumbered) == f"its manifest is for {name} v2, not {name} v3"
+    # two upgrades in one proposal: each counts on from the one before
+    assert [v.version for v in reg.proposed_versions(dao, [upgrade, wrong])] == [3, 4]
+    assert describe_actions(dao, Proposal((upgrade, wrong), "# Twice"))[1].startswith(f"upgrade {name} to v4")
+
+    pass_proposal(dao, people, [upgrade], "Upgrade after the rollback")
+    assert reg.get_model(dao, name).current_version == 3
+    approved, report = pull_approved(dao, [store], name, tmp_path / "pulled")
+    assert [f.path for f in report.files] == ["weights.bin"]
+    assert approved.version.number == 3 and (tmp_path / "pulled" / "weights.bin").read_bytes() == b"v3 weights"
+    store.close()

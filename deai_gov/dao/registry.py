@@ -435,6 +435,54 @@ class ProposedVersion:
     contributor: str = ""
 
 
+def versions_written(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion | None]:
+    """Per action, the version it would write if the actions ran now, in order, or None for one that writes none.
+
+    A registration writes version 1; an upgrade writes the model's latest version + 1 (not its current one: after a
+    rollback the registry still counts on from the latest), counting the upgrades and registrations before it in the
+    same list. An upgrade of a model the registry does not know writes nothing (it would revert).
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
+    latest: dict[bytes, tuple[str, int]] = {}
+    found: list[ProposedVersion | None] = []
+    for action in actions:
+        written = None
+        if action.target.lower() == dao.address("registry").lower():
+            try:
+                function, args = decode_call("ModelRegistry", action.calldata)
+            except ValueError:
+                function, args = "", {}
+            if function == "register":
+                latest[model_id(str(args["name"]))] = (str(args["name"]), 1)
+                written = (str(args["name"]), 1)
+            elif function == "upgrade":
+                key = bytes(args["modelId"])
+                if key not in latest:
+                    try:
+                        view = read(dao.chain, _registry(dao, "getModel", key))
+                        latest[key] = (str(view[1]), int(view[5]))  # ModelView.latestVersion
+                    except TransactionError:  # unknown model: the upgrade would revert, simulate_actions says so
+                        pass
+                if key in latest:
+                    name, number = latest[key]
+                    latest[key] = written = (name, number + 1)
+            if written is not None:
+                found.append(
+                    ProposedVersion(
+                        written[0],
+                        written[1],
+                        to_text(args["artifactCid"]),
+                        to_text(args["manifestCid"]),
+                        str(args["contributor"]),
+                    )
+                )
+                continue
+        found.append(None)
+    return found
+
+
 def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> list[ProposedVersion]:
     """The versions that `actions` would add to the registry, decoded from their calldata.
 
@@ -444,33 +492,10 @@ def proposed_versions(dao: Dao, actions: list[Action] | tuple[Action, ...]) -> l
             are skipped.
 
     Returns:
-        One entry per registration (version 1) or upgrade (latest version + 1, as if executed now), in order.
+        One entry per registration (version 1) or upgrade (the model's latest version + 1, as if executed now,
+        counting the earlier actions of the same list), in order (`versions_written` without the gaps).
 
     Raises:
         ChainError: The node could not be reached.
     """
-
-    found = []
-    for action in actions:
-        if action.target.lower() != dao.address("registry").lower():
-            continue
-        try:
-            function, args = decode_call("ModelRegistry", action.calldata)
-        except ValueError:
-            continue
-        if function == "register":
-            name, version = args["name"], 1
-        elif function == "upgrade":
-            try:
-                raw = read(dao.chain, _registry(dao, "getModel", args["modelId"]))
-            except TransactionError:  # unknown model: the upgrade would revert, simulate_actions says so
-                continue
-            name, version = raw[1], int(raw[4]) + 1
-        else:
-            continue
-        found.append(
-            ProposedVersion(
-                name, version, to_text(args["artifactCid"]), to_text(args["manifestCid"]), str(args["contributor"])
-            )
-        )
-    return found
+    return [version for version in versions_written(dao, actions) if version is not None]

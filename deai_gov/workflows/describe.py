@@ -12,7 +12,7 @@ from ..contracts.states import ProposalState
 from ..dao.actions import Proposal
 from ..dao.deployed import CONTRACT_OF_ROLE, timelock_roles
 from ..dao.governance import get_proposal, simulate_actions, state
-from ..dao.registry import proposed_versions
+from ..dao.registry import ProposedVersion, proposed_versions, versions_written
 from ..dao.token import symbol
 from ..errors import DeaiGovError, TransactionError
 from ..ipfs.blockcid import from_text, to_text
@@ -62,14 +62,17 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         if item and item[0] == "registry" and item[1] in ("register", "upgrade")
     }
     token_symbol = functools.cache(lambda: symbol(dao))  # read once, and only for a proposal that needs it
+    written = versions_written(dao, proposal.actions)
     words = []
-    for action, item in zip(proposal.actions, decoded, strict=True):
+    for action, item, version in zip(proposal.actions, decoded, written, strict=True):
         if item is None:
             words.append(_unknown_call(action.target, action.calldata, action.value))
         elif not item[1]:
             words.append(f"{DANGER}call the {item[0]} with data it does not understand 0x{action.calldata[:4].hex()}…")
         else:
-            words.append(_in_words(dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol))
+            words.append(
+                _in_words(dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol, version)
+            )
     return words
 
 
@@ -90,6 +93,7 @@ def _in_words(
     contributors: set[str],
     value: int,
     token_symbol: Callable[[], str],
+    version: ProposedVersion | None = None,
 ) -> str:
 
     if role == "registry":
@@ -97,7 +101,7 @@ def _in_words(
             return f"{DANGER}make {args['newOwner']} the registry's owner: it could then write versions without a vote"
         if function == "renounceOwnership":
             return f"{DANGER}leave the registry without an owner: no vote could ever change it again"
-        return describe_registry_call(dao, function, args)
+        return describe_registry_call(dao, function, args, version)
     if role == "token":
         sym = token_symbol()
         if function == "transfer":
@@ -148,8 +152,11 @@ def _in_words(
     return f"{role}.{function}({rendered})" + (f", value {value} wei" if value else "")
 
 
-def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str:
-    """A registry call in words, e.g. 'register acme/vision v1, artifact bafy..., manifest bafy..., by 0x...'."""
+def describe_registry_call(
+    dao: Dao, function: str, args: dict[str, Any], written: ProposedVersion | None = None
+) -> str:
+    """A registry call in words, e.g. 'register acme/vision v1, artifact bafy..., manifest bafy..., by 0x...';
+    `written` is the version the call writes (`registry.versions_written`), when it writes one."""
 
     def model_of(mid: bytes) -> Any:
         try:
@@ -167,9 +174,8 @@ def describe_registry_call(dao: Dao, function: str, args: dict[str, Any]) -> str
             f"{to_text(args['manifestCid'])}, contributed by {args['contributor']}"
         )
     if function == "upgrade":
-        found = model_of(args["modelId"])
-        name = str(found[1]) if found is not None else _unregistered(args["modelId"])
-        which = f"v{int(found[4]) + 1} (if executed now)" if found is not None else "a new version"
+        name = written.name if written is not None else name_of(args["modelId"])
+        which = f"v{written.version} (if executed now)" if written is not None else "a new version"
         return (
             f"upgrade {name} to {which}, artifact {to_text(args['artifactCid'])}, manifest "
             f"{to_text(args['manifestCid'])}, contributed by {args['contributor']}"
