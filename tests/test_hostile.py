@@ -28,7 +28,7 @@ from deai_gov.dao import token
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
 from deai_gov.errors import InputError, StoreError, VerificationError
-from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid
+from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid, from_text, to_text
 from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import EmbeddedStore, GatewaySource, fetch_verified
@@ -813,4 +813,32 @@ def test_after_a_rollback_an_upgrade_is_numbered_as_the_registry_numbers_it(anvi
     approved, report = pull_approved(dao, [store], name, tmp_path / "pulled")
     assert [f.path for f in report.files] == ["weights.bin"]
     assert approved.version.number == 3 and (tmp_path / "pulled" / "weights.bin").read_bytes() == b"v3 weights"
+    store.close()
+
+
+def test_a_manifest_naming_a_contributor_twice_is_reported_not_raised(tmp_path: Path) -> None:
+    """M5: a manifest naming the same contributor twice is refused where it is read, and the reward check reports
+    (never raises on) shares it cannot split, so a review still shows everything else."""
+    from deai_gov.dao.registry import ProposedVersion
+    from deai_gov.ipfs.content import fetch_manifest, publish
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.workflows.approved import check_proposed, check_reward_split
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"\x02" * 100)
+    store = EmbeddedStore(tmp_path / "store")
+    author = "0x" + "11" * 20
+    published = publish(folder, store, name="acme/twice", version=1, contributors=[Contributor(author, 10_000)])
+    twice = published.manifest
+    twice.contributors = [Contributor(author, 5_000), Contributor(author.upper().replace("0X", "0x"), 5_000)]
+    manifest_cid = to_text(store.import_dag(lambda sink: import_bytes(twice.to_bytes(), sink).cid))
+    with pytest.raises(VerificationError, match="names a contributor twice"):
+        fetch_manifest([store], from_text(manifest_cid))
+    proposed = ProposedVersion("acme/twice", 1, published.artifact_cid, manifest_cid, author)
+    problem = check_proposed([store], proposed, [(author, 100 * 10**18)])
+    assert problem is not None and "names a contributor twice" in problem
+    # a manifest object nobody validated: the split is refused in words
+    split = check_reward_split(twice, [(author, 100 * 10**18)])
+    assert split is not None and split.startswith("the reward cannot be checked against the manifest's shares")
     store.close()

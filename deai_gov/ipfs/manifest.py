@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..names import check_file_path, first_collision, validate_model_name
+from ..names import check_file_path, checksum_address, first_collision, validate_model_name
 
 SCHEMA = "deai-gov/manifest/v2"
 #: Every schema this version reads; it writes only `SCHEMA`.
@@ -144,6 +144,9 @@ class Manifest:
             c.share_bps <= 0 for c in self.contributors
         ):
             raise InputError(f"contributor shares must be positive and add up to {TOTAL_SHARES_BPS} basis points")
+        addresses = [checksum_address(c.address, "contributor") for c in self.contributors]
+        if len(set(addresses)) != len(addresses):
+            raise InputError("the manifest names a contributor twice: each contributor may appear once")
         paths = [f.path for f in self.files]
         if len(set(paths)) != len(paths):
             raise InputError("the manifest's file paths must be unique")
