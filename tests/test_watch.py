@@ -231,3 +231,21 @@ def test_a_failing_command_is_retried_then_stops_without_moving_past_the_event(t
     with pytest.raises(HookFailed, match=r"exit status 1\) after 3 attempts; the cursor stays before this event"):
         run_command(f"echo x >> {attempts}; exit 1", event, retries=2, backoff=0.01)
     assert len(attempts.read_text().splitlines()) == 3
+
+
+def test_an_event_too_large_for_the_environment_reaches_the_command_whole_on_its_input(tmp_path: Path) -> None:
+    """M4: anyone may vote with a reason of 140 KB. Such an event leaves the too-long variable out (the kernel would
+    refuse to start any command with it: E2BIG) and reaches the command whole on its standard input."""
+    reason = "why " * 35_000  # 140,000 characters
+    event = WatchedEvent(
+        "VoteCast", "governor", 9, "0x" + "11" * 32, "0x" + "22" * 32, 0, {"proposalId": 3, "reason": reason}
+    )
+    env = event.environment()
+    assert "DEAI_GOV_EVENT_JSON" not in env and env["DEAI_GOV_PROPOSAL_ID"] == "3"
+    out = tmp_path / "seen"
+    command = f'cat > {out}.json; printf "%s %s" "$DEAI_GOV_EVENT" "${{DEAI_GOV_EVENT_JSON:-absent}}" > {out}.env'
+    assert run_command(command, event, retries=0) == 1
+    assert json.loads(Path(f"{out}.json").read_text())["args"]["reason"] == reason
+    assert Path(f"{out}.env").read_text() == "VoteCast absent"
+    small = WatchedEvent("VoteCast", "governor", 9, "0x" + "11" * 32, "0x" + "22" * 32, 0, {"reason": "ok"})
+    assert json.loads(small.environment()["DEAI_GOV_EVENT_JSON"])["args"] == {"reason": "ok"}

@@ -62,6 +62,11 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 _SUPPORT = {0: "against", 1: "for", 2: "abstain"}
 
 
+#: The longest value `WatchedEvent.environment` puts in a variable (Linux refuses one of 128 KiB or more, and all of
+#: them together past the argument limit).
+VARIABLE_LIMIT = 16_384
+
+
 @dataclass(frozen=True)
 class WatchedEvent:
     """One event of the DAO, decoded: what happened (`summary`), where, and its arguments as JSON values."""
@@ -90,7 +95,10 @@ class WatchedEvent:
         }
 
     def environment(self) -> dict[str, str]:
-        """The event as environment variables for a command run on it (`run_command`)."""
+        """The event as environment variables for a command run on it (`run_command`). A value longer than
+        `VARIABLE_LIMIT` characters is left out (`DEAI_GOV_EVENT_JSON` of an event carrying a long vote reason, say):
+        anyone may write such an event, and a variable too long for the kernel would stop every command; the whole
+        event is always on the command's standard input."""
         env = {
             "DEAI_GOV_EVENT": self.name,
             "DEAI_GOV_CONTRACT": self.contract,
@@ -104,7 +112,7 @@ class WatchedEvent:
                               ("proposalId", "DEAI_GOV_PROPOSAL_ID")):  # fmt: skip
             if key in self.args:
                 env[variable] = str(self.args[key])
-        return env
+        return {name: value for name, value in env.items() if len(value) <= VARIABLE_LIMIT}
 
 
 @dataclass
@@ -241,6 +249,8 @@ def run_command(
             status: str = f"exit status {done.returncode}" if done.returncode else ""
         except subprocess.TimeoutExpired:
             status = f"no exit within {timeout:g} s"
+        except OSError as exc:  # the command could not be started at all (E2BIG, ENOMEM...)
+            status = f"it could not start: {exc.strerror or exc}"
         if not status:
             return attempt
         if attempt > retries:
