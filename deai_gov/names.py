@@ -70,17 +70,29 @@ _WINDOWS_DEVICES = frozenset(
 )
 
 
+#: The longest file name (one part of a path) and the longest relative path, in UTF-8 bytes, that every common file
+#: system takes: ext4, APFS and NTFS stop a name at 255; macOS stops a whole path at 1,024, the destination included.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 768
+
+
 def check_file_path(path: str) -> str:
     """`path` (relative, `/`-separated) if every part of it is a portable file name, else InputError naming it.
 
     Portable: not empty, not `.` or `..`, no `\\` or `:` (a path on Windows), no control character or NUL, not a
-    Windows device name (`CON`, `nul.txt`, `COM1`...) and not ending in `.` or a space (Windows drops those, so
-    `a.` and `a` would be one file). Such a name would escape the folder, fail, or mean something else on another
-    system.
+    Windows device name (`CON`, `nul.txt`, `COM1`...), not ending in `.` or a space (Windows drops those, so
+    `a.` and `a` would be one file), no part longer than `MAX_NAME_BYTES` and no path longer than `MAX_PATH_BYTES`
+    (in UTF-8). Such a name would escape the folder, fail, or mean something else on another system.
     """
     if not isinstance(path, str) or not path or path.startswith("/"):
         raise InputError(f"{path!r} is not a relative path")
+    if len(path.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise InputError(f"{path[:60]!r}… is longer than {MAX_PATH_BYTES} bytes, more than file systems take")
     for part in path.split("/"):
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise InputError(
+                f"{path[:60]!r}… holds a name longer than {MAX_NAME_BYTES} bytes, more than file systems take"
+            )
         if part in ("", ".", ".."):
             raise InputError(f"{path!r} holds an empty, '.' or '..' part")
         found = _UNPORTABLE.search(part)

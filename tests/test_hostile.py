@@ -842,3 +842,71 @@ def test_a_manifest_naming_a_contributor_twice_is_reported_not_raised(tmp_path: 
     split = check_reward_split(twice, [(author, 100 * 10**18)])
     assert split is not None and split.startswith("the reward cannot be checked against the manifest's shares")
     store.close()
+
+
+def test_a_pull_refuses_hidden_entries_unless_asked_and_a_review_flags_them(tmp_path: Path) -> None:
+    """M2: an approved artifact holding `.git/` would run the proposer's command at the first `git status` in the
+    pulled folder. Review flags hidden entries; a pull refuses them (writing nothing) unless asked; what it writes
+    carries no executable bit."""
+    from deai_gov.dao.registry import ProposedVersion
+    from deai_gov.ipfs.content import publish, pull
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.workflows.approved import check_proposed
+
+    folder = tmp_path / "model"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "config").write_text("[core]\n\tfsmonitor = touch /tmp/pwned\n")
+    (folder / "weights.bin").write_bytes(b"\x03" * 64)
+    (folder / "weights.bin").chmod(0o755)
+    store = EmbeddedStore(tmp_path / "store")
+    author = "0x" + "11" * 20
+    published = publish(
+        folder, store, name="acme/git", version=1, contributors=[Contributor(author, 10_000)], include_hidden=True
+    )
+    proposed = ProposedVersion("acme/git", 1, published.artifact_cid, published.manifest_cid, author)
+    problem = check_proposed([store], proposed)
+    assert problem is not None and ".git/config" in problem and "can run code" in problem
+
+    target = tmp_path / "pulled"
+    with pytest.raises(InputError, match=r"holds 1 hidden entry \(\.git/config\).*nothing was written") as refused:
+        pull([store], published.artifact_cid, published.manifest_cid, target)
+    assert refused.value.hint and "--include-hidden" in refused.value.hint
+    assert not target.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    pull([store], published.artifact_cid, published.manifest_cid, target, include_hidden=True)
+    assert (target / ".git" / "config").read_text().startswith("[core]")
+    assert (target / "weights.bin").stat().st_mode & 0o111 == 0  # published executable, pulled plain
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("é" * 130, "a name longer than 255 bytes"),  # 260 bytes in UTF-8: ext4 and APFS refuse to create it
+        ("/".join(["d" * 200] * 4), "longer than 768 bytes"),
+    ],
+)
+def test_a_file_name_no_file_system_takes_is_refused_where_the_manifest_is_read(
+    tmp_path: Path, path: str, why: str
+) -> None:
+    """L8: a 312-byte name passed every check, and every pull then failed with ENAMETOOLONG and a traceback."""
+    from deai_gov.ipfs.content import fetch_manifest
+    from deai_gov.ipfs.manifest import Contributor, FileEntry, Manifest
+    from deai_gov.names import check_file_path
+
+    with pytest.raises(InputError, match=why):
+        check_file_path(path)
+    store = EmbeddedStore(tmp_path / "store")
+    leaf = import_bytes(b"x", lambda cid, block: None).cid
+    manifest = Manifest(
+        "acme/long",
+        1,
+        to_text(leaf),
+        1,
+        {},
+        [FileEntry(path, 1, "0" * 64, to_text(leaf))],
+        [Contributor("0x" + "11" * 20, 10_000)],
+    )
+    manifest_cid = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
+    with pytest.raises(VerificationError, match=why):
+        fetch_manifest([store], manifest_cid)
+    store.close()

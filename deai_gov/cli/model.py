@@ -180,6 +180,12 @@ def _warn_if_retired(approved: Any) -> None:
 @click.option("--to", "destination", type=click.Path(path_type=Path), help="Folder to create (default: ./NAME-vN).")
 @click.option("--allow-suspended", is_flag=True, help="Pull even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Pull a version the DAO rolled back (withdrew).")
+@click.option(
+    "--include-hidden",
+    is_flag=True,
+    help="Write the hidden files and folders (.git/, .env...) the version holds; refused by default, since a .git "
+    "folder's config runs commands in the folder it lands in.",
+)
 @json_option
 @click.pass_obj
 def pull(
@@ -188,6 +194,7 @@ def pull(
     destination: Path | None,
     allow_suspended: bool,
     allow_rolled_back: bool,
+    include_hidden: bool,
 ) -> None:
     """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
     from ..workflows.approved import default_destination, pull_version, resolve
@@ -198,7 +205,7 @@ def pull(
     _warn_if_retired(approved)
     target = destination or default_destination(approved)
     with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
-        report = pull_version(session.sources(), approved, target, progress=advance)
+        report = pull_version(session.sources(), approved, target, progress=advance, include_hidden=include_hidden)
     data = approved.to_json() | report.to_json() | {"path": str(target)}
     emit(
         session,

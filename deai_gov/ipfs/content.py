@@ -216,8 +216,12 @@ def pull(
     progress: Progress | None = None,
     *,
     keep: bool = True,
+    include_hidden: bool = False,
 ) -> VerifyReport:
     """Fetch, verify and write the artifact to `destination` (a new folder), atomically.
+
+    An artifact holding hidden entries (`.git/`, `.env`...) is refused before anything is written unless
+    `include_hidden`: written into a folder, a `.git` folder's config runs its commands at the first `git status`.
 
     With `keep` and an embedded store among `sources`, every block fetched from the other sources is kept in that
     store once verified (the first one), as it arrives: a pull interrupted and run again does not fetch again what
@@ -234,13 +238,14 @@ def pull(
         destination: A folder that does not exist yet, or an empty one.
         progress: Called with each count of bytes checked, to draw progress.
         keep: Keep the blocks fetched in the first embedded store among `sources`.
+        include_hidden: Write hidden files and folders the manifest lists, instead of refusing the pull.
 
     Returns:
         What was checked and written: the manifest, every file with its size, sha256 and CID, the number of blocks.
 
     Raises:
-        InputError: A CID that cannot be parsed, or `destination` exists and is not an empty folder (or cannot be
-            created).
+        InputError: A CID that cannot be parsed; `destination` exists and is not an empty folder, or cannot be
+            created or written; the artifact holds hidden entries and `include_hidden` is False.
         VerificationError: The content does not match its CID or the manifest (the block, file or manifest
             is named); a source served bytes that do not hash to their CID (`BlockMismatch`, a `StoreError`
             with the same exit code).
@@ -258,14 +263,29 @@ def pull(
     keeper = next((s for s in sources if isinstance(s, EmbeddedStore)), None) if keep else None
     try:
         with keeper.keeping() if keeper is not None else contextlib.nullcontext() as sink:
-            report = _check(sources, artifact_cid, manifest_cid, staging, progress, keep=sink)
+            report = _check(
+                sources, artifact_cid, manifest_cid, staging, progress, keep=sink, include_hidden=include_hidden
+            )
         if destination.exists():
             destination.rmdir()
         os.replace(staging, destination)
+    except OSError as exc:  # the disk or the file system refused a write (ENOSPC, ENAMETOOLONG...)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(f"cannot write the pull into {destination}: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
+
+
+def hidden_entries(manifest: Manifest) -> list[str]:
+    """The manifest's files and empty folders with a hidden part (a name starting with `.`: `.git/config`, `.env`),
+    which publishing leaves out unless asked and pulling refuses unless asked."""
+    return [
+        path
+        for path in [*(entry.path for entry in manifest.files), *manifest.empty_folders]
+        if any(part.startswith(".") for part in path.split("/"))
+    ]
 
 
 def _staging_folder(destination: Path) -> Path:
@@ -407,6 +427,7 @@ def _check(
     progress: Progress | None,
     *,
     keep: Callable[[BlockCid, bytes], object] | None = None,
+    include_hidden: bool = True,
 ) -> VerifyReport:
     import time
 
@@ -425,6 +446,14 @@ def _check(
     if not _same_cid(manifest.artifact_root, artifact_root):
         raise VerificationError(
             f"the manifest {manifest_cid} describes artifact {manifest.artifact_root}, not {artifact_cid}"
+        )
+    hidden = hidden_entries(manifest)
+    if hidden and not include_hidden:
+        shown = ", ".join(hidden[:3]) + (", …" if len(hidden) > 3 else "")
+        raise InputError(
+            f"the artifact holds {len(hidden)} hidden entr{'y' if len(hidden) == 1 else 'ies'} ({shown}), which "
+            "can run code once written (a .git folder's config and hooks): nothing was written",
+            hint="pull them only if you trust the version (--include-hidden)",
         )
     expected = {f.path: f for f in manifest.files}
     report = VerifyReport(to_text(artifact_root), to_text(manifest_root), manifest)

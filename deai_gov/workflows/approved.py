@@ -17,7 +17,16 @@ from ..dao.token import split_reward
 from ..errors import InputError, StoreError, VerificationError
 from ..ipfs.archive import export_version
 from ..ipfs.blockcid import from_text
-from ..ipfs.content import LocalComparison, Progress, VerifyReport, compare_local, fetch_manifest, pull, verify
+from ..ipfs.content import (
+    LocalComparison,
+    Progress,
+    VerifyReport,
+    compare_local,
+    fetch_manifest,
+    hidden_entries,
+    pull,
+    verify,
+)
 from ..ipfs.manifest import Manifest
 from ..ipfs.stores import fetch_verified
 from ..units import format_amount
@@ -160,6 +169,7 @@ def pull_approved(
     allow_suspended: bool = False,
     allow_rolled_back: bool = False,
     progress: Progress | None = None,
+    include_hidden: bool = False,
 ) -> tuple[ApprovedVersion, VerifyReport]:
     """Fetch a registered version into `destination`, verified, written atomically (`resolve`, then
     `pull_version`).
@@ -177,6 +187,7 @@ def pull_approved(
         allow_suspended: Use the model even if its guardian suspended it.
         allow_rolled_back: Use the version even if the DAO rolled it back (withdrew it).
         progress: Called with each count of bytes checked, to draw progress.
+        include_hidden: Write hidden entries (`.git/`, `.env`) the version holds instead of refusing the pull.
 
     Returns:
         The registry's record (as `resolve` gives it) and what was checked and written (`VerifyReport`).
@@ -192,18 +203,30 @@ def pull_approved(
         ChainError: The node could not be reached.
     """
     approved = resolve(dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
-    return approved, pull_version(sources, approved, destination, progress=progress)
+    return approved, pull_version(sources, approved, destination, progress=progress, include_hidden=include_hidden)
 
 
 def pull_version(
-    sources: list[BlockSource], approved: ApprovedVersion, destination: Path, *, progress: Progress | None = None
+    sources: list[BlockSource],
+    approved: ApprovedVersion,
+    destination: Path,
+    *,
+    progress: Progress | None = None,
+    include_hidden: bool = False,
 ) -> VerifyReport:
     """Fetch a version `resolve` found into `destination`: its manifest first (it must name that model and
     version), then every block and file, verified, written atomically."""
 
     # The manifest is small: check whose it is before fetching the artifact.
     _check_manifest_identity(approved, fetch_manifest(sources, from_text(approved.version.manifest_cid)))
-    return pull(sources, approved.version.artifact_cid, approved.version.manifest_cid, destination, progress)
+    return pull(
+        sources,
+        approved.version.artifact_cid,
+        approved.version.manifest_cid,
+        destination,
+        progress,
+        include_hidden=include_hidden,
+    )
 
 
 def default_destination(approved: ApprovedVersion) -> Path:
@@ -333,6 +356,10 @@ def check_proposed(
         fetch_verified(sources, from_text(proposed.artifact_cid))
     except (StoreError, VerificationError, InputError, ValueError) as exc:
         return str(exc)
+    hidden = hidden_entries(manifest)
+    if hidden:  # flagged unless known safe: written into a folder, `.git/config` runs its commands
+        shown = ", ".join(hidden[:3]) + (", …" if len(hidden) > 3 else "")
+        return f"its artifact holds hidden entries ({shown}), which can run code once pulled; a pull refuses them"
     return check_reward_split(manifest, transfers or [])
 
 
