@@ -910,3 +910,38 @@ def test_a_file_name_no_file_system_takes_is_refused_where_the_manifest_is_read(
     with pytest.raises(VerificationError, match=why):
         fetch_manifest([store], manifest_cid)
     store.close()
+
+
+def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, tmp_path: Path) -> None:
+    """L4: a corrupt index file made `proposal list` and `proposal show` fail with a sqlite3 traceback until the user
+    deleted it. It is a cache: a damaged one is dropped and read again from the chain, with the same answer."""
+    import sqlite3
+
+    from deai_gov.chain.logindex import LogIndex
+    from deai_gov.chain.logs import iter_logs
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    anvil_chain = connect(anvil.url)
+    anvil_chain.request("anvil_mine", [hex(20)])  # the deployment's logs are confirmed, so the index keeps them
+
+    def delegations() -> list[tuple[int, int]]:
+        found = iter_logs(
+            anvil_chain, "ModelToken", dao.address("token"), "DelegateChanged", from_block=dao.deployment.block
+        )
+        return [(log.block, log.log_index) for log in found]
+
+    truth = delegations()
+    assert truth  # deploy_dao_for delegates
+    path = tmp_path / "index.sqlite"
+    anvil_chain.log_index = LogIndex(path, anvil_chain)
+    assert delegations() == truth and path.exists()
+    anvil_chain.log_index.close()
+    for damage in (b"not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000):
+        path.write_bytes(damage)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        anvil_chain.log_index = LogIndex(path, anvil_chain)
+        assert delegations() == truth
+        assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        anvil_chain.log_index.close()

@@ -87,12 +87,31 @@ class LogIndex:
         address, topic0 = address.lower(), str(topics[0]).lower()
         confirmed = min(to_block, self._latest() - self.confirmations)
         if confirmed >= from_block:
-            self._check_against_chain()
-            self._cover(address, topic0, from_block, confirmed)
-            yield from self._stored(address, topic0, topics, from_block, confirmed)
+            try:
+                found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
+            except sqlite3.DatabaseError:  # a damaged file (or not SQLite at all): start it again, once
+                self._discard()
+                found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
+            yield from found
         live_from = max(from_block, confirmed + 1)
         if live_from <= to_block:
             yield from fetch_logs(self.chain, address, topics, live_from, to_block)
+
+    def _confirmed_logs(
+        self, address: str, topic0: str, topics: list[Any], from_block: int, to_block: int
+    ) -> list[dict[str, Any]]:
+        self._check_against_chain()
+        self._cover(address, topic0, from_block, to_block)
+        return list(self._stored(address, topic0, topics, from_block, to_block))
+
+    def _discard(self) -> None:
+        """Delete the file (and SQLite's journal beside it): it is a cache, so the next query reads the chain again
+        and writes a new one."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self._checked = 0.0
+        self.reread = 0
 
     # ------------------------------------------------------------------ keeping the file up to date
 
