@@ -27,7 +27,7 @@ from deai_gov.dao import registry as reg
 from deai_gov.dao import token
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
-from deai_gov.errors import InputError, StoreError, VerificationError
+from deai_gov.errors import ChainError, InputError, StoreError, VerificationError
 from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid, from_text, to_text
 from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
@@ -945,3 +945,39 @@ def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, tmp_path: Path) -> No
         assert delegations() == truth
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
         anvil_chain.log_index.close()
+
+
+def test_an_edited_watch_cursor_is_refused_not_followed(anvil: Anvil, tmp_path: Path) -> None:
+    """L9: a cursor with `block_hash: null` turned the reorganisation check off, and one moved forward skipped
+    events silently. A cursor must hold its block's hash and name one of the DAO's events."""
+    from deai_gov.workflows.watch import follow
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    pid, _ = propose(
+        dao,
+        people.alice,
+        [reg.register_action(dao, "acme/l9", fake_cid("a"), fake_cid("m"), people.bob.address)],
+        "# L9",
+    )
+    advance_time(dao.chain, 61)
+    send(dao.chain, people.bob, gov.vote(dao, pid, gov.Support.FOR))
+    cursor = tmp_path / "watch.cursor"
+    start = dao.chain.block_number() - 2
+    events = follow(dao, confirmations=0, cursor_path=cursor, from_block=start, once=True)
+    assert next(events).name == "ProposalCreated"
+    assert next(events).name == "VoteCast"  # asking for it saves the cursor just past ProposalCreated
+    events.close()
+    saved = json.loads(cursor.read_text())
+
+    def following(**changes: object) -> list[str]:
+        cursor.write_text(json.dumps(saved | changes))
+        return [event.name for event in follow(dao, confirmations=0, cursor_path=cursor, once=True)]
+
+    with pytest.raises(InputError, match="does not hold the hash of block"):
+        following(block_hash=None)
+    with pytest.raises(InputError, match="which is none of this DAO's events"):
+        following(log_index=saved["log_index"] + 1)
+    with pytest.raises(ChainError, match="no longer the one events were delivered from"):
+        following(block=saved["block"] + 1)  # the next block, with the old block's hash
+    assert following() == ["VoteCast"]  # the cursor as written: nothing skipped

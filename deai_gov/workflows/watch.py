@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 _SUPPORT = {0: "against", 1: "for", 2: "abstain"}
 
+
+_BLOCK_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 
 #: The longest value `WatchedEvent.environment` puts in a variable (Linux refuses one of 128 KiB or more, and all of
 #: them together past the argument limit).
@@ -148,6 +151,13 @@ class Cursor:
             )
         except (KeyError, TypeError, ValueError):
             raise InputError(f"the cursor file {path} is not one this command wrote") from None
+        if found.block >= 0 and not (isinstance(found.block_hash, str) and _BLOCK_HASH.fullmatch(found.block_hash)):
+            # without the hash of the block it stopped at, a reorganisation (or an edited cursor) would go unseen
+            raise InputError(
+                f"the cursor file {path} does not hold the hash of block {found.block:,}: it is not one this command "
+                "wrote",
+                hint="start again without it (--from BLOCK) if the events after that block can be delivered again",
+            )
         if (found.chain_id, found.deployment.lower()) != (chain_id, deployment.lower()):
             raise InputError(
                 f"the cursor file {path} follows chain {found.chain_id}, governor {found.deployment}, not this DAO"
@@ -196,6 +206,9 @@ def follow(
     wanted_model = "0x" + model_id(model).hex() if model is not None else None
     addresses = [dao.address(role) for role in EVENTS] if model is None else [dao.address("registry")]
     topics = [[topic for role in EVENTS for topic in decoder.topics(role)]]
+    if cursor.block >= 0 and cursor.log_index < 2**62:  # a saved cursor: its block first, then its event
+        _check_not_reorganised(chain, cursor, chain.block_number())
+        _check_cursor_event(chain, cursor, [dao.address(role) for role in EVENTS], topics)
     while True:
         latest = chain.block_number()
         _check_not_reorganised(chain, cursor, latest)
@@ -275,11 +288,25 @@ def _block_hash(chain: Any, number: int) -> str | None:
     return str(block["hash"]) if isinstance(block, dict) else None
 
 
+def _check_cursor_event(chain: Any, cursor: Cursor, addresses: list[str], topics: list[list[str]]) -> None:
+    """InputError unless the event a saved cursor names (block, log index) is one of the DAO's: a cursor edited
+    to a later position in its block would skip the events before it unseen."""
+    found = fetch_logs(chain, addresses, topics, cursor.block, cursor.block)  # type: ignore[arg-type]
+    if not any(quantity(log["logIndex"]) == cursor.log_index for log in found):
+        raise InputError(
+            f"the cursor file {cursor.path} names event {cursor.log_index} of block {cursor.block:,}, which is none "
+            "of this DAO's events: it is not one this command wrote",
+            hint="start again without it (--from BLOCK) if the events after that block can be delivered again",
+        )
+
+
 def _check_not_reorganised(chain: Any, cursor: Cursor, latest: int) -> None:
     """ChainError if the block the cursor points at has another hash now (or is beyond the `latest` block): a
     reorganisation deeper than the confirmations replaced it, and events delivered from it on may no longer be on
     the chain."""
-    if cursor.block_hash is None or cursor.block < 0:
+    if cursor.block < 0:
+        return
+    if cursor.block_hash is None:  # only a cursor made here before its first save: nothing was delivered yet
         return
     if latest < cursor.block:
         raise ChainError(
