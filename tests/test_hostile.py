@@ -981,3 +981,45 @@ def test_an_edited_watch_cursor_is_refused_not_followed(anvil: Anvil, tmp_path: 
     with pytest.raises(ChainError, match="no longer the one events were delivered from"):
         following(block=saved["block"] + 1)  # the next block, with the old block's hash
     assert following() == ["VoteCast"]  # the cursor as written: nothing skipped
+
+
+class EchoingPinningService(BaseHTTPRequestHandler):
+    """A pinning service that answers every request with a failure quoting the request's headers, or, at
+    /deep/pins, with JSON nested 100,000 levels deep."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/deep/"):
+            body = b"[" * 100_000 + b"]" * 100_000
+            self.send_response(200)
+        else:
+            echoed = {"error": {"reason": "BAD_REQUEST", "details": f"got {self.headers.get('Authorization')}"}}
+            body = json.dumps(echoed).encode()
+            self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_hostile_pinning_service_gets_one_line_and_never_the_token() -> None:
+    """L6: deeply nested JSON raised an uncaught RecursionError; a service echoing the Authorization header got the
+    token printed; a plain-http endpoint on another host was accepted (the token would cross the network in clear)."""
+    from deai_gov.ipfs.pinning import PinningService
+
+    token = "secret-pinning-token-0123456789"
+    with serve_http(EchoingPinningService) as url:
+        with pytest.raises(StoreError) as echoed:
+            PinningService("echo", url, token, timeout=10).list()
+        assert "BAD_REQUEST: got Bearer [token]" in str(echoed.value) and token not in str(echoed.value)
+        with pytest.raises(StoreError, match="not JSON"):
+            PinningService("deep", f"{url}/deep", token, timeout=10).list()
+    for endpoint in ("http://pins.example.com/psa", "http://10.0.0.7:3000"):
+        with pytest.raises(InputError, match="plain http, which would send the access token in clear text"):
+            PinningService("remote", endpoint, token)
+    for endpoint in ("https://pins.example.com/psa", "http://localhost:3000", "http://127.0.0.5:1", "http://[::1]:2"):
+        assert PinningService("fine", endpoint, token).endpoint == endpoint
+    with pytest.raises(InputError, match="is not an http"):
+        PinningService("odd", "ftp://pins.example.com", token)

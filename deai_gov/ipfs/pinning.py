@@ -9,11 +9,13 @@ header; no message ever holds it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InputError, StoreError
 
@@ -53,6 +55,16 @@ class PinningService:
         self.endpoint = endpoint.rstrip("/")
         self._token = token
         self.timeout = timeout
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise InputError(f"{self.name}: {endpoint!r} is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            # the token would cross the network in clear text, to anyone on the path
+            raise InputError(
+                f"{self.name}: {parts.hostname} is reached over plain http, which would send the access token in "
+                "clear text",
+                hint="use its https:// endpoint (plain http is for a service on this machine only)",
+            )
 
     def __repr__(self) -> str:  # never the token
         return f"PinningService({self.name!r}, {self.endpoint!r})"
@@ -120,6 +132,8 @@ class PinningService:
             raise StoreError(f"{self.name} at {self.endpoint} is unreachable: {type(exc).__name__}") from None
         if len(raw) > MAX_ANSWER:
             raise StoreError(f"{self.name} answered more than {MAX_ANSWER:,} bytes; refused")
+        if self._token:  # a service that echoes the request's headers must not get the token printed
+            raw = raw.replace(self._token.encode(), b"[token]")
         if status == 401:
             raise StoreError(f"{self.name} refused the access token (HTTP 401): check the token it was given")
         if status >= 400:
@@ -128,7 +142,7 @@ class PinningService:
             return None
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
             raise StoreError(f"{self.name} answered something that is not JSON (HTTP {status})") from None
 
     def _status(self, item: Any, cid: str | None = None) -> PinStatus:
@@ -230,6 +244,16 @@ def _text(value: Any, limit: int) -> str:
     return value
 
 
+def _is_loopback(host: str) -> bool:
+    """Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _path_safe(requestid: str) -> str:
     if not requestid or any(c in requestid for c in "/?#%") or len(requestid) > 512:
         raise InputError(f"{requestid!r} is not a pin request id")
@@ -242,7 +266,7 @@ def _reason(raw: bytes) -> str:
         error = json.loads(raw)["error"]
         reason, details = _line(error.get("reason", "")), _line(error.get("details", ""))
         return f"{reason}: {details}" if details else reason or "no reason given"
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return _line(raw[:200].decode("utf-8", errors="replace")) or "no reason given"
 
 
