@@ -111,7 +111,11 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
         ("home", "the configuration home: config.toml networks and pinning services, keystores"),
     ),
     (("ipfs", "content by CID: blocks, UnixFS, importer, CAR, stores, manifest, publish/pull/verify"),),
-    (("names", "model names and ids, references, addresses"), ("units", "token amounts, durations, times")),
+    (
+        ("names", "model names and ids, references, addresses"),
+        ("units", "token amounts, durations, times"),
+        ("parsing", "JSON from outside, with a nesting limit"),
+    ),
     (("errors", "every exception class of the package"),),
 ]
 

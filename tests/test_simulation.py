@@ -186,7 +186,7 @@ def test_a_quorum_no_vote_can_reach_runs_the_actions_from_the_timelock(anvil: An
 def test_without_anvil_or_on_the_embedded_chain_each_action_is_checked_instead(
     world: tuple[Dao, People], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deai_gov.chain import anvil as anvil_module
+    from deai_gov.workflows import simulation as simulation_module
 
     dao, people = world
     proposal = draft(dao, people, [changes.transfer_action(dao, people.bob.address, 1 * TOKEN)], "Fallback")
@@ -194,7 +194,7 @@ def test_without_anvil_or_on_the_embedded_chain_each_action_is_checked_instead(
     def missing() -> str:
         raise ChainError("anvil is not installed", hint="run `npm ci` in the project, or put anvil on PATH")
 
-    monkeypatch.setattr(anvil_module, "find_anvil", missing)
+    monkeypatch.setattr(simulation_module, "find_anvil", missing)
     check = check_proposal(dao, proposal, proposer=people.alice.address)
     assert check.report is None and check.unavailable and "anvil is not installed" in check.unavailable
     assert "run `npm ci`" in check.unavailable  # the hint goes with the reason

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import parsing
 from ..home.config import config_home
 from .client import Chain
 from .logs import fetch_logs, hex_text, quantity
@@ -89,7 +90,7 @@ class LogIndex:
         if confirmed >= from_block:
             try:
                 found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
-            except sqlite3.DatabaseError:  # a damaged file (or not SQLite at all): start it again, once
+            except (sqlite3.DatabaseError, ValueError):  # a damaged file, or rows that are not what it writes
                 self._discard()
                 found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
             yield from found
@@ -220,7 +221,7 @@ class LogIndex:
             (address, topic0, from_block, to_block),
         )
         for block, log_index, block_hash, tx_hash, topics_json, data in cursor.fetchall():
-            found = json.loads(topics_json)
+            found = parsing.loads(topics_json)
             if any(w is not None and (len(found) <= i + 1 or found[i + 1] != w) for i, w in enumerate(wanted)):
                 continue
             yield {

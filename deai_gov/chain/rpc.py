@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import parsing
 from ..errors import ChainError, RpcBusy, RpcError
 
 #: HTTP statuses a provider answers when it is busy or briefly down: the request is tried again after a pause.
@@ -92,7 +93,7 @@ class JsonRpc:
         except (ValueError, UnicodeError) as exc:  # not an http(s) URL, or a host name that cannot be encoded
             raise ChainError(f"cannot reach the RPC node at {self.shown_url}: {exc}") from None
         try:
-            return json.loads(raw)
+            return parsing.loads(raw)
         except ValueError:
             raise ChainError(f"the RPC node at {self.shown_url} did not answer with JSON") from None
 

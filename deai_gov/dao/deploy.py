@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import parsing
 from ..chain.client import Chain, PreparedTx, ReadCall, call_many, send
 from ..contracts.abi import encode_call, encode_deployment
 from ..contracts.artifacts import DAO_CONTRACTS, build_info, bytecode_digests
@@ -124,7 +125,7 @@ class Deployment:
     @classmethod
     def load(cls, path: Path) -> Deployment:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parsing.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InputError(f"no deployment record at {path}") from None
         except (OSError, ValueError) as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import parsing
 from ..errors import InputError
 from .config import config_home
 
@@ -103,7 +104,7 @@ def list_accounts(*, home: Path | None = None) -> list[StoredAccount]:
         from eth_utils import is_hex_address, to_checksum_address
 
         try:
-            address = "0x" + str(json.loads(path.read_text(encoding="utf-8"))["address"]).removeprefix("0x")
+            address = "0x" + str(parsing.loads(path.read_text(encoding="utf-8"))["address"]).removeprefix("0x")
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not a keystore: `load` names the problem if this alias is used
         if is_hex_address(address):
@@ -129,7 +130,7 @@ def load(alias: str, password: str, *, home: Path | None = None) -> LocalAccount
 
     path = _path(alias, home)
     try:
-        keystore = json.loads(path.read_text(encoding="utf-8"))
+        keystore = parsing.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         known = ", ".join(a.alias for a in list_accounts(home=home)) or "none"
         raise InputError(f"no account named {alias!r} (known: {known})") from None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import parsing
 from ..errors import InputError
 from ..names import check_file_path, checksum_address, first_collision, validate_model_name
 
@@ -101,7 +102,7 @@ class Manifest:
     def from_bytes(cls, data: bytes) -> Manifest:
         """Parse and validate a manifest; InputError naming the first problem."""
         try:
-            raw = json.loads(data.decode("utf-8"))
+            raw = parsing.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise InputError("the manifest is not UTF-8 JSON") from None
         if not isinstance(raw, dict) or raw.get("schema") not in READABLE_SCHEMAS:

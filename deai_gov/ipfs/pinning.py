@@ -10,13 +10,13 @@ header; no message ever holds it.
 from __future__ import annotations
 
 import ipaddress
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import parsing
 from ..errors import InputError, StoreError
 
 STATUSES = ("queued", "pinning", "pinned", "failed")
@@ -141,7 +141,7 @@ class PinningService:
         if not raw:
             return None
         try:
-            return json.loads(raw)
+            return parsing.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
             raise StoreError(f"{self.name} answered something that is not JSON (HTTP {status})") from None
 
@@ -263,7 +263,7 @@ def _path_safe(requestid: str) -> str:
 def _reason(raw: bytes) -> str:
     """A service's error in its words: `error.reason: error.details` (spec's Failure object), else a short text."""
     try:
-        error = json.loads(raw)["error"]
+        error = parsing.loads(raw)["error"]
         reason, details = _line(error.get("reason", "")), _line(error.get("details", ""))
         return f"{reason}: {details}" if details else reason or "no reason given"
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 #: Marks an action that can hand over the DAO, its treasury or its registry: voters should read it twice.
 DANGER = "DANGER: "
+ZERO_ADDRESS = "0x" + "00" * 20
 
 _ROLE_POWERS = {
     "PROPOSER_ROLE": "it schedules any call as the DAO: whoever holds it controls the DAO",
@@ -34,6 +35,14 @@ _ROLE_POWERS = {
     "CANCELLER_ROLE": "it cancels scheduled calls: whoever holds it can veto the DAO",
     "DEFAULT_ADMIN_ROLE": "it grants every role: whoever holds it controls the DAO",
 }
+
+
+#: The settings a proposal may change without a DANGER mark: within these, the DAO can still act, and change them
+#: back by the next vote. Beyond them a change can freeze the DAO for good (a timelock delay of 2**255 seconds, a
+#: quorum the treasury's unvotable tokens make unreachable, a threshold above the supply), so it is marked.
+SAFE_LONGEST_DURATION = 30 * 24 * 3600
+SAFE_HIGHEST_QUORUM_PERCENT = 50
+SAFE_HIGHEST_THRESHOLD_PERCENT = 10
 
 
 def _role_name(role: bytes) -> str:
@@ -62,6 +71,7 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         if item and item[0] == "registry" and item[1] in ("register", "upgrade")
     }
     token_symbol = functools.cache(lambda: symbol(dao))  # read once, and only for a proposal that needs it
+    supply = functools.cache(lambda: int(dao.read("token", "totalSupply")))
     written = versions_written(dao, proposal.actions)
     words = []
     for action, item, version in zip(proposal.actions, decoded, written, strict=True):
@@ -71,7 +81,9 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
             words.append(f"{DANGER}call the {item[0]} with data it does not understand 0x{action.calldata[:4].hex()}…")
         else:
             words.append(
-                _in_words(dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol, version)
+                _in_words(
+                    dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol, version, supply
+                )
             )
     return words
 
@@ -94,6 +106,7 @@ def _in_words(
     value: int,
     token_symbol: Callable[[], str],
     version: ProposedVersion | None = None,
+    supply: Callable[[], int] = lambda: 0,
 ) -> str:
 
     if role == "registry":
@@ -119,14 +132,21 @@ def _in_words(
             who = args.get("account") or args.get("callerConfirmation")
             verb = {"grantRole": "grant", "revokeRole": "revoke", "renounceRole": "renounce"}[function]
             power = _ROLE_POWERS.get(name, "")
-            danger = DANGER if function == "grantRole" or name in ("PROPOSER_ROLE", "CANCELLER_ROLE") else ""
-            return f"{danger}{verb} the timelock's {name} {'to' if verb == 'grant' else 'of'} {who}" + (
+            core = {dao.address("governor").lower(), dao.address("timelock").lower(), ZERO_ADDRESS}
+            # known safe: only taking back a role other than the core ones from an account outside the DAO
+            safe = function != "grantRole" and name not in _ROLE_POWERS and str(who).lower() not in core
+            if function != "grantRole" and name == "EXECUTOR_ROLE" and str(who).lower() == ZERO_ADDRESS:
+                power = "anyone may execute today: without it no proposal could ever execute again"
+            elif function != "grantRole" and str(who).lower() in core:
+                power = f"{power}; taken from the DAO itself, it may never be given back" if power else power
+            return f"{'' if safe else DANGER}{verb} the timelock's {name} {'to' if verb == 'grant' else 'of'} {who}" + (
                 f" ({power})" if power else ""
             )
         if function == "updateDelay":
-            return (
+            return _duration_words(
                 f"set the timelock delay to {format_duration(args['newDelay'])} (between a vote passing and its "
-                "execution)"
+                "execution)",
+                int(args["newDelay"]),
             )
     if role == "governor":
         durations = {
@@ -136,11 +156,27 @@ def _in_words(
         }
         if function in durations:
             label, key = durations[function]
-            return f"set the governor's {label} to {format_duration(args[key])}"
+            return _duration_words(f"set the governor's {label} to {format_duration(args[key])}", int(args[key]))
         if function == "updateQuorumNumerator":
-            return f"set the governor's quorum to {args['newQuorumNumerator']}% of the supply"
+            percent = int(args["newQuorumNumerator"])
+            words = f"set the governor's quorum to {percent}% of the supply"
+            if percent > SAFE_HIGHEST_QUORUM_PERCENT:
+                return (
+                    f"{DANGER}{words}: no proposal passes unless that much of every token votes, the treasury's "
+                    "included (it cannot vote), so it may never pass one again"
+                )
+            return words
         if function == "setProposalThreshold":
-            return f"set the proposal threshold to {format_amount(args['newProposalThreshold'])} {token_symbol()}"
+            threshold = int(args["newProposalThreshold"])
+            words = f"set the proposal threshold to {format_amount(threshold)} {token_symbol()}"
+            if threshold > supply():
+                return f"{DANGER}{words}, more than the supply: nobody could ever propose again"
+            if threshold * 100 > supply() * SAFE_HIGHEST_THRESHOLD_PERCENT:
+                return (
+                    f"{DANGER}{words}, over {SAFE_HIGHEST_THRESHOLD_PERCENT}% of the supply: few holders, or none, "
+                    "could propose"
+                )
+            return words
         if function == "setProposalGuardian":
             return f"make {args['newProposalGuardian']} the proposal guardian (it may cancel proposals)"
         if function == "updateTimelock":
@@ -148,8 +184,15 @@ def _in_words(
         if function == "relay":
             inner = _unknown_call(args["target"], bytes(args["data"]), int(args["value"])).removeprefix(DANGER)
             return f"{DANGER}have the governor itself {inner}"
-    rendered = ", ".join(f"{k}={v}" for k, v in args.items())
-    return f"{role}.{function}({rendered})" + (f", value {value} wei" if value else "")
+    rendered = ", ".join(f"{k}={v}" for k, v in args.items())  # a call not known to be safe: marked
+    return f"{DANGER}{role}.{function}({rendered})" + (f", value {value} wei" if value else "")
+
+
+def _duration_words(words: str, seconds: int) -> str:
+    """`words` about a duration setting, marked DANGER beyond what is known safe (`SAFE_LONGEST_DURATION`)."""
+    if seconds > SAFE_LONGEST_DURATION:
+        return f"{DANGER}{words}: over {format_duration(SAFE_LONGEST_DURATION)}, the DAO could not act for that long"
+    return words
 
 
 def describe_registry_call(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import parsing
 from ..chain.logs import fetch_logs, hex_text, quantity
 from ..contracts.abi import bytes_argument, decode_any_log, event_shape
 from ..dao.actions import description_title
@@ -135,7 +136,7 @@ class Cursor:
         """The cursor saved at `path`, or None if there is none yet; InputError if it is unreadable or was saved
         for another chain or deployment."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parsing.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
