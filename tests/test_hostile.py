@@ -1023,3 +1023,39 @@ def test_a_hostile_pinning_service_gets_one_line_and_never_the_token() -> None:
         assert PinningService("fine", endpoint, token).endpoint == endpoint
     with pytest.raises(InputError, match="is not an http"):
         PinningService("odd", "ftp://pins.example.com", token)
+
+
+def test_actions_that_could_freeze_the_dao_are_marked_danger(anvil: Anvil) -> None:
+    """L1: revoking the open executor role (even the repair proposal could never execute), revoking the timelock's
+    own admin, a delay of 2**255 seconds, a threshold above the supply and a 100% quorum carried no DANGER mark,
+    and `proposal create` built them. Any action not known to be safe is marked; the known-safe ones are not."""
+    from deai_gov.dao import changes
+    from deai_gov.dao.actions import Proposal
+    from deai_gov.dao.deployed import timelock_roles
+    from deai_gov.workflows.describe import DANGER, describe_actions
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    roles, timelock, nobody = timelock_roles(), dao.address("timelock"), "0x" + "00" * 20
+    freezing = [
+        dao.action("timelock", "revokeRole", roles["EXECUTOR_ROLE"], nobody),
+        dao.action("timelock", "revokeRole", roles["DEFAULT_ADMIN_ROLE"], timelock),
+        changes.setting_action(dao, "timelock-delay", 2**255),
+        changes.setting_action(dao, "threshold", str(10**30)),
+        changes.setting_action(dao, "quorum", 100),
+        changes.setting_action(dao, "voting-period", "90d"),
+        dao.action("timelock", "updateDelay", 2**255),
+        dao.action("token", "transferFrom", timelock, people.bob.address, 1),  # a call the review does not know
+    ]
+    safe = [
+        changes.transfer_action(dao, people.bob.address, 10**18),
+        changes.setting_action(dao, "timelock-delay", "2d"),
+        changes.setting_action(dao, "quorum", 4),
+        changes.setting_action(dao, "threshold", "1"),
+        dao.action("timelock", "revokeRole", roles["EXECUTOR_ROLE"], people.carol.address),
+    ]
+    words = describe_actions(dao, Proposal(tuple(freezing + safe), "# Freeze"))
+    marked = [w.startswith(DANGER) for w in words]
+    assert marked == [True] * len(freezing) + [False] * len(safe), "\n".join(words)
+    assert "no proposal could ever execute again" in words[0]
+    assert "nobody could ever propose again" in words[3]

@@ -133,8 +133,13 @@ def _in_words(
             verb = {"grantRole": "grant", "revokeRole": "revoke", "renounceRole": "renounce"}[function]
             power = _ROLE_POWERS.get(name, "")
             core = {dao.address("governor").lower(), dao.address("timelock").lower(), ZERO_ADDRESS}
-            # known safe: only taking back a role other than the core ones from an account outside the DAO
-            safe = function != "grantRole" and name not in _ROLE_POWERS and str(who).lower() not in core
+            # known safe: taking a role back from an account outside the DAO (but for the proposer's and canceller's,
+            # whose holders steer the DAO whoever they are)
+            safe = (
+                function != "grantRole"
+                and name not in ("PROPOSER_ROLE", "CANCELLER_ROLE")
+                and str(who).lower() not in core
+            )
             if function != "grantRole" and name == "EXECUTOR_ROLE" and str(who).lower() == ZERO_ADDRESS:
                 power = "anyone may execute today: without it no proposal could ever execute again"
             elif function != "grantRole" and str(who).lower() in core:
