@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .commands import account
 from .options import AMOUNT, Address, json_option
 from .output import echo, emit
 from .prompts import ask_hidden, confirm
@@ -22,11 +23,6 @@ def new_password(session: Session) -> str:
             "New keystore password", alternative="pass --password-file FILE or --password-env VAR", twice=True
         )
     return password
-
-
-@click.group()
-def account() -> None:
-    """Accounts (encrypted keystores), balances, voting power, delegation."""
 
 
 @account.command()

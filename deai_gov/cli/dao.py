@@ -7,14 +7,10 @@ from typing import Any
 
 import click
 
+from .commands import dao
 from .options import AMOUNT, Address, Duration, json_option
 from .output import console, echo, emit
 from .session import Session
-
-
-@click.group()
-def dao() -> None:
-    """The DAO: addresses, parameters, treasury."""
 
 
 @dao.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .commands import model
 from .options import AMOUNT, MODEL, PROFILE_NAMES, Duration, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
@@ -25,12 +26,6 @@ def _version_dict(version: Any) -> dict[str, Any]:
     data = asdict(version)
     data["status"] = version.status.name.lower()
     return data
-
-
-@click.group()
-def model() -> None:
-    """Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend and unsuspend
-    (guardian)."""
 
 
 @model.command("list")

@@ -6,14 +6,10 @@ from typing import Any
 
 import click
 
+from .commands import node
 from .options import Duration, json_option
 from .output import echo, emit
 from .session import Session
-
-
-@click.group()
-def node() -> None:
-    """A local devnet kept between commands: start, stop, status."""
 
 
 def _describe(net: object) -> dict[str, object]:
