@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ..errors import ExitCode
+from . import main as cli_main
 
 _EXIT_CODES = [
     (ExitCode.OK, "success"),
@@ -73,6 +74,4 @@ def render(main: click.Group) -> str:
 
 
 if __name__ == "__main__":
-    from . import main as cli_main
-
     click.echo(render(cli_main), nl=False)

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from ..chain.client import Chain
     from ..dao.deployed import Dao
     from ..home.config import Network
-    from ..ipfs.stores import BlockSource
+    from ..ipfs.pinning import PinningService
+    from ..ipfs.stores import BlockSource, BlockStore
 
 
 class Session:
@@ -73,7 +76,7 @@ class Session:
         self._network: Network | None = None
         self._chain: Chain | None = None
         self._dao: Dao | None = None
-        self._signer: Any = None
+        self._signer: LocalAccount | None = None
 
     @property
     def network(self) -> Network:
@@ -111,7 +114,7 @@ class Session:
             enable(self._dao)  # log queries read only what the index does not hold yet
         return self._dao
 
-    def signer(self) -> Any:
+    def signer(self) -> LocalAccount:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
 
         from ..errors import InputError
@@ -131,7 +134,7 @@ class Session:
         self._signer = load(self.account_alias, password)
         return self._signer
 
-    def publish_store(self) -> Any:
+    def publish_store(self) -> BlockStore:
         """Where `propose` publishes artifacts: the IPFS node if configured, else the embedded store."""
         from ..errors import InputError
         from ..ipfs.stores import EmbeddedStore, NodeStore
@@ -142,7 +145,7 @@ class Session:
             return EmbeddedStore(Path(self.network.store))
         raise InputError("nowhere to publish: pass --ipfs-api URL or --store DIR")
 
-    def pinning_service(self, name: str) -> Any:
+    def pinning_service(self, name: str) -> PinningService:
         """The remote pinning service `[pinning.NAME]` of config.toml, with its token read now."""
         from ..home.config import pinning_service
         from ..ipfs.pinning import PinningService
@@ -161,7 +164,7 @@ class Session:
         """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""
         from ..ipfs.stores import EmbeddedStore, GatewaySource, NodeStore
 
-        found: list[Any] = []
+        found: list[BlockSource] = []
         if self.network.store is not None:
             found.append(EmbeddedStore(Path(self.network.store)))
         if self.network.ipfs_api:
