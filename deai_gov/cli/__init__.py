@@ -1,7 +1,8 @@
 """The `deai-gov` command line: the main group and its global options.
 
-Start-up imports click and nothing else: the commands are listed from a table (`commands.py`), and a command's
-module, which imports the library, is imported when that command runs or prints its own help. The main group's
+Start-up imports click and, of the package, only this module and the command table (`commands.py`): a group lists
+its commands from the table, and a command's module, which imports the library, is imported when that command runs or
+prints its own help. The main group's
 callback keeps the options as given (click holds them in its context); the Session is made from them as a command is
 about to run (by main for its own commands, by a group for its commands: never for a group's `--help`), and the
 network, chain, DAO and signer on first use (`session.py`).
