@@ -1,5 +1,11 @@
-"""The `deai-gov` command line. Only click and rich are imported at module level, so `--help` stays fast;
-everything touching the chain or IPFS is imported inside the command that needs it.
+"""The `deai-gov` command line: the main group and its global options.
+
+Start-up imports click and, of the package, only this module and the command table (`commands.py`): a group lists
+its commands from the table, and a command's module, which imports the library, is imported when that command runs or
+prints its own help. The main group's
+callback keeps the options as given (click holds them in its context); the Session is made from them as a command is
+about to run (by main for its own commands, by a group for its commands: never for a group's `--help`), and the
+network, chain, DAO and signer on first use (`session.py`).
 
 The CLI only parses, confirms and renders: every action is a library function (deai_gov.*).
 """
@@ -12,29 +18,34 @@ from typing import Any
 import click
 
 from .. import __version__
-from .errors import fail
-from .options import json_option
-from .output import console, emit
-from .session import Session
+from .commands import COMMANDS, LazyGroup
 
 
-class _Main(click.Group):
+class _Main(LazyGroup):
     """Turns library errors into one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..errors import DeaiGovError
-        from .errors import ExitCode, error_line, exit_code_for
-
         try:
             return super().invoke(ctx)
-        except DeaiGovError as exc:
-            verbose = isinstance(ctx.obj, Session) and ctx.obj.verbose > 0
-            fail(error_line(exc, verbose=verbose), exit_code_for(exc))
+        except click.exceptions.Exit:
+            raise  # a group's --help ends here: nothing of the library is imported for it
         except KeyboardInterrupt:
+            from .errors import ExitCode, fail
+
             fail("interrupted", ExitCode.INTERRUPTED)
+        except Exception as exc:  # the outer boundary: the library's errors become one line and their exit code
+            from ..errors import DeaiGovError
+
+            if not isinstance(exc, DeaiGovError):
+                raise
+            from .errors import error_line, exit_code_for, fail
+
+            fail(error_line(exc, verbose=ctx.params.get("verbose", 0) > 0), exit_code_for(exc))
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(
+    cls=_Main, table=COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(__version__, prog_name="deai-gov")
 @click.option("-n", "--network", envvar="DEAI_GOV_NETWORK", help="Named network from config.toml.")
 @click.option("--rpc-url", envvar="DEAI_GOV_RPC_URL", help="JSON-RPC endpoint (overrides the network's).")
@@ -91,56 +102,14 @@ def main(
     """DAO governance for the lifecycle of AI models whose artifacts live on IPFS."""
     import warnings
 
-    from ..home.config import resolve_network
-
     if verbose < 2:  # a library's deprecation notice is for its callers' developers, not for people at a prompt
         warnings.simplefilter("ignore")
+    # The options given stay in ctx.params. The Session is made from them for a command about to run: here for a
+    # command of main's own, by a group for its commands (a group's callback, unlike this one, never runs for --help).
+    if not isinstance(main.get_command(ctx, ctx.invoked_subcommand or ""), LazyGroup):
+        from .session import Session
 
-    resolved = resolve_network(
-        network, rpc_url=rpc_url, deployment=deployment, ipfs_api=ipfs_api, gateways=gateways, store=store
-    )
-    ctx.obj = Session(
-        resolved,
-        as_json=as_json,
-        verbose=verbose,
-        account_alias=account_alias,
-        password_file=password_file,
-        password_env=password_env,
-        yes=yes,
-        dry_run=dry_run,
-        confirmations=confirmations,
-        custom_deployment=custom_deployment,
-    )
+        ctx.obj = Session.for_command(ctx)
 
-
-@main.command()
-@json_option
-@click.pass_obj
-def demo(session: Session) -> None:
-    """Deploy a DAO on an embedded chain and pass one model registration by vote."""
-
-    from ..dev.demo import run_demo
-
-    screen = console(stderr=session.as_json)
-    with screen.status("working…") as status:
-
-        def step(text: str) -> None:
-            status.update(text)
-            if not session.as_json:
-                screen.print(text, highlight=False)
-
-        report = run_demo(step)
-    emit(session, report.to_dict(), lambda: screen.print(f"[green]Done in {report.seconds:.1f} s.[/green]"))
-
-
-from .account import account  # noqa: E402  (the command groups, each in its own module)
-from .dao import dao  # noqa: E402
-from .model import model  # noqa: E402
-from .node import node  # noqa: E402
-from .proposal import proposal  # noqa: E402
-from .watch import watch  # noqa: E402
-
-for _group in (account, dao, model, node, proposal, watch):
-    main.add_command(_group)
 
 __all__ = ["main"]

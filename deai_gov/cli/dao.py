@@ -6,15 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.table import Table
 
+from ..dao.deploy import DaoParams, deploy_dao
+from ..dao.deployed import check_wiring, read_settings
+from ..dao.token import symbol, top_delegates
+from ..errors import InputError
+from ..home.config import config_home
+from ..names import checksum_address
+from ..units import format_amount, format_duration, parse_amount
+from .commands import dao
 from .options import AMOUNT, Address, Duration, json_option
 from .output import console, echo, emit
+from .prompts import confirm
 from .session import Session
-
-
-@click.group()
-def dao() -> None:
-    """The DAO: addresses, parameters, treasury."""
 
 
 @dao.command()
@@ -22,11 +27,6 @@ def dao() -> None:
 @click.pass_obj
 def info(session: Session) -> None:
     """Addresses, voting parameters, quorum, timelock delay, treasury and guardians."""
-    from rich.table import Table
-
-    from ..dao.deployed import read_settings
-    from ..units import format_amount, format_duration
-
     settings = read_settings(session.dao)
     symbol = settings.token_symbol
     data: dict[str, Any] = {
@@ -71,9 +71,6 @@ def info(session: Session) -> None:
 @click.pass_obj
 def verify(session: Session) -> None:
     """Prove the deployment's wiring from chain data: code, owners, roles, links (exit 3 if any check fails)."""
-    from ..dao.deployed import check_wiring
-    from ..errors import InputError
-
     session.custom_deployment = True  # attach without refusing, to list what is wrong
     checks = check_wiring(session.dao, roles_from_logs=True)
     data = {
@@ -92,10 +89,6 @@ def verify(session: Session) -> None:
 
 
 def _holders(values: tuple[str, ...]) -> dict[str, int]:
-    from ..errors import InputError
-    from ..names import checksum_address
-    from ..units import parse_amount
-
     holders: dict[str, int] = {}
     for value in values:
         address, sep, amount = value.partition("=")
@@ -139,10 +132,6 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
 @click.pass_obj
 def deploy(session: Session, out: Path | None, **options: Any) -> None:
     """Deploy token, timelock, governor and registry, wire the roles, and write the deployment record."""
-    from ..dao.deploy import DaoParams, deploy_dao
-    from ..errors import InputError
-    from ..home.config import config_home
-
     if not session.network.rpc_url:
         raise InputError("deploying needs a chain that keeps its state", hint="pass --rpc-url or --network")
     params = DaoParams(
@@ -172,8 +161,6 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     if session.dry_run:
         emit(session, {"sent": False, "record": str(target)}, lambda: echo("dry run: nothing sent", err=True))
         return
-    from .prompts import confirm
-
     confirm("Deploy?", yes=session.yes)
     deployment = deploy_dao(chain, account, params, on_step=lambda text: echo(f"  {text}", err=True))
     deployment.save(target)
@@ -192,11 +179,6 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
 @click.pass_obj
 def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
-    from rich.table import Table
-
-    from ..dao.token import symbol, top_delegates
-    from ..units import format_amount
-
     rows = [
         {"delegate": d.address, "votes": str(d.votes), "share_percent": d.share_percent}
         for d in top_delegates(session.dao, top)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .commands import model
 from .options import AMOUNT, MODEL, PROFILE_NAMES, Duration, ModelReference, json_option
 from .output import cell, console, echo, emit
 from .session import Session
@@ -17,12 +18,6 @@ from .watch import run_watch, watch_options
 if TYPE_CHECKING:
     from ..ipfs.pinning import PinStatus
     from ..workflows.proposing import VersionContent
-
-
-@click.group()
-def model() -> None:
-    """Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend and unsuspend
-    (guardian)."""
 
 
 @model.command("list")

@@ -6,7 +6,10 @@ from typing import Any
 
 import click
 
+from ..errors import InputError
 from ..ipfs.profiles import DEFAULT_PROFILE, PROFILES
+from ..names import checksum_address, parse_model_reference
+from ..units import parse_amount, parse_duration
 from .session import Session
 
 
@@ -45,9 +48,6 @@ class ModelReference(click.ParamType):
         self.version = version
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ..errors import InputError
-        from ..names import parse_model_reference
-
         if isinstance(value, tuple):
             return value
         name, version = parse_model_reference(value)  # InputError: exit 3 with the library's words
@@ -62,8 +62,6 @@ class Amount(click.ParamType):
     name = "amount"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ..units import parse_amount
-
         return value if isinstance(value, int) else parse_amount(value)
 
 
@@ -76,8 +74,6 @@ class Address(click.ParamType):
         self.what = what
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ..names import checksum_address
-
         return checksum_address(value, self.what)
 
 
@@ -90,9 +86,6 @@ class Duration(click.ParamType):
         self.minimum = minimum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ..errors import InputError
-        from ..units import parse_duration
-
         try:
             seconds = parse_duration(value)
         except InputError as exc:

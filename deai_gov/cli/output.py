@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .session import Session
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 #: Invisible or reordering characters that are not controls: bidi embeddings, overrides and isolates, marks,
 #: zero-width characters, the byte-order mark, line and paragraph separators.
@@ -69,9 +73,10 @@ def echo(message: str = "", *, err: bool = False) -> None:
     click.echo(shown(message), err=err)
 
 
-def console(*, stderr: bool = False) -> Any:
+def console(*, stderr: bool = False) -> Console:
     """A rich Console whose strings, table cells included, are sanitised before rendering; when the output is not a
-    terminal, nothing is wrapped."""
+    terminal, nothing is wrapped. rich is imported here, not at the top: the commands that print no table or status
+    (and every error line) do without it (some 20 ms)."""
     from rich.console import Console
     from rich.text import Text
 
@@ -94,7 +99,7 @@ def console(*, stderr: bool = False) -> Any:
     return screen
 
 
-def cell(value: Any) -> Any:
+def cell(value: Any) -> Text:
     """A table cell holding outside text: sanitised and never read as rich markup."""
     from rich.text import Text
 

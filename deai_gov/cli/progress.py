@@ -8,28 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from .output import console as safe_console
 
 
 @contextmanager
 def transfer_bar(
-    description: str, total: int | None, *, enabled: bool = True, console: Any = None
+    description: str, total: int | None, *, enabled: bool = True, console: Console | None = None
 ) -> Iterator[Callable[[int], None]]:
     """Yield a callback that advances a byte-count bar (`total` bytes, or unknown when None)."""
     if not enabled:
         yield lambda _n: None
         return
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-
-    from .output import console as safe_console
-
     console = console or safe_console(stderr=True)
     columns = [
         TextColumn("{task.description}"),

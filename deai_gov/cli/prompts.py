@@ -6,11 +6,11 @@ import sys
 
 import click
 
+from ..errors import InputError
+
 
 def ask_hidden(what: str, *, alternative: str, twice: bool = False) -> str:
     """Prompt for a secret without echo; refuse with a clear line when there is no terminal to ask."""
-    from ..errors import InputError
-
     if not sys.stdin.isatty():
         raise InputError(f"no {what.lower()}: {alternative} (no terminal to ask)")
     return str(click.prompt(what, hide_input=True, confirmation_prompt=twice, err=True))
@@ -19,8 +19,6 @@ def ask_hidden(what: str, *, alternative: str, twice: bool = False) -> str:
 def confirm(question: str, *, yes: bool, action: str = "send") -> None:
     """Ask before sending (or another irreversible `action`) unless `yes` (--yes); refuse when there is no
     terminal to ask."""
-    from ..errors import InputError
-
     if yes:
         return
     if not sys.stdin.isatty():

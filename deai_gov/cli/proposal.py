@@ -7,15 +7,11 @@ from typing import Any
 
 import click
 
+from .commands import proposal
 from .options import AMOUNT, MODEL, PROPOSAL_ID, STATES, SUPPORT, Address, ModelReference, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
-
-
-@click.group()
-def proposal() -> None:
-    """Proposals: create, list, show; vote, override, queue, execute, cancel; signed votes."""
 
 
 @proposal.command()

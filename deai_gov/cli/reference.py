@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from . import main as cli_main
 from .errors import EXIT_CODES, ExitCode
 
 _EXIT_CODES = [
@@ -87,6 +88,4 @@ def render(main: click.Group) -> str:
 
 
 if __name__ == "__main__":
-    from . import main as cli_main
-
     click.echo(render(cli_main), nl=False)

@@ -1,34 +1,91 @@
-"""What a command needs, made on first use: the network, a chain connection, the DAO and IPFS sources."""
+"""What a command needs, made on first use from the global options: the network, a chain connection, the DAO, the
+signer and the IPFS sources.
+
+The Session is made as a command is about to run (`Session.for_command`), never for a group's `--help`. Each method
+imports the library it needs when first called: every command makes a Session and each uses a few of its methods
+(importing what all of them need at the top of this module would add some 20 ms to every command).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from ..chain.client import Chain
     from ..dao.deployed import Dao
     from ..home.config import Network
-    from ..ipfs.stores import BlockSource
+    from ..ipfs.pinning import PinningService
+    from ..ipfs.stores import BlockSource, BlockStore
 
 
-@dataclass
 class Session:
-    network: Network
-    as_json: bool = False
-    verbose: int = 0
-    account_alias: str | None = None
-    password_file: Path | None = None
-    password_env: str | None = None
-    yes: bool = False
-    dry_run: bool = False
-    confirmations: int = 0
-    #: Use a deployment record whose contracts or wiring are not what this package deploys (`--custom-deployment`).
-    custom_deployment: bool = False
-    _chain: Chain | None = field(default=None, repr=False)
-    _dao: Dao | None = field(default=None, repr=False)
-    _signer: Any = field(default=None, repr=False)
+    """The global options as given (`deai-gov --help` lists them), and what is made from them on first use."""
+
+    @classmethod
+    def for_command(cls, ctx: click.Context) -> Session:
+        """The Session of the command about to run under `ctx`, made from the global options (the parameters of the
+        root context). Its network is resolved now, before the command reads its own arguments: a wrong `--network`
+        or config.toml is refused first, by every command, whether it reads the network or not."""
+        session = cls(**ctx.find_root().params)
+        _ = session.network
+        return session
+
+    def __init__(
+        self,
+        *,
+        network: str | None = None,
+        rpc_url: str | None = None,
+        deployment: Path | None = None,
+        ipfs_api: str | None = None,
+        gateways: tuple[str, ...] = (),
+        store: Path | None = None,
+        as_json: bool = False,
+        verbose: int = 0,
+        account_alias: str | None = None,
+        password_file: Path | None = None,
+        password_env: str | None = None,
+        yes: bool = False,
+        dry_run: bool = False,
+        confirmations: int = 0,
+        custom_deployment: bool = False,
+    ) -> None:
+        #: `--network NAME` and the options that override its settings, resolved into `network` on first use.
+        self.network_name = network
+        self.network_options: dict[str, Any] = {
+            "rpc_url": rpc_url,
+            "deployment": deployment,
+            "ipfs_api": ipfs_api,
+            "gateways": gateways,
+            "store": store,
+        }
+        self.as_json = as_json
+        self.verbose = verbose
+        self.account_alias = account_alias
+        self.password_file = password_file
+        self.password_env = password_env
+        self.yes = yes
+        self.dry_run = dry_run
+        self.confirmations = confirmations
+        #: Use a deployment record whose contracts or wiring are not what this package deploys (`--custom-deployment`).
+        self.custom_deployment = custom_deployment
+        self._network: Network | None = None
+        self._chain: Chain | None = None
+        self._dao: Dao | None = None
+        self._signer: LocalAccount | None = None
+
+    @property
+    def network(self) -> Network:
+        """The network named by `--network` in config.toml, the options given taking precedence."""
+        if self._network is None:
+            from ..home.config import resolve_network
+
+            self._network = resolve_network(self.network_name, **self.network_options)
+        return self._network
 
     @property
     def chain(self) -> Chain:
@@ -58,7 +115,7 @@ class Session:
             enable(self._dao.chain, self._dao.address("governor"))
         return self._dao
 
-    def signer(self) -> Any:
+    def signer(self) -> LocalAccount:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
 
         from ..errors import InputError
@@ -78,7 +135,7 @@ class Session:
         self._signer = load(self.account_alias, password)
         return self._signer
 
-    def publish_store(self) -> Any:
+    def publish_store(self) -> BlockStore:
         """Where `propose` publishes artifacts: the IPFS node if configured, else the embedded store."""
         from ..errors import InputError
         from ..ipfs.stores import EmbeddedStore, NodeStore
@@ -89,7 +146,7 @@ class Session:
             return EmbeddedStore(Path(self.network.store))
         raise InputError("nowhere to publish: pass --ipfs-api URL or --store DIR")
 
-    def pinning_service(self, name: str) -> Any:
+    def pinning_service(self, name: str) -> PinningService:
         """The remote pinning service `[pinning.NAME]` of config.toml, with its token read now."""
         from ..home.config import pinning_service
         from ..ipfs.pinning import PinningService
@@ -108,7 +165,7 @@ class Session:
         """Where blocks are read from, in order: the embedded store, the IPFS node, then gateways."""
         from ..ipfs.stores import EmbeddedStore, GatewaySource, NodeStore
 
-        found: list[Any] = []
+        found: list[BlockSource] = []
         if self.network.store is not None:
             found.append(EmbeddedStore(Path(self.network.store)))
         if self.network.ipfs_api:

@@ -9,6 +9,9 @@ from typing import Any
 
 import click
 
+from ..dao.registry import get_model
+from ..errors import InputError
+from ..workflows.watch import follow, run_command
 from .output import echo
 from .session import Session
 
@@ -70,9 +73,6 @@ def watch_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def run_watch(session: Session, model: str | None, **options: Any) -> None:
     """Follow the DAO (or one model), print each event or run the command on it, until interrupted."""
-    from ..errors import InputError
-    from ..workflows.watch import follow, run_command
-
     if options["as_json"]:
         session.as_json = True
     start = options["start"]
@@ -85,8 +85,6 @@ def run_watch(session: Session, model: str | None, **options: Any) -> None:
         else:
             raise InputError(f"--from {start!r}: write a block number or `deployment`")
     if model is not None:
-        from ..dao.registry import get_model
-
         get_model(session.dao, model)  # InputError for a model that is not registered
     events = follow(
         session.dao,
