@@ -87,7 +87,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert code == 0 and "transfer 1.5 MDL" in err, err
     assert onchain(dao, "token").functions.balanceOf(people.outsider.address).call() == 15 * 10**17
     code, out, _ = cli([*base, "account", "balance", people.outsider.address, "--json"])
-    assert code == 0 and json.loads(out)["token"] == str(15 * 10**17)
+    assert code == 0 and json.loads(out)["balance"] == str(15 * 10**17)
     code, _, err = signed(base, password, "bob", "account", "transfer", "--", people.outsider.address, "-3")
     assert code == 3 and "not a non-negative amount" in err
     code, _, err = signed(base, password, "bob", "account", "transfer", people.outsider.address, "1000000")

@@ -42,7 +42,7 @@ def new_password(session: Session) -> str:
 def new(session: Session, alias: str) -> None:
     """Create a new key, stored encrypted under ALIAS."""
     stored = create(alias, new_password(session))
-    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
+    emit(session, stored.to_json(), lambda: echo(f"{alias}: {stored.address}"))
 
 
 @account.command("import")
@@ -76,7 +76,7 @@ def import_(session: Session, alias: str, mnemonic: bool, index: int, secret_fil
         if mnemonic
         else import_private_key(alias, secret, password)
     )
-    emit(session, {"alias": stored.alias, "address": stored.address}, lambda: echo(f"{alias}: {stored.address}"))
+    emit(session, stored.to_json(), lambda: echo(f"{alias}: {stored.address}"))
 
 
 @account.command("list")
@@ -87,7 +87,7 @@ def list_(session: Session) -> None:
     found = list_accounts()
     emit(
         session,
-        [{"alias": a.alias, "address": a.address} for a in found],
+        [a.to_json() for a in found],
         lambda: echo("\n".join(f"{a.alias}  {a.address}" for a in found) or "no accounts yet"),
     )
 
@@ -126,10 +126,9 @@ def power(session: Session, address: str | None) -> None:
     from ..dao.token import holding  # the chain's modules (~25 ms), here and below: the keystore commands do without
 
     held = holding(session.dao, _address_or_signer(session, address))
-    data = {"address": held.address, "balance": str(held.balance), "votes": str(held.votes), "delegate": held.delegate}
     emit(
         session,
-        data,
+        held.to_json(),
         lambda: echo(
             f"{held.address}: balance {format_amount(held.balance)} {held.symbol}, voting power "
             f"{format_amount(held.votes)} {held.symbol}, delegates to {held.delegate}"
@@ -171,9 +170,8 @@ def balance(session: Session, address: str | None) -> None:
 
     held = holding(session.dao, _address_or_signer(session, address))
     native = session.chain.balance(held.address)
-    data = {"address": held.address, "token": str(held.balance), "symbol": held.symbol, "native_wei": str(native)}
     emit(
         session,
-        data,
+        held.to_json() | {"native_wei": str(native)},
         lambda: echo(f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_amount(native)} native"),
     )

@@ -29,23 +29,7 @@ def info(session: Session) -> None:
     """Addresses, voting parameters, quorum, timelock delay, treasury and guardians."""
     settings = read_settings(session.dao)
     symbol = settings.token_symbol
-    data: dict[str, Any] = {
-        "chain_id": settings.chain_id,
-        "addresses": settings.addresses,
-        "token": {"name": settings.token_name, "symbol": symbol, "total_supply": str(settings.total_supply)},
-        "voting_delay_s": settings.voting_delay,
-        "voting_period_s": settings.voting_period,
-        "proposal_threshold": str(settings.proposal_threshold),
-        "quorum_percent": settings.quorum_percent,
-        "quorum_now": str(settings.quorum_now),
-        "late_quorum_extension_s": settings.late_quorum_extension,
-        "timelock_delay_s": settings.timelock_delay,
-        "treasury": str(settings.treasury),
-        "proposal_guardian": settings.proposal_guardian,
-        "registry_guardian": settings.registry_guardian,
-        "models": settings.models,
-        "proposals": settings.proposals,
-    }
+    data = settings.to_json()
 
     def render() -> None:
         table = Table(show_header=False, box=None)
@@ -75,7 +59,7 @@ def verify(session: Session) -> None:
     checks = check_wiring(session.dao, roles_from_logs=True)
     data = {
         "ok": all(c.ok for c in checks),
-        "checks": [{"check": c.what, "ok": c.ok, "detail": c.detail} for c in checks],
+        "checks": [c.to_json() for c in checks],
     }
 
     def render() -> None:
@@ -179,10 +163,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
 @click.pass_obj
 def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
-    rows = [
-        {"delegate": d.address, "votes": str(d.votes), "share_percent": d.share_percent}
-        for d in top_delegates(session.dao, top)
-    ]
+    rows = [d.to_json() for d in top_delegates(session.dao, top)]
 
     sym = symbol(session.dao)
 

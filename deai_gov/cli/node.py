@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..dev.localnet import Localnet, running
+from ..dev.localnet import running
 from ..dev.localnet import start as start_localnet
 from ..dev.localnet import stop as stop_localnet
 from ..errors import InputError
@@ -20,10 +20,6 @@ from .session import Session
 
 if TYPE_CHECKING:
     from ..chain.client import Chain
-
-
-def _describe(net: Localnet) -> dict[str, object]:
-    return {"rpc_url": net.rpc_url, "ipfs_api": net.ipfs_api, "chain_pid": net.chain_pid, "ipfs_pid": net.ipfs_pid}
 
 
 @node.command()
@@ -42,7 +38,7 @@ def _describe(net: Localnet) -> dict[str, object]:
 def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ipfs: bool, block_time: float) -> None:
     """Start the devnet in the background; chain state and IPFS blocks persist across restarts."""
     net = start_localnet(chain_port=chain_port, ipfs_port=ipfs_port, ipfs=not no_ipfs, block_time=block_time or None)
-    data = _describe(net)
+    data = net.to_json()
 
     def render() -> None:
         blocks = f"a block every {block_time:g} s" if block_time else "a block per transaction"
@@ -90,15 +86,7 @@ def accounts(session: Session, count: int, import_as: str | None) -> None:
             except InputError:
                 import_private_key(alias, account.private_key, password)
                 imported.append(alias)
-    data = [
-        {
-            "index": a.index,
-            "address": a.address,
-            "balance_wei": str(a.balance_wei),
-            "alias": f"{import_as}{a.index}" if import_as is not None else None,
-        }
-        for a in found
-    ]
+    data = [a.to_json() | {"alias": f"{import_as}{a.index}" if import_as is not None else None} for a in found]
 
     def render() -> None:
         for a in found:
@@ -141,7 +129,7 @@ def stop(session: Session) -> None:
 def status(session: Session) -> None:
     """Whether the devnet runs, and where."""
     net = running()
-    data = {"running": net is not None} | (_describe(net) if net else {})
+    data = {"running": net is not None} | (net.to_json() if net else {})
     emit(
         session,
         data,

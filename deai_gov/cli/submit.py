@@ -19,7 +19,8 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
     from ..workflows.submission import ExistingProposal, let_fresh_votes_count, prepare_submission
 
     signer = session.signer()
-    draft = prepare_submission(session.dao, content_store(session), signer.address, actions, title, body, full)
+    store = content_store(session) if full is not None else None  # only a full description is published
+    draft = prepare_submission(session.dao, store, signer.address, actions, title, body, full)
     if isinstance(draft, ExistingProposal):
         echo(f"proposal {draft.proposal_id} already exists ({draft.state.label}): nothing sent", err=True)
         emit(session, draft.to_json(), lambda: None)

@@ -134,6 +134,26 @@ class DaoSettings:
     models: int
     proposals: int
 
+    def to_json(self) -> dict[str, Any]:
+        """Token amounts as strings of base units, durations in seconds (`_s`)."""
+        return {
+            "chain_id": self.chain_id,
+            "addresses": self.addresses,
+            "token": {"name": self.token_name, "symbol": self.token_symbol, "total_supply": str(self.total_supply)},
+            "voting_delay_s": self.voting_delay,
+            "voting_period_s": self.voting_period,
+            "proposal_threshold": str(self.proposal_threshold),
+            "quorum_percent": self.quorum_percent,
+            "quorum_now": str(self.quorum_now),
+            "late_quorum_extension_s": self.late_quorum_extension,
+            "timelock_delay_s": self.timelock_delay,
+            "treasury": str(self.treasury),
+            "proposal_guardian": self.proposal_guardian,
+            "registry_guardian": self.registry_guardian,
+            "models": self.models,
+            "proposals": self.proposals,
+        }
+
 
 def read_settings(dao: Dao) -> DaoSettings:
     """Every parameter of the DAO, read in one JSON-RPC batch (two round trips: the clock, then the rest)."""
@@ -166,6 +186,9 @@ class WiringCheck:
     what: str
     ok: bool
     detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.what, "ok": self.ok, "detail": self.detail}
 
 
 @functools.cache

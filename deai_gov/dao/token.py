@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..chain.client import PreparedTx
 from ..chain.logs import iter_logs
@@ -28,6 +28,15 @@ class Holding:
     delegate: str
     symbol: str
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "balance": str(self.balance),
+            "votes": str(self.votes),
+            "delegate": self.delegate,
+            "symbol": self.symbol,
+        }
+
 
 @dataclass(frozen=True)
 class Delegate:
@@ -36,6 +45,9 @@ class Delegate:
     address: str
     votes: int
     share_percent: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"delegate": self.address, "votes": str(self.votes), "share_percent": self.share_percent}
 
 
 def symbol(dao: Dao) -> str:

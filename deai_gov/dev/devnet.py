@@ -5,6 +5,7 @@ which the library's workflows use too)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..chain.anvil import ANVIL_MNEMONIC, Anvil, anvil_dev_keys, find_anvil, free_port, port_in_use
 from ..chain.client import Chain
@@ -42,6 +43,10 @@ class DevAccount:
     address: str
     private_key: str
     balance_wei: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Never the key: it is public knowledge, but printed keys end up pasted where they do harm."""
+        return {"index": self.index, "address": self.address, "balance_wei": str(self.balance_wei)}
 
 
 def dev_accounts(chain: Chain, count: int = 10) -> list[DevAccount]:

@@ -13,6 +13,7 @@ import signal
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import DeaiGovError
 from ..home.config import config_home
@@ -36,6 +37,14 @@ class Localnet:
     @property
     def ipfs_api(self) -> str | None:
         return None if self.ipfs_port is None else f"http://127.0.0.1:{self.ipfs_port}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rpc_url": self.rpc_url,
+            "ipfs_api": self.ipfs_api,
+            "chain_pid": self.chain_pid,
+            "ipfs_pid": self.ipfs_pid,
+        }
 
 
 def localnet_dir(home: Path | None = None) -> Path:

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import parsing
 from ..errors import InputError
@@ -29,6 +29,9 @@ class StoredAccount:
     alias: str
     address: str
     path: Path
+
+    def to_json(self) -> dict[str, Any]:
+        return {"alias": self.alias, "address": self.address}
 
 
 def keystore_dir(home: Path | None = None) -> Path:

@@ -11,8 +11,13 @@ import pytest
 
 from deai_gov.contracts.states import ModelStatus, ProposalState, VersionStatus
 from deai_gov.dao.actions import Proposal
+from deai_gov.dao.deployed import DaoSettings, WiringCheck
 from deai_gov.dao.governance import ProposalSummary
 from deai_gov.dao.registry import ModelHistory, ModelInfo, VersionInfo
+from deai_gov.dao.token import Delegate, Holding
+from deai_gov.dev.devnet import DevAccount
+from deai_gov.dev.localnet import Localnet
+from deai_gov.home.accounts import StoredAccount
 from deai_gov.ipfs.archive import ArchiveReport
 from deai_gov.ipfs.content import LocalComparison, StreamReport, VerifyReport
 from deai_gov.ipfs.manifest import FileEntry
@@ -50,6 +55,15 @@ SAMPLES: dict[str, Any] = {
     "ProposedArtifact": ProposedArtifact("acme/vision", 2, CID, CID, None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
     "ExistingProposal": ExistingProposal(3, ProposalState.ACTIVE),
+    "StoredAccount": StoredAccount("alice", ADDRESS, Path("alice.json")),
+    "Holding": Holding(ADDRESS, 5, 7, ADDRESS, "MDL"),
+    "Delegate": Delegate(ADDRESS, 7, 0.5),
+    "DaoSettings": DaoSettings(
+        1, {"token": ADDRESS}, "Model", "MDL", 10, 1, 2, 3, 4, 5, 6, 7, 8, ADDRESS, ADDRESS, 1, 2
+    ),
+    "WiringCheck": WiringCheck("the registry's owner is the timelock", True, ADDRESS),
+    "Localnet": Localnet(1, 8545, None, None),
+    "DevAccount": DevAccount(0, ADDRESS, "0x" + "11" * 32, 10**18),
 }
 
 
