@@ -1059,3 +1059,52 @@ def test_actions_that_could_freeze_the_dao_are_marked_danger(anvil: Anvil) -> No
     assert marked == [True] * len(freezing) + [False] * len(safe), "\n".join(words)
     assert "no proposal could ever execute again" in words[0]
     assert "nobody could ever propose again" in words[3]
+
+
+class GethLike(BaseHTTPRequestHandler):
+    """A node that says it is Geth on chain 1: not a development chain."""
+
+    def do_POST(self) -> None:  # the standard library's name
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        answers = {"eth_chainId": "0x1", "web3_clientVersion": "Geth/v1.14.11-stable/linux-amd64/go1.23.2"}
+        body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": answers.get(request["method"])}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_development_key_signs_on_development_chains_only(
+    anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L2: the keys `node accounts --import dev` saves are public knowledge, yet `dao deploy --account dev0` went
+    through on a node that `node warp` calls "not a development chain". Such a keystore is marked, and signs on
+    development chains only; an account of one's own is not held back."""
+    from deai_gov.dev.devnet import anvil_dev_keys
+    from deai_gov.home.accounts import import_private_key, is_development
+
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path))
+    password = tmp_path / "password"
+    password.write_text("devnet\n")
+    key = anvil_dev_keys(1)[0]
+    import_private_key("dev0", key, "devnet", development=True)
+    import_private_key("mine", "0x" + "5a" * 32, "devnet")
+    assert is_development("dev0") and not is_development("mine") and not is_development("nobody")
+
+    def delegate(url: str, alias: str) -> tuple[int, str]:
+        args = ["--rpc-url", url, "--account", alias, "--password-file", str(password), "--yes"]
+        result = CliRunner().invoke(main, [*args, "account", "delegate", "self"])
+        return result.exit_code, result.stderr
+
+    with serve_http(GethLike) as geth:
+        code, err = delegate(geth, "dev0")
+        assert code == 3 and "dev0 holds a development chain's public key, so it signs on development chains" in err
+        assert "chain 1 (Geth/v1.14.11" in err and "account new" in err
+        code, err = delegate(geth, "mine")
+        assert code == 3 and "no deployment record" in err  # past the signer: held back by nothing of the kind
+    code, err = delegate(anvil.url, "dev0")
+    assert code == 3 and "no deployment record" in err  # on anvil the development key signs

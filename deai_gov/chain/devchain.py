@@ -45,6 +45,7 @@ def check_dev_chain(chain: Chain) -> str:
         client = "an unknown client"
     if not client.lower().startswith(DEV_CLIENTS):
         raise InputError(
-            f"chain {chain.chain_id} ({client}) is not a development chain: time travel is for local devnets only"
+            f"chain {chain.chain_id} ({client}) is not a development chain",
+            hint="time travel and the development accounts are for local devnets only",
         )
     return client

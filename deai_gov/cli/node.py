@@ -84,7 +84,7 @@ def accounts(session: Session, count: int, import_as: str | None) -> None:
             try:
                 existing_keystore(alias)
             except InputError:
-                import_private_key(alias, account.private_key, password)
+                import_private_key(alias, account.private_key, password, development=True)
                 imported.append(alias)
     data = [a.to_json() | {"alias": f"{import_as}{a.index}" if import_as is not None else None} for a in found]
 

@@ -118,13 +118,23 @@ class Session:
     def signer(self) -> LocalAccount:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""
 
+        from ..chain.devchain import check_dev_chain
         from ..errors import InputError
-        from ..home.accounts import load, read_password
+        from ..home.accounts import is_development, load, read_password
 
         if self._signer is not None:
             return self._signer
         if not self.account_alias:
             raise InputError("this sends a transaction: choose the account with --account ALIAS")
+        if is_development(self.account_alias):
+            try:
+                check_dev_chain(self.chain)
+            except InputError as refused:
+                raise InputError(
+                    f"{self.account_alias} holds a development chain's public key, so it signs on development chains "
+                    f"only: {refused}",
+                    hint="use an account of your own (deai-gov account new or account import)",
+                ) from None
         password = read_password(password_file=self.password_file, password_env=self.password_env)
         if password is None:
             from .prompts import ask_hidden

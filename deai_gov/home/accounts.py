@@ -50,7 +50,9 @@ def _ensure_new(alias: str, home: Path | None) -> None:
         raise InputError(f"an account named {alias!r} already exists ({path})")
 
 
-def _save(alias: str, account: LocalAccount, password: str, home: Path | None) -> StoredAccount:
+def _save(
+    alias: str, account: LocalAccount, password: str, home: Path | None, *, development: bool = False
+) -> StoredAccount:
     from eth_account import Account
 
     path = _path(alias, home)
@@ -59,6 +61,8 @@ def _save(alias: str, account: LocalAccount, password: str, home: Path | None) -
     if not password:
         raise InputError("an empty password would leave the key unprotected")
     keystore = Account.encrypt(account.key, password)
+    if development:  # beside the standard fields, which every Web3 Secret Storage reader ignores
+        keystore["deai_gov"] = {"development": True}
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -74,7 +78,11 @@ def create(alias: str, password: str, *, home: Path | None = None) -> StoredAcco
     return _save(alias, Account.create(), password, home)
 
 
-def import_private_key(alias: str, private_key: str, password: str, *, home: Path | None = None) -> StoredAccount:
+def import_private_key(
+    alias: str, private_key: str, password: str, *, home: Path | None = None, development: bool = False
+) -> StoredAccount:
+    """Store `private_key` encrypted under `alias`; `development` marks it as a development chain's public key,
+    which then signs on development chains only (`is_development`)."""
     from eth_account import Account
 
     _ensure_new(alias, home)
@@ -84,7 +92,7 @@ def import_private_key(alias: str, private_key: str, password: str, *, home: Pat
         raise InputError("that is not a valid private key (64 hex digits)") from None
     if int.from_bytes(account.key, "big") == 0:  # eth-keys accepts it, but no signature can be made with it
         raise InputError("that is not a valid private key (64 hex digits)")
-    return _save(alias, account, password, home)
+    return _save(alias, account, password, home, development=development)
 
 
 def import_mnemonic(
@@ -121,6 +129,16 @@ def existing_keystore(alias: str, *, home: Path | None = None) -> Path:
     if not path.exists():
         raise InputError(f"no account named {alias!r}")
     return path
+
+
+def is_development(alias: str, *, home: Path | None = None) -> bool:
+    """Whether the keystore of `alias` holds a development chain's public key (`node accounts --import`): anyone
+    knows it, so it must sign on development chains only. False for a keystore that is missing or unreadable."""
+    try:
+        keystore = parsing.loads(_path(alias, home).read_text(encoding="utf-8"))
+        return bool(keystore["deai_gov"]["development"])
+    except (OSError, ValueError, KeyError, TypeError):  # no such mark (or no such file): a key of one's own
+        return False
 
 
 def delete(alias: str, *, home: Path | None = None) -> None:
