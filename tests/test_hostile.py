@@ -1108,3 +1108,27 @@ def test_a_development_key_signs_on_development_chains_only(
         assert code == 3 and "no deployment record" in err  # past the signer: held back by nothing of the kind
     code, err = delegate(anvil.url, "dev0")
     assert code == 3 and "no deployment record" in err  # on anvil the development key signs
+
+
+def test_a_dag_of_one_repeated_empty_leaf_costs_a_few_requests_not_131_thousand(tmp_path: Path) -> None:
+    """M6: a manifest or description DAG naming one empty leaf 130,000 times cost 131,136 sequential gateway requests
+    (3 minutes on loopback, about 1.8 hours at 50 ms each) before anything printed. Each distinct block is fetched
+    once, and the read has a time budget."""
+    from .gateway import serve_trustless_gateway
+
+    store = EmbeddedStore(tmp_path / "store")
+    empty = b""
+    empty_cid = block_cid(RAW, empty)
+    store.put_block(empty_cid, empty)
+    middle = file_node([(empty_cid, 0)] * 5_000)
+    middle_cid = block_cid(DAG_PB, middle)
+    store.put_block(middle_cid, middle)
+    top = file_node([(middle_cid, 0)] * 26)
+    top_cid = block_cid(DAG_PB, top)
+    store.put_block(top_cid, top)
+    with serve_trustless_gateway(store, car=False) as gateway:
+        started = time.monotonic()
+        assert file_bytes([GatewaySource(gateway.url, timeout=10.0)], top_cid) == b""
+        assert time.monotonic() - started < 10
+    assert gateway.raw_requests <= 3, gateway.raw_requests  # top, middle, the empty leaf
+    store.close()

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import InputError, UnixFSError, VerificationError
+from ..errors import InputError, StoreError, UnixFSError, VerificationError
 from ..names import check_file_path
 from .blockcid import DAG_PB, RAW, BlockCid, codec_of, from_text, matches, to_text
 from .carstream import CarStreamSource, with_car_streams
@@ -337,7 +337,8 @@ def _hint(sources: list[BlockSource], cids: list[BlockCid]) -> None:
     if not readers:
         return
     local = [s for s in sources if isinstance(s, EmbeddedStore)]
-    wanted = [cid for cid in cids if codec_of(cid) == RAW and not any(store.has(cid) for store in local)]
+    unique = dict.fromkeys(cids)  # a DAG may name one leaf many times: it is fetched once
+    wanted = [cid for cid in unique if codec_of(cid) == RAW and not any(store.has(cid) for store in local)]
     if wanted:
         for reader in readers:
             reader.hint(wanted)  # type: ignore[attr-defined]
@@ -497,10 +498,20 @@ def _check(
     return report
 
 
-def file_bytes(sources: list[BlockSource], root: BlockCid, limit: int = 16 * 1024 * 1024) -> bytes:
-    """A small UnixFS file (a manifest, a proposal description) in memory, every block verified."""
+def file_bytes(
+    sources: list[BlockSource], root: BlockCid, limit: int = 16 * 1024 * 1024, *, timeout: float = 120.0
+) -> bytes:
+    """A small UnixFS file (a manifest, a proposal description) in memory, every block verified.
+
+    Each distinct block is fetched once (a DAG naming one leaf a hundred thousand times costs one request), and
+    the whole read has `timeout` seconds: a budget of bytes, blocks, requests and time.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
     data = bytearray()
-    for chunk in _file_chunks(sources, root, _Counter(), declared_size=limit):
+    counter = _Counter(cache={}, deadline=deadline, cache_limit=limit)
+    for chunk in _file_chunks(sources, root, counter, declared_size=limit):
         data += chunk
         if len(data) > limit:
             raise VerificationError(f"{to_text(root)} is larger than {limit:,} bytes")
@@ -610,6 +621,26 @@ def _folder_entries(
 @dataclass
 class _Counter:
     blocks: int = 0
+    #: Blocks already fetched in this read, by CID (for small files only: `file_bytes`), and their bytes in all.
+    cache: dict[BlockCid, bytes] | None = None
+    cache_limit: int = 0
+    cached: int = 0
+    #: When the read must end (time.monotonic()), or None.
+    deadline: float | None = None
+
+    def fetch(self, sources: list[BlockSource], cid: BlockCid) -> bytes:
+        """`cid`'s bytes, verified: from this read's cache when fetched before, else from `sources`."""
+        import time
+
+        if self.cache is not None and cid in self.cache:
+            return self.cache[cid]
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise StoreError(f"reading {to_text(cid)} took longer than its time budget; stopped")
+        data = fetch_verified(sources, cid)
+        if self.cache is not None and self.cached + len(data) <= self.cache_limit:
+            self.cache[cid] = data
+            self.cached += len(data)
+        return data
 
 
 def _node(sources: list[BlockSource], cid: BlockCid) -> Node:
@@ -655,7 +686,7 @@ def _file_chunks(
             )
         if len(stack) > MAX_DEPTH:
             raise VerificationError(f"{to_text(cid)}: a file DAG deeper than {MAX_DEPTH} levels")
-        data = fetch_verified(sources, block)
+        data = counter.fetch(sources, block)
         links = _file_links(block, data)
         declared.append((block, expected_size))
         produced.append(0)
