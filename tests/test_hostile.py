@@ -1132,3 +1132,35 @@ def test_a_dag_of_one_repeated_empty_leaf_costs_a_few_requests_not_131_thousand(
         assert time.monotonic() - started < 10
     assert gateway.raw_requests <= 3, gateway.raw_requests  # top, middle, the empty leaf
     store.close()
+
+
+def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(anvil: Anvil, tmp_path: Path) -> None:
+    """L3: editing one row of the log index turned "transfer 1 MDL" into "1,000 MDL" in `proposal show` (config
+    folders and CI caches are shared). A proposal read from logs is believed only when the governor confirms its
+    contents (`getProposalId`); an edited row makes the cache go, and the chain is read again."""
+    import sqlite3
+
+    from deai_gov.chain.logindex import LogIndex
+    from deai_gov.dao import changes
+    from deai_gov.workflows.describe import describe_actions
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    pid, _ = propose(dao, people.alice, [changes.transfer_action(dao, people.bob.address, 10**18)], "# Pay bob")
+    dao.chain.request("anvil_mine", [hex(20)])  # confirmed: the index keeps the proposal's log
+    path = tmp_path / "index.sqlite"
+    dao.chain.log_index = LogIndex(path, dao.chain)
+    dao.proposals_read.clear()  # read back from the logs, through the index
+    proposal, _, _ = gov.get_proposal(dao, pid)
+    assert describe_actions(dao, proposal)[0].startswith("transfer 1 MDL") and path.exists()
+
+    one, thousand = f"{10**18:064x}", f"{1000 * 10**18:064x}"
+    with sqlite3.connect(path) as db:
+        edited = db.execute("UPDATE logs SET data = replace(data, ?, ?)", (one, thousand)).rowcount
+    assert edited >= 1
+    dao.proposals_read.clear()  # a new process: only the cache remembers
+    proposal, _, _ = gov.get_proposal(dao, pid)
+    assert describe_actions(dao, proposal)[0].startswith("transfer 1 MDL"), describe_actions(dao, proposal)
+    with sqlite3.connect(path) as db:  # the cache was dropped and written again from the chain
+        assert all(thousand not in data for (data,) in db.execute("SELECT data FROM logs"))
+    dao.chain.log_index.close()

@@ -49,6 +49,10 @@ class LogSource(Protocol):
         them."""
         ...
 
+    def discard(self) -> None:
+        """Forget everything kept: the next query reads the node again (what was kept did not hold up)."""
+        ...
+
 
 class Transport(Protocol):
     """Where JSON-RPC requests go: a node over HTTP, or the embedded chain."""

@@ -91,7 +91,7 @@ class LogIndex:
             try:
                 found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
             except (sqlite3.DatabaseError, ValueError):  # a damaged file, or rows that are not what it writes
-                self._discard()
+                self.discard()
                 found = self._confirmed_logs(address, topic0, topics, from_block, confirmed)
             yield from found
         live_from = max(from_block, confirmed + 1)
@@ -105,7 +105,7 @@ class LogIndex:
         self._cover(address, topic0, from_block, to_block)
         return list(self._stored(address, topic0, topics, from_block, to_block))
 
-    def _discard(self) -> None:
+    def discard(self) -> None:
         """Delete the file (and SQLite's journal beside it): it is a cache, so the next query reads the chain again
         and writes a new one."""
         self.close()

@@ -219,21 +219,38 @@ def get_proposal(dao: Dao, proposal_id: int) -> tuple[Proposal, str, int]:
         [dao.call("governor", "proposalSnapshot", proposal_id), dao.call("governor", "votingDelay")]
     )
     likely_start = block_at_timestamp(dao.chain, int(snapshot) - int(delay) - 1, low=dao.deployment.block)
+    found = _created_log(dao, proposal_id, likely_start)
+    if found is None and dao.chain.log_index is not None:  # a damaged or edited cache: read the node itself
+        dao.chain.log_index.discard()
+        found = _created_log(dao, proposal_id, likely_start)
+    if found is None:
+        raise DeaiGovError(
+            f"proposal {proposal_id} exists but no ProposalCreated log holding what the governor knows it by was "
+            "found (a pruned node, or one that answers logs wrongly)"
+        )
+    return _remember(dao, proposal_id, found)
+
+
+def _created_log(dao: Dao, proposal_id: int, likely_start: int) -> tuple[Proposal, str, int] | None:
+    """The `ProposalCreated` log of `proposal_id` whose contents the governor confirms (`getProposalId` of its
+    actions and description is that id): a log as a cache or a node serves it is only believed when it is what
+    the chain holds."""
     for start in dict.fromkeys((likely_start, dao.deployment.block)):
         created = iter_logs(
             dao.chain, GOVERNOR, dao.address("governor"), "ProposalCreated", from_block=start, raw={"description"}
         )
         for log in created:
             args = log.args
-            if int(args["proposalId"]) == proposal_id:
-                actions = tuple(
-                    Action(t, int(v), bytes(c))
-                    for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
-                )
-                return _remember(
-                    dao, proposal_id, (_proposal(actions, args["description"]), args["proposer"], log.block)
-                )
-    raise DeaiGovError(f"proposal {proposal_id} exists but its ProposalCreated log was not found (pruned node?)")
+            if int(args["proposalId"]) != proposal_id:
+                continue
+            actions = tuple(
+                Action(t, int(v), bytes(c))
+                for t, v, c in zip(args["targets"], args["values"], args["calldatas"], strict=True)
+            )
+            proposal = _proposal(actions, args["description"])
+            if existing_proposal_id(dao, proposal) == proposal_id:
+                return proposal, args["proposer"], log.block
+    return None
 
 
 def _proposal(actions: tuple[Action, ...], description: bytes) -> Proposal:
