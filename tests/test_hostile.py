@@ -1164,3 +1164,30 @@ def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(anvil: Anv
     with sqlite3.connect(path) as db:  # the cache was dropped and written again from the chain
         assert all(thousand not in data for (data,) in db.execute("SELECT data FROM logs"))
     dao.chain.log_index.close()
+
+
+def test_the_simulation_runs_under_the_chains_conditions_and_tries_a_late_execution(anvil: Anvil) -> None:
+    """M3: the fork simulation ran at gas price 0 and base fee 0, from a fixed executor, exactly at the eta: a target
+    outside the DAO could tell it apart from the chain. Now it runs at the chain's fees from a fresh executor, tries
+    the execution a day after the eta too, and says which actions call contracts it cannot vouch for."""
+    from deai_gov.workflows.simulation import simulate_proposal
+
+    people = people_from(anvil.dev_keys())
+    dao = deploy_dao_for(connect(anvil.url), people)
+    build = Path(__file__).resolve().parent.parent / "build" / "contracts" / "TestChameleon.json"
+    assert build.exists(), f"{build} is missing: run `brownie compile` first"
+    compiled = json.loads(build.read_text(encoding="utf-8"))
+    not_after = dao.chain.timestamp() + 2 * 3600  # the eta comes about 66 minutes from now on the test DAO
+    code = bytes.fromhex(compiled["bytecode"]) + encode(["uint256"], [not_after])
+    chameleon = str(send(dao.chain, people.deployer, PreparedTx(None, code, "deploy")).receipt["contractAddress"])
+    from eth_utils import keccak
+
+    act = gov.Action(chameleon, 0, keccak(text="act()")[:4])
+    proposal = gov.build_proposal(dao, people.alice.address, [act], "# Call the chameleon")
+
+    report = simulate_proposal(dao, proposal, proposer=people.alice.address)
+    assert report.succeeded, report.lines(["call the chameleon"])  # seen through before: FAILS at action 1
+    assert report.outside_actions == [1]
+    lines = report.lines(["call the chameleon"])
+    assert any("action 1 call contracts the DAO did not deploy" in line for line in lines), lines
+    assert report.later is not None and "1 day after its eta instead, it would FAIL" in report.later, report.later

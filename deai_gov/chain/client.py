@@ -355,7 +355,7 @@ def _transaction(sender: str, tx: PreparedTx) -> dict[str, Any]:
     return fields
 
 
-def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
+def simulate(chain: Chain, sender: str, tx: PreparedTx, *, fees: dict[str, int] | None = None) -> int:
     """Estimate the gas `tx` needs when sent by `sender`; raise TransactionError if it would revert.
 
     Nothing is signed or sent: use it to check a transaction, or to show its cost, before `send`.
@@ -364,6 +364,8 @@ def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
         chain: The chain to run it on (its latest state).
         sender: The address the transaction would come from.
         tx: A transaction prepared by the library (`governance.vote(...)`, `token.delegate(...)`...).
+        fees: Fee fields (`fee_fields`) to estimate with, as the transaction will be sent; without them the node
+            estimates at a gas price of 0, which a contract can tell from a real transaction.
 
     Returns:
         The gas estimate.
@@ -374,7 +376,7 @@ def simulate(chain: Chain, sender: str, tx: PreparedTx) -> int:
         ChainError: The node could not be reached.
     """
     try:
-        return int(chain.w3.eth.estimate_gas(_transaction(sender, tx)))  # type: ignore[arg-type]
+        return int(chain.w3.eth.estimate_gas(_transaction(sender, tx) | (fees or {})))  # type: ignore[arg-type]
     except Exception as exc:  # web3's family (ContractLogicError, Web3RPCError...) and requests': sorted below
         raise explain_call_failure(exc) from None
 

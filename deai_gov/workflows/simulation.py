@@ -16,12 +16,13 @@ caller falls back to `governance.simulate_actions`, which checks each action on 
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..chain.anvil import Anvil, find_anvil
-from ..chain.client import Chain, PreparedTx, connect, eth_calls, simulate
+from ..chain.client import Chain, PreparedTx, connect, eth_calls, fee_fields, simulate
 from ..contracts.abi import bytes_argument, decode_any_log
 from ..contracts.states import ProposalState
 from ..dao.actions import Proposal, Support
@@ -30,10 +31,13 @@ from ..dao.governance import propose, simulate_actions, state, vote
 from ..dao.registry import model_from_view
 from ..dao.token import delegate_addresses
 from ..errors import ChainError, SimulationUnavailable, TransactionError
+from ..names import checksum
 from ..units import format_amount, format_duration
 
 #: The address that queues and executes on the fork (anyone may; this one holds nothing on any chain).
-EXECUTOR = "0x000000000000000000000000000000000000dA0E"
+#: How long after its eta the execution is tried again: a proposal that succeeds at the eta may fail later (an
+#: expiry in a contract it calls), or the other way round; the real execution may come any time after the eta.
+LATER = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class SimulationReport:
     balances: list[Change] = field(default_factory=list)
     settings: list[Change] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    #: The numbers (from 1) of the actions that call contracts the DAO did not deploy: their code may tell a fork
+    #: from the chain, so what they did here vouches for nothing.
+    outside_actions: list[int] = field(default_factory=list)
+    #: How executing it a day after its eta differs from executing it at the eta, in words; None when it does not.
+    later: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -74,6 +83,14 @@ class SimulationReport:
         lines = [f"simulated on a fork of block {self.fork_block:,}: {', '.join(self.steps) or 'nothing done'}"]
         if self.route_note:
             lines.append(f"note: {self.route_note}")
+        if self.outside_actions:
+            numbers = ", ".join(str(n) for n in self.outside_actions)
+            lines.append(
+                f"note: action{'s' if len(self.outside_actions) > 1 else ''} {numbers} call contracts the DAO did not "
+                "deploy: the simulation cannot vouch for what their code does when the proposal really executes"
+            )
+        if self.later:
+            lines.append(f"note: {self.later}")
         if not self.succeeded:
             assert self.failed_action is not None
             words = ""
@@ -111,6 +128,8 @@ class SimulationReport:
             "balances": changes(self.balances),
             "settings": changes(self.settings),
             "events": self.events,
+            "outside_actions": self.outside_actions,
+            "later": self.later,
         }
 
 
@@ -147,6 +166,11 @@ class _Run:
         self._names: dict[bytes, str] = {}  # model ids to names, as read
         self._roles = {fork.address(role).lower(): role for role in CONTRACT_OF_ROLE}  # address -> role
         self._shortfall: str | None = None  # why the vote could not pass, when it could not
+        # whoever executes is anyone: a fresh address each run, so no target can recognise the simulation by it
+        self.executor = checksum("0x" + os.urandom(20).hex())
+        self.report.outside_actions = [
+            number for number, action in enumerate(proposal.actions, 1) if action.target.lower() not in self._roles
+        ]
 
     # ------------------------------------------------------------------ the route through the governor
 
@@ -174,7 +198,7 @@ class _Run:
             return self._from_timelock()
         if current == ProposalState.SUCCEEDED:
             if self.fork.read("governor", "proposalNeedsQueuing", proposal_id):
-                self._send(EXECUTOR, self._governor_call("queue"))
+                self._send(self.executor, self._governor_call("queue"))
                 self.report.steps.append("queued")
             current = state(self.fork, proposal_id)
         if current == ProposalState.QUEUED:
@@ -242,16 +266,27 @@ class _Run:
         before = self._snapshot()
         execute = self._governor_call("execute")
         try:
-            simulate(self.chain, EXECUTOR, execute)
+            self._estimate(self.executor, execute)
         except TransactionError:  # which action fails, and why: replayed one at a time from the timelock
             self._revert(before)
             before = self._snapshot()
             self._replay(before)
             return self.report
-        receipt = self._send(EXECUTOR, execute)
+        later = self._snapshot()
+        self._try_later(execute)
+        self._revert(later)
+        receipt = self._send(self.executor, execute)
         self.report.gas_used = int(receipt["gasUsed"])
         self._changes([receipt], before)
         return self.report
+
+    def _try_later(self, execute: PreparedTx) -> None:
+        """Whether the execution that succeeds at the eta still does a day later (the state is reverted after)."""
+        self._travel_to(int(self.chain.timestamp()) + LATER)
+        try:
+            self._estimate(self.executor, execute)
+        except TransactionError as refused:
+            self.report.later = f"executed {format_duration(LATER)} after its eta instead, it would FAIL: {refused}"
 
     # ------------------------------------------------------------------ the route from the timelock directly
 
@@ -363,13 +398,15 @@ class _Run:
     # ------------------------------------------------------------------ the fork's controls
 
     def _send(self, sender: str, tx: PreparedTx) -> dict[str, Any]:
-        """Send `tx` as `sender` (impersonated, at a zero gas price) and return its receipt; TransactionError with
-        the decoded revert if it would fail."""
+        """Send `tx` as `sender` (impersonated, and given the gas money on the fork) at the chain's own base fee and a
+        real priority fee, as a transaction on the chain would be, and return its receipt; TransactionError with the
+        decoded revert if it would fail."""
         self.chain.request("anvil_impersonateAccount", [sender])
-        gas = simulate(self.chain, sender, tx)
-        self.chain.request("anvil_setNextBlockBaseFeePerGas", ["0x0"])
-        fields = {"from": sender, "data": "0x" + tx.data.hex(), "value": hex(tx.value), "gasPrice": "0x0"}
-        fields["gas"] = hex(gas + gas // 5 + 50_000)
+        gas, fees = self._estimate(sender, tx)
+        limit = gas + gas // 5 + 50_000
+        fields = {"from": sender, "data": "0x" + tx.data.hex(), "value": hex(tx.value)}
+        fields |= {key: hex(value) for key, value in fees.items()}
+        fields["gas"] = hex(limit)
         if tx.to is not None:
             fields["to"] = tx.to
         tx_hash = self.chain.request("eth_sendTransaction", [fields])
@@ -381,6 +418,16 @@ class _Run:
         if int(receipt["status"], 16) != 1:
             raise TransactionError(f"{tx.description} reverted on the fork")
         return dict(self.chain.w3.eth.get_transaction_receipt(tx_hash))  # quantities as numbers
+
+    def _estimate(self, sender: str, tx: PreparedTx) -> tuple[int, dict[str, int]]:
+        """The gas `tx` needs from `sender` at the chain's own fees, and those fees; `sender` is given the money for
+        a block's worth of gas at them first (the fee money only: a value it sends still needs its own balance)."""
+        fees = fee_fields(self.chain.w3)
+        held = int(self.chain.request("eth_getBalance", [sender, "latest"]), 16)
+        block_gas = int(self.chain.request("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
+        fee_money = block_gas * max(fees.get("maxFeePerGas", 0), fees.get("gasPrice", 0))
+        self.chain.request("anvil_setBalance", [sender, hex(held + fee_money)])
+        return simulate(self.chain, sender, tx, fees=fees), fees
 
     def _travel_to(self, timestamp: int) -> None:
         if timestamp > self.chain.timestamp():
