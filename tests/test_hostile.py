@@ -1191,3 +1191,53 @@ def test_the_simulation_runs_under_the_chains_conditions_and_tries_a_late_execut
     lines = report.lines(["call the chameleon"])
     assert any("action 1 call contracts the DAO did not deploy" in line for line in lines), lines
     assert report.later is not None and "1 day after its eta instead, it would FAIL" in report.later, report.later
+
+
+def test_the_simulations_relay_forwards_only_a_forks_reads_and_only_for_this_user(anvil: Anvil) -> None:
+    """L7: the relay that keeps the RPC URL (and its key) off anvil's command line forwarded any local client's
+    requests with that URL. It now forwards only what a fork reads, and only from this user's connections."""
+    import os
+    import subprocess
+
+    import requests
+
+    from deai_gov.chain.anvil import _RpcRelay, forwardable
+
+    assert forwardable(b'{"jsonrpc":"2.0","id":1,"method":"eth_getStorageAt","params":[]}')
+    assert forwardable(b'[{"id":1,"method":"eth_chainId"},{"id":2,"method":"eth_getCode","params":[]}]')
+    for refused in (
+        b'{"id":1,"method":"eth_sendRawTransaction","params":["0x00"]}',
+        b'[{"id":1,"method":"eth_chainId"},{"id":2,"method":"eth_sendRawTransaction"}]',
+        b'{"id":1,"method":"anvil_setBalance"}',
+        b"[]",
+        b"not json",
+        b"[" * 10_000,
+    ):
+        assert not forwardable(refused), refused
+
+    relay = _RpcRelay(anvil.url).start()
+    try:
+        asked = requests.post(relay.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=10)
+        assert asked.status_code == 200 and asked.json()["result"] == "0x7a69"
+        sent = {"jsonrpc": "2.0", "id": 2, "method": "eth_sendRawTransaction", "params": ["0x00"]}
+        assert requests.post(relay.url, json=sent, timeout=10).status_code == 403
+        system_python = "/usr/bin/python3"  # one that another user may run (the project's lives under root's home)
+        if os.getuid() == 0 and os.access(system_python, os.X_OK):  # another user (nobody) is refused the same read
+            probe = (
+                "import json, sys, urllib.request, urllib.error\n"
+                "body = json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'eth_chainId'}).encode()\n"
+                "request = urllib.request.Request(sys.argv[1], body, {'Content-Type': 'application/json'})\n"
+                "try:\n    print(urllib.request.urlopen(request, timeout=10).status)\n"
+                "except urllib.error.HTTPError as exc:\n    print(exc.code)\n"
+            )
+            other = subprocess.run(
+                [system_python, "-I", "-c", probe, relay.url],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                preexec_fn=lambda: os.setuid(65534),
+                check=False,
+            )
+            assert other.stdout.strip() == "403", other.stderr[-300:]
+    finally:
+        relay.stop()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import parsing
 from ..errors import ChainError
 
 #: anvil's default mnemonic; the keys it derives are public knowledge and fund only local chains.
@@ -180,8 +181,46 @@ class Anvil:
         self.stop()
 
 
+#: What a fork asks of the chain it forks: reads only. The relay forwards nothing else with the user's RPC URL.
+FORK_READS = frozenset(
+    {
+        "eth_chainId", "net_version", "web3_clientVersion", "eth_blockNumber", "eth_getBlockByNumber",
+        "eth_getBlockByHash", "eth_getBalance", "eth_getCode", "eth_getStorageAt", "eth_getTransactionCount",
+        "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getLogs", "eth_feeHistory", "eth_gasPrice",
+        "eth_maxPriorityFeePerGas", "eth_getProof", "eth_getAccount", "eth_call", "eth_estimateGas",
+    }
+)  # fmt: skip
+
+
+def forwardable(body: bytes) -> bool:
+    """Whether a JSON-RPC request (one or a batch) asks only for what a fork reads (`FORK_READS`)."""
+    try:
+        request = parsing.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    calls = request if isinstance(request, list) else [request]
+    return bool(calls) and all(isinstance(call, dict) and call.get("method") in FORK_READS for call in calls)
+
+
+def peer_is_this_user(port: int) -> bool:
+    """Whether the loopback connection from `port` belongs to this machine's user running us (Linux: the owner of
+    the socket in /proc/net/tcp); True where that cannot be told."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 7 and fields[1].rsplit(":", 1)[-1] == f"{port:04X}":
+                return int(fields[7]) == os.getuid()
+    return not Path("/proc/net/tcp").exists()
+
+
 class _RpcRelay:
-    """An HTTP server on a free loopback port that forwards each JSON-RPC POST to `target` and its answer back."""
+    """An HTTP server on a free loopback port that forwards each JSON-RPC POST to `target` and its answer back:
+    only a fork's reads (`FORK_READS`), and only from connections of this user (another user of the machine could
+    otherwise spend, or read through, the RPC URL and its key)."""
 
     def __init__(self, target: str, timeout: float = 60.0):
         self.target = target
@@ -207,6 +246,9 @@ class _RpcRelay:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not peer_is_this_user(self.client_address[1]) or not forwardable(body):
+                    self._answer(403, b'{"error": "not forwarded: the relay serves a fork\'s reads only"}')
+                    return
                 try:
                     answer = session.post(
                         relay.target,
@@ -217,6 +259,9 @@ class _RpcRelay:
                     status, payload = answer.status_code, answer.content
                 except requests.RequestException as exc:
                     status, payload = 502, f"the chain's RPC node did not answer: {type(exc).__name__}".encode()
+                self._answer(status, payload)
+
+            def _answer(self, status: int, payload: bytes) -> None:
                 with contextlib.suppress(OSError):  # anvil stopped while it waited: nobody to answer
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
