@@ -99,6 +99,9 @@ interface IModelRegistry {
     /// @dev The model is not suspended.
     error ModelRegistryNotSuspended(bytes32 modelId);
 
+    /// @dev The DAO itself suspended the model: only the DAO (a vote) lifts that suspension, not the guardian.
+    error ModelRegistryVotedSuspension(bytes32 modelId);
+
     /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
     error ModelRegistryInvalidCid(bytes cid);
 
@@ -176,7 +179,8 @@ interface IModelRegistry {
     function suspend(bytes32 modelId, string calldata reason) external;
 
     /**
-     * @notice Lifts the suspension of a model (active or retired).
+     * @notice Lifts the suspension of a model (active or retired). The guardian may lift only a suspension it made:
+     * one the DAO voted for is lifted by a vote.
      * @param modelId Id of the model.
      */
     function unsuspend(bytes32 modelId) external;

@@ -36,6 +36,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
         uint32 index; // position of the name in `_names`
         ModelStatus status;
         bool suspended;
+        bool suspendedByOwner; // the DAO's own suspension, which the guardian may not lift
     }
 
     /// @dev Three storage slots per version: two digests, then everything else packed in one slot.
@@ -150,6 +151,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
         Model storage model = _existingModel(modelId);
         if (model.suspended) revert ModelRegistryAlreadySuspended(modelId);
         model.suspended = true;
+        model.suspendedByOwner = msg.sender == owner();
         emit ModelSuspended(modelId, msg.sender, reason);
     }
 
@@ -157,7 +159,9 @@ contract ModelRegistry is IModelRegistry, Ownable {
     function unsuspend(bytes32 modelId) external onlyOwnerOrGuardian {
         Model storage model = _existingModel(modelId);
         if (!model.suspended) revert ModelRegistryNotSuspended(modelId);
+        if (model.suspendedByOwner && msg.sender != owner()) revert ModelRegistryVotedSuspension(modelId);
         model.suspended = false;
+        model.suspendedByOwner = false;
         emit ModelUnsuspended(modelId, msg.sender);
     }
 

@@ -143,6 +143,9 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelRegistryModelIsRetired": lambda modelId: "the model is retired and can no longer change",
     "ModelRegistryAlreadySuspended": lambda modelId: "the model is already suspended",
     "ModelRegistryNotSuspended": lambda modelId: "the model is not suspended",
+    "ModelRegistryVotedSuspension": lambda modelId: (
+        "the DAO itself suspended the model: only a vote lifts that suspension, not the guardian"
+    ),
     "ModelRegistryInvalidCid": lambda cid: f"0x{cid.hex()} is not a CIDv1 with a sha2-256 multihash (36 bytes)",
     "ModelRegistryInvalidContributor": lambda: "a version needs a contributor address",
     "ModelRegistryInvalidRollback": lambda modelId, currentVersion, targetVersion: (

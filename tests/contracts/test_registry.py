@@ -287,6 +287,30 @@ def test_guardian_suspends_and_unsuspends(registry: Any, owner: Any, guardian: A
     assert tx.events["ModelSuspended"]["by"] == owner.address
 
 
+def test_the_guardian_lifts_only_a_suspension_it_made(
+    registry: Any, owner: Any, guardian: Any, contributor: Any
+) -> None:
+    """The guardian is an emergency brake: a suspension the DAO voted for (the owner's) is lifted by a vote only."""
+    register(registry, owner, contributor)
+    registry.suspend(MODEL_ID, "the DAO voted it down", {"from": owner})
+    with brownie.reverts(typed_error("ModelRegistryVotedSuspension", MODEL_ID)):
+        registry.unsuspend(MODEL_ID, {"from": guardian})
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (ACTIVE, True)
+    tx = registry.unsuspend(MODEL_ID, {"from": owner})  # a vote lifts it
+    assert plain(tx.events["ModelUnsuspended"]) == {"modelId": MODEL_ID, "by": owner.address}
+    # the guardian's own suspension: the guardian, or the DAO, lifts it
+    registry.suspend(MODEL_ID, "incident", {"from": guardian})
+    registry.unsuspend(MODEL_ID, {"from": guardian})
+    registry.suspend(MODEL_ID, "incident again", {"from": guardian})
+    registry.unsuspend(MODEL_ID, {"from": owner})
+    # a lifted voted suspension leaves no mark: the guardian's next one is its own again
+    registry.suspend(MODEL_ID, "voted", {"from": owner})
+    registry.unsuspend(MODEL_ID, {"from": owner})
+    registry.suspend(MODEL_ID, "the guardian's", {"from": guardian})
+    registry.unsuspend(MODEL_ID, {"from": guardian})
+    assert plain(registry.getModel(MODEL_ID)[2:4]) == (ACTIVE, False)
+
+
 def test_suspend_unknown_model_reverts(registry: Any, guardian: Any) -> None:
     with brownie.reverts(typed_error("ModelRegistryUnknownModel", MODEL_ID)):
         registry.suspend(MODEL_ID, "?", {"from": guardian})
