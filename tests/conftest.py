@@ -1,12 +1,20 @@
-"""Shared fixtures: chains (embedded py-evm and a real anvil), funded accounts and a deployed DAO.
+"""Shared fixtures: nodes (a real anvil, a js-ipfs daemon, a pinning service), the test DAO and its cast.
 
 Library tests run with plain pytest (`-p no:pytest-brownie`); brownie's contract tests live in
 `tests/contracts/` and run under `brownie test`, so plain pytest does not collect them.
+
+The test DAO is deployed once per session on each chain a test asks for; every test that uses it, or the session's
+anvil, runs inside a snapshot that is reverted after it (state, blocks and clock), with a configuration folder of
+its own (so no log index outlives the blocks it was read from). Tests run on anvil; `@pytest.mark.chains("embedded",
+"anvil")` runs a test on the embedded py-evm chain as well. Fixtures that deploy are session- or module-scoped and
+requested by name, never through `request.getfixturevalue` from a function-scoped fixture: set up inside a test's
+snapshot, their contracts would be reverted away after that test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +23,7 @@ from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.dev.ipfsnode import IpfsNode
 
-from .helpers import People, deploy_dao_for, people_from
+from .helpers import DaoWorld, People, deploy_dao_for, isolated, people_from
 from .leakcheck import current_test, install, leaks, scan
 
 collect_ignore = ["contracts"]
@@ -86,30 +94,75 @@ def anvil() -> Iterator[Anvil]:
         yield node
 
 
-@pytest.fixture(params=["embedded", "anvil"])
-def chain_and_keys(request: pytest.FixtureRequest) -> tuple[Chain, list[str]]:
-    """A fresh embedded chain, or the session's anvil (state shared, DAO deployed anew each test)."""
-    if request.param == "embedded":
-        chain = connect(None)
-        return chain, chain.dev_keys
-    node: Anvil = request.getfixturevalue("anvil")
-    return connect(node.url), node.dev_keys()
+@pytest.fixture(scope="session")
+def anvil_world(anvil: Anvil) -> DaoWorld:
+    """The test DAO on the session's anvil, deployed once: alice and bob vote themselves, carol delegates to alice."""
+    people = people_from(anvil.dev_keys())
+    return DaoWorld(deploy_dao_for(connect(anvil.url), people), people)
+
+
+@pytest.fixture(scope="session")
+def embedded_world() -> DaoWorld:
+    """The same on an embedded chain of the session's."""
+    chain = connect(None)
+    people = people_from(chain.dev_keys)
+    return DaoWorld(deploy_dao_for(chain, people), people)
+
+
+def own_home(request: pytest.FixtureRequest) -> None:
+    """DEAI_GOV_HOME, for the rest of the test, a folder of its own."""
+    tmp_path: Path = request.getfixturevalue("tmp_path")
+    request.getfixturevalue("monkeypatch").setenv("DEAI_GOV_HOME", str(tmp_path / "deai-gov-home"))
+
+
+@pytest.fixture(autouse=True)
+def anvil_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that uses the session's anvil leaves it as it found it: a snapshot before, a revert after (the test
+    DAO deployed first, outside any test's snapshot); DEAI_GOV_HOME is a folder of the test's own."""
+    if "anvil" not in request.fixturenames:
+        yield
+        return
+    world: DaoWorld = request.getfixturevalue("anvil_world")
+    own_home(request)
+    with isolated(world.chain):
+        yield
 
 
 @pytest.fixture
-def chain(chain_and_keys: tuple[Chain, list[str]]) -> Chain:
-    return chain_and_keys[0]
+def chain_kind(request: pytest.FixtureRequest) -> str:
+    """The chain a test runs on: anvil, unless `@pytest.mark.chains(...)` names others."""
+    return getattr(request, "param", "anvil")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("chains")
+    if marker is not None and "chain_kind" in metafunc.fixturenames:
+        metafunc.parametrize("chain_kind", marker.args, indirect=True)
 
 
 @pytest.fixture
-def people(chain_and_keys: tuple[Chain, list[str]]) -> People:
-    return people_from(chain_and_keys[1])
+def world(request: pytest.FixtureRequest, chain_kind: str) -> Iterator[DaoWorld]:
+    """The test DAO on the test's chain, everything the test does to that chain undone after it."""
+    found: DaoWorld = request.getfixturevalue(f"{chain_kind}_world")  # session-scoped: deployed before the snapshot
+    own_home(request)
+    with isolated(found.chain):
+        yield found
 
 
 @pytest.fixture
-def dao(chain: Chain, people: People) -> Dao:
-    """A freshly deployed DAO where alice, bob have self-delegated and carol delegates to alice."""
-    return deploy_dao_for(chain, people)
+def chain(world: DaoWorld) -> Chain:
+    return world.chain
+
+
+@pytest.fixture
+def people(world: DaoWorld) -> People:
+    return world.people
+
+
+@pytest.fixture
+def dao(world: DaoWorld) -> Dao:
+    """The test DAO: alice and bob have self-delegated and carol delegates to alice."""
+    return world.dao
 
 
 # ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)
