@@ -14,7 +14,7 @@ from deai_gov.chain.client import connect
 from deai_gov.dev.devnet import check_dev_chain, dev_accounts, warp
 from deai_gov.errors import InputError
 
-from ..gateway import serve_http
+from .gateway import serve_http
 
 
 def test_a_real_network_node_is_refused_time_travel() -> None:
