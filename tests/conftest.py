@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 
 from deai_gov.chain.client import Chain, connect
+from deai_gov.dao.deploy import deploy_dao
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.dev.ipfsnode import IpfsNode
 
-from .helpers import DaoWorld, People, deploy_dao_for, isolated, people_from
+from .helpers import DaoWorld, People, dao_params, deploy_dao_for, isolated, people_from
 from .leakcheck import current_test, install, leaks, scan
 
 collect_ignore = ["contracts"]
@@ -102,6 +103,14 @@ def anvil_world(anvil: Anvil) -> DaoWorld:
 
 
 @pytest.fixture(scope="session")
+def anvil_undelegated(anvil: Anvil) -> DaoWorld:
+    """The test DAO on the session's anvil as deployed, before anyone delegated: no one has votes yet."""
+    people = people_from(anvil.dev_keys())
+    chain = connect(anvil.url)
+    return DaoWorld(Dao.attach(chain, deploy_dao(chain, people.deployer, dao_params(people))), people)
+
+
+@pytest.fixture(scope="session")
 def embedded_world() -> DaoWorld:
     """The same on an embedded chain of the session's."""
     chain = connect(None)
@@ -141,7 +150,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def world(request: pytest.FixtureRequest, chain_kind: str) -> Iterator[DaoWorld]:
+def dao_world(request: pytest.FixtureRequest, chain_kind: str) -> Iterator[DaoWorld]:
     """The test DAO on the test's chain, everything the test does to that chain undone after it."""
     found: DaoWorld = request.getfixturevalue(f"{chain_kind}_world")  # session-scoped: deployed before the snapshot
     own_home(request)
@@ -150,19 +159,36 @@ def world(request: pytest.FixtureRequest, chain_kind: str) -> Iterator[DaoWorld]
 
 
 @pytest.fixture
-def chain(world: DaoWorld) -> Chain:
-    return world.chain
+def chain(dao_world: DaoWorld) -> Chain:
+    return dao_world.chain
 
 
 @pytest.fixture
-def people(world: DaoWorld) -> People:
-    return world.people
+def people(dao_world: DaoWorld) -> People:
+    return dao_world.people
 
 
 @pytest.fixture
-def dao(world: DaoWorld) -> Dao:
+def dao(dao_world: DaoWorld) -> Dao:
     """The test DAO: alice and bob have self-delegated and carol delegates to alice."""
-    return world.dao
+    return dao_world.dao
+
+
+@pytest.fixture
+def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keystores written with pbkdf2 and two iterations instead of scrypt: same format, a millisecond each (scrypt
+    takes half a second to write a keystore and as long to unlock it, in every command that signs)."""
+    from collections.abc import Callable
+    from typing import Any
+
+    from eth_account import Account
+
+    encrypt: Callable[..., dict[str, Any]] = Account.encrypt
+
+    def fast(cls: type, private_key: Any, password: str, kdf: Any = None, iterations: Any = None) -> dict[str, Any]:
+        return encrypt(private_key, password, kdf="pbkdf2", iterations=2)
+
+    monkeypatch.setattr(Account, "encrypt", classmethod(fast))
 
 
 # ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)

@@ -132,6 +132,8 @@ def isolated(chain: Chain) -> Iterator[Chain]:
         yield chain
     finally:
         revert_to(chain, snapshot)
+        # What this process remembers of proposals (checked against the governor before use) goes with them.
+        gov._seen_proposals.clear()
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:
