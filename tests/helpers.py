@@ -105,7 +105,16 @@ def deploy_recorded(
 def take_snapshot(chain: Chain) -> Any:
     """A snapshot of a development chain's state, blocks and clock, to revert to with `revert_to`."""
     if chain.embedded:
-        return chain.w3.provider.ethereum_tester.take_snapshot()  # type: ignore[attr-defined]
+        tester = chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
+        # Its next block comes at the wall clock, but `advance_time` counts from the latest block: when that is a
+        # while ago (the DAO deployed earlier, a revert to it), a block now keeps the two together.
+        now = int(time.time())
+        if now > chain.timestamp() + 1:
+            if tester.get_block_by_number("pending")["timestamp"] < now:
+                tester.time_travel(now)  # mines a block stamped now, or a second before
+            else:
+                tester.mine_blocks(1)  # the pending block is stamped now already
+        return tester.take_snapshot()
     return chain.request("evm_snapshot")
 
 
