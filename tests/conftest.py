@@ -194,7 +194,13 @@ def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 # ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)
 
 
+#: Whether this process is a pytest-xdist worker: then the controller scans what it reports, and the leaks found
+#: in the CLI runs of its tests travel to the controller with their reports.
+in_worker = [False]
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    in_worker[0] = hasattr(config, "workerinput")
     install()
 
 
@@ -202,9 +208,22 @@ def pytest_runtest_logstart(nodeid: str, location: object) -> None:
     current_test[0] = nodeid
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    if in_worker[0]:
+        report: pytest.TestReport = outcome.get_result()
+        report.user_properties.extend(("secret leak", leak) for leak in leaks)
+        leaks.clear()
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if in_worker[0]:
+        return
+    current_test[0] = report.nodeid  # under xdist, reports of two workers' tests interleave
     for section, content in report.sections:
         scan(section, content)
+    leaks.extend(str(value) for name, value in report.user_properties if name == "secret leak")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
