@@ -191,6 +191,53 @@ def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Account, "encrypt", classmethod(fast))
 
 
+# ------------------------------------------------------------------ markers: network and slow, by fixture and module
+
+#: Fixtures that start a node process (anvil, js-ipfs, the pinning service), or need one.
+NODE_FIXTURES = frozenset({"anvil", "anvil_world", "anvil_undelegated", "ipfs_node", "pinning_service_url"})
+#: Modules whose tests start nodes of their own (or every test needs one).
+NODE_MODULES = {
+    "test_faults.py": "kills, stalls and restarts anvils and IPFS nodes of its own",
+    "test_ipfs_node.py": "the js-ipfs daemon itself, restarts included",
+    "test_localnet.py": "`deai-gov node start`: a devnet and an IPFS node",
+}
+#: What takes seconds a test: whole modules, or the named tests of one.
+SLOW: dict[str, tuple[str, ...] | None] = {
+    "test_invariants.py": None,  # hundreds of transactions on py-evm
+    "test_localnet.py": None,  # starts and restarts the devnet; votes in real time
+    "test_simulation.py": None,  # every simulation starts an anvil fork
+    "test_import_profiles.py": None,  # the JS importer (Node) on folders of many files
+    "test_faults.py": None,  # nodes killed and restarted, time-outs waited out
+    "test_demo.py": None,  # the whole demo in a subprocess
+    "test_ipfs_node.py": (
+        "test_pinned_import_of_an_incomplete_dag_blocks_gc_for_good",
+        "test_a_given_repository_persists_across_restarts",
+    ),
+    "test_cli_transactions.py": (  # proposals simulated on anvil forks
+        "test_the_dao_changes_itself_from_the_cli",
+        "test_a_lifecycle_action_and_a_settings_change_pass_in_one_proposal",
+    ),
+    "test_carstream.py": ("test_an_independent_client_reads_through_the_test_gateway",),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`network` on tests that need a node process, `slow` on those that take seconds (see README, Tests)."""
+    for item in items:
+        module = item.path.name
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_anvil = (
+            "dao_world" in fixtures and (callspec.params.get("chain_kind", "anvil") if callspec else "anvil") == "anvil"
+        )
+        if fixtures & NODE_FIXTURES or on_anvil or module in NODE_MODULES:
+            item.add_marker(pytest.mark.network)
+        if module in SLOW and (
+            SLOW[module] is None or getattr(item, "originalname", item.name) in (SLOW[module] or ())
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
 # ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)
 
 
