@@ -7,8 +7,9 @@ The test DAO is deployed once per session on each chain a test asks for; every t
 anvil, runs inside a snapshot that is reverted after it (state, blocks and clock), with a configuration folder of
 its own (so no log index outlives the blocks it was read from). Tests run on anvil; `@pytest.mark.chains("embedded",
 "anvil")` runs a test on the embedded py-evm chain as well. Fixtures that deploy are session- or module-scoped and
-requested by name, never through `request.getfixturevalue` from a function-scoped fixture: set up inside a test's
-snapshot, their contracts would be reverted away after that test.
+requested as arguments (pytest sets those up before any function-scoped fixture takes its snapshot); one requested
+through `request.getfixturevalue` inside a test's snapshot would see its contracts reverted away after that test
+(the fixtures below that do so request the session's DAO before taking their snapshot).
 """
 
 from __future__ import annotations
