@@ -1,10 +1,14 @@
 """What the library tests share: the cast and parameters of the test DAO, deploying it, pushing a proposal through
-its whole cycle on a dev chain, and independent views of on-chain state (web3 contract objects, used only to
-check what the library reports). Fixtures live in conftest.py; tests import helpers from here, never from it."""
+its whole cycle on a dev chain, undoing what a test did to a chain (snapshots), and independent views of on-chain
+state (web3 contract objects, used only to check what the library reports). Fixtures live in conftest.py; tests
+import helpers from here, never from it."""
 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,18 @@ class People:
     carol: LocalAccount  # 200 tokens, delegates to alice
     guardian: LocalAccount
     outsider: LocalAccount  # no tokens
+
+
+@dataclass(frozen=True)
+class DaoWorld:
+    """The test DAO deployed on a chain, and its cast."""
+
+    dao: Dao
+    people: People
+
+    @property
+    def chain(self) -> Chain:
+        return self.dao.chain
 
 
 def dao_params(people: People) -> DaoParams:
@@ -84,6 +100,49 @@ def deploy_recorded(
     if delegated:
         delegate_cast(dao, people)
     return dao
+
+
+def take_snapshot(chain: Chain) -> Any:
+    """A snapshot of a development chain's state, blocks and clock, to revert to with `revert_to`."""
+    if chain.embedded:
+        tester = chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
+        # Its next block comes at the wall clock, but `advance_time` counts from the latest block: when that is a
+        # while ago (the DAO deployed earlier, a revert to it), a block now keeps the two together.
+        now = int(time.time())
+        if now > chain.timestamp() + 1:
+            if tester.get_block_by_number("pending")["timestamp"] < now:
+                tester.time_travel(now)  # mines a block stamped now, or a second before
+            else:
+                tester.mine_blocks(1)  # the pending block is stamped now already
+        return tester.take_snapshot()
+    return chain.request("evm_snapshot")
+
+
+def revert_to(chain: Chain, snapshot: Any) -> None:
+    """Back to `snapshot`: every later block, state change and move of the clock undone. An anvil snapshot serves
+    one revert (take another to revert again); eth-tester's can be reverted to any number of times."""
+    if chain.embedded:
+        chain.w3.provider.ethereum_tester.revert_to_snapshot(snapshot)  # type: ignore[attr-defined]
+        return
+    if chain.request("evm_revert", [snapshot]) is not True:
+        raise AssertionError(f"anvil refused to revert to snapshot {snapshot}")
+    # anvil restarts its clock at the snapshot's latest block, which leaves it behind the wall clock by however long
+    # the test ran; a node's next block is never earlier than now (never earlier than the latest block either).
+    now = int(time.time())
+    if now > chain.timestamp():
+        chain.request("evm_setTime", [now])
+
+
+@contextmanager
+def isolated(chain: Chain) -> Iterator[Chain]:
+    """Whatever is done on `chain` inside the block is undone after it (a snapshot, then a revert)."""
+    snapshot = take_snapshot(chain)
+    try:
+        yield chain
+    finally:
+        revert_to(chain, snapshot)
+        # What this process remembers of proposals (checked against the governor before use) goes with them.
+        gov._seen_proposals.clear()
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:

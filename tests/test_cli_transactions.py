@@ -20,20 +20,23 @@ from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 
-from .helpers import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, deploy_recorded, onchain, pass_proposal, people_from
+from .helpers import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, DaoWorld, onchain, pass_proposal, people_from
 from .leakcheck import watch
 
 NAME = "acme/from-cli"
 
 
 @pytest.fixture
-def setup(anvil: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def setup(anvil: Anvil, anvil_undelegated: DaoWorld, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The session's DAO before anyone delegated (what the test sends is undone after it), its record saved for the
+    CLI, and alice, bob and carol imported as accounts (keystores quick to unlock)."""
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
     keys = anvil.dev_keys()[:6]
     people = people_from(keys)
     chain = connect(anvil.url)
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record)
+    anvil_undelegated.dao.deployment.save(record)
+    dao = anvil_undelegated.dao
     password = tmp_path / "password.txt"
     password.write_text(watch("correct horse battery staple") + "\n")
     for alias, key in (("alice", keys[1]), ("bob", keys[2]), ("carol", keys[3])):

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from eth_abi import encode
 
-from deai_gov.chain.client import PreparedTx, connect, send
+from deai_gov.chain.client import PreparedTx, send
 from deai_gov.cli import main
 from deai_gov.contracts.abi import function_shape
 from deai_gov.contracts.states import ProposalState
@@ -36,7 +36,7 @@ from deai_gov.ipfs.unixfs import Link, NodeType, encode_node, encode_unixfs
 from deai_gov.workflows.provenance import approval_of
 
 from .gateway import serve_http
-from .helpers import People, deploy_dao_for, deploy_recorded, fake_cid, people_from, propose
+from .helpers import DaoWorld, People, fake_cid, propose
 
 
 def propose_raw_description(dao: Dao, proposer: People, description: bytes) -> None:
@@ -49,13 +49,13 @@ def propose_raw_description(dao: Dao, proposer: People, description: bytes) -> N
     send(dao.chain, proposer.alice, PreparedTx(dao.address("governor"), data, "a proposal with a raw description"))
 
 
-def test_a_description_that_is_not_utf8_never_stops_the_list(anvil: Anvil, tmp_path: Path) -> None:
+def test_a_description_that_is_not_utf8_never_stops_the_list(anvil: Anvil, dao_world: DaoWorld, tmp_path: Path) -> None:
     """Proposal 2's description is not UTF-8: every proposal is still listed, and proposal 2 is shown with
     replacement characters, for the CLI as for the library."""
-    people = people_from(anvil.dev_keys())
-    chain = connect(anvil.url)
+    people, dao = dao_world.people, dao_world.dao
+    chain = dao.chain
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record, delegated=True)
+    dao.deployment.save(record)
     first, _ = propose(dao, people.alice, [token.reward_action(dao, people.bob.address, 1)], "# A fine proposal")
     propose_raw_description(dao, people, b"# Bad \xff\xfe title\n\nbody \xc3")
     listed = gov.list_proposals(dao)
@@ -93,13 +93,12 @@ ESCAPES = {
 }
 
 
-def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, tmp_path: Path) -> None:
+def test_a_proposers_escape_sequences_reach_no_terminal(anvil: Anvil, dao_world: DaoWorld, tmp_path: Path) -> None:
     """Title, body and a vote reason full of escape sequences: people see them made visible (and a note saying so),
     never obeyed, with the actions and tally intact; --json keeps the text exact."""
-    people = people_from(anvil.dev_keys())
-    chain = connect(anvil.url)
+    people, dao = dao_world.people, dao_world.dao
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record, delegated=True)
+    dao.deployment.save(record)
     hostile = "".join(ESCAPES.values())
     title = f"Pay the maintainer{hostile}"
     body = f"Looks harmless.{ESCAPES['conceal']}\nsecond line\t(tabbed)"
@@ -302,12 +301,14 @@ def test_hidden_files_are_not_published_unless_asked(tmp_path: Path) -> None:
     assert everything.artifact_cid != published.artifact_cid
 
 
-def test_the_cli_says_what_it_will_publish_and_what_it_leaves_out(anvil: Anvil, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("cheap_kdf")
+def test_the_cli_says_what_it_will_publish_and_what_it_leaves_out(
+    anvil: Anvil, dao_world: DaoWorld, tmp_path: Path
+) -> None:
     folder = model_folder_with_secrets(tmp_path)
-    people = people_from(anvil.dev_keys())
+    people = dao_world.people
     record = tmp_path / "deployment.json"
-    chain = connect(anvil.url)
-    deploy_recorded(chain, people, record, delegated=True)  # enough votes to propose
+    dao_world.dao.deployment.save(record)  # delegated: enough votes to propose
     home = tmp_path / "home"
     key, password = tmp_path / "key", tmp_path / "password"
     key.write_text(people.alice.key.hex())
@@ -690,17 +691,18 @@ def test_a_record_that_is_not_a_dao_the_package_deployed_is_refused(dao: Dao, pe
         assert CliRunner().invoke(main, [*base, "--custom-deployment", "model", "list"]).exit_code == 0
 
 
-def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, tmp_path: Path) -> None:
+def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(
+    anvil: Anvil, dao_world: DaoWorld, tmp_path: Path
+) -> None:
     """`dao verify` proves the wiring; after the DAO votes to make someone else a proposer on its timelock, the
     holders read from the timelock's logs show it (the cheap checks at attach do not, by design)."""
     from eth_utils import keccak
 
     from .helpers import pass_proposal
 
-    people = people_from(anvil.dev_keys())
-    chain = connect(anvil.url)
+    people, dao = dao_world.people, dao_world.dao
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record, delegated=True)
+    dao.deployment.save(record)
     base = ["--rpc-url", anvil.url, "--deployment", str(record)]
     verified = CliRunner().invoke(main, [*base, "--json", "dao", "verify"])
     assert verified.exit_code == 0, verified.output
@@ -716,12 +718,10 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(anvil: Anvil, 
     assert people.carol.address in failed.output
 
 
-def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(anvil: Anvil) -> None:
+def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(dao: Dao, people: People) -> None:
     """Votes sign a proposal number. The chain is rolled back (as in a reorganisation) and another proposal gets
     that number: relaying the signed vote is refused, since it records what it was signed for."""
-    people = people_from(anvil.dev_keys())
-    chain = connect(anvil.url)
-    dao = deploy_dao_for(chain, people)
+    chain = dao.chain
     snapshot = chain.request("evm_snapshot")
     first = reg.register_action(dao, "acme/first", fake_cid("1a"), fake_cid("1m"), people.bob.address)
     pid, _ = propose(dao, people.alice, [first], "# Register acme/first")
@@ -738,15 +738,14 @@ def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(anvil:
         gov.relay(dao, signed)
 
 
-def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, tmp_path: Path) -> None:
+def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, dao_world: DaoWorld, tmp_path: Path) -> None:
     """A proposal hiding a role grant among harmless actions: `proposal show` says so before the body, and lists
     the tally before the artifact check."""
     from eth_utils import keccak
 
-    people = people_from(anvil.dev_keys())
-    chain = connect(anvil.url)
+    people, dao = dao_world.people, dao_world.dao
     record = tmp_path / "deployment.json"
-    dao = deploy_recorded(chain, people, record, delegated=True)
+    dao.deployment.save(record)
     register = reg.register_action(dao, "acme/cover", fake_cid("ca"), fake_cid("cm"), people.bob.address)
     grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)
     pid, _ = propose(dao, people.alice, [register, grant], "# Register acme/cover\n\nRoutine registration.")

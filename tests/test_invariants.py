@@ -146,6 +146,9 @@ def world() -> World:
         people = people_from(chain.dev_keys)
         params = dao_params(people)
         dao = Dao.attach(chain, deploy_dao(chain, people.deployer, params))
+        # Calls without a sender are made from the first account, which web3's eth-tester middleware finds by
+        # listing every account, call after call: naming it once keeps the same sender at a fraction of the cost.
+        chain.w3.eth.default_account = people.deployer.address
         advance_time(chain, 10 * 86_400)  # keep the chain's clock ahead of the wall clock: blocks tick one second
         _world = World(chain, people, dao)
         seed = DaoMachine(seeding=True)

@@ -1,4 +1,5 @@
-"""The whole model lifecycle through votes, on the embedded chain and on a real anvil node."""
+"""The whole model lifecycle through votes on a real anvil node; the full register-to-retire cycle on the embedded
+chain as well."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def _publish_model(
     return result.artifact_cid, result.manifest_cid
 
 
+@pytest.mark.chains("embedded", "anvil")
 def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, tmp_path: Path) -> None:
     treasury_before = onchain(dao, "token").functions.balanceOf(dao.deployment.timelock).call()
     bob_before = onchain(dao, "token").functions.balanceOf(people.bob.address).call()

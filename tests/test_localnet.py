@@ -47,6 +47,7 @@ def test_state_survives_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert cli("node", "status")[1]["running"] is False
 
 
+@pytest.mark.usefixtures("cheap_kdf")  # the dev accounts imported as keystores quick to unlock
 def test_a_newcomer_goes_from_node_start_to_an_executed_proposal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

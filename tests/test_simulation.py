@@ -34,10 +34,9 @@ from .helpers import (
 
 
 @pytest.fixture
-def world(anvil: Anvil) -> tuple[Dao, People]:
-    """A fresh DAO on the session's anvil: alice (700 votes with carol's) and bob (300) delegated; quorum 200."""
-    people = people_from(anvil.dev_keys())
-    return deploy_dao_for(connect(anvil.url), people), people
+def world(dao: Dao, people: People) -> tuple[Dao, People]:
+    """The test DAO on the session's anvil: alice (700 votes with carol's) and bob (300) delegated; quorum 200."""
+    return dao, people
 
 
 def draft(dao: Dao, people: People, actions: list[Action], title: str) -> Proposal:

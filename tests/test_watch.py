@@ -8,7 +8,6 @@ import json
 import stat
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,18 +37,23 @@ from .helpers import (
 NAME = "acme/watched"
 
 
-@pytest.fixture
-def world(anvil: Anvil, tmp_path: Path) -> tuple[Dao, People, list[str]]:
-    """A fresh DAO on the session's anvil with its record saved for the CLI, and NAME registered (v1)."""
-    return set_up(anvil, tmp_path)
+@pytest.fixture(scope="module")
+def registered(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> tuple[Dao, People, list[str]]:
+    """A DAO on the session's anvil with its record saved for the CLI, and NAME registered (v1), for the module."""
+    return set_up(anvil, tmp_path_factory.mktemp("watch"))
 
 
 @pytest.fixture
-def own_world(tmp_path: Path) -> Iterator[tuple[Dao, People, list[str]]]:
-    """The same on an anvil of the test's own: reorganisations (snapshot and revert) must not rewind the chain
-    other tests share."""
-    with Anvil() as node:
-        yield set_up(node, tmp_path)
+def world(registered: tuple[Dao, People, list[str]]) -> tuple[Dao, People, list[str]]:
+    """The module's DAO; what the test does to the chain is undone after it."""
+    return registered
+
+
+@pytest.fixture
+def own_world(registered: tuple[Dao, People, list[str]]) -> tuple[Dao, People, list[str]]:
+    """The same, for tests that reorganise the chain (snapshot and revert): inside the test's own snapshot, they
+    rewind nothing other tests see."""
+    return registered
 
 
 def set_up(anvil: Anvil, tmp_path: Path) -> tuple[Dao, People, list[str]]:

@@ -1,42 +1,50 @@
-"""Fixtures shared by the unit tests that need a DAO: one deployed per test module, on each chain (embedded
-py-evm and the session's anvil) unless a module narrows `deployed` to the embedded chain. Tests that send
-transactions either check differences, not totals, or deploy a DAO of their own."""
+"""Unit tests touch no chain and start no node: a test here that asks for a chain or node fixture is refused at
+collection, and one that starts a chain or node anyway fails at once. Such tests belong in tests/ (the integration
+tests), where the session's anvil, the test DAO and the IPFS node are."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from deai_gov.chain.client import connect
-from deai_gov.dao.deployed import Dao
-from deai_gov.dev.devnet import Anvil
-
-from ..helpers import People, deploy_dao_for, people_from
-
-
-@pytest.fixture(scope="module")
-def embedded_dao() -> tuple[Dao, People]:
-    chain = connect(None)
-    people = people_from(chain.dev_keys)
-    return deploy_dao_for(chain, people), people
-
-
-@pytest.fixture(scope="module")
-def anvil_dao(anvil: Anvil) -> tuple[Dao, People]:
-    people = people_from(anvil.dev_keys())
-    return deploy_dao_for(connect(anvil.url), people), people
+#: Fixtures that start a node or deploy on a chain (directly or through the fixtures they use).
+CHAIN_FIXTURES = frozenset(
+    {
+        "anvil",
+        "anvil_world",
+        "embedded_world",
+        "anvil_undelegated",
+        "dao_world",
+        "chain_kind",
+        "chain",
+        "dao",
+        "people",
+        "ipfs_node",
+        "pinning_service_url",
+    }
+)
 
 
-@pytest.fixture(scope="module", params=["embedded", "anvil"])
-def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
-    """A DAO on each chain, shared by a module's tests."""
-    return request.getfixturevalue(f"{request.param}_dao")  # type: ignore[no-any-return]
+def pytest_itemcollected(item: pytest.Item) -> None:
+    used = sorted(CHAIN_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+    if used:
+        raise pytest.UsageError(
+            f"{item.nodeid} uses {', '.join(used)}: unit tests touch no chain and start no node; "
+            "move the test to tests/ (the integration tests)"
+        )
 
 
-@pytest.fixture
-def dao(deployed: tuple[Dao, People]) -> Dao:
-    return deployed[0]
+@pytest.fixture(autouse=True)
+def no_chain_or_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting an embedded chain, an anvil or an IPFS node from a unit test fails with the reason."""
+    from deai_gov.chain import embedded
+    from deai_gov.chain.anvil import Anvil
+    from deai_gov.dev.ipfsnode import IpfsNode
 
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        pytest.fail("a unit test started a chain or a node: move it to tests/ (the integration tests)", pytrace=False)
 
-@pytest.fixture
-def people(deployed: tuple[Dao, People]) -> People:
-    return deployed[1]
+    monkeypatch.setattr(embedded, "start_embedded", refuse)
+    monkeypatch.setattr(Anvil, "start", refuse)
+    monkeypatch.setattr(IpfsNode, "start", refuse)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,8 @@ DEV_MNEMONIC = "test test test test test test test test test test test junk"
 DEV_ADDRESSES = ["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]
 
 
-@pytest.fixture(autouse=True)
-def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keystores written with pbkdf2 and two iterations instead of scrypt: same format, a millisecond each."""
-    encrypt: Callable[..., dict[str, Any]] = Account.encrypt
-
-    def fast(cls: type, private_key: Any, password: str, kdf: Any = None, iterations: Any = None) -> dict[str, Any]:
-        return encrypt(private_key, password, kdf="pbkdf2", iterations=2)
-
-    monkeypatch.setattr(Account, "encrypt", classmethod(fast))
+# Keystores written with pbkdf2 and two iterations instead of scrypt (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("cheap_kdf")
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, mine
 from deai_gov.errors import RpcError
 
-from ..helpers import People, people_from
+from .helpers import DaoWorld, People, people_from
+
+# The requests a node answers too are checked on the embedded chain and on anvil.
+pytestmark = pytest.mark.chains("embedded", "anvil")
 
 # ------------------------------------------------------------------ to_json_rpc
 
@@ -227,6 +230,16 @@ def test_unknown_method_is_refused_on_both_chains(dao: Dao) -> None:
     with pytest.raises(RpcError) as raised:
         dao.chain.request("eth_noSuchMethod", [])
     assert raised.value.code == -32601
+
+
+@pytest.fixture
+def embedded_dao(embedded_world: DaoWorld) -> tuple[Dao, People]:
+    return embedded_world.dao, embedded_world.people
+
+
+@pytest.fixture
+def anvil_dao(anvil_world: DaoWorld) -> tuple[Dao, People]:
+    return anvil_world.dao, anvil_world.people
 
 
 def test_anvil_answers_the_revert_as_the_embedded_chain_does(

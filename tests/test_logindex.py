@@ -17,8 +17,8 @@ from deai_gov.chain.logs import iter_logs
 from deai_gov.dao.deploy import TOKEN
 from deai_gov.dao.deployed import Dao
 
-from ..helpers import People, deploy_dao_for, people_from
-from ..provider import serve_provider
+from .helpers import People, deploy_dao_for, people_from
+from .provider import serve_provider
 from .test_logs import pay
 
 
@@ -74,14 +74,11 @@ def test_deleting_the_index_loses_nothing(spread: tuple[Dao, People], tmp_path: 
     assert transfers(chain, dao) == truth
 
 
-def test_a_reorganisation_deeper_than_the_confirmations_is_read_again(tmp_path: Path) -> None:
-    """Payments kept by the index (well confirmed) are reorganised away (anvil revert, on an anvil of the test's
-    own) and others made instead: the index notices the changed block hashes, drops what followed the last block
-    still on the chain, and gives the new history."""
-    with Anvil() as own:
-        people = people_from(own.dev_keys())
-        dao = deploy_dao_for(connect(own.url), people)
-        reorganised(dao, people, tmp_path)
+def test_a_reorganisation_deeper_than_the_confirmations_is_read_again(dao: Dao, people: People, tmp_path: Path) -> None:
+    """Payments kept by the index (well confirmed) are reorganised away (anvil revert, inside the test's own
+    snapshot) and others made instead: the index notices the changed block hashes, drops what followed the last
+    block still on the chain, and gives the new history."""
+    reorganised(dao, people, tmp_path)
 
 
 def reorganised(dao: Dao, people: People, tmp_path: Path) -> None:

@@ -27,7 +27,10 @@ from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, free_port
 from deai_gov.errors import ChainError, TransactionError
 
-from ..helpers import People, onchain, people_from, prepared
+from .helpers import People, onchain, people_from, prepared
+
+# Reads and sends take each transport's own path (JSON-RPC over HTTP, or eth-tester in-process): both chains.
+pytestmark = pytest.mark.chains("embedded", "anvil")
 
 
 def nonce(chain: Chain, address: str) -> int:

@@ -16,13 +16,12 @@ from deai_gov.dao.deploy import TOKEN
 from deai_gov.dao.deployed import Dao, read_settings
 from deai_gov.errors import InputError
 
-from ..helpers import (
+from .helpers import (
     LATE_QUORUM,
     TIMELOCK_DELAY,
     VOTING_DELAY,
     VOTING_PERIOD,
     People,
-    deploy_dao_for,
     onchain,
 )
 
@@ -30,10 +29,9 @@ BAD_CHECKSUM = "0x2b5aD5c4795c026514f8317c7a215E218DcCD6cF"
 
 
 @pytest.fixture
-def fresh(deployed: tuple[Dao, People]) -> Dao:
-    """A DAO of its own, on the same chain, for a test that sends transactions."""
-    dao, people = deployed
-    return deploy_dao_for(dao.chain, people)
+def fresh(dao: Dao) -> Dao:
+    """The test DAO, for a test that sends transactions (undone after it, like everything a test does)."""
+    return dao
 
 
 # ------------------------------------------------------------------ read_settings

@@ -32,16 +32,10 @@ from deai_gov.workflows.proposing import (
     publish_version,
 )
 
-from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, fake_cid
+from .helpers import VOTING_DELAY, VOTING_PERIOD, People, fake_cid
 
 CONTRIBUTOR = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
 VERSION = {"name": "acme/vision", "version": 2, "parent": 1, "contributors": [(CONTRIBUTOR, 10_000)]}
-
-
-@pytest.fixture(scope="module")
-def deployed(embedded_dao: tuple[Dao, People]) -> tuple[Dao, People]:
-    """This module's tests wait and draft on the embedded chain only."""
-    return embedded_dao
 
 
 def cids(found: VersionContent) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from deai_gov.dao.deploy import TOKEN
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
 
-from ..helpers import People, deploy_dao_for, onchain, people_from
+from .helpers import People, deploy_dao_for, onchain, people_from
 
 ZERO = "0x" + "00" * 20
 
@@ -40,13 +40,20 @@ def set_up(chain: Chain, keys: list[str]) -> tuple[Dao, People]:
     return dao, people
 
 
-@pytest.fixture(scope="module", params=["embedded", "anvil"])
-def deployed(request: pytest.FixtureRequest) -> tuple[Dao, People]:
-    if request.param == "embedded":
-        chain = connect(None)
-        return set_up(chain, chain.dev_keys)
-    node: Anvil = request.getfixturevalue("anvil")
-    return set_up(connect(node.url), node.dev_keys())
+@pytest.fixture(scope="module")
+def deployed(anvil: Anvil) -> tuple[Dao, People]:
+    """The module's DAO on the session's anvil; what a test sends is undone after it."""
+    return set_up(connect(anvil.url), anvil.dev_keys())
+
+
+@pytest.fixture
+def dao(deployed: tuple[Dao, People]) -> Dao:
+    return deployed[0]
+
+
+@pytest.fixture
+def people(deployed: tuple[Dao, People]) -> People:
+    return deployed[1]
 
 
 def web3_transfers(dao: Dao, **argument_filters: str) -> list[tuple[dict[str, Any], int, str, int]]:
@@ -275,7 +282,7 @@ def test_block_at_timestamp_from_genesis_on_the_embedded_chain() -> None:
 def test_a_provider_with_range_and_result_limits_and_429s_gives_every_log(anvil: Anvil) -> None:
     """Through a provider that refuses ranges over 40 blocks and answers over 5 logs, and answers 429 to one request
     in five: the same logs as from the node itself, the range narrowed to what works, every refusal answered."""
-    from ..provider import serve_provider
+    from .provider import serve_provider
 
     node = connect(anvil.url)
     people = people_from(anvil.dev_keys())
@@ -299,7 +306,7 @@ def test_a_provider_with_range_and_result_limits_and_429s_gives_every_log(anvil:
 def test_a_provider_busy_past_every_retry_is_one_clear_error(anvil: Anvil) -> None:
     from deai_gov.errors import RpcBusy
 
-    from ..provider import serve_provider
+    from .provider import serve_provider
 
     with serve_provider(anvil.url, busy_every=1) as provider:
         chain = Chain(rpc_url=provider.url)

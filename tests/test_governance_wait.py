@@ -1,5 +1,5 @@
 """Waiting for a proposal's state (`governance.wait_for_state`) and the weight a vote would have
-(`governance.check_vote_weight`), on the embedded chain with time moved between polls."""
+(`governance.check_vote_weight`), on anvil with time moved between polls."""
 
 from __future__ import annotations
 
@@ -17,15 +17,9 @@ from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import InputError, WaitTimeout
 
-from ..helpers import VOTING_DELAY, VOTING_PERIOD, People, onchain, propose
+from .helpers import VOTING_DELAY, VOTING_PERIOD, People, onchain, propose
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def deployed(embedded_dao: tuple[Dao, People]) -> tuple[Dao, People]:
-    """This module's tests wait and draft on the embedded chain only."""
-    return embedded_dao
 
 
 def new_proposal(dao: Dao, people: People) -> int:

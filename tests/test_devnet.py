@@ -14,7 +14,7 @@ from deai_gov.chain.client import connect
 from deai_gov.dev.devnet import check_dev_chain, dev_accounts, warp
 from deai_gov.errors import InputError
 
-from ..gateway import serve_http
+from .gateway import serve_http
 
 
 def test_a_real_network_node_is_refused_time_travel() -> None:
@@ -56,6 +56,7 @@ def test_warp_moves_an_anvil_chain_and_accounts_are_funded(anvil: Anvil) -> None
     assert found[0].address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # anvil's first account, as documented
 
 
+@pytest.mark.network  # an anvil of its own, mining on an interval
 def test_interval_mining_makes_time_pass_without_transactions() -> None:
     with Anvil(block_time=0.5) as node:
         chain = connect(node.url)
