@@ -134,7 +134,7 @@ def anvil_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     world: DaoWorld = request.getfixturevalue("anvil_world")
     own_home(request)
-    with isolated(world.chain):
+    with isolated(world.chain, world.dao):
         yield
 
 
@@ -155,7 +155,7 @@ def dao_world(request: pytest.FixtureRequest, chain_kind: str) -> Iterator[DaoWo
     """The test DAO on the test's chain, everything the test does to that chain undone after it."""
     found: DaoWorld = request.getfixturevalue(f"{chain_kind}_world")  # session-scoped: deployed before the snapshot
     own_home(request)
-    with isolated(found.chain):
+    with isolated(found.chain, found.dao):
         yield found
 
 

@@ -134,15 +134,16 @@ def revert_to(chain: Chain, snapshot: Any) -> None:
 
 
 @contextmanager
-def isolated(chain: Chain) -> Iterator[Chain]:
+def isolated(chain: Chain, *daos: Dao) -> Iterator[Chain]:
     """Whatever is done on `chain` inside the block is undone after it (a snapshot, then a revert)."""
     snapshot = take_snapshot(chain)
     try:
         yield chain
     finally:
         revert_to(chain, snapshot)
-        # What this process remembers of proposals (checked against the governor before use) goes with them.
-        gov._seen_proposals.clear()
+        # What `daos` remember of proposals (checked against the governor before use) goes with them.
+        for dao in daos:
+            dao.proposals_read.clear()
 
 
 def fake_cid(label: str, codec: str = "raw") -> str:

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from eth_abi import encode
 
-from deai_gov.chain.client import PreparedTx, send
+from deai_gov.chain.client import PreparedTx, connect, send
 from deai_gov.cli import main
 from deai_gov.contracts.abi import function_shape
 from deai_gov.contracts.states import ProposalState
@@ -765,7 +765,9 @@ def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, dao_world:
 # ------------------------------------------------------------------ third audit (docs/security.md, "Three rules")
 
 
-def test_after_a_rollback_an_upgrade_is_numbered_as_the_registry_numbers_it(anvil: Anvil, tmp_path: Path) -> None:
+def test_after_a_rollback_an_upgrade_is_numbered_as_the_registry_numbers_it(
+    dao: Dao, people: People, tmp_path: Path
+) -> None:
     """M1: after a rollback the registry counts on from the latest version, not the current one. A proposal's
     words, its review and its manifest check use the number the registry will write, so an honest manifest
     matches, one claiming the current+1 number is flagged, and once executed the version pulls."""
@@ -776,8 +778,6 @@ def test_after_a_rollback_an_upgrade_is_numbered_as_the_registry_numbers_it(anvi
 
     from .helpers import pass_proposal
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     name, bob = "acme/rolled", people.bob.address
     pass_proposal(dao, people, [reg.register_action(dao, name, fake_cid("1a"), fake_cid("1m"), bob)], "Register")
     pass_proposal(dao, people, [reg.upgrade_action(dao, name, fake_cid("2a"), fake_cid("2m"), bob)], "Upgrade")
@@ -911,7 +911,7 @@ def test_a_file_name_no_file_system_takes_is_refused_where_the_manifest_is_read(
     store.close()
 
 
-def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, tmp_path: Path) -> None:
+def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, dao: Dao, people: People, tmp_path: Path) -> None:
     """L4: a corrupt index file made `proposal list` and `proposal show` fail with a sqlite3 traceback until the user
     deleted it. It is a cache: a damaged one is dropped and read again from the chain, with the same answer."""
     import sqlite3
@@ -919,8 +919,6 @@ def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, tmp_path: Path) -> No
     from deai_gov.chain.logindex import LogIndex
     from deai_gov.chain.logs import iter_logs
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     anvil_chain = connect(anvil.url)
     anvil_chain.request("anvil_mine", [hex(20)])  # the deployment's logs are confirmed, so the index keeps them
 
@@ -946,13 +944,11 @@ def test_a_damaged_log_index_rebuilds_itself(anvil: Anvil, tmp_path: Path) -> No
         anvil_chain.log_index.close()
 
 
-def test_an_edited_watch_cursor_is_refused_not_followed(anvil: Anvil, tmp_path: Path) -> None:
+def test_an_edited_watch_cursor_is_refused_not_followed(dao: Dao, people: People, tmp_path: Path) -> None:
     """L9: a cursor with `block_hash: null` turned the reorganisation check off, and one moved forward skipped
     events silently. A cursor must hold its block's hash and name one of the DAO's events."""
     from deai_gov.workflows.watch import follow
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     pid, _ = propose(
         dao,
         people.alice,
@@ -1024,7 +1020,7 @@ def test_a_hostile_pinning_service_gets_one_line_and_never_the_token() -> None:
         PinningService("odd", "ftp://pins.example.com", token)
 
 
-def test_actions_that_could_freeze_the_dao_are_marked_danger(anvil: Anvil) -> None:
+def test_actions_that_could_freeze_the_dao_are_marked_danger(dao: Dao, people: People) -> None:
     """L1: revoking the open executor role (even the repair proposal could never execute), revoking the timelock's
     own admin, a delay of 2**255 seconds, a threshold above the supply and a 100% quorum carried no DANGER mark,
     and `proposal create` built them. Any action not known to be safe is marked; the known-safe ones are not."""
@@ -1033,8 +1029,6 @@ def test_actions_that_could_freeze_the_dao_are_marked_danger(anvil: Anvil) -> No
     from deai_gov.dao.deployed import timelock_roles
     from deai_gov.workflows.describe import DANGER, describe_actions
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     roles, timelock, nobody = timelock_roles(), dao.address("timelock"), "0x" + "00" * 20
     freezing = [
         dao.action("timelock", "revokeRole", roles["EXECUTOR_ROLE"], nobody),
@@ -1133,7 +1127,9 @@ def test_a_dag_of_one_repeated_empty_leaf_costs_a_few_requests_not_131_thousand(
     store.close()
 
 
-def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(anvil: Anvil, tmp_path: Path) -> None:
+def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(
+    anvil: Anvil, dao: Dao, people: People, tmp_path: Path
+) -> None:
     """L3: editing one row of the log index turned "transfer 1 MDL" into "1,000 MDL" in `proposal show` (config
     folders and CI caches are shared). A proposal read from logs is believed only when the governor confirms its
     contents (`getProposalId`); an edited row makes the cache go, and the chain is read again."""
@@ -1143,9 +1139,8 @@ def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(anvil: Anv
     from deai_gov.dao import changes
     from deai_gov.workflows.describe import describe_actions
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     pid, _ = propose(dao, people.alice, [changes.transfer_action(dao, people.bob.address, 10**18)], "# Pay bob")
+    dao = Dao(connect(anvil.url), dao.deployment)  # a chain object of this test's own, for its own log index
     dao.chain.request("anvil_mine", [hex(20)])  # confirmed: the index keeps the proposal's log
     path = tmp_path / "index.sqlite"
     dao.chain.log_index = LogIndex(path, dao.chain)
@@ -1165,14 +1160,12 @@ def test_an_edited_log_index_row_is_caught_and_the_chain_read_instead(anvil: Anv
     dao.chain.log_index.close()
 
 
-def test_the_simulation_runs_under_the_chains_conditions_and_tries_a_late_execution(anvil: Anvil) -> None:
+def test_the_simulation_runs_under_the_chains_conditions_and_tries_a_late_execution(dao: Dao, people: People) -> None:
     """M3: the fork simulation ran at gas price 0 and base fee 0, from a fixed executor, exactly at the eta: a target
     outside the DAO could tell it apart from the chain. Now it runs at the chain's fees from a fresh executor, tries
     the execution a day after the eta too, and says which actions call contracts it cannot vouch for."""
     from deai_gov.workflows.simulation import simulate_proposal
 
-    people = people_from(anvil.dev_keys())
-    dao = deploy_dao_for(connect(anvil.url), people)
     build = Path(__file__).resolve().parent.parent / "build" / "contracts" / "TestChameleon.json"
     assert build.exists(), f"{build} is missing: run `brownie compile` first"
     compiled = json.loads(build.read_text(encoding="utf-8"))
