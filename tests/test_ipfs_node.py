@@ -343,5 +343,6 @@ def test_missing_binary_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         find_jsipfs()
     monkeypatch.delenv(JSIPFS_ENV)
     monkeypatch.setattr("deai_gov.dev.ipfsnode._project_node_dirs", lambda: [])
-    with pytest.raises(DeaiGovError, match="tools/install-ipfs-node"):
+    with pytest.raises(DeaiGovError, match="is not installed") as missing:
         IpfsNode().start()
+    assert missing.value.hint and "tools/install-ipfs-node" in missing.value.hint  # the next step, kept apart
