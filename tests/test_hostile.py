@@ -230,19 +230,25 @@ def test_a_3000_deep_file_dag_is_refused_not_a_crash(tmp_path: Path) -> None:
         file_bytes([store], child)
 
 
+def fan_out_dag(store: EmbeddedStore, leaf: bytes, per_middle: int, middles: int) -> bytes:
+    """A file DAG naming one `leaf` `per_middle` times under each of `middles` links to one middle node: tiny to
+    store, `per_middle * middles` leaves to walk. Returns its root."""
+    leaf_cid = block_cid(RAW, leaf)
+    store.put_block(leaf_cid, leaf)
+    middle = file_node([(leaf_cid, len(leaf))] * per_middle)
+    middle_cid = block_cid(DAG_PB, middle)
+    store.put_block(middle_cid, middle)
+    top = file_node([(middle_cid, len(leaf) * per_middle)] * middles)
+    top_cid = block_cid(DAG_PB, top)
+    store.put_block(top_cid, top)
+    return top_cid
+
+
 def test_a_fan_out_dag_stops_within_its_block_budget(tmp_path: Path) -> None:
     """A small DAG whose links point at the same blocks again and again would need 100 million fetches (20,000 x
     5,000 links to one byte): the walk stops at the budget its declared size allows."""
     store = EmbeddedStore(tmp_path / "store")
-    leaf = b"x"
-    leaf_cid = block_cid(RAW, leaf)
-    store.put_block(leaf_cid, leaf)
-    middle = file_node([(leaf_cid, 1)] * 5_000)
-    middle_cid = block_cid(DAG_PB, middle)
-    store.put_block(middle_cid, middle)
-    top = file_node([(middle_cid, 5_000)] * 20_000)
-    top_cid = block_cid(DAG_PB, top)
-    store.put_block(top_cid, top)
+    top_cid = fan_out_dag(store, b"x", 5_000, 20_000)
     started = time.monotonic()
     with pytest.raises(VerificationError, match=r"needs more than .* blocks"):
         file_bytes([store], top_cid, limit=64 * 1024)
@@ -1110,15 +1116,7 @@ def test_a_dag_of_one_repeated_empty_leaf_costs_a_few_requests_not_131_thousand(
     from .gateway import serve_trustless_gateway
 
     store = EmbeddedStore(tmp_path / "store")
-    empty = b""
-    empty_cid = block_cid(RAW, empty)
-    store.put_block(empty_cid, empty)
-    middle = file_node([(empty_cid, 0)] * 5_000)
-    middle_cid = block_cid(DAG_PB, middle)
-    store.put_block(middle_cid, middle)
-    top = file_node([(middle_cid, 0)] * 26)
-    top_cid = block_cid(DAG_PB, top)
-    store.put_block(top_cid, top)
+    top_cid = fan_out_dag(store, b"", 5_000, 26)
     with serve_trustless_gateway(store, car=False) as gateway:
         started = time.monotonic()
         assert file_bytes([GatewaySource(gateway.url, timeout=10.0)], top_cid) == b""
