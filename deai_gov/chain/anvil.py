@@ -202,19 +202,46 @@ def forwardable(body: bytes) -> bool:
     return bool(calls) and all(isinstance(call, dict) and call.get("method") in FORK_READS for call in calls)
 
 
-def peer_is_this_user(port: int) -> bool:
-    """Whether the loopback connection from `port` belongs to this machine's user running us (Linux: the owner of
-    the socket in /proc/net/tcp); True where that cannot be told."""
+def peer_is_this_user(client_port: int, server_port: int) -> bool:
+    """Whether the open loopback connection from `client_port` to `server_port` belongs to this machine's user
+    running us (Linux: the owner of that connection's client socket in /proc/net/tcp); True where that cannot be
+    told."""
+    rows: list[str] = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
+        with contextlib.suppress(OSError):
+            rows += Path(table).read_text().splitlines()[1:]
+    if not Path("/proc/net/tcp").exists():
+        return True
+    return connection_owner(rows, client_port, server_port) == os.getuid()
+
+
+def connection_owner(rows: list[str], client_port: int, server_port: int) -> int | None:
+    """The uid owning the client socket of the established loopback connection `client_port` → `server_port`, from
+    rows of /proc/net/tcp or tcp6; None if no row is that connection.
+
+    The row must match the whole connection, both ends and the established state: a row matched by the client's
+    port alone can be another socket that once had that port, such as a closed connection still waiting out its
+    TIME_WAIT, and those rows carry uid 0, so a root process would let any user through."""
+    wanted = (f"{client_port:04X}", f"{server_port:04X}")
+    for line in rows:
+        fields = line.split()
+        if len(fields) <= 7 or fields[3] != _TCP_ESTABLISHED:
             continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 7 and fields[1].rsplit(":", 1)[-1] == f"{port:04X}":
-                return int(fields[7]) == os.getuid()
-    return not Path("/proc/net/tcp").exists()
+        ends = (fields[1].rsplit(":", 1)[-1], fields[2].rsplit(":", 1)[-1])
+        if ends == wanted and _is_loopback(fields[1]) and _is_loopback(fields[2]):
+            return int(fields[7])
+    return None
+
+
+_TCP_ESTABLISHED = "01"  # the `st` column of /proc/net/tcp
+
+
+def _is_loopback(hex_address: str) -> bool:
+    """Whether a /proc/net/tcp address (`0100007F:1F90`, or 32 hex digits for tcp6) is on loopback."""
+    host = hex_address.rsplit(":", 1)[0]
+    if len(host) == 8:
+        return host.endswith("7F")  # 127.x.y.z, stored little-endian
+    return host in ("00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
 
 
 class _RpcRelay:
@@ -246,7 +273,8 @@ class _RpcRelay:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if not peer_is_this_user(self.client_address[1]) or not forwardable(body):
+                peer_port, own_port = self.client_address[1], self.connection.getsockname()[1]
+                if not peer_is_this_user(peer_port, own_port) or not forwardable(body):
                     self._answer(403, b'{"error": "not forwarded: the relay serves a fork\'s reads only"}')
                     return
                 try:
