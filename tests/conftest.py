@@ -223,7 +223,6 @@ SLOW: dict[str, tuple[str, ...] | None] = {
 }
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own ordering by fixtures
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`network` on tests that need a node process, `slow` on those that take seconds (see README, Tests); the
     modules of SLOW first, longest first."""
