@@ -202,14 +202,13 @@ NODE_MODULES = {
     "test_ipfs_node.py": "the js-ipfs daemon itself, restarts included",
     "test_localnet.py": "`deai-gov node start`: a devnet and an IPFS node",
 }
-#: What takes seconds a test: whole modules, or the named tests of one.
+#: What takes seconds a test: whole modules, or the named tests of one. Longest module first: the suite runs in this
+#: order, so that pytest-xdist (`--no-loadscope-reorder`, tools/test) starts the long modules first, not last.
 SLOW: dict[str, tuple[str, ...] | None] = {
+    "test_simulation.py": None,  # every simulation starts an anvil fork
     "test_invariants.py": None,  # hundreds of transactions on py-evm
     "test_localnet.py": None,  # starts and restarts the devnet; votes in real time
-    "test_simulation.py": None,  # every simulation starts an anvil fork
     "test_import_profiles.py": None,  # the JS importer (Node) on folders of many files
-    "test_faults.py": None,  # nodes killed and restarted, time-outs waited out
-    "test_demo.py": None,  # the whole demo in a subprocess
     "test_ipfs_node.py": (
         "test_pinned_import_of_an_incomplete_dag_blocks_gc_for_good",
         "test_a_given_repository_persists_across_restarts",
@@ -218,12 +217,15 @@ SLOW: dict[str, tuple[str, ...] | None] = {
         "test_the_dao_changes_itself_from_the_cli",
         "test_a_lifecycle_action_and_a_settings_change_pass_in_one_proposal",
     ),
+    "test_faults.py": None,  # nodes killed and restarted, time-outs waited out
     "test_carstream.py": ("test_an_independent_client_reads_through_the_test_gateway",),
+    "test_demo.py": None,  # the whole demo in a subprocess
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`network` on tests that need a node process, `slow` on those that take seconds (see README, Tests)."""
+    """`network` on tests that need a node process, `slow` on those that take seconds (see README, Tests); the
+    modules of SLOW first, longest first."""
     for item in items:
         module = item.path.name
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -237,6 +239,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             SLOW[module] is None or getattr(item, "originalname", item.name) in (SLOW[module] or ())
         ):
             item.add_marker(pytest.mark.slow)
+    rank = {module: index for index, module in enumerate(SLOW)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
 
 
 # ------------------------------------------------------------------ no secret in any output (tests/leakcheck.py)
