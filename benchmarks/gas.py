@@ -59,7 +59,7 @@ NAIVE_BUILD = Path(__file__).resolve().parent.parent / "build" / "contracts" / "
 STEPS: tuple[tuple[str, str, int], ...] = (
     ("delegate", "delegate to self (first time)", 100),
     ("propose", "propose (register)", 100),
-    ("cast_vote", "castVote (later voter)", 100),
+    ("cast_vote", "castVote bound to its content", 100),  # the later voter, as the CLI votes
     ("cast_vote_by_sig", "castVoteBySig via relayer", 100),
     ("cast_override_vote", "castOverrideVote", 100),
     ("queue", "queue", 100),
@@ -232,7 +232,8 @@ def proposal_cycle(
         relayed = send(dao.chain, people.relayer, governance.relay(dao, vote)).gas_used
         gas["cast_vote_by_sig"] = relayed + signature_zero_byte_discount(vote.signature)
     else:
-        gas["cast_vote"] = send(dao.chain, people.bob, governance.vote(dao, proposal_id, Support.FOR)).gas_used
+        bound = governance.vote(dao, proposal_id, Support.FOR, proposal=proposal)  # as the CLI votes
+        gas["cast_vote"] = send(dao.chain, people.bob, bound).gas_used
     gas["cast_override_vote"] = send(
         dao.chain, people.carol, governance.override_vote(dao, proposal_id, Support.AGAINST)
     ).gas_used

@@ -102,7 +102,7 @@ interface IModelRegistry {
     /// @dev The DAO itself suspended the model: only the DAO (a vote) lifts that suspension, not the guardian.
     error ModelRegistryVotedSuspension(bytes32 modelId);
 
-    /// @dev `cid` is not a 36-byte CIDv1 with a one-byte codec and a sha2-256 multihash.
+    /// @dev `cid` is not a 36-byte CIDv1 of raw or dag-pb content with a sha2-256 multihash.
     error ModelRegistryInvalidCid(bytes cid);
 
     /// @dev A version needs a contributor.

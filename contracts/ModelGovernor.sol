@@ -10,24 +10,35 @@ import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extens
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
 import {GovernorSequentialProposalId} from "@openzeppelin/contracts/governance/extensions/GovernorSequentialProposalId.sol";
-import {GovernorNoncesKeyed} from "@openzeppelin/contracts/governance/extensions/GovernorNoncesKeyed.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 
 /**
  * @title ModelGovernor
- * @notice The DAO's governor: OpenZeppelin Governor composed from audited extensions, nothing hand-rolled.
+ * @notice The DAO's governor: OpenZeppelin Governor composed from audited extensions (signature checks, nonces,
+ * counting and deadlines are theirs, reused, never rewritten):
  * - delegators may override their delegate's vote ({GovernorCountingOverridable});
  * - a quorum reached late extends the vote ({GovernorPreventLateQuorum});
  * - a proposal guardian may cancel (veto) a proposal ({GovernorProposalGuardian}), except one that only
  *   replaces or removes guardians (see {cancel});
  * - proposal ids are 1, 2, 3... ({GovernorSequentialProposalId});
- * - votes signed offline with keyed nonces can be relayed in any order ({GovernorNoncesKeyed});
  * - passed proposals run through a {TimelockController} ({GovernorTimelockControl}).
- * Apart from {cancel} and {modelRegistry}, every function below only resolves the inheritance between those
- * extensions.
+ *
+ * Where those extensions leave a voter exposed, this contract adds a rule:
+ * - a ballot binds the proposal's content, not only its number: every signed ballot (vote, vote with reason and
+ *   params, override) is signed with a nonce keyed by the proposal's content hash ({NoncesKeyed}, the key being the
+ *   low 192 bits of {proposalContentHash}), so a signature for proposal 1 never counts for other content that
+ *   became proposal 1 (a front-runner's, or after a reorganisation); a vote whose params are not empty must carry
+ *   that content hash ({castVoteWithReasonAndParams});
+ * - a cast vote cannot be changed: an account that voted may not also override ({castOverrideVote});
+ * - a ballot cast in the last {lateQuorumVoteExtension} of the vote that turns its outcome (passing or not)
+ *   extends the vote to give the other side that much time, as a late quorum does;
+ * - the voting period may not go below the late-quorum extension ({setVotingPeriod});
+ * - the proposal guardian may not cancel a proposal that only replaces guardians, not even its own ({cancel}).
  */
 contract ModelGovernor is
     Governor,
@@ -39,7 +50,7 @@ contract ModelGovernor is
     GovernorPreventLateQuorum,
     GovernorProposalGuardian,
     GovernorSequentialProposalId,
-    GovernorNoncesKeyed
+    NoncesKeyed
 {
     /// @notice The vote's initial settings; each can later be changed by a vote ({GovernorSettings},
     /// {GovernorVotesQuorumFraction}, {GovernorPreventLateQuorum}).
@@ -51,10 +62,21 @@ contract ModelGovernor is
         uint48 lateQuorumExtension; // minimum seconds of voting left after quorum is reached
     }
 
-    IModelRegistry private immutable _modelRegistry;
+    IModelRegistry private _modelRegistry;
+    mapping(uint256 proposalId => bytes32) private _contentHashes;
+    mapping(uint256 proposalId => uint48) private _turnedDeadlines;
+
+    /// @notice The registry whose guardian the proposal guardian may not keep in place changed.
+    event ModelRegistrySet(IModelRegistry oldRegistry, IModelRegistry newRegistry);
 
     /// @dev The proposal guardian may not cancel proposal `proposalId`: its every action replaces or removes a guardian.
     error ModelGovernorGuardianChangeNotCancelable(uint256 proposalId);
+
+    /// @dev The vote's params name other content than proposal `proposalId`'s (`proposalContentHash`).
+    error ModelGovernorVoteForOtherContent(uint256 proposalId, bytes32 contentHash);
+
+    /// @dev A voting period of `votingPeriod` would be shorter than the late-quorum extension `extension`.
+    error ModelGovernorVotingPeriodBelowExtension(uint256 votingPeriod, uint256 extension);
 
     /**
      * @param name_ Governor name (also the EIP-712 domain name of signed votes).
@@ -79,6 +101,7 @@ contract ModelGovernor is
         GovernorTimelockControl(timelock)
         GovernorPreventLateQuorum(settings.lateQuorumExtension)
     {
+        emit ModelRegistrySet(IModelRegistry(address(0)), modelRegistry_);
         _modelRegistry = modelRegistry_;
         if (guardian != address(0)) {
             _setProposalGuardian(guardian);
@@ -91,11 +114,30 @@ contract ModelGovernor is
     }
 
     /**
+     * @notice Names the registry this DAO governs, whose guardian the proposal guardian may not keep in place; a
+     * proposal that moves the DAO to a new registry sets it in the same vote.
+     * @dev Only through a vote (`onlyGovernance`). Emits {ModelRegistrySet}.
+     */
+    function setModelRegistry(IModelRegistry newRegistry) external onlyGovernance {
+        emit ModelRegistrySet(_modelRegistry, newRegistry);
+        _modelRegistry = newRegistry;
+    }
+
+    /**
+     * @notice The hash of proposal `proposalId`'s content (`hashProposal` of its targets, values, calldatas and
+     * description hash): what a ballot binds. Zero for a proposal that does not exist.
+     */
+    function proposalContentHash(uint256 proposalId) public view returns (bytes32) {
+        return _contentHashes[proposalId];
+    }
+
+    /**
      * @notice Cancels a proposal. The proposal guardian may cancel any proposal at any stage except one whose every
      * action replaces or removes a guardian: this governor's proposal guardian ({setProposalGuardian}) or the
      * registry's ({IModelRegistry-setGuardian}), with no value sent. So a guardian can never veto its own
-     * replacement, while a guardian change attached to anything else does not shield that proposal from a veto.
-     * The proposer keeps the right to cancel their own proposal while it is pending, guardian or not.
+     * replacement, not even one it proposed itself (it could otherwise propose the same content first and cancel
+     * it), while a guardian change attached to anything else does not shield that proposal from a veto. Any other
+     * proposer keeps the right to cancel their own proposal while it is pending.
      * @dev Reverts with {ModelGovernorGuardianChangeNotCancelable} when the guardian is refused; otherwise as
      * {Governor-cancel}.
      */
@@ -105,15 +147,36 @@ contract ModelGovernor is
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) public override returns (uint256) {
-        address caller = _msgSender();
-        if (caller == proposalGuardian()) {
-            // Reverts for a proposal that does not exist, so the arrays below are those of a proposal (same lengths).
-            uint256 proposalId = getProposalId(targets, values, calldatas, descriptionHash);
-            if (_onlyChangesGuardians(targets, values, calldatas) && !Governor._validateCancel(proposalId, caller)) {
-                revert ModelGovernorGuardianChangeNotCancelable(proposalId);
-            }
+        if (_msgSender() == proposalGuardian() && _onlyChangesGuardians(targets, values, calldatas)) {
+            // Reverts for a proposal that does not exist.
+            revert ModelGovernorGuardianChangeNotCancelable(getProposalId(targets, values, calldatas, descriptionHash));
         }
         return super.cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    /**
+     * @notice Casts an override vote signed by `voter`: as {GovernorCountingOverridable-castOverrideVoteBySig}, but the
+     * signed nonce is keyed by the proposal's content ({proposalContentHash}), as every signed ballot here: a voter's
+     * first override of a proposal is signed with nonce `uint192(contentHash) << 64`, known before the proposal has
+     * a number, and overrides of several proposals can be relayed in any order.
+     * @dev Reverts with {Governor-GovernorInvalidSignature} when the signature is not the voter's for this content.
+     */
+    function castOverrideVoteBySig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        string calldata reason,
+        bytes calldata signature
+    ) public override returns (uint256) {
+        uint192 key = _contentKey(proposalId);
+        bytes32 ballot = keccak256(
+            abi.encode(OVERRIDE_BALLOT_TYPEHASH, proposalId, support, voter, nonces(voter, key), keccak256(bytes(reason)))
+        );
+        if (!SignatureChecker.isValidSignatureNow(voter, _hashTypedDataV4(ballot), signature)) {
+            revert GovernorInvalidSignature(voter);
+        }
+        _useNonce(voter, key);
+        return _castOverride(proposalId, voter, support, reason);
     }
 
     /// @inheritdoc Governor
@@ -133,11 +196,13 @@ contract ModelGovernor is
         return super.proposalThreshold();
     }
 
-    /// @inheritdoc Governor
+    /// @notice The end of proposal `proposalId`'s vote, extended by a late quorum and by a late turn of its outcome.
     function proposalDeadline(
         uint256 proposalId
     ) public view override(Governor, GovernorPreventLateQuorum) returns (uint256) {
-        return super.proposalDeadline(proposalId);
+        uint256 deadline = super.proposalDeadline(proposalId);
+        uint256 turned = _turnedDeadlines[proposalId];
+        return turned > deadline ? turned : deadline;
     }
 
     /// @inheritdoc Governor
@@ -156,8 +221,52 @@ contract ModelGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorSequentialProposalId) returns (uint256) {
-        return super._propose(targets, values, calldatas, description, proposer);
+    ) internal override(Governor, GovernorSequentialProposalId) returns (uint256 proposalId) {
+        proposalId = super._propose(targets, values, calldatas, description, proposer);
+        _contentHashes[proposalId] = bytes32(hashProposal(targets, values, calldatas, keccak256(bytes(description))));
+    }
+
+    /// @dev Refuses params that do not name the proposal's content; extends a vote whose outcome a late ballot turns.
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal override returns (uint256 weight) {
+        if (params.length != 0) {
+            bytes32 content = _contentHashes[proposalId];
+            if (params.length != 32 || bytes32(params) != content) {
+                revert ModelGovernorVoteForOtherContent(proposalId, content);
+            }
+        }
+        (bool late, bool passing) = _outcomeBeforeBallot(proposalId);
+        weight = super._castVote(proposalId, account, support, reason, params);
+        _extendIfTurned(proposalId, late, passing);
+    }
+
+    /// @dev Refuses an override from an account that voted; extends a vote whose outcome a late override turns.
+    function _castOverride(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string calldata reason
+    ) internal override returns (uint256 weight) {
+        if (hasVoted(proposalId, account)) {
+            revert GovernorAlreadyCastVote(account);
+        }
+        (bool late, bool passing) = _outcomeBeforeBallot(proposalId);
+        weight = super._castOverride(proposalId, account, support, reason);
+        _extendIfTurned(proposalId, late, passing);
+    }
+
+    /// @dev Refuses a voting period shorter than the late-quorum extension (every late quorum would outlast it).
+    function _setVotingPeriod(uint32 newVotingPeriod) internal override {
+        uint256 extension = lateQuorumVoteExtension();
+        if (newVotingPeriod < extension) {
+            revert ModelGovernorVotingPeriodBelowExtension(newVotingPeriod, extension);
+        }
+        super._setVotingPeriod(newVotingPeriod);
     }
 
     function _queueOperations(
@@ -204,15 +313,19 @@ contract ModelGovernor is
         return super._validateCancel(proposalId, caller);
     }
 
+    /// @dev A `Ballot` signed with the voter's next nonce keyed by the proposal's content; no other nonce counts.
     function _validateVoteSig(
         uint256 proposalId,
         uint8 support,
         address voter,
         bytes memory signature
-    ) internal override(Governor, GovernorNoncesKeyed) returns (bool) {
-        return super._validateVoteSig(proposalId, support, voter, signature);
+    ) internal override returns (bool) {
+        uint192 key = _contentKey(proposalId);
+        bytes32 ballot = keccak256(abi.encode(BALLOT_TYPEHASH, proposalId, support, voter, nonces(voter, key)));
+        return _useSignedNonce(voter, key, ballot, signature);
     }
 
+    /// @dev An `ExtendedBallot` signed with the voter's next nonce keyed by the proposal's content.
     function _validateExtendedVoteSig(
         uint256 proposalId,
         uint8 support,
@@ -220,12 +333,58 @@ contract ModelGovernor is
         string memory reason,
         bytes memory params,
         bytes memory signature
-    ) internal override(Governor, GovernorNoncesKeyed) returns (bool) {
-        return super._validateExtendedVoteSig(proposalId, support, voter, reason, params, signature);
+    ) internal override returns (bool) {
+        uint192 key = _contentKey(proposalId);
+        bytes32 ballot = keccak256(
+            abi.encode(
+                EXTENDED_BALLOT_TYPEHASH,
+                proposalId,
+                support,
+                voter,
+                nonces(voter, key),
+                keccak256(bytes(reason)),
+                keccak256(params)
+            )
+        );
+        return _useSignedNonce(voter, key, ballot, signature);
     }
 
-    function _useCheckedNonce(address owner, uint256 nonce) internal override(Nonces, GovernorNoncesKeyed) {
+    function _useCheckedNonce(address owner, uint256 nonce) internal override(Nonces, NoncesKeyed) {
         super._useCheckedNonce(owner, nonce);
+    }
+
+    /// @dev Uses the voter's nonce under `key` when `signature` is the voter's over `ballot`.
+    function _useSignedNonce(
+        address voter,
+        uint192 key,
+        bytes32 ballot,
+        bytes memory signature
+    ) private returns (bool valid) {
+        valid = SignatureChecker.isValidSignatureNow(voter, _hashTypedDataV4(ballot), signature);
+        if (valid) {
+            _useNonce(voter, key);
+        }
+    }
+
+    /// @dev The nonce key of ballots on proposal `proposalId`: the low 192 bits of its content hash.
+    function _contentKey(uint256 proposalId) private view returns (uint192) {
+        return uint192(uint256(_contentHashes[proposalId]));
+    }
+
+    /// @dev Whether a ballot now falls in the vote's last `lateQuorumVoteExtension`, and the outcome before it.
+    function _outcomeBeforeBallot(uint256 proposalId) private view returns (bool late, bool passing) {
+        late = clock() + lateQuorumVoteExtension() > proposalDeadline(proposalId);
+        passing = late && _quorumReached(proposalId) && _voteSucceeded(proposalId);
+    }
+
+    /// @dev Extends a late ballot's vote by {lateQuorumVoteExtension} from now when the ballot turned its outcome.
+    function _extendIfTurned(uint256 proposalId, bool late, bool passingBefore) private {
+        if (!late || passingBefore == (_quorumReached(proposalId) && _voteSucceeded(proposalId))) return;
+        uint48 extended = clock() + lateQuorumVoteExtension();
+        if (extended > proposalDeadline(proposalId)) {
+            _turnedDeadlines[proposalId] = extended;
+            emit ProposalExtended(proposalId, extended);
+        }
     }
 
     /// @dev True when every action sets this governor's proposal guardian or the registry's guardian, sending no value.

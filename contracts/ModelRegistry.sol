@@ -25,8 +25,10 @@ import {IModelRegistry} from "./IModelRegistry.sol";
  * `execute` (which also emits `ProposalExecuted`) or directly on the timelock (which emits no
  * `ProposalExecuted`).
  *
- * CIDs are passed and returned in binary form: CIDv1, a one-byte multicodec (raw 0x55, dag-pb 0x70, ...) and a
- * sha2-256 multihash, 36 bytes in all. Only the codec and the 32-byte digest are stored.
+ * CIDs are passed and returned in binary form: CIDv1, the codec of UnixFS content (raw 0x55 or dag-pb 0x70, what
+ * IPIP-499 CIDs use) and a sha2-256 multihash, 36 bytes in all. Only the codec and the 32-byte digest are stored.
+ * Other codecs (identity, which inlines data in the CID, or a multihash code written as a codec) are refused: no
+ * client could fetch and verify content under them.
  */
 contract ModelRegistry is IModelRegistry, Ownable {
     /// @dev One storage slot per model.
@@ -52,6 +54,8 @@ contract ModelRegistry is IModelRegistry, Ownable {
     }
 
     uint256 private constant _CID_LENGTH = 36;
+    bytes1 private constant _RAW = 0x55; // multicodec of a raw block
+    bytes1 private constant _DAG_PB = 0x70; // multicodec of a UnixFS (dag-pb) node
     uint256 private constant _MAX_NAME_LENGTH = 64;
     /// @dev Bitmap of the bytes a name part may start with: `0-9` (0x30-0x39) and `a-z` (0x61-0x7a).
     uint256 private constant _NAME_START_CHARS = (((1 << 10) - 1) << 0x30) | (((1 << 26) - 1) << 0x61);
@@ -292,9 +296,15 @@ contract ModelRegistry is IModelRegistry, Ownable {
         _guardian = newGuardian;
     }
 
-    /// @dev CIDv1 (0x01), one-byte codec (< 0x80, a one-byte varint), sha2-256 (0x12) of 32 bytes (0x20).
+    /// @dev CIDv1 (0x01), raw (0x55) or dag-pb (0x70), sha2-256 (0x12) of 32 bytes (0x20).
     function _parseCid(bytes calldata cid) private pure returns (uint8 codec, bytes32 digest) {
-        if (cid.length != _CID_LENGTH || cid[0] != 0x01 || uint8(cid[1]) >= 0x80 || cid[2] != 0x12 || cid[3] != 0x20) {
+        if (
+            cid.length != _CID_LENGTH ||
+            cid[0] != 0x01 ||
+            (cid[1] != _RAW && cid[1] != _DAG_PB) ||
+            cid[2] != 0x12 ||
+            cid[3] != 0x20
+        ) {
             revert ModelRegistryInvalidCid(cid);
         }
         return (uint8(cid[1]), bytes32(cid[4:36]));

@@ -54,6 +54,14 @@ def checksum_address(address: str, what: str) -> str:
     return str(to_checksum_address(address))
 
 
+def parse_hash32(text: str, what: str) -> bytes:
+    """The 32 bytes of a hash written as 64 hexadecimal digits (`0x` optional); InputError otherwise."""
+    digits = text.strip().removeprefix("0x").removeprefix("0X")
+    if len(digits) != 64 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+        raise InputError(f"{what} {text!r} is not a 32-byte hash (0x and 64 hexadecimal digits)")
+    return bytes.fromhex(digits)
+
+
 @lru_cache(maxsize=4096)
 def checksum(address: str) -> str:
     """EIP-55 form of an address known to be valid (cached: a list repeats the same few addresses)."""

@@ -85,7 +85,7 @@ def _bad_checksum(address: str) -> str:
 
 
 def _cid(label: str, hasher: str, codec: str = "raw") -> str:
-    """A CIDv1 of `label` with any multihash and codec (the registry takes sha2-256 and one-byte codecs only)."""
+    """A CIDv1 of `label` with any multihash and codec (the registry takes sha2-256 raw and dag-pb CIDs only)."""
     import hashlib
 
     from multiformats import CID, multihash
@@ -295,6 +295,9 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
 # --------------------------------------------------------------------------------------------- the cases
 
 BASE = ["--rpc-url", "{rpc}", "--deployment", "{record}", "--store", "{store}"]
+
+
+HASH = "0x" + "11" * 32  # a proposal content hash, for offline signing
 
 
 def signed(alias: str, *more: str) -> list[str]:
@@ -627,7 +630,7 @@ MODEL_CASES = [
     case("model-register-blake2b-cid", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
                                               "{cid_blake}", "--manifest", "{cid_m}"), 3, "sha2-256 CIDs only"),
     case("model-register-two-byte-codec", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
-                                                 "{cid_dagjson}", "--manifest", "{cid_m}"), 3, "one-byte codecs only"),
+                                                 "{cid_dagjson}", "--manifest", "{cid_m}"), 3, "raw and dag-pb"),
     case("model-register-only-artifact", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
                                                 "{cid_a}"), 3, "give the model's PATH"),
     case("model-register-no-copy-with-cids", signed("alice", "model", "propose", "register", "acme/new", "--artifact",
@@ -801,14 +804,27 @@ PROPOSAL = [
          "needs the deployment record"),
     case("proposal-sign-vote-offline-corrupt-record", ["--deployment", "{rec_notjson}", "--account", "bob",
                                                        "--password-file", "{pw}", "proposal", "sign-vote", "1",
-                                                       "for", "--offline", "--out", "{tmp}/v.json"], 3,
-         "cannot read deployment record"),
+                                                       "for", "--offline", "--content-hash", HASH, "--out",
+                                                       "{tmp}/v.json"], 3, "cannot read deployment record"),
     case("proposal-sign-vote-offline-huge-id", ["--deployment", "{record}", "--account", "bob", "--password-file",
                                                 "{pw}", "proposal", "sign-vote", "{huge}", "for", "--offline",
-                                                "--out", "{tmp}/v.json"], 2, "is not in the range"),
+                                                "--content-hash", HASH, "--out", "{tmp}/v.json"], 2,
+         "is not in the range"),
+    case("proposal-sign-vote-offline-no-content-hash", ["--deployment", "{record}", "--account", "bob",
+                                                        "--password-file", "{pw}", "proposal", "sign-vote", "1",
+                                                        "for", "--offline", "--out", "{tmp}/v.json"], 3,
+         "needs the proposal's content hash"),
+    case("proposal-sign-vote-offline-bad-content-hash", ["--deployment", "{record}", "--account", "bob",
+                                                         "--password-file", "{pw}", "proposal", "sign-vote", "1",
+                                                         "for", "--offline", "--content-hash", "0x1234", "--out",
+                                                         "{tmp}/v.json"], 3, "is not a 32-byte hash"),
+    case("proposal-sign-vote-online-content-hash", signed("bob", "proposal", "sign-vote", "1", "for",
+                                                          "--content-hash", HASH, "--out", "{tmp}/v.json"), 3,
+         "--content-hash is for --offline signing"),
     case("proposal-sign-vote-wrong-password", ["--deployment", "{record}", "--account", "bob", "--password-file",
                                                "{wrongpw}", "proposal", "sign-vote", "1", "for", "--offline",
-                                               "--out", "{tmp}/v.json"], 3, "wrong password"),
+                                               "--content-hash", HASH, "--out", "{tmp}/v.json"], 3,
+         "wrong password"),
     case("proposal-relay-missing-file", signed("alice", "proposal", "relay", "{tmp}/no-vote.json"), 2,
          "does not exist"),
     case("proposal-relay-no-file", signed("alice", "proposal", "relay"), 2, "Missing argument"),

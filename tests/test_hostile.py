@@ -5,6 +5,7 @@ nothing fails for everyone."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import re
@@ -27,7 +28,7 @@ from deai_gov.dao import registry as reg
 from deai_gov.dao import token
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import Anvil, advance_time
-from deai_gov.errors import ChainError, InputError, StoreError, VerificationError
+from deai_gov.errors import ChainError, InputError, StoreError, TransactionError, VerificationError
 from deai_gov.ipfs.blockcid import DAG_PB, RAW, block_cid, from_text, to_text
 from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.importer import import_bytes
@@ -724,9 +725,11 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(
     assert people.carol.address in failed.output
 
 
-def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(dao: Dao, people: People) -> None:
-    """Votes sign a proposal number. The chain is rolled back (as in a reorganisation) and another proposal gets
-    that number: relaying the signed vote is refused, since it records what it was signed for."""
+def test_a_vote_is_not_counted_for_another_proposal_with_its_number(dao: Dao, people: People) -> None:
+    """L5: the chain is rolled back (as in a reorganisation) and another proposal gets the number voted on. The
+    library refuses to relay the signed vote (it records what it was signed for); a relayer that drops that record
+    gets the vote refused by the governor (the signature binds the content), and a direct vote bound to the
+    content the voter was shown is refused by the governor too: nothing counts for the other proposal."""
     chain = dao.chain
     snapshot = chain.request("evm_snapshot")
     first = reg.register_action(dao, "acme/first", fake_cid("1a"), fake_cid("1m"), people.bob.address)
@@ -734,6 +737,8 @@ def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(dao: D
     advance_time(chain, 61)
     signed = gov.sign_vote(dao, people.bob, pid, gov.Support.FOR)
     assert signed.proposal_hash and gov.SignedVote.from_dict(signed.to_dict()) == signed
+    shown, _, _ = gov.get_proposal(dao, pid)
+    direct = gov.vote(dao, pid, gov.Support.FOR, proposal=shown)
     chain.request("evm_revert", [snapshot])
     dao.proposals_read.clear()  # what a fresh process would know
     other = reg.register_action(dao, "acme/other", fake_cid("2a"), fake_cid("2m"), people.carol.address)
@@ -742,6 +747,12 @@ def test_a_signed_vote_is_not_relayed_to_another_proposal_with_its_number(dao: D
     advance_time(chain, 61)
     with pytest.raises(InputError, match=f"proposal {pid} is not the proposal this vote was signed for"):
         gov.relay(dao, signed)
+    dropped = dataclasses.replace(signed, proposal_hash="")
+    with pytest.raises(TransactionError, match="the vote signature is not valid"):
+        send(chain, people.outsider, gov.relay(dao, dropped))
+    with pytest.raises(TransactionError, match=f"other content than proposal {pid} now holds"):
+        send(chain, people.bob, direct)
+    assert list(dao.read("governor", "proposalVotes", pid)) == [0, 0, 0]
 
 
 def test_proposal_show_leads_with_the_dangerous_actions(anvil: Anvil, dao_world: DaoWorld, tmp_path: Path) -> None:
@@ -1045,6 +1056,7 @@ def test_actions_that_could_freeze_the_dao_are_marked_danger(dao: Dao, people: P
         changes.setting_action(dao, "voting-period", "90d"),
         dao.action("timelock", "updateDelay", 2**255),
         dao.action("token", "transferFrom", timelock, people.bob.address, 1),  # a call the review does not know
+        dao.action("governor", "setModelRegistry", people.carol.address),  # the guardian could veto its replacement
     ]
     safe = [
         changes.transfer_action(dao, people.bob.address, 10**18),
@@ -1058,6 +1070,7 @@ def test_actions_that_could_freeze_the_dao_are_marked_danger(dao: Dao, people: P
     assert marked == [True] * len(freezing) + [False] * len(safe), "\n".join(words)
     assert "no proposal could ever execute again" in words[0]
     assert "nobody could ever propose again" in words[3]
+    assert "veto a change of the current registry's guardian" in words[len(freezing) - 1]
 
 
 class GethLike(BaseHTTPRequestHandler):

@@ -97,7 +97,7 @@ def test_cid_text_fast_path_matches_multiformats() -> None:
 
     from deai_gov.ipfs.blockcid import to_registry_bytes, to_text
 
-    for codec in ("raw", "dag-pb", "dag-cbor"):
+    for codec in ("raw", "dag-pb"):  # the codecs the registry stores
         for _ in range(20):
             text = str(CID("base32", 1, codec, ("sha2-256", os.urandom(32))))
             assert to_text(to_registry_bytes(text)) == text

@@ -224,6 +224,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
                 highlight=False,
                 markup=False,
             )
+        screen.print(f"content hash 0x{info.proposal.content_hash.hex()} (what a vote on it binds)", highlight=False)
         if info.proposal.body:
             screen.print(info.proposal.body, highlight=False, markup=False)
         if full_description:
@@ -264,11 +265,16 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
 @json_option
 @click.pass_obj
 def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
-    """Vote on a proposal with your delegated voting power."""
-    from ..dao.governance import Support
+    """Vote on a proposal with your delegated voting power.
+
+    The vote binds the proposal's content as `proposal show` prints it: if by the time it is mined the number names
+    other content (after a chain reorganisation), the governor refuses it and nothing is counted.
+    """
+    from ..dao.governance import Support, get_proposal
     from ..dao.governance import vote as vote_tx
 
-    tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason)
+    proposal, _, _ = get_proposal(session.dao, proposal_id)
+    tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason, proposal=proposal)
     weight = _weight_words(session, proposal_id, override=False)
     emit(session, transact(session, tx, tx.description + weight), lambda: None)
 
@@ -338,10 +344,22 @@ def cancel(session: Session, proposal_id: int) -> None:
 @click.argument("support", type=SUPPORT)
 @click.option("--reason", default="", help="Why, recorded on chain with the vote.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File for the signed vote.")
-@click.option("--offline", is_flag=True, help="No RPC at all: domain from the deployment record, first nonce.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="No RPC at all: domain from the deployment record, first nonce; needs --content-hash.",
+)
+@click.option(
+    "--content-hash",
+    default=None,
+    metavar="0xHASH",
+    help="With --offline: the proposal's content hash, as `proposal show` prints it; the signature binds it.",
+)
 @json_option
 @click.pass_obj
-def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out: Path, offline: bool) -> None:
+def sign_vote(
+    session: Session, proposal_id: int, support: str, reason: str, out: Path, offline: bool, content_hash: str | None
+) -> None:
     """Sign a vote (EIP-712) into a file that anyone can relay; nothing is sent."""
     import json
 
@@ -349,12 +367,20 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
     from ..dao.governance import Support, sign_ballot
     from ..dao.governance import sign_vote as sign
     from ..errors import InputError
+    from ..names import parse_hash32
 
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: there is no folder {out.parent}")
+    if content_hash is not None and not offline:
+        raise InputError("--content-hash is for --offline signing; online, the hash is read from the chain")
     if offline:
         if session.network.deployment is None:
             raise InputError("signing offline needs the deployment record", hint="pass --deployment FILE")
+        if content_hash is None:
+            raise InputError(
+                "signing offline needs the proposal's content hash: the signature binds it",
+                hint="pass --content-hash 0x… as `proposal show` prints it",
+            )
         record = Deployment.load(session.network.deployment)
         vote = sign_ballot(
             session.signer(),
@@ -362,6 +388,7 @@ def sign_vote(session: Session, proposal_id: int, support: str, reason: str, out
             governor_name=str(record.params.get("governor_name", "deai-gov Governor")),
             chain_id=record.chain_id,
             proposal_id=proposal_id,
+            content_hash=parse_hash32(content_hash, "--content-hash"),
             support=Support.parse(support),
             reason=reason,
         )

@@ -71,7 +71,15 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     ),
     "ModelGovernorGuardianChangeNotCancelable": lambda proposalId: (
         f"the proposal guardian may not cancel proposal {proposalId}: it only replaces or removes guardians, and a "
-        "guardian cannot veto its own replacement"
+        "guardian cannot veto its own replacement (not even one it proposed)"
+    ),
+    "ModelGovernorVoteForOtherContent": lambda proposalId, contentHash: (
+        f"this vote was cast for other content than proposal {proposalId} now holds (0x{contentHash.hex()}): the "
+        "chain was reorganised, or the number names another proposal; nothing was counted"
+    ),
+    "ModelGovernorVotingPeriodBelowExtension": lambda votingPeriod, extension: (
+        f"a voting period of {format_duration(votingPeriod)} is shorter than the late-quorum extension "
+        f"({format_duration(extension)}); shorten the extension first"
     ),
     "GovernorProposalQueueingFailed": lambda proposalId: f"the timelock refused to queue proposal {proposalId}",
     "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda newVoteExtension, maxVoteExtension: (
@@ -146,7 +154,9 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelRegistryVotedSuspension": lambda modelId: (
         "the DAO itself suspended the model: only a vote lifts that suspension, not the guardian"
     ),
-    "ModelRegistryInvalidCid": lambda cid: f"0x{cid.hex()} is not a CIDv1 with a sha2-256 multihash (36 bytes)",
+    "ModelRegistryInvalidCid": lambda cid: (
+        f"0x{cid.hex()} is not a CIDv1 of raw or dag-pb (UnixFS) content with a sha2-256 multihash (36 bytes)"
+    ),
     "ModelRegistryInvalidContributor": lambda: "a version needs a contributor address",
     "ModelRegistryInvalidRollback": lambda modelId, currentVersion, targetVersion: (
         f"cannot roll back from version {currentVersion} to version {targetVersion}: the target must be an "
@@ -226,7 +236,10 @@ def revert_error(data: bytes | str | None) -> TransactionError:
 
 def revert_data_of(exc: BaseException) -> str | None:
     """The revert payload (0x-hex) an exception from web3 or eth-tester carries, if any."""
-    data = getattr(exc, "data", None)
+    first = exc.args[0] if exc.args else None
+    # web3 raises the node's JSON-RPC error object itself (a ValueError of {"code", "message", "data"}) when its
+    # provider has no middleware turning it into a ContractLogicError (brownie's, for one).
+    data = getattr(exc, "data", None) or (first.get("data") if isinstance(first, dict) else None)
     if isinstance(data, str) and data.startswith("0x"):
         return data
     if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
@@ -234,7 +247,6 @@ def revert_data_of(exc: BaseException) -> str | None:
         if isinstance(inner, str) and inner.startswith("0x"):
             return inner
     # eth-tester (embedded chain) raises TransactionFailed with the payload's repr in its message.
-    first = exc.args[0] if exc.args else None
     if isinstance(first, bytes):
         return "0x" + first.hex()
     if isinstance(first, str) and first.startswith("execution reverted: b"):

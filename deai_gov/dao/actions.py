@@ -112,9 +112,10 @@ class Proposal:
 class SignedVote:
     """A vote signed offline (EIP-712); anyone may relay it. Serialisable with `to_dict`.
 
-    The signature binds a proposal *number*: after a reorganisation the same sequential id could name other
-    contents. `proposal_hash` (the `Proposal.content_hash` of what the voter saw, when it was known at signing)
-    lets a relayer refuse a vote whose number now names another proposal.
+    The signature binds the proposal's content as well as its number: the governor counts it only under a nonce keyed
+    by the content hash (`governance.ballot_nonce_key`). `proposal_hash` records that hash (the
+    `Proposal.content_hash` of what the voter saw), so that a relayer can refuse, before paying any gas, a vote whose
+    number now names other content (after a reorganisation); a vote file without it is still checked by the governor.
     """
 
     proposal_id: int

@@ -11,7 +11,6 @@ Every transaction here is a `PreparedTx` (`propose`, `vote`, `override_vote`, `r
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ __all__ = [
     "ProposalSummary",
     "SignedVote",
     "Support",
+    "ballot_nonce_key",
     "build_proposal",
     "cancel",
     "check_vote_weight",
@@ -273,7 +273,9 @@ def timelock_operation_id(dao: Dao, proposal: Proposal) -> bytes:
     return bytes(dao.read("timelock", "hashOperationBatch", *args))
 
 
-def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> PreparedTx:
+def vote(
+    dao: Dao, proposal_id: int, support: Support, reason: str = "", *, proposal: Proposal | None = None
+) -> PreparedTx:
     """Vote with the sender's delegated voting power at the proposal's snapshot.
 
     Args:
@@ -281,6 +283,9 @@ def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Prep
         proposal_id: An active proposal.
         support: `Support.FOR`, `Support.AGAINST` or `Support.ABSTAIN`.
         reason: Stored on chain in the `VoteCast` event; empty for none.
+        proposal: The proposal the voter was shown (`get_proposal`). The vote then binds its content: it carries the
+            content hash as the vote's params, and the governor refuses the vote (nothing counted) if by the time it
+            is mined `proposal_id` names other content, after a chain reorganisation for instance.
 
     Returns:
         The transaction, for `chain.client.send`. Sending raises TransactionError (nothing sent) when the
@@ -288,6 +293,10 @@ def vote(dao: Dao, proposal_id: int, support: Support, reason: str = "") -> Prep
         snapshot would use up its vote for nothing: `check_vote_weight` says so first.
     """
     words = f"vote {support.name.lower()} on proposal {proposal_id}"
+    if proposal is not None:
+        words += f" ({proposal.title})"
+        args = (proposal_id, int(support), reason, proposal.content_hash)
+        return dao.prepare("governor", "castVoteWithReasonAndParams", args, words)
     if reason:
         return dao.prepare("governor", "castVoteWithReason", (proposal_id, int(support), reason), words)
     return dao.prepare("governor", "castVote", (proposal_id, int(support)), words)
@@ -314,6 +323,15 @@ def override_vote(dao: Dao, proposal_id: int, support: Support, reason: str = ""
 GOVERNOR_EIP712_VERSION = "1"  # OpenZeppelin Governor's `version()`
 
 
+def ballot_nonce_key(content_hash: bytes) -> int:
+    """The key of the governor's nonces for ballots on a proposal: the low 192 bits of its content hash
+    (`Proposal.content_hash`, the governor's `proposalContentHash`). A signed ballot's nonce is
+    `key << 64 | n`, n counting the voter's signed ballots on that content from 0."""
+    if len(content_hash) != 32:
+        raise InputError(f"a proposal's content hash has 32 bytes, not {len(content_hash)}")
+    return int.from_bytes(content_hash[8:], "big")
+
+
 def sign_ballot(
     account: LocalAccount,
     *,
@@ -321,18 +339,21 @@ def sign_ballot(
     governor_name: str,
     chain_id: int,
     proposal_id: int,
+    content_hash: bytes,
     support: Support,
     reason: str = "",
     nonce: int | None = None,
 ) -> SignedVote:
     """Sign a vote with no chain access at all (EIP-712 `Ballot`, or `ExtendedBallot` with a reason).
 
-    The governor's nonces are keyed by proposal id, so a voter's first signature for a proposal uses nonce
-    `proposal_id << 64` — known offline; pass `nonce` for a later one.
+    The governor counts a signed ballot only with a nonce keyed by the proposal's content (`ballot_nonce_key`), so
+    the signature binds `content_hash`, not only the number: it never counts for other content that number may name
+    (a front-runner's proposal, or after a reorganisation). A voter's first signature for a proposal uses nonce
+    `key << 64`, known offline; pass `nonce` for a later one.
     """
     if not 1 <= proposal_id < 2**192:
         raise InputError(f"proposal id {proposal_id} is out of range")
-    nonce = proposal_id << 64 if nonce is None else nonce
+    nonce = ballot_nonce_key(content_hash) << 64 if nonce is None else nonce
     message: dict[str, Any] = {
         "proposalId": proposal_id,
         "support": int(support),
@@ -357,12 +378,13 @@ def sign_ballot(
         "verifyingContract": governor,
     }
     signed = account.sign_typed_data(domain, {primary: types}, message)
-    return SignedVote(proposal_id, int(support), account.address, nonce, reason, "0x" + bytes(signed.signature).hex())
+    signature = "0x" + bytes(signed.signature).hex()
+    return SignedVote(proposal_id, int(support), account.address, nonce, reason, signature, "0x" + content_hash.hex())
 
 
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
-    """Sign a vote (EIP-712) with the governor's current nonce for this voter and proposal; the signed vote also
-    records the hash of the proposal's contents, so that a relayer can check the number still names them.
+    """Sign a vote (EIP-712) with the governor's current nonce for this voter and the proposal's content; the
+    signature binds that content (`sign_ballot`), and the signed vote records its hash.
 
     Nothing is sent: anyone may submit the vote later with `relay` and pay its gas. `sign_ballot` signs with no
     chain access at all.
@@ -382,25 +404,25 @@ def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Suppor
         ChainError: The node could not be reached.
     """
     proposal, _, _ = get_proposal(dao, proposal_id)
-    name, nonce = dao.read_many(
-        [dao.call("governor", "name"), dao.call("governor", "nonces", account.address, proposal_id)]
-    )
-    signed = sign_ballot(
+    key = ballot_nonce_key(proposal.content_hash)
+    name, nonce = dao.read_many([dao.call("governor", "name"), dao.call("governor", "nonces", account.address, key)])
+    return sign_ballot(
         account,
         governor=dao.address("governor"),
         governor_name=str(name),
         chain_id=dao.chain.chain_id,
         proposal_id=proposal_id,
+        content_hash=proposal.content_hash,
         support=support,
         reason=reason,
         nonce=int(nonce),
     )
-    return dataclasses.replace(signed, proposal_hash="0x" + proposal.content_hash.hex())
 
 
 def relay(dao: Dao, signed: SignedVote) -> PreparedTx:
     """Submit a signed vote; the relayer pays the gas, the vote counts for the signer. A vote that records the
-    proposal it was signed for is refused (InputError) when its number now names other contents.
+    proposal it was signed for is refused (InputError) when its number now names other contents (the governor would
+    refuse its signature: it binds the content).
 
     Args:
         dao: The DAO (`Dao.attach`).

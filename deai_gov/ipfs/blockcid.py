@@ -127,8 +127,10 @@ def to_registry_bytes(cid: str | bytes) -> bytes:
         raise InputError(f"{shown!r} is not a valid CID") from None
     if parsed.hashfun.name != "sha2-256" or len(parsed.raw_digest) != 32:
         raise InputError(f"{parsed} uses {parsed.hashfun.name}; the registry accepts sha2-256 CIDs only")
-    if parsed.codec.code >= 0x80:
-        raise InputError(f"{parsed} has codec {parsed.codec.name}; the registry accepts one-byte codecs only")
+    if parsed.codec.name not in (RAW, DAG_PB):
+        raise InputError(
+            f"{parsed} has codec {parsed.codec.name}; the registry accepts raw and dag-pb (UnixFS) CIDs only"
+        )
     binary = bytes(parsed.set(version=1))
     assert len(binary) == REGISTRY_CID_LENGTH
     return binary

@@ -184,6 +184,11 @@ def _in_words(
             return words
         if function == "setProposalGuardian":
             return f"make {args['newProposalGuardian']} the proposal guardian (it may cancel proposals)"
+        if function == "setModelRegistry":
+            return (
+                f"{DANGER}name {args['newRegistry']} as the DAO's model registry (the one whose guardian change the "
+                "proposal guardian may not veto): it could then veto a change of the current registry's guardian"
+            )
         if function == "updateTimelock":
             return f"{DANGER}move the DAO to the timelock {args['newTimelock']}: it would then execute every proposal"
         if function == "relay":
@@ -351,6 +356,7 @@ class ProposalReview:
             "description": info.proposal.description,
             "full_description": self.full_description,
             "proposer": info.proposer,
+            "content_hash": "0x" + info.proposal.content_hash.hex(),
             "state": info.state.label,
             "snapshot": info.snapshot,
             "deadline": info.deadline,

@@ -23,7 +23,6 @@ ROLES_OF_CONTRACTS = {contract: role for role, contract in CONTRACT_OF_ROLE.item
 
 RAW = 0x55
 DAG_PB = 0x70
-DAG_CBOR = 0x71
 
 
 def typed_error(name: str, *args: Any) -> str:

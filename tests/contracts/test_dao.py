@@ -316,11 +316,13 @@ def test_a_guardian_change_does_not_shield_anything_else(
     assert dao_contracts.governor.state(proposal_id) == ProposalState.CANCELED
 
 
-def test_a_guardian_who_proposes_keeps_the_proposers_right(
+def test_a_guardian_cannot_cancel_even_its_own_guardian_change(
     lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People
 ) -> None:
-    """Once the DAO makes alice its proposal guardian, she may cancel her own guardian change while it is
-    pending (any proposer may), not once the vote is open."""
+    """C3: a guardian that proposes the same guardian change first (pre-empting a replacement sent without
+    `#proposer=`) cannot then cancel it, not even while pending: the DAO votes on that content either way. Another
+    proposer keeps the right to cancel its own pending guardian change, and the guardian the right to cancel its
+    own pending proposal of anything else."""
     governor = dao_contracts.governor
     finish(
         lib_dao,
@@ -328,14 +330,20 @@ def test_a_guardian_who_proposes_keeps_the_proposers_right(
         propose_and_vote(lib_dao, actors, guardian_changes(lib_dao, actors.alice.address)["governor"], "Alice guards"),
     )
     assert governor.proposalGuardian() == actors.alice.address
-    actions = guardian_changes(lib_dao, actors.bob.address)["both"]
-    pending, _ = propose(lib_dao, actors.alice, actions, "# Bob guards")
-    send(lib_dao.chain, actors.alice, governance.cancel(lib_dao, pending))
-    assert governor.state(pending) == ProposalState.CANCELED
-    active = open_proposal(lib_dao, actors.alice, actions, "# Bob guards, again")
-    proposal, _, _ = governance.get_proposal(lib_dao, active)
-    with brownie.reverts(typed_error("ModelGovernorGuardianChangeNotCancelable", active)):
+    replacement = guardian_changes(lib_dao, actors.bob.address)["both"]
+    preempted, _ = propose(lib_dao, actors.alice, replacement, "# Bob guards", proposer_suffix=False)
+    proposal, _, _ = governance.get_proposal(lib_dao, preempted)
+    with brownie.reverts(typed_error("ModelGovernorGuardianChangeNotCancelable", preempted)):
         governor.cancel(*proposal.args(), {"from": actors.alice.address})
+    assert governor.state(preempted) == ProposalState.PENDING
+
+    by_bob, _ = propose(lib_dao, actors.bob, replacement, "# Bob guards, his own proposal")
+    send(lib_dao.chain, actors.bob, governance.cancel(lib_dao, by_bob))
+    assert governor.state(by_bob) == ProposalState.CANCELED
+
+    other, _ = propose(lib_dao, actors.alice, [register_action(lib_dao, actors)], "# Register acme/vision")
+    send(lib_dao.chain, actors.alice, governance.cancel(lib_dao, other))
+    assert governor.state(other) == ProposalState.CANCELED
 
 
 def test_the_governor_names_the_registry_it_protects(lib_dao: Dao, dao_contracts: SimpleNamespace) -> None:

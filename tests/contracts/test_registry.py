@@ -10,7 +10,7 @@ from typing import Any
 
 import brownie
 import pytest
-from contract_helpers import DAG_CBOR, DAG_PB, RAW, cid, hx, model_id, plain, typed_error
+from contract_helpers import DAG_PB, RAW, cid, hx, model_id, plain, typed_error
 from eth_utils import keccak
 
 from deai_gov.ipfs.blockcid import to_registry_bytes, to_text
@@ -51,11 +51,11 @@ def contributor(accounts: Any) -> Any:
 
 
 def register(registry: Any, owner: Any, contributor: Any, name: str = NAME, seed: str = "v1") -> Any:
-    return registry.register(name, cid(seed), cid(seed + "-manifest", DAG_CBOR), contributor, {"from": owner})
+    return registry.register(name, cid(seed), cid(seed + "-manifest", DAG_PB), contributor, {"from": owner})
 
 
 def upgrade(registry: Any, owner: Any, contributor: Any, seed: str) -> Any:
-    return registry.upgrade(MODEL_ID, cid(seed), cid(seed + "-manifest", DAG_CBOR), contributor, {"from": owner})
+    return registry.upgrade(MODEL_ID, cid(seed), cid(seed + "-manifest", DAG_PB), contributor, {"from": owner})
 
 
 def statuses(registry: Any) -> list[int]:
@@ -92,12 +92,12 @@ def test_register_creates_version_1_current(registry: Any, owner: Any, contribut
         "contributor": contributor.address,
         "parent": 0,
         "artifactCid": hx(cid("v1")),
-        "manifestCid": hx(cid("v1-manifest", DAG_CBOR)),
+        "manifestCid": hx(cid("v1-manifest", DAG_PB)),
     }
     assert plain(tx.events["CurrentVersionChanged"]) == {"modelId": MODEL_ID, "previous": 0, "current": 1}
 
     assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 1, 1)
-    expected = (1, CURRENT, hx(cid("v1")), hx(cid("v1-manifest", DAG_CBOR)), contributor.address, tx.timestamp, 0)
+    expected = (1, CURRENT, hx(cid("v1")), hx(cid("v1-manifest", DAG_PB)), contributor.address, tx.timestamp, 0)
     assert plain(registry.getVersion(MODEL_ID, 1)) == expected
     assert plain(registry.getCurrentVersion(MODEL_ID)) == expected
     assert registry.modelCount() == 1
@@ -117,8 +117,8 @@ def test_cids_round_trip_byte_exact(registry: Any, owner: Any, contributor: Any)
     text_cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
     pairs = [
         (cid("a", RAW), cid("b", DAG_PB)),
-        (cid("c", DAG_CBOR), cid("d", 0x00)),  # codec 0x00 (identity) is a valid one-byte codec
-        (to_registry_bytes(text_cid), bytes([0x01, 0x7F, 0x12, 0x20]) + b"\xff" * 32),
+        (cid("c", DAG_PB), cid("d", RAW)),
+        (to_registry_bytes(text_cid), bytes([0x01, RAW, 0x12, 0x20]) + b"\xff" * 32),
     ]
     assert to_registry_bytes(text_cid)[:4] == bytes([0x01, DAG_PB, 0x12, 0x20])
     txs = [registry.register(NAME, *pairs[0], contributor, {"from": owner})]
@@ -149,7 +149,7 @@ def test_upgrade_supersedes_current(registry: Any, owner: Any, contributor: Any,
     assert plain(tx.events["CurrentVersionChanged"]) == {"modelId": MODEL_ID, "previous": 1, "current": 2}
     assert plain(registry.getModel(MODEL_ID)) == (MODEL_ID, NAME, ACTIVE, False, 2, 2)
     assert statuses(registry) == [SUPERSEDED, CURRENT]
-    current = (2, CURRENT, hx(cid("v2")), hx(cid("v2-manifest", DAG_CBOR)), accounts[4].address, tx.timestamp, 1)
+    current = (2, CURRENT, hx(cid("v2")), hx(cid("v2-manifest", DAG_PB)), accounts[4].address, tx.timestamp, 1)
     assert plain(registry.getCurrentVersion(MODEL_ID)) == current
 
 
@@ -450,13 +450,13 @@ def test_version_record_occupies_three_slots(registry: Any, owner: Any, contribu
     base = _slot((2).to_bytes(32, "big"), _slot(model_key, 4))
     slots = [bytes(web3.eth.get_storage_at(registry.address, base + i)).rjust(32, b"\0") for i in range(4)]
     assert slots[0] == cid("v2")[4:]
-    assert slots[1] == cid("v2-manifest", DAG_CBOR)[4:]
+    assert slots[1] == cid("v2-manifest", DAG_PB)[4:]
     packed = int.from_bytes(slots[2], "big")
     assert packed & (2**160 - 1) == int(contributor.address, 16)
     assert packed >> 160 & (2**40 - 1) == tx.timestamp
     assert packed >> 200 & (2**32 - 1) == 1  # parent
     assert packed >> 232 & 0xFF == RAW
-    assert packed >> 240 & 0xFF == DAG_CBOR
+    assert packed >> 240 & 0xFF == DAG_PB
     assert packed >> 248 == 1  # rolled back
     assert slots[3] == bytes(32)  # nothing beyond the third slot
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import brownie
 import pytest
-from contract_helpers import DAG_CBOR, cid, model_id, plain, typed_error
+from contract_helpers import DAG_PB, cid, model_id, plain, typed_error
 
 from deai_gov.errors import InputError
 from deai_gov.names import validate_model_name
@@ -22,7 +22,7 @@ FRESH = "acme/fresh"  # never registered
 @pytest.fixture(scope="module")
 def registry(module_isolation: Any, ModelRegistry: Any, accounts: Any) -> Any:
     registry = ModelRegistry.deploy(accounts[0], accounts[1], {"from": accounts[0]})
-    registry.register(NAME, cid("v1"), cid("v1-manifest", DAG_CBOR), accounts[3], {"from": accounts[0]})
+    registry.register(NAME, cid("v1"), cid("v1-manifest", DAG_PB), accounts[3], {"from": accounts[0]})
     return registry
 
 
@@ -96,6 +96,11 @@ INVALID_CIDS = [
     pytest.param(b"\x01\x55\x12\x1f" + DIGEST, id="wrong-digest-length"),
     pytest.param(b"\x01\xa9\x02\x12\x20" + DIGEST, id="2-byte-codec"),
     pytest.param(b"\x01\x81\x01\x12\x20" + DIGEST[:31], id="2-byte-codec-36-bytes"),
+    # one-byte codecs that name no content a client can fetch and verify (C4): only raw and dag-pb pass
+    pytest.param(b"\x01\x00\x12\x20" + DIGEST, id="identity-codec"),
+    pytest.param(b"\x01\x12\x12\x20" + DIGEST, id="sha2-256-as-codec"),
+    pytest.param(b"\x01\x01\x12\x20" + DIGEST, id="cidv1-as-codec"),
+    pytest.param(b"\x01\x71\x12\x20" + DIGEST, id="dag-cbor-codec"),
 ]
 
 

@@ -19,7 +19,7 @@ from deai_gov.dao.actions import (
     description_title,
     with_proposer_suffix,
 )
-from deai_gov.dao.governance import sign_ballot
+from deai_gov.dao.governance import ballot_nonce_key, sign_ballot
 from deai_gov.errors import InputError
 
 PROPOSER = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"
@@ -162,6 +162,9 @@ def test_support_parse_refuses_other_words(text: str) -> None:
 # ------------------------------------------------------------------ SignedVote
 
 
+CONTENT = bytes.fromhex("ff" * 8 + "0123456789abcdef" * 3)  # a proposal's content hash
+
+
 @pytest.fixture
 def signed() -> SignedVote:
     account = Account.from_key("0x" + "07" * 32)
@@ -171,22 +174,30 @@ def signed() -> SignedVote:
         governor_name="deai-gov Governor",
         chain_id=31337,
         proposal_id=3,
+        content_hash=CONTENT,
         support=Support.AGAINST,
         reason="the benchmark is wrong",
     )
 
 
 def test_signed_vote_to_dict(signed: SignedVote) -> None:
+    """The first nonce is keyed by the low 192 bits of the content hash (the governor counts no other)."""
     data = signed.to_dict()
     assert data == {
         "proposal_id": 3,
         "support": "against",
         "voter": Account.from_key("0x" + "07" * 32).address,
-        "nonce": str(3 << 64),
+        "nonce": str(int("0123456789abcdef" * 3, 16) << 64),
         "reason": "the benchmark is wrong",
         "signature": signed.signature,
+        "proposal_hash": "0x" + CONTENT.hex(),
     }
     assert len(bytes.fromhex(data["signature"].removeprefix("0x"))) == 65
+
+
+def test_a_ballot_nonce_key_needs_a_32_byte_hash() -> None:
+    with pytest.raises(InputError, match="32 bytes, not 20"):
+        ballot_nonce_key(bytes(20))
 
 
 def test_signed_vote_round_trips_through_json(signed: SignedVote) -> None:

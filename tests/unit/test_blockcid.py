@@ -118,10 +118,18 @@ def test_to_registry_bytes_refuses_a_keccak_cid() -> None:
 def test_to_registry_bytes_refuses_two_byte_codecs(codec: str) -> None:
     cid = cid_of(b"model", codec)
     assert bytes(cid)[1] >= 0x80  # the codec's varint continues into a second byte
-    with pytest.raises(InputError, match=f"has codec {codec}; the registry accepts one-byte codecs only"):
+    with pytest.raises(InputError, match=f"has codec {codec}; the registry accepts raw and dag-pb"):
         to_registry_bytes(str(cid))
-    with pytest.raises(InputError, match="one-byte codecs only"):
+    with pytest.raises(InputError, match="raw and dag-pb"):
         to_registry_bytes(bytes(cid))
+
+
+@pytest.mark.parametrize("code", [0x00, 0x01, 0x12, 0x71])
+def test_to_registry_bytes_refuses_one_byte_codecs_of_no_unixfs_content(code: int) -> None:
+    """identity, cidv1 and sha2-256 written as codecs, and dag-cbor: the registry refuses them as well (C4)."""
+    cid = bytes([0x01, code, 0x12, 0x20]) + hashlib.sha256(b"model").digest()
+    with pytest.raises(InputError, match="the registry accepts raw and dag-pb"):
+        to_registry_bytes(cid)
 
 
 @pytest.mark.parametrize("junk", ["junk", "Qm123", "bafy" + "a" * 55, " " + str(cid_of(b"x"))])

@@ -10,7 +10,7 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from deai_gov.cli.errors import exit_code_for
-from deai_gov.contracts.reverts import decode_revert, explain_revert, revert_error
+from deai_gov.contracts.reverts import decode_revert, explain_revert, revert_data_of, revert_error
 from deai_gov.contracts.states import OperationState, ProposalState
 from deai_gov.errors import TransactionError
 
@@ -190,3 +190,32 @@ def test_a_revert_string_that_is_not_utf8_is_shown_with_replacement_characters()
     """`Error(string)` carries bytes the contract chose: they are shown, never a decoding failure."""
     data = function_signature_to_4byte_selector("Error(string)") + encode(["bytes"], [b"bad \xff byte"])
     assert explain_revert(data) == "reverted: bad \ufffd byte"
+
+
+def test_a_vote_for_other_content_is_explained() -> None:
+    content = bytes(range(32))
+    data = payload("ModelGovernorVoteForOtherContent(uint256,bytes32)", 3, content)
+    assert decode_revert(data) == ("ModelGovernorVoteForOtherContent", {"proposalId": 3, "contentHash": content})
+    words = explain_revert(data)
+    assert "other content than proposal 3 now holds (0x000102" in words and "nothing was counted" in words
+
+
+def test_a_voting_period_below_the_extension_is_explained_in_durations() -> None:
+    data = payload("ModelGovernorVotingPeriodBelowExtension(uint256,uint256)", 3600, 86400)
+    assert explain_revert(data) == (
+        "a voting period of 1 hour is shorter than the late-quorum extension (1 day); shorten the extension first"
+    )
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        # web3 with no error-formatting middleware (brownie's) raises the node's JSON-RPC error object as it came
+        lambda data: ValueError({"code": 3, "message": "execution reverted: custom error 0x71c6af49", "data": data}),
+        lambda data: ValueError({"code": 3, "message": "execution reverted", "data": {"data": data}}),
+    ],
+)
+def test_the_payload_is_found_in_a_json_rpc_error_object(raised: Any) -> None:
+    data = "0x" + payload("GovernorAlreadyCastVote(address)", "0x" + "ab" * 20).hex()
+    assert revert_data_of(raised(data)) == data
+    assert revert_error(revert_data_of(raised(data)) or "").args[0].endswith("has already voted on this proposal")
