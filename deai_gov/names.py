@@ -49,7 +49,9 @@ def checksum_address(address: str, what: str) -> str:
 
     if not isinstance(address, str) or not is_address(address):
         raise InputError(f"{what} {address!r} is not an address")
-    if address != address.lower() and not is_checksum_address(address):
+    digits = address[2:] if address[:2] in ("0x", "0X") else address
+    # EIP-55: only mixed case carries a checksum; all lowercase or all uppercase is an address without one
+    if digits not in (digits.lower(), digits.upper()) and not is_checksum_address(address):
         raise InputError(f"{what} {address} has a wrong checksum (mistyped?)")
     return str(to_checksum_address(address))
 

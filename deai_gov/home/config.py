@@ -69,16 +69,53 @@ def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
     return _load(home, "networks")
 
 
+#: The keys of each kind of table in config.toml and the type of each value ("strings": a list of strings).
+SCHEMAS: dict[str, dict[str, str]] = {
+    "networks": {
+        "rpc_url": "string",
+        "deployment": "string",
+        "ipfs_api": "string",
+        "gateways": "strings",
+        "store": "string",
+    },
+    "pinning": {"endpoint": "string", "token_env": "string", "token_file": "string"},
+}
+
+
 def _named(home: Path, section: str, name: str, noun: str) -> dict[str, Any]:
-    """The `[section.name]` table of config.toml; InputError naming the known ones, or saying it is no table."""
+    """The `[section.name]` table of config.toml, its keys and value types checked (`SCHEMAS`); InputError naming
+    the known tables, or the key that is unknown or of the wrong type."""
+    import difflib
+
     tables = _load(home, section)
+    where = home / "config.toml"
     if name not in tables:
         known = ", ".join(sorted(tables)) or "none configured"
-        raise InputError(f"unknown {noun} {name!r} (known: {known}; see {home / 'config.toml'})")
+        raise InputError(f"unknown {noun} {name!r} (known: {known}; see {where})")
     table = tables[name]
     if not isinstance(table, dict):
-        raise InputError(f"{noun} {name!r} in {home / 'config.toml'} must be a table ([{section}.{name}])")
+        raise InputError(f"{noun} {name!r} in {where} must be a table ([{section}.{name}])")
+    schema = SCHEMAS[section]
+    for key, value in table.items():
+        wanted = schema.get(key)
+        if wanted is None and key != "token":  # a token in the file is refused with its own words
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InputError(f"{where}: [{section}.{name}] has no key {key!r} ({hint}known: {', '.join(schema)})")
+        if wanted == "string" and not isinstance(value, str):
+            raise InputError(f"{where}: [{section}.{name}] {key} must be a string, not {_toml_type(value)}")
+        if wanted == "strings" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            example = f'{key} = ["{value}"]' if isinstance(value, str) else f'{key} = ["…", "…"]'
+            raise InputError(
+                f"{where}: [{section}.{name}] {key} must be a list of strings ({example}), not {_toml_type(value)}"
+            )
     return table
+
+
+def _toml_type(value: Any) -> str:
+    """A TOML value's kind in words."""
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return next((words for kind, words in kinds.items() if isinstance(value, kind)), "a date or time")
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,38 @@ def test_a_network_must_be_a_table(home: Path) -> None:
         resolve_network("sepolia")
 
 
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (
+            'gateways = "https://gw.example"',
+            r'gateways must be a list of strings \(gateways = \["https://gw.example"\]\), not a string',
+        ),
+        ("gateways = [1, 2]", "gateways must be a list of strings"),
+        ("rpc_url = 8545", "rpc_url must be a string, not an integer"),
+        ("store = true", "store must be a string, not a boolean"),
+        ("deployment = { path = 'x' }", "deployment must be a string, not a table"),
+        ('rpc-url = "http://127.0.0.1:8545"', "has no key 'rpc-url' \\(did you mean 'rpc_url'\\?"),
+    ],
+)
+def test_a_value_of_the_wrong_type_or_an_unknown_key_is_one_line_naming_the_key(
+    home: Path, line: str, words: str
+) -> None:
+    """A string where a list is wanted used to become a list of one-character gateways."""
+    path = write_config(home, f"[networks.sepolia]\n{line}\n")
+    with pytest.raises(InputError, match=words) as excinfo:
+        resolve_network("sepolia")
+    assert f"{path}: [networks.sepolia]" in str(excinfo.value) and "\n" not in str(excinfo.value)
+
+
+def test_a_pinning_table_is_checked_too(home: Path) -> None:
+    from deai_gov.home.config import pinning_service
+
+    write_config(home, '[pinning.local]\nendpoint = "http://127.0.0.1:5000"\ntoken_env = ["A"]\n')
+    with pytest.raises(InputError, match=r"\[pinning.local\] token_env must be a string, not a list"):
+        pinning_service("local")
+
+
 def test_a_config_file_that_is_not_utf8_is_an_input_error(home: Path) -> None:
     path = home / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)

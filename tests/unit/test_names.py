@@ -156,6 +156,14 @@ def test_checksum_of_random_addresses_follows_eip55() -> None:
         assert checksum_address(address, "the recipient") == eip55(address)
 
 
+@pytest.mark.parametrize("vector", EIP55_VECTORS)
+def test_an_all_uppercase_address_carries_no_checksum_and_is_taken(vector: str) -> None:
+    """EIP-55 leaves all-uppercase (like all-lowercase) addresses unchecked; cast and web3 take them."""
+    upper = "0x" + vector[2:].upper()
+    assert checksum_address(upper, "the recipient") == vector
+    assert checksum_address("0X" + vector[2:].upper(), "the recipient") == vector
+
+
 def test_a_wrong_checksum_is_refused() -> None:
     """Mixed case that is not the EIP-55 checksum means a mistyped address: refused, not silently fixed."""
     for vector in EIP55_VECTORS[4:]:
