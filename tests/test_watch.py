@@ -18,6 +18,7 @@ from deai_gov.chain.client import Chain, connect, send
 from deai_gov.cli import main
 from deai_gov.dao import governance as gov
 from deai_gov.dao import registry as reg
+from deai_gov.dao import token
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import ChainError, HookFailed
@@ -77,7 +78,8 @@ def deploy_script(tmp_path: Path) -> tuple[Path, Path]:
     script.write_text(
         "#!/bin/sh\n"
         "payload=$(cat)\n"
-        f'echo "$DEAI_GOV_EVENT $DEAI_GOV_MODEL ${{DEAI_GOV_VERSION:--}} $(echo "$payload" | head -c 1)" >> {log}\n'
+        f'echo "$DEAI_GOV_EVENT $DEAI_GOV_MODEL ${{DEAI_GOV_VERSION:--}} ${{DEAI_GOV_PROPOSAL_ID:--}} '
+        f'$(echo "$payload" | head -c 1)" >> {log}\n'
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script, log
@@ -122,28 +124,34 @@ def test_a_deployment_script_follows_a_model_through_its_life_once_each(
     assert later[1] == f"{NAME} suspended by {people.guardian.address}: weights leaked"
     assert later[2] == f"{NAME} unsuspended by {people.guardian.address}"
     assert later[3] == f"{NAME} retired at v1: superseded" and len(later) == 4
+    # each change names the vote that made it (DEAI_GOV_PROPOSAL_ID); the guardian's own acts name none
     assert log.read_text().splitlines() == [
-        f"ModelRegistered {NAME} - {{",
-        f"VersionPublished {NAME} 1 {{",
-        f"CurrentVersionChanged {NAME} 1 {{",
-        f"VersionPublished {NAME} 2 {{",
-        f"CurrentVersionChanged {NAME} 2 {{",
-        f"CurrentVersionChanged {NAME} 1 {{",
-        f"ModelSuspended {NAME} - {{",
-        f"ModelUnsuspended {NAME} - {{",
-        f"ModelRetired {NAME} - {{",
+        f"ModelRegistered {NAME} - 1 {{",
+        f"VersionPublished {NAME} 1 1 {{",
+        f"CurrentVersionChanged {NAME} 1 1 {{",
+        f"VersionPublished {NAME} 2 2 {{",
+        f"CurrentVersionChanged {NAME} 2 2 {{",
+        f"CurrentVersionChanged {NAME} 1 3 {{",
+        f"ModelSuspended {NAME} - - {{",
+        f"ModelUnsuspended {NAME} - - {{",
+        f"ModelRetired {NAME} - 4 {{",
     ]
 
 
 def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, People, list[str]]) -> None:
-    _, people, base = world
+    dao, people, base = world
     result = CliRunner().invoke(main, [*base, "watch", "--json", "--once", "--confirmations", "0", "--from",
                                        "deployment"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     every = [json.loads(line) for line in result.stdout.splitlines()]
-    assert every[0]["event"] == "GuardianChanged"  # the deployment names the registry's guardian
-    events = [e for e in every if e["contract"] == "governor"]
+    assert next(e["event"] for e in every if e["contract"] == "registry") == "GuardianChanged"  # named at deployment
+    roles = [e["summary"] for e in every if e["contract"] == "timelock"]  # the deployment wires the timelock
+    assert f"timelock role PROPOSER_ROLE granted to {dao.address('governor')}" in roles
+    assert any(line.startswith("timelock role DEFAULT_ADMIN_ROLE revoked from") for line in roles)
+    events = [e for e in every if e["contract"] == "governor" and e["args"].get("proposalId") is not None]
     names = [e["event"] for e in events]
+    settings = [e["summary"] for e in every if e["event"] == "VotingPeriodSet"]
+    assert settings == ["voting period 0 seconds -> 1 hour"]  # the deployment's own settings are shown too
     assert names == ["ProposalCreated", "VoteCast", "ProposalQueued", "ProposalExecuted"]
     created = events[0]
     assert created["contract"] == "governor" and created["args"]["proposalId"] == 1
@@ -151,6 +159,44 @@ def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, Peopl
     vote = events[1]
     assert vote["args"]["voter"] == people.alice.address and vote["args"]["weight"] == 700 * 10**18  # exact
     assert f"{people.alice.address} voted for on proposal 1 with 700 MDL" == vote["summary"]
+
+
+def test_settings_treasury_grants_and_guardian_changes_are_followed_with_the_vote_behind_them(
+    world: tuple[Dao, People, list[str]],
+) -> None:
+    """A voting-period change, a proposal-guardian change and a treasury grant were never shown; each is now, with
+    the proposal whose execution made it."""
+    dao, people, base = world
+    from_block = dao.chain.block_number() + 1
+    actions = [
+        dao.action("governor", "setVotingPeriod", 2 * VOTING_PERIOD),
+        dao.action("governor", "setProposalGuardian", people.carol.address),
+        token.reward_action(dao, people.bob.address, 5 * 10**18),
+    ]
+    pid = pass_proposal(dao, people, actions, "Longer votes, carol guards, bob is paid")
+    result = CliRunner().invoke(main, [*base, "watch", "--json", "--once", "--confirmations", "0", "--from",
+                                       str(from_block)])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    changes = [json.loads(line) for line in result.stdout.splitlines()]
+    made = {e["event"]: e for e in changes if e["event"] in ("VotingPeriodSet", "ProposalGuardianSet", "Transfer")}
+    assert made["VotingPeriodSet"]["summary"] == "voting period 1 hour -> 2 hours"
+    assert (
+        made["ProposalGuardianSet"]["summary"]
+        == f"proposal guardian {people.guardian.address} -> {people.carol.address}"
+    )
+    assert made["Transfer"]["summary"] == f"treasury sent 5 MDL to {people.bob.address}"
+    assert made["Transfer"]["contract"] == "token"
+    assert {e["proposal_id"] for e in made.values()} == {pid}
+    assert [e["event"] for e in changes if e["contract"] == "token"] == ["Transfer"]  # only the treasury's
+
+
+def test_a_setting_that_did_not_change_is_no_event_and_no_address_reads_none() -> None:
+    from deai_gov.workflows.watch import _is_no_change, _who
+
+    zero = "0x" + "00" * 20
+    assert _is_no_change("GuardianChanged", {"previousGuardian": zero, "newGuardian": zero})
+    assert not _is_no_change("GuardianChanged", {"previousGuardian": zero, "newGuardian": "0x" + "11" * 20})
+    assert _who(zero) == "none" and _who("0x" + "11" * 20) == "0x" + "11" * 20
 
 
 def test_only_confirmed_events_are_delivered_and_a_shallow_reorganisation_is_harmless(

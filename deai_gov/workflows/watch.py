@@ -32,7 +32,7 @@ from ..dao.deployed import Dao
 from ..dao.token import symbol
 from ..errors import ChainError, HookFailed, InputError, TransactionError
 from ..names import model_id
-from ..units import format_amount, format_time
+from ..units import format_amount, format_duration, format_time
 
 #: The events followed, by the role of the contract that emits them.
 EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,8 +46,18 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "VoteCast",
             "VoteCastWithParams",
             "OverrideVoteCast",
+            "ProposalExtended",
+            "VotingDelaySet",
+            "VotingPeriodSet",
+            "ProposalThresholdSet",
+            "QuorumNumeratorUpdated",
+            "LateQuorumVoteExtensionSet",
+            "ProposalGuardianSet",
+            "TimelockChange",
+            "ModelRegistrySet",
         ),
     ),
+    "timelock": ("TimelockController", ("MinDelayChange", "RoleGranted", "RoleRevoked")),
     "registry": (
         "ModelRegistry",
         (
@@ -61,7 +71,10 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
+#: Token transfers are followed only out of the treasury (the timelock): `TREASURY_EVENT` with the timelock as sender.
+TREASURY_EVENT = ("ModelToken", "Transfer")
 _SUPPORT = {0: "against", 1: "for", 2: "abstain"}
+_ZERO = "0x" + "00" * 20
 
 
 _BLOCK_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
@@ -84,12 +97,14 @@ class WatchedEvent:
     args: dict[str, Any]
     model: str | None = None
     summary: str = ""
+    proposal_id: int | None = None  # the proposal it is about, or whose execution caused it
 
     def to_json(self) -> dict[str, Any]:
         return {
             "event": self.name,
             "contract": self.contract,
             "model": self.model,
+            "proposal_id": self.proposal_id,
             "block": self.block,
             "block_hash": self.block_hash,
             "tx_hash": self.tx_hash,
@@ -112,8 +127,10 @@ class WatchedEvent:
         }
         if self.model is not None:
             env["DEAI_GOV_MODEL"] = self.model
-        for key, variable in (("version", "DEAI_GOV_VERSION"), ("current", "DEAI_GOV_VERSION"),
-                              ("proposalId", "DEAI_GOV_PROPOSAL_ID")):  # fmt: skip
+        proposal_id = self.proposal_id if self.proposal_id is not None else self.args.get("proposalId")
+        if proposal_id is not None:
+            env["DEAI_GOV_PROPOSAL_ID"] = str(proposal_id)
+        for key, variable in (("version", "DEAI_GOV_VERSION"), ("current", "DEAI_GOV_VERSION")):
             if key in self.args:
                 env[variable] = str(self.args[key])
         return {name: value for name, value in env.items() if len(value) <= VARIABLE_LIMIT}
@@ -205,21 +222,18 @@ def follow(
         cursor = Cursor(cursor_path or Path(os.devnull), chain.chain_id, governor, max(0, start) - 1, 2**62)
     decoder = _Decoder(dao)
     wanted_model = "0x" + model_id(model).hex() if model is not None else None
-    addresses = [dao.address(role) for role in EVENTS] if model is None else [dao.address("registry")]
-    topics = [[topic for role in EVENTS for topic in decoder.topics(role)]]
+    queries = decoder.queries() if model is None else [([dao.address("registry")], [decoder.topics("registry")])]
     if cursor.block >= 0 and cursor.log_index < 2**62:  # a saved cursor: its block first, then its event
         _check_not_reorganised(chain, cursor, chain.block_number())
-        _check_cursor_event(chain, cursor, [dao.address(role) for role in EVENTS], topics)
+        _check_cursor_event(chain, cursor, decoder.queries())
     while True:
         latest = chain.block_number()
         _check_not_reorganised(chain, cursor, latest)
         tip = latest - confirmations
         if tip > cursor.block or (tip == cursor.block and cursor.log_index < 2**62):
             begin = cursor.block if cursor.log_index < 2**62 else cursor.block + 1
-            for log in sorted(
-                fetch_logs(chain, addresses, topics, begin, tip),  # type: ignore[arg-type]
-                key=lambda item: (quantity(item["blockNumber"]), quantity(item["logIndex"])),
-            ):
+            found = [log for addresses, topics in queries for log in fetch_logs(chain, addresses, topics, begin, tip)]
+            for log in sorted(found, key=lambda item: (quantity(item["blockNumber"]), quantity(item["logIndex"]))):
                 block, index = quantity(log["blockNumber"]), quantity(log["logIndex"])
                 if (block, index) <= (cursor.block, cursor.log_index):
                     continue
@@ -289,10 +303,11 @@ def _block_hash(chain: Any, number: int) -> str | None:
     return str(block["hash"]) if isinstance(block, dict) else None
 
 
-def _check_cursor_event(chain: Any, cursor: Cursor, addresses: list[str], topics: list[list[str]]) -> None:
+def _check_cursor_event(chain: Any, cursor: Cursor, queries: list[tuple[list[str], list[Any]]]) -> None:
     """InputError unless the event a saved cursor names (block, log index) is one of the DAO's: a cursor edited
     to a later position in its block would skip the events before it unseen."""
-    found = fetch_logs(chain, addresses, topics, cursor.block, cursor.block)  # type: ignore[arg-type]
+    found = [log for addresses, topics in queries for log in fetch_logs(chain, addresses, topics, cursor.block,
+             cursor.block)]  # fmt: skip
     if not any(quantity(log["logIndex"]) == cursor.log_index for log in found):
         raise InputError(
             f"the cursor file {cursor.path} names event {cursor.log_index} of block {cursor.block:,}, which is none "
@@ -330,39 +345,75 @@ class _Decoder:
 
         self.dao = dao
         self.roles = {dao.address(role).lower(): role for role in EVENTS}
+        self.roles[dao.address("token").lower()] = "token"
         self.shapes = {
             role: {event_shape(contract, name).topic: name for name in names}
             for role, (contract, names) in EVENTS.items()
         }
         self._names: dict[str, str] = {}
         self._symbol: str | None = None
+        self._executed: dict[str, list[tuple[int, int]]] = {}  # tx hash -> (log index, proposal id) executed in it
 
     def topics(self, role: str) -> list[str]:
         return list(self.shapes[role])
+
+    def queries(self) -> list[tuple[list[str], list[Any]]]:
+        """The log queries (addresses, topics) that find every followed event: one for the governor, timelock and
+        registry, one for the token's transfers out of the treasury."""
+        timelock = self.dao.address("timelock")
+        transfer = event_shape(*TREASURY_EVENT).topic
+        return [
+            ([self.dao.address(role) for role in EVENTS], [[t for role in EVENTS for t in self.topics(role)]]),
+            ([self.dao.address("token")], [[transfer], ["0x" + "00" * 12 + timelock[2:].lower()]]),
+        ]
 
     def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
 
         role = self.roles.get(str(log["address"]).lower())
         if role is None:
             return None
-        decoded = decode_any_log(EVENTS[role][0], log)
-        if decoded is None or decoded[0] not in EVENTS[role][1]:
+        decoded = decode_any_log(TREASURY_EVENT[0] if role == "token" else EVENTS[role][0], log)
+        if decoded is None:
             return None
         name, raw_args = decoded
+        if role == "token":
+            if name != TREASURY_EVENT[1] or str(raw_args["from"]).lower() != self.dao.address("timelock").lower():
+                return None
+        elif name not in EVENTS[role][1]:
+            return None
         args = {key: _json_value(key, value) for key, value in raw_args.items() if key not in ("targets", "values",
                 "signatures", "calldatas")}  # fmt: skip
+        if _is_no_change(name, args):
+            return None  # e.g. a registry deployed without a guardian says "guardian none -> none"
         model = self._model(raw_args.get("modelId"), raw_args.get("name")) if role == "registry" else None
+        tx_hash, index = hex_text(log["transactionHash"]), quantity(log["logIndex"])
+        proposal_id = args.get("proposalId")
         return WatchedEvent(
             name,
             role,
             quantity(log["blockNumber"]),
             hex_text(log["blockHash"]),
-            hex_text(log["transactionHash"]),
-            quantity(log["logIndex"]),
+            tx_hash,
+            index,
             args,
             model,
             self._summary(name, args, model),
+            int(proposal_id) if proposal_id is not None else self._executing(tx_hash, index),
         )
+
+    def _executing(self, tx_hash: str, log_index: int) -> int | None:
+        """The proposal whose execution emitted the log at `log_index` of `tx_hash`: the governor emits
+        `ProposalExecuted` right after a proposal's calls, so the first one after the log names it; None for a log
+        no governor execution caused (a deployment, the guardian's own transaction, a call on the timelock)."""
+        if tx_hash not in self._executed:
+            governor = self.dao.address("governor").lower()
+            executed = []
+            for log in self.dao.chain.receipt(tx_hash)["logs"]:
+                decoded = decode_any_log("ModelGovernor", log) if str(log["address"]).lower() == governor else None
+                if decoded is not None and decoded[0] == "ProposalExecuted":
+                    executed.append((quantity(log["logIndex"]), int(decoded[1]["proposalId"])))
+            self._executed[tx_hash] = executed
+        return next((pid for index, pid in self._executed[tx_hash] if index > log_index), None)
 
     def _model(self, model_id: Any, name: Any) -> str | None:
         if model_id is None:
@@ -407,8 +458,58 @@ class _Decoder:
         if name == "ModelRetired":
             return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
         if name == "GuardianChanged":
-            return f"registry guardian {args['previousGuardian']} -> {args['newGuardian']}"
+            return f"registry guardian {_who(args['previousGuardian'])} -> {_who(args['newGuardian'])}"
+        if name == "ProposalExtended":
+            return f"proposal {pid}'s vote extended to {format_time(int(args['extendedDeadline']))}"
+        if name == "ProposalGuardianSet":
+            return f"proposal guardian {_who(args['oldProposalGuardian'])} -> {_who(args['newProposalGuardian'])}"
+        durations = {
+            "VotingDelaySet": ("voting delay", "oldVotingDelay", "newVotingDelay"),
+            "VotingPeriodSet": ("voting period", "oldVotingPeriod", "newVotingPeriod"),
+            "LateQuorumVoteExtensionSet": ("late-quorum extension", "oldVoteExtension", "newVoteExtension"),
+            "MinDelayChange": ("timelock delay", "oldDuration", "newDuration"),
+        }
+        if name in durations:
+            label, old, new = durations[name]
+            return f"{label} {format_duration(int(args[old]))} -> {format_duration(int(args[new]))}"
+        if name == "ProposalThresholdSet":
+            before, after = int(args["oldProposalThreshold"]), int(args["newProposalThreshold"])
+            return f"proposal threshold {self._tokens(before)} -> {self._tokens(after)}"
+        if name == "QuorumNumeratorUpdated":
+            return f"quorum {args['oldQuorumNumerator']}% -> {args['newQuorumNumerator']}% of the supply"
+        if name == "TimelockChange":
+            return f"the governor's timelock {args['oldTimelock']} -> {args['newTimelock']}"
+        if name == "ModelRegistrySet":
+            return f"the governor's model registry {_who(args['oldRegistry'])} -> {_who(args['newRegistry'])}"
+        if name in ("RoleGranted", "RoleRevoked"):
+            verb = "granted to" if name == "RoleGranted" else "revoked from"
+            return f"timelock role {_role_name(str(args['role']))} {verb} {_who(args['account'])}"
+        if name == "Transfer":
+            return f"treasury sent {self._tokens(int(args['value']))} to {args['to']}"
         return name
+
+
+def _who(address: Any) -> str:
+    """An address as shown, `none` for the zero address (no guardian, no registry)."""
+    return "none" if str(address).lower() == _ZERO else str(address)
+
+
+def _is_no_change(name: str, args: dict[str, Any]) -> bool:
+    """Whether an event of a setting reports the value it already had (nothing for a follower to act on)."""
+    pairs = {"GuardianChanged": ("previousGuardian", "newGuardian"), "ProposalGuardianSet": ("oldProposalGuardian",
+             "newProposalGuardian")}  # fmt: skip
+    if name not in pairs:
+        return False
+    old, new = pairs[name]
+    return str(args[old]).lower() == str(args[new]).lower()
+
+
+def _role_name(role: str) -> str:
+    """A timelock role id in words (its name when it is one of the timelock's own)."""
+    from ..dao.deployed import timelock_roles
+
+    names = {"0x" + bytes(value).hex(): name for name, value in timelock_roles().items()}
+    return names.get(role.lower(), role)
 
 
 def _json_value(name: str, value: Any) -> Any:
