@@ -224,3 +224,22 @@ def test_the_report_as_json_has_exact_figures(world: tuple[Dao, People]) -> None
     assert data["succeeded"] is True and data["failed_action"] is None and isinstance(data["gas_used"], int)
     assert data["fork_block"] == report.fork_block and data["route"] == "governor"
     assert {b["what"] for b in data["balances"]} == {f"{dao.address('timelock')} (treasury)", people.bob.address}
+
+
+def test_a_change_of_the_governors_own_settings_is_never_judged_alone(world: tuple[Dao, People]) -> None:
+    """Checked alone, a call to the governor's settings reverted with panic 0x31 (its queue of governance calls is
+    empty outside an execution), so `proposal show` said "would fail now" of a voting-period or guardian change that
+    executed fine. Such an action is left to the whole-proposal simulation, which runs it inside an execution."""
+    dao, people = world
+    actions = [
+        changes.setting_action(dao, "voting-period", "15m"),
+        dao.action("governor", "setProposalGuardian", people.carol.address),
+        changes.transfer_action(dao, people.bob.address, 1 * TOKEN),
+    ]
+    outcomes = gov.simulate_actions(dao, draft(dao, people, actions, "Settings"))
+    assert outcomes[:2] == [gov.CHECKED_ONLY_IN_EXECUTION] * 2 and outcomes[2] is None
+    assert [gov.would_succeed(o) for o in outcomes] == [None, None, True]
+    assert gov.outcome_words(outcomes[0]).startswith("checked only with the whole proposal")
+    assert "panic" not in " ".join(str(o) for o in outcomes)
+    whole = simulate_proposal(dao, draft(dao, people, actions, "Settings"), proposer=people.alice.address)
+    assert whole.succeeded, whole.lines(["period", "guardian", "pay"])

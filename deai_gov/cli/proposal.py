@@ -55,7 +55,7 @@ from .tx import transact
     help="Change a setting: voting-delay=1d, voting-period=7d, threshold=10000, quorum=5%, late-quorum=2d, "
     "timelock-delay=2d (repeatable).",
 )
-@click.option("--guardian", metavar="ADDRESS|none", help="Replace the guardians (or remove them with `none`).")
+@click.option("--guardian", metavar="ADDRESS|NAME|none", help="Replace the guardians (or remove them with `none`).")
 @click.option(
     "--guardian-of",
     type=click.Choice(["both", "governor", "registry"]),
@@ -106,6 +106,7 @@ def create(
     from ..dao import changes
     from ..dao.registry import check_changeable, check_rollback, retire_action, rollback_action
     from ..errors import InputError
+    from ..home.addressbook import resolve_address
     from .submit import submit
 
     actions = []
@@ -122,7 +123,7 @@ def create(
             raise InputError(f"--set {item!r}: write NAME=VALUE, e.g. voting-period=7d")
         actions.append(changes.setting_action(session.dao, name.strip(), value.strip()))
     if guardian is not None:
-        address = None if guardian.lower() == "none" else guardian
+        address = None if guardian.lower() == "none" else resolve_address(guardian, "guardian")
         which = {"governor": guardian_of != "registry", "registry": guardian_of != "governor"}
         actions += changes.guardian_actions(session.dao, address, **which)
     for target, signature, args in calls:
@@ -190,6 +191,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     """Title, description, decoded actions, votes, quorum and deadline of a proposal."""
     from rich.text import Text
 
+    from ..dao.governance import outcome_words
     from ..dao.token import symbol
     from ..errors import DeaiGovError
     from ..units import format_amount
@@ -232,8 +234,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         for i, words in enumerate(info.actions_in_words, 1):
             screen.print(f"  {i}. {words}", highlight=False, markup=False)
             if outcomes and whole is None:
-                verdict = "would succeed now" if outcomes[i - 1] is None else f"would fail now: {outcomes[i - 1]}"
-                screen.print(f"     {verdict}", highlight=False, markup=False)
+                screen.print(f"     {outcome_words(outcomes[i - 1])}", highlight=False, markup=False)
         report_lines = whole.lines(info.actions_in_words) if whole is not None else []
         for line in report_lines:
             screen.print(line, highlight=False, markup=False)

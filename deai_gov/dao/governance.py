@@ -42,6 +42,7 @@ __all__ = [
     "existing_proposal_id",
     "get_proposal",
     "list_proposals",
+    "outcome_words",
     "override_vote",
     "propose",
     "queue",
@@ -56,6 +57,7 @@ __all__ = [
     "vote_weight",
     "wait_for_state",
     "with_proposer_suffix",
+    "would_succeed",
 ]
 
 GOVERNOR = "ModelGovernor"
@@ -516,19 +518,58 @@ def cancel(dao: Dao, proposal_id: int) -> PreparedTx:
     return _lifecycle(dao, "cancel", proposal_id)
 
 
+class CheckedOnlyInExecution(str):
+    """The outcome of an action `simulate_actions` cannot check on its own: a call to one of the governor's own
+    settings (`onlyGovernance`), which the governor accepts only inside the execution of a proposal. The
+    whole-proposal simulation (`workflows.simulation`) checks it."""
+
+
+#: The words of a `CheckedOnlyInExecution` outcome.
+CHECKED_ONLY_IN_EXECUTION = CheckedOnlyInExecution(
+    "checked only with the whole proposal (`proposal show --simulate`): the governor accepts a change of its own "
+    "settings only while executing a proposal"
+)
+
+
 def simulate_actions(dao: Dao, proposal: Proposal) -> list[str | None]:
     """Whether each action would succeed if executed now: a call from the timelock's address, per action.
 
-    None for an action that would succeed, else the decoded reason. Actions are simulated one by one against
-    the current state, so an action that depends on an earlier one in the same proposal may be misjudged.
+    None for an action that would succeed, else the decoded reason; `CHECKED_ONLY_IN_EXECUTION` for a call to the
+    governor itself, which no call outside an execution can check. Actions are simulated one by one against the
+    current state, so an action that depends on an earlier one in the same proposal may be misjudged.
     """
-    answers = eth_calls(
-        dao.chain,
-        [(action.target, action.calldata) for action in proposal.actions],
-        sender=dao.address("timelock"),
-        values=[action.value for action in proposal.actions],
+    governor = dao.address("governor").lower()
+    checkable = [action for action in proposal.actions if action.target.lower() != governor]
+    answers = iter(
+        eth_calls(
+            dao.chain,
+            [(action.target, action.calldata) for action in checkable],
+            sender=dao.address("timelock"),
+            values=[action.value for action in checkable],
+        )
     )
-    return [str(answer) if isinstance(answer, TransactionError) else None for answer in answers]
+    outcomes: list[str | None] = []
+    for action in proposal.actions:
+        if action.target.lower() == governor:
+            outcomes.append(CHECKED_ONLY_IN_EXECUTION)
+            continue
+        answer = next(answers)
+        outcomes.append(str(answer) if isinstance(answer, TransactionError) else None)
+    return outcomes
+
+
+def outcome_words(outcome: str | None) -> str:
+    """An outcome of `simulate_actions` in words: would succeed now, would fail now (why), or checked elsewhere."""
+    if outcome is None:
+        return "would succeed now"
+    if isinstance(outcome, CheckedOnlyInExecution):
+        return str(outcome)
+    return f"would fail now: {outcome}"
+
+
+def would_succeed(outcome: str | None) -> bool | None:
+    """An outcome of `simulate_actions` for JSON: True, False, or None where the action was not checked alone."""
+    return None if isinstance(outcome, CheckedOnlyInExecution) else outcome is None
 
 
 def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int:

@@ -11,7 +11,7 @@ from ..contracts.abi import decode_call
 from ..contracts.states import ProposalState
 from ..dao.actions import Proposal
 from ..dao.deployed import CONTRACT_OF_ROLE, timelock_roles
-from ..dao.governance import get_proposal, simulate_actions, state
+from ..dao.governance import get_proposal, simulate_actions, state, would_succeed
 from ..dao.registry import ProposedVersion, proposed_versions, versions_written
 from ..dao.token import symbol
 from ..errors import DeaiGovError, TransactionError
@@ -369,7 +369,7 @@ class ProposalReview:
             "quorum": str(info.quorum),
             "actions": info.actions_in_words,
             "dangerous_actions": self.dangerous,
-            "would_succeed_now": [outcome is None for outcome in self.simulation],
+            "would_succeed_now": [would_succeed(outcome) for outcome in self.simulation],
             "simulation": self.simulation,
             "artifacts": [item.to_json() for item in self.artifacts],
         }

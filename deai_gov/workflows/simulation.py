@@ -27,7 +27,7 @@ from ..contracts.abi import bytes_argument, decode_any_log
 from ..contracts.states import ProposalState
 from ..dao.actions import Proposal, Support
 from ..dao.deployed import CONTRACT_OF_ROLE, Dao, DaoSettings, read_settings
-from ..dao.governance import propose, simulate_actions, state, vote
+from ..dao.governance import outcome_words, propose, simulate_actions, state, vote, would_succeed
 from ..dao.registry import model_from_view
 from ..dao.token import delegate_addresses
 from ..errors import ChainError, SimulationUnavailable, TransactionError
@@ -481,8 +481,7 @@ class ProposalCheck:
             return self.report.lines(action_words)
         lines = [f"no whole-proposal simulation: {self.unavailable}; each action checked on its own instead"]
         for number, (words, outcome) in enumerate(zip(action_words, self.per_action, strict=False), 1):
-            verdict = "would succeed now" if outcome is None else f"would fail now: {outcome}"
-            lines.append(f"  {number}. {words}: {verdict}")
+            lines.append(f"  {number}. {words}: {outcome_words(outcome)}")
         return lines
 
     def to_json(self) -> dict[str, Any]:
@@ -490,7 +489,7 @@ class ProposalCheck:
             return self.report.to_json()
         return {
             "unavailable": self.unavailable,
-            "would_succeed_now": [o is None for o in self.per_action],
+            "would_succeed_now": [would_succeed(o) for o in self.per_action],
             "per_action": self.per_action,
         }
 
