@@ -18,7 +18,8 @@ def test_demo_runs_the_whole_lifecycle() -> None:
     model = report["model"]
     assert (model["status"], model["current_version"], model["latest_version"]) == ("retired", 1, 2)
     assert [v["status"] for v in model["versions"]] == ["current", "rolled_back"]
-    assert model["versions"][1]["parent"] == 1 and model["v1_approved_by_proposal"] == 1
+    assert model["versions"][1]["parent"] == 1 and model["v1_written_by_proposal"] == 1
+    assert model["v1_approved_by_proposal"] == 3  # the rollback, which made v1 current again
     assert report["pulled"]["files"] == ["README.md", "config.json", "weights.json"]
     assert report["reward_paid"] == "50"
     assert report["seconds"] < 30

@@ -107,7 +107,12 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert approved.version.number == 2 and report.manifest.contributors[0].address == people.carol.address
 
     # rollback to v1: v2 is marked rolled back and can never be current again
-    pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], "Roll back to v1")
+    rolled = pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], "Roll back to v1")
+    # v1 stands by the rollback's vote now, and still names the vote that wrote it
+    again = approval_of(dao, NAME)
+    assert (again.version.number, again.proposal_id, again.made_current, again.written_by) == (1, rolled, True, pid1)
+    assert again.to_json()["approved_by"] == "rollback" and again.to_json()["written_by"] == pid1
+    assert approval_of(dao, NAME, 2).proposal_id == pid2  # a rolled-back version: the vote that wrote it
     model = reg.get_model(dao, NAME)
     assert (model.current_version, model.latest_version) == (1, 2)
     assert reg.get_version(dao, NAME, 2).status == VersionStatus.ROLLED_BACK
@@ -140,6 +145,10 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
         finish(dao, people, pid)
     assert reg.get_model(dao, NAME).latest_version == 3
     assert [m.name for m in reg.list_models(dao)] == [NAME]
+    # its name is never free again: a registration is refused before anyone votes on it (the registry would refuse)
+    with pytest.raises(InputError, match=r"was registered and is now retired: .* choose another name"):
+        reg.check_registrable(dao, NAME)
+    reg.check_registrable(dao, "acme/vision-2")  # a free name passes
     # a retired model's versions stay approved, and say so
     retired, _ = verify_approved(dao, [store], NAME, 1)
     assert retired.retired and retired.model.status == ModelStatus.RETIRED and not retired.suspended

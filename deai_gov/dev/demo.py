@@ -168,12 +168,14 @@ def run_demo(on_step: Callable[[str], None] | None = None, chain: Chain | None =
             {"version": v.number, "status": v.status.name.lower(), "artifact_cid": v.artifact_cid, "parent": v.parent}
             for v in reg.list_versions(dao, MODEL_NAME)
         ],
-        "v1_approved_by_proposal": approval.proposal_id,
+        "v1_approved_by_proposal": approval.proposal_id,  # the rollback that made it current again
+        "v1_written_by_proposal": approval.to_json()["written_by"],
     }
     report.reward_paid = format_amount(REWARD)
     say(
         f"{model.name}: {report.model['status']}, current v{model.current_version}; "
-        f"v1 approved by proposal {approval.proposal_id}; reward {report.reward_paid} "
+        f"v1 written by proposal {approval.to_json()['written_by']}, current again by proposal "
+        f"{approval.proposal_id}; reward {report.reward_paid} "
         f"{token.symbol(dao)} paid"
     )
     report.seconds = time.monotonic() - started
