@@ -322,7 +322,8 @@ GLOBAL = [
     case(
         "global-config-network-not-table", ["--network", "flat", "dao", "info"], 3, "flat", home="weird",
     ),
-    case("global-config-rpc-url-not-string", ["--network", "intrpc", "dao", "info"], None, "5", home="weird"),
+    case("global-config-rpc-url-not-string", ["--network", "intrpc", "dao", "info"], 3,
+         "[networks.intrpc] rpc_url must be a string, not an integer", home="weird"),
     case("global-no-rpc-url", ["--deployment", "{record}", "dao", "info"], 3, "no RPC URL"),
     case("global-no-deployment", ["--rpc-url", "{rpc}", "dao", "info"], 3, "no deployment record"),
     case("global-rpc-down", ["--rpc-url", "{down}", "--deployment", "{record}", "dao", "info"], 4, "cannot reach"),
@@ -426,7 +427,8 @@ ACCOUNT = [
     ),
     case("account-power-unicode-address", [*BASE, "account", "power", "0xÅ" + "1" * 39], 3, "is not an address"),
     case("account-power-41-digits", [*BASE, "account", "power", "0x" + "a" * 41], 3, "is not an address"),
-    case("account-power-ens-name", [*BASE, "account", "power", "alice.eth"], 3, "is not an address"),
+    case("account-power-ens-name", [*BASE, "account", "power", "alice.eth"], 3,
+         "is neither an address nor an account name"),
     # delegation: addresses, keystores, passwords
     case("account-delegate-not-an-address", signed("alice", "account", "delegate", "0xNOTANADDRESS"), 3,
          "is not an address"),
@@ -527,7 +529,7 @@ DAO = [
     case("dao-deploy-holder-unicode-amount", ["--rpc-url", "{rpc}", "dao", "deploy", "--holder", "{bob}=ten€"], 3,
          "is not an amount"),
     case("dao-deploy-guardian-not-an-address", ["--rpc-url", "{rpc}", "dao", "deploy", "--guardian", "guardian"], 3,
-         "is not an address"),
+         "is neither an address nor an account name"),
     case("dao-deploy-no-rpc", ["dao", "deploy"], 3, "deploying needs a chain"),
     case("dao-deploy-record-exists", ["--rpc-url", "{rpc}", "dao", "deploy", "--out", "{record}"], 3,
          "already exists"),
@@ -621,6 +623,9 @@ MODEL_CASES = [
     # proposals: register
     case("model-register-bad-name", signed("alice", "model", "propose", "register", "Acme/New", "--artifact",
                                            "{cid_a}", "--manifest", "{cid_m}"), 3, "not a valid model name"),
+    case("model-register-taken-name", signed("alice", "model", "propose", "register", MODEL, "--artifact", "{cid_a}",
+                                             "--manifest", "{cid_m}"), 3, "is already registered (v1 current): a new "
+         "version is an upgrade; use `deai-gov model propose upgrade acme/bad-input PATH`"),
     case("model-register-unicode-name", signed("alice", "model", "propose", "register", "acme/naïve", "--artifact",
                                                "{cid_a}", "--manifest", "{cid_m}"), 3, "not a valid model name"),
     case("model-register-malformed-cid", signed("alice", "model", "propose", "register", "acme/new", "--artifact",

@@ -145,13 +145,26 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert reg.get_model(dao, NAME).current_version == 1
     assert onchain(dao, "token").functions.balanceOf(people.alice.address).call() == 505 * 10**18
 
-    # the same registration again would now fail: `show` says so before anyone votes
+    # the same registration again would fail: refused before anything is published, asked or sent
     version = reg.get_version(dao, NAME)
+    proposals = onchain(dao, "governor").functions.latestProposalId().call()
     code, out, err = signed(
         base, password, "alice", "model", "propose", "register", NAME,
         "--artifact", version.artifact_cid, "--manifest", version.manifest_cid, "--title", "Again", "--json",
     )  # fmt: skip
-    again = json.loads(out)["proposal_id"]
+    assert code == 3 and f"{NAME} is already registered (v1 current)" in err and "model propose upgrade" in err
+    assert onchain(dao, "governor").functions.latestProposalId().call() == proposals
+    # sent anyway by another tool: `show` says it would fail before anyone votes
+    from deai_gov.dao import governance
+
+    again_action = reg.register_action(dao, NAME, version.artifact_cid, version.manifest_cid, people.alice.address)
+    again = int(
+        send(
+            chain,
+            people.alice,
+            governance.propose(dao, governance.build_proposal(dao, people.alice.address, [again_action], "# Again")),
+        ).outcome
+    )
     code, out, _ = cli([*base, "proposal", "show", str(again), "--json"])
     assert json.loads(out)["simulation"] == ["a model with this name is already registered"]
     code, _, err = cli([*base, "proposal", "wait", str(pid), "--until", "defeated", "--timeout", "0"])
@@ -481,7 +494,7 @@ def test_no_library_warning_reaches_people(tmp_path: Path) -> None:
     env = {**os.environ, "DEAI_GOV_HOME": str(tmp_path)}
     command = [sys.executable, "-c", script]
     quiet = subprocess.run([*command, "node", "status"], capture_output=True, text=True, env=env, check=False)
-    assert quiet.returncode == 0 and quiet.stdout == "not running\n", quiet.stderr
+    assert quiet.returncode == 0 and quiet.stdout == "not running (`deai-gov node start`)\n", quiet.stderr
     assert quiet.stderr == ""
     loud = subprocess.run([*command, "-vv", "node", "status"], capture_output=True, text=True, env=env, check=False)
     assert "FutureWarning: HTTPConnection.request_chunked() is deprecated" in loud.stderr

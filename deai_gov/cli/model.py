@@ -104,10 +104,11 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
 @json_option
 @click.pass_obj
 def approval(session: Session, reference: tuple[str, int | None]) -> None:
-    """Which vote wrote a version (default: the current one), proven from the chain alone.
+    """Which vote approved a version (default: the current one), proven from the chain alone.
 
-    Follows the version's `VersionPublished` log to the timelock operation that wrote it, and that operation to
-    the proposal queued with it; the operation id is recomputed from the proposal's actions and must match.
+    Follows the version's `VersionPublished` log (or, for a version a rollback made current again, that rollback's
+    `CurrentVersionChanged`) to the timelock operation that emitted it, and that operation to the proposal queued
+    with it; the operation id is recomputed from the proposal's actions and must match.
     """
     from ..dao.token import symbol
     from ..units import format_amount
@@ -119,7 +120,13 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     sym = symbol(session.dao)
 
     def render() -> None:
-        echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
+        if found.made_current:
+            echo(
+                f"{name} v{number} was made current again by proposal {found.proposal_id} ({found.state.label}), "
+                f"a rollback; proposal {found.written_by} wrote it"
+            )
+        else:
+            echo(f"{name} v{number} was written by proposal {found.proposal_id} ({found.state.label})")
         echo(
             f"  votes: for {format_amount(found.votes_for)} {sym}, against {format_amount(found.votes_against)} "
             f"{sym}, abstain {format_amount(found.votes_abstain)} {sym}"
@@ -496,6 +503,7 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     """The version's contributors and their shares (basis points): --contributor ADDRESS[:SHARE], repeatable; one
     without a share takes all 10,000; by default the proposing account. The first is the registry's contributor."""
     from ..errors import InputError
+    from ..home.addressbook import resolve_address
 
     given = options["contributors"]
     if not given:
@@ -509,7 +517,7 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
             share = "10000"
         if not (share.isascii() and share.isdigit()):
             raise InputError(f"--contributor {item!r}: the share is basis points, a whole number (10000 = all)")
-        shares.append((address, int(share)))
+        shares.append((resolve_address(address, "contributor"), int(share)))
     from ..dao.token import check_shares
 
     return check_shares(shares)
@@ -599,9 +607,15 @@ def _with_common(command: Any) -> Any:
 @click.pass_obj
 def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
-    from ..dao.registry import register_action
+    from ..dao.registry import check_registrable, register_action
+    from ..errors import InputError
 
     name, _ = reference
+    refusal = None
+    try:
+        check_registrable(session.dao, name)
+    except InputError as taken:  # raised before sending, unless this very proposal exists (a re-run of the command)
+        refusal = taken
     shares = _contributors(session, options)
     contributor = shares[0][0]
     content = _content(session, name, 1, 0, path, shares, options)
@@ -609,7 +623,8 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, options["reward"]),
     ]
-    submit(session, actions, options["title"] or f"Register {name} v1", options["body"], options["full"])
+    title = options["title"] or f"Register {name} v1"
+    submit(session, actions, title, options["body"], options["full"], refuse_new=refusal)
 
 
 @propose.command()

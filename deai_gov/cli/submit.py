@@ -11,9 +11,19 @@ from .session import Session
 from .tx import transact
 
 
-def submit(session: Session, actions: list[Any], title: str, body: str, full: Path | None = None) -> None:
+def submit(
+    session: Session,
+    actions: list[Any],
+    title: str,
+    body: str,
+    full: Path | None = None,
+    *,
+    refuse_new: Exception | None = None,
+) -> None:
     """Draft the proposal (its full description published first), show its actions in words, then send it; a
-    re-run that finds the identical proposal reports it and sends nothing; a dry run simulates it whole."""
+    re-run that finds the identical proposal reports it and sends nothing; a dry run simulates it whole.
+    `refuse_new`, when given, is raised instead of sending a new proposal (one the caller knows would fail), after
+    the search for an identical one: a re-run of a command whose proposal passed still finds it."""
     from ..dao.governance import propose
     from ..workflows.simulation import check_proposal
     from ..workflows.submission import ExistingProposal, let_fresh_votes_count, prepare_submission
@@ -25,6 +35,8 @@ def submit(session: Session, actions: list[Any], title: str, body: str, full: Pa
         echo(f"proposal {draft.proposal_id} already exists ({draft.state.label}): nothing sent", err=True)
         emit(session, draft.to_json(), lambda: None)
         return
+    if refuse_new is not None:
+        raise refuse_new
     for words in draft.actions_in_words:
         echo(f"  will: {words}", err=True)
     let_fresh_votes_count(session.dao, signer.address, notify=lambda line: echo(line, err=True))

@@ -323,6 +323,35 @@ def check_changeable(dao: Dao, name: str) -> ModelInfo:
     return model
 
 
+def check_registrable(dao: Dao, name: str) -> None:
+    """InputError unless `name` is free for a registration now (the registry refuses any name ever registered,
+    retired ones included), naming what to do instead.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        name: The model's name, `org/name`.
+
+    Raises:
+        InputError: A malformed name, or one already registered.
+        ChainError: The node could not be reached.
+    """
+    try:
+        raw = read(dao.chain, _registry(dao, "getModel", model_id(validate_model_name(name))))
+    except TransactionError as error:
+        if error.error_name == "ModelRegistryUnknownModel":
+            return
+        raise
+    model = model_from_view(raw)
+    if model.retired:
+        raise InputError(
+            f"{name} was registered and is now retired: the registry never takes a name twice; choose another name"
+        )
+    raise InputError(
+        f"{name} is already registered (v{model.current_version} current): a new version is an upgrade",
+        hint=f"use `deai-gov model propose upgrade {name} PATH`",
+    )
+
+
 def check_rollback(dao: Dao, name: str, version: int) -> None:
     """InputError unless rolling `name` back to `version` would be accepted now.
 
