@@ -53,6 +53,13 @@ def format_amount(units: int, decimals: int = TOKEN_DECIMALS) -> str:
     return sign + text
 
 
+def format_ether(wei: int, places: int = 4) -> str:
+    """A native balance in ether, to `places` decimals at most (gas makes the last of 18 digits noise): 9,999.9853."""
+    step = 10 ** (TOKEN_DECIMALS - places)
+    rounded = (abs(wei) + step // 2) // step * step
+    return ("-" if wei < 0 else "") + format_amount(rounded)
+
+
 _SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
 
 

@@ -47,6 +47,14 @@ def configuration_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         del os.environ["DEAI_GOV_HOME"]
 
 
+@pytest.fixture(autouse=True)
+def devnet_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Free ports for any devnet a test starts with `node start` (its defaults, 8545 and 5001, would be shared by
+    tests running side by side)."""
+    monkeypatch.setenv("DEAI_GOV_CHAIN_PORT", str(free_port()))
+    monkeypatch.setenv("DEAI_GOV_IPFS_PORT", str(free_port()))
+
+
 @pytest.fixture(scope="session")
 def ipfs_node() -> Iterator[IpfsNode]:
     """One offline js-ipfs daemon for the session, API and gateway on free loopback ports."""

@@ -13,7 +13,7 @@ from deai_gov.chain.client import connect
 from deai_gov.cli import main
 from deai_gov.dao.deploy import DaoParams, deploy_dao
 from deai_gov.dev.devnet import anvil_dev_keys
-from deai_gov.dev.localnet import stop
+from deai_gov.dev.localnet import deployment_record, stop
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import NodeStore
 
@@ -56,7 +56,6 @@ def test_a_newcomer_goes_from_node_start_to_an_executed_proposal(
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path))
     password = tmp_path / "password.txt"
     password.write_text("devnet only\n")
-    record = tmp_path / "dao.json"
 
     def run(*args: str) -> dict:
         result = CliRunner().invoke(main, ["--password-file", str(password), "--yes", "--json", *args])
@@ -66,22 +65,26 @@ def test_a_newcomer_goes_from_node_start_to_an_executed_proposal(
 
     try:
         started = run("node", "start", "--no-ipfs")
+        assert started["ipfs_note"] == "not asked for (--no-ipfs)"
         listed = run("node", "accounts", "--count", "3", "--import", "dev")
         assert [a["alias"] for a in listed] == ["dev0", "dev1", "dev2"] and int(listed[0]["balance_wei"]) > 0
-        on = ["--rpc-url", started["rpc_url"]]
-        run(*on, "--account", "dev0", "dao", "deploy", "--voting-delay", "2s", "--voting-period", "6s",
-            "--timelock-delay", "2s", "--late-quorum", "0", "--out", str(record))  # fmt: skip
-        on += ["--deployment", str(record)]
-        run(*on, "--account", "dev0", "account", "delegate", "self")
-        created = run(*on, "--account", "dev0", "proposal", "create", "--title", "First grant",
-                      "--transfer", "10", listed[2]["address"])  # fmt: skip
+        # no URL and no record passed from here on: the running devnet is the network, its DAO record is kept
+        deployed = run("--account", "dev0", "dao", "deploy", "--voting-delay", "2s", "--voting-period", "6s",
+                       "--timelock-delay", "2s", "--late-quorum", "0")  # fmt: skip
+        assert deployed["record"] == str(deployment_record(tmp_path))
+        assert run("node", "status")["deployment"] == deployed["record"]
+        run("--account", "dev0", "account", "delegate", "self")
+        created = run(
+            "--account", "dev0", "proposal", "create", "--title", "First grant", "--transfer", "10", "dev2"
+        )  # fmt: skip  (an account's name for its address)
         pid = str(created["proposal_id"])
-        run(*on, "proposal", "wait", pid, "--until", "active", "--timeout", "60", "--interval", "0.5")
-        run(*on, "--account", "dev0", "proposal", "vote", pid, "for")
-        run(*on, "proposal", "wait", pid, "--until", "succeeded", "--timeout", "60", "--interval", "0.5")
-        run(*on, "--account", "dev1", "proposal", "queue", pid)
-        run(*on, "proposal", "wait", pid, "--until", "executable", "--timeout", "60", "--interval", "0.5")
-        run(*on, "--account", "dev1", "proposal", "execute", pid)
-        assert run(*on, "proposal", "show", pid)["state"] == "executed"
+        run("proposal", "wait", pid, "--until", "active", "--timeout", "60", "--interval", "0.5")
+        run("--account", "dev0", "proposal", "vote", pid, "for")
+        run("proposal", "wait", pid, "--until", "succeeded", "--timeout", "60", "--interval", "0.5")
+        run("--account", "dev1", "proposal", "queue", pid)
+        run("proposal", "wait", pid, "--until", "executable", "--timeout", "60", "--interval", "0.5")
+        run("--account", "dev1", "proposal", "execute", pid)
+        assert run("proposal", "show", pid)["state"] == "executed"
+        assert run("account", "balance", "dev2")["balance"] == str(10 * 10**18)
     finally:
         stop(home=tmp_path)

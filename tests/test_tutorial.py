@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from eth_account import Account
 
 from deai_gov.chain.client import connect
 from deai_gov.cli import main
@@ -31,6 +32,7 @@ from deai_gov.dao import token
 from deai_gov.dao.deploy import TOKEN, Deployment
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev import localnet
+from deai_gov.dev.devnet import anvil_dev_keys, free_port
 from deai_gov.workflows.provenance import approval_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +145,8 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monkey
         monkeypatch.delenv(name)  # a developer's own network settings must not leak into the reader's shell
     home = tmp_path / "home"
     monkeypatch.setenv("DEAI_GOV_HOME", str(home))  # the devnet's record and keystores: this test's alone
+    for name in ("DEAI_GOV_CHAIN_PORT", "DEAI_GOV_IPFS_PORT"):  # not 8545 and 5001: other tests run alongside
+        monkeypatch.setenv(name, str(free_port()))
     monkeypatch.chdir(tmp_path)
     steps = blocks(TUTORIAL.read_text(encoding="utf-8"))
     stopping = next(i for i, b in enumerate(steps) if "deai-gov node stop" in b.commands)
@@ -153,9 +157,11 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monkey
             reader.block(block)
 
         folder = reader.folder
-        record = Path(reader.variables["DEAI_GOV_DEPLOYMENT"])
-        dao = Dao.attach(connect(reader.variables["DEAI_GOV_RPC_URL"]), Deployment.load(record))
-        maintainer = reader.variables["DEV1"]
+        assert not reader.variables, f"the tutorial had the reader export {sorted(reader.variables)}"  # none needed
+        devnet = localnet.running(home)
+        assert devnet is not None
+        dao = Dao.attach(connect(devnet.rpc_url), Deployment.load(localnet.deployment_record(home)))
+        maintainer = Account.from_key(anvil_dev_keys(2)[1]).address
         assert gov.state(dao, 1) == ProposalState.EXECUTED
         version = reg.get_version(dao, "acme/tiny")
         assert version.number == 1 and version.contributor == maintainer

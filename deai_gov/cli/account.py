@@ -16,8 +16,8 @@ from ..home.accounts import (
     read_password,
 )
 from ..home.accounts import delete as delete_keystore
-from ..names import checksum_address
-from ..units import format_amount
+from ..home.addressbook import resolve_address
+from ..units import format_amount, format_ether
 from .commands import account
 from .options import AMOUNT, Address, json_option
 from .output import echo, emit
@@ -108,7 +108,7 @@ def delete(session: Session, alias: str) -> None:
 
 def _address_or_signer(session: Session, address: str | None) -> str:
     if address:
-        return checksum_address(address, "address")
+        return resolve_address(address, "address")
     if session.account_alias:
         for stored in list_accounts():
             if stored.alias == session.account_alias:
@@ -137,19 +137,19 @@ def power(session: Session, address: str | None) -> None:
 
 
 @account.command()
-@click.argument("delegatee", metavar="ADDRESS|self")
+@click.argument("delegatee", metavar="ADDRESS|NAME|self")
 @json_option
 @click.pass_obj
 def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
     from ..dao.token import delegate as delegate_tx
 
-    target = session.signer().address if delegatee == "self" else delegatee
+    target = session.signer().address if delegatee == "self" else resolve_address(delegatee, "delegate")
     emit(session, transact(session, delegate_tx(session.dao, target)), lambda: None)
 
 
 @account.command()
-@click.argument("recipient", metavar="ADDRESS", type=Address("recipient"))
+@click.argument("recipient", metavar="ADDRESS|NAME", type=Address("recipient"))
 @click.argument("amount", type=AMOUNT)
 @json_option
 @click.pass_obj
@@ -173,5 +173,5 @@ def balance(session: Session, address: str | None) -> None:
     emit(
         session,
         held.to_json() | {"native_wei": str(native)},
-        lambda: echo(f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_amount(native)} native"),
+        lambda: echo(f"{held.address}: {format_amount(held.balance)} {held.symbol}, {format_ether(native)} ETH"),
     )

@@ -205,7 +205,10 @@ DAO_COMMANDS = _table(
 MODEL_COMMANDS = _table(
     "deai_gov.cli.model",
     {
-        "approval": ("approval", "Which vote wrote a version (default: the current one), proven from the chain alone."),
+        "approval": (
+            "approval",
+            "Which vote approved a version (default: the current one), proven from the chain alone.",
+        ),
         "export": (
             "export_car",
             "Write a version to one CAR file: its artifact and manifest, every block verified first.",
@@ -253,7 +256,7 @@ NODE_COMMANDS = _table(
             "The funded accounts of the development chain (their keys are public: for devnets only).",
         ),
         "start": ("start", "Start the devnet in the background; chain state and IPFS blocks persist across restarts."),
-        "status": ("status", "Whether the devnet runs, and where."),
+        "status": ("status", "Whether the devnet runs, where, and its DAO's record."),
         "stop": ("stop", "Stop the devnet (the chain's state is saved)."),
         "warp": ("warp", "Skip the development chain DURATION ahead (90s, 15m, 2h, 7d); refused on any other chain."),
     },

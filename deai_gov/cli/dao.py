@@ -12,8 +12,8 @@ from ..dao.deploy import DaoParams, deploy_dao
 from ..dao.deployed import check_wiring, read_settings
 from ..dao.token import symbol, top_delegates
 from ..errors import InputError
+from ..home.addressbook import resolve_address
 from ..home.config import config_home
-from ..names import checksum_address
 from ..units import format_amount, format_duration, parse_amount
 from .commands import dao
 from .options import AMOUNT, Address, Duration, json_option
@@ -78,7 +78,7 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
         address, sep, amount = value.partition("=")
         if not sep:
             raise InputError(f"--holder takes ADDRESS=AMOUNT, got {value!r}")
-        holders[checksum_address(address, "holder")] = parse_amount(amount)
+        holders[resolve_address(address, "holder")] = parse_amount(amount)
     return holders
 
 
@@ -117,7 +117,10 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
 def deploy(session: Session, out: Path | None, **options: Any) -> None:
     """Deploy token, timelock, governor and registry, wire the roles, and write the deployment record."""
     if not session.network.rpc_url:
-        raise InputError("deploying needs a chain that keeps its state", hint="pass --rpc-url or --network")
+        raise InputError(
+            "deploying needs a chain that keeps its state",
+            hint="start the devnet (`deai-gov node start`), or pass --rpc-url or --network",
+        )
     params = DaoParams(
         token_name=options["token_name"],
         token_symbol=options["token_symbol"],
@@ -134,6 +137,10 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     )
     params.validate()
     chain = session.chain
+    if out is None and session.network.name == "local":  # the devnet's own DAO: later commands find it there
+        from ..dev.localnet import deployment_record
+
+        out = deployment_record()
     target = out or config_home() / "deployments" / f"{chain.chain_id}.json"
     if target.exists():
         raise InputError(f"{target} already exists: choose another --out (a record is never overwritten)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,7 +11,7 @@ from ..dev.localnet import start as start_localnet
 from ..dev.localnet import stop as stop_localnet
 from ..errors import InputError
 from ..home.accounts import existing_keystore, import_private_key
-from ..units import format_amount, format_duration, format_time
+from ..units import format_duration, format_ether, format_time
 from .account import new_password
 from .commands import node
 from .options import Duration, json_option
@@ -23,8 +23,18 @@ if TYPE_CHECKING:
 
 
 @node.command()
-@click.option("--chain-port", type=click.IntRange(1, 65535), help="anvil's port (default: a free one).")
-@click.option("--ipfs-port", type=click.IntRange(1, 65535), help="The IPFS API port (default: a free one).")
+@click.option(
+    "--chain-port",
+    type=click.IntRange(1, 65535),
+    envvar="DEAI_GOV_CHAIN_PORT",
+    help="anvil's port (env DEAI_GOV_CHAIN_PORT)  [default: 8545]",
+)
+@click.option(
+    "--ipfs-port",
+    type=click.IntRange(1, 65535),
+    envvar="DEAI_GOV_IPFS_PORT",
+    help="The IPFS API port (env DEAI_GOV_IPFS_PORT)  [default: 5001]",
+)
 @click.option("--no-ipfs", is_flag=True, help="Start the chain only.")
 @click.option(
     "--block-time",
@@ -33,17 +43,47 @@ if TYPE_CHECKING:
     show_default=True,
     help="Seconds between blocks, so time passes as on a real chain; 0 mines a block only per transaction.",
 )
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Also deploy a DAO with votes in minutes, tokens for dev1-dev3 (delegated); kept across restarts.",
+)
 @json_option
 @click.pass_obj
-def start(session: Session, chain_port: int | None, ipfs_port: int | None, no_ipfs: bool, block_time: float) -> None:
-    """Start the devnet in the background; chain state and IPFS blocks persist across restarts."""
+def start(
+    session: Session, chain_port: int | None, ipfs_port: int | None, no_ipfs: bool, block_time: float, deploy: bool
+) -> None:
+    """Start the devnet in the background; chain state and IPFS blocks persist across restarts.
+
+    While it runs, every command uses it when no network, RPC URL or deployment record is given (`--network local`
+    names it): nothing to export. `--deploy` deploys the devnet's DAO (or finds the one already there).
+    """
+    from ..dev.localnet import deployment_record
+
     net = start_localnet(chain_port=chain_port, ipfs_port=ipfs_port, ipfs=not no_ipfs, block_time=block_time or None)
-    data = net.to_json()
+    deployed: dict[str, Any] | None = None
+    if deploy:
+        from ..chain.client import connect
+        from ..dev.localnet import deploy_local_dao
+
+        deployment, fresh = deploy_local_dao(connect(net.rpc_url), on_step=lambda text: echo(f"  {text}", err=True))
+        deployed = {"record": str(deployment_record()), "new": fresh, "addresses": deployment.addresses}
+    record = deployment_record()
+    data = net.to_json() | {"deployment": deployed or ({"record": str(record)} if record.exists() else None)}
 
     def render() -> None:
         blocks = f"a block every {block_time:g} s" if block_time else "a block per transaction"
         echo(f"chain {net.rpc_url} ({blocks})" + (f", IPFS API {net.ipfs_api}" if net.ipfs_api else ""))
-        echo("funded development accounts: `deai-gov node accounts` (add --import to use them with --account)")
+        if net.ipfs_note:
+            echo(f"no IPFS node: {net.ipfs_note}")
+        if deployed is not None:
+            how = "deployed" if deployed["new"] else "already deployed"
+            echo(f"DAO {how}: governor {deployed['addresses']['governor']} (record {deployed['record']})")
+            echo("votes open 1 minute after a proposal and last 10; dev1, dev2 and dev3 hold delegated tokens")
+        echo("every command now uses this devnet when given no network (for other shells and scripts:)")
+        for line in net.exports(record if record.exists() else None):
+            echo(f"  {line}")
+        echo("funded development accounts: `deai-gov node accounts` (add --import dev to sign with --account dev1)")
 
     emit(session, data, render)
 
@@ -91,7 +131,7 @@ def accounts(session: Session, count: int, import_as: str | None) -> None:
     def render() -> None:
         for a in found:
             alias = f"  --account {import_as}{a.index}" if import_as is not None else ""
-            echo(f"{a.index:>2}  {a.address}  {format_amount(a.balance_wei)} ETH{alias}")
+            echo(f"{a.index:>2}  {a.address}  {format_ether(a.balance_wei)} ETH{alias}")
         if import_as is not None:
             skipped = len(found) - len(imported)
             echo(f"imported {len(imported)} keystore{'s' if len(imported) != 1 else ''}" + (
@@ -127,11 +167,20 @@ def stop(session: Session) -> None:
 @json_option
 @click.pass_obj
 def status(session: Session) -> None:
-    """Whether the devnet runs, and where."""
+    """Whether the devnet runs, where, and its DAO's record."""
+    from ..dev.localnet import deployment_record
+
     net = running()
+    record = deployment_record()
     data = {"running": net is not None} | (net.to_json() if net else {})
-    emit(
-        session,
-        data,
-        lambda: echo(f"running: chain {net.rpc_url}, IPFS {net.ipfs_api}" if net else "not running"),
-    )
+    data["deployment"] = str(record) if record.exists() else None
+
+    def render() -> None:
+        if net is None:
+            echo("not running (`deai-gov node start`)")
+            return
+        ipfs = f"IPFS API {net.ipfs_api}" if net.ipfs_api else f"no IPFS node ({net.ipfs_note or 'not started'})"
+        echo(f"running: chain {net.rpc_url}, {ipfs}")
+        echo(f"DAO record {record}" if record.exists() else "no DAO yet (`deai-gov node start --deploy` deploys one)")
+
+    emit(session, data, render)

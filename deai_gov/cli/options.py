@@ -8,7 +8,7 @@ import click
 
 from ..errors import InputError
 from ..ipfs.profiles import DEFAULT_PROFILE, PROFILES
-from ..names import checksum_address, parse_model_reference
+from ..names import parse_model_reference
 from ..units import parse_amount, parse_duration
 from .session import Session
 
@@ -66,7 +66,8 @@ class Amount(click.ParamType):
 
 
 class Address(click.ParamType):
-    """An Ethereum address, checksummed (a mixed-case one must carry a valid checksum)."""
+    """An Ethereum address, checksummed (a mixed-case one must carry a valid checksum), or the name of an account of
+    this machine (`home.addressbook`)."""
 
     name = "address"
 
@@ -74,7 +75,9 @@ class Address(click.ParamType):
         self.what = what
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return checksum_address(value, self.what)
+        from ..home.addressbook import resolve_address
+
+        return resolve_address(value, self.what)
 
 
 class Duration(click.ParamType):

@@ -80,12 +80,37 @@ class Session:
 
     @property
     def network(self) -> Network:
-        """The network named by `--network` in config.toml, the options given taking precedence."""
+        """The network named by `--network` in config.toml, the options given taking precedence. With no network
+        named and no chain, record or IPFS option given, the running devnet (`deai-gov node start`) if there is one;
+        `--network local` names it explicitly (unless config.toml defines a network of that name)."""
         if self._network is None:
             from ..home.config import resolve_network
 
-            self._network = resolve_network(self.network_name, **self.network_options)
+            self._network = resolve_network(self.network_name, **self.network_options) if self._named() else None
+            if self._network is None:
+                from ..dev.localnet import local_network
+
+                devnet = local_network()
+                if devnet is None and self.network_name == "local":
+                    from ..errors import InputError
+
+                    raise InputError("no devnet is running to be the network `local`", hint="deai-gov node start")
+                self._network = devnet or resolve_network(None, **self.network_options)
+                if devnet is not None and self.network_options["store"]:
+                    self._network.store = self.network_options["store"]
         return self._network
+
+    def _named(self) -> bool:
+        """Whether the network is chosen by the options: a network named (other than a `local` that config.toml
+        does not define), or a chain, record or IPFS node given."""
+        from ..home.config import load_networks
+
+        given = self.network_options
+        if given["rpc_url"] or given["deployment"] or given["ipfs_api"] or given["gateways"]:
+            return True
+        if self.network_name is None:
+            return False
+        return self.network_name != "local" or "local" in load_networks()
 
     @property
     def chain(self) -> Chain:

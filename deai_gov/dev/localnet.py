@@ -2,7 +2,9 @@
 js-ipfs node (repository kept on disk), both on 127.0.0.1, running in the background between commands.
 
 State lives in `<config home>/localnet/`: `anvil-state.json` (dumped by anvil on stop, loaded on start),
-`ipfs/repo`, logs, and `localnet.json` with the running processes' ids and ports.
+`ipfs/repo`, logs, `localnet.json` with the running processes' ids and ports, and `deployment.json`, the record of
+the devnet's DAO once deployed (`deploy_local_dao`). While the devnet runs, it is the network every command uses
+when none is named (`local_network`): no URL or record to pass.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ import signal
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DeaiGovError
-from ..home.config import config_home
-from .devnet import Anvil, free_port, port_in_use
-from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
+from ..home.config import Network, config_home
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..chain.client import Chain
+    from ..dao.deploy import Deployment
+
+#: The devnet's ports unless told otherwise: the ones anvil and IPFS nodes use by default, so a newcomer's other
+#: tools (cast, MetaMask, ipfs) find it too.
+DEFAULT_CHAIN_PORT = 8545
+DEFAULT_IPFS_PORT = 5001
 
 
 @dataclass
@@ -29,6 +40,8 @@ class Localnet:
     ipfs_port: int | None
     #: Seconds between blocks; None when a block is mined only for a transaction (records before interval mining).
     block_time: float | None = None
+    #: Why no IPFS node runs beside the chain (not installed, or not asked for); None when one runs.
+    ipfs_note: str | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -42,9 +55,19 @@ class Localnet:
         return {
             "rpc_url": self.rpc_url,
             "ipfs_api": self.ipfs_api,
+            "ipfs_note": self.ipfs_note,
             "chain_pid": self.chain_pid,
             "ipfs_pid": self.ipfs_pid,
         }
+
+    def exports(self, deployment: Path | None) -> list[str]:
+        """Shell lines setting the variables the CLI reads, for scripts and other shells."""
+        lines = [f"export DEAI_GOV_RPC_URL={self.rpc_url}"]
+        if self.ipfs_api:
+            lines.append(f"export DEAI_GOV_IPFS_API={self.ipfs_api}")
+        if deployment is not None:
+            lines.append(f"export DEAI_GOV_DEPLOYMENT={deployment}")
+        return lines
 
 
 def localnet_dir(home: Path | None = None) -> Path:
@@ -53,6 +76,21 @@ def localnet_dir(home: Path | None = None) -> Path:
 
 def _record(home: Path | None) -> Path:
     return localnet_dir(home) / "localnet.json"
+
+
+def deployment_record(home: Path | None = None) -> Path:
+    """Where the record of the devnet's DAO is kept (it may not exist yet)."""
+    return localnet_dir(home) / "deployment.json"
+
+
+def local_network(home: Path | None = None) -> Network | None:
+    """The running devnet as a network: its chain, its IPFS node and its DAO's record (when deployed); None when no
+    devnet runs."""
+    net = running(home)
+    if net is None:
+        return None
+    record = deployment_record(home)
+    return Network("local", rpc_url=net.rpc_url, deployment=record if record.exists() else None, ipfs_api=net.ipfs_api)
 
 
 def _alive(pid: int | None) -> bool:
@@ -101,33 +139,39 @@ def start(
 ) -> Localnet:
     """Start anvil (and the IPFS node) in the background; refuse if this devnet already runs. The chain mines a
     block every `block_time` seconds, so time passes as on a real chain (None: only when a transaction comes)."""
+    from .devnet import Anvil, port_in_use
+    from .ipfsnode import IpfsNode, IpfsNodeError, find_jsipfs
 
     if running(home) is not None:
         raise DeaiGovError("the local devnet is already running (`deai-gov node stop` first)")
 
-    for port in (chain_port, ipfs_port if ipfs else None):
+    chain_port = chain_port or DEFAULT_CHAIN_PORT
+    ipfs_port = ipfs_port or DEFAULT_IPFS_PORT
+    for port, option in ((chain_port, "--chain-port"), (ipfs_port if ipfs else None, "--ipfs-port")):
         if port is not None and port_in_use(port):
-            raise DeaiGovError(f"port {port} on 127.0.0.1 is already in use")
+            raise DeaiGovError(
+                f"port {port} on 127.0.0.1 is already in use (another node?)", hint=f"choose another with {option}"
+            )
     folder = localnet_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     anvil = Anvil(
-        port=chain_port or free_port(),
+        port=chain_port,
         state_file=folder / "anvil-state.json",
         detached=True,
         log_file=folder / "anvil.log",
         block_time=block_time,
     ).start()
     assert anvil.process is not None
-    net = Localnet(anvil.process.pid, anvil.port, None, None, block_time)
+    net = Localnet(anvil.process.pid, anvil.port, None, None, block_time, "not asked for (--no-ipfs)")
     if ipfs:
         try:
             find_jsipfs()
-        except IpfsNodeError:
-            pass  # no local IPFS node installed: the chain alone
+        except IpfsNodeError as missing:  # the chain alone; said so, with how to install the node
+            net.ipfs_note = f"{missing}; {missing.hint}" if missing.hint else str(missing)
         else:
-            node = IpfsNode(port=ipfs_port or free_port(), repo=folder / "ipfs" / "repo", detached=True).start()
+            node = IpfsNode(port=ipfs_port, repo=folder / "ipfs" / "repo", detached=True).start()
             assert node.process is not None
-            net.ipfs_pid, net.ipfs_port = node.process.pid, node.port
+            net.ipfs_pid, net.ipfs_port, net.ipfs_note = node.process.pid, node.port, None
     _record(home).write_text(json.dumps(asdict(net), indent=2))
     return net
 
@@ -154,3 +198,57 @@ def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
 
     shutil.rmtree(localnet_dir(home) / "anvil-cache", ignore_errors=True)  # states anvil moved to disk (see Anvil)
     return stopped
+
+
+#: The devnet DAO's vote settings in seconds (voting delay, voting period, late-quorum extension, timelock delay):
+#: minutes instead of days, so a first proposal runs through in a quarter of an hour.
+LOCAL_TIMINGS = (60, 600, 60, 120)
+#: Who holds the devnet DAO's tokens (anvil's development accounts by index, in whole tokens); dev1 to dev3 delegate
+#: to themselves, so they vote from the start. dev0, the deployer, keeps the rest undelegated.
+LOCAL_HOLDERS = {1: 20_000, 2: 500_000, 3: 250_000}
+
+
+def deploy_local_dao(
+    chain: Chain, *, home: Path | None = None, on_step: Callable[[str], None] | None = None
+) -> tuple[Deployment, bool]:
+    """The devnet's DAO: deployed from dev0 with `LOCAL_TIMINGS`, tokens to `LOCAL_HOLDERS` (each delegating to
+    itself), its record kept at `deployment_record`; or the one already deployed there. Returns it, and whether it
+    was deployed now."""
+    from eth_account import Account
+
+    from ..chain.client import send
+    from ..dao.deploy import TOKEN, DaoParams, Deployment, deploy_dao
+    from ..dao.deployed import Dao
+    from ..dao.token import delegate
+    from .devnet import anvil_dev_keys, check_dev_chain
+
+    check_dev_chain(chain)
+    record = deployment_record(home)
+    if record.exists():
+        existing = Deployment.load(record)
+        if existing.chain_id == chain.chain_id and chain.request("eth_getCode", [existing.governor, "latest"]) != "0x":
+            return existing, False  # kept with the chain's state across restarts
+    keys = anvil_dev_keys(max(LOCAL_HOLDERS) + 1)
+    accounts = [Account.from_key(key) for key in keys]
+    holders = {accounts[index].address: amount * TOKEN for index, amount in LOCAL_HOLDERS.items()}
+    supply = 10_000_000 * TOKEN
+    treasury = 4_000_000 * TOKEN
+    holders[accounts[0].address] = supply - treasury - sum(holders.values())
+    delay, period, late, timelock = LOCAL_TIMINGS
+    params = DaoParams(
+        holders=holders,
+        treasury=treasury,
+        voting_delay=delay,
+        voting_period=period,
+        late_quorum_extension=late,
+        timelock_delay=timelock,
+    )
+    params.validate()
+    deployment = deploy_dao(chain, accounts[0], params, on_step=on_step)
+    dao = Dao.attach(chain, deployment)
+    for index in LOCAL_HOLDERS:
+        if on_step:
+            on_step(f"dev{index} delegates to itself")
+        send(chain, accounts[index], delegate(dao, accounts[index].address))
+    deployment.save(record)
+    return deployment, True

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from deai_gov.errors import InputError
-from deai_gov.units import MAX_UINT256, TOKEN_DECIMALS, format_amount, parse_amount
+from deai_gov.units import MAX_UINT256, TOKEN_DECIMALS, format_amount, format_ether, parse_amount
 
 
 def test_the_token_has_18_decimals_and_uint256_is_the_ceiling() -> None:
@@ -160,3 +160,17 @@ def test_amounts_beyond_28_significant_digits_are_exact(text: str, units: int) -
 def test_amounts_that_would_only_fit_rounded_are_refused(text: str, decimals: int, words: str) -> None:
     with pytest.raises(InputError, match=words):
         parse_amount(text, decimals)
+
+
+@pytest.mark.parametrize(
+    ("wei", "shown"),
+    [
+        (10_000 * 10**18, "10,000"),
+        (9_999_985_250_394_251_868_988, "9,999.9853"),  # a devnet account after a deployment's gas
+        (10**14 - 1, "0.0001"),
+        (4 * 10**13, "0"),
+        (-15 * 10**17, "-1.5"),
+    ],
+)
+def test_a_native_balance_is_shown_to_four_decimals(wei: int, shown: str) -> None:
+    assert format_ether(wei) == shown
