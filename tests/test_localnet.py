@@ -14,6 +14,7 @@ from deai_gov.cli import main
 from deai_gov.dao.deploy import DaoParams, deploy_dao
 from deai_gov.dev.devnet import anvil_dev_keys
 from deai_gov.dev.localnet import deployment_record, stop
+from deai_gov.ipfs.blockcid import to_text
 from deai_gov.ipfs.importer import import_bytes
 from deai_gov.ipfs.stores import NodeStore
 
@@ -35,7 +36,16 @@ def test_state_survives_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         store = NodeStore(started["ipfs_api"], timeout=30)
         cid = store.import_dag(lambda sink: import_bytes(b"kept across restarts", sink).cid)
 
-        assert set(cli("node", "stop")[1]["stopped"]) == {"chain", "ipfs"}
+        # the devnet's pinning service pins on its node (`--service local`, `--pin local`)
+        assert started["pinning_url"]
+        from deai_gov.cli.session import Session
+        from deai_gov.ipfs.pinning import wait_until_pinned
+
+        service = Session().pinning_service("local")
+        [pinned] = wait_until_pinned(service, [service.add(to_text(cid), name="kept")], timeout=30, poll=0.2)
+        assert pinned.status == "pinned"
+
+        assert set(cli("node", "stop")[1]["stopped"]) == {"chain", "ipfs", "pinning"}
         assert cli("node", "status")[1]["running"] is False
 
         _, again = cli("node", "start")

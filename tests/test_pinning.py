@@ -4,6 +4,7 @@ service can give, with the access token never in a message."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -191,3 +192,63 @@ def test_an_unreachable_service_is_named(service: PinningService) -> None:
     down = PinningService("down", f"http://127.0.0.1:{free_port()}", PINNING_TOKEN, timeout=2)
     with pytest.raises(StoreError, match=r"pinning service down at http://127.0.0.1:\d+ is unreachable"):
         down.list()
+
+
+# ------------------------------------------------------------------ the devnet's own service, which really pins
+
+
+@pytest.fixture
+def local_service(ipfs_node, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`deai_gov.dev.pinservice` in this process, pinning on the session's js-ipfs node; a client of it; its URL."""
+    from deai_gov.dev.pinservice import PinRequests, make_server
+
+    requests_ = PinRequests(ipfs_node.api_url, tmp_path / "pins.json", pin_timeout=3).start()
+    server = make_server(requests_, "local-token")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield PinningService("local", url, "local-token", timeout=10), url, ipfs_node
+    finally:
+        server.shutdown()
+        server.server_close()
+        requests_.stop()
+
+
+def test_the_devnet_pinning_service_pins_on_its_node_and_answers_as_the_spec_says(local_service) -> None:  # type: ignore[no-untyped-def]
+    """The service the docs pointed to (npm's mock) never reaches `pinned`; the devnet's does, on its IPFS node.
+    A CID the offline node cannot fetch fails with the node's reason; every answer conforms to the spec's
+    OpenAPI document; a wrong token is refused."""
+    import yaml
+
+    from deai_gov.ipfs.stores import NodeStore
+
+    service, url, node = local_service
+    store = NodeStore(node.api_url, timeout=30)
+    cid = to_text(store.import_dag(lambda sink: import_bytes(b"pinned for real " + os.urandom(8), sink).cid))
+    asked = service.add(cid, name="acme/tiny@1 artifact", origins=[], meta={"model": "acme/tiny"})
+    assert asked.status in ("queued", "pinning", "pinned")
+    [done] = wait_until_pinned(service, [asked], timeout=30, poll=0.2)
+    assert done.status == "pinned" and done.requestid == asked.requestid
+    from deai_gov.ipfs.blockcid import from_text
+
+    pinned = {to_text(from_text(key)) for key in store.client().pin.ls(type="recursive")["Keys"]}  # js-ipfs: base58
+    assert cid in pinned
+
+    missing = cid_of("on no node at all " + os.urandom(8).hex())
+    lost = service.add(missing, name="nowhere")
+    with pytest.raises(StoreError, match=r"local failed to pin .*: IPFS node .* (did not deliver|does not have)"):
+        wait_until_pinned(service, [lost], timeout=30, poll=0.2)
+
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    headers = {"Authorization": "Bearer local-token"}
+    status = requests.get(f"{url}/pins/{asked.requestid}", headers=headers, timeout=5).json()
+    assert conforms(status, schemas["PinStatus"], document) == []
+    listed = requests.get(f"{url}/pins", params={"status": "pinned,failed"}, headers=headers, timeout=5).json()
+    assert conforms(listed, schemas["PinResults"], document) == [] and listed["count"] == 2
+    assert [s.requestid for s in service.list(cids=[cid])] == [asked.requestid]
+    refused = requests.get(f"{url}/pins", headers={"Authorization": "Bearer wrong"}, timeout=5)
+    assert refused.status_code == 401 and conforms(refused.json(), schemas["Failure"], document) == []
+    service.remove(asked.requestid)
+    assert service.list(cids=[cid]) == []

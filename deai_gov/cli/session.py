@@ -182,10 +182,22 @@ class Session:
         raise InputError("nowhere to publish: pass --ipfs-api URL or --store DIR")
 
     def pinning_service(self, name: str) -> PinningService:
-        """The remote pinning service `[pinning.NAME]` of config.toml, with its token read now."""
-        from ..home.config import pinning_service
+        """The remote pinning service `[pinning.NAME]` of config.toml, with its token read now; `local`, unless
+        config.toml defines it, is the running devnet's own (which pins on its IPFS node)."""
+        from ..home.config import load_pinning_services, pinning_service
         from ..ipfs.pinning import PinningService
 
+        if name == "local" and "local" not in load_pinning_services():
+            from ..dev.localnet import local_pinning
+            from ..errors import InputError
+
+            found = local_pinning()
+            if found is None:
+                raise InputError(
+                    "the pinning service `local` is the devnet's, and none runs",
+                    hint="deai-gov node start (with its IPFS node installed: tools/install-ipfs-node)",
+                )
+            return PinningService("local", *found)
         config = pinning_service(name)
         return PinningService(config.name, config.endpoint, config.token())
 

@@ -9,6 +9,7 @@ when none is named (`local_network`): no URL or record to pass.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -42,6 +43,13 @@ class Localnet:
     block_time: float | None = None
     #: Why no IPFS node runs beside the chain (not installed, or not asked for); None when one runs.
     ipfs_note: str | None = None
+    #: The pinning service pinning on the IPFS node (`dev.pinservice`), when the node runs.
+    pinning_pid: int | None = None
+    pinning_port: int | None = None
+
+    @property
+    def pinning_url(self) -> str | None:
+        return None if self.pinning_port is None else f"http://127.0.0.1:{self.pinning_port}"
 
     @property
     def rpc_url(self) -> str:
@@ -56,6 +64,7 @@ class Localnet:
             "rpc_url": self.rpc_url,
             "ipfs_api": self.ipfs_api,
             "ipfs_note": self.ipfs_note,
+            "pinning_url": self.pinning_url,
             "chain_pid": self.chain_pid,
             "ipfs_pid": self.ipfs_pid,
         }
@@ -172,8 +181,53 @@ def start(
             node = IpfsNode(port=ipfs_port, repo=folder / "ipfs" / "repo", detached=True).start()
             assert node.process is not None
             net.ipfs_pid, net.ipfs_port, net.ipfs_note = node.process.pid, node.port, None
+            net.pinning_pid, net.pinning_port = _start_pinning(folder, node.api_url)
     _record(home).write_text(json.dumps(asdict(net), indent=2))
     return net
+
+
+def pinning_token_file(home: Path | None = None) -> Path:
+    """The access token of the devnet's pinning service (made at its first start, readable by this user only)."""
+    return localnet_dir(home) / "pinning-token"
+
+
+def _start_pinning(folder: Path, ipfs_api: str) -> tuple[int, int]:
+    """Start the pinning service (`dev.pinservice`) in the background on a free port; its (pid, port)."""
+    import secrets
+    import subprocess
+    import sys
+
+    from .devnet import free_port
+
+    token = folder / "pinning-token"
+    if not token.exists():
+        token.touch(mode=0o600)
+        token.write_text(secrets.token_hex(24) + "\n", encoding="utf-8")
+    port = free_port()
+    command = [sys.executable, "-m", "deai_gov.dev.pinservice", "--port", str(port), "--ipfs-api", ipfs_api,
+               "--token-file", str(token), "--state", str(folder / "pins.json")]  # fmt: skip
+    with open(folder / "pinning.log", "ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    import socket
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return process.pid, port
+        time.sleep(0.1)
+    process.kill()
+    raise DeaiGovError(f"the devnet's pinning service did not start (see {folder / 'pinning.log'})")
+
+
+def local_pinning(home: Path | None = None) -> tuple[str, str] | None:
+    """The running devnet's pinning service: (URL, access token); None when none runs."""
+    net = running(home)
+    if net is None or net.pinning_url is None or not _alive(net.pinning_pid):
+        return None
+    try:
+        return net.pinning_url, pinning_token_file(home).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
@@ -183,7 +237,9 @@ def stop(home: Path | None = None, timeout: float = 15.0) -> list[str]:
     except (OSError, ValueError, TypeError):
         return []
     stopped = []
-    for name, pid, program in (("chain", net.chain_pid, "anvil"), ("ipfs", net.ipfs_pid, "ipfs")):
+    processes = (("chain", net.chain_pid, "anvil"), ("ipfs", net.ipfs_pid, "ipfs"),
+                 ("pinning", net.pinning_pid, "deai_gov.dev.pinservice"))  # fmt: skip
+    for name, pid, program in processes:
         if pid is None or not _alive(pid) or not _is_ours(pid, program):
             continue
         os.kill(pid, signal.SIGTERM)

@@ -69,6 +69,11 @@ def load_networks(home: Path | None = None) -> dict[str, dict[str, Any]]:
     return _load(home, "networks")
 
 
+def load_pinning_services(home: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The `[pinning.*]` tables of config.toml ({} when there is no file)."""
+    return _load(home, "pinning")
+
+
 #: The keys of each kind of table in config.toml and the type of each value ("strings": a list of strings).
 SCHEMAS: dict[str, dict[str, str]] = {
     "networks": {

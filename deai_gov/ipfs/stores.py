@@ -385,6 +385,14 @@ class NodeStore:
             self.put_car(car, [root])
         return root
 
+    def pin(self, cid: str) -> None:
+        """Have the node fetch (from its peers when it lacks blocks) and pin the whole DAG of `cid`, within the
+        store's time-out; StoreError naming the node's reason otherwise."""
+        try:
+            self.client().pin.add(cid, opts=self._server_timeout())
+        except Exception as exc:  # ipfshttpclient's errors and the requests/urllib3 ones it lets through
+            raise _node_error(self, exc, f"pinning {cid}") from None
+
     def public_addresses(self) -> list[str]:
         """The node's own multiaddrs others could fetch from (loopback and unspecified ones left out, at most 20);
         [] when it cannot say: they are a hint for a pinning service, not a requirement."""
