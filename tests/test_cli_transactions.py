@@ -139,7 +139,8 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert code == 0 and json.loads(out)["state"] == "succeeded"
     assert signed(base, password, "bob", "proposal", "queue", str(pid))[0] == 0
     code, _, err = signed(base, password, "bob", "proposal", "execute", str(pid))
-    assert code == 5 and "timelock operation is not ready" in err
+    assert code == 3 and f"too early to execute proposal {pid}: it becomes executable at " in err
+    assert f"; deai-gov proposal wait {pid} --until executable" in err
     advance_time(chain, TIMELOCK_DELAY + 1)
     assert signed(base, password, "bob", "proposal", "execute", str(pid))[0] == 0
     assert reg.get_model(dao, NAME).current_version == 1

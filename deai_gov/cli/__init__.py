@@ -29,6 +29,15 @@ class _Main(LazyGroup):
             return super().invoke(ctx)
         except click.exceptions.Exit:
             raise  # a group's --help ends here: nothing of the library is imported for it
+        except click.NoSuchOption as refused:  # a global option written after the command: say where it goes
+            global_options = {opt for param in self.params for opt in (*param.opts, *param.secondary_opts)}
+            if refused.option_name in global_options:
+                raise click.UsageError(
+                    f"{refused.option_name} is an option of deai-gov itself: write it before the command "
+                    f"(deai-gov {refused.option_name} … {ctx.invoked_subcommand or 'COMMAND'} …)",
+                    ctx=refused.ctx,
+                ) from None
+            raise
         except KeyboardInterrupt:
             from .errors import ExitCode, fail
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .commands import proposal
-from .options import AMOUNT, MODEL, PROPOSAL_ID, STATES, SUPPORT, Address, ModelReference, json_option
+from .options import AMOUNT, MODEL, PROPOSAL_ID, STATES, SUPPORT, Address, Duration, ModelReference, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
@@ -271,10 +271,11 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
     The vote binds the proposal's content as `proposal show` prints it: if by the time it is mined the number names
     other content (after a chain reorganisation), the governor refuses it and nothing is counted.
     """
-    from ..dao.governance import Support, get_proposal
+    from ..dao.governance import Support, check_timing, get_proposal
     from ..dao.governance import vote as vote_tx
 
     proposal, _, _ = get_proposal(session.dao, proposal_id)
+    check_timing(session.dao, proposal_id, "vote")
     tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason, proposal=proposal)
     weight = _weight_words(session, proposal_id, override=False)
     emit(session, transact(session, tx, tx.description + weight), lambda: None)
@@ -288,8 +289,9 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
 @click.pass_obj
 def override(session: Session, proposal_id: int, support: str, reason: str) -> None:
     """Vote with your own tokens instead of letting your delegate's vote count for them."""
-    from ..dao.governance import Support, override_vote
+    from ..dao.governance import Support, check_timing, override_vote
 
+    check_timing(session.dao, proposal_id, "vote")
     tx = override_vote(session.dao, proposal_id, Support.parse(support), reason)
     weight = _weight_words(session, proposal_id, override=True)
     emit(session, transact(session, tx, tx.description + weight), lambda: None)
@@ -309,6 +311,7 @@ def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
 def _lifecycle(session: Session, proposal_id: int, step: str) -> None:
     from ..dao import governance
 
+    governance.check_timing(session.dao, proposal_id, step)
     tx = getattr(governance, step)(session.dao, proposal_id)
     emit(session, transact(session, tx), lambda: None)
 
@@ -437,7 +440,9 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
     type=click.Choice([*STATES, "executable"]),
     help="State to wait for (required); `executable`: queued and its timelock delay over.",
 )
-@click.option("--timeout", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds.")
+@click.option(
+    "--timeout", type=Duration(), default="1h", show_default=True, help="How long to wait: 3600, 90s, 30m, 2h, 1d."
+)
 @click.option(
     "--interval", type=click.FloatRange(min=0.1), default=12, show_default=True, help="Seconds between checks."
 )

@@ -145,12 +145,13 @@ class Session:
 
         from ..chain.devchain import check_dev_chain
         from ..errors import InputError
-        from ..home.accounts import is_development, load, read_password
+        from ..home.accounts import existing_keystore, is_development, load, read_password
 
         if self._signer is not None:
             return self._signer
         if not self.account_alias:
             raise InputError("this sends a transaction: choose the account with --account ALIAS")
+        existing_keystore(self.account_alias)  # an unknown name is said before any password is asked
         if is_development(self.account_alias):
             try:
                 check_dev_chain(self.chain)

@@ -37,6 +37,7 @@ __all__ = [
     "ballot_nonce_key",
     "build_proposal",
     "cancel",
+    "check_timing",
     "check_vote_weight",
     "execute",
     "existing_proposal_id",
@@ -445,6 +446,8 @@ def relay(dao: Dao, signed: SignedVote) -> PreparedTx:
                 f"proposal {signed.proposal_id} is not the proposal this vote was signed for (its contents changed, "
                 "after a chain reorganisation?); nothing sent"
             )
+    if dao.read("governor", "hasVoted", signed.proposal_id, signed.voter):
+        raise InputError(f"{signed.voter} has already voted on proposal {signed.proposal_id}; nothing sent")
     signature = bytes.fromhex(signed.signature.removeprefix("0x"))
     words = f"relay the vote of {signed.voter} on proposal {signed.proposal_id}"
     if signed.reason:
@@ -570,6 +573,45 @@ def outcome_words(outcome: str | None) -> str:
 def would_succeed(outcome: str | None) -> bool | None:
     """An outcome of `simulate_actions` for JSON: True, False, or None where the action was not checked alone."""
     return None if isinstance(outcome, CheckedOnlyInExecution) else outcome is None
+
+
+def check_timing(dao: Dao, proposal_id: int, step: str) -> None:
+    """InputError when `step` ("vote", "queue" or "execute") on the proposal is merely early: it names the moment it
+    will work (and how long until then) and the command that waits for it. Other refusals are left to the
+    transaction's own simulation, which says why."""
+    from ..units import format_duration, format_time
+
+    current = state(dao, proposal_id)
+    now = dao.chain.timestamp()
+    moment: int | None = None
+    wait_for = ""
+    if step == "vote" and current == ProposalState.PENDING:
+        moment, what, wait_for = (
+            int(dao.read("governor", "proposalSnapshot", proposal_id)) + 1,
+            "voting opens",
+            "active",
+        )
+    elif step == "queue" and current == ProposalState.ACTIVE:
+        moment, what, wait_for = (
+            int(dao.read("governor", "proposalDeadline", proposal_id)) + 1,
+            "voting ends",
+            "succeeded",
+        )
+    elif step == "execute" and current == ProposalState.QUEUED:
+        eta = int(dao.read("governor", "proposalEta", proposal_id))
+        moment, what, wait_for = (eta, "it becomes executable", "executable") if eta > now else (None, "", "")
+    if moment is None:
+        return
+    raise InputError(
+        f"too early to {'vote on' if step == 'vote' else step} proposal {proposal_id}: {what} at "
+        f"{format_time(moment)} (in {format_duration(_roughly(moment - now))}); nothing sent",
+        hint=f"deai-gov proposal wait {proposal_id} --until {wait_for}",
+    )
+
+
+def _roughly(seconds: int) -> int:
+    """A wait as people say it: to the second under 2 minutes, else to the minute (23:59:59 is a day)."""
+    return max(1, seconds) if seconds < 120 else round(seconds / 60) * 60
 
 
 def vote_weight(dao: Dao, proposal_id: int, voter: str, *, override: bool = False) -> int:

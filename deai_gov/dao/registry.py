@@ -275,9 +275,19 @@ def get_model(dao: Dao, name: str) -> ModelInfo:
         raw = read(dao.chain, _registry(dao, "getModel", model_id(name)))
     except TransactionError as error:
         if error.error_name == "ModelRegistryUnknownModel":
-            raise InputError(f"no model named {name!r} is registered") from None
+            raise InputError(f"no model named {name!r} is registered{_guess(dao, name)}") from None
         raise
     return model_from_view(raw)
+
+
+def _guess(dao: Dao, name: str) -> str:
+    """`; did you mean 'acme/vision'?` when a registered name is close to `name` (read only on this error path,
+    from the first 1,000 models); else nothing."""
+    import difflib
+
+    names = [model.name for model in list_models(dao, limit=1_000)]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def get_version(dao: Dao, name: str, version: int | None = None) -> VersionInfo:

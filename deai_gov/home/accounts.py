@@ -127,8 +127,21 @@ def existing_keystore(alias: str, *, home: Path | None = None) -> Path:
     """The keystore file of `alias`; InputError if there is none."""
     path = _path(alias, home)
     if not path.exists():
-        raise InputError(f"no account named {alias!r}")
+        raise _unknown(alias, home)
     return path
+
+
+def _unknown(alias: str, home: Path | None) -> InputError:
+    """The error for an account name with no keystore: the known names, and a guess when one is close."""
+    import difflib
+
+    known = [account.alias for account in list_accounts(home=home)]
+    close = difflib.get_close_matches(alias, known, n=1)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return InputError(
+        f"no account named {alias!r} ({guess}known: {', '.join(known) or 'none'})",
+        hint=None if known else "create one with `deai-gov account new NAME`, or `account import NAME`",
+    )
 
 
 def is_development(alias: str, *, home: Path | None = None) -> bool:
@@ -153,8 +166,7 @@ def load(alias: str, password: str, *, home: Path | None = None) -> LocalAccount
     try:
         keystore = parsing.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        known = ", ".join(a.alias for a in list_accounts(home=home)) or "none"
-        raise InputError(f"no account named {alias!r} (known: {known})") from None
+        raise _unknown(alias, home) from None
     except (OSError, ValueError):
         raise InputError(f"the keystore {path} is unreadable or not JSON") from None
     try:

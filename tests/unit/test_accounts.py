@@ -287,3 +287,9 @@ def test_the_zero_key_is_refused(home: Path) -> None:
     with pytest.raises(InputError, match="not a valid private key"):
         accounts.import_private_key("zero", "0x" + "00" * 32, PASSWORD)
     assert not (home / "keystores" / "zero.json").exists()
+
+
+def test_a_mistyped_account_name_is_guessed(home: Path) -> None:
+    accounts.create("bob", PASSWORD)
+    with pytest.raises(InputError, match=r"no account named 'bobb' \(did you mean 'bob'\? known: bob\)"):
+        accounts.existing_keystore("bobb")
