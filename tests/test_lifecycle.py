@@ -23,7 +23,7 @@ from deai_gov.ipfs.stores import EmbeddedStore
 from deai_gov.names import model_id
 from deai_gov.workflows.approved import pull_approved, verify_approved
 from deai_gov.workflows.describe import proposal_info
-from deai_gov.workflows.provenance import approval_of
+from deai_gov.workflows.provenance import approval_of, which
 
 from .helpers import (
     TIMELOCK_DELAY,
@@ -113,6 +113,17 @@ def test_register_upgrade_rollback_retire_with_reward(dao: Dao, people: People, 
     assert (again.version.number, again.proposal_id, again.made_current, again.written_by) == (1, rolled, True, pid1)
     assert again.to_json()["approved_by"] == "rollback" and again.to_json()["written_by"] == pid1
     assert approval_of(dao, NAME, 2).proposal_id == pid2  # a rolled-back version: the vote that wrote it
+    # a CID alone says which version it is, and the vote that stands behind it (`model which`)
+    [artifact] = which(dao, v1[0])
+    assert (artifact.name, artifact.version.number, artifact.part) == (NAME, 1, "artifact")
+    assert artifact.approval is not None and artifact.approval.proposal_id == rolled
+    [manifest] = which(dao, v2[1])
+    assert (manifest.part, manifest.version.status, manifest.approval.proposal_id) == (  # type: ignore[union-attr]
+        "manifest",
+        VersionStatus.ROLLED_BACK,
+        pid2,
+    )
+    assert which(dao, fake_cid("never registered")) == []
     model = reg.get_model(dao, NAME)
     assert (model.current_version, model.latest_version) == (1, 2)
     assert reg.get_version(dao, NAME, 2).status == VersionStatus.ROLLED_BACK
@@ -164,6 +175,14 @@ def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
     send(dao.chain, people.carol, gov.override_vote(dao, pid, gov.Support.AGAINST, "I disagree with my delegate"))
     info = proposal_info(dao, pid)
     assert (info.votes_for, info.votes_against) == (500 * TOKEN, 500 * TOKEN)
+    # who voted how, as `proposal votes` shows it: alice's vote now counts what carol did not take back
+    shown = [(b.voter, b.support, b.weight, b.cast_weight, b.override, b.reason) for b in gov.ballots(dao, pid)]
+    assert shown == [
+        (people.alice.address, gov.Support.FOR, 500 * TOKEN, 700 * TOKEN, False, "looks good"),
+        (people.bob.address, gov.Support.AGAINST, 300 * TOKEN, 300 * TOKEN, False, "not tested enough"),
+        (people.carol.address, gov.Support.AGAINST, 200 * TOKEN, 200 * TOKEN, True, "I disagree with my delegate"),
+    ]
+    assert sum(b.weight for b in gov.ballots(dao, pid)) == info.votes_for + info.votes_against
     with pytest.raises(TransactionError, match="already overridden"):
         send(dao.chain, people.carol, gov.override_vote(dao, pid, gov.Support.FOR))
 

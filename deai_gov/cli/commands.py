@@ -240,6 +240,10 @@ MODEL_COMMANDS = _table(
         "unsuspend": ("unsuspend", "Lift a model's suspension (the registry guardian, or the DAO by proposal)."),
         "verify": ("verify", "Check the approved artifact against the registry without writing anything."),
         "versions": ("versions", "The versions of a model, oldest first."),
+        "which": (
+            "which",
+            "Which model and version a CID is (artifact or manifest), its standing, and the vote that approved it.",
+        ),
         "watch": (
             "watch_model",
             "Follow one model: registered, versions published, current version changed (upgrade, rollback), "
@@ -282,6 +286,7 @@ PROPOSAL_COMMANDS = _table(
         "show": ("show", "Title, description, decoded actions, votes, quorum and deadline of a proposal."),
         "sign-vote": ("sign_vote", "Sign a vote (EIP-712) into a file that anyone can relay; nothing is sent."),
         "vote": ("vote", "Vote on a proposal with your delegated voting power."),
+        "votes": ("votes", "Who voted on a proposal, how, with what weight and why (overrides of delegates included)."),
         "wait": (
             "wait",
             "Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out).",

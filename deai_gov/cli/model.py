@@ -139,6 +139,35 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
 
 
 @model.command()
+@click.argument("cid")
+@json_option
+@click.pass_obj
+def which(session: Session, cid: str) -> None:
+    """Which model and version a CID is (artifact or manifest), its standing, and the vote that approved it."""
+    from ..errors import InputError
+    from ..workflows.provenance import which as find
+
+    found = find(session.dao, cid)
+    if not found:
+        raise InputError(f"{cid} is no artifact or manifest of any version in this DAO's registry")
+
+    def render() -> None:
+        for use in found:
+            vote = (
+                f"approved by proposal {use.approval.proposal_id} ({use.approval.state.label})"
+                if use.approval
+                else f"its vote could not be proven: {use.approval_error}"
+            )
+            status = use.version.status.name.lower().replace("_", " ")
+            echo(
+                f"{use.cid}: the {use.part} of {use.name} v{use.version.number} ({status}; model "
+                f"{use.model_state}), {vote}"
+            )
+
+    emit(session, [use.to_json() for use in found], render)
+
+
+@model.command()
 @click.argument("reference", metavar="NAME", type=MODEL)
 @click.option("--reason", required=True, help="Why, recorded on chain (pull and verify refuse the model meanwhile).")
 @json_option

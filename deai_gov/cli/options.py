@@ -50,6 +50,11 @@ class ModelReference(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, tuple):
             return value
+        if isinstance(value, str) and "/" not in value and value.startswith(("bafy", "bafk", "Qm")):
+            raise InputError(
+                f"{value} is a CID, not a model name (org/name)",
+                hint=f"`deai-gov model which {value}` says which model and version it is",
+            )
         name, version = parse_model_reference(value)  # InputError: exit 3 with the library's words
         if self.version == "required" and version is None:
             raise InputError("say which version to roll back to: NAME@VERSION")

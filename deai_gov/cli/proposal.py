@@ -343,6 +343,43 @@ def cancel(session: Session, proposal_id: int) -> None:
     _lifecycle(session, proposal_id, "cancel")
 
 
+@proposal.command()
+@click.argument("proposal_id", type=PROPOSAL_ID)
+@json_option
+@click.pass_obj
+def votes(session: Session, proposal_id: int) -> None:
+    """Who voted on a proposal, how, with what weight and why (overrides of delegates included)."""
+    from rich.table import Table
+
+    from ..dao.governance import ballots
+    from ..dao.token import symbol
+    from ..home.addressbook import names_of
+    from ..units import format_amount
+
+    found = ballots(session.dao, proposal_id)
+    names = names_of()
+    sym = symbol(session.dao)
+
+    def render() -> None:
+        if not found:
+            echo(f"nobody has voted on proposal {proposal_id} yet")
+            return
+        table = Table("voter", "vote", "weight", "reason")
+        for ballot in found:
+            who = ballot.voter + (f" ({names[ballot.voter.lower()]})" if ballot.voter.lower() in names else "")
+            how = ballot.support.name.lower() + (" (override)" if ballot.override else "")
+            weight = f"{format_amount(ballot.weight)} {sym}"
+            if ballot.weight != ballot.cast_weight:
+                weight += f" (of {format_amount(ballot.cast_weight)}: delegators overrode the rest)"
+            reason = ballot.reason if len(ballot.reason) <= 80 else ballot.reason[:79] + "…"
+            table.add_row(who, how, weight, cell(reason))  # text as written, no markup
+        console().print(table)
+        if hides_anything(*(b.reason for b in found)):
+            echo(HIDDEN_NOTE, err=True)
+
+    emit(session, [ballot.to_json() for ballot in found], render)
+
+
 @proposal.command("sign-vote")
 @click.argument("proposal_id", type=PROPOSAL_ID)
 @click.argument("support", type=SUPPORT)

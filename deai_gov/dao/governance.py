@@ -11,6 +11,7 @@ Every transaction here is a `PreparedTx` (`propose`, `vote`, `override_vote`, `r
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "Ballot",
     "Proposal",
     "ProposalState",
     "ProposalSummary",
     "SignedVote",
     "Support",
     "ballot_nonce_key",
+    "ballots",
     "build_proposal",
     "cancel",
     "check_timing",
@@ -115,6 +118,88 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
         if state is None or current == state
     ]
     return sorted(found, key=lambda p: -p.id)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One vote on a proposal, as its events record it: a delegate's vote (`override` False) or a delegator's
+    override. `weight` is what it counts for now: a delegate's vote less the balances of the delegators who overrode
+    it after it was cast (`VoteReduced`)."""
+
+    voter: str
+    support: Support
+    weight: int
+    cast_weight: int
+    reason: str
+    override: bool
+    block: int
+    tx_hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Token amounts as strings of base units."""
+        return {
+            "voter": self.voter,
+            "support": self.support.name.lower(),
+            "weight": str(self.weight),
+            "cast_weight": str(self.cast_weight),
+            "reason": self.reason,
+            "override": self.override,
+            "block": self.block,
+            "tx_hash": self.tx_hash,
+        }
+
+
+def ballots(dao: Dao, proposal_id: int) -> list[Ballot]:
+    """Who voted on a proposal and how, oldest first, from the governor's vote events since the proposal was made.
+
+    Args:
+        dao: The DAO (`Dao.attach`).
+        proposal_id: The proposal.
+
+    Returns:
+        One `Ballot` per vote and per override, with its reason (text as written by the voter: show it as such).
+
+    Raises:
+        InputError: There is no such proposal.
+        ChainError: The node could not be reached.
+    """
+    _, _, created = get_proposal(dao, proposal_id)
+    governor = dao.address("governor")
+    events = ("VoteCast", "VoteCastWithParams", "OverrideVoteCast", "VoteReduced")
+    logs = sorted(
+        (
+            (event, log)
+            for event in events
+            for log in iter_logs(dao.chain, GOVERNOR, governor, event, from_block=created)
+            if int(log.args["proposalId"]) == proposal_id
+        ),
+        key=lambda pair: (pair[1].block, pair[1].log_index),
+    )
+    found: list[Ballot] = []
+    reduced: dict[str, int] = {}
+    for event, log in logs:
+        args = log.args
+        if event == "VoteReduced":
+            delegate = str(args["delegate"]).lower()
+            reduced[delegate] = reduced.get(delegate, 0) + int(args["weight"])
+            continue
+        weight = int(args["weight"])
+        found.append(
+            Ballot(
+                str(args["voter"]),
+                Support(int(args["support"])),
+                weight,
+                weight,
+                str(args.get("reason", "")),
+                event == "OverrideVoteCast",
+                log.block,
+                log.tx_hash,
+            )
+        )
+    return [
+        dataclasses.replace(b, weight=b.cast_weight - reduced.get(b.voter.lower(), 0)) if not b.override else b
+        for b in found
+    ]
 
 
 def existing_proposal_id(dao: Dao, proposal: Proposal) -> int | None:

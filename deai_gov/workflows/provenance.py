@@ -209,3 +209,63 @@ def _check_the_call(
     if not does:
         meant = f"roll {name} back to v{version}" if rollback else f"write a version of {name}"
         raise DeaiGovError(f"the executed registry call ({function}) does not {meant}")
+
+
+@dataclass(frozen=True)
+class CidUse:
+    """Where a CID stands in the registry: the artifact or the manifest of a version, and that version's standing."""
+
+    cid: str
+    name: str
+    version: VersionInfo
+    part: str  # "artifact" or "manifest"
+    model_state: str  # the model's status in words (active, retired, suspended…)
+    approval: Approval | None  # None when the vote behind it cannot be proven (a pruned node)
+    approval_error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cid": self.cid,
+            "name": self.name,
+            "version": self.version.number,
+            "part": self.part,
+            "version_status": self.version.status.name.lower(),
+            "model_state": self.model_state,
+            "proposal_id": self.approval.proposal_id if self.approval else None,
+            "approval_error": self.approval_error,
+        }
+
+
+def which(dao: Dao, cid: str) -> list[CidUse]:
+    """Every version of the DAO's registry whose artifact or manifest is `cid` (any multibase, CIDv0 or v1), with
+    the model's state and the proven vote behind the version (`approval_of`); [] when none is.
+
+    Raises:
+        InputError: `cid` is not a CID the registry could hold.
+        ChainError: The node could not be reached.
+    """
+    from ..dao.registry import get_model
+    from ..ipfs.blockcid import to_registry_bytes, to_text
+
+    wanted = to_registry_bytes(cid)
+    found: list[CidUse] = []
+    for log in iter_logs(
+        dao.chain, "ModelRegistry", dao.address("registry"), "VersionPublished", from_block=dao.deployment.block
+    ):
+        parts = [("artifact", log.args["artifactCid"]), ("manifest", log.args["manifestCid"])]
+        for part, stored in parts:
+            if bytes(stored) != wanted:
+                continue
+            name = _model_name(dao, bytes(log.args["modelId"]))
+            version = get_version(dao, name, int(log.args["version"]))
+            approval, error = None, None
+            try:
+                approval = approval_of(dao, name, version.number)
+            except DeaiGovError as exc:  # the proof failed (a pruned node, say): shown, the rest still is
+                error = str(exc)
+            found.append(CidUse(to_text(wanted), name, version, part, get_model(dao, name).state, approval, error))
+    return found
+
+
+def _model_name(dao: Dao, model: bytes) -> str:
+    return str(dao.read("registry", "getModel", model)[1])

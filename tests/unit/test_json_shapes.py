@@ -12,7 +12,7 @@ import pytest
 from deai_gov.contracts.states import ModelStatus, ProposalState, VersionStatus
 from deai_gov.dao.actions import Proposal
 from deai_gov.dao.deployed import DaoSettings, WiringCheck
-from deai_gov.dao.governance import ProposalSummary
+from deai_gov.dao.governance import Ballot, ProposalSummary, Support
 from deai_gov.dao.registry import ModelHistory, ModelInfo, VersionInfo
 from deai_gov.dao.token import Delegate, Holding
 from deai_gov.dev.devnet import DevAccount
@@ -51,6 +51,7 @@ SAMPLES: dict[str, Any] = {
     "PinStatus": PinStatus("r1", "queued", CID, "acme/vision@2 artifact", "2026-12-07T00:00:00Z"),
     "VersionContent": VersionContent(CID, CID, "given CIDs"),
     "ProposalSummary": ProposalSummary(3, ProposalState.ACTIVE, ADDRESS, "Title", 5),
+    "Ballot": Ballot(ADDRESS, Support.FOR, 5, 7, "why", False, 9, "0x" + "ab" * 32),
     "ProposalReview": ProposalReview(INFO, [None], [], None),
     "ProposedArtifact": ProposedArtifact("acme/vision", 2, CID, CID, None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
