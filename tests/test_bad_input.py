@@ -806,6 +806,8 @@ PROPOSAL = [
     case("proposal-execute-not-queued", signed("bob", "proposal", "execute", "{pid_succeeded}"), 5,
          "is succeeded; this needs it to be queued"),
     case("proposal-execute-pending", signed("bob", "proposal", "execute", "{pid_pending}"), 5, "is pending"),
+    case("proposal-execute-active", signed("bob", "proposal", "execute", "{pid_active}"), 3,
+         "too early to execute proposal {pid_active}: voting ends at "),
     case("proposal-execute-executed", signed("bob", "proposal", "execute", "{pid_executed}"), 5, "is executed"),
     case("proposal-execute-zero", signed("bob", "proposal", "execute", "0"), 2),
     case("proposal-cancel-not-proposer", signed("bob", "proposal", "cancel", "{pid_pending}"), 5,

@@ -43,7 +43,12 @@ def info(session: Session) -> None:
         table.add_row("late-quorum extension", format_duration(data["late_quorum_extension_s"]))
         table.add_row("timelock delay", format_duration(data["timelock_delay_s"]))
         table.add_row("treasury", f"{format_amount(int(data['treasury']))} {symbol}")
-        table.add_row("guardians", f"proposals {data['proposal_guardian']}, registry {data['registry_guardian']}")
+
+        def who(address: str) -> str:
+            return "none" if int(address, 16) == 0 else address
+
+        guardians = f"proposals {who(data['proposal_guardian'])}, registry {who(data['registry_guardian'])}"
+        table.add_row("guardians", guardians)
         table.add_row("models / proposals", f"{data['models']} / {data['proposals']}")
         console().print(table)
 

@@ -676,7 +676,7 @@ def check_timing(dao: Dao, proposal_id: int, step: str) -> None:
             "voting opens",
             "active",
         )
-    elif step == "queue" and current == ProposalState.ACTIVE:
+    elif step in ("queue", "execute") and current == ProposalState.ACTIVE:
         moment, what, wait_for = (
             int(dao.read("governor", "proposalDeadline", proposal_id)) + 1,
             "voting ends",
