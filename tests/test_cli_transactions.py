@@ -169,7 +169,7 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     code, out, _ = cli([*base, "proposal", "show", str(again), "--json"])
     assert json.loads(out)["simulation"] == ["a model with this name is already registered"]
     code, _, err = cli([*base, "proposal", "wait", str(pid), "--until", "defeated", "--timeout", "0"])
-    assert code == 3 and "ended executed; it will never be defeated" in err
+    assert code == 3 and "was executed: it will never be defeated" in err
     code, out, err = cli([*base, "model", "pull", NAME, "--to", str(tmp_path / "pulled"), "--json"])
     assert code == 0, err
     assert (tmp_path / "pulled" / "weights.bin").read_bytes() == (folder / "weights.bin").read_bytes()

@@ -124,7 +124,7 @@ def test_refuses_after_a_cancel(dao: Dao, people: People) -> None:
     assert onchain_state(dao, pid) == ProposalState.CANCELED
     seen: list[ProposalState] = []
     for target in (ProposalState.ACTIVE, ProposalState.EXECUTED):
-        with pytest.raises(InputError, match=f"proposal {pid} ended canceled; it will never be {target.label}"):
+        with pytest.raises(InputError, match=f"proposal {pid} was canceled: it will never be {target.label}"):
             gov.wait_for_state(dao, pid, target, timeout=30, interval=0.01, on_change=seen.append)
     assert seen == [ProposalState.CANCELED, ProposalState.CANCELED]
     assert gov.wait_for_state(dao, pid, ProposalState.CANCELED, timeout=1, interval=0.01) == ProposalState.CANCELED
@@ -138,7 +138,7 @@ def test_refuses_when_the_proposal_ends_while_waiting(dao: Dao, people: People) 
         if state == ProposalState.PENDING:
             advance_time(dao.chain, VOTING_DELAY + VOTING_PERIOD + 2)
 
-    with pytest.raises(InputError, match="ended defeated"):
+    with pytest.raises(InputError, match="was defeated: it will never be"):
         gov.wait_for_state(dao, pid, ProposalState.SUCCEEDED, timeout=30, interval=0.01, on_change=on_change)
     assert onchain_state(dao, pid) == ProposalState.DEFEATED
 

@@ -188,7 +188,7 @@ def test_override_vote_changes_the_outcome(dao: Dao, people: People) -> None:
 
     advance_time(dao.chain, VOTING_PERIOD + 1)
     assert gov.state(dao, pid) == ProposalState.DEFEATED  # a tie does not pass
-    with pytest.raises(TransactionError, match="is defeated; this needs it to be succeeded"):
+    with pytest.raises(TransactionError, match="was defeated; this needs a proposal that has succeeded"):
         send(dao.chain, people.alice, gov.queue(dao, pid))
 
 

@@ -166,7 +166,7 @@ def test_an_executed_proposal_has_nothing_left_to_simulate(world: tuple[Dao, Peo
     pid = propose_and_vote(dao, people, actions, "Done")
     finish(dao, people, pid)
     proposal, _, _ = gov.get_proposal(dao, pid)
-    with pytest.raises(SimulationUnavailable, match=f"proposal {pid} is executed"):
+    with pytest.raises(SimulationUnavailable, match=f"proposal {pid} was executed"):
         simulate_proposal(dao, proposal, proposal_id=pid)
 
 

@@ -79,7 +79,7 @@ def test_reverts_in_words() -> None:
     data = selector("GovernorUnexpectedProposalState(uint256,uint8,bytes32)") + encode(
         ["uint256", "uint8", "bytes32"], [7, 3, (1 << 4 | 1 << 5).to_bytes(32, "big")]
     )
-    assert explain_revert(data) == "proposal 7 is defeated; this needs it to be succeeded or queued"
+    assert explain_revert(data) == "proposal 7 was defeated; this needs a proposal that has succeeded or is queued"
     owner = "0x" + "ab" * 20
     data = selector("OwnableUnauthorizedAccount(address)") + encode(["address"], [owner])
     assert explain_revert("0x" + data.hex()).startswith(to_checksum_address(owner) + " is not the registry's owner")

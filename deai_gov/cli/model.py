@@ -63,7 +63,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
         for v in versions:
             table.add_row(
                 str(v.number),
-                v.status.name.lower(),
+                v.status.name.lower().replace("_", " "),
                 str(v.parent or "-"),
                 v.contributor,
                 v.artifact_cid,
@@ -92,7 +92,11 @@ def versions(session: Session, reference: tuple[str, int | None]) -> None:
         table = Table("v", "status", "parent", "created", "artifact")
         for v in found:
             table.add_row(
-                str(v.number), v.status.name.lower(), str(v.parent or "-"), format_time(v.created_at), v.artifact_cid
+                str(v.number),
+                v.status.name.lower().replace("_", " "),
+                str(v.parent or "-"),
+                format_time(v.created_at),
+                v.artifact_cid,
             )
         console().print(table)
 
@@ -316,7 +320,7 @@ def _verify_local(session: Session, name: str, version: int | None, local: Path)
     if not found.matches:
         raise VerificationError(
             f"{local} is not {name} v{number}: it hashes to {found.artifact_cid}, the registry records "
-            f"{approved.version.artifact_cid} ({len(found.differences)} difference(s), profile {found.profile})"
+            f"{approved.version.artifact_cid} ({_count(len(found.differences), 'difference')}, profile {found.profile})"
         )
 
 
@@ -718,3 +722,8 @@ def watch_model(session: Session, reference: tuple[str, int | None], **options: 
     unsuspended, retired. For deployment jobs: `--exec ./deploy.sh --cursor deploy.cursor`."""
     name, _ = reference
     run_watch(session, name, **options)
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 difference`, `3 differences`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -496,7 +496,7 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
     with console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
 
         def show(current: ProposalState) -> None:
-            status.update(f"proposal {proposal_id} is {current.label}; waiting until {target}")
+            status.update(f"proposal {proposal_id} {current.phrase}; waiting until {target}")
 
         if target == "executable":
             wait_until_executable(session.dao, proposal_id, timeout=timeout, interval=interval, on_change=show)
@@ -507,4 +507,5 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
                 session.dao, proposal_id, wanted, timeout=timeout, interval=interval, on_change=show
             )
     data = {"id": proposal_id, "state": reached.label, "executable": target == "executable"}
-    emit(session, data, lambda: echo(f"proposal {proposal_id} is {target}"))
+    words = "is executable" if target == "executable" else reached.phrase
+    emit(session, data, lambda: echo(f"proposal {proposal_id} {words}"))

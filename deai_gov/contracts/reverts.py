@@ -33,6 +33,19 @@ def _proposal_state(state: int) -> str:
     return ProposalState(state).label if 0 <= state <= max(ProposalState) else f"in state {state}"
 
 
+def _proposal_phrase(state: int) -> str:
+    """`is pending`, `was executed`…; a value out of range (revert data can come from any contract) as is."""
+    return ProposalState(state).phrase if 0 <= state <= max(ProposalState) else f"is in state {state}"
+
+
+def _phrases_from_bitmap(bitmap: bytes | int) -> str:
+    """The proposal states set in an OpenZeppelin state bitmap, as phrases joined with 'or' (`has succeeded or is
+    queued`)."""
+    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
+    phrases = [state.phrase for state in ProposalState if value >> state & 1]
+    return " or ".join(phrases) if phrases else "is in no state"
+
+
 def _states_from_bitmap(bitmap: bytes | int, states: type[ProposalState] | type[OperationState] = ProposalState) -> str:
     """The states set in an OpenZeppelin state bitmap (bit i set: state i), joined with 'or'."""
     value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
@@ -47,10 +60,10 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     # Governor
     "GovernorNonexistentProposal": lambda proposalId: f"proposal {proposalId} does not exist",
     "GovernorUnexpectedProposalState": lambda proposalId, current, expectedStates: (
-        f"proposal {proposalId} is {_proposal_state(current)}; this needs it to be "
-        f"{_states_from_bitmap(expectedStates)}"
+        f"proposal {proposalId} {_proposal_phrase(current)}; this needs a proposal that "
+        f"{_phrases_from_bitmap(expectedStates)}"
         if any(expectedStates)
-        else f"proposal {proposalId} already exists (it is {_proposal_state(current)})"
+        else f"proposal {proposalId} already exists (it {_proposal_phrase(current)})"
     ),
     "GovernorInsufficientProposerVotes": lambda proposer, votes, threshold: (
         f"{proposer} has {_tokens(votes)} of voting power, below the proposal threshold of {_tokens(threshold)} "

@@ -23,9 +23,26 @@ class ProposalState(IntEnum):
         return self.name.lower()
 
     @property
+    def phrase(self) -> str:
+        """The state as a sentence says it of a proposal: `proposal 3 has succeeded`, `… was executed`."""
+        return _PHRASES[self]
+
+    @property
     def is_final(self) -> bool:
         """True for a state a proposal never leaves."""
         return self in _FINAL_PROPOSAL_STATES
+
+
+_PHRASES = {
+    ProposalState.PENDING: "is pending",
+    ProposalState.ACTIVE: "is active",
+    ProposalState.CANCELED: "was canceled",
+    ProposalState.DEFEATED: "was defeated",
+    ProposalState.SUCCEEDED: "has succeeded",
+    ProposalState.QUEUED: "is queued",
+    ProposalState.EXPIRED: "has expired",
+    ProposalState.EXECUTED: "was executed",
+}
 
 
 _FINAL_PROPOSAL_STATES = frozenset(

@@ -778,7 +778,7 @@ def wait_for_state(
         on_change(current)
     while current != target:
         if current.is_final:
-            raise InputError(f"proposal {proposal_id} ended {current.label}; it will never be {target.label}")
+            raise InputError(f"proposal {proposal_id} {current.phrase}: it will never be {target.label}")
         if time.monotonic() > deadline:
             raise WaitTimeout(f"proposal {proposal_id} is still {current.label} after {timeout:.0f} s")
         time.sleep(interval)

@@ -142,7 +142,9 @@ def publish_version(
             profile=import_profile,
         )
     if store is None:
-        return VersionContent(published.artifact_cid, published.manifest_cid, "computed only (dry run)")
+        return VersionContent(
+            published.artifact_cid, published.manifest_cid, "not published: a dry run computes them only"
+        )
     where = f"published to the {store.name}"
     if not copy:
         where += f" without a copy: keep {path} unchanged, the store reads it from there"

@@ -182,7 +182,7 @@ class _Run:
                 return self._from_timelock()
         current = state(self.fork, proposal_id)
         if current in (ProposalState.EXECUTED, ProposalState.CANCELED):
-            raise SimulationUnavailable(f"proposal {proposal_id} is {current.label}: there is nothing left to simulate")
+            raise SimulationUnavailable(f"proposal {proposal_id} {current.phrase}: there is nothing left to simulate")
         if current == ProposalState.PENDING:
             self._travel_to(int(self.fork.read("governor", "proposalSnapshot", proposal_id)) + 1)
             current = state(self.fork, proposal_id)

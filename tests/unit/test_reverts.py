@@ -55,13 +55,16 @@ def test_unexpected_proposal_state_lists_the_expected_states() -> None:
     name, args = decode_revert(data) or ("", {})
     assert name == "GovernorUnexpectedProposalState"
     assert args == {"proposalId": 12, "current": 1, "expectedStates": bitmap(0)}
-    assert explain_revert(data) == "proposal 12 is active; this needs it to be pending"
+    assert explain_revert(data) == "proposal 12 is active; this needs a proposal that is pending"
 
 
 def test_unexpected_proposal_state_with_three_expected_states() -> None:
     expected = bitmap(ProposalState.PENDING, ProposalState.ACTIVE, ProposalState.SUCCEEDED)
     data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 5, ProposalState.EXECUTED, expected)
-    assert explain_revert(data) == "proposal 5 is executed; this needs it to be pending or active or succeeded"
+    assert (
+        explain_revert(data)
+        == "proposal 5 was executed; this needs a proposal that is pending or is active or has succeeded"
+    )
 
 
 def test_unexpected_proposal_state_with_no_expected_state_means_it_exists() -> None:
@@ -181,7 +184,7 @@ def test_no_data_means_no_reason(data: bytes | str | None) -> None:
 def test_a_proposal_state_out_of_range_is_still_explained(current: int) -> None:
     """Revert data can come from any contract: a state no governor has is shown as a number, not a crash."""
     data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 4, current, bitmap(1))
-    assert explain_revert(data) == f"proposal 4 is in state {current}; this needs it to be active"
+    assert explain_revert(data) == f"proposal 4 is in state {current}; this needs a proposal that is active"
     data = payload("GovernorUnexpectedProposalState(uint256,uint8,bytes32)", 4, current, bytes(32))
     assert explain_revert(data) == f"proposal 4 already exists (it is in state {current})"
 
