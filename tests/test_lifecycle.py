@@ -321,3 +321,11 @@ def test_list_proposals_reads_states_in_batches(dao: Dao, people: People) -> Non
     assert [p.state for p in listed] == [ProposalState.PENDING, ProposalState.CANCELED, ProposalState.PENDING]
     assert listed[0].title == "listed 2" and listed[0].proposer == people.alice.address
     assert [p.id for p in gov.list_proposals(dao, ProposalState.CANCELED)] == [ids[1]]
+    # with its tally, end of vote and quorum: alice votes for the first once its vote opens
+    advance_time(dao.chain, VOTING_DELAY + 1)
+    send(dao.chain, people.alice, gov.vote(dao, ids[0], gov.Support.FOR))
+    first = next(p for p in gov.list_proposals(dao) if p.id == ids[0])
+    info = proposal_info(dao, ids[0])
+    assert (first.votes_for, first.votes_against, first.votes_abstain) == (700 * TOKEN, 0, 0)
+    assert (first.deadline, first.quorum) == (info.deadline, info.quorum)
+    assert first.to_json()["votes"] == {"for": str(700 * TOKEN), "against": "0", "abstain": "0"}

@@ -279,7 +279,7 @@ PROPOSAL_COMMANDS = _table(
             "and retirements; combinable.",
         ),
         "execute": ("execute", "Execute a queued proposal once the timelock delay has passed."),
-        "list": ("list_proposals", "Every proposal with its state, newest first."),
+        "list": ("list_proposals", "Every proposal with its state, end of vote, tally and quorum, newest first."),
         "override": ("override", "Vote with your own tokens instead of letting your delegate's vote count for them."),
         "queue": ("queue", "Queue a succeeded proposal in the timelock."),
         "relay": ("relay", "Submit signed votes (files from sign-vote); the relaying account pays the gas."),

@@ -142,7 +142,7 @@ def create(
 @json_option
 @click.pass_obj
 def list_proposals(session: Session, state: str | None) -> None:
-    """Every proposal with its state, newest first."""
+    """Every proposal with its state, end of vote, tally and quorum, newest first."""
     from rich.table import Table
 
     from ..contracts.states import ProposalState
@@ -151,10 +151,19 @@ def list_proposals(session: Session, state: str | None) -> None:
     wanted = ProposalState[state.upper()] if state else None
     found = find_proposals(session.dao, wanted)
 
+    from ..dao.token import symbol
+    from ..units import format_amount, format_time
+
+    sym = symbol(session.dao) if found else ""
+
     def render() -> None:
-        table = Table("id", "state", "title", "proposer")
+        table = Table("id", "state", "title", "vote ends", "for / against", "quorum")
         for p in found:
-            table.add_row(str(p.id), p.state.label, cell(p.title), p.proposer)  # text as written, no markup
+            counted = p.votes_for + p.votes_abstain
+            share = f"{min(999, counted * 100 // p.quorum)}%" if p.quorum else "-"
+            tally = f"{format_amount(p.votes_for)} / {format_amount(p.votes_against)} {sym}"
+            # text as written, no markup
+            table.add_row(str(p.id), p.state.label, cell(p.title), format_time(p.deadline), tally, share)
         console().print(table if found else "no proposals")
         if hides_anything(*(p.title for p in found)):
             echo(HIDDEN_NOTE)

@@ -76,9 +76,27 @@ class ProposalSummary:
     proposer: str
     title: str
     block: int
+    deadline: int = 0  # when its vote ends (unix seconds, extensions included)
+    votes_for: int = 0
+    votes_against: int = 0
+    votes_abstain: int = 0
+    quorum: int = 0  # votes (for and abstain) it needs, at its snapshot
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "state": self.state.label, "proposer": self.proposer, "title": self.title}
+        """Token amounts as strings of base units."""
+        return {
+            "id": self.id,
+            "state": self.state.label,
+            "proposer": self.proposer,
+            "title": self.title,
+            "deadline": self.deadline,
+            "votes": {
+                "for": str(self.votes_for),
+                "against": str(self.votes_against),
+                "abstain": str(self.votes_abstain),
+            },
+            "quorum": str(self.quorum),
+        }
 
 
 def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[ProposalSummary]:
@@ -105,19 +123,38 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
             fields={"proposalId", "proposer", "description"},
         )
     )
-    states = dao.read_many([dao.call("governor", "state", int(log.args["proposalId"])) for log in created])
-    found = [
-        ProposalSummary(
-            int(log.args["proposalId"]),
-            ProposalState(current),
-            log.args["proposer"],
-            description_title(log.args["description"]),
-            log.block,
+    ids = [int(log.args["proposalId"]) for log in created]
+    reads = [dao.call("governor", function, pid) for pid in ids for function in _LISTED]
+    answers = dao.read_many(reads)
+    found = []
+    for index, (log, pid) in enumerate(zip(created, ids, strict=True)):
+        current, deadline, snapshot, (against, for_, abstain) = answers[
+            index * len(_LISTED) : (index + 1) * len(_LISTED)
+        ]
+        if state is not None and current != state:
+            continue
+        found.append(
+            ProposalSummary(
+                pid,
+                ProposalState(current),
+                log.args["proposer"],
+                description_title(log.args["description"]),
+                log.block,
+                int(deadline),
+                int(for_),
+                int(against),
+                int(abstain),
+                int(snapshot),  # the snapshot for now: its quorum is read below
+            )
         )
-        for log, current in zip(created, states, strict=True)
-        if state is None or current == state
-    ]
+    now = dao.chain.timestamp() - 1  # a pending proposal's snapshot is ahead: its quorum as it would be now
+    quorums = dao.read_many([dao.call("governor", "quorum", min(p.quorum, now)) for p in found]) if found else []
+    found = [dataclasses.replace(p, quorum=int(q)) for p, q in zip(found, quorums, strict=True)]
     return sorted(found, key=lambda p: -p.id)
+
+
+#: What `list_proposals` reads of each proposal, in one batch.
+_LISTED = ("state", "proposalDeadline", "proposalSnapshot", "proposalVotes")
 
 
 @dataclass(frozen=True)
