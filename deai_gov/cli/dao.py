@@ -175,14 +175,19 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
 @click.pass_obj
 def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
+    from ..home.addressbook import names_of
+
     rows = [d.to_json() for d in top_delegates(session.dao, top)]
+    names = names_of()
 
     sym = symbol(session.dao)
 
     def render() -> None:
         table = Table("delegate", "votes", "% of supply")
         for r in rows:
-            table.add_row(str(r["delegate"]), f"{format_amount(int(str(r['votes'])))} {sym}", f"{r['share_percent']}")
+            who = str(r["delegate"])
+            who += f" ({names[who.lower()]})" if who.lower() in names else ""  # this machine's accounts, named
+            table.add_row(who, f"{format_amount(int(str(r['votes'])))} {sym}", f"{r['share_percent']}")
         console().print(table if rows else "nobody has delegated yet")
 
     emit(session, rows, render)

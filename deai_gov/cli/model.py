@@ -397,7 +397,11 @@ def _pin_line(status: PinStatus) -> None:
 
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
-@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@click.option(
+    "--service",
+    required=True,
+    help="Pinning service: a [pinning.NAME] table of config.toml, or `local` (the devnet's).",
+)
 @click.option("--no-wait", is_flag=True, help="Ask and return; check later with `model pins`.")
 @click.option("--timeout", type=Duration(), default="1h", show_default=True, help="How long to wait for `pinned`.")
 @json_option
@@ -430,7 +434,11 @@ def pin(session: Session, reference: tuple[str, int | None], service: str, no_wa
 
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL, required=False)
-@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@click.option(
+    "--service",
+    required=True,
+    help="Pinning service: a [pinning.NAME] table of config.toml, or `local` (the devnet's).",
+)
 @json_option
 @click.pass_obj
 def pins(session: Session, reference: tuple[str, int | None] | None, service: str) -> None:
@@ -457,7 +465,11 @@ def pins(session: Session, reference: tuple[str, int | None] | None, service: st
 
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
-@click.option("--service", required=True, help="Pinning service, a [pinning.NAME] table of config.toml.")
+@click.option(
+    "--service",
+    required=True,
+    help="Pinning service: a [pinning.NAME] table of config.toml, or `local` (the devnet's).",
+)
 @json_option
 @click.pass_obj
 def unpin(session: Session, reference: tuple[str, int | None], service: str) -> None:
@@ -609,8 +621,8 @@ _common = [
     click.option(
         "--pin",
         metavar="SERVICE",
-        help="Have this remote pinning service ([pinning.SERVICE] in config.toml) pin the artifact and manifest, "
-        "and wait until it has, before proposing.",
+        help="Have this remote pinning service ([pinning.SERVICE] in config.toml, or `local`: the devnet's) pin the "
+        "artifact and manifest, and wait until it has, before proposing.",
     ),
     click.option(
         "--pin-timeout", type=Duration(), default="10m", show_default=True, help="How long --pin waits for `pinned`."
