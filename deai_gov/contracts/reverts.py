@@ -28,29 +28,25 @@ def _tokens(units: int) -> str:
     return f"{format_amount(units)} tokens"
 
 
-def _proposal_state(state: int) -> str:
-    """A proposal state in words; revert data can come from any contract, so a value out of range is shown as is."""
-    return ProposalState(state).label if 0 <= state <= max(ProposalState) else f"in state {state}"
-
-
 def _proposal_phrase(state: int) -> str:
     """`is pending`, `was executed`…; a value out of range (revert data can come from any contract) as is."""
     return ProposalState(state).phrase if 0 <= state <= max(ProposalState) else f"is in state {state}"
 
 
+def _states_set(bitmap: bytes | int, states: type[ProposalState] | type[OperationState]) -> list[Any]:
+    """The states set in an OpenZeppelin state bitmap (bit i set: state i)."""
+    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
+    return [state for state in states if value >> state & 1]
+
+
 def _phrases_from_bitmap(bitmap: bytes | int) -> str:
-    """The proposal states set in an OpenZeppelin state bitmap, as phrases joined with 'or' (`has succeeded or is
-    queued`)."""
-    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
-    phrases = [state.phrase for state in ProposalState if value >> state & 1]
-    return " or ".join(phrases) if phrases else "is in no state"
+    """The proposal states of a bitmap as phrases joined with 'or' (`has succeeded or is queued`)."""
+    return " or ".join(state.phrase for state in _states_set(bitmap, ProposalState)) or "is in no state"
 
 
-def _states_from_bitmap(bitmap: bytes | int, states: type[ProposalState] | type[OperationState] = ProposalState) -> str:
-    """The states set in an OpenZeppelin state bitmap (bit i set: state i), joined with 'or'."""
-    value = int.from_bytes(bitmap, "big") if isinstance(bitmap, bytes) else int(bitmap)
-    labels = [state.label for state in states if value >> state & 1]
-    return " or ".join(labels) if labels else "none"
+def _states_from_bitmap(bitmap: bytes | int, states: type[OperationState]) -> str:
+    """The states of a bitmap by name, joined with 'or'."""
+    return " or ".join(state.label for state in _states_set(bitmap, states)) or "none"
 
 
 # Each entry: error name -> function of the decoded arguments returning one sentence.
