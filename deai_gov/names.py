@@ -64,6 +64,11 @@ def parse_hash32(text: str, what: str) -> bytes:
     return bytes.fromhex(digits)
 
 
+def address_or_none(address: str) -> str:
+    """An address as shown to people: `none` for the zero address (no guardian, no registry set)."""
+    return "none" if int(str(address), 16) == 0 else str(address)
+
+
 @lru_cache(maxsize=4096)
 def checksum(address: str) -> str:
     """EIP-55 form of an address known to be valid (cached: a list repeats the same few addresses)."""

@@ -191,12 +191,13 @@ def test_settings_treasury_grants_and_guardian_changes_are_followed_with_the_vot
 
 
 def test_a_setting_that_did_not_change_is_no_event_and_no_address_reads_none() -> None:
-    from deai_gov.workflows.watch import _is_no_change, _who
+    from deai_gov.names import address_or_none
+    from deai_gov.workflows.watch import _is_no_change
 
     zero = "0x" + "00" * 20
     assert _is_no_change("GuardianChanged", {"previousGuardian": zero, "newGuardian": zero})
     assert not _is_no_change("GuardianChanged", {"previousGuardian": zero, "newGuardian": "0x" + "11" * 20})
-    assert _who(zero) == "none" and _who("0x" + "11" * 20) == "0x" + "11" * 20
+    assert address_or_none(zero) == "none" and address_or_none("0x" + "11" * 20) == "0x" + "11" * 20
 
 
 def test_only_confirmed_events_are_delivered_and_a_shallow_reorganisation_is_harmless(

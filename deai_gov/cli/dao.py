@@ -14,6 +14,7 @@ from ..dao.token import symbol, top_delegates
 from ..errors import InputError
 from ..home.addressbook import resolve_address
 from ..home.config import config_home
+from ..names import address_or_none
 from ..units import format_amount, format_duration, parse_amount
 from .commands import dao
 from .options import AMOUNT, Address, Duration, json_option
@@ -44,10 +45,8 @@ def info(session: Session) -> None:
         table.add_row("timelock delay", format_duration(data["timelock_delay_s"]))
         table.add_row("treasury", f"{format_amount(int(data['treasury']))} {symbol}")
 
-        def who(address: str) -> str:
-            return "none" if int(address, 16) == 0 else address
-
-        guardians = f"proposals {who(data['proposal_guardian'])}, registry {who(data['registry_guardian'])}"
+        proposals, registry = address_or_none(data["proposal_guardian"]), address_or_none(data["registry_guardian"])
+        guardians = f"proposals {proposals}, registry {registry}"
         table.add_row("guardians", guardians)
         table.add_row("models / proposals", f"{data['models']} / {data['proposals']}")
         console().print(table)

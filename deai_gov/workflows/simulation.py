@@ -31,7 +31,7 @@ from ..dao.governance import outcome_words, propose, simulate_actions, state, vo
 from ..dao.registry import model_from_view
 from ..dao.token import delegate_addresses
 from ..errors import ChainError, SimulationUnavailable, TransactionError
-from ..names import checksum
+from ..names import address_or_none, checksum
 from ..units import format_amount, format_duration
 
 #: The address that queues and executes on the fork (anyone may; this one holds nothing on any chain).
@@ -442,9 +442,6 @@ class _Run:
 
 
 def _settings_in_words(settings: DaoSettings, symbol: str) -> dict[str, str]:
-    def guardian(address: str) -> str:
-        return "none" if int(address, 16) == 0 else address
-
     return {
         "voting delay": format_duration(settings.voting_delay),
         "voting period": format_duration(settings.voting_period),
@@ -452,8 +449,8 @@ def _settings_in_words(settings: DaoSettings, symbol: str) -> dict[str, str]:
         "quorum": f"{settings.quorum_percent}% of the supply",
         "late-quorum extension": format_duration(settings.late_quorum_extension),
         "timelock delay": format_duration(settings.timelock_delay),
-        "proposal guardian (cancels proposals)": guardian(settings.proposal_guardian),
-        "registry guardian (suspends models)": guardian(settings.registry_guardian),
+        "proposal guardian (cancels proposals)": address_or_none(settings.proposal_guardian),
+        "registry guardian (suspends models)": address_or_none(settings.registry_guardian),
     }
 
 

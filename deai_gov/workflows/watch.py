@@ -31,7 +31,7 @@ from ..dao.actions import description_title
 from ..dao.deployed import Dao
 from ..dao.token import symbol
 from ..errors import ChainError, HookFailed, InputError, TransactionError
-from ..names import model_id
+from ..names import address_or_none, model_id
 from ..units import format_amount, format_duration, format_time
 
 #: The events followed, by the role of the contract that emits them.
@@ -74,7 +74,6 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 #: Token transfers are followed only out of the treasury (the timelock): `TREASURY_EVENT` with the timelock as sender.
 TREASURY_EVENT = ("ModelToken", "Transfer")
 _SUPPORT = {0: "against", 1: "for", 2: "abstain"}
-_ZERO = "0x" + "00" * 20
 
 
 _BLOCK_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
@@ -458,11 +457,11 @@ class _Decoder:
         if name == "ModelRetired":
             return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
         if name == "GuardianChanged":
-            return f"registry guardian {_who(args['previousGuardian'])} -> {_who(args['newGuardian'])}"
+            return _moved("registry guardian", args["previousGuardian"], args["newGuardian"])
         if name == "ProposalExtended":
             return f"proposal {pid}'s vote extended to {format_time(int(args['extendedDeadline']))}"
         if name == "ProposalGuardianSet":
-            return f"proposal guardian {_who(args['oldProposalGuardian'])} -> {_who(args['newProposalGuardian'])}"
+            return _moved("proposal guardian", args["oldProposalGuardian"], args["newProposalGuardian"])
         durations = {
             "VotingDelaySet": ("voting delay", "oldVotingDelay", "newVotingDelay"),
             "VotingPeriodSet": ("voting period", "oldVotingPeriod", "newVotingPeriod"),
@@ -480,18 +479,18 @@ class _Decoder:
         if name == "TimelockChange":
             return f"the governor's timelock {args['oldTimelock']} -> {args['newTimelock']}"
         if name == "ModelRegistrySet":
-            return f"the governor's model registry {_who(args['oldRegistry'])} -> {_who(args['newRegistry'])}"
+            return _moved("the governor's model registry", args["oldRegistry"], args["newRegistry"])
         if name in ("RoleGranted", "RoleRevoked"):
             verb = "granted to" if name == "RoleGranted" else "revoked from"
-            return f"timelock role {_role_name(str(args['role']))} {verb} {_who(args['account'])}"
+            return f"timelock role {_role_name(str(args['role']))} {verb} {address_or_none(args['account'])}"
         if name == "Transfer":
             return f"treasury sent {self._tokens(int(args['value']))} to {args['to']}"
         return name
 
 
-def _who(address: Any) -> str:
-    """An address as shown, `none` for the zero address (no guardian, no registry)."""
-    return "none" if str(address).lower() == _ZERO else str(address)
+def _moved(what: str, old: Any, new: Any) -> str:
+    """`what old -> new` for an address setting, an unset one shown as none."""
+    return f"{what} {address_or_none(old)} -> {address_or_none(new)}"
 
 
 def _is_no_change(name: str, args: dict[str, Any]) -> bool:
