@@ -124,32 +124,29 @@ def list_proposals(dao: Dao, state: ProposalState | None = None) -> list[Proposa
         )
     )
     ids = [int(log.args["proposalId"]) for log in created]
-    reads = [dao.call("governor", function, pid) for pid in ids for function in _LISTED]
-    answers = dao.read_many(reads)
-    found = []
-    for index, (log, pid) in enumerate(zip(created, ids, strict=True)):
-        current, deadline, snapshot, (against, for_, abstain) = answers[
-            index * len(_LISTED) : (index + 1) * len(_LISTED)
-        ]
-        if state is not None and current != state:
-            continue
-        found.append(
-            ProposalSummary(
-                pid,
-                ProposalState(current),
-                log.args["proposer"],
-                description_title(log.args["description"]),
-                log.block,
-                int(deadline),
-                int(for_),
-                int(against),
-                int(abstain),
-                int(snapshot),  # the snapshot for now: its quorum is read below
-            )
+    answers = dao.read_many([dao.call("governor", function, pid) for pid in ids for function in _LISTED])
+    rows = [answers[i * len(_LISTED) : (i + 1) * len(_LISTED)] for i in range(len(ids))]
+    kept = [(log, pid, row) for log, pid, row in zip(created, ids, rows, strict=True) if state in (None, row[0])]
+    # a pending proposal's snapshot is ahead of the chain: its quorum as it would be now
+    now = dao.chain.timestamp() - 1
+    quorums = (
+        dao.read_many([dao.call("governor", "quorum", min(int(row[2]), now)) for _, _, row in kept]) if kept else []
+    )
+    found = [
+        ProposalSummary(
+            pid,
+            ProposalState(current),
+            log.args["proposer"],
+            description_title(log.args["description"]),
+            log.block,
+            int(deadline),
+            int(for_),
+            int(against),
+            int(abstain),
+            int(quorum),
         )
-    now = dao.chain.timestamp() - 1  # a pending proposal's snapshot is ahead: its quorum as it would be now
-    quorums = dao.read_many([dao.call("governor", "quorum", min(p.quorum, now)) for p in found]) if found else []
-    found = [dataclasses.replace(p, quorum=int(q)) for p, q in zip(found, quorums, strict=True)]
+        for (log, pid, (current, deadline, _, (against, for_, abstain))), quorum in zip(kept, quorums, strict=True)
+    ]
     return sorted(found, key=lambda p: -p.id)
 
 

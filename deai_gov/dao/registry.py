@@ -271,13 +271,20 @@ def get_model(dao: Dao, name: str) -> ModelInfo:
         InputError: A malformed name, or no model registered under it.
         ChainError: The node could not be reached.
     """
+    model = _find_model(dao, name)
+    if model is None:
+        raise InputError(f"no model named {name!r} is registered{_guess(dao, name)}")
+    return model
+
+
+def _find_model(dao: Dao, name: str) -> ModelInfo | None:
+    """The model registered under `name`, or None (InputError for a malformed name)."""
     try:
-        raw = read(dao.chain, _registry(dao, "getModel", model_id(name)))
+        return model_from_view(read(dao.chain, _registry(dao, "getModel", model_id(name))))
     except TransactionError as error:
         if error.error_name == "ModelRegistryUnknownModel":
-            raise InputError(f"no model named {name!r} is registered{_guess(dao, name)}") from None
+            return None
         raise
-    return model_from_view(raw)
 
 
 def _guess(dao: Dao, name: str) -> str:
@@ -345,13 +352,9 @@ def check_registrable(dao: Dao, name: str) -> None:
         InputError: A malformed name, or one already registered.
         ChainError: The node could not be reached.
     """
-    try:
-        raw = read(dao.chain, _registry(dao, "getModel", model_id(validate_model_name(name))))
-    except TransactionError as error:
-        if error.error_name == "ModelRegistryUnknownModel":
-            return
-        raise
-    model = model_from_view(raw)
+    model = _find_model(dao, name)
+    if model is None:
+        return
     if model.retired:
         raise InputError(
             f"{name} was registered and is now retired: the registry never takes a name twice; choose another name"
