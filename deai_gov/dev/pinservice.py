@@ -242,33 +242,34 @@ def make_server(requests: PinRequests, token: str, port: int = 0) -> ThreadingHT
                 raise ValueError("the body is too large")
             return parsing.loads(self.rfile.read(length) or b"null")
 
-        def _route(self) -> tuple[str | None, dict[str, str]]:
+        def _request(self, *, collection: bool) -> tuple[str, dict[str, str]] | None:
+            """The request id the path names ("" for `/pins` itself, when `collection` allows it) and the query,
+            once the caller is authorised; None when an error was answered instead."""
             parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
             path = parts.path.rstrip("/")
-            if path == "/pins":
-                return "", query
-            if path.startswith("/pins/") and path.count("/") == 2:
-                return path.removeprefix("/pins/"), query
-            return None, query
-
-        def do_GET(self) -> None:  # the standard library's name
-            requestid, query = self._route()
+            requestid = path.removeprefix("/pins/") if path.startswith("/pins/") and path.count("/") == 2 else None
+            if path == "/pins" and collection:
+                requestid = ""
             if requestid is None:
-                return self._error(404, "NOT_FOUND", "no such endpoint")
+                self._error(404, "NOT_FOUND", "no such endpoint")
+                return None
             if not self._authorised():
                 return None
+            return requestid, {key: values[-1] for key, values in parse_qs(parts.query).items()}
+
+        def do_GET(self) -> None:  # the standard library's name
+            if (asked := self._request(collection=True)) is None:
+                return None
+            requestid, query = asked
             if requestid == "":
                 return self._answer(200, requests.listing(query))
             found = requests.get(requestid)
             return self._answer(200, found) if found else self._error(404, "NOT_FOUND", "no such pin request")
 
         def do_POST(self) -> None:  # the standard library's name
-            requestid, _ = self._route()
-            if requestid is None:
-                return self._error(404, "NOT_FOUND", "no such endpoint")
-            if not self._authorised():
+            if (asked := self._request(collection=True)) is None:
                 return None
+            requestid, _ = asked
             try:
                 pin = _pin_of(self._body())
             except (ValueError, UnicodeDecodeError) as exc:
@@ -280,16 +281,11 @@ def make_server(requests: PinRequests, token: str, port: int = 0) -> ThreadingHT
             return self._answer(202, requests.add(pin))
 
         def do_DELETE(self) -> None:  # the standard library's name
-            requestid, _ = self._route()
-            if not requestid:
-                return self._error(404, "NOT_FOUND", "no such endpoint")
-            if not self._authorised():
+            if (asked := self._request(collection=False)) is None:
                 return None
-            return (
-                self._answer(202)
-                if requests.remove(requestid)
-                else self._error(404, "NOT_FOUND", "no such pin request")
-            )
+            if not requests.remove(asked[0]):
+                return self._error(404, "NOT_FOUND", "no such pin request")
+            return self._answer(202)
 
         def log_message(self, *args: object) -> None:
             pass
