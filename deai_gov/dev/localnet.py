@@ -287,13 +287,11 @@ def deploy_local_dao(
     keys = anvil_dev_keys(max(LOCAL_HOLDERS) + 1)
     accounts = [Account.from_key(key) for key in keys]
     holders = {accounts[index].address: amount * TOKEN for index, amount in LOCAL_HOLDERS.items()}
-    supply = 10_000_000 * TOKEN
-    treasury = 4_000_000 * TOKEN
-    holders[accounts[0].address] = supply - treasury - sum(holders.values())
+    # the default supply (holders' share and treasury), dev0 keeping what the others do not get
+    holders[accounts[0].address] = DaoParams().holders_supply - sum(holders.values())
     delay, period, late, timelock = LOCAL_TIMINGS
     params = DaoParams(
         holders=holders,
-        treasury=treasury,
         voting_delay=delay,
         voting_period=period,
         late_quorum_extension=late,
