@@ -1244,3 +1244,26 @@ def test_the_simulations_relay_forwards_only_a_forks_reads_and_only_for_this_use
             assert other.stdout.strip() == "403", other.stderr[-300:]
     finally:
         relay.stop()
+
+
+def test_a_hostile_vote_reason_is_shown_defanged_and_cut_in_proposal_votes(
+    anvil: Anvil, dao_world: DaoWorld, tmp_path: Path
+) -> None:
+    """Anyone who votes writes a reason: a terminal escape, a bidi override and 20 KB of text show escaped and
+    cut in the table (with the note), and whole in the JSON."""
+    people, dao = dao_world.people, dao_world.dao
+    record = tmp_path / "deployment.json"
+    dao.deployment.save(record)
+    action = reg.register_action(dao, "acme/voted", fake_cid("va"), fake_cid("vm"), people.bob.address)
+    pid, _ = propose(dao, people.alice, [action], "# Register acme/voted")
+    advance_time(dao.chain, 61)
+    reason = "\x1b[2J\u202eevil" + "x" * 20_000
+    send(dao.chain, people.bob, gov.vote(dao, pid, gov.Support.AGAINST, reason))
+    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
+    shown = CliRunner().invoke(main, [*base, "proposal", "votes", str(pid)], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "\\x1b[2J<U+202E>evil" in shown.stdout and "x" * 100 not in shown.stdout
+    assert "not obeyed" in shown.stderr
+    whole = CliRunner().invoke(main, [*base, "proposal", "votes", str(pid), "--json"])
+    assert json.loads(whole.stdout)[0]["reason"] == reason

@@ -4,6 +4,7 @@ service can give, with the access token never in a message."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -252,3 +253,29 @@ def test_the_devnet_pinning_service_pins_on_its_node_and_answers_as_the_spec_say
     assert refused.status_code == 401 and conforms(refused.json(), schemas["Failure"], document) == []
     service.remove(asked.requestid)
     assert service.list(cids=[cid]) == []
+
+
+def test_the_devnet_pinning_service_refuses_hostile_requests_in_one_line(local_service) -> None:  # type: ignore[no-untyped-def]
+    """Requests come from any local client: a body too large or nested too deep, no CID, an overlong name, too many
+    origins, or a wrong path are each a 4xx with the spec's Failure, and nothing is queued."""
+    _, url, _ = local_service
+    headers = {"Authorization": "Bearer local-token"}
+    cid = cid_of("hostile")
+    bodies = [
+        b"[" * 100_000,
+        b"not json",
+        b'{"cid": "bafy-not-a-cid"}',
+        b'{"name": "no cid"}',
+        json.dumps({"cid": cid, "name": "x" * 256}).encode(),
+        json.dumps({"cid": cid, "origins": ["/ip4/1.2.3.4"] * 21}).encode(),
+        json.dumps({"cid": cid, "meta": {"k": 1}}).encode(),
+    ]
+    for body in bodies:
+        answer = requests.post(f"{url}/pins", data=body, headers=headers, timeout=10)
+        assert answer.status_code == 400 and answer.json()["error"]["reason"] == "BAD_REQUEST", body[:40]
+    too_large = requests.post(f"{url}/pins", data=b" " * (2 << 20), headers=headers, timeout=10)
+    assert too_large.status_code == 400 and "too large" in too_large.json()["error"]["details"]
+    assert requests.get(f"{url}/elsewhere", headers=headers, timeout=5).status_code == 404
+    assert requests.delete(f"{url}/pins", headers=headers, timeout=5).status_code == 404
+    listed = requests.get(f"{url}/pins", params={"status": "queued,pinning,pinned,failed"}, headers=headers, timeout=5)
+    assert listed.json()["count"] == 0
