@@ -240,6 +240,18 @@ def test_tampered_store_is_refused_with_code_6(deployed: Deployed, tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", [["model", "pull", NAME], ["model", "verify", f"{NAME}@1"]])
+def test_a_version_on_no_source_asked_says_where_to_look(
+    deployed: Deployed, tmp_path: Path, command: list[str]
+) -> None:
+    empty = tmp_path / "empty-store"
+    args = ["--rpc-url", deployed.rpc_url, "--deployment", str(deployed.record), "--store", str(empty)]
+    code, _, err = run(*args, *command, *(["--to", str(tmp_path / "out")] if command[1] == "pull" else []))
+    assert code == 7 and err.startswith(f"error: {NAME} v1 is not on any IPFS source asked here: block ")
+    assert "is not in the embedded store" in err and "--ipfs-api URL, --gateway URL" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
 def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "deai_gov", *deployed.args("model", "show", "acme/unknown")],

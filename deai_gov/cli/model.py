@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +207,27 @@ def unsuspend(session: Session, reference: tuple[str, int | None]) -> None:
     emit(session, transact(session, unsuspend_tx(session.dao, name)), lambda: None)
 
 
+def _names(sources: list[Any]) -> str:
+    """The block sources in words, in the order they are asked."""
+    return ", ".join(source.name for source in sources)
+
+
+@contextmanager
+def _lacking_blocks(name: str, version: int | None) -> Iterator[None]:
+    """A version's blocks found on none of the sources: the error says whose version it is and where to look."""
+    from ..errors import BlockNotFound
+
+    try:
+        yield
+    except BlockNotFound as exc:
+        which = f"{name} v{version}" if version is not None else f"{name}'s current version"
+        raise BlockNotFound(
+            f"{which} is not on any IPFS source asked here: {exc}",
+            hint="it lives wherever its contributor or a pinning service keeps it: add an IPFS node or gateway that "
+            "has it (--ipfs-api URL, --gateway URL), or import its CAR file (deai-gov model import FILE.car)",
+        ) from None
+
+
 def _warn_if_retired(approved: Any) -> None:
     if approved.retired:
         echo(f"warning: {approved.name} is retired: the DAO will not change it again", err=True)
@@ -239,8 +262,14 @@ def pull(
     approved = resolve(session.dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     _warn_if_retired(approved)
     target = destination or default_destination(approved)
-    with transfer_bar(f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json) as advance:
-        report = pull_version(session.sources(), approved, target, progress=advance, include_hidden=include_hidden)
+    sources = session.sources()
+    with (
+        _lacking_blocks(name, approved.version.number),
+        transfer_bar(
+            f"pulling {name} v{approved.version.number}", None, enabled=not session.as_json, sources=_names(sources)
+        ) as advance,
+    ):
+        report = pull_version(sources, approved, target, progress=advance, include_hidden=include_hidden)
     data = approved.to_json() | report.to_json() | {"path": str(target)}
     emit(
         session,
@@ -284,8 +313,12 @@ def verify(
         _verify_local(session, name, version, local)
         return
     allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
-    with transfer_bar(f"verifying {name}", None, enabled=not session.as_json) as advance:
-        approved, report = verify_approved(session.dao, session.sources(), name, version, **allowed, progress=advance)
+    sources = session.sources()
+    with (
+        _lacking_blocks(name, version),
+        transfer_bar(f"verifying {name}", None, enabled=not session.as_json, sources=_names(sources)) as advance,
+    ):
+        approved, report = verify_approved(session.dao, sources, name, version, **allowed, progress=advance)
     _warn_if_retired(approved)
 
     def render() -> None:
@@ -348,10 +381,12 @@ def export_car(
 
     name, version = reference
     allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
-    with transfer_bar(f"exporting {name}", None, enabled=not session.as_json) as advance:
-        approved, report = export_approved(
-            session.dao, session.sources(), name, file, version, **allowed, progress=advance
-        )
+    sources = session.sources()
+    with (
+        _lacking_blocks(name, version),
+        transfer_bar(f"exporting {name}", None, enabled=not session.as_json, sources=_names(sources)) as advance,
+    ):
+        approved, report = export_approved(session.dao, sources, name, file, version, **allowed, progress=advance)
     _warn_if_retired(approved)
     emit(
         session,

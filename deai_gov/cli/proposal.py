@@ -498,14 +498,16 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
     """Wait until a proposal reaches a state (exit 3 if it ends in another final state, 1 on time-out)."""
 
     from ..contracts.states import ProposalState
-    from ..dao.governance import wait_for_state, wait_until_executable
+    from ..dao.governance import next_moment, wait_for_state, wait_until_executable
+    from .progress import WaitCountdown
 
     if target is None:
         raise click.UsageError(f"Missing option '--until' (one of {', '.join(STATES)}, executable)")
-    with console(stderr=True).status(f"proposal {proposal_id}: waiting until {target}") as status:
+    countdown = WaitCountdown(proposal_id, target)
+    with console(stderr=True).status(countdown):
 
         def show(current: ProposalState) -> None:
-            status.update(f"proposal {proposal_id} {current.phrase}; waiting until {target}")
+            countdown.seen(current, next_moment(session.dao, proposal_id, current), session.dao.chain.timestamp())
 
         if target == "executable":
             wait_until_executable(session.dao, proposal_id, timeout=timeout, interval=interval, on_change=show)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Action",
     "Ballot",
+    "NextMoment",
     "Proposal",
     "ProposalState",
     "ProposalSummary",
@@ -46,6 +47,7 @@ __all__ = [
     "existing_proposal_id",
     "get_proposal",
     "list_proposals",
+    "next_moment",
     "outcome_words",
     "override_vote",
     "propose",
@@ -694,6 +696,31 @@ def would_succeed(outcome: str | None) -> bool | None:
     return None if isinstance(outcome, CheckedOnlyInExecution) else outcome is None
 
 
+@dataclass(frozen=True)
+class NextMoment:
+    """When a proposal will next change by the clock alone, and the `proposal wait --until` target for it."""
+
+    #: The chain time (unix seconds) from which the change shows in a block.
+    at: int
+    #: The change in words: "voting opens", "voting ends", "it becomes executable".
+    what: str
+    #: The state `proposal wait --until` names for it.
+    wait_for: str
+
+
+def next_moment(dao: Dao, proposal_id: int, current: ProposalState) -> NextMoment | None:
+    """The moment a proposal in state `current` next changes by the clock alone: voting opens (pending), voting
+    ends (active), its timelock delay is over (queued); None in the other states, where only a transaction or
+    nothing at all changes it."""
+    if current == ProposalState.PENDING:
+        return NextMoment(int(dao.read("governor", "proposalSnapshot", proposal_id)) + 1, "voting opens", "active")
+    if current == ProposalState.ACTIVE:
+        return NextMoment(int(dao.read("governor", "proposalDeadline", proposal_id)) + 1, "voting ends", "succeeded")
+    if current == ProposalState.QUEUED:
+        return NextMoment(int(dao.read("governor", "proposalEta", proposal_id)), "it becomes executable", "executable")
+    return None
+
+
 def check_timing(dao: Dao, proposal_id: int, step: str) -> None:
     """InputError when `step` ("vote", "queue" or "execute") on the proposal is merely early: it names the moment it
     will work (and how long until then) and the command that waits for it. Other refusals are left to the
@@ -701,30 +728,19 @@ def check_timing(dao: Dao, proposal_id: int, step: str) -> None:
     from ..units import format_duration, format_time
 
     current = state(dao, proposal_id)
+    early_in = {"vote": (ProposalState.PENDING,), "queue": (ProposalState.ACTIVE,)}.get(
+        step, (ProposalState.ACTIVE, ProposalState.QUEUED)
+    )
+    if current not in early_in:
+        return
+    moment = next_moment(dao, proposal_id, current)
     now = dao.chain.timestamp()
-    moment: int | None = None
-    wait_for = ""
-    if step == "vote" and current == ProposalState.PENDING:
-        moment, what, wait_for = (
-            int(dao.read("governor", "proposalSnapshot", proposal_id)) + 1,
-            "voting opens",
-            "active",
-        )
-    elif step in ("queue", "execute") and current == ProposalState.ACTIVE:
-        moment, what, wait_for = (
-            int(dao.read("governor", "proposalDeadline", proposal_id)) + 1,
-            "voting ends",
-            "succeeded",
-        )
-    elif step == "execute" and current == ProposalState.QUEUED:
-        eta = int(dao.read("governor", "proposalEta", proposal_id))
-        moment, what, wait_for = (eta, "it becomes executable", "executable") if eta > now else (None, "", "")
-    if moment is None:
+    if moment is None or moment.at <= now:
         return
     raise InputError(
-        f"too early to {'vote on' if step == 'vote' else step} proposal {proposal_id}: {what} at "
-        f"{format_time(moment)} (in {format_duration(_roughly(moment - now))}); nothing sent",
-        hint=f"deai-gov proposal wait {proposal_id} --until {wait_for}",
+        f"too early to {'vote on' if step == 'vote' else step} proposal {proposal_id}: {moment.what} at "
+        f"{format_time(moment.at)} (in {format_duration(_roughly(moment.at - now))}); nothing sent",
+        hint=f"deai-gov proposal wait {proposal_id} --until {moment.wait_for}",
     )
 
 
