@@ -252,6 +252,15 @@ def test_a_version_on_no_source_asked_says_where_to_look(
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
 
 
+def test_model_show_fits_100_columns_and_names_each_versions_cids(deployed: Deployed) -> None:
+    code, out, err = run(*deployed.args("model", "show", NAME))
+    assert code == 0, err
+    lines = out.splitlines()  # unwrapped: off a terminal nothing is wrapped, so the lines are as printed
+    assert lines[0] == f"{NAME}  active, current v1" and max(len(line) for line in lines) <= 100
+    assert lines[1].startswith("v1  current, first version, 20") and " UTC, by 0x" in lines[1]
+    assert lines[2].startswith("    artifact bafy") and lines[3].startswith("    manifest bafk")
+
+
 def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "deai_gov", *deployed.args("model", "show", "acme/unknown")],

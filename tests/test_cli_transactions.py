@@ -81,6 +81,16 @@ def test_a_proposal_cycle_from_the_cli(setup, tmp_path: Path) -> None:  # type: 
     assert signed(base, password, "bob", "account", "delegate", "self")[0] == 0
     code, out, _ = cli([*base, "account", "power", people.alice.address, "--json"])
     assert json.loads(out)["votes"] == str(700 * 10**18)
+    # in words, the accounts of this machine by name, and a self-delegation or none said as such
+    assert cli([*base, "account", "power", "carol"])[1].strip() == (
+        f"{people.carol.address} (carol): balance 200 MDL, voting power 0 MDL, delegates to "
+        f"{people.alice.address} (alice)"
+    )
+    assert cli([*base, "account", "power", "alice"])[1].strip().endswith("voting power 700 MDL, delegates to itself")
+    assert cli([*base, "account", "power", people.outsider.address])[1].strip() == (
+        f"{people.outsider.address}: balance 0 MDL, voting power 0 MDL, has not delegated: its tokens vote only "
+        "once it delegates (to itself or to another)"
+    )
     code, out, _ = cli([*base, "dao", "delegates", "--json"])
     assert [(d["delegate"], d["votes"]) for d in json.loads(out)] == [
         (people.alice.address, str(700 * 10**18)),
@@ -369,10 +379,26 @@ def test_a_reward_split_among_three_contributors_pays_each_its_share(setup, tmp_
         *contributors, "--reward", "100",
     )  # fmt: skip
     assert code == 0, err
-    assert f"reward 50 MDL to {people.carol.address}" in err and f"reward 20 MDL to {people.guardian.address}" in err
+    # a share of the contributors' reward, said as such (not as a grant), with the accounts of this machine named
+    assert "contributors' reward 100 MDL, split by their shares in the manifest:" in err
+    assert (
+        f"50 MDL (50%) to {people.carol.address} (carol)" in err
+        and f"20 MDL (20%) to {people.guardian.address}\n" in err
+    )
+    assert "(a contributor's reward share only if the version's manifest names it" in err  # the 2nd and 3rd
     proposal_id = json.loads(out)["proposal_id"]
     code, out, err = cli([*base, "proposal", "show", str(proposal_id)])
-    assert code == 0 and "available and matches (and the treasury transfers to its contributors follow" in out, err
+    assert code == 0, err
+    assert (
+        f"available and matches; its contributors' reward of 100 MDL follows its manifest's shares: 50 MDL (50%) to "
+        f"{people.carol.address} (carol), 30 MDL (30%) to {people.outsider.address}, 20 MDL (20%) to "
+        f"{people.guardian.address}"
+    ) in " ".join(out.split())
+    code, out, err = cli([*base, "--json", "proposal", "show", str(proposal_id)])
+    [artifact] = json.loads(out)["artifacts"]
+    assert [(s["address"], s["share_bps"], s["amount"]) for s in artifact["reward_shares"]] == [
+        (address, bps, str(bps * 10**16)) for address, bps in shares
+    ]
     # The same registration with the reward split 60/20/20: `proposal show` says who gets what instead.
     proposal, _, _ = gov.get_proposal(dao, proposal_id)
     skewed = [proposal.actions[0], *token.reward_actions(dao, [(a, b) for a, b in zip(

@@ -493,7 +493,10 @@ def test_every_call_the_dao_can_make_is_worded_and_the_dangerous_ones_flagged(da
     assert words[7] == f"{DANGER}allow {carol} to spend 5 MDL of the treasury"
     assert words[8].startswith("register acme/worded v1")
     assert words[9] == f"reward 1 MDL to {bob} from the treasury (the contributor of this proposal's version)"
-    assert words[10] == f"transfer 2 MDL from the treasury to {carol}"  # not the contributor: not a reward
+    assert words[10] == (  # not the registry's contributor: a reward share only as the checked manifest says
+        f"transfer 2 MDL from the treasury to {carol} (a contributor's reward share only if the version's manifest "
+        "names it: see the check of its content)"
+    )
     assert words[11] == (
         f"{DANGER}call {carol}, a contract outside the DAO: function 0xa9059cbb with 64 bytes of arguments "
         f"(0x{bytes(64).hex()}), value 7 wei"

@@ -22,6 +22,7 @@ from deai_gov.dao import token
 from deai_gov.dao.deployed import Dao
 from deai_gov.dev.devnet import advance_time
 from deai_gov.errors import ChainError, HookFailed
+from deai_gov.home.accounts import keystore_dir
 from deai_gov.workflows.watch import WatchedEvent, follow, run_command
 
 from .helpers import (
@@ -140,13 +141,16 @@ def test_a_deployment_script_follows_a_model_through_its_life_once_each(
 
 def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, People, list[str]]) -> None:
     dao, people, base = world
+    keystores = keystore_dir()  # this test's own configuration folder: alice is an account of this machine
+    keystores.mkdir(parents=True)
+    (keystores / "alice.json").write_text(json.dumps({"address": people.alice.address[2:].lower(), "crypto": {}}))
     result = CliRunner().invoke(main, [*base, "watch", "--json", "--once", "--confirmations", "0", "--from",
                                        "deployment"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     every = [json.loads(line) for line in result.stdout.splitlines()]
     assert next(e["event"] for e in every if e["contract"] == "registry") == "GuardianChanged"  # named at deployment
     roles = [e["summary"] for e in every if e["contract"] == "timelock"]  # the deployment wires the timelock
-    assert f"timelock role PROPOSER_ROLE granted to {dao.address('governor')}" in roles
+    assert f"timelock role PROPOSER_ROLE granted to {dao.address('governor')} (the governor)" in roles
     assert any(line.startswith("timelock role DEFAULT_ADMIN_ROLE revoked from") for line in roles)
     events = [e for e in every if e["contract"] == "governor" and e["args"].get("proposalId") is not None]
     names = [e["event"] for e in events]
@@ -158,7 +162,8 @@ def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, Peopl
     assert isinstance(created["block"], int) and created["tx_hash"].startswith("0x")
     vote = events[1]
     assert vote["args"]["voter"] == people.alice.address and vote["args"]["weight"] == 700 * 10**18  # exact
-    assert f"{people.alice.address} voted for on proposal 1 with 700 MDL" == vote["summary"]
+    assert f"{people.alice.address} (alice) voted for on proposal 1 with 700 MDL" == vote["summary"]
+    assert vote["args"]["voter"] == people.alice.address  # the name is for people, the arguments stay as logged
 
 
 def test_settings_treasury_grants_and_guardian_changes_are_followed_with_the_vote_behind_them(

@@ -124,14 +124,23 @@ def _address_or_signer(session: Session, address: str | None) -> str:
 def power(session: Session, address: str | None) -> None:
     """Token balance, voting power and delegate of ADDRESS (default: --account)."""
     from ..dao.token import holding  # the chain's modules (~25 ms), here and below: the keystore commands do without
+    from ..home.addressbook import names_of, with_name
+    from ..names import address_or_none
 
     held = holding(session.dao, _address_or_signer(session, address))
+    names = names_of()
+    if held.delegate.lower() == held.address.lower():
+        delegation = "delegates to itself"
+    elif address_or_none(held.delegate) == "none":
+        delegation = "has not delegated: its tokens vote only once it delegates (to itself or to another)"
+    else:
+        delegation = f"delegates to {with_name(held.delegate, names)}"
     emit(
         session,
         held.to_json(),
         lambda: echo(
-            f"{held.address}: balance {format_amount(held.balance)} {held.symbol}, voting power "
-            f"{format_amount(held.votes)} {held.symbol}, delegates to {held.delegate}"
+            f"{with_name(held.address, names)}: balance {format_amount(held.balance)} {held.symbol}, voting power "
+            f"{format_amount(held.votes)} {held.symbol}, {delegation}"
         ),
     )
 

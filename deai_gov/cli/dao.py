@@ -174,7 +174,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
 @click.pass_obj
 def delegates(session: Session, top: int) -> None:
     """The delegates with the most voting power now."""
-    from ..home.addressbook import names_of
+    from ..home.addressbook import names_of, with_name
 
     rows = [d.to_json() for d in top_delegates(session.dao, top)]
     names = names_of()
@@ -184,9 +184,8 @@ def delegates(session: Session, top: int) -> None:
     def render() -> None:
         table = Table("delegate", "votes", "% of supply")
         for r in rows:
-            who = str(r["delegate"])
-            who += f" ({names[who.lower()]})" if who.lower() in names else ""  # this machine's accounts, named
-            table.add_row(who, f"{format_amount(int(str(r['votes'])))} {sym}", f"{r['share_percent']}")
+            votes = f"{format_amount(int(str(r['votes'])))} {sym}"
+            table.add_row(with_name(str(r["delegate"]), names), votes, f"{r['share_percent']}")
         console().print(table if rows else "nobody has delegated yet")
 
     emit(session, rows, render)

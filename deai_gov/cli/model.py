@@ -49,29 +49,32 @@ def list_models(session: Session) -> None:
 @click.pass_obj
 def show(session: Session, reference: tuple[str, int | None]) -> None:
     """A model's status, current version and history (parents, contributors, CIDs)."""
-    from rich.table import Table
     from rich.text import Text
 
     from ..dao.registry import model_history
+    from ..home.addressbook import names_of, with_name
+    from ..units import format_time
 
     name, _ = reference
     history = model_history(session.dao, name)
     info, versions = history.model, history.versions
+    names = names_of()
 
     def render() -> None:
+        # A block a version, each line within 100 columns (the CIDs have one each): a table of every field is ~230.
         screen = console()
         screen.print(Text.assemble((info.name, "bold"), f"  {info.label}, current v{info.current_version}"))
-        table = Table("v", "status", "parent", "contributor", "artifact", "manifest")
-        for v in versions:
-            table.add_row(
-                str(v.number),
-                v.status.name.lower().replace("_", " "),
-                str(v.parent or "-"),
-                v.contributor,
-                v.artifact_cid,
-                v.manifest_cid,
+        for v in reversed(versions):  # newest first, as `git log`
+            parent = f"parent v{v.parent}" if v.parent else "first version"
+            status = v.status.name.lower().replace("_", " ")
+            screen.print(
+                Text.assemble(
+                    (f"v{v.number}", "bold"),
+                    f"  {status}, {parent}, {format_time(v.created_at)}, by {with_name(v.contributor, names)}",
+                ),
+                highlight=False,
             )
-        screen.print(table)
+            screen.print(f"    artifact {v.artifact_cid}\n    manifest {v.manifest_cid}", highlight=False)
 
     emit(session, history.to_json(), render)
 
@@ -117,6 +120,7 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
     with it; the operation id is recomputed from the proposal's actions and must match.
     """
     from ..dao.token import symbol
+    from ..home.addressbook import names_of, with_name
     from ..units import format_amount
     from ..workflows.provenance import approval_of
 
@@ -138,7 +142,7 @@ def approval(session: Session, reference: tuple[str, int | None]) -> None:
             f"{sym}, abstain {format_amount(found.votes_abstain)} {sym}"
         )
         echo(f"  executed in {found.tx_hash} (block {found.block})")
-        echo(f"  contributor {written.contributor}")
+        echo(f"  contributor {with_name(written.contributor, names_of())}")
         echo(f"  artifact {written.artifact_cid}, manifest {written.manifest_cid}")
 
     emit(session, found.to_json(), render)
@@ -468,7 +472,7 @@ def pin(session: Session, reference: tuple[str, int | None], service: str, no_wa
 
 
 @model.command()
-@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL, required=False)
+@click.argument("reference", metavar="[NAME[@VERSION]]", type=MODEL, required=False)
 @click.option(
     "--service",
     required=True,
@@ -605,14 +609,20 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
 
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
     from ..dao.token import reward_actions, split_reward, symbol
+    from ..home.addressbook import names_of, with_name
     from ..units import format_amount
 
     if reward is None:
         return []
     actions = reward_actions(session.dao, shares, reward)  # refuses a reward that is not positive, first
     sym = symbol(session.dao)
-    for address, part in split_reward(reward, shares):
-        echo(f"  reward {format_amount(part)} {sym} to {address}", err=True)
+    names = names_of()
+    if len(shares) == 1:
+        echo(f"  contributor reward {format_amount(reward)} {sym} to {with_name(shares[0][0], names)}", err=True)
+        return actions
+    echo(f"  contributors' reward {format_amount(reward)} {sym}, split by their shares in the manifest:", err=True)
+    for (address, part), (_, bps) in zip(split_reward(reward, shares), shares, strict=True):
+        echo(f"    {format_amount(part)} {sym} ({bps / 100:g}%) to {with_name(address, names)}", err=True)
     return actions
 
 

@@ -203,6 +203,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
     from ..dao.governance import outcome_words
     from ..dao.token import symbol
     from ..errors import DeaiGovError
+    from ..home.addressbook import name_addresses, names_of, with_name
     from ..units import format_amount
     from ..workflows.describe import review_proposal
     from ..workflows.simulation import check_proposal
@@ -221,12 +222,13 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
 
     now = session.chain.now()
     sym = symbol(session.dao)
+    names = names_of()
 
     def render() -> None:
         screen = console()
         # Everything a proposer wrote is printed as written: rich markup in it would restyle, hide or break the output.
         screen.print(Text.assemble((f"Proposal {info.id}: {info.proposal.title}", "bold"), f"  ({info.state.label})"))
-        screen.print(f"proposed by {info.proposer}; {voting_times(info, now)}", highlight=False)
+        screen.print(f"proposed by {with_name(info.proposer, names)}; {voting_times(info, now)}", highlight=False)
         if review.dangerous:
             numbers = ", ".join(str(i) for i in review.dangerous)
             screen.print(
@@ -241,7 +243,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         if full_description:
             screen.print(full_description, highlight=False, markup=False)
         for i, words in enumerate(info.actions_in_words, 1):
-            screen.print(f"  {i}. {words}", highlight=False, markup=False)
+            screen.print(f"  {i}. {name_addresses(words, names)}", highlight=False, markup=False)
             if outcomes and whole is None:
                 screen.print(f"     {outcome_words(outcomes[i - 1])}", highlight=False, markup=False)
         report_lines = whole.lines(info.actions_in_words) if whole is not None else []
@@ -255,11 +257,20 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         for item in review.artifacts:  # after the actions and the tally: the part that depends on peers
             state = str(item.problem)
             if item.ok:
-                state = "available and matches" + (
-                    " (and the treasury transfers to its contributors follow its manifest's shares)"
-                    if item.rewarded
-                    else ""
-                )
+                state = "available and matches"
+                if len(item.reward_shares) == 1:
+                    [share] = item.reward_shares
+                    state += f"; its manifest names one contributor, paid {format_amount(share.amount)} {sym}: "
+                    state += with_name(share.address, names)
+                elif item.reward_shares:
+                    total = sum(share.amount for share in item.reward_shares)
+                    parts = ", ".join(
+                        f"{format_amount(share.amount)} {sym} ({share.share_bps / 100:g}%) to "
+                        f"{with_name(share.address, names)}"
+                        for share in item.reward_shares
+                    )
+                    state += f"; its contributors' reward of {format_amount(total)} {sym} follows its manifest's "
+                    state += f"shares: {parts}"
             screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
         if hides_anything(*outside, *(o for o in outcomes if o)):
@@ -362,7 +373,7 @@ def votes(session: Session, proposal_id: int) -> None:
 
     from ..dao.governance import ballots
     from ..dao.token import symbol
-    from ..home.addressbook import names_of
+    from ..home.addressbook import names_of, with_name
     from ..units import format_amount
 
     found = ballots(session.dao, proposal_id)
@@ -375,7 +386,7 @@ def votes(session: Session, proposal_id: int) -> None:
             return
         table = Table("voter", "vote", "weight", "reason")
         for ballot in found:
-            who = ballot.voter + (f" ({names[ballot.voter.lower()]})" if ballot.voter.lower() in names else "")
+            who = with_name(ballot.voter, names)
             how = ballot.support.name.lower() + (" (override)" if ballot.override else "")
             weight = f"{format_amount(ballot.weight)} {sym}"
             if ballot.weight != ballot.cast_weight:

@@ -25,6 +25,7 @@ def submit(
     `refuse_new`, when given, is raised instead of sending a new proposal (one the caller knows would fail), after
     the search for an identical one: a re-run of a command whose proposal passed still finds it."""
     from ..dao.governance import propose
+    from ..home.addressbook import name_addresses, names_of
     from ..workflows.simulation import check_proposal
     from ..workflows.submission import ExistingProposal, let_fresh_votes_count, prepare_submission
 
@@ -37,8 +38,9 @@ def submit(
         return
     if refuse_new is not None:
         raise refuse_new
+    names = names_of()
     for words in draft.actions_in_words:
-        echo(f"  will: {words}", err=True)
+        echo(f"  will: {name_addresses(words, names)}", err=True)
     let_fresh_votes_count(session.dao, signer.address, notify=lambda line: echo(line, err=True))
     summary = transact(session, propose(session.dao, draft.proposal), f"propose: {title}", outcome_key="proposal_id")
     if summary.get("sent"):

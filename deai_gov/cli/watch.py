@@ -84,6 +84,8 @@ def run_watch(session: Session, model: str | None, **options: Any) -> None:
             from_block = int(start)
         else:
             raise InputError(f"--from {start!r}: write a block number or `deployment`")
+    from ..home.addressbook import names_of
+
     if model is not None:
         get_model(session.dao, model)  # InputError for a model that is not registered
     events = follow(
@@ -94,6 +96,7 @@ def run_watch(session: Session, model: str | None, **options: Any) -> None:
         model=model,
         interval=options["interval"],
         once=options["once"],
+        names=names_of(),
     )
     try:
         for event in events:

@@ -323,6 +323,13 @@ def compare_approved(
 def check_proposed(
     sources: list[BlockSource], proposed: ProposedVersion, transfers: list[tuple[str, int]] | None = None
 ) -> str | None:
+    """What `review_proposed` finds wrong with a proposed version, or None."""
+    return review_proposed(sources, proposed, transfers)[0]
+
+
+def review_proposed(
+    sources: list[BlockSource], proposed: ProposedVersion, transfers: list[tuple[str, int]] | None = None
+) -> tuple[str | None, list[RewardShare]]:
     """None when a proposed version's manifest is available, verified and names that model, version and artifact
     (and the artifact's root block is available), and when the proposal's treasury `transfers` ((recipient,
     amount)) that pay its contributors split their total by the manifest's shares; otherwise what is wrong, in one
@@ -338,29 +345,34 @@ def check_proposed(
         transfers: The proposal's treasury transfers, (recipient, amount in base units); None for none.
 
     Returns:
-        None when everything checks out, else the first problem in one sentence.
+        None when everything checks out, else the first problem in one sentence; and when everything checks out,
+        how the transfers paying the manifest's contributors split their reward (else []).
     """
 
     try:
         manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
         if (manifest.name, manifest.version) != (proposed.name, proposed.version):
-            return f"its manifest is for {manifest.name} v{manifest.version}, not {proposed.name} v{proposed.version}"
+            return (
+                f"its manifest is for {manifest.name} v{manifest.version}, not {proposed.name} v{proposed.version}",
+                [],
+            )
         if from_text(manifest.artifact_root) != from_text(proposed.artifact_cid):
-            return f"its manifest describes artifact {manifest.artifact_root}, not {proposed.artifact_cid}"
+            return f"its manifest describes artifact {manifest.artifact_root}, not {proposed.artifact_cid}", []
         named = [c.address for c in manifest.contributors]
         if proposed.contributor and proposed.contributor.lower() not in (a.lower() for a in named):
             return (
                 f"the registry call credits {proposed.contributor}, whom its manifest does not name as a contributor "
                 f"({', '.join(named)})"
-            )
+            ), []
         fetch_verified(sources, from_text(proposed.artifact_cid))
     except (StoreError, VerificationError, InputError, ValueError) as exc:
-        return str(exc)
+        return str(exc), []
     hidden = hidden_entries(manifest)
     if hidden:  # flagged unless known safe: written into a folder, `.git/config` runs its commands
         shown = ", ".join(hidden[:3]) + (", …" if len(hidden) > 3 else "")
-        return f"its artifact holds hidden entries ({shown}), which can run code once pulled; a pull refuses them"
-    return check_reward_split(manifest, transfers or [])
+        return f"its artifact holds hidden entries ({shown}), which can run code once pulled; a pull refuses them", []
+    problem = check_reward_split(manifest, transfers or [])
+    return problem, [] if problem else reward_shares(manifest, transfers or [])
 
 
 def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> str | None:
@@ -396,3 +408,27 @@ def check_reward_split(manifest: Manifest, transfers: list[tuple[str, int]]) -> 
         if paid.get(address.lower(), 0) != due
     ]
     return f"the reward does not follow the manifest's shares: {'; '.join(wrong)}" if wrong else None
+
+
+@dataclass(frozen=True)
+class RewardShare:
+    """What one contributor named in a version's manifest is paid by the proposal that writes the version."""
+
+    address: str
+    #: Its share of the contributors' reward, in basis points (10,000 = all), as the manifest records it.
+    share_bps: int
+    #: What the proposal's treasury transfers pay it, in token base units.
+    amount: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"address": self.address, "share_bps": self.share_bps, "amount": str(self.amount)}
+
+
+def reward_shares(manifest: Manifest, transfers: list[tuple[str, int]]) -> list[RewardShare]:
+    """Each of the manifest's contributors with its share and what `transfers` ((recipient, amount)) pay it, in the
+    manifest's order; [] when they pay none of them."""
+    paid: dict[str, int] = {}
+    for recipient, amount in transfers:
+        paid[recipient.lower()] = paid.get(recipient.lower(), 0) + amount
+    shares = [RewardShare(c.address, c.share_bps, paid.get(c.address.lower(), 0)) for c in manifest.contributors]
+    return shares if any(share.amount for share in shares) else []

@@ -18,7 +18,7 @@ from ..errors import DeaiGovError, TransactionError
 from ..ipfs.blockcid import from_text, to_text
 from ..ipfs.content import file_bytes
 from ..units import format_amount, format_duration
-from .approved import check_proposed
+from .approved import RewardShare, review_proposed
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -121,6 +121,11 @@ def _in_words(
             amount = f"{format_amount(args['value'])} {sym}"
             if str(args["to"]).lower() in contributors:
                 return f"reward {amount} to {args['to']} from the treasury (the contributor of this proposal's version)"
+            if contributors:  # a version is written: a co-author's share, if its manifest names the recipient
+                return (
+                    f"transfer {amount} from the treasury to {args['to']} (a contributor's reward share only if the "
+                    "version's manifest names it: see the check of its content)"
+                )
             return f"transfer {amount} from the treasury to {args['to']}"
         if function == "approve":
             return f"{DANGER}allow {args['spender']} to spend {format_amount(args['value'])} {sym} of the treasury"
@@ -314,6 +319,8 @@ class ProposedArtifact:
     #: Whether the proposal pays its contributor from the treasury (the split among the manifest's contributors
     #: is then part of what `problem` checks).
     rewarded: bool = False
+    #: With no problem: what the proposal pays each contributor the manifest names, with its share ([] if none).
+    reward_shares: tuple[RewardShare, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -328,6 +335,7 @@ class ProposedArtifact:
             "ok": self.ok,
             "problem": self.problem,
             "rewarded": self.rewarded,
+            "reward_shares": [share.to_json() for share in self.reward_shares],
         }
 
 
@@ -384,17 +392,25 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
     simulation = [] if done else simulate_actions(dao, info.proposal)
     transfers = treasury_transfers(dao, info.proposal)
-    artifacts = [
-        ProposedArtifact(
-            proposed.name,
-            proposed.version,
-            proposed.manifest_cid,
-            proposed.artifact_cid,
-            check_proposed(sources, proposed, transfers) if sources else "not checked (no IPFS source configured)",
-            any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor),
+    artifacts = []
+    for proposed in proposed_versions(dao, info.proposal.actions):
+        problem, shares = (
+            review_proposed(sources, proposed, transfers)
+            if sources
+            else ("not checked (no IPFS source configured)", [])
         )
-        for proposed in proposed_versions(dao, info.proposal.actions)
-    ]
+        rewarded = any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor)
+        artifacts.append(
+            ProposedArtifact(
+                proposed.name,
+                proposed.version,
+                proposed.manifest_cid,
+                proposed.artifact_cid,
+                problem,
+                rewarded,
+                tuple(shares),
+            )
+        )
     return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
 
 

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,11 +205,13 @@ def follow(
     interval: float = 2.0,
     once: bool = False,
     stop: Callable[[], bool] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Generator[WatchedEvent, None, None]:
     """The DAO's events, oldest first, each once `confirmations` blocks deep; with `model`, only the registry's
     events about that model. Starts after the event in `cursor_path` (saved as events are handled), else at
     `from_block`, else at the next block. With `once`, returns when it has caught up; else polls every `interval`
-    seconds until `stop()` says so."""
+    seconds until `stop()` says so. Summaries show the DAO's own contracts by their role, and the addresses in
+    `names` (lowercase address -> name, e.g. this machine's accounts) with their name beside them."""
 
     if confirmations < 0:
         raise InputError("confirmations must be 0 or more")
@@ -219,7 +221,7 @@ def follow(
     if cursor is None:
         start = from_block if from_block is not None else chain.block_number() - confirmations + 1
         cursor = Cursor(cursor_path or Path(os.devnull), chain.chain_id, governor, max(0, start) - 1, 2**62)
-    decoder = _Decoder(dao)
+    decoder = _Decoder(dao, names or {})
     wanted_model = "0x" + model_id(model).hex() if model is not None else None
     queries = decoder.queries() if model is None else [([dao.address("registry")], [decoder.topics("registry")])]
     if cursor.block >= 0 and cursor.log_index < 2**62:  # a saved cursor: its block first, then its event
@@ -340,9 +342,11 @@ def _check_not_reorganised(chain: Any, cursor: Cursor, latest: int) -> None:
 class _Decoder:
     """Logs of the DAO's governor and registry into WatchedEvents, with model names and amounts in words."""
 
-    def __init__(self, dao: Dao):
+    def __init__(self, dao: Dao, names: Mapping[str, str]):
 
         self.dao = dao
+        self.who_is = {**{k.lower(): v for k, v in names.items()}, **{dao.address(role).lower(): f"the {role}" for role
+                       in ("governor", "timelock", "registry", "token")}}  # fmt: skip
         self.roles = {dao.address(role).lower(): role for role in EVENTS}
         self.roles[dao.address("token").lower()] = "token"
         self.shapes = {
@@ -435,7 +439,8 @@ class _Decoder:
     def _summary(self, name: str, args: dict[str, Any], model: str | None) -> str:
         pid = args.get("proposalId")
         if name == "ProposalCreated":
-            return f"proposal {pid} created by {args['proposer']}: {description_title(str(args['description']))}"
+            title = description_title(str(args["description"]))
+            return f"proposal {pid} created by {self._who(args['proposer'])}: {title}"
         if name == "ProposalQueued":
             return f"proposal {pid} queued, executable from {format_time(int(args['etaSeconds']))}"
         if name in ("ProposalExecuted", "ProposalCanceled"):
@@ -443,7 +448,8 @@ class _Decoder:
         if name in ("VoteCast", "VoteCastWithParams", "OverrideVoteCast"):
             how = "overrode its delegate's vote: " if name == "OverrideVoteCast" else "voted "
             support = _SUPPORT.get(int(args["support"]), str(args["support"]))
-            return f"{args['voter']} {how}{support} on proposal {pid} with {self._tokens(int(args['weight']))}"
+            weight = self._tokens(int(args["weight"]))
+            return f"{self._who(args['voter'])} {how}{support} on proposal {pid} with {weight}"
         if name == "ModelRegistered":
             return f"{model} registered"
         if name == "VersionPublished":
@@ -451,17 +457,17 @@ class _Decoder:
         if name == "CurrentVersionChanged":
             return f"{model}: current version v{args['previous']} -> v{args['current']}"
         if name == "ModelSuspended":
-            return f"{model} suspended by {args['by']}: {args['reason']}"
+            return f"{model} suspended by {self._who(args['by'])}: {args['reason']}"
         if name == "ModelUnsuspended":
-            return f"{model} unsuspended by {args['by']}"
+            return f"{model} unsuspended by {self._who(args['by'])}"
         if name == "ModelRetired":
             return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
         if name == "GuardianChanged":
-            return _moved("registry guardian", args["previousGuardian"], args["newGuardian"])
+            return self._moved("registry guardian", args["previousGuardian"], args["newGuardian"])
         if name == "ProposalExtended":
             return f"proposal {pid}'s vote extended to {format_time(int(args['extendedDeadline']))}"
         if name == "ProposalGuardianSet":
-            return _moved("proposal guardian", args["oldProposalGuardian"], args["newProposalGuardian"])
+            return self._moved("proposal guardian", args["oldProposalGuardian"], args["newProposalGuardian"])
         durations = {
             "VotingDelaySet": ("voting delay", "oldVotingDelay", "newVotingDelay"),
             "VotingPeriodSet": ("voting period", "oldVotingPeriod", "newVotingPeriod"),
@@ -477,20 +483,25 @@ class _Decoder:
         if name == "QuorumNumeratorUpdated":
             return f"quorum {args['oldQuorumNumerator']}% -> {args['newQuorumNumerator']}% of the supply"
         if name == "TimelockChange":
-            return f"the governor's timelock {args['oldTimelock']} -> {args['newTimelock']}"
+            return self._moved("the governor's timelock", args["oldTimelock"], args["newTimelock"])
         if name == "ModelRegistrySet":
-            return _moved("the governor's model registry", args["oldRegistry"], args["newRegistry"])
+            return self._moved("the governor's model registry", args["oldRegistry"], args["newRegistry"])
         if name in ("RoleGranted", "RoleRevoked"):
             verb = "granted to" if name == "RoleGranted" else "revoked from"
-            return f"timelock role {_role_name(str(args['role']))} {verb} {address_or_none(args['account'])}"
+            return f"timelock role {_role_name(str(args['role']))} {verb} {self._who(args['account'])}"
         if name == "Transfer":
-            return f"treasury sent {self._tokens(int(args['value']))} to {args['to']}"
+            return f"treasury sent {self._tokens(int(args['value']))} to {self._who(args['to'])}"
         return name
 
+    def _who(self, address: Any) -> str:
+        """An address as shown: none for the zero address, with its name beside it when it has one."""
+        shown = address_or_none(address)
+        name = self.who_is.get(str(address).lower())
+        return f"{shown} ({name})" if name else shown
 
-def _moved(what: str, old: Any, new: Any) -> str:
-    """`what old -> new` for an address setting, an unset one shown as none."""
-    return f"{what} {address_or_none(old)} -> {address_or_none(new)}"
+    def _moved(self, what: str, old: Any, new: Any) -> str:
+        """`what old -> new` for an address setting, an unset one shown as none."""
+        return f"{what} {self._who(old)} -> {self._who(new)}"
 
 
 def _is_no_change(name: str, args: dict[str, Any]) -> bool:
