@@ -261,6 +261,69 @@ def test_model_show_fits_100_columns_and_names_each_versions_cids(deployed: Depl
     assert lines[2].startswith("    artifact bafy") and lines[3].startswith("    manifest bafk")
 
 
+def test_model_diff_lists_what_changed_between_two_versions_from_their_manifests(
+    deployed: Deployed, anvil: Anvil, tmp_path: Path
+) -> None:
+    """`model diff NAME 1 2`: a file added, one removed, one changed, one moved with the same bytes, one the same,
+    the license and the contributors' shares changed; read from the manifests (no artifact is fetched)."""
+    chain = connect(deployed.rpc_url)
+    from deai_gov.dao.deploy import Deployment
+
+    dao = Dao.attach(chain, Deployment.load(deployed.record))
+    people = people_from(anvil.dev_keys())
+    name, store = "acme/diffed", EmbeddedStore(deployed.store)
+    one, two = tmp_path / "v1", tmp_path / "v2"
+    for folder, files in (
+        (one, {"README.md": "---\nlicense: mit\n---\n", "w.bin": "a" * 1000, "old.txt": "bye", "cfg.json": "{}"}),
+        (two, {"README.md": "---\nlicense: apache-2.0\n---\n", "w.bin": "b" * 1500, "conf/cfg.json": "{}",
+               "tok.json": "[]"}),
+    ):  # fmt: skip
+        for relative, text in files.items():
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_text(text)
+    alone = [Contributor(people.bob.address, 10_000)]
+    first = publish(one, store, name=name, version=1, contributors=alone)
+    shared = [Contributor(people.bob.address, 6_000), Contributor(people.carol.address, 4_000)]
+    second = publish(two, store, name=name, version=2, contributors=shared, parent_version=1)
+    store.close()
+    bob = people.bob.address
+    pass_proposal(dao, people, [reg.register_action(dao, name, first.artifact_cid, first.manifest_cid, bob)], "v1")
+    upgrade = [reg.upgrade_action(dao, name, second.artifact_cid, second.manifest_cid, bob)]
+    pending, _ = propose(dao, people.alice, upgrade, "v2")
+    # under vote: v1 against what the proposal would write
+    code, out, err = run(*deployed.args("model", "diff", name, "1", "--proposal", str(pending)))
+    assert code == 0, err
+    assert out.startswith(f"{name} v1 -> v2 (proposed by {pending}): 1 added, 1 removed, 2 changed, 1 moved")
+    code, _, err = run(*deployed.args("model", "diff", name, "1", "--proposal", str(deployed.proposal_id)))
+    assert code == 3 and f"proposal {deployed.proposal_id} writes no version of {name}" in err
+    code, _, err = run(*deployed.args("model", "diff", name, "1", "2", "--proposal", str(pending)))
+    assert code == 3 and "not both" in err
+    pass_proposal(dao, people, upgrade, "v2 again")
+
+    code, out, err = run(*deployed.args("model", "diff", name, "1", "2"))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{name} v1 -> v2: 1 added, 1 removed, 2 changed, 1 moved, 0 files the same;")
+    assert lines[1:6] == [
+        "  ~ README.md  (21 -> 28 bytes)",
+        "  > conf/cfg.json  (from cfg.json, 2 bytes, same content)",
+        "  - old.txt  (3 bytes)",
+        "  + tok.json  (2 bytes)",
+        "  ~ w.bin  (1,000 -> 1,500 bytes)",
+    ]
+    assert "  manifest license: mit -> apache-2.0" in lines
+    assert f"  manifest contributors: {bob} 100% -> {bob} 60%, {people.carol.address} 40%" in lines
+    code, out, _ = run(*deployed.args("--json", "model", "diff", name, "2", "1"))  # backwards: the other way round
+    answer = json.loads(out)
+    assert (answer["added"], answer["removed"], answer["changed"], answer["moved"]) == (1, 1, 2, 1)
+    assert {f["path"]: f["change"] for f in answer["files"]}["old.txt"] == "added"
+    assert (answer["old_version"], answer["new_version"], answer["proposal_id"]) == (2, 1, None)
+    code, _, err = run(*deployed.args("model", "diff", name, "2", "2"))
+    assert code == 3 and "v2 and v2 are the same version" in err
+    code, _, err = run(*deployed.args("model", "diff", name, "1", "9"))
+    assert code == 3 and "has no version 9" in err
+
+
 def test_exit_codes_from_a_real_process(deployed: Deployed) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "deai_gov", *deployed.args("model", "show", "acme/unknown")],

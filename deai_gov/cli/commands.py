@@ -209,6 +209,10 @@ MODEL_COMMANDS = _table(
             "approval",
             "Which vote approved a version (default: the current one), proven from the chain alone.",
         ),
+        "diff": (
+            "diff",
+            "What changed from version V1 to V2: files added, removed, changed or moved, sizes, manifest fields.",
+        ),
         "export": (
             "export_car",
             "Write a version to one CAR file: its artifact and manifest, every block verified first.",

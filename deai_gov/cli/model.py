@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .commands import model
-from .options import AMOUNT, MODEL, PROFILE_NAMES, Duration, ModelReference, json_option
-from .output import cell, console, echo, emit
+from .options import AMOUNT, MODEL, PROFILE_NAMES, PROPOSAL_ID, Duration, ModelReference, json_option
+from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .submit import content_store, submit
 from .tx import transact
@@ -175,6 +175,68 @@ def which(session: Session, cid: str) -> None:
             )
 
     emit(session, [use.to_json() for use in found], render)
+
+
+@model.command()
+@click.argument("reference", metavar="NAME", type=MODEL)
+@click.argument("old", metavar="V1", type=click.IntRange(min=1))
+@click.argument("new", metavar="[V2]", type=click.IntRange(min=1), required=False)
+@click.option(
+    "--proposal",
+    "proposal_id",
+    type=PROPOSAL_ID,
+    help="Compare V1 to the version this proposal would write (one under vote, say) instead of V2.",
+)
+@json_option
+@click.pass_obj
+def diff(
+    session: Session, reference: tuple[str, int | None], old: int, new: int | None, proposal_id: int | None
+) -> None:
+    """What changed from version V1 to V2: files added, removed, changed or moved, sizes, manifest fields.
+
+    Read from the two manifests alone, each verified and checked against the registry (or, with --proposal, against
+    the proposal's call); no artifact is fetched.
+    """
+    from ..workflows.diff import diff_versions
+
+    name, _ = reference
+    found = diff_versions(session.dao, session.sources(), name, old, new, proposal_id=proposal_id)
+    counts = found.counts()
+    target = f"v{found.new_version}" + (f" (proposed by {proposal_id})" if proposal_id is not None else "")
+
+    def render() -> None:
+        said = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "no file differs"
+        plural = "s" if found.unchanged != 1 else ""
+        delta = found.new_size - found.old_size
+        echo(
+            f"{name} v{old} -> {target}: {said}, {found.unchanged} file{plural} the same; artifact "
+            f"{found.old_size:,} -> {found.new_size:,} bytes ({delta:+,})"
+        )
+        marks = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
+        for change in found.files:
+            if change.change == "added":
+                size = f"{change.new_size:,} bytes"
+            elif change.change == "removed":
+                size = f"{change.old_size:,} bytes"
+            elif change.change == "moved":
+                size = f"from {change.old_path}, {change.new_size:,} bytes, same content"
+            else:
+                size = f"{change.old_size:,} -> {change.new_size:,} bytes"
+            echo(f"  {marks[change.change]} {change.path}  ({size})")
+        for field in found.fields:
+            echo(f"  manifest {field.field}: {_short(field.old)} -> {_short(field.new)}")
+        written = [c.path for c in found.files] + [c.old_path or "" for c in found.files]
+        if hides_anything(*written, *(f.old for f in found.fields), *(f.new for f in found.fields)):
+            echo(HIDDEN_NOTE, err=True)
+
+    emit(session, found.to_json(), render)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    """A manifest value as shown in one line: none when empty, cut at `limit` characters (the JSON has it whole)."""
+    if not text:
+        return "none"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @model.command()

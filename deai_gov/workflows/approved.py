@@ -311,13 +311,20 @@ def compare_approved(
     """
 
     approved = resolve(dao, name, version, allow_suspended=True, allow_rolled_back=True)
+    return approved, compare_local(path, fetch_version_manifest(sources, approved))
+
+
+def fetch_version_manifest(sources: list[BlockSource], approved: ApprovedVersion) -> Manifest:
+    """A registered version's manifest, fetched and verified, and checked to be that version's: it names the
+    model, the version number and the artifact the registry records (VerificationError otherwise)."""
     manifest = fetch_manifest(sources, from_text(approved.version.manifest_cid))
     _check_manifest_identity(approved, manifest)
     if from_text(manifest.artifact_root) != from_text(approved.version.artifact_cid):
         raise VerificationError(
-            f"the manifest describes artifact {manifest.artifact_root}, not {approved.version.artifact_cid}"
+            f"the manifest of {approved.name} v{approved.version.number} describes artifact "
+            f"{manifest.artifact_root}, not {approved.version.artifact_cid}"
         )
-    return approved, compare_local(path, manifest)
+    return manifest
 
 
 def check_proposed(

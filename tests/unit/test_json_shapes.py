@@ -24,8 +24,9 @@ from deai_gov.ipfs.manifest import FileEntry
 from deai_gov.ipfs.pinning import PinStatus
 from deai_gov.workflows.approved import ApprovedVersion
 from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
+from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
 from deai_gov.workflows.proposing import VersionContent
-from deai_gov.workflows.provenance import Approval
+from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.simulation import ProposalCheck
 from deai_gov.workflows.submission import ExistingProposal
 
@@ -45,6 +46,20 @@ SAMPLES: dict[str, Any] = {
     "VersionInfo": VERSION,
     "Approval": Approval(3, "0x" + "cd" * 32, 9, 10, 0, 0, ProposalState.EXECUTED, "acme/vision", VERSION),
     "ApprovedVersion": ApprovedVersion("acme/vision", MODEL, VERSION),
+    "CidUse": CidUse(CID, "acme/vision", VERSION, "artifact", "active", None, "pruned"),
+    "VersionDiff": VersionDiff(
+        "acme/vision",
+        1,
+        2,
+        None,
+        [FileChange("a.bin", "moved", 1, 1, "b.bin")],
+        2,
+        [FieldChange("license", "mit", "apache-2.0")],
+        10,
+        12,
+    ),
+    "FileChange": FileChange("a.bin", "added", None, 5),
+    "FieldChange": FieldChange("license", "mit", "apache-2.0"),
     "VerifyReport": REPORT,
     "LocalComparison": LocalComparison(CID, True, [], "unixfs-v1-2025"),
     "ArchiveReport": ArchiveReport("v.car", [CID, CID], 3, 99, None),
