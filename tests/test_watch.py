@@ -152,6 +152,7 @@ def test_watch_prints_json_lines_for_proposals_and_votes(world: tuple[Dao, Peopl
     roles = [e["summary"] for e in every if e["contract"] == "timelock"]  # the deployment wires the timelock
     assert f"timelock role PROPOSER_ROLE granted to {dao.address('governor')} (the governor)" in roles
     assert any(line.startswith("timelock role DEFAULT_ADMIN_ROLE revoked from") for line in roles)
+    assert "timelock role EXECUTOR_ROLE granted to anyone (the zero address)" in roles  # open execution
     events = [e for e in every if e["contract"] == "governor" and e["args"].get("proposalId") is not None]
     names = [e["event"] for e in events]
     settings = [e["summary"] for e in every if e["event"] == "VotingPeriodSet"]

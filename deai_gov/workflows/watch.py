@@ -488,7 +488,10 @@ class _Decoder:
             return self._moved("the governor's model registry", args["oldRegistry"], args["newRegistry"])
         if name in ("RoleGranted", "RoleRevoked"):
             verb = "granted to" if name == "RoleGranted" else "revoked from"
-            return f"timelock role {_role_name(str(args['role']))} {verb} {self._who(args['account'])}"
+            who = self._who(args["account"])
+            if who == "none":  # OpenZeppelin's timelock: a role held by the zero address is open to anyone
+                who = "anyone (the zero address)"
+            return f"timelock role {_role_name(str(args['role']))} {verb} {who}"
         if name == "Transfer":
             return f"treasury sent {self._tokens(int(args['value']))} to {self._who(args['to'])}"
         return name
