@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 ARTIFACTS_FILE = Path(__file__).with_name("contracts.json")
+#: The Ethereum Attestation Service's contracts (EAS, SchemaRegistry), from their npm package (`tools/export_eas.py`).
+EAS_FILE = Path(__file__).with_name("eas.json")
 
 #: The contracts a DAO deployment is made of, in deployment order.
 DAO_CONTRACTS = ("TimelockController", "ModelToken", "ModelGovernor", "ModelRegistry")
@@ -46,9 +48,14 @@ def build_info() -> dict[str, Any]:
     return {key: value for key, value in _bundle().items() if key != "contracts"}
 
 
+def eas_package() -> dict[str, str]:
+    """The npm package the EAS contracts were taken from: name, version, tarball integrity."""
+    return {key: value for key, value in _bundle(EAS_FILE).items() if key != "contracts"}
+
+
 def artifact(name: str) -> Artifact:
-    """The shipped artifact of contract `name`."""
-    contracts = _bundle()["contracts"]
+    """The shipped artifact of contract `name` (the DAO's own, or EAS's)."""
+    contracts = _bundle()["contracts"] | _bundle(EAS_FILE)["contracts"]
     if name not in contracts:
         raise KeyError(f"no shipped artifact for contract {name!r}; shipped: {', '.join(sorted(contracts))}")
     data = contracts[name]
