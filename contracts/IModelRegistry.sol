@@ -78,6 +78,9 @@ interface IModelRegistry {
     /// @notice The guardian changed (zero address: no guardian).
     event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
 
+    /// @notice The DAO started (`trusted`) or stopped trusting `evaluator`'s evaluations of its models.
+    event EvaluatorSet(address indexed evaluator, bool trusted);
+
     /// @dev `name` is not `org/name` in lowercase letters, digits, `-`, `_` and `.`, at most 64 bytes.
     error ModelRegistryInvalidName(string name);
 
@@ -113,6 +116,12 @@ interface IModelRegistry {
 
     /// @dev Only the owner or the guardian may do this.
     error ModelRegistryUnauthorized(address account);
+
+    /// @dev An evaluator is an account: not the zero address.
+    error ModelRegistryInvalidEvaluator();
+
+    /// @dev `evaluator` is already trusted (`trusted`), or already not.
+    error ModelRegistryEvaluatorUnchanged(address evaluator, bool trusted);
 
     // ------------------------------------------------------------------ lifecycle (owner only)
 
@@ -185,10 +194,26 @@ interface IModelRegistry {
      */
     function unsuspend(bytes32 modelId) external;
 
+    // ------------------------------------------------------------------ evaluators (owner only)
+
+    /**
+     * @notice Trusts `evaluator`'s evaluations of the DAO's models, or stops trusting them. Anyone may attest an
+     * evaluation; only those of trusted evaluators count, so this set changes by a vote alone.
+     * @param evaluator The evaluator's account.
+     * @param trusted Whether its evaluations count from now on.
+     */
+    function setEvaluator(address evaluator, bool trusted) external;
+
     // ------------------------------------------------------------------ views
 
     /// @notice The guardian (zero address if none).
     function guardian() external view returns (address);
+
+    /// @notice Whether `evaluator`'s evaluations count.
+    function isEvaluator(address evaluator) external view returns (bool);
+
+    /// @notice Every trusted evaluator (in no particular order).
+    function evaluators() external view returns (address[] memory);
 
     /// @notice The id of model `name`: `keccak256(bytes(name))`.
     function modelId(string calldata name) external pure returns (bytes32);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 
 /**
@@ -31,6 +32,8 @@ import {IModelRegistry} from "./IModelRegistry.sol";
  * client could fetch and verify content under them.
  */
 contract ModelRegistry is IModelRegistry, Ownable {
+    using EnumerableSet for EnumerableSet.AddressSet;
+
     /// @dev One storage slot per model.
     struct Model {
         uint32 currentVersion;
@@ -66,6 +69,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
     string[] private _names;
     mapping(bytes32 modelId => Model) private _models;
     mapping(bytes32 modelId => mapping(uint256 version => Version)) private _versions;
+    EnumerableSet.AddressSet private _evaluators;
 
     modifier onlyOwnerOrGuardian() {
         if (msg.sender != owner() && msg.sender != _guardian) {
@@ -148,6 +152,16 @@ contract ModelRegistry is IModelRegistry, Ownable {
         _setGuardian(newGuardian);
     }
 
+    // ------------------------------------------------------------------ evaluators (owner only)
+
+    /// @inheritdoc IModelRegistry
+    function setEvaluator(address evaluator, bool trusted) external onlyOwner {
+        if (evaluator == address(0)) revert ModelRegistryInvalidEvaluator();
+        bool changed = trusted ? _evaluators.add(evaluator) : _evaluators.remove(evaluator);
+        if (!changed) revert ModelRegistryEvaluatorUnchanged(evaluator, trusted);
+        emit EvaluatorSet(evaluator, trusted);
+    }
+
     // ------------------------------------------------------------------ emergency (owner or guardian)
 
     /// @inheritdoc IModelRegistry
@@ -174,6 +188,16 @@ contract ModelRegistry is IModelRegistry, Ownable {
     /// @inheritdoc IModelRegistry
     function guardian() external view returns (address) {
         return _guardian;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function isEvaluator(address evaluator) external view returns (bool) {
+        return _evaluators.contains(evaluator);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function evaluators() external view returns (address[] memory) {
+        return _evaluators.values();
     }
 
     /// @inheritdoc IModelRegistry

@@ -525,3 +525,40 @@ def test_no_library_warning_reaches_people(tmp_path: Path) -> None:
     assert quiet.stderr == ""
     loud = subprocess.run([*command, "-vv", "node", "status"], capture_output=True, text=True, env=env, check=False)
     assert "FutureWarning: HTTPConnection.request_chunked() is deprecated" in loud.stderr
+
+
+def test_trusted_evaluators_change_by_a_vote_and_every_step_says_so(setup) -> None:  # type: ignore[no-untyped-def]
+    """`proposal create --evaluator add carol --evaluator add ADDRESS`: the actions in words, the set changed once
+    executed, `watch` reporting it; a change that would do nothing, or the zero address, is refused before sending."""
+    chain, dao, people, base, password, _ = setup
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
+    start = chain.block_number()
+    code, out, err = signed(
+        base, password, "alice", "--json", "proposal", "create", "--title", "Two evaluators",
+        "--evaluator", "add", "carol", "--evaluator", "add", people.outsider.address,
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        f"will: trust {people.carol.address} (carol) as an evaluator: its evaluations of the DAO's models count from "
+        "now on" in err
+    )
+    pass_from_the_cli(chain, base, password, json.loads(out)["proposal_id"])
+    assert reg.trusted_evaluators(dao) == sorted([people.carol.address, people.outsider.address])
+    code, out, _ = cli([*base, "watch", "--from", str(start), "--once", "--confirmations", "0"])
+    assert f"evaluator {people.carol.address} (carol) now trusted" in out
+    code, _, err = signed(
+        base, password, "alice", "proposal", "create", "--title", "again", "--evaluator", "add", "carol"
+    )
+    assert (
+        code == 3 and f"{people.carol.address} is already a trusted evaluator: the proposal would change nothing" in err
+    )
+    code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--evaluator", "remove", "bob")
+    assert code == 3 and "is not a trusted evaluator" in err
+    code, _, err = signed(
+        base, password, "alice", "proposal", "create", "--title", "x", "--evaluator", "add", "0x" + "00" * 20
+    )
+    assert code == 3 and "an evaluator must be an account, not the zero address" in err
+    code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--evaluator", "trust", "bob")
+    assert code == 2 and "'trust' is not one of 'add', 'remove'" in err

@@ -160,3 +160,34 @@ def test_metric_values_are_fixed_point_with_18_decimals(text: str, value: int) -
 def test_nan_infinity_and_excess_precision_are_refused(text: str) -> None:
     with pytest.raises(InputError):
         parse_metric_value(text)
+
+
+def test_a_dao_deploys_its_attestation_service_or_uses_the_chains_and_registers_its_schema_once(
+    chain: Chain, people: People
+) -> None:
+    from deai_gov.dao.deploy import DaoParams, deploy_dao
+
+    steps: list[str] = []
+    first = deploy_dao(chain, people.deployer, DaoParams(eas="deploy"), on_step=steps.append)
+    contracts = Dao.attach(chain, first).attestation_service()
+    assert "deploying the Ethereum Attestation Service (SchemaRegistry, EAS)" in steps
+    assert "registering the evaluation schema" in steps
+    assert eas.is_registered(chain, contracts, eas.schema_uid(EVALUATION_SCHEMA))
+    assert first.params["eas"] == "deploy"
+    # a second DAO on the same chain uses that EAS: the schema is there already, registered once for all
+    steps.clear()
+    second = deploy_dao(chain, people.deployer, DaoParams(eas=contracts.eas), on_step=steps.append)
+    assert Dao.attach(chain, second).attestation_service() == contracts
+    assert f"using the Ethereum Attestation Service at {contracts.eas}" in steps
+    assert "registering the evaluation schema" not in steps
+    # no EAS asked for: evaluations say how to get one
+    third = deploy_dao(chain, people.deployer, DaoParams())
+    with pytest.raises(InputError, match="names no attestation service") as refused:
+        Dao.attach(chain, third).attestation_service()
+    assert refused.value.hint is not None and "--eas deploy" in refused.value.hint
+    with pytest.raises(InputError, match="not a checksummed address"):
+        DaoParams(eas="somewhere").validate()
+    blocks = chain.block_number()
+    with pytest.raises(InputError, match="is not an EAS contract"):  # a contract, but not an attestation service
+        deploy_dao(chain, people.deployer, DaoParams(eas=Dao.attach(chain, third).address("token")))
+    assert chain.block_number() == blocks  # refused before anything was deployed

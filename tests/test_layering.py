@@ -104,8 +104,8 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     (("cli", "parse options, confirm, render text or JSON, map errors to exit codes and hints"),),
     (("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
-    (("merit", "evaluations as EAS attestations: EAS contracts, the evaluation schema, binding checks"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),
+    (("merit", "evaluations as EAS attestations: EAS contracts, the evaluation schema, binding checks"),),
     (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil"),),
     (
         ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),

@@ -115,6 +115,14 @@ def _holders(values: tuple[str, ...]) -> dict[str, int]:
     "--treasury", type=AMOUNT, default="4000000", show_default=True, help="Tokens minted to the timelock (treasury)."
 )
 @click.option("--guardian", type=Address("guardian"), help="Guardian address (proposal veto and model suspension).")
+@click.option(
+    "--eas",
+    default="auto",
+    show_default=True,
+    metavar="auto|deploy|none|ADDRESS",
+    help="Where evaluations are attested: the chain's predeployed Ethereum Attestation Service (OP-stack chains) or "
+    "a new one (auto), a new one (deploy), an existing one, or none.",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the deployment record.")
 @json_option
 @click.pass_obj
@@ -138,6 +146,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
         holders_supply=options["holders_supply"],
         treasury=options["treasury"],
         guardian=options["guardian"],
+        eas=_eas_choice(options["eas"]),
     )
     params.validate()
     chain = session.chain
@@ -189,3 +198,12 @@ def delegates(session: Session, top: int) -> None:
         console().print(table if rows else "nobody has delegated yet")
 
     emit(session, rows, render)
+
+
+def _eas_choice(text: str) -> str | None:
+    """`--eas` as DaoParams takes it: auto, deploy, None for none, or a checksummed address (an account's name too)."""
+    if text in ("auto", "deploy"):
+        return text
+    if text == "none":
+        return None
+    return resolve_address(text, "EAS")

@@ -64,6 +64,14 @@ from .tx import transact
     help="Which guardian --guardian replaces: the governor's (cancels proposals), the registry's (suspends models).",
 )
 @click.option(
+    "--evaluator",
+    "evaluators",
+    type=(click.Choice(["add", "remove"]), Address("evaluator")),
+    multiple=True,
+    metavar="add|remove ADDRESS",
+    help="Trust an evaluator's evaluations of the DAO's models, or stop trusting them (repeatable).",
+)
+@click.option(
     "--call",
     "calls",
     type=(Address("call target"), str, str),
@@ -92,19 +100,27 @@ def create(
     settings: tuple[str, ...],
     guardian: str | None,
     guardian_of: str,
+    evaluators: tuple[tuple[str, str], ...],
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
-    """Propose changes to the DAO itself: treasury transfers, settings, guardians, any call, model rollbacks and
-    retirements; combinable.
+    """Propose changes to the DAO itself: treasury transfers, settings, guardians, evaluators, any call, model
+    rollbacks and retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
     encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
-    retirements, transfers, settings, guardians, calls.
+    retirements, transfers, settings, guardians, evaluators, calls.
     """
     from ..dao import changes
-    from ..dao.registry import check_changeable, check_rollback, retire_action, rollback_action
+    from ..dao.registry import (
+        check_changeable,
+        check_evaluator_change,
+        check_rollback,
+        evaluator_action,
+        retire_action,
+        rollback_action,
+    )
     from ..errors import InputError
     from ..home.addressbook import resolve_address
     from .submit import submit
@@ -126,13 +142,17 @@ def create(
         address = None if guardian.lower() == "none" else resolve_address(guardian, "guardian")
         which = {"governor": guardian_of != "registry", "registry": guardian_of != "governor"}
         actions += changes.guardian_actions(session.dao, address, **which)
+    for change, evaluator in evaluators:
+        check_evaluator_change(session.dao, evaluator, change == "add")
+        actions.append(evaluator_action(session.dao, evaluator, change == "add"))
     for target, signature, args in calls:
         arguments = [arg.strip() for arg in args.split(",")] if args.strip() else []
         actions.append(changes.call_action(session.dao, target, signature, arguments))
     actions += [changes.calldata_action(target, data) for target, data in raw_calls]
     if not actions:
         raise InputError(
-            "a proposal needs an action: --rollback, --retire, --transfer, --set, --guardian, --call or --calldata"
+            "a proposal needs an action: --rollback, --retire, --transfer, --set, --guardian, --evaluator, --call or "
+            "--calldata"
         )
     submit(session, actions, title, body, full)
 

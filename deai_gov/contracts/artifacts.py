@@ -92,8 +92,8 @@ def _abi_entry(contract: str, kind: str, name: str) -> dict[str, Any]:
 
 
 def all_abis() -> list[list[dict[str, Any]]]:
-    """ABIs of every shipped contract (used to decode custom errors from any of them)."""
-    return [data["abi"] for data in _bundle()["contracts"].values()]
+    """ABIs of every shipped contract, EAS's included (used to decode custom errors from any of them)."""
+    return [data["abi"] for data in (_bundle()["contracts"] | _bundle(EAS_FILE)["contracts"]).values()]
 
 
 def bytecode_digests() -> dict[str, str]:

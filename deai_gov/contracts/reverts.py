@@ -172,6 +172,20 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
         "earlier version that was never rolled back"
     ),
     "ModelRegistryUnauthorized": lambda account: f"{account} is neither the registry's owner nor its guardian",
+    "ModelRegistryInvalidEvaluator": lambda: "an evaluator must be an account, not the zero address",
+    "ModelRegistryEvaluatorUnchanged": lambda evaluator, trusted: (
+        f"{evaluator} is already {'a trusted evaluator' if trusted else 'not a trusted evaluator'}"
+    ),
+    # The Ethereum Attestation Service
+    "AlreadyExists": lambda: (
+        "this schema is already registered (its UID is fixed by its text, resolver and revocability)"
+    ),
+    "InvalidSchema": lambda: "the attestation service has no such schema registered",
+    "NotFound": lambda: "the attestation service has no attestation with this UID",
+    "AccessDenied": lambda: "only an attestation's attester may revoke it",
+    "AlreadyRevoked": lambda: "the attestation is already revoked",
+    "Irrevocable": lambda: "the attestation cannot be revoked (it was made irrevocable)",
+    "InvalidExpirationTime": lambda: "the attestation's expiry is in the past",
 }
 
 

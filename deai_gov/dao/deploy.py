@@ -54,6 +54,10 @@ class DaoParams:
     treasury: int = 4_000_000 * TOKEN
     #: May cancel proposals (governor) and suspend models (registry); None for no guardian.
     guardian: str | None = None
+    #: Where evaluations are attested: "auto" (the chain's predeployed Ethereum Attestation Service where there is
+    #: one, as on OP-stack chains, else a new one), "deploy" (a new one), the address of an existing EAS, or None for
+    #: none. The DAO's evaluation schema is registered with it unless it already is.
+    eas: str | None = None
 
     def validate(self) -> None:
         """Raise InputError on the first parameter the contracts would refuse or that makes no sense."""
@@ -75,6 +79,8 @@ class DaoParams:
         for ok, message in checks:
             if not ok:
                 raise InputError(message)
+        if self.eas not in (None, "auto", "deploy") and not Web3.is_checksum_address(str(self.eas)):
+            raise InputError(f"EAS {self.eas!r} is not a checksummed address (or auto, deploy)")
         for address in [*self.holders, *([self.guardian] if self.guardian else [])]:
             if not Web3.is_checksum_address(address):
                 raise InputError(f"{address!r} is not a checksummed address")
@@ -155,7 +161,9 @@ def deploy_dao(
     roles and return the deployment record.
 
     Seven transactions from `deployer`: four deployments, then the governor made the timelock's proposer and
-    canceller and the deployer's admin role renounced, so afterwards only a vote can change anything.
+    canceller and the deployer's admin role renounced, so afterwards only a vote can change anything. With
+    `params.eas`, first the Ethereum Attestation Service evaluations are attested on: deployed (two more) or checked
+    at its address, and the evaluation schema registered unless it is (one more).
 
     Args:
         chain: Where to deploy (`chain.client.connect`).
@@ -187,6 +195,8 @@ def deploy_dao(
         data = encode_call("TimelockController", function, args)
         return PreparedTx(timelock_address, data, f"timelock.{function}")
 
+    # First: an EAS given by address is checked before anything is deployed.
+    attestation = _attestation_service(chain, deployer, params.eas, step) if params.eas is not None else {}
     timelock_address = deploy("TimelockController", params.timelock_delay, [], [ZERO_ADDRESS], deployer.address)
     holders = {a: v for a, v in (params.holders or {deployer.address: params.holders_supply}).items() if v > 0}
     allocation = [*holders.items(), (timelock_address, params.treasury)]
@@ -225,18 +235,21 @@ def deploy_dao(
     step("renouncing the deployer's timelock admin role")
     send(chain, deployer, timelock_call("renounceRole", admin_role, deployer.address))
 
+    addresses = {
+        "token": token_address,
+        "timelock": timelock_address,
+        "governor": governor_address,
+        "registry": registry_address,
+    }
+    addresses |= attestation
+
     params_record = asdict(params)
     params_record["holders"] = {a: str(v) for a, v in holders.items()}
     for key in ("proposal_threshold", "holders_supply", "treasury"):
         params_record[key] = str(params_record[key])  # JSON readers lose precision on large integers
     return Deployment(
         chain_id=chain.chain_id,
-        addresses={
-            "token": token_address,
-            "timelock": timelock_address,
-            "governor": governor_address,
-            "registry": registry_address,
-        },
+        addresses=addresses,
         block=first_block,
         deployer=deployer.address,
         params=params_record,
@@ -244,3 +257,23 @@ def deploy_dao(
         compiler=build_info(),
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def _attestation_service(chain: Chain, deployer: LocalAccount, eas: str, step: Callable[[str], None]) -> dict[str, str]:
+    """The EAS evaluations are attested on (deployed, or the one at `eas`), the evaluation schema registered with it
+    unless it already is (its UID is fixed by its text: whoever registered it first, it is the same schema)."""
+    from ..merit import eas as service
+    from ..merit.evaluation import EVALUATION_SCHEMA
+
+    if eas == "auto" and chain.request("eth_getCode", [service.OP_STACK_EAS, "latest"]) not in ("0x", "", None):
+        eas = service.OP_STACK_EAS
+    if eas in ("auto", "deploy"):
+        step("deploying the Ethereum Attestation Service (SchemaRegistry, EAS)")
+        contracts = service.deploy_eas(chain, deployer)
+    else:
+        step(f"using the Ethereum Attestation Service at {eas}")
+        contracts = service.attach_eas(chain, eas)
+    if not service.is_registered(chain, contracts, service.schema_uid(EVALUATION_SCHEMA)):
+        step("registering the evaluation schema")
+        send(chain, deployer, service.register_schema(contracts, EVALUATION_SCHEMA))
+    return {"eas": contracts.eas, "schema_registry": contracts.schema_registry}

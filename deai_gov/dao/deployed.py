@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..chain.client import Chain, PreparedTx, ReadCall, call_many, read
 from ..chain.logs import iter_logs
@@ -16,6 +16,9 @@ from ..errors import InputError, RpcError, TransactionError
 from ..names import checksum
 from .actions import Action, Proposal
 from .deploy import ZERO_ADDRESS, Deployment
+
+if TYPE_CHECKING:
+    from ..merit.eas import EasContracts
 
 #: The contract each role of a deployment record names.
 CONTRACT_OF_ROLE = {
@@ -72,6 +75,18 @@ class Dao:
                     "--custom-deployment to use it anyway)"
                 )
         return dao
+
+    def attestation_service(self) -> EasContracts:
+        """Where this DAO's evaluations are attested (InputError for a deployment without one)."""
+        from ..merit.eas import EasContracts
+
+        eas, registry = self.deployment.addresses.get("eas"), self.deployment.addresses.get("schema_registry")
+        if not (isinstance(eas, str) and isinstance(registry, str)):
+            raise InputError(
+                "this DAO's deployment record names no attestation service (EAS): it was deployed without one",
+                hint="deploy with `dao deploy --eas deploy` (or --eas ADDRESS of an existing EAS)",
+            )
+        return EasContracts(checksum(eas), checksum(registry))
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""

@@ -182,6 +182,33 @@ def retire_action(dao: Dao, name: str, reason: str) -> Action:
 # ----------------------------------------------------------------------------- guardian
 
 
+def evaluator_action(dao: Dao, evaluator: str, trusted: bool) -> Action:
+    """Trust `evaluator`'s evaluations of the DAO's models (or stop trusting them) when the proposal executes.
+
+    Anyone may attest an evaluation; only those of the evaluators the DAO trusts count, so the set changes by a vote
+    alone (the registry's owner, the timelock).
+
+    Raises:
+        InputError: A malformed address, or the zero address.
+    """
+    address = checksum_address(evaluator, "evaluator")
+    if int(address, 16) == 0:
+        raise InputError("an evaluator must be an account, not the zero address")
+    return dao.action("registry", "setEvaluator", address, trusted)
+
+
+def trusted_evaluators(dao: Dao) -> list[str]:
+    """The evaluators whose evaluations count now, sorted."""
+    return sorted(str(a) for a in dao.read("registry", "evaluators"))
+
+
+def check_evaluator_change(dao: Dao, evaluator: str, trusted: bool) -> None:
+    """InputError when the change would do nothing: `evaluator` is already trusted (or already not)."""
+    if bool(dao.read("registry", "isEvaluator", evaluator)) == trusted:
+        state = "already a trusted evaluator" if trusted else "not a trusted evaluator"
+        raise InputError(f"{evaluator} is {state}: the proposal would change nothing")
+
+
 def suspend(dao: Dao, name: str, reason: str) -> PreparedTx:
     """Suspend `name` (guardian or owner only): pulls and verifications refuse it meanwhile.
 

@@ -296,6 +296,7 @@ def deploy_local_dao(
         voting_period=period,
         late_quorum_extension=late,
         timelock_delay=timelock,
+        eas="deploy",  # evaluations work on the devnet from the first minute
     )
     params.validate()
     deployment = deploy_dao(chain, accounts[0], params, on_step=on_step)

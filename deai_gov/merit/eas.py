@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
 ZERO_ADDRESS = "0x" + "00" * 20
+#: Where OP-stack chains (Optimism, Base...) predeploy EAS.
+OP_STACK_EAS = "0x4200000000000000000000000000000000000021"
 ZERO_UID = b"\x00" * 32
 
 

@@ -248,6 +248,10 @@ def describe_registry_call(
         return f"lift the suspension of {name_of(args['modelId'])}"
     if function == "setGuardian":
         return f"make {args['newGuardian']} the registry guardian"
+    if function == "setEvaluator":
+        if args["trusted"]:
+            return f"trust {args['evaluator']} as an evaluator: its evaluations of the DAO's models count from now on"
+        return f"stop trusting {args['evaluator']} as an evaluator: its evaluations no longer count"
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"registry.{function}({rendered})"
 

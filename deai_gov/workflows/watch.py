@@ -68,6 +68,7 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "ModelUnsuspended",
             "ModelRetired",
             "GuardianChanged",
+            "EvaluatorSet",
         ),
     ),
 }
@@ -464,6 +465,9 @@ class _Decoder:
             return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
         if name == "GuardianChanged":
             return self._moved("registry guardian", args["previousGuardian"], args["newGuardian"])
+        if name == "EvaluatorSet":
+            trusted = "now trusted" if args["trusted"] else "no longer trusted"
+            return f"evaluator {self._who(args['evaluator'])} {trusted}"
         if name == "ProposalExtended":
             return f"proposal {pid}'s vote extended to {format_time(int(args['extendedDeadline']))}"
         if name == "ProposalGuardianSet":

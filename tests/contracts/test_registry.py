@@ -463,3 +463,28 @@ def test_version_record_occupies_three_slots(registry: Any, owner: Any, contribu
     model = int.from_bytes(bytes(web3.eth.get_storage_at(registry.address, _slot(model_key, 3))), "big")
     fields = (model & 0xFFFFFFFF, model >> 32 & 0xFFFFFFFF, model >> 64 & 0xFFFFFFFF, model >> 96 & 0xFF, model >> 104)
     assert fields == (1, 2, 0, ACTIVE, 0)  # current, latest, index, status, not suspended: one slot
+
+
+# ------------------------------------------------------------------------------------------------ evaluators
+
+
+def test_only_the_owner_changes_the_trusted_evaluators_each_change_an_event(
+    registry: Any, owner: Any, guardian: Any, contributor: Any
+) -> None:
+    assert list(registry.evaluators()) == [] and not registry.isEvaluator(contributor)
+    tx = registry.setEvaluator(contributor, True, {"from": owner})
+    assert plain(tx.events["EvaluatorSet"]) == {"evaluator": contributor.address, "trusted": True}
+    registry.setEvaluator(guardian, True, {"from": owner})
+    assert set(registry.evaluators()) == {contributor.address, guardian.address} and registry.isEvaluator(guardian)
+    with brownie.reverts(typed_error("ModelRegistryEvaluatorUnchanged", contributor.address, True)):
+        registry.setEvaluator(contributor, True, {"from": owner})
+    tx = registry.setEvaluator(contributor, False, {"from": owner})
+    assert plain(tx.events["EvaluatorSet"]) == {"evaluator": contributor.address, "trusted": False}
+    assert list(registry.evaluators()) == [guardian.address] and not registry.isEvaluator(contributor)
+    with brownie.reverts(typed_error("ModelRegistryEvaluatorUnchanged", contributor.address, False)):
+        registry.setEvaluator(contributor, False, {"from": owner})
+    with brownie.reverts(typed_error("ModelRegistryInvalidEvaluator")):
+        registry.setEvaluator(brownie.ZERO_ADDRESS, True, {"from": owner})
+    for outsider in (guardian, contributor):  # the guardian's emergency powers do not reach the evaluator set
+        with brownie.reverts(typed_error("OwnableUnauthorizedAccount", outsider.address)):
+            registry.setEvaluator(outsider, True, {"from": outsider})

@@ -12,6 +12,7 @@ import pytest
 from deai_gov.contracts.artifacts import (
     ARTIFACTS_FILE,
     DAO_CONTRACTS,
+    EAS_FILE,
     Artifact,
     all_abis,
     artifact,
@@ -130,9 +131,11 @@ def test_the_governor_abi_has_the_events_of_igovernor() -> None:
         assert event_abi("ModelGovernor", name)["name"] == name
 
 
-def test_all_abis_are_the_shipped_ones() -> None:
+def test_all_abis_are_the_shipped_ones_eas_included() -> None:
     data = shipped()
-    assert all_abis() == [data[name]["abi"] for name in data]
+    eas = json.loads(EAS_FILE.read_text(encoding="utf-8"))["contracts"]
+    assert all_abis() == [data[name]["abi"] for name in data] + [eas[name]["abi"] for name in eas]
+    assert set(eas) == {"EAS", "SchemaRegistry"} and artifact("EAS").abi == eas["EAS"]["abi"]
 
 
 def test_bytecode_digests() -> None:
