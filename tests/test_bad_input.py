@@ -226,6 +226,7 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         "badmnemonic": write("badmnemonic.txt", "correct horse battery staple\n"),
         "goodmnemonic": write("goodmnemonic.txt", "test test test test test test test test test test test junk\n"),
         "desc": write("description.md", "# Why\n\nBecause.\n"),
+        "benchmark": write("benchmark.json", json.dumps({"name": "b", "metrics": {"acc": {"better": "higher"}}})),
         "rec_other_chain": write("other-chain.json", json.dumps(data | {"chain_id": 1})),
         "rec_notjson": write("notjson.json", "{ not json"),
         "rec_badutf8": write("badutf8-record.json", b"\xff\xfe{}"),
@@ -541,6 +542,21 @@ DAO = [
                                        "--yes", "dao", "deploy", "--out", "{tmp}/new.json"], 3, "wrong password"),
     case("dao-deploy-no-yes", ["--rpc-url", "{rpc}", "--account", "alice", "--password-file", "{pw}", "dao",
                                "deploy", "--out", "{tmp}/new.json"], 3, "refusing to send without confirmation"),
+]
+
+EVAL = [  # this DAO was deployed without an attestation service: every evaluation command says how to get one
+    case("eval-list-no-eas", [*BASE, "eval", "list"], 3, "names no attestation service (EAS)"),
+    case("eval-list-bad-name", [*BASE, "eval", "list", "Acme/X"], 3, "not a valid model name"),
+    case("eval-show-not-a-uid", [*BASE, "eval", "show", "0x1234"], 3, "is not a 32-byte hash"),
+    case("eval-show-no-eas", [*BASE, "eval", "show", "0x" + "ab" * 32], 3, "names no attestation service (EAS)"),
+    case("eval-submit-no-eas", signed("alice", "eval", "submit", MODEL, "--benchmark", "{benchmark}", "--metric",
+                                      "acc=1"), 3, "names no attestation service (EAS)"),
+    case("eval-submit-no-benchmark-file", signed("alice", "eval", "submit", MODEL, "--benchmark", "{tmp}/none.json",
+                                                 "--metric", "acc=1"), 3, "cannot read benchmark"),
+    case("eval-submit-unknown-version", signed("alice", "eval", "submit", f"{MODEL}@9", "--benchmark", "{benchmark}",
+                                               "--metric", "acc=1"), 3, "has no version 9"),
+    case("eval-submit-nan", signed("alice", "eval", "submit", MODEL, "--benchmark", "{benchmark}", "--metric",
+                                   "acc=inf"), 3, "is not a finite number"),
 ]
 
 MODEL_CASES = [
@@ -927,7 +943,7 @@ DEMO = [
 ]
 # fmt: on
 
-CASES = GLOBAL + ACCOUNT + DAO + MODEL_CASES + PROPOSAL + NODE + DEMO
+CASES = GLOBAL + ACCOUNT + DAO + EVAL + MODEL_CASES + PROPOSAL + NODE + DEMO
 
 # --------------------------------------------------------------------------------------------- the checks
 

@@ -3,10 +3,10 @@ lists the commands of a group without importing the modules that implement them 
 takes far longer than click). A command's module is imported when the command is looked up to run, to print its
 own help, or to complete its options.
 
-The groups themselves (`account`, `dao`, `model`, `node`, `proposal`) are defined here, with their help texts, so
-that a group's `--help` costs no more than click; their modules add the commands to them. A test checks that each
-summary is the short help click derives from the command itself, and that the table lists exactly the commands the
-modules define.
+The groups themselves (`account`, `dao`, `eval`, `model`, `node`, `proposal`) are defined here, with their help
+texts, so that a group's `--help` costs no more than click; their modules add the commands to them. A test checks
+that each summary is the short help click derives from the command itself, and that the table lists exactly the
+commands the modules define.
 """
 
 from __future__ import annotations
@@ -140,6 +140,10 @@ COMMANDS = {
         {
             "account": ("account", "Accounts (encrypted keystores), balances, voting power, delegation."),
             "dao": ("dao", "The DAO: addresses, parameters, treasury."),
+            "eval": (
+                "eval_",
+                "Evaluations of model versions, attested with the Ethereum Attestation Service: submit, list, show.",
+            ),
             "model": (
                 "model",
                 "Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend "
@@ -256,6 +260,21 @@ MODEL_COMMANDS = _table(
     },
 )
 
+EVAL_COMMANDS = _table(
+    "deai_gov.cli.evaluate",
+    {
+        "list": (
+            "list_",
+            "The evaluations attested for the DAO's models, each with whether it counts and, if not, why.",
+        ),
+        "show": ("show", "One attestation: the evaluation it records, its evaluator, and whether it counts."),
+        "submit": (
+            "submit",
+            "Attest an evaluation computed elsewhere: a benchmark's metrics on a version's artifact.",
+        ),
+    },
+)
+
 NODE_COMMANDS = _table(
     "deai_gov.cli.node",
     {
@@ -318,6 +337,13 @@ def account(ctx: click.Context) -> None:
 @click.pass_context
 def dao(ctx: click.Context) -> None:
     """The DAO: addresses, parameters, treasury."""
+    _make_session(ctx)
+
+
+@click.group("eval", cls=LazyGroup, table=EVAL_COMMANDS)
+@click.pass_context
+def eval_(ctx: click.Context) -> None:
+    """Evaluations of model versions, attested with the Ethereum Attestation Service: submit, list, show."""
     _make_session(ctx)
 
 

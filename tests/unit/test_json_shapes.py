@@ -22,9 +22,11 @@ from deai_gov.ipfs.archive import ArchiveReport
 from deai_gov.ipfs.content import LocalComparison, StreamReport, VerifyReport
 from deai_gov.ipfs.manifest import FileEntry
 from deai_gov.ipfs.pinning import PinStatus
+from deai_gov.merit.evaluation import Evaluation, Metric
 from deai_gov.workflows.approved import ApprovedVersion
 from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
 from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
+from deai_gov.workflows.evaluations import EvaluationRecord
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.simulation import ProposalCheck
@@ -59,6 +61,11 @@ SAMPLES: dict[str, Any] = {
         12,
     ),
     "FileChange": FileChange("a.bin", "added", None, 5),
+    "EvaluationRecord": EvaluationRecord("0x" + "ab" * 32, ADDRESS, 1, 2, None, False, ["untrusted"]),
+    "Evaluation": Evaluation(
+        "acme/vision", 2, CID, ADDRESS, "b", "1", "", b"\0" * 32, (Metric("acc", 10**18, True),), ""
+    ),
+    "Metric": Metric("acc", 875 * 10**15, True),
     "FieldChange": FieldChange("license", "mit", "apache-2.0"),
     "VerifyReport": REPORT,
     "LocalComparison": LocalComparison(CID, True, [], "unixfs-v1-2025"),

@@ -1,0 +1,170 @@
+"""Evaluations of a DAO's model versions: attested (on chain, with the DAO's attestation service) and found again,
+each with whether it counts and, when it does not, why.
+
+An evaluation is attested with the DAO's registry as its recipient, so the DAO's evaluations are found by one log
+query (EAS's `Attested` event, indexed by recipient and schema). Whatever a log says, each attestation is read
+from EAS itself, decoded and checked (`merit.evaluation.binding_problems`): it counts only when it is bound to this
+DAO, this schema and the version's exact artifact, is neither revoked nor expired, and comes from an evaluator the
+DAO trusts. Anyone may attest; a hostile attestation is one row saying what is wrong with it, never an error of the
+whole list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..chain.client import PreparedTx
+from ..chain.logs import iter_logs
+from ..dao.registry import get_version, trusted_evaluators
+from ..errors import InputError
+from ..merit import eas
+from ..merit.evaluation import EVALUATION_SCHEMA, Evaluation, Metric, binding_problems
+
+if TYPE_CHECKING:
+    from ..dao.deployed import Dao
+
+__all__ = ["EvaluationRecord", "attest_evaluation", "build_evaluation", "find_evaluations"]
+
+
+def build_evaluation(
+    dao: Dao,
+    name: str,
+    version: int | None,
+    *,
+    benchmark: str,
+    benchmark_version: str,
+    dataset_cid: str,
+    harness_digest: bytes,
+    metrics: list[Metric],
+    outputs_cid: str = "",
+) -> Evaluation:
+    """An evaluation of version `version` (None: the current one) of `name`, bound to the artifact CID the registry
+    records for it and to this DAO's registry; InputError for an unknown model or version, or a malformed field."""
+    recorded = get_version(dao, name, version)
+    evaluation = Evaluation(
+        name,
+        recorded.number,
+        recorded.artifact_cid,
+        dao.address("registry"),
+        benchmark,
+        benchmark_version,
+        dataset_cid,
+        harness_digest,
+        tuple(metrics),
+        outputs_cid,
+    )
+    evaluation.check()
+    return evaluation
+
+
+def attest_evaluation(dao: Dao, evaluation: Evaluation) -> PreparedTx:
+    """The on-chain attestation of `evaluation` with the DAO's attestation service, its registry as recipient; the
+    transaction's outcome is the attestation's UID."""
+    contracts = dao.attestation_service()
+    tx = eas.attest(
+        contracts, eas.schema_uid(EVALUATION_SCHEMA), evaluation.encode(), recipient=dao.address("registry")
+    )
+    description = f"attest {evaluation.benchmark} on {evaluation.model} v{evaluation.version}"
+    return PreparedTx(tx.to, tx.data, description, read_outcome=tx.read_outcome)
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """One attestation found for the DAO, what it says, and whether it counts."""
+
+    uid: str
+    attester: str
+    time: int
+    block: int
+    #: The decoded evaluation, or None when the data is not a well-formed one (see `problems`).
+    evaluation: Evaluation | None
+    trusted: bool
+    #: Why it does not count; empty when it does.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "attester": self.attester,
+            "time": self.time,
+            "block": self.block,
+            "trusted": self.trusted,
+            "counts": self.counts,
+            "problems": self.problems,
+            "evaluation": self.evaluation.to_json() if self.evaluation is not None else None,
+        }
+
+
+def find_evaluations(dao: Dao, name: str | None = None, version: int | None = None) -> list[EvaluationRecord]:
+    """Every evaluation attested for this DAO (of model `name`, and of its version `version`, when given), oldest
+    first, each checked: decoded, bound to the artifact the registry records for its version, not revoked or
+    expired at the chain's time, and attested by a trusted evaluator.
+
+    Raises:
+        InputError: The DAO has no attestation service, or `name` / `version` is not registered.
+        ChainError: The node could not be reached.
+    """
+    contracts = dao.attestation_service()
+    schema = eas.schema_uid(EVALUATION_SCHEMA)
+    if name is not None:
+        get_version(dao, name, version)  # an unknown model or version is an error, not an empty list
+    registry = dao.address("registry")
+    trusted = {address.lower() for address in trusted_evaluators(dao)}
+    now = dao.chain.timestamp()
+    artifacts: dict[tuple[str, int], str | None] = {}
+    found = []
+    logs = iter_logs(
+        dao.chain,
+        "EAS",
+        contracts.eas,
+        "Attested",
+        from_block=dao.deployment.block,
+        filters={"recipient": registry, "schemaUID": schema},
+    )
+    for log in logs:
+        uid = bytes(log.args["uid"])
+        attestation = eas.get_attestation(dao.chain, contracts, uid)
+        if attestation is None:  # a log from a contract that is not what the record says: nothing to show
+            continue
+        is_trusted = attestation.attester.lower() in trusted
+        try:
+            evaluation = Evaluation.decode(attestation.data)
+        except InputError as exc:
+            found.append(_record(attestation, log.block, None, is_trusted, [str(exc)]))
+            continue
+        if name is not None and (evaluation.model != name or (version is not None and evaluation.version != version)):
+            continue
+        key = (evaluation.model, evaluation.version)
+        if key not in artifacts:
+            artifacts[key] = _artifact_of(dao, *key)
+        recorded = artifacts[key]
+        if recorded is None:
+            problems = [f"{evaluation.model} has no version {evaluation.version} in this DAO's registry"]
+        else:
+            problems = binding_problems(
+                attestation, evaluation, schema=schema, registry=registry, artifact_cid=recorded, now=now
+            )
+        if not is_trusted:
+            problems.append("its evaluator is not one the DAO trusts")
+        found.append(_record(attestation, log.block, evaluation, is_trusted, problems))
+    return found
+
+
+def _artifact_of(dao: Dao, name: str, version: int) -> str | None:
+    try:
+        return get_version(dao, name, version).artifact_cid
+    except InputError:
+        return None
+
+
+def _record(
+    attestation: eas.Attestation, block: int, evaluation: Evaluation | None, trusted: bool, problems: list[str]
+) -> EvaluationRecord:
+    return EvaluationRecord(
+        "0x" + attestation.uid.hex(), attestation.attester, attestation.time, block, evaluation, trusted, problems
+    )

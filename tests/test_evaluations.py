@@ -1,0 +1,173 @@
+"""Evaluations through the CLI on a DAO deployed with its attestation service (EAS's own contracts on anvil):
+`eval submit` attests, `eval list` and `eval show` read every attestation back with whether it counts, and a
+hostile attestation (junk data, another artifact, an untrusted or revoked evaluator) is one row that says why it
+does not count, never an error of the whole list."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from deai_gov.chain.client import send
+from deai_gov.cli import main
+from deai_gov.dao import registry as reg
+from deai_gov.dev.devnet import Anvil
+from deai_gov.merit import eas
+from deai_gov.merit.evaluation import EVALUATION_SCHEMA, Evaluation, Metric
+
+from .helpers import dao_params, deploy_recorded, fake_cid, pass_proposal, people_from
+
+NAME = "acme/tiny"
+BENCHMARK = {
+    "name": "tiny-accuracy",
+    "version": "1",
+    "metrics": {"accuracy": {"better": "higher", "tolerance": "0.01"}, "loss": {"better": "lower"}},
+}
+
+
+@pytest.fixture
+def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A DAO with its own EAS, acme/tiny v1 registered, carol and dave (outsider) imported as accounts."""
+    from deai_gov.chain.client import connect
+
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
+    keys = anvil.dev_keys()
+    people = people_from(keys)
+    chain = connect(anvil.url)
+    record = tmp_path / "deployment.json"
+    dao = deploy_recorded(chain, people, record, dataclasses.replace(dao_params(people), eas="deploy"), delegated=True)
+    register = reg.register_action(dao, NAME, fake_cid("t1"), fake_cid("t1m"), people.bob.address)
+    pass_proposal(dao, people, [register], "Register acme/tiny")
+    password = tmp_path / "password.txt"
+    password.write_text("evaluations\n")
+    for alias, key in (("carol", keys[3]), ("dave", people.outsider.key.hex())):
+        secret = tmp_path / f"{alias}.key"
+        secret.write_text(key)
+        assert run("--password-file", str(password), "account", "import", alias, "--secret-file", str(secret))[0] == 0
+    benchmark = tmp_path / "benchmark.json"
+    benchmark.write_text(json.dumps(BENCHMARK))
+    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
+    return {"dao": dao, "people": people, "base": base, "password": password, "benchmark": benchmark}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def submit(w: dict[str, Any], alias: str, *args: str) -> tuple[int, str, str]:
+    signer = ["--account", alias, "--password-file", str(w["password"]), "--yes"]
+    return run(*w["base"], *signer, "eval", "submit", *args)
+
+
+def test_an_evaluation_is_attested_listed_and_counts_once_its_evaluator_is_trusted(world: dict[str, Any]) -> None:
+    dao, people = world["dao"], world["people"]
+    carol = people.carol.address
+    code, out, err = submit(
+        world, "carol", "--json", NAME, "--benchmark", str(world["benchmark"]), "--metric", "accuracy=0.875",
+        "--metric", "loss=0.31",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"evaluation of {NAME} v1 (artifact {fake_cid('t1')}) on tiny-accuracy v1: accuracy 0.875, loss 0.31" in err
+    uid = json.loads(out)["uid"]
+    assert uid.startswith("0x") and len(uid) == 66
+
+    code, out, err = run(*world["base"], "--json", "eval", "list", NAME)
+    assert code == 0, err
+    [listed] = json.loads(out)
+    assert listed["uid"] == uid and listed["attester"] == carol and listed["counts"] is False
+    assert listed["problems"] == ["its evaluator is not one the DAO trusts"]
+    assert [(m["name"], m["value"]) for m in listed["evaluation"]["metrics"]] == [
+        ("accuracy", "0.875"),
+        ("loss", "0.31"),
+    ]
+
+    pass_proposal(dao, people, [reg.evaluator_action(dao, carol, True)], "Trust carol")
+    code, out, _ = run(*world["base"], "eval", "list")
+    assert code == 0 and "tiny-accuracy v1" in out and f"{carol} (carol)" in out and "yes" in out
+    code, out, _ = run(*world["base"], "eval", "show", uid)
+    assert code == 0 and out.splitlines()[0] == f"attestation {uid}: counts"
+    assert "  accuracy 0.875 (higher is better)" in out and "  loss 0.31 (lower is better)" in out
+
+    # revoked by carol: it no longer counts
+    contracts = dao.attestation_service()
+    send(dao.chain, people.carol, eas.revoke(contracts, eas.schema_uid(EVALUATION_SCHEMA), bytes.fromhex(uid[2:])))
+    code, out, _ = run(*world["base"], "--json", "eval", "show", uid)
+    assert json.loads(out)["problems"] == ["revoked by its evaluator"]
+
+
+def test_hostile_attestations_are_rows_that_say_why_they_do_not_count(world: dict[str, Any]) -> None:
+    dao, people = world["dao"], world["people"]
+    contracts = dao.attestation_service()
+    schema = eas.schema_uid(EVALUATION_SCHEMA)
+    registry = dao.address("registry")
+    pass_proposal(dao, people, [reg.evaluator_action(dao, people.carol.address, True)], "Trust carol")
+    honest = Evaluation(NAME, 1, fake_cid("t1"), registry, "tiny-accuracy", "1", "", b"\x01" * 32,
+                        (Metric("accuracy", 9 * 10**17, True),), "")  # fmt: skip
+    attested = [
+        eas.attest(contracts, schema, b"\x00" * 40, recipient=registry),  # junk data
+        eas.attest(
+            contracts, schema, dataclasses.replace(honest, artifact_cid=fake_cid("zz")).encode(), recipient=registry
+        ),  # fmt: skip  (another artifact)
+        eas.attest(contracts, schema, dataclasses.replace(honest, version=7).encode(), recipient=registry),
+        eas.attest(contracts, schema, honest.encode(), recipient=registry, expiration_time=dao.chain.timestamp() + 5),
+    ]
+    for tx in attested:
+        send(dao.chain, people.carol, tx)
+    from deai_gov.dev.devnet import advance_time
+
+    advance_time(dao.chain, 60)
+    code, out, err = run(*world["base"], "--json", "eval", "list")
+    assert code == 0, err
+    problems = [row["problems"] for row in json.loads(out)]
+    assert problems == [
+        ["the attestation's data is not an evaluation under this schema"],
+        [f"made on another artifact ({fake_cid('zz')})"],
+        [f"{NAME} has no version 7 in this DAO's registry"],
+        ["expired"],
+    ]
+    code, out, err = run(*world["base"], "eval", "list")
+    assert code == 0 and out.count("no: ") == 4, err
+
+
+#: Values refused before anything is sent: (arguments after NAME --benchmark FILE, words of the one-line error).
+BAD_VALUES = [
+    (["--metric", "accuracy=0.9"], "no value for tiny-accuracy's metric 'loss'"),
+    (["--metric", "accuracy=0.9", "--metric", "loss=1", "--metric", "f1=2"], "defines no metric 'f1'"),
+    (["--metric", "accuracy=NaN", "--metric", "loss=1"], "metric value 'NaN' is not a finite number"),
+    (["--metric", "accuracy"], "write NAME=VALUE"),
+    ([], "give the measured values with --metric NAME=VALUE (repeatable) or --metrics FILE, one of them"),
+    (["--metric", "accuracy=0.9", "--metric", "loss=1", "--outputs", "nope"], "outputs CID 'nope' is not a CID"),
+]
+
+#: Benchmark files refused in one line naming the file: (content, words).
+BAD_BENCHMARKS = [
+    ("[1, 2]", "not a JSON object"),
+    ('{"name": "b", "metrics": {}}', "it must name 1 to 64 metrics"),
+    ('{"name": "b", "metrics": {"acc": {}}}', "say which direction is better"),
+    ('{"name": "b", "metrics": {"acc": {"better": "higher"}}, "shell": "rm"}', "unknown field 'shell'"),
+    ('{"name": "b", "dataset": "x", "metrics": {"acc": {"better": "higher"}}}', "its dataset 'x' is not a CID"),
+    ("{" * 5000, "is not JSON"),
+]
+
+
+def test_bad_values_and_bad_benchmark_files_are_one_line_and_nothing_is_sent(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """One DAO for every case (each deploys nothing): a failure names the case."""
+    before = world["dao"].chain.block_number()
+    for args, words in BAD_VALUES:
+        code, _, err = submit(world, "carol", NAME, "--benchmark", str(world["benchmark"]), *args)
+        assert code == 3 and words in err and len(err.strip().splitlines()) == 1, (args, err)
+    for index, (content, words) in enumerate(BAD_BENCHMARKS):
+        bad = tmp_path / f"bad{index}.json"
+        bad.write_text(content)
+        code, _, err = submit(world, "carol", NAME, "--benchmark", str(bad), "--metric", "acc=1")
+        assert code == 3 and f"benchmark {bad}" in err and words in err, (content[:40], err)
+        assert len(err.strip().splitlines()) == 1, err
+    assert world["dao"].chain.block_number() == before
