@@ -545,6 +545,12 @@ DAO = [
 ]
 
 EVAL = [  # this DAO was deployed without an attestation service: every evaluation command says how to get one
+    case("eval-run-no-command", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}"), 3,
+         "has no command to run; attest results with `eval submit`"),
+    case("eval-run-no-benchmark-file", signed("alice", "eval", "run", MODEL, "--benchmark", "{tmp}/none.json"), 3,
+         "cannot read benchmark"),
+    case("eval-run-bad-timeout", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}", "--timeout",
+                                        "soon"), 2, "is not a duration"),
     case("eval-list-no-eas", [*BASE, "eval", "list"], 3, "names no attestation service (EAS)"),
     case("eval-list-bad-name", [*BASE, "eval", "list", "Acme/X"], 3, "not a valid model name"),
     case("eval-show-not-a-uid", [*BASE, "eval", "show", "0x1234"], 3, "is not a 32-byte hash"),

@@ -257,7 +257,14 @@ def test_deploy_from_the_cli(setup, tmp_path: Path) -> None:  # type: ignore[no-
     code, out, err = cli([*args, *options, "--json"])
     assert code == 0, err
     deployed = json.loads(out)
-    assert record.exists() and set(deployed["addresses"]) == {"token", "timelock", "governor", "registry"}
+    assert record.exists() and set(deployed["addresses"]) == {
+        "token",
+        "timelock",
+        "governor",
+        "registry",
+        "eas",
+        "schema_registry",
+    }  # fmt: skip  (--eas auto: a new EAS)
     code, out, _ = cli([*rpc, "--deployment", str(record), "dao", "info", "--json"])
     info = json.loads(out)
     assert code == 0 and info["voting_delay_s"] == 60 and info["treasury"] == str(500 * 10**18)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,110 @@ def test_bad_values_and_bad_benchmark_files_are_one_line_and_nothing_is_sent(
         assert code == 3 and f"benchmark {bad}" in err and words in err, (content[:40], err)
         assert len(err.strip().splitlines()) == 1, err
     assert world["dao"].chain.block_number() == before
+
+
+# ------------------------------------------------------------------ eval run: the tiny benchmark, for real
+
+HARNESS = Path(__file__).resolve().parent / "benchmark" / "tiny_harness.py"
+#: Eight labelled points; the model below (weights 1, -1, bias 0.5) gets 4 right, weights 1, 1 would get all 8.
+DATA = "1,1,1\n2,1,1\n1,2,1\n3,3,1\n-1,-1,0\n-2,-1,0\n-1,-2,0\n0.5,-1,0\n"
+
+
+@pytest.fixture
+def tiny(world: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """acme/tiny-clf v1 published for real (an embedded store) and registered; its data set and benchmark."""
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.importer import import_bytes
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    dao, people = world["dao"], world["people"]
+    store_path = tmp_path / "store"
+    store = EmbeddedStore(store_path)
+    model = tmp_path / "clf"
+    model.mkdir()
+    (model / "model.json").write_text(json.dumps({"weights": [1.0, -1.0], "bias": 0.5}))
+    published = publish(
+        model, store, name="acme/tiny-clf", version=1, contributors=[Contributor(people.bob.address, 10_000)]
+    )
+    dataset = to_text(store.import_dag(lambda sink: import_bytes(DATA.encode(), sink).cid))
+    store.close()
+    register = reg.register_action(
+        dao, "acme/tiny-clf", published.artifact_cid, published.manifest_cid, people.bob.address
+    )
+    pass_proposal(dao, people, [register], "Register acme/tiny-clf")
+    benchmark = tmp_path / "tiny.json"
+    benchmark.write_text(json.dumps({
+        "name": "tiny-clf", "version": "1", "dataset": dataset,
+        "command": [sys.executable, str(HARNESS), "{model}", "{dataset}", "{metrics}", "{outputs}"],
+        "metrics": {"accuracy": {"better": "higher", "tolerance": "0.01"}, "mse": {"better": "lower"}},
+    }))  # fmt: skip
+    return {**world, "store": store_path, "benchmark": benchmark, "dataset": dataset}
+
+
+def run_eval(t: dict[str, Any], *args: str, dry_run: bool = False) -> tuple[int, str, str]:
+    signer = ["--account", "carol", "--password-file", str(t["password"]), "--yes", *(["--dry-run"] if dry_run else [])]
+    return run(*t["base"], "--store", str(t["store"]), *signer, "eval", "run", *args)
+
+
+def test_eval_run_pulls_runs_the_harness_and_attests_what_it_measured(tiny: dict[str, Any]) -> None:
+    code, out, err = run_eval(tiny, "--json", "acme/tiny-clf", "--benchmark", str(tiny["benchmark"]))
+    assert code == 0, err
+    assert "measured in " in err and "accuracy 0.5, mse 0.5; outputs bafy" in err, err
+    answer = json.loads(out)
+    evaluation = answer["evaluation"]
+    assert evaluation["dataset_cid"] == tiny["dataset"] and evaluation["outputs_cid"].startswith("bafy")
+    assert [(m["name"], m["value"]) for m in evaluation["metrics"]] == [("accuracy", "0.5"), ("mse", "0.5")]
+    # its outputs (predictions and the harness's log) are in the store, under the CID attested
+    from deai_gov.ipfs.blockcid import from_text
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    store = EmbeddedStore(tiny["store"])
+    assert store.get_block(from_text(evaluation["outputs_cid"]))
+    store.close()
+    code, out, _ = run(*tiny["base"], "--json", "eval", "list", "acme/tiny-clf")
+    [listed] = json.loads(out)
+    assert listed["uid"] == answer["uid"] and listed["problems"] == ["its evaluator is not one the DAO trusts"]
+
+
+def test_the_harness_gets_no_keys_no_config_and_a_home_of_its_own(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """A harness that looks for what it should not see fails the run if it finds any of it."""
+    spy = tmp_path / "spy.py"
+    spy.write_text(
+        "import json, os, sys\n"
+        "leaked = [k for k in os.environ if k.startswith(('DEAI_GOV', 'XDG')) or 'PASSWORD' in k]\n"
+        "home = os.environ['HOME']\n"
+        "if leaked or not home.startswith(os.getcwd()) or sys.stdin.read(1) != '':\n"
+        "    sys.exit(f'saw {leaked} home {home}')\n"
+        "json.dump({'accuracy': 1, 'mse': 0}, open(sys.argv[1], 'w'))\n"
+    )
+    bench = json.loads(tiny["benchmark"].read_text()) | {"command": [sys.executable, str(spy), "{metrics}"]}
+    spied = tmp_path / "spied.json"
+    spied.write_text(json.dumps(bench))
+    code, _, err = run_eval(tiny, "acme/tiny-clf", "--benchmark", str(spied), dry_run=True)
+    assert code == 0 and "accuracy 1, mse 0" in err and "dry run: nothing sent" in err, err
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("import os, sys; os.symlink('/etc/passwd', sys.argv[1])", "wrote no metrics file"),
+        ("import sys; sys.exit(4)", "the harness exited with status 4"),
+        ("import time; time.sleep(30)", "the harness ran longer than 1 s and was stopped"),
+        ("import sys; open(sys.argv[1], 'w').write('[1]')", "not a JSON object of name -> number"),
+        ("import sys; open(sys.argv[1], 'w').write('{\"accuracy\": 1}')", "no value for tiny-clf's metric 'mse'"),
+    ],
+    ids=["symlink-out", "fails", "hangs", "not-an-object", "missing-metric"],
+)
+def test_a_harness_that_misbehaves_is_one_line_and_nothing_is_attested(
+    tiny: dict[str, Any], tmp_path: Path, script: str, words: str
+) -> None:
+    bench = json.loads(tiny["benchmark"].read_text()) | {"command": [sys.executable, "-c", script, "{metrics}"]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bench))
+    before = tiny["dao"].chain.block_number()
+    code, _, err = run_eval(tiny, "acme/tiny-clf", "--benchmark", str(bad), "--timeout", "1s")
+    assert code == 3 and words in err, err
+    assert err.strip().splitlines()[-1].startswith("error: ")
+    assert tiny["dao"].chain.block_number() == before

@@ -142,7 +142,8 @@ COMMANDS = {
             "dao": ("dao", "The DAO: addresses, parameters, treasury."),
             "eval": (
                 "eval_",
-                "Evaluations of model versions, attested with the Ethereum Attestation Service: submit, list, show.",
+                "Evaluations of model versions, attested with the Ethereum Attestation Service: run, submit, list, "
+                "show.",
             ),
             "model": (
                 "model",
@@ -267,6 +268,10 @@ EVAL_COMMANDS = _table(
             "list_",
             "The evaluations attested for the DAO's models, each with whether it counts and, if not, why.",
         ),
+        "run": (
+            "run",
+            "Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.",
+        ),
         "show": ("show", "One attestation: the evaluation it records, its evaluator, and whether it counts."),
         "submit": (
             "submit",
@@ -343,7 +348,7 @@ def dao(ctx: click.Context) -> None:
 @click.group("eval", cls=LazyGroup, table=EVAL_COMMANDS)
 @click.pass_context
 def eval_(ctx: click.Context) -> None:
-    """Evaluations of model versions, attested with the Ethereum Attestation Service: submit, list, show."""
+    """Evaluations of model versions, attested with the Ethereum Attestation Service: run, submit, list, show."""
     _make_session(ctx)
 
 

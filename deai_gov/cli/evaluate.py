@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .commands import eval_
-from .options import MODEL, json_option
+from .options import MODEL, Duration, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
@@ -77,6 +77,108 @@ def submit(
     if summary.get("sent"):
         echo(f"attestation {summary['uid']}", err=True)
     emit(session, summary | {"evaluation": evaluation.to_json()}, lambda: None)
+
+
+@eval_.command()
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
+@click.option(
+    "--benchmark",
+    "benchmark_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The benchmark's definition; its `command` is the harness run on the pulled version.",
+)
+@click.option("--timeout", type=Duration(), default="1h", show_default=True, help="How long the harness may run.")
+@click.option("--allow-suspended", is_flag=True, help="Evaluate even if the guardian suspended the model.")
+@click.option("--allow-rolled-back", is_flag=True, help="Evaluate a version the DAO rolled back (withdrew).")
+@json_option
+@click.pass_obj
+def run(
+    session: Session,
+    reference: tuple[str, int | None],
+    benchmark_file: Path,
+    timeout: int,
+    allow_suspended: bool,
+    allow_rolled_back: bool,
+) -> None:
+    """Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.
+
+    The harness runs in a fresh folder as a separate process with a clean environment and home: no keys, passwords,
+    tokens or configuration reach it. It is not a sandbox: model files in formats such as pickle run code when
+    loaded. Its outputs (and log) are published with the evaluation when an IPFS node or store is configured.
+    """
+    import tempfile
+
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.content import file_bytes
+    from ..merit.benchmark import load_benchmark, measured
+    from ..workflows.approved import pull_version, resolve
+    from ..workflows.evaluations import attest_evaluation, build_evaluation
+    from ..workflows.harness import code_running_files, run_harness
+
+    name, version = reference
+    benchmark = load_benchmark(benchmark_file)
+    if not benchmark.command:
+        from ..errors import InputError
+
+        raise InputError(f"benchmark {benchmark.name} has no command to run", hint="attest results with `eval submit`")
+    session.dao.attestation_service()  # a DAO without one: said before any work
+    approved = resolve(session.dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
+    sources = session.sources()
+    with tempfile.TemporaryDirectory(prefix="deai-gov-eval-") as folder:
+        work = Path(folder)
+        model = work / "model"
+        echo(f"pulling {name} v{approved.version.number} ({approved.version.artifact_cid})", err=True)
+        pull_version(sources, approved, model)
+        risky = code_running_files(model)
+        if risky:
+            shown = ", ".join(risky[:5]) + (", …" if len(risky) > 5 else "")
+            echo(f"warning: files in formats that can run code when loaded: {shown}", err=True)
+        dataset = None
+        if benchmark.dataset_cid:
+            dataset = work / "dataset"
+            dataset.write_bytes(file_bytes(sources, from_text(benchmark.dataset_cid), limit=DATASET_LIMIT))
+        echo(f"running {benchmark.name} v{benchmark.version}: {' '.join(benchmark.command)}", err=True)
+        result = run_harness(benchmark, model, dataset, work / "run", timeout=float(timeout))
+        metrics = measured(benchmark, result.metrics)
+        outputs_cid = "" if session.dry_run else _publish_outputs(session, result.outputs)
+        evaluation = build_evaluation(
+            session.dao,
+            name,
+            approved.version.number,
+            benchmark=benchmark.name,
+            benchmark_version=benchmark.version,
+            dataset_cid=benchmark.dataset_cid,
+            harness_digest=benchmark.digest,
+            metrics=metrics,
+            outputs_cid=outputs_cid,
+        )
+    shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
+    echo(f"measured in {result.seconds:.1f} s: {shown}" + (f"; outputs {outputs_cid}" if outputs_cid else ""), err=True)
+    summary = transact(session, attest_evaluation(session.dao, evaluation), "attest the evaluation", outcome_key="uid")
+    if isinstance(summary.get("uid"), bytes):
+        summary["uid"] = "0x" + summary["uid"].hex()
+    if summary.get("sent"):
+        echo(f"attestation {summary['uid']}", err=True)
+    emit(session, summary | {"evaluation": evaluation.to_json()}, lambda: None)
+
+
+#: A benchmark's data set is one file, read whole: at most this large.
+DATASET_LIMIT = 64 * 1024 * 1024
+
+
+def _publish_outputs(session: Session, outputs: Path) -> str:
+    """The outputs folder (the harness's log in it) published where the session publishes; "" when nowhere is
+    configured."""
+    from ..errors import InputError
+    from ..ipfs.blockcid import to_text
+    from ..ipfs.importer import import_path
+
+    try:
+        store = session.publish_store()
+    except InputError:
+        return ""
+    return to_text(store.import_dag(lambda sink: import_path(outputs, sink).cid))
 
 
 def _values(pairs: tuple[str, ...], path: Path | None) -> dict[str, Any]:
