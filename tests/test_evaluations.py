@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from deai_gov.chain.client import send
 from deai_gov.cli import main
+from deai_gov.dao import governance as gov
 from deai_gov.dao import registry as reg
 from deai_gov.dev.devnet import Anvil
 from deai_gov.merit import eas
@@ -279,3 +280,78 @@ def test_a_harness_that_misbehaves_is_one_line_and_nothing_is_attested(
     assert code == 3 and words in err, err
     assert err.strip().splitlines()[-1].startswith("error: ")
     assert tiny["dao"].chain.block_number() == before
+
+
+def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """v1 measured at 0.5; v2, under vote, measured by two trusted evaluators at 1 (an untrusted evaluator's word is
+    left out); a second candidate that regressed, and a third nobody evaluated, are flagged in `proposal show`."""
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    from .helpers import propose
+
+    dao, people = tiny["dao"], tiny["people"]
+    trust = [reg.evaluator_action(dao, a, True) for a in (people.carol.address, people.outsider.address)]
+    pass_proposal(dao, people, trust, "Trust carol and dave")
+    assert run_eval(tiny, "acme/tiny-clf", "--benchmark", str(tiny["benchmark"]))[0] == 0  # v1: 0.5
+
+    candidates = []
+    for index, (weights, bias) in enumerate([([1.0, 1.0], 0.0), ([1.0, -1.0], -3.0), ([2.0, 2.0], 0.0)]):
+        folder = tmp_path / f"v2-{index}"
+        folder.mkdir()
+        (folder / "model.json").write_text(json.dumps({"weights": weights, "bias": bias}))
+        store = EmbeddedStore(tiny["store"])
+        published = publish(folder, store, name="acme/tiny-clf", version=2, parent_version=1,
+                            contributors=[Contributor(people.bob.address, 10_000)])  # fmt: skip
+        store.close()
+        upgrade = reg.upgrade_action(dao, "acme/tiny-clf", published.artifact_cid, published.manifest_cid,
+                                     people.bob.address)  # fmt: skip
+        candidates.append(propose(dao, people.alice, [upgrade], f"Upgrade acme/tiny-clf, try {index}")[0])
+    good, worse, unmeasured = candidates
+    for alias in ("carol", "dave"):
+        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"]
+        args = ["eval", "run", "acme/tiny-clf", "--proposal", str(good), "--benchmark", str(tiny["benchmark"])]
+        code, _, err = run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)
+        assert code == 0 and "accuracy 1, mse 0" in err, err
+    code, _, err = submit(tiny, "carol", "acme/tiny-clf", "--proposal", str(worse), "--benchmark",
+                          str(tiny["benchmark"]), "--metric", "accuracy=0.25", "--metric", "mse=0.75")  # fmt: skip
+    assert code == 0, err
+    # an evaluator the DAO does not trust claims more: not counted
+    contracts, schema = dao.attestation_service(), eas.schema_uid(EVALUATION_SCHEMA)
+    [candidate] = reg.proposed_versions(dao, gov.get_proposal(dao, good)[0].actions)
+    claim = Evaluation("acme/tiny-clf", 2, candidate.artifact_cid, dao.address("registry"), "tiny-clf", "1",
+                       tiny["dataset"], b"\x00" * 32, (Metric("accuracy", 10**18, True),), "")  # fmt: skip
+    send(dao.chain, people.guardian, eas.attest(contracts, schema, claim.encode(), recipient=dao.address("registry")))
+
+    show = [*tiny["base"], "--store", str(tiny["store"]), "proposal", "show"]
+    code, out, err = run(*show, str(good))
+    assert code == 0, err
+    lines = [line.strip() for line in out.splitlines()]
+    accuracy = next(line for line in lines if " accuracy (higher is better): " in line)
+    assert accuracy.endswith(
+        "accuracy (higher is better): 1 by 2 trusted evaluators, against the current version's 0.5 (+0.5)"
+    )
+    mse = next(line for line in lines if " mse (lower is better): " in line)
+    assert mse.endswith("mse (lower is better): 0 by 2 trusted evaluators, against the current version's 0.5 (-0.5)")
+    code, out, _ = run(*show, str(good), "--json")
+    [artifact] = json.loads(out)["artifacts"]
+    first, _ = artifact["evaluations"]
+    assert (first["metric"], first["candidate"], first["baseline"], first["delta"], first["flags"]) == (
+        "accuracy",
+        "1",
+        "0.5",
+        "0.5",
+        [],
+    )
+    assert sorted(first["candidate_evaluators"]) == sorted([people.carol.address, people.outsider.address])
+    code, out, _ = run(*show, str(worse))
+    assert "accuracy (higher is better): 0.25 by 1 trusted evaluator, against the current version's 0.5 (-0.25); " \
+           "flagged: regressed" in out  # fmt: skip
+    code, out, _ = run(*show, str(unmeasured))
+    assert "accuracy (higher is better): not evaluated, against the current version's 0.5; flagged: not evaluated " \
+           "on the candidate" in out  # fmt: skip
+    # and `model show` keeps each version's evaluation history
+    code, out, _ = run(*tiny["base"], "model", "show", "acme/tiny-clf")
+    assert "    evaluated: tiny-clf v1 (harness 0x" in out and "accuracy 0.5 (2 trusted evaluator" not in out
+    assert " accuracy 0.5 (1 trusted evaluator)" in out

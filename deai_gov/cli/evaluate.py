@@ -8,10 +8,17 @@ from typing import Any
 import click
 
 from .commands import eval_
-from .options import MODEL, Duration, json_option
+from .options import MODEL, PROPOSAL_ID, Duration, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .tx import transact
+
+proposal_option = click.option(
+    "--proposal",
+    "proposal_id",
+    type=PROPOSAL_ID,
+    help="Evaluate the version this proposal would write (one under vote), bound to the artifact it names.",
+)
 
 
 @eval_.command()
@@ -31,6 +38,7 @@ from .tx import transact
     help="A JSON object of the measured values, name -> number, as a harness writes it (instead of --metric).",
 )
 @click.option("--outputs", "outputs_cid", default="", metavar="CID", help="CID of the outputs and logs, to audit.")
+@proposal_option
 @json_option
 @click.pass_obj
 def submit(
@@ -40,6 +48,7 @@ def submit(
     metric_values: tuple[str, ...],
     metrics_file: Path | None,
     outputs_cid: str,
+    proposal_id: int | None,
 ) -> None:
     """Attest an evaluation computed elsewhere: a benchmark's metrics on a version's artifact.
 
@@ -63,6 +72,7 @@ def submit(
         harness_digest=benchmark.digest,
         metrics=measured(benchmark, values),
         outputs_cid=outputs_cid,
+        proposal_id=proposal_id,
     )
     session.dao.attestation_service()  # a DAO without one: said before anything is shown as about to be sent
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
@@ -91,6 +101,7 @@ def submit(
 @click.option("--timeout", type=Duration(), default="1h", show_default=True, help="How long the harness may run.")
 @click.option("--allow-suspended", is_flag=True, help="Evaluate even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Evaluate a version the DAO rolled back (withdrew).")
+@proposal_option
 @json_option
 @click.pass_obj
 def run(
@@ -100,6 +111,7 @@ def run(
     timeout: int,
     allow_suspended: bool,
     allow_rolled_back: bool,
+    proposal_id: int | None,
 ) -> None:
     """Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.
 
@@ -112,7 +124,7 @@ def run(
     from ..ipfs.blockcid import from_text
     from ..ipfs.content import file_bytes
     from ..merit.benchmark import load_benchmark, measured
-    from ..workflows.approved import pull_version, resolve
+    from ..workflows.approved import proposed_version, pull_proposed, pull_version, resolve
     from ..workflows.evaluations import attest_evaluation, build_evaluation
     from ..workflows.harness import code_running_files, run_harness
 
@@ -123,13 +135,28 @@ def run(
 
         raise InputError(f"benchmark {benchmark.name} has no command to run", hint="attest results with `eval submit`")
     session.dao.attestation_service()  # a DAO without one: said before any work
-    approved = resolve(session.dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back)
     sources = session.sources()
+    if proposal_id is not None:
+        target = proposed_version(session.dao, name, proposal_id)
+        number, artifact = target.version, target.artifact_cid
+        if version is not None and version != number:
+            from ..errors import InputError
+
+            raise InputError(f"proposal {proposal_id} writes {name} v{number}, not v{version}")
+    else:
+        approved = resolve(
+            session.dao, name, version, allow_suspended=allow_suspended, allow_rolled_back=allow_rolled_back
+        )
+        number, artifact = approved.version.number, approved.version.artifact_cid
     with tempfile.TemporaryDirectory(prefix="deai-gov-eval-") as folder:
         work = Path(folder)
         model = work / "model"
-        echo(f"pulling {name} v{approved.version.number} ({approved.version.artifact_cid})", err=True)
-        pull_version(sources, approved, model)
+        under_vote = f", proposed by {proposal_id}" if proposal_id is not None else ""
+        echo(f"pulling {name} v{number} ({artifact}{under_vote})", err=True)
+        if proposal_id is not None:
+            pull_proposed(sources, target, proposal_id, model)
+        else:
+            pull_version(sources, approved, model)
         risky = code_running_files(model)
         if risky:
             shown = ", ".join(risky[:5]) + (", …" if len(risky) > 5 else "")
@@ -145,13 +172,14 @@ def run(
         evaluation = build_evaluation(
             session.dao,
             name,
-            approved.version.number,
+            number,
             benchmark=benchmark.name,
             benchmark_version=benchmark.version,
             dataset_cid=benchmark.dataset_cid,
             harness_digest=benchmark.digest,
             metrics=metrics,
             outputs_cid=outputs_cid,
+            proposal_id=proposal_id,
         )
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
     echo(f"measured in {result.seconds:.1f} s: {shown}" + (f"; outputs {outputs_cid}" if outputs_cid else ""), err=True)

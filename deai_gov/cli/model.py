@@ -54,11 +54,13 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
     from ..dao.registry import model_history
     from ..home.addressbook import names_of, with_name
     from ..units import format_time
+    from ..workflows.quality import compare_versions, shown
 
     name, _ = reference
     history = model_history(session.dao, name)
     info, versions = history.model, history.versions
     names = names_of()
+    records = _evaluations_of(session, name)
 
     def render() -> None:
         # A block a version, each line within 100 columns (the CIDs have one each): a table of every field is ~230.
@@ -75,8 +77,26 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
                 highlight=False,
             )
             screen.print(f"    artifact {v.artifact_cid}\n    manifest {v.manifest_cid}", highlight=False)
+            for comparison in compare_versions(records, name, v.number, None):
+                evaluators = len(comparison.candidate)
+                screen.print(
+                    f"    evaluated: {comparison.benchmark} {comparison.metric} "
+                    f"{shown(comparison.candidate_value or 0)} ({evaluators} trusted evaluator"
+                    f"{'s' if evaluators > 1 else ''}{', ' + ', '.join(comparison.flags) if comparison.flags else ''})",
+                    highlight=False,
+                    markup=False,
+                )
 
-    emit(session, history.to_json(), render)
+    emit(session, history.to_json() | {"evaluations": [r.to_json() for r in records]}, render)
+
+
+def _evaluations_of(session: Session, name: str) -> list[Any]:
+    """The evaluations attested for model `name` ([] for a DAO without an attestation service)."""
+    if "eas" not in session.dao.deployment.addresses:
+        return []
+    from ..workflows.evaluations import find_evaluations
+
+    return find_evaluations(session.dao, name)
 
 
 @model.command()

@@ -292,6 +292,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
                     state += f"; its contributors' reward of {format_amount(total)} {sym} follows its manifest's "
                     state += f"shares: {parts}"
             screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
+            for line in quality_lines(item):
+                screen.print(line, highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)
@@ -551,3 +553,29 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
     data = {"id": proposal_id, "state": reached.label, "executable": target == "executable"}
     words = "is executable" if target == "executable" else reached.phrase
     emit(session, data, lambda: echo(f"proposal {proposal_id} {words}"))
+
+
+def quality_lines(item: Any) -> list[str]:
+    """What evaluations say about a proposed version (`ProposedArtifact.quality`), a line per benchmark metric."""
+    from ..workflows.quality import shown as _shown
+
+    if not item.quality:
+        note = item.quality_note
+        return [f"    evaluations: {note}"] if note and "no attestation service" not in note else []
+    lines = []
+    for c in item.quality:
+        better = "higher" if c.higher_is_better else "lower"
+        candidate = (
+            f"{_shown(c.candidate_value)} by {len(c.candidate)} trusted evaluator{'s' if len(c.candidate) > 1 else ''}"
+            if c.candidate_value is not None
+            else "not evaluated"
+        )
+        baseline = (
+            f"the current version's {_shown(c.baseline_value)}" if c.baseline_value is not None else "no current value"
+        )
+        delta = f" ({'+' if c.delta > 0 else ''}{_shown(c.delta)})" if c.delta is not None else ""
+        flags = f"; flagged: {', '.join(c.flags)}" if c.flags else ""
+        lines.append(
+            f"    {c.benchmark} {c.metric} ({better} is better): {candidate}, against {baseline}{delta}{flags}"
+        )
+    return lines

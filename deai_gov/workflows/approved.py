@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contracts.states import VersionStatus
-from ..dao.registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version
+from ..dao.registry import ModelInfo, ProposedVersion, VersionInfo, get_model, get_version, proposed_versions
 from ..dao.token import split_reward
 from ..errors import InputError, StoreError, VerificationError
 from ..ipfs.archive import export_version
@@ -439,3 +439,38 @@ def reward_shares(manifest: Manifest, transfers: list[tuple[str, int]]) -> list[
         paid[recipient.lower()] = paid.get(recipient.lower(), 0) + amount
     shares = [RewardShare(c.address, c.share_bps, paid.get(c.address.lower(), 0)) for c in manifest.contributors]
     return shares if any(share.amount for share in shares) else []
+
+
+def proposed_version(dao: Dao, name: str, proposal_id: int) -> ProposedVersion:
+    """The version of `name` proposal `proposal_id` would write (its number as the registry would give it if the
+    proposal executed now); InputError for an unknown proposal or one that writes no version of `name`."""
+    from ..dao.governance import get_proposal
+
+    proposal = get_proposal(dao, proposal_id)[0]
+    found = [version for version in proposed_versions(dao, proposal.actions) if version.name == name]
+    if not found:
+        raise InputError(f"proposal {proposal_id} writes no version of {name}")
+    return found[-1]
+
+
+def fetch_proposed_manifest(sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int) -> Manifest:
+    """The manifest of a version a proposal would write, fetched and verified, and checked to name that model,
+    version and artifact (VerificationError otherwise)."""
+    manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
+    if (manifest.name, manifest.version) != (proposed.name, proposed.version) or from_text(
+        manifest.artifact_root
+    ) != from_text(proposed.artifact_cid):
+        raise VerificationError(
+            f"proposal {proposal_id} writes {proposed.name} v{proposed.version} with artifact {proposed.artifact_cid}, "
+            f"but its manifest is for {manifest.name} v{manifest.version}, artifact {manifest.artifact_root}"
+        )
+    return manifest
+
+
+def pull_proposed(
+    sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int, destination: Path
+) -> VerifyReport:
+    """Fetch a version a proposal would write into `destination`, as `pull_version` does for a registered one: its
+    manifest first (checked by `fetch_proposed_manifest`), then every block and file, verified, written atomically."""
+    fetch_proposed_manifest(sources, proposed, proposal_id)
+    return pull(sources, proposed.artifact_cid, proposed.manifest_cid, destination)

@@ -19,6 +19,7 @@ from ..ipfs.blockcid import from_text, to_text
 from ..ipfs.content import file_bytes
 from ..units import format_amount, format_duration
 from .approved import RewardShare, review_proposed
+from .quality import MetricComparison
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -325,6 +326,10 @@ class ProposedArtifact:
     rewarded: bool = False
     #: With no problem: what the proposal pays each contributor the manifest names, with its share ([] if none).
     reward_shares: tuple[RewardShare, ...] = ()
+    #: What evaluations that count say about it against the current version, per benchmark and metric.
+    quality: tuple[MetricComparison, ...] = ()
+    #: Why evaluations were not compared (no attestation service, unreadable), or None.
+    quality_note: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -340,6 +345,8 @@ class ProposedArtifact:
             "problem": self.problem,
             "rewarded": self.rewarded,
             "reward_shares": [share.to_json() for share in self.reward_shares],
+            "evaluations": [comparison.to_json() for comparison in self.quality],
+            "evaluations_note": self.quality_note,
         }
 
 
@@ -404,6 +411,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
             else ("not checked (no IPFS source configured)", [])
         )
         rewarded = any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor)
+        quality, note = _quality(dao, proposed)
         artifacts.append(
             ProposedArtifact(
                 proposed.name,
@@ -413,9 +421,25 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
                 problem,
                 rewarded,
                 tuple(shares),
+                tuple(quality),
+                note,
             )
         )
     return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
+
+
+def _quality(dao: Dao, proposed: ProposedVersion) -> tuple[list[MetricComparison], str | None]:
+    """The evaluations of a proposed version against the current one, or why there are none to show; never raises
+    for what the chain holds (rule 2: a review shows everything else whatever one check meets)."""
+    from .quality import proposed_quality
+
+    if "eas" not in dao.deployment.addresses:
+        return [], "this DAO records no attestation service: no evaluations"
+    try:
+        found = proposed_quality(dao, proposed.name, proposed.version, proposed.artifact_cid)
+    except DeaiGovError as exc:
+        return [], f"evaluations could not be read: {exc}"
+    return found, None if found else "no evaluation that counts, of this version or the current one"
 
 
 def treasury_transfers(dao: Dao, proposal: Proposal) -> list[tuple[str, int]]:

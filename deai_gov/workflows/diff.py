@@ -13,15 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, VerificationError
-from ..ipfs.blockcid import from_text
-from ..ipfs.content import fetch_manifest
+from ..errors import InputError
 from ..ipfs.manifest import FileEntry, Manifest
-from .approved import fetch_version_manifest, resolve
+from .approved import fetch_proposed_manifest, fetch_version_manifest, proposed_version, resolve
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
-    from ..dao.registry import ProposedVersion
     from ..ipfs.stores import BlockSource
 
 __all__ = ["FieldChange", "FileChange", "VersionDiff", "diff_versions"]
@@ -129,16 +126,8 @@ def diff_versions(
                                                                allow_rolled_back=True))  # fmt: skip
         new_number = new
     else:
-        proposed = _proposed_version(dao, name, int(proposal_id or 0))
-        new_manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
-        if (new_manifest.name, new_manifest.version) != (name, proposed.version) or from_text(
-            new_manifest.artifact_root
-        ) != from_text(proposed.artifact_cid):
-            raise VerificationError(
-                f"proposal {proposal_id} writes {name} v{proposed.version} with artifact {proposed.artifact_cid}, "
-                f"but its manifest is for {new_manifest.name} v{new_manifest.version}, artifact "
-                f"{new_manifest.artifact_root}"
-            )
+        proposed = proposed_version(dao, name, int(proposal_id or 0))
+        new_manifest = fetch_proposed_manifest(sources, proposed, int(proposal_id or 0))
         new_number = proposed.version
     files, unchanged = _file_changes(old_manifest.files, new_manifest.files)
     return VersionDiff(
@@ -152,18 +141,6 @@ def diff_versions(
         old_manifest.artifact_size,
         new_manifest.artifact_size,
     )
-
-
-def _proposed_version(dao: Dao, name: str, proposal_id: int) -> ProposedVersion:
-    """The version of `name` the proposal would write (InputError when it writes none)."""
-    from ..dao.governance import get_proposal
-    from ..dao.registry import proposed_versions
-
-    proposal = get_proposal(dao, proposal_id)[0]
-    found = [version for version in proposed_versions(dao, proposal.actions) if version.name == name]
-    if not found:
-        raise InputError(f"proposal {proposal_id} writes no version of {name}")
-    return found[-1]
 
 
 def _file_changes(old: list[FileEntry], new: list[FileEntry]) -> tuple[list[FileChange], int]:

@@ -38,14 +38,26 @@ def build_evaluation(
     harness_digest: bytes,
     metrics: list[Metric],
     outputs_cid: str = "",
+    proposal_id: int | None = None,
 ) -> Evaluation:
     """An evaluation of version `version` (None: the current one) of `name`, bound to the artifact CID the registry
-    records for it and to this DAO's registry; InputError for an unknown model or version, or a malformed field."""
-    recorded = get_version(dao, name, version)
+    records for it and to this DAO's registry; with `proposal_id`, of the version that proposal would write (under
+    vote, say), bound to the artifact it names. InputError for an unknown model, version or proposal, a proposal
+    writing no version of `name`, or a malformed field."""
+    if proposal_id is not None:
+        from .approved import proposed_version
+
+        proposed = proposed_version(dao, name, proposal_id)
+        if version is not None and version != proposed.version:
+            raise InputError(f"proposal {proposal_id} writes {name} v{proposed.version}, not v{version}")
+        number, artifact = proposed.version, proposed.artifact_cid
+    else:
+        recorded = get_version(dao, name, version)
+        number, artifact = recorded.number, recorded.artifact_cid
     evaluation = Evaluation(
         name,
-        recorded.number,
-        recorded.artifact_cid,
+        number,
+        artifact,
         dao.address("registry"),
         benchmark,
         benchmark_version,
@@ -100,10 +112,17 @@ class EvaluationRecord:
         }
 
 
-def find_evaluations(dao: Dao, name: str | None = None, version: int | None = None) -> list[EvaluationRecord]:
+def find_evaluations(
+    dao: Dao,
+    name: str | None = None,
+    version: int | None = None,
+    *,
+    proposed: dict[tuple[str, int], str] | None = None,
+) -> list[EvaluationRecord]:
     """Every evaluation attested for this DAO (of model `name`, and of its version `version`, when given), oldest
     first, each checked: decoded, bound to the artifact the registry records for its version, not revoked or
-    expired at the chain's time, and attested by a trusted evaluator.
+    expired at the chain's time, and attested by a trusted evaluator. `proposed` ((name, version) -> artifact CID)
+    names versions a proposal would write: their evaluations are checked against that artifact instead.
 
     Raises:
         InputError: The DAO has no attestation service, or `name` / `version` is not registered.
@@ -111,7 +130,8 @@ def find_evaluations(dao: Dao, name: str | None = None, version: int | None = No
     """
     contracts = dao.attestation_service()
     schema = eas.schema_uid(EVALUATION_SCHEMA)
-    if name is not None:
+    proposed = proposed or {}
+    if name is not None and (name, version) not in proposed:
         get_version(dao, name, version)  # an unknown model or version is an error, not an empty list
     registry = dao.address("registry")
     trusted = {address.lower() for address in trusted_evaluators(dao)}
@@ -141,7 +161,7 @@ def find_evaluations(dao: Dao, name: str | None = None, version: int | None = No
             continue
         key = (evaluation.model, evaluation.version)
         if key not in artifacts:
-            artifacts[key] = _artifact_of(dao, *key)
+            artifacts[key] = proposed.get(key) or _artifact_of(dao, *key)
         recorded = artifacts[key]
         if recorded is None:
             problems = [f"{evaluation.model} has no version {evaluation.version} in this DAO's registry"]

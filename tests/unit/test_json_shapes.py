@@ -29,6 +29,7 @@ from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
 from deai_gov.workflows.evaluations import EvaluationRecord
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
+from deai_gov.workflows.quality import MetricComparison
 from deai_gov.workflows.simulation import ProposalCheck
 from deai_gov.workflows.submission import ExistingProposal
 
@@ -66,6 +67,7 @@ SAMPLES: dict[str, Any] = {
         "acme/vision", 2, CID, ADDRESS, "b", "1", "", b"\0" * 32, (Metric("acc", 10**18, True),), ""
     ),
     "Metric": Metric("acc", 875 * 10**15, True),
+    "MetricComparison": MetricComparison("b v1", "acc", True, ((ADDRESS, 10**18),), ((ADDRESS, 5 * 10**17),)),
     "FieldChange": FieldChange("license", "mit", "apache-2.0"),
     "VerifyReport": REPORT,
     "LocalComparison": LocalComparison(CID, True, [], "unixfs-v1-2025"),

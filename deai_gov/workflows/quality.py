@@ -1,0 +1,144 @@
+"""What evaluations say about a candidate version against the version it would replace: per benchmark and metric,
+the values trusted evaluators measured on each, the change, and what a voter should notice (a regression, a
+benchmark the current version was measured on but the candidate was not, evaluators who disagree).
+
+Only evaluations that count (`evaluations.find_evaluations`) are compared; a benchmark is the same benchmark only
+when its name, version and harness digest are.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..merit.evaluation import METRIC_DECIMALS
+from .evaluations import EvaluationRecord
+
+if TYPE_CHECKING:
+    from ..dao.deployed import Dao
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """One metric of one benchmark, measured on the candidate and on the version it would replace."""
+
+    benchmark: str
+    metric: str
+    higher_is_better: bool
+    #: (evaluator, value) of each counting evaluation of the candidate, in units of 10**-18.
+    candidate: tuple[tuple[str, int], ...]
+    #: The same for the version it would replace.
+    baseline: tuple[tuple[str, int], ...]
+
+    @property
+    def candidate_value(self) -> int | None:
+        """The median of the candidate's values (None when it was not evaluated)."""
+        return _median(self.candidate)
+
+    @property
+    def baseline_value(self) -> int | None:
+        return _median(self.baseline)
+
+    @property
+    def delta(self) -> int | None:
+        """Candidate minus baseline, when both were evaluated."""
+        if self.candidate_value is None or self.baseline_value is None:
+            return None
+        return self.candidate_value - self.baseline_value
+
+    @property
+    def spread(self) -> int:
+        """How far the candidate's evaluators are apart (0 with one evaluator, or when they agree exactly)."""
+        values = [value for _, value in self.candidate]
+        return max(values) - min(values) if values else 0
+
+    @property
+    def flags(self) -> list[str]:
+        """What a voter should notice, in words."""
+        found = []
+        if not self.candidate:
+            found.append("not evaluated on the candidate")
+        elif self.delta is not None and (self.delta < 0 if self.higher_is_better else self.delta > 0):
+            found.append("regressed")
+        if self.spread:
+            found.append(f"its evaluators differ by {shown(self.spread)}")
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "metric": self.metric,
+            "higher_is_better": self.higher_is_better,
+            "candidate": _shown_or_none(self.candidate_value),
+            "candidate_evaluators": [who for who, _ in self.candidate],
+            "baseline": _shown_or_none(self.baseline_value),
+            "baseline_evaluators": [who for who, _ in self.baseline],
+            "delta": _shown_or_none(self.delta),
+            "flags": self.flags,
+        }
+
+
+def compare_versions(
+    records: list[EvaluationRecord], name: str, candidate: int, baseline: int | None
+) -> list[MetricComparison]:
+    """Each metric of each benchmark either version was evaluated on, by evaluations that count, sorted by
+    benchmark and metric. One value per evaluator and version: an evaluator's latest."""
+    latest: dict[tuple[int, str, str, str], tuple[str, int, bool]] = {}
+    for record in records:  # oldest first: a later evaluation by the same evaluator replaces its earlier one
+        e = record.evaluation
+        if not record.counts or e is None or e.model != name or e.version not in (candidate, baseline):
+            continue
+        benchmark = f"{e.benchmark} v{e.benchmark_version} (harness 0x{e.harness_digest.hex()[:8]})"
+        for measured in e.metrics:
+            latest[(e.version, benchmark, measured.name, record.attester.lower())] = (
+                record.attester,
+                measured.value,
+                measured.higher_is_better,
+            )
+    keys = sorted({(benchmark, metric) for _, benchmark, metric, _ in latest})
+    comparisons = []
+    for benchmark, metric in keys:
+
+        def values(
+            version: int | None, benchmark: str = benchmark, metric: str = metric
+        ) -> tuple[tuple[str, int], ...]:
+            return tuple(
+                (who, value)
+                for (v, b, m, _), (who, value, _) in sorted(latest.items())
+                if v == version and b == benchmark and m == metric
+            )
+
+        direction = next(h for (_, b, m, _), (_, _, h) in latest.items() if b == benchmark and m == metric)
+        comparisons.append(MetricComparison(benchmark, metric, direction, values(candidate), values(baseline)))
+    return comparisons
+
+
+def proposed_quality(dao: Dao, name: str, version: int, artifact_cid: str) -> list[MetricComparison]:
+    """The comparison a voter sees for a version a proposal would write: against the model's current version
+    (none for a registration)."""
+    from ..dao.registry import get_model
+    from ..errors import InputError
+    from .evaluations import find_evaluations
+
+    try:
+        baseline = get_model(dao, name).current_version or None
+    except InputError:  # a registration: no model yet, hence nothing to compare with
+        baseline = None
+    records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
+    return compare_versions(records, name, version, baseline)
+
+
+def _median(values: tuple[tuple[str, int], ...]) -> int | None:
+    return int(statistics.median_low(value for _, value in values)) if values else None
+
+
+def shown(units: int) -> str:
+    """A fixed-point value (18 decimals) as people write it: `0.875`, `-0.5`."""
+    from decimal import Decimal
+
+    return format(Decimal(units).scaleb(-METRIC_DECIMALS).normalize(), "f")
+
+
+def _shown_or_none(units: int | None) -> str | None:
+    return None if units is None else shown(units)
