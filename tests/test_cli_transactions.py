@@ -569,3 +569,45 @@ def test_trusted_evaluators_change_by_a_vote_and_every_step_says_so(setup) -> No
     assert code == 3 and "an evaluator must be an account, not the zero address" in err
     code, _, err = signed(base, password, "alice", "proposal", "create", "--title", "x", "--evaluator", "trust", "bob")
     assert code == 2 and "'trust' is not one of 'add', 'remove'" in err
+
+
+def test_merit_from_the_cli_said_as_merit_and_flagged_when_nobody_earned_it(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`proposal create --merit` to someone the proposal names as no contributor is marked DANGER; `model propose
+    --merit` splits it among the contributors; `account power` and `watch` show merit as such."""
+    chain, _, people, base, password, _ = setup
+    for alias in ("alice", "bob"):
+        assert signed(base, password, alias, "account", "delegate", "self")[0] == 0
+    advance_time(chain, 1)
+    start = chain.block_number()
+    dave = people.outsider.address
+    code, out, err = signed(
+        base, password, "alice", "--json", "proposal", "create", "--title", "Merit for reviews",
+        "--merit", "10", dave, "reviewed acme/x v1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        f"will: DANGER: grant 10 MDL of merit to {dave}, who contributes no version in this proposal: voting power "
+        "it keeps and cannot transfer, for 'reviewed acme/x v1'" in err
+    )
+    pass_from_the_cli(chain, base, password, json.loads(out)["proposal_id"])
+    code, out, _ = cli([*base, "account", "power", dave])
+    assert out.strip().startswith(f"{dave}: balance 10 MDL (10 of it merit, not transferable), voting power 0 MDL")
+    code, out, err = cli([*base, "watch", "--from", str(start), "--once", "--confirmations", "0"])
+    assert code == 0 and f"10 MDL of merit to {dave}: reviewed acme/x v1" in out, err
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(os.urandom(1024))
+    shares = ["--contributor", f"{people.carol.address}:6000", "--contributor", f"{dave}:4000"]
+    code, _, err = signed(
+        base, password, "alice", "--dry-run", "model", "propose", "register", "acme/merited", str(folder), *shares,
+        "--merit", "10",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"merit 6 MDL (60%) to {people.carol.address} (carol)" in err and f"merit 4 MDL (40%) to {dave}" in err
+    assert f"will: grant 6 MDL of merit to {people.carol.address} (carol) (the contributor of this proposal's" in err
+    assert f"will: grant 4 MDL of merit to {dave} (a contributor's share only if the version's manifest" in err
+    code, _, err = signed(
+        base, password, "alice", "proposal", "create", "--title", "too much", "--merit", "0", dave, "nothing"
+    )
+    assert code == 3 and "merit must be a positive amount" in err

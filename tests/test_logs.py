@@ -183,7 +183,9 @@ def test_other_events_of_the_same_contract(dao: Dao, people: People) -> None:
 @pytest.fixture
 def second_token(dao: Dao, people: People) -> tuple[str, Any]:
     """Another ModelToken (same events, another address), deployed from its creation code: (address, receipt)."""
-    code = encode_deployment("ModelToken", ("Look-alike", "MDL", [people.outsider.address], [77 * TOKEN]))
+    code = encode_deployment(
+        "ModelToken", ("Look-alike", "MDL", [people.outsider.address], [77 * TOKEN], people.deployer.address)
+    )
     result = send(dao.chain, people.deployer, PreparedTx(None, code, "deploy a look-alike token"))
     address = result.receipt["contractAddress"]
     assert call_many(dao.chain, [ReadCall(address, "ModelToken", "balanceOf", (people.outsider.address,))]) == [

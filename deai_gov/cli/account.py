@@ -139,8 +139,9 @@ def power(session: Session, address: str | None) -> None:
         session,
         held.to_json(),
         lambda: echo(
-            f"{with_name(held.address, names)}: balance {format_amount(held.balance)} {held.symbol}, voting power "
-            f"{format_amount(held.votes)} {held.symbol}, {delegation}"
+            f"{with_name(held.address, names)}: balance {format_amount(held.balance)} {held.symbol}"
+            + (f" ({format_amount(held.merit)} of it merit, not transferable)" if held.merit else "")
+            + f", voting power {format_amount(held.votes)} {held.symbol}, {delegation}"
         ),
     )
 

@@ -689,6 +689,20 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     return check_shares(shares)
 
 
+def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str) -> list[Any]:
+    from ..dao.token import merit_actions, split_reward, symbol
+    from ..home.addressbook import names_of, with_name
+    from ..units import format_amount
+
+    if merit is None:
+        return []
+    actions = merit_actions(session.dao, shares, merit, reason)  # refuses merit that is not positive, first
+    sym, names = symbol(session.dao), names_of()
+    for (address, part), (_, bps) in zip(split_reward(merit, shares), shares, strict=True):
+        echo(f"  merit {format_amount(part)} {sym} ({bps / 100:g}%) to {with_name(address, names)}", err=True)
+    return actions
+
+
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
     from ..dao.token import reward_actions, split_reward, symbol
     from ..home.addressbook import names_of, with_name
@@ -725,6 +739,13 @@ _common = [
         metavar="AMOUNT",
         help="Tokens paid from the treasury by the same vote, split among the contributors by their shares (each "
         "gets the floor of its share, the first also the remainder).",
+    ),
+    click.option(
+        "--merit",
+        type=AMOUNT,
+        metavar="AMOUNT",
+        help="Merit minted to the contributors by the same vote, split by their shares: voting power they keep and "
+        "cannot transfer (at most 1% of the supply at a time).",
     ),
     click.option(
         "--no-copy",
@@ -794,6 +815,7 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, options["reward"]),
+        *_merit(session, shares, options["merit"], f"{name} v1"),
     ]
     title = options["title"] or f"Register {name} v1"
     submit(session, actions, title, options["body"], options["full"], refuse_new=refusal)
@@ -818,6 +840,7 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, options["reward"]),
+        *_merit(session, shares, options["merit"], f"{name} v{version}"),
     ]
     submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 

@@ -64,6 +64,15 @@ from .tx import transact
     help="Which guardian --guardian replaces: the governor's (cancels proposals), the registry's (suspends models).",
 )
 @click.option(
+    "--merit",
+    "merits",
+    type=(AMOUNT, Address("merit recipient"), str),
+    multiple=True,
+    metavar="AMOUNT TO REASON",
+    help="Mint merit to TO for REASON: voting power it keeps and cannot transfer (repeatable; at most 1% of the "
+    "supply each).",
+)
+@click.option(
     "--evaluator",
     "evaluators",
     type=(click.Choice(["add", "remove"]), Address("evaluator")),
@@ -97,6 +106,7 @@ def create(
     rollbacks: tuple[tuple[str, int], ...],
     retirements: tuple[tuple[tuple[str, int | None], str], ...],
     transfers: tuple[tuple[int, str], ...],
+    merits: tuple[tuple[int, str, str], ...],
     settings: tuple[str, ...],
     guardian: str | None,
     guardian_of: str,
@@ -104,13 +114,13 @@ def create(
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
-    """Propose changes to the DAO itself: treasury transfers, settings, guardians, evaluators, any call, model
-    rollbacks and retirements; combinable.
+    """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, any call,
+    model rollbacks and retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
     encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
-    retirements, transfers, settings, guardians, evaluators, calls.
+    retirements, transfers, merit, settings, guardians, evaluators, calls.
     """
     from ..dao import changes
     from ..dao.registry import (
@@ -121,6 +131,7 @@ def create(
         retire_action,
         rollback_action,
     )
+    from ..dao.token import merit_action
     from ..errors import InputError
     from ..home.addressbook import resolve_address
     from .submit import submit
@@ -133,6 +144,7 @@ def create(
         check_changeable(session.dao, name)
         actions.append(retire_action(session.dao, name, reason))
     actions += [changes.transfer_action(session.dao, to, amount) for amount, to in transfers]
+    actions += [merit_action(session.dao, to, amount, reason) for amount, to, reason in merits]
     for item in settings:
         name, equals, value = item.partition("=")
         if not equals:
@@ -151,8 +163,8 @@ def create(
     actions += [changes.calldata_action(target, data) for target, data in raw_calls]
     if not actions:
         raise InputError(
-            "a proposal needs an action: --rollback, --retire, --transfer, --set, --guardian, --evaluator, --call or "
-            "--calldata"
+            "a proposal needs an action: --rollback, --retire, --transfer, --merit, --set, --guardian, --evaluator, "
+            "--call or --calldata"
         )
     submit(session, actions, title, body, full)
 

@@ -176,6 +176,21 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelRegistryEvaluatorUnchanged": lambda evaluator, trusted: (
         f"{evaluator} is already {'a trusted evaluator' if trusted else 'not a trusted evaluator'}"
     ),
+    "ModelTokenUnauthorizedMeritMinter": lambda caller: (
+        f"{caller} may not mint merit: only the DAO's timelock, by a vote"
+    ),
+    "ModelTokenInvalidMeritMinter": lambda: "the merit minter must be the DAO's timelock, not the zero address",
+    "ModelTokenInvalidMeritAccount": lambda account: (
+        f"merit cannot go to {account}: it goes to contributors, not the zero address, the token or the treasury"
+    ),
+    "ModelTokenMeritMintOutOfRange": lambda amount, cap: (
+        f"{_tokens(amount)} of merit in one transaction is out of range: a mint must be positive, and all of them "
+        f"together at most {_tokens(cap)} (1% of the supply)"
+    ),
+    "ModelTokenMeritNotTransferable": lambda account, transferable, needed: (
+        f"{account} can transfer only {_tokens(transferable)} (the rest of its balance is merit, which stays with "
+        f"it), not {_tokens(needed)}"
+    ),
     # The Ethereum Attestation Service
     "AlreadyExists": lambda: (
         "this schema is already registered (its UID is fixed by its text, resolver and revocability)"

@@ -206,6 +206,7 @@ def deploy_dao(
         params.token_symbol,
         [a for a, _ in allocation],
         [v for _, v in allocation],
+        timelock_address,  # the merit minter: merit is minted by a vote only
     )
     registry_address = deploy("ModelRegistry", timelock_address, guardian)
     vote_settings = (

@@ -27,6 +27,12 @@ class Holding:
     votes: int
     delegate: str
     symbol: str
+    #: The part of `balance` earned as merit: it votes like tokens, and cannot be transferred.
+    merit: int = 0
+
+    @property
+    def transferable(self) -> int:
+        return self.balance - self.merit
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +41,7 @@ class Holding:
             "votes": str(self.votes),
             "delegate": self.delegate,
             "symbol": self.symbol,
+            "merit": str(self.merit),
         }
 
 
@@ -81,15 +88,16 @@ def holding(dao: Dao, address: str) -> Holding:
         ChainError: The node could not be reached.
     """
     who = checksum_address(address, "address")
-    balance, votes, delegate, sym = dao.read_many(
+    balance, votes, delegate, sym, merit = dao.read_many(
         [
             dao.call("token", "balanceOf", who),
             dao.call("token", "getVotes", who),
             dao.call("token", "delegates", who),
             dao.call("token", "symbol"),
+            dao.call("token", "meritOf", who),
         ]
     )
-    return Holding(who, int(balance), int(votes), str(delegate), str(sym))
+    return Holding(who, int(balance), int(votes), str(delegate), str(sym), int(merit))
 
 
 def delegate_addresses(dao: Dao) -> list[str]:
@@ -264,3 +272,37 @@ def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
     if amount <= 0:
         raise InputError("a reward must be a positive amount")
     return dao.action("token", "transfer", checksum_address(recipient, "reward recipient"), amount)
+
+
+def merit_actions(dao: Dao, shares: list[tuple[str, int]], amount: int, reason: str) -> list[Action]:
+    """Mint `amount` base units of merit split among contributors by their shares (as `split_reward` splits a
+    reward); a contributor whose part rounds to nothing gets none.
+
+    Raises:
+        InputError: An amount that is not positive, or shares that `check_shares` refuses.
+    """
+    if amount <= 0:
+        raise InputError("merit must be a positive amount")
+    return [merit_action(dao, address, part, reason) for address, part in split_reward(amount, shares) if part > 0]
+
+
+def merit_action(dao: Dao, account: str, amount: int, reason: str) -> Action:
+    """Mint `amount` base units of merit to `account` when the proposal executes: voting power earned by an accepted
+    contribution, which it keeps (no transfer can move it). The token refuses more than `MAX_MERIT_MINT_BPS` of the
+    supply in one block (one proposal's execution, however many mints it holds), and any account of the DAO's own.
+
+    Raises:
+        InputError: A malformed address, the zero address, or an amount that is not positive.
+    """
+    who = checksum_address(account, "merit recipient")
+    if int(who, 16) == 0:
+        raise InputError("merit goes to a contributor, not the zero address")
+    if amount <= 0:
+        raise InputError("merit must be a positive amount")
+    return dao.action("token", "mintMerit", who, amount, reason)
+
+
+def merit_cap(dao: Dao) -> int:
+    """The most merit one proposal may mint now, in base units (MAX_MERIT_MINT_BPS of the supply)."""
+    supply, bps = dao.read_many([dao.call("token", "totalSupply"), dao.call("token", "MAX_MERIT_MINT_BPS")])
+    return int(supply) * int(bps) // 10_000

@@ -128,6 +128,23 @@ def _in_words(
                     "version's manifest names it: see the check of its content)"
                 )
             return f"transfer {amount} from the treasury to {args['to']}"
+        if function == "mintMerit":
+            amount = f"{format_amount(args['amount'])} {sym}"
+            if str(args["account"]).lower() in contributors:
+                return (
+                    f"grant {amount} of merit to {args['account']} (the contributor of this proposal's version): "
+                    f"voting power it keeps and cannot transfer, for {args['reason']!r}"
+                )
+            if contributors:  # a version is written: a co-author's share, if its manifest names the recipient
+                return (
+                    f"grant {amount} of merit to {args['account']} (a contributor's share only if the version's "
+                    f"manifest names it: see the check of its content): voting power it keeps and cannot transfer, "
+                    f"for {args['reason']!r}"
+                )
+            return (  # voting power to someone this proposal names as no contributor: read twice
+                f"{DANGER}grant {amount} of merit to {args['account']}, who contributes no version in this proposal: "
+                f"voting power it keeps and cannot transfer, for {args['reason']!r}"
+            )
         if function == "approve":
             return f"{DANGER}allow {args['spender']} to spend {format_amount(args['value'])} {sym} of the treasury"
         if function == "delegate":

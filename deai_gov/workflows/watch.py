@@ -366,9 +366,11 @@ class _Decoder:
         registry, one for the token's transfers out of the treasury."""
         timelock = self.dao.address("timelock")
         transfer = event_shape(*TREASURY_EVENT).topic
+        merit = event_shape("ModelToken", "MeritMinted").topic
         return [
             ([self.dao.address(role) for role in EVENTS], [[t for role in EVENTS for t in self.topics(role)]]),
             ([self.dao.address("token")], [[transfer], ["0x" + "00" * 12 + timelock[2:].lower()]]),
+            ([self.dao.address("token")], [[merit]]),
         ]
 
     def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
@@ -380,8 +382,11 @@ class _Decoder:
         if decoded is None:
             return None
         name, raw_args = decoded
-        if role == "token":
-            if name != TREASURY_EVENT[1] or str(raw_args["from"]).lower() != self.dao.address("timelock").lower():
+        if role == "token":  # the treasury's transfers, and merit minted
+            treasury = (
+                name == TREASURY_EVENT[1] and str(raw_args["from"]).lower() == self.dao.address("timelock").lower()
+            )
+            if not (treasury or name == "MeritMinted"):
                 return None
         elif name not in EVENTS[role][1]:
             return None
@@ -496,6 +501,8 @@ class _Decoder:
             if who == "none":  # OpenZeppelin's timelock: a role held by the zero address is open to anyone
                 who = "anyone (the zero address)"
             return f"timelock role {_role_name(str(args['role']))} {verb} {who}"
+        if name == "MeritMinted":
+            return f"{self._tokens(int(args['amount']))} of merit to {self._who(args['account'])}: {args['reason']}"
         if name == "Transfer":
             return f"treasury sent {self._tokens(int(args['value']))} to {self._who(args['to'])}"
         return name

@@ -437,3 +437,59 @@ def test_register_and_reward_through_a_vote(
     assert suspended.events["ModelSuspended"]["by"] == actors.guardian.address
     with brownie.reverts(typed_error("OwnableUnauthorizedAccount", actors.guardian.address)):
         reg.upgrade(model_id(NAME), cid("x"), cid("y"), actors.bob.address, {"from": actors.guardian.address})
+
+
+# ------------------------------------------------------------------------------------------------ merit
+
+
+def test_merit_is_minted_by_a_vote_votes_and_never_moves(
+    lib_dao: Dao, lib_chain: Chain, dao_contracts: SimpleNamespace, actors: People, accounts: Any
+) -> None:
+    """dave (the outsider) holds no tokens; a vote grants him merit: it is his balance and his votes, he votes with
+    it on the next proposal and his vote counts, but he can transfer none of it."""
+    token = dao_contracts.token
+    dave = actors.outsider
+    with brownie.reverts(typed_error("ModelTokenUnauthorizedMeritMinter", accounts[0].address)):
+        token.mintMerit(dave.address, TOKEN, "no vote", {"from": accounts[0]})
+    merit = 12 * TOKEN  # the supply is 2,000 tokens: 1% is 20
+    actions = [register_action(lib_dao, actors), lib_token.merit_action(lib_dao, dave.address, merit, "acme/vision v1")]
+    pid = propose_and_vote(lib_dao, actors, actions, "Register acme/vision, merit to dave")
+    executed = brownie_tx(finish(lib_dao, actors, pid)).events
+    assert plain(executed["MeritMinted"]) == {"account": dave.address, "amount": merit, "reason": "acme/vision v1"}
+    assert token.meritOf(dave.address) == merit == token.balanceOf(dave.address) == token.totalMerit()
+    assert token.totalSupply() == TREASURY + sum(BALANCES.values()) + merit  # quorum counts it: it is supply
+
+    with brownie.reverts(typed_error("ModelTokenMeritNotTransferable", dave.address, 0, TOKEN)):
+        token.transfer(actors.bob.address, TOKEN, {"from": dave.address})
+    send(lib_chain, dave, lib_token.delegate(lib_dao, dave.address))
+    held = lib_token.holding(lib_dao, dave.address)
+    assert (held.balance, held.merit, held.votes, held.transferable) == (merit, merit, merit, 0)
+
+    # his merit votes on the next proposal, counted as his weight
+    nxt = propose_and_vote(lib_dao, actors, [register_action(lib_dao, actors, "acme/next")], "Next")
+    voted = brownie_tx(send(lib_chain, dave, governance.vote(lib_dao, nxt, Support.FOR))).events
+    assert voted["VoteCast"]["weight"] == merit
+    # tokens received later stay transferable above the merit
+    send(lib_chain, actors.bob, lib_token.transfer(lib_dao, dave.address, 5 * TOKEN))
+    send(lib_chain, dave, lib_token.transfer(lib_dao, actors.bob.address, 5 * TOKEN))
+    assert token.balanceOf(dave.address) == merit
+
+
+def test_merit_is_capped_per_proposal_and_never_goes_to_the_dao_itself(
+    lib_dao: Dao, dao_contracts: SimpleNamespace, actors: People
+) -> None:
+    from deai_gov.errors import TransactionError
+
+    dave = actors.outsider.address
+    over = [
+        lib_token.merit_action(lib_dao, dave, 15 * TOKEN, "a"),
+        lib_token.merit_action(lib_dao, dave, 6 * TOKEN, "b"),
+    ]
+    pid = propose_and_vote(lib_dao, actors, over, "21 tokens of merit in two mints: over the 1% cap of 20")
+    with pytest.raises(TransactionError, match=r"21 tokens of merit in one transaction is out of range.*at most 20"):
+        finish(lib_dao, actors, pid)
+    treasury = [lib_token.merit_action(lib_dao, dao_contracts.timelock.address, TOKEN, "self-dealing")]
+    pid = propose_and_vote(lib_dao, actors, treasury, "Merit to the treasury")
+    with pytest.raises(TransactionError, match=r"merit cannot go to .*not the zero address, the token or the treasury"):
+        finish(lib_dao, actors, pid)
+    assert dao_contracts.token.totalMerit() == 0

@@ -363,8 +363,10 @@ def test_topic_of() -> None:
 
 
 def test_encode_deployment_appends_the_constructor_arguments() -> None:
-    args = ("Test Token", "TT", [ALICE, BOB], [10**18, 2 * 10**18])
-    expected = shipped_bytecode("ModelToken") + encode(["string", "string", "address[]", "uint256[]"], list(args))
+    args = ("Test Token", "TT", [ALICE, BOB], [10**18, 2 * 10**18], CAROL)
+    expected = shipped_bytecode("ModelToken") + encode(
+        ["string", "string", "address[]", "uint256[]", "address"], list(args)
+    )
     assert encode_deployment("ModelToken", args) == expected
 
 
