@@ -272,6 +272,39 @@ def run_scenario(chain: Chain, people: People, subject: Subject) -> dict[str, in
     return gas
 
 
+#: A vote with merit in play may cost at most this much more than a vote with tokens alone.
+MERIT_VOTE_GOAL = 1.10
+
+
+def merit_scenario(chain: Chain, people: People, dao: Dao) -> dict[str, int]:
+    """Merit in play: a proposal grants the relayer (no tokens) merit, which it delegates to itself; on the next
+    proposal bob votes with tokens and the relayer with merit, both after alice (later voters, as `cast_vote`).
+    Also an evaluation attested with EAS (deployed here), and the schema's registration."""
+    from deai_gov.merit import eas
+    from deai_gov.merit.evaluation import EVALUATION_SCHEMA, Evaluation, Metric
+
+    grant = token.merit_action(dao, people.relayer.address, 10 * TOKEN, "benchmark")
+    gas = {"execute_merit": proposal_cycle(chain, people, dao, grant, "Merit for the relayer", by_sig=False)["execute"]}
+    send(chain, people.relayer, token.delegate(dao, people.relayer.address))
+    advance_time(chain, 1)
+    action = our_subject(dao).upgrade(MODEL, *version_cids("v3"), people.bob.address)
+    proposal = governance.build_proposal(dao, people.alice.address, [action], description("Upgrade, merit votes"))
+    pid = send(chain, people.alice, governance.propose(dao, proposal)).outcome
+    advance_time(chain, VOTING_DELAY + 1)
+    send(chain, people.alice, governance.vote(dao, pid, Support.FOR))
+    gas["vote_tokens"] = send(chain, people.bob, governance.vote(dao, pid, Support.FOR, proposal=proposal)).gas_used
+    gas["vote_merit"] = send(chain, people.relayer, governance.vote(dao, pid, Support.FOR, proposal=proposal)).gas_used
+    contracts = eas.deploy_eas(chain, people.deployer)
+    registered = send(chain, people.deployer, eas.register_schema(contracts, EVALUATION_SCHEMA))
+    gas["register_schema"] = registered.gas_used
+    metrics = (Metric("accuracy", 875 * 10**15, True), Metric("loss", 31 * 10**16, False))
+    registry = dao.address("registry")
+    evaluation = Evaluation(MODEL, 1, version_cids("v1")[0], registry, "tiny", "1", "", b"\x01" * 32, metrics, "")
+    attest = eas.attest(contracts, registered.outcome, evaluation.encode(), recipient=dao.address("registry"))
+    gas["attest"] = send(chain, people.bob, attest).gas_used
+    return gas
+
+
 def check_our_registry(dao: Dao) -> None:
     """The register and upgrade landed: v2 is current with the CIDs proposed."""
     current = registry.get_version(dao, MODEL)
@@ -321,11 +354,14 @@ def node_run(chain: Chain, keys: list[str], cycles: int) -> dict[str, Any]:
     log("running the scenario on the reference")
     reference_gas = run_scenario(chain, people, reference)
     check_naive_registry(chain, naive_address)
+    log("merit in play, and an attestation")
+    merit_gas = merit_scenario(chain, people, ours)
     log(f"timing {cycles} proposal cycle(s)")
     cycle_seconds = time_cycles(chain, people, ours, cycles)
     return {
         "node": str(chain.w3.client_version),
         "gas": our_gas,
+        "merit_gas": merit_gas,
         "reference_gas": reference_gas,
         "deployment": deploy_gas,
         "registry_deployment": {
@@ -401,7 +437,11 @@ def build_report(node: dict[str, Any], embedded: dict[str, Any] | None, runtime:
         "deployment": {"transactions": node["deployment"], "total": sum(node["deployment"].values())},
         "registry_deployment": node["registry_deployment"],
         "cycle_seconds": {"node": cycle_summary(node["cycle_seconds"])},
+        "merit": merit_report(node["merit_gas"]),
     }
+    if not report["merit"]["pass"]:
+        report["goals_met"] = False
+        report["failed"].append("castVote with merit")
     if embedded is not None:
         report["cycle_seconds"]["embedded"] = cycle_summary(embedded["cycle_seconds"])
         report["embedded_gas_differs"] = {
@@ -427,6 +467,24 @@ def print_steps(report: dict[str, Any]) -> None:
     passed = len(report["steps"]) - len(report["failed"])
     verdict = "all goals met" if report["goals_met"] else "FAILED: " + ", ".join(report["failed"])
     print(f"\n{passed}/{len(report['steps'])} goals met; {verdict}\n")
+
+
+def merit_report(gas: dict[str, int]) -> dict[str, Any]:
+    """A vote with merit against a vote with tokens, and what granting merit and attesting cost."""
+    ratio = gas["vote_merit"] / gas["vote_tokens"]
+    return gas | {"vote_ratio": round(ratio, 3), "goal": MERIT_VOTE_GOAL, "pass": ratio <= MERIT_VOTE_GOAL}
+
+
+def print_merit(report: dict[str, Any]) -> None:
+    merit = report["merit"]
+    print("Merit and evaluations (this DAO)")
+    print(
+        f"  castVote with merit {merit['vote_merit']:,} vs with tokens {merit['vote_tokens']:,}: "
+        f"{merit['vote_ratio']:.3f}x (goal <= {merit['goal']:.2f}x) {'PASS' if merit['pass'] else 'FAIL'}"
+    )
+    print(f"  execute a proposal minting merit  {merit['execute_merit']:>10,}")
+    print(f"  register the evaluation schema    {merit['register_schema']:>10,}")
+    print(f"  attest an evaluation (2 metrics)  {merit['attest']:>10,}\n")
 
 
 def print_deployment(report: dict[str, Any]) -> None:
@@ -467,6 +525,7 @@ def print_wall_time(report: dict[str, Any]) -> None:
 def print_report(report: dict[str, Any]) -> None:
     """The report as tables."""
     print_steps(report)
+    print_merit(report)
     print_deployment(report)
     print_wall_time(report)
     print(f"\nbenchmark ran in {report['runtime_seconds']:.1f} s")
