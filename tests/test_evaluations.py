@@ -6,6 +6,7 @@ does not count, never an error of the whole list."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -292,8 +293,8 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     from .helpers import propose
 
     dao, people = tiny["dao"], tiny["people"]
-    trust = [reg.evaluator_action(dao, a, True) for a in (people.carol.address, people.outsider.address)]
-    pass_proposal(dao, people, trust, "Trust carol and dave")
+    evaluators = (people.carol.address, people.outsider.address, people.alice.address)
+    pass_proposal(dao, people, [reg.evaluator_action(dao, a, True) for a in evaluators], "Trust carol, dave, alice")
     assert run_eval(tiny, "acme/tiny-clf", "--benchmark", str(tiny["benchmark"]))[0] == 0  # v1: 0.5
 
     candidates = []
@@ -323,6 +324,11 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     claim = Evaluation("acme/tiny-clf", 2, candidate.artifact_cid, dao.address("registry"), "tiny-clf", "1",
                        tiny["dataset"], b"\x00" * 32, (Metric("accuracy", 10**18, True),), "")  # fmt: skip
     send(dao.chain, people.guardian, eas.attest(contracts, schema, claim.encode(), recipient=dao.address("registry")))
+    # alice, trusted, proposed the candidates: her word on one is not independent, left out and said to be
+    [weaker] = reg.proposed_versions(dao, gov.get_proposal(dao, worse)[0].actions)
+    digest = hashlib.sha256(tiny["benchmark"].read_bytes()).digest()  # the same benchmark as carol's
+    own = dataclasses.replace(claim, artifact_cid=weaker.artifact_cid, harness_digest=digest)
+    send(dao.chain, people.alice, eas.attest(contracts, schema, own.encode(), recipient=dao.address("registry")))
 
     show = [*tiny["base"], "--store", str(tiny["store"]), "proposal", "show"]
     code, out, err = run(*show, str(good))
@@ -346,8 +352,17 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     )
     assert sorted(first["candidate_evaluators"]) == sorted([people.carol.address, people.outsider.address])
     code, out, _ = run(*show, str(worse))
-    assert "accuracy (higher is better): 0.25 by 1 trusted evaluator, against the current version's 0.5 (-0.25); " \
-           "flagged: regressed" in out  # fmt: skip
+    regressed = (
+        "accuracy (higher is better): 0.25 by 1 trusted evaluator, against the current version's 0.5 (-0.25); "
+        f"flagged: regressed, left out the evaluation by {people.alice.address} (the proposal's proposer)"
+    )
+    assert regressed in out
+    code, out, _ = run(*show, str(worse), "--json")
+    [artifact] = json.loads(out)["artifacts"]
+    assert [c["left_out"] for c in artifact["evaluations"]] == [
+        [{"evaluator": people.alice.address, "why": "the proposal's proposer"}],  # accuracy: her claim
+        [],  # mse: she claimed none
+    ]
     code, out, _ = run(*show, str(unmeasured))
     assert "accuracy (higher is better): not evaluated, against the current version's 0.5; flagged: not evaluated " \
            "on the candidate" in out  # fmt: skip

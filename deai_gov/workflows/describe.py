@@ -428,7 +428,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
             else ("not checked (no IPFS source configured)", [])
         )
         rewarded = any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor)
-        quality, note = _quality(dao, proposed)
+        quality, note = _quality(dao, proposed, _not_independent(dao, info, proposed))
         artifacts.append(
             ProposedArtifact(
                 proposed.name,
@@ -445,7 +445,29 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
 
 
-def _quality(dao: Dao, proposed: ProposedVersion) -> tuple[list[MetricComparison], str | None]:
+def _not_independent(dao: Dao, info: ProposalInfo, proposed: ProposedVersion) -> dict[str, str]:
+    """Who cannot vouch for a proposed version (lowercase address -> why): the proposal's proposer, the version's
+    contributor, and whoever the proposal pays from the treasury or grants merit."""
+    found = {info.proposer.lower(): "the proposal's proposer"}
+    if proposed.contributor:
+        found.setdefault(proposed.contributor.lower(), "the version's contributor")
+    token = dao.address("token").lower()
+    for action in info.proposal.actions:
+        if action.target.lower() != token:
+            continue
+        try:
+            function, args = decode_call("ModelToken", action.calldata)
+        except ValueError:
+            continue
+        payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
+        if payee:
+            found.setdefault(str(payee).lower(), "paid or granted merit by the proposal")
+    return found
+
+
+def _quality(
+    dao: Dao, proposed: ProposedVersion, not_independent: dict[str, str] | None = None
+) -> tuple[list[MetricComparison], str | None]:
     """The evaluations of a proposed version against the current one, or why there are none to show; never raises
     for what the chain holds (rule 2: a review shows everything else whatever one check meets)."""
     from .quality import proposed_quality
@@ -453,7 +475,7 @@ def _quality(dao: Dao, proposed: ProposedVersion) -> tuple[list[MetricComparison
     if "eas" not in dao.deployment.addresses:
         return [], "this DAO records no attestation service: no evaluations"
     try:
-        found = proposed_quality(dao, proposed.name, proposed.version, proposed.artifact_cid)
+        found = proposed_quality(dao, proposed.name, proposed.version, proposed.artifact_cid, not_independent)
     except DeaiGovError as exc:
         return [], f"evaluations could not be read: {exc}"
     return found, None if found else "no evaluation that counts, of this version or the current one"

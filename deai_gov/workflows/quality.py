@@ -30,6 +30,9 @@ class MetricComparison:
     candidate: tuple[tuple[str, int], ...]
     #: The same for the version it would replace.
     baseline: tuple[tuple[str, int], ...]
+    #: Evaluations of the candidate left out, as (evaluator, why): by the proposal's proposer, its version's
+    #: contributor or someone it pays: they are not independent.
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def candidate_value(self) -> int | None:
@@ -63,6 +66,8 @@ class MetricComparison:
             found.append("regressed")
         if self.spread:
             found.append(f"its evaluators differ by {shown(self.spread)}")
+        for who, why in self.left_out:
+            found.append(f"left out the evaluation by {who} ({why})")
         return found
 
     def to_json(self) -> dict[str, Any]:
@@ -74,22 +79,35 @@ class MetricComparison:
             "candidate_evaluators": [who for who, _ in self.candidate],
             "baseline": _shown_or_none(self.baseline_value),
             "baseline_evaluators": [who for who, _ in self.baseline],
+            "left_out": [{"evaluator": who, "why": why} for who, why in self.left_out],
             "delta": _shown_or_none(self.delta),
             "flags": self.flags,
         }
 
 
 def compare_versions(
-    records: list[EvaluationRecord], name: str, candidate: int, baseline: int | None
+    records: list[EvaluationRecord],
+    name: str,
+    candidate: int,
+    baseline: int | None,
+    *,
+    not_independent: dict[str, str] | None = None,
 ) -> list[MetricComparison]:
     """Each metric of each benchmark either version was evaluated on, by evaluations that count, sorted by
-    benchmark and metric. One value per evaluator and version: an evaluator's latest."""
+    benchmark and metric. One value per evaluator and version: an evaluator's latest. `not_independent` (lowercase
+    address -> why) names evaluators whose evaluations of the candidate are left out (and said to be)."""
     latest: dict[tuple[int, str, str, str], tuple[str, int, bool]] = {}
+    left: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for record in records:  # oldest first: a later evaluation by the same evaluator replaces its earlier one
         e = record.evaluation
         if not record.counts or e is None or e.model != name or e.version not in (candidate, baseline):
             continue
         benchmark = f"{e.benchmark} v{e.benchmark_version} (harness 0x{e.harness_digest.hex()[:8]})"
+        why = (not_independent or {}).get(record.attester.lower())
+        if e.version == candidate and why is not None:
+            for measured in e.metrics:
+                left.setdefault((benchmark, measured.name), set()).add((record.attester, why))
+            continue
         for measured in e.metrics:
             latest[(e.version, benchmark, measured.name, record.attester.lower())] = (
                 record.attester,
@@ -110,13 +128,18 @@ def compare_versions(
             )
 
         direction = next(h for (_, b, m, _), (_, _, h) in latest.items() if b == benchmark and m == metric)
-        comparisons.append(MetricComparison(benchmark, metric, direction, values(candidate), values(baseline)))
+        excluded = tuple(sorted(left.get((benchmark, metric), set())))
+        comparisons.append(
+            MetricComparison(benchmark, metric, direction, values(candidate), values(baseline), excluded)
+        )
     return comparisons
 
 
-def proposed_quality(dao: Dao, name: str, version: int, artifact_cid: str) -> list[MetricComparison]:
+def proposed_quality(
+    dao: Dao, name: str, version: int, artifact_cid: str, not_independent: dict[str, str] | None = None
+) -> list[MetricComparison]:
     """The comparison a voter sees for a version a proposal would write: against the model's current version
-    (none for a registration)."""
+    (none for a registration), without the evaluations of the candidate by `not_independent` evaluators."""
     from ..dao.registry import get_model
     from ..errors import InputError
     from .evaluations import find_evaluations
@@ -126,7 +149,7 @@ def proposed_quality(dao: Dao, name: str, version: int, artifact_cid: str) -> li
     except InputError:  # a registration: no model yet, hence nothing to compare with
         baseline = None
     records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
-    return compare_versions(records, name, version, baseline)
+    return compare_versions(records, name, version, baseline, not_independent=not_independent)
 
 
 def _median(values: tuple[tuple[str, int], ...]) -> int | None:
