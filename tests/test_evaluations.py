@@ -33,29 +33,38 @@ BENCHMARK = {
 }
 
 
-@pytest.fixture
-def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """A DAO with its own EAS, acme/tiny v1 registered, carol and dave (outsider) imported as accounts."""
+@pytest.fixture(scope="module")
+def deployed(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The module's DAO with its own EAS and acme/tiny v1 registered, deployed once (before any test's snapshot:
+    what a test sends is undone after it)."""
     from deai_gov.chain.client import connect
 
-    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
-    keys = anvil.dev_keys()
-    people = people_from(keys)
+    folder = tmp_path_factory.mktemp("evaluations")
+    people = people_from(anvil.dev_keys())
+    record = folder / "deployment.json"
     chain = connect(anvil.url)
-    record = tmp_path / "deployment.json"
     dao = deploy_recorded(chain, people, record, dataclasses.replace(dao_params(people), eas="deploy"), delegated=True)
     register = reg.register_action(dao, NAME, fake_cid("t1"), fake_cid("t1m"), people.bob.address)
     pass_proposal(dao, people, [register], "Register acme/tiny")
+    return {"dao": dao, "people": people, "base": ["--rpc-url", anvil.url, "--deployment", str(record)]}
+
+
+@pytest.fixture
+def world(
+    deployed: dict[str, Any], anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """The module's DAO, with carol and dave (outsider) imported as accounts of this test's configuration folder."""
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
+    keys = anvil.dev_keys()
     password = tmp_path / "password.txt"
     password.write_text("evaluations\n")
-    for alias, key in (("carol", keys[3]), ("dave", people.outsider.key.hex())):
+    for alias, key in (("carol", keys[3]), ("dave", deployed["people"].outsider.key.hex())):
         secret = tmp_path / f"{alias}.key"
         secret.write_text(key)
         assert run("--password-file", str(password), "account", "import", alias, "--secret-file", str(secret))[0] == 0
     benchmark = tmp_path / "benchmark.json"
     benchmark.write_text(json.dumps(BENCHMARK))
-    base = ["--rpc-url", anvil.url, "--deployment", str(record)]
-    return {"dao": dao, "people": people, "base": base, "password": password, "benchmark": benchmark}
+    return {**deployed, "password": password, "benchmark": benchmark}
 
 
 def run(*args: str) -> tuple[int, str, str]:
