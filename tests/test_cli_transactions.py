@@ -553,6 +553,10 @@ def test_trusted_evaluators_change_by_a_vote_and_every_step_says_so(setup) -> No
     )
     pass_from_the_cli(chain, base, password, json.loads(out)["proposal_id"])
     assert reg.trusted_evaluators(dao) == sorted([people.carol.address, people.outsider.address])
+    code, out, _ = cli([*base, "--json", "dao", "info"])
+    assert json.loads(out)["evaluators"] == sorted([people.carol.address, people.outsider.address])
+    code, out, _ = cli([*base, "dao", "info"])
+    assert f"{people.carol.address} (carol)" in next(line for line in out.splitlines() if "trusted evaluators" in line)
     code, out, _ = cli([*base, "watch", "--from", str(start), "--once", "--confirmations", "0"])
     assert f"evaluator {people.carol.address} (carol) now trusted" in out
     code, _, err = signed(

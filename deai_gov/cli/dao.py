@@ -28,6 +28,10 @@ from .session import Session
 @click.pass_obj
 def info(session: Session) -> None:
     """Addresses, voting parameters, quorum, timelock delay, treasury and guardians."""
+    from ..home.addressbook import names_of, with_name
+    from ..merit.eas import schema_uid
+    from ..merit.evaluation import EVALUATION_SCHEMA
+
     settings = read_settings(session.dao)
     symbol = settings.token_symbol
     data = settings.to_json()
@@ -49,6 +53,12 @@ def info(session: Session) -> None:
         guardians = f"proposals {proposals}, registry {registry}"
         table.add_row("guardians", guardians)
         table.add_row("models / proposals", f"{data['models']} / {data['proposals']}")
+        table.add_row("merit", f"{format_amount(int(data['total_merit']))} {symbol} (non-transferable votes)")
+        names = names_of()
+        trusted = ", ".join(with_name(a, names) for a in data["evaluators"]) or "none yet"
+        table.add_row("trusted evaluators", trusted)
+        if "eas" in data["addresses"]:
+            table.add_row("evaluation schema", "0x" + schema_uid(EVALUATION_SCHEMA).hex())
         console().print(table)
 
     emit(session, data, render)

@@ -148,6 +148,8 @@ class DaoSettings:
     registry_guardian: str
     models: int
     proposals: int
+    total_merit: int = 0
+    evaluators: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Token amounts as strings of base units, durations in seconds (`_s`)."""
@@ -167,6 +169,8 @@ class DaoSettings:
             "registry_guardian": self.registry_guardian,
             "models": self.models,
             "proposals": self.proposals,
+            "total_merit": str(self.total_merit),
+            "evaluators": list(self.evaluators),
         }
 
 
@@ -189,8 +193,11 @@ def read_settings(dao: Dao) -> DaoSettings:
         ("registry_guardian", dao.call("registry", "guardian")),
         ("models", dao.call("registry", "modelCount")),
         ("proposals", dao.call("governor", "latestProposalId")),
+        ("total_merit", dao.call("token", "totalMerit")),
+        ("evaluators", dao.call("registry", "evaluators")),
     ]
     values = dict(zip((name for name, _ in names), dao.read_many([call for _, call in names]), strict=True))
+    values["evaluators"] = tuple(sorted(str(a) for a in values["evaluators"]))
     return DaoSettings(chain_id=dao.chain.chain_id, addresses=dict(dao.deployment.addresses), **values)
 
 
