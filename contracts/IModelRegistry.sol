@@ -81,6 +81,9 @@ interface IModelRegistry {
     /// @notice The DAO started (`trusted`) or stopped trusting `evaluator`'s evaluations of its models.
     event EvaluatorSet(address indexed evaluator, bool trusted);
 
+    /// @notice The DAO adopted the reward policy whose document hashes to `digest` (SHA-256), found at `uri`.
+    event RewardPolicyAdopted(bytes32 indexed digest, string uri);
+
     /// @dev `name` is not `org/name` in lowercase letters, digits, `-`, `_` and `.`, at most 64 bytes.
     error ModelRegistryInvalidName(string name);
 
@@ -122,6 +125,9 @@ interface IModelRegistry {
 
     /// @dev `evaluator` is already trusted (`trusted`), or already not.
     error ModelRegistryEvaluatorUnchanged(address evaluator, bool trusted);
+
+    /// @dev A reward policy needs its document's digest and where to find it.
+    error ModelRegistryInvalidRewardPolicy();
 
     // ------------------------------------------------------------------ lifecycle (owner only)
 
@@ -204,6 +210,14 @@ interface IModelRegistry {
      */
     function setEvaluator(address evaluator, bool trusted) external;
 
+    /**
+     * @notice Adopts a reward policy: the document (benchmarks, weights, tolerances, rates, caps) that says what
+     * an accepted version earns. Rewards are proposed and voted as before; the policy lets anyone recompute them.
+     * @param digest SHA-256 of the policy document.
+     * @param uri Where the document is, e.g. `ipfs://CID`.
+     */
+    function setRewardPolicy(bytes32 digest, string calldata uri) external;
+
     // ------------------------------------------------------------------ views
 
     /// @notice The guardian (zero address if none).
@@ -214,6 +228,9 @@ interface IModelRegistry {
 
     /// @notice Every trusted evaluator (in no particular order).
     function evaluators() external view returns (address[] memory);
+
+    /// @notice The adopted reward policy's digest and location (zero and empty before any).
+    function rewardPolicy() external view returns (bytes32 digest, string memory uri);
 
     /// @notice The id of model `name`: `keccak256(bytes(name))`.
     function modelId(string calldata name) external pure returns (bytes32);

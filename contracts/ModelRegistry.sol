@@ -70,6 +70,8 @@ contract ModelRegistry is IModelRegistry, Ownable {
     mapping(bytes32 modelId => Model) private _models;
     mapping(bytes32 modelId => mapping(uint256 version => Version)) private _versions;
     EnumerableSet.AddressSet private _evaluators;
+    bytes32 private _policyDigest;
+    string private _policyUri;
 
     modifier onlyOwnerOrGuardian() {
         if (msg.sender != owner() && msg.sender != _guardian) {
@@ -162,6 +164,14 @@ contract ModelRegistry is IModelRegistry, Ownable {
         emit EvaluatorSet(evaluator, trusted);
     }
 
+    /// @inheritdoc IModelRegistry
+    function setRewardPolicy(bytes32 digest, string calldata uri) external onlyOwner {
+        if (digest == bytes32(0) || bytes(uri).length == 0) revert ModelRegistryInvalidRewardPolicy();
+        _policyDigest = digest;
+        _policyUri = uri;
+        emit RewardPolicyAdopted(digest, uri);
+    }
+
     // ------------------------------------------------------------------ emergency (owner or guardian)
 
     /// @inheritdoc IModelRegistry
@@ -198,6 +208,11 @@ contract ModelRegistry is IModelRegistry, Ownable {
     /// @inheritdoc IModelRegistry
     function evaluators() external view returns (address[] memory) {
         return _evaluators.values();
+    }
+
+    /// @inheritdoc IModelRegistry
+    function rewardPolicy() external view returns (bytes32 digest, string memory uri) {
+        return (_policyDigest, _policyUri);
     }
 
     /// @inheritdoc IModelRegistry

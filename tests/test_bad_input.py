@@ -227,6 +227,7 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         "goodmnemonic": write("goodmnemonic.txt", "test test test test test test test test test test test junk\n"),
         "desc": write("description.md", "# Why\n\nBecause.\n"),
         "benchmark": write("benchmark.json", json.dumps({"name": "b", "metrics": {"acc": {"better": "higher"}}})),
+        "badpolicy": write("policy.json", json.dumps({"schema": "deai-gov/reward-policy/v1", "benchmarks": []})),
         "rec_other_chain": write("other-chain.json", json.dumps(data | {"chain_id": 1})),
         "rec_notjson": write("notjson.json", "{ not json"),
         "rec_badutf8": write("badutf8-record.json", b"\xff\xfe{}"),
@@ -545,6 +546,13 @@ DAO = [
 ]
 
 EVAL = [  # this DAO was deployed without an attestation service: every evaluation command says how to get one
+    case("proposal-create-bad-policy", signed("alice", "proposal", "create", "--title", "p", "--policy",
+                                              "{badpolicy}"), 3, "names 1 to 32 benchmark metrics"),
+    case("model-propose-reward-auto-no-policy", signed("alice", "model", "propose", "upgrade", MODEL, "--artifact",
+                                                       "{cid_a}", "--manifest", "{cid_m}", "--reward", "auto"), 3,
+         "the DAO has adopted no reward policy"),
+    case("eval-run-candidate-without-manifest", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}",
+                                                       "--candidate", "{cid_a}"), 3, "has no command to run"),
     case("eval-run-no-command", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}"), 3,
          "has no command to run; attest results with `eval submit`"),
     case("eval-run-no-benchmark-file", signed("alice", "eval", "run", MODEL, "--benchmark", "{tmp}/none.json"), 3,

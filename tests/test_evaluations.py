@@ -58,7 +58,7 @@ def world(
     keys = anvil.dev_keys()
     password = tmp_path / "password.txt"
     password.write_text("evaluations\n")
-    for alias, key in (("carol", keys[3]), ("dave", deployed["people"].outsider.key.hex())):
+    for alias, key in (("carol", keys[3]), ("dave", deployed["people"].outsider.key.hex()), ("alice", keys[1])):
         secret = tmp_path / f"{alias}.key"
         secret.write_text(key)
         assert run("--password-file", str(password), "account", "import", alias, "--secret-file", str(secret))[0] == 0
@@ -379,3 +379,92 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     code, out, _ = run(*tiny["base"], "model", "show", "acme/tiny-clf")
     assert "    evaluated: tiny-clf v1 (harness 0x" in out and "accuracy 0.5 (2 trusted evaluator" not in out
     assert " accuracy 0.5 (1 trusted evaluator)" in out
+
+
+# ------------------------------------------------------------------ rewards from measured impact
+
+
+def test_a_reward_follows_the_adopted_policy_from_reproduced_improvement(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """v1 measured at 0.5 by two trusted evaluators; a policy adopted by vote (100 tokens and 20 of merit per 1.0 of
+    accuracy gained); v2, evaluated before it is proposed at 1 by the same two, is proposed with `--reward auto
+    --merit auto`: 50 tokens and 10 of merit, which `proposal show` recomputes and finds within the policy, and
+    which an independent recomputation writes byte for byte; a proposal paying more is flagged."""
+    from deai_gov.dao import token
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.importer import import_bytes
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.ipfs.stores import EmbeddedStore
+    from deai_gov.workflows.rewards import adopted_policy, auto_reward, policy_action
+
+    from .helpers import finish, propose_and_vote
+
+    dao, people = tiny["dao"], tiny["people"]
+    evaluators = (people.carol.address, people.outsider.address)
+    pass_proposal(dao, people, [reg.evaluator_action(dao, a, True) for a in evaluators], "Trust carol and dave")
+    for alias in ("carol", "dave"):
+        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"]
+        args = ["eval", "run", "acme/tiny-clf", "--benchmark", str(tiny["benchmark"])]
+        assert run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)[0] == 0
+    digest = "0x" + hashlib.sha256(tiny["benchmark"].read_bytes()).hexdigest()
+    document = json.dumps({
+        "schema": "deai-gov/reward-policy/v1",
+        "benchmarks": [{"name": "tiny-clf", "version": "1", "harness": digest, "metric": "accuracy",
+                        "better": "higher", "weight": "1", "tolerance": "0.01"}],
+        "min_evaluators": 2, "tokens_per_unit": "100", "merit_per_unit": "20", "cap_per_version": "500",
+    }).encode()  # fmt: skip
+    store = EmbeddedStore(tiny["store"])
+    policy_cid = to_text(store.import_dag(lambda sink: import_bytes(document, sink).cid))
+    folder = tmp_path / "v2"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps({"weights": [1.0, 1.0], "bias": 0.0}))
+    bob = [Contributor(people.bob.address, 10_000)]
+    v2 = publish(folder, store, name="acme/tiny-clf", version=2, parent_version=1, contributors=bob)
+    store.close()
+    pass_proposal(dao, people, [policy_action(dao, document, policy_cid)], "Adopt the reward policy")
+
+    # evaluated before anyone proposes it: the candidate artifact, as v2
+    for alias in ("carol", "dave"):
+        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"]
+        args = ["eval", "run", "acme/tiny-clf", "--candidate", v2.artifact_cid, "--candidate-manifest",
+                v2.manifest_cid, "--benchmark", str(tiny["benchmark"])]  # fmt: skip
+        code, _, err = run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)
+        assert code == 0 and "accuracy 1, mse 0" in err, err
+    signer = ["--account", "alice", "--password-file", str(tiny["password"]), "--yes", "--json"]
+    code, out, err = run(
+        *tiny["base"], "--store", str(tiny["store"]), *signer, "model", "propose", "upgrade", "acme/tiny-clf",
+        str(folder), "--contributor", people.bob.address, "--reward", "auto", "--merit", "auto",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "accuracy: 1 against best 0.5: improved" in err and "reward 50 MDL, merit 10 MDL" in err
+    pid = json.loads(out)["proposal_id"]
+
+    code, out, err = run(*tiny["base"], "--store", str(tiny["store"]), "--json", "proposal", "show", str(pid))
+    check = json.loads(out)["reward_policy"]
+    assert (check["tokens_allowed"], check["merit_allowed"]) == (str(50 * 10**18), str(10 * 10**18))
+    assert (check["tokens_paid"], check["merit_minted"], check["flags"]) == (str(50 * 10**18), str(10 * 10**18), [])
+    # an independent recomputation writes the same calldata, byte for byte
+    policy = adopted_policy(dao, [EmbeddedStore(tiny["store"])])
+    assert policy is not None
+    not_independent = {people.alice.address.lower(): "the proposer", people.bob.address.lower(): "a contributor"}
+    again = auto_reward(dao, policy, "acme/tiny-clf", 2, v2.artifact_cid, not_independent)
+    expected = [token.reward_action(dao, people.bob.address, again.tokens),
+                token.merit_action(dao, people.bob.address, again.merit, "acme/tiny-clf v2")]  # fmt: skip
+    actions = gov.get_proposal(dao, pid)[0].actions
+    assert [a.calldata for a in actions[1:]] == [a.calldata for a in expected]
+
+    # a proposal paying more than the policy gives is flagged
+    greedy = [reg.upgrade_action(dao, "acme/tiny-clf", v2.artifact_cid, v2.manifest_cid, people.bob.address),
+              token.reward_action(dao, people.bob.address, 400 * 10**18)]  # fmt: skip
+    greedy_id = propose_and_vote(dao, people, greedy, "Upgrade acme/tiny-clf, generously")
+    code, out, _ = run(*tiny["base"], "--store", str(tiny["store"]), "proposal", "show", str(greedy_id))
+    assert "flagged: pays 400 from the treasury, above the 50 the policy gives" in out
+
+    # executed: bob is paid exactly the policy's amount and receives its merit
+    before = token.holding(dao, people.bob.address)
+    from deai_gov.dao import governance
+
+    send(dao.chain, people.alice, governance.vote(dao, pid, governance.Support.FOR))
+    finish(dao, people, pid)
+    after = token.holding(dao, people.bob.address)
+    assert (after.balance - before.balance, after.merit - before.merit) == (60 * 10**18, 10 * 10**18)

@@ -303,8 +303,8 @@ PROPOSAL_COMMANDS = _table(
         ),
         "create": (
             "create",
-            "Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, any call, "
-            "model rollbacks and retirements; combinable.",
+            "Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, reward "
+            "policy, any call, model rollbacks and retirements; combinable.",
         ),
         "execute": ("execute", "Execute a queued proposal once the timelock delay has passed."),
         "list": ("list_proposals", "Every proposal with its state, end of vote, tally and quorum, newest first."),

@@ -19,6 +19,13 @@ proposal_option = click.option(
     type=PROPOSAL_ID,
     help="Evaluate the version this proposal would write (one under vote), bound to the artifact it names.",
 )
+candidate_option = click.option(
+    "--candidate",
+    "candidate",
+    metavar="ARTIFACT_CID",
+    help="Evaluate a version not proposed yet: this artifact, as the version the registry would number next (so "
+    "`model propose … --reward auto` can use the evaluation).",
+)
 
 
 @eval_.command()
@@ -39,6 +46,7 @@ proposal_option = click.option(
 )
 @click.option("--outputs", "outputs_cid", default="", metavar="CID", help="CID of the outputs and logs, to audit.")
 @proposal_option
+@candidate_option
 @json_option
 @click.pass_obj
 def submit(
@@ -49,6 +57,7 @@ def submit(
     metrics_file: Path | None,
     outputs_cid: str,
     proposal_id: int | None,
+    candidate: str | None,
 ) -> None:
     """Attest an evaluation computed elsewhere: a benchmark's metrics on a version's artifact.
 
@@ -73,6 +82,7 @@ def submit(
         metrics=measured(benchmark, values),
         outputs_cid=outputs_cid,
         proposal_id=proposal_id,
+        candidate=candidate,
     )
     session.dao.attestation_service()  # a DAO without one: said before anything is shown as about to be sent
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
@@ -102,6 +112,8 @@ def submit(
 @click.option("--allow-suspended", is_flag=True, help="Evaluate even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Evaluate a version the DAO rolled back (withdrew).")
 @proposal_option
+@candidate_option
+@click.option("--candidate-manifest", metavar="MANIFEST_CID", help="The candidate's manifest CID (with --candidate).")
 @json_option
 @click.pass_obj
 def run(
@@ -112,6 +124,8 @@ def run(
     allow_suspended: bool,
     allow_rolled_back: bool,
     proposal_id: int | None,
+    candidate: str | None,
+    candidate_manifest: str | None,
 ) -> None:
     """Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.
 
@@ -136,7 +150,17 @@ def run(
         raise InputError(f"benchmark {benchmark.name} has no command to run", hint="attest results with `eval submit`")
     session.dao.attestation_service()  # a DAO without one: said before any work
     sources = session.sources()
-    if proposal_id is not None:
+    if (candidate is None) != (candidate_manifest is None):
+        from ..errors import InputError
+
+        raise InputError("--candidate and --candidate-manifest go together: the artifact and its manifest")
+    if candidate is not None and candidate_manifest is not None:
+        from ..dao.registry import ProposedVersion
+        from ..workflows.evaluations import next_version
+
+        target = ProposedVersion(name, next_version(session.dao, name), candidate, candidate_manifest)
+        number, artifact = target.version, candidate
+    elif proposal_id is not None:
         target = proposed_version(session.dao, name, proposal_id)
         number, artifact = target.version, target.artifact_cid
         if version is not None and version != number:
@@ -153,7 +177,7 @@ def run(
         model = work / "model"
         under_vote = f", proposed by {proposal_id}" if proposal_id is not None else ""
         echo(f"pulling {name} v{number} ({artifact}{under_vote})", err=True)
-        if proposal_id is not None:
+        if proposal_id is not None or candidate is not None:
             pull_proposed(sources, target, proposal_id, model)
         else:
             pull_version(sources, approved, model)
@@ -180,6 +204,7 @@ def run(
             metrics=metrics,
             outputs_cid=outputs_cid,
             proposal_id=proposal_id,
+            candidate=candidate,
         )
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
     echo(f"measured in {result.seconds:.1f} s: {shown}" + (f"; outputs {outputs_cid}" if outputs_cid else ""), err=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .commands import model
-from .options import AMOUNT, MODEL, PROFILE_NAMES, PROPOSAL_ID, Duration, ModelReference, json_option
+from .options import AMOUNT_OR_AUTO, MODEL, PROFILE_NAMES, PROPOSAL_ID, Duration, ModelReference, json_option
 from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
 from .session import Session
 from .submit import content_store, submit
@@ -689,6 +689,45 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     return check_shares(shares)
 
 
+def _amounts(
+    session: Session, name: str, version: int, artifact_cid: str, shares: list[tuple[str, int]], options: Any
+) -> tuple[int | None, int | None]:
+    """--reward and --merit as amounts: `auto` computed under the DAO's adopted reward policy from the version's
+    reproduced improvement (evaluations by its proposer and contributors left out), the computation shown."""
+    reward, merit = options["reward"], options["merit"]
+    if "auto" not in (reward, merit):
+        return reward, merit
+    from ..dao.token import symbol
+    from ..errors import InputError
+    from ..merit.policy import shown_units
+    from ..workflows.rewards import adopted_policy, auto_reward
+
+    policy = adopted_policy(session.dao, session.sources())
+    if policy is None:
+        raise InputError(
+            "the DAO has adopted no reward policy, so --reward/--merit auto has nothing to follow",
+            hint="propose one: deai-gov proposal create --title … --policy FILE",
+        )
+    independent = {address.lower(): "a contributor" for address, _ in shares}
+    independent[session.signer().address.lower()] = "the proposer"
+    computed = auto_reward(session.dao, policy, name, version, artifact_cid, independent)
+    sym = symbol(session.dao)
+    echo(f"  under the adopted reward policy 0x{policy.digest.hex()[:16]}…:", err=True)
+    for line in computed.metrics:
+        candidate = "-" if line.candidate is None else shown_units(line.candidate)
+        baseline = "-" if line.baseline is None else shown_units(line.baseline)
+        echo(f"    {line.label}: {candidate} against best {baseline}: {line.note}", err=True)
+    echo(
+        f"    reward {shown_units(computed.tokens)} {sym}, merit {shown_units(computed.merit)} {sym}",
+        err=True,
+    )
+    if reward == "auto":
+        reward = computed.tokens or None
+    if merit == "auto":
+        merit = computed.merit or None
+    return reward, merit
+
+
 def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str) -> list[Any]:
     from ..dao.token import merit_actions, split_reward, symbol
     from ..home.addressbook import names_of, with_name
@@ -735,17 +774,18 @@ _common = [
     ),
     click.option(
         "--reward",
-        type=AMOUNT,
-        metavar="AMOUNT",
+        type=AMOUNT_OR_AUTO,
+        metavar="AMOUNT|auto",
         help="Tokens paid from the treasury by the same vote, split among the contributors by their shares (each "
-        "gets the floor of its share, the first also the remainder).",
+        "gets the floor of its share, the first also the remainder); `auto`: what the DAO's adopted reward policy "
+        "gives for the version's reproduced improvement.",
     ),
     click.option(
         "--merit",
-        type=AMOUNT,
-        metavar="AMOUNT",
+        type=AMOUNT_OR_AUTO,
+        metavar="AMOUNT|auto",
         help="Merit minted to the contributors by the same vote, split by their shares: voting power they keep and "
-        "cannot transfer (at most 1% of the supply at a time).",
+        "cannot transfer (at most 1% of the supply at a time); `auto`: as the adopted reward policy gives.",
     ),
     click.option(
         "--no-copy",
@@ -812,10 +852,11 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     shares = _contributors(session, options)
     contributor = shares[0][0]
     content = _content(session, name, 1, 0, path, shares, options)
+    reward, merit = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
-        *_reward(session, shares, options["reward"]),
-        *_merit(session, shares, options["merit"], f"{name} v1"),
+        *_reward(session, shares, reward),
+        *_merit(session, shares, merit, f"{name} v1"),
     ]
     title = options["title"] or f"Register {name} v1"
     submit(session, actions, title, options["body"], options["full"], refuse_new=refusal)
@@ -837,10 +878,11 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     shares = _contributors(session, options)
     contributor = shares[0][0]
     content = _content(session, name, version, info.current_version, path, shares, options)
+    reward, merit = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
-        *_reward(session, shares, options["reward"]),
-        *_merit(session, shares, options["merit"], f"{name} v{version}"),
+        *_reward(session, shares, reward),
+        *_merit(session, shares, merit, f"{name} v{version}"),
     ]
     submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 

@@ -70,6 +70,15 @@ class Amount(click.ParamType):
         return value if isinstance(value, int) else parse_amount(value)
 
 
+class AmountOrAuto(Amount):
+    """A token amount, or `auto`: computed from the DAO's adopted reward policy."""
+
+    name = "amount|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return "auto" if value == "auto" else super().convert(value, param, ctx)
+
+
 class Address(click.ParamType):
     """An Ethereum address, checksummed (a mixed-case one must carry a valid checksum), or the name of an account of
     this machine (`home.addressbook`)."""
@@ -105,3 +114,4 @@ class Duration(click.ParamType):
 
 MODEL = ModelReference()
 AMOUNT = Amount()
+AMOUNT_OR_AUTO = AmountOrAuto()

@@ -73,6 +73,12 @@ from .tx import transact
     "supply each).",
 )
 @click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Adopt this reward policy document (JSON; published to IPFS, its SHA-256 recorded on chain).",
+)
+@click.option(
     "--evaluator",
     "evaluators",
     type=(click.Choice(["add", "remove"]), Address("evaluator")),
@@ -111,16 +117,17 @@ def create(
     guardian: str | None,
     guardian_of: str,
     evaluators: tuple[tuple[str, str], ...],
+    policy_file: Path | None,
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
-    """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, any call,
-    model rollbacks and retirements; combinable.
+    """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, reward
+    policy, any call, model rollbacks and retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
     encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
-    retirements, transfers, merit, settings, guardians, evaluators, calls.
+    retirements, transfers, merit, settings, guardians, evaluators, reward policy, calls.
     """
     from ..dao import changes
     from ..dao.registry import (
@@ -157,6 +164,8 @@ def create(
     for change, evaluator in evaluators:
         check_evaluator_change(session.dao, evaluator, change == "add")
         actions.append(evaluator_action(session.dao, evaluator, change == "add"))
+    if policy_file is not None:
+        actions.append(_policy(session, policy_file))
     for target, signature, args in calls:
         arguments = [arg.strip() for arg in args.split(",")] if args.strip() else []
         actions.append(changes.call_action(session.dao, target, signature, arguments))
@@ -164,7 +173,7 @@ def create(
     if not actions:
         raise InputError(
             "a proposal needs an action: --rollback, --retire, --transfer, --merit, --set, --guardian, --evaluator, "
-            "--call or --calldata"
+            "--policy, --call or --calldata"
         )
     submit(session, actions, title, body, full)
 
@@ -306,6 +315,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
             screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
             for line in quality_lines(item):
                 screen.print(line, highlight=False, markup=False)
+        for line in reward_lines(review.reward_check, sym):
+            screen.print(line, highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)
@@ -590,4 +601,54 @@ def quality_lines(item: Any) -> list[str]:
         lines.append(
             f"    {c.benchmark} {c.metric} ({better} is better): {candidate}, against {baseline}{delta}{flags}"
         )
+    return lines
+
+
+def _policy(session: Session, path: Path) -> Any:
+    """The action adopting the reward policy at `path`: checked, then published (on a dry run, its CID computed
+    only)."""
+    from ..errors import InputError
+    from ..ipfs.blockcid import to_text
+    from ..ipfs.importer import import_bytes
+    from ..merit.policy import MAX_POLICY, read_policy
+    from ..workflows.rewards import policy_action
+    from .submit import content_store
+
+    try:
+        document = path.read_bytes()[: MAX_POLICY + 1]
+    except OSError as exc:
+        raise InputError(f"cannot read reward policy {path}: {exc.strerror or exc}") from None
+    try:
+        read_policy(document)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    store = content_store(session)
+    if store is None:
+        cid = to_text(import_bytes(document, lambda _cid, _data: None).cid)
+    else:
+        cid = to_text(store.import_dag(lambda sink: import_bytes(document, sink).cid))
+    echo(f"reward policy {path.name}: ipfs://{cid}", err=True)
+    return policy_action(session.dao, document, cid)
+
+
+def reward_lines(check: dict[str, Any] | None, sym: str) -> list[str]:
+    """The adopted reward policy applied to a proposal (`ProposalReview.reward_check`), in lines."""
+    from ..merit.policy import shown_units
+
+    if check is None:
+        return []
+    if check.get("note"):
+        return [f"  reward policy: {check['note']}"]
+    lines = [
+        f"  reward policy {check['policy'][:18]}…: gives {shown_units(int(check['tokens_allowed']))} {sym} and "
+        f"{shown_units(int(check['merit_allowed']))} {sym} of merit; the proposal pays "
+        f"{shown_units(int(check['tokens_paid']))} {sym} and mints {shown_units(int(check['merit_minted']))} {sym} "
+        "of merit"
+    ]
+    for version in check["versions"]:
+        for metric in version["metrics"]:
+            candidate = "-" if metric["candidate"] is None else shown_units(int(metric["candidate"]))
+            baseline = "-" if metric["baseline"] is None else shown_units(int(metric["baseline"]))
+            lines.append(f"    {metric['metric']}: {candidate} against best {baseline}: {metric['note']}")
+    lines += [f"    flagged: {flag}" for flag in check["flags"]]
     return lines

@@ -173,6 +173,7 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     ),
     "ModelRegistryUnauthorized": lambda account: f"{account} is neither the registry's owner nor its guardian",
     "ModelRegistryInvalidEvaluator": lambda: "an evaluator must be an account, not the zero address",
+    "ModelRegistryInvalidRewardPolicy": lambda: "a reward policy needs its document's digest and where it is",
     "ModelRegistryEvaluatorUnchanged": lambda evaluator, trusted: (
         f"{evaluator} is already {'a trusted evaluator' if trusted else 'not a trusted evaluator'}"
     ),

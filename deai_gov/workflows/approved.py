@@ -453,22 +453,23 @@ def proposed_version(dao: Dao, name: str, proposal_id: int) -> ProposedVersion:
     return found[-1]
 
 
-def fetch_proposed_manifest(sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int) -> Manifest:
+def fetch_proposed_manifest(sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int | None) -> Manifest:
     """The manifest of a version a proposal would write, fetched and verified, and checked to name that model,
     version and artifact (VerificationError otherwise)."""
     manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
     if (manifest.name, manifest.version) != (proposed.name, proposed.version) or from_text(
         manifest.artifact_root
     ) != from_text(proposed.artifact_cid):
+        what = f"proposal {proposal_id} writes" if proposal_id is not None else "the candidate is"
         raise VerificationError(
-            f"proposal {proposal_id} writes {proposed.name} v{proposed.version} with artifact {proposed.artifact_cid}, "
+            f"{what} {proposed.name} v{proposed.version} with artifact {proposed.artifact_cid}, "
             f"but its manifest is for {manifest.name} v{manifest.version}, artifact {manifest.artifact_root}"
         )
     return manifest
 
 
 def pull_proposed(
-    sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int, destination: Path
+    sources: list[BlockSource], proposed: ProposedVersion, proposal_id: int | None, destination: Path
 ) -> VerifyReport:
     """Fetch a version a proposal would write into `destination`, as `pull_version` does for a registered one: its
     manifest first (checked by `fetch_proposed_manifest`), then every block and file, verified, written atomically."""

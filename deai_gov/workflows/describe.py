@@ -266,6 +266,11 @@ def describe_registry_call(
         return f"lift the suspension of {name_of(args['modelId'])}"
     if function == "setGuardian":
         return f"make {args['newGuardian']} the registry guardian"
+    if function == "setRewardPolicy":
+        return (
+            f"adopt the reward policy {args['uri']} (SHA-256 0x{bytes(args['digest']).hex()}): what accepted versions "
+            "earn for their reproduced improvement"
+        )
     if function == "setEvaluator":
         if args["trusted"]:
             return f"trust {args['evaluator']} as an evaluator: its evaluations of the DAO's models count from now on"
@@ -377,6 +382,9 @@ class ProposalReview:
     artifacts: list[ProposedArtifact]
     #: The text behind an `ipfs://CID` in the description, verified; None when there is none.
     full_description: str | None
+    #: For a proposal that writes versions: what the adopted reward policy gives them against what the proposal
+    #: pays and mints, with what exceeds it; None when the DAO adopted no policy or the proposal writes no version.
+    reward_check: dict[str, Any] | None = None
 
     @property
     def dangerous(self) -> list[int]:
@@ -408,6 +416,7 @@ class ProposalReview:
             "would_succeed_now": [would_succeed(outcome) for outcome in self.simulation],
             "simulation": self.simulation,
             "artifacts": [item.to_json() for item in self.artifacts],
+            "reward_policy": self.reward_check,
         }
 
 
@@ -442,7 +451,67 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
                 note,
             )
         )
-    return ProposalReview(info, simulation, artifacts, full_description(sources, info.proposal.description))
+    described = full_description(sources, info.proposal.description)
+    return ProposalReview(info, simulation, artifacts, described, _reward_check(dao, sources, info, transfers))
+
+
+def _reward_check(
+    dao: Dao, sources: list[BlockSource], info: ProposalInfo, transfers: list[tuple[str, int]]
+) -> dict[str, Any] | None:
+    """What the adopted reward policy gives the versions the proposal writes, against everything the proposal pays
+    from the treasury and mints as merit; what exceeds it is flagged. Never raises (rule 2): a failure is a note."""
+    from .rewards import adopted_policy, auto_reward
+
+    proposed = proposed_versions(dao, info.proposal.actions)
+    if not proposed:
+        return None
+    try:
+        policy = adopted_policy(dao, sources)
+        if policy is None:
+            return None
+        computed = [auto_reward(dao, policy, p.name, p.version, p.artifact_cid, _not_independent(dao, info, p))
+                    for p in proposed]  # fmt: skip
+    except DeaiGovError as exc:
+        return {"note": f"the reward policy could not be applied: {exc}", "flags": []}
+    paid = sum(amount for _, amount in transfers)
+    minted = sum(int(args["amount"]) for args in _merit_mints(dao, info.proposal))
+    allowed_tokens = sum(c.tokens for c in computed)
+    allowed_merit = sum(c.merit for c in computed)
+    flags = []
+    if paid > allowed_tokens:
+        flags.append(
+            f"pays {format_amount(paid)} from the treasury, above the {format_amount(allowed_tokens)} the policy gives"
+        )
+    if minted > allowed_merit:
+        flags.append(
+            f"mints {format_amount(minted)} of merit, above the {format_amount(allowed_merit)} the policy gives"
+        )
+    return {
+        "policy": "0x" + policy.digest.hex(),
+        "versions": [c.to_json() for c in computed],
+        "tokens_allowed": str(allowed_tokens),
+        "merit_allowed": str(allowed_merit),
+        "tokens_paid": str(paid),
+        "merit_minted": str(minted),
+        "flags": flags,
+        "note": None,
+    }
+
+
+def _merit_mints(dao: Dao, proposal: Proposal) -> list[dict[str, Any]]:
+    """The arguments of each `mintMerit` the proposal makes."""
+    token = dao.address("token").lower()
+    found = []
+    for action in proposal.actions:
+        if action.target.lower() != token:
+            continue
+        try:
+            function, args = decode_call("ModelToken", action.calldata)
+        except ValueError:
+            continue
+        if function == "mintMerit":
+            found.append(args)
+    return found
 
 
 def _not_independent(dao: Dao, info: ProposalInfo, proposed: ProposedVersion) -> dict[str, str]:

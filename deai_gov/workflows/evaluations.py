@@ -39,12 +39,18 @@ def build_evaluation(
     metrics: list[Metric],
     outputs_cid: str = "",
     proposal_id: int | None = None,
+    candidate: str | None = None,
 ) -> Evaluation:
     """An evaluation of version `version` (None: the current one) of `name`, bound to the artifact CID the registry
     records for it and to this DAO's registry; with `proposal_id`, of the version that proposal would write (under
-    vote, say), bound to the artifact it names. InputError for an unknown model, version or proposal, a proposal
-    writing no version of `name`, or a malformed field."""
-    if proposal_id is not None:
+    vote, say), bound to the artifact it names; with `candidate` (an artifact CID), of the version not proposed yet
+    that the registry would number next. InputError for an unknown model, version or proposal, a proposal writing no
+    version of `name`, or a malformed field."""
+    if candidate is not None:  # not proposed yet: the number the registry would give it next
+        number, artifact = next_version(dao, name), candidate
+        if version is not None and version != number:
+            raise InputError(f"the next version of {name} is v{number}, not v{version}")
+    elif proposal_id is not None:
         from .approved import proposed_version
 
         proposed = proposed_version(dao, name, proposal_id)
@@ -68,6 +74,16 @@ def build_evaluation(
     )
     evaluation.check()
     return evaluation
+
+
+def next_version(dao: Dao, name: str) -> int:
+    """The number the registry would give the next version of `name`: its latest + 1, or 1 for a new model."""
+    from ..dao.registry import get_model
+
+    try:
+        return get_model(dao, name).latest_version + 1
+    except InputError:  # no such model yet: a registration writes version 1
+        return 1
 
 
 def attest_evaluation(dao: Dao, evaluation: Evaluation) -> PreparedTx:

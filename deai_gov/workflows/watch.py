@@ -69,6 +69,7 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "ModelRetired",
             "GuardianChanged",
             "EvaluatorSet",
+            "RewardPolicyAdopted",
         ),
     ),
 }
@@ -470,6 +471,8 @@ class _Decoder:
             return f"{model} retired at v{args['finalVersion']}: {args['reason']}"
         if name == "GuardianChanged":
             return self._moved("registry guardian", args["previousGuardian"], args["newGuardian"])
+        if name == "RewardPolicyAdopted":
+            return f"reward policy adopted: {args['uri']} (SHA-256 {args['digest']})"
         if name == "EvaluatorSet":
             trusted = "now trusted" if args["trusted"] else "no longer trusted"
             return f"evaluator {self._who(args['evaluator'])} {trusted}"

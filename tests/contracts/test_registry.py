@@ -488,3 +488,18 @@ def test_only_the_owner_changes_the_trusted_evaluators_each_change_an_event(
     for outsider in (guardian, contributor):  # the guardian's emergency powers do not reach the evaluator set
         with brownie.reverts(typed_error("OwnableUnauthorizedAccount", outsider.address)):
             registry.setEvaluator(outsider, True, {"from": outsider})
+
+
+def test_only_the_owner_adopts_a_reward_policy_its_digest_and_location_read_back(
+    registry: Any, owner: Any, guardian: Any
+) -> None:
+    assert plain(registry.rewardPolicy()) == ("0x" + "00" * 32, "")
+    digest = "0x" + "ab" * 32
+    tx = registry.setRewardPolicy(digest, "ipfs://bafkreipolicy", {"from": owner})
+    assert plain(tx.events["RewardPolicyAdopted"]) == {"digest": digest, "uri": "ipfs://bafkreipolicy"}
+    assert plain(registry.rewardPolicy()) == (digest, "ipfs://bafkreipolicy")
+    for empty in (("0x" + "00" * 32, "ipfs://x"), (digest, "")):
+        with brownie.reverts(typed_error("ModelRegistryInvalidRewardPolicy")):
+            registry.setRewardPolicy(*empty, {"from": owner})
+    with brownie.reverts(typed_error("OwnableUnauthorizedAccount", guardian.address)):
+        registry.setRewardPolicy(digest, "ipfs://other", {"from": guardian})

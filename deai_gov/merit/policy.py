@@ -1,0 +1,258 @@
+"""A reward policy: what an accepted version earns for its measured improvement, as the DAO adopted it by vote.
+
+    {
+      "schema": "deai-gov/reward-policy/v1",
+      "benchmarks": [
+        {"name": "tiny-clf", "version": "1", "harness": "0x<64 hex digits>", "metric": "accuracy",
+         "better": "higher", "weight": "1", "tolerance": "0.01"}
+      ],
+      "min_evaluators": 2,
+      "tokens_per_unit": "100",
+      "merit_per_unit": "50",
+      "cap_per_version": "500"
+    }
+
+Every meaning is the policy's: which benchmark (name, version and harness digest, so a changed harness is another
+benchmark), which metric and which direction is better, its weight, how far evaluators may differ and still agree,
+how many trusted evaluators must agree, and the rates (tokens and merit per 1.0 of weighted improvement) and the cap
+on tokens per version. Everything is checked when the policy is read; numbers are decimal text read as fixed point
+with 18 decimals, and the arithmetic is integer:
+
+- a score is **reproduced** when at least `min_evaluators` distinct evaluators measured it and their values lie
+  within `tolerance` of each other; its value is their median (the lower middle one);
+- the **baseline** is the best reproduced score any earlier version of the model ever had on the identical benchmark
+  (rolled-back versions included, so a version re-proposed is never paid twice); no baseline, no reward;
+- each metric's improvement is how far the candidate's reproduced score beats the baseline in the better direction
+  (nothing when it does not), times its weight, rounded down to 10**-18;
+- tokens = sum of improvements times `tokens_per_unit`, rounded down to a base unit, at most `cap_per_version`;
+  merit likewise with `merit_per_unit` (the token caps merit itself at 1% of the supply per proposal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError
+from .evaluation import MAX_TEXT, METRIC_DECIMALS, parse_metric_value
+
+SCHEMA = "deai-gov/reward-policy/v1"
+ONE = 10**METRIC_DECIMALS
+#: A policy document larger than this is refused unread.
+MAX_POLICY = 64 * 1024
+MAX_BENCHMARKS = 32
+
+
+@dataclass(frozen=True)
+class PolicyMetric:
+    """One metric of one benchmark the policy pays for."""
+
+    benchmark: str
+    version: str
+    harness: bytes
+    metric: str
+    higher_is_better: bool
+    weight: int
+    tolerance: int
+
+    @property
+    def key(self) -> tuple[str, str, bytes, str]:
+        """What makes two measurements comparable: benchmark name, version, harness digest, metric."""
+        return (self.benchmark, self.version, self.harness, self.metric)
+
+    @property
+    def label(self) -> str:
+        return f"{self.benchmark} v{self.version} (harness 0x{self.harness.hex()[:8]}) {self.metric}"
+
+
+@dataclass(frozen=True)
+class RewardPolicy:
+    metrics: tuple[PolicyMetric, ...]
+    min_evaluators: int
+    tokens_per_unit: int
+    merit_per_unit: int
+    cap_per_version: int
+    #: SHA-256 of the document: what the registry records.
+    digest: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "digest": "0x" + self.digest.hex(),
+            "metrics": [m.label for m in self.metrics],
+            "min_evaluators": self.min_evaluators,
+            "tokens_per_unit": str(self.tokens_per_unit),
+            "merit_per_unit": str(self.merit_per_unit),
+            "cap_per_version": str(self.cap_per_version),
+        }
+
+
+def read_policy(document: bytes) -> RewardPolicy:
+    """The policy in `document`; InputError naming the first thing wrong with it."""
+    from .. import parsing
+
+    if len(document) > MAX_POLICY:
+        raise InputError(f"a reward policy is at most {MAX_POLICY:,} bytes")
+    try:
+        data = parsing.loads(document.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"the reward policy is not JSON: {str(exc)[:120]}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise InputError(f'the reward policy must be a JSON object with "schema": "{SCHEMA}"')
+    unknown = set(data) - {"schema", "benchmarks", "min_evaluators", "tokens_per_unit", "merit_per_unit",
+                           "cap_per_version", "description"}  # fmt: skip
+    if unknown:
+        raise InputError(f"the reward policy has an unknown field {sorted(unknown)[0]!r}")
+    entries = data.get("benchmarks")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_BENCHMARKS:
+        raise InputError(f"the reward policy names 1 to {MAX_BENCHMARKS} benchmark metrics")
+    metrics = tuple(_metric(entry, index) for index, entry in enumerate(entries, 1))
+    if len({m.key for m in metrics}) != len(metrics):
+        raise InputError("the reward policy names a benchmark metric twice")
+    minimum = data.get("min_evaluators")
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100:
+        raise InputError("min_evaluators must be a whole number from 1 to 100")
+    return RewardPolicy(
+        metrics,
+        minimum,
+        _amount(data, "tokens_per_unit"),
+        _amount(data, "merit_per_unit"),
+        _amount(data, "cap_per_version"),
+        hashlib.sha256(document).digest(),
+    )
+
+
+def _amount(data: Mapping[str, Any], key: str) -> int:
+    """A token amount of the policy (decimal text, in tokens) in base units; 0 when absent."""
+    value = data.get(key, "0")
+    if not isinstance(value, str):
+        raise InputError(f'{key} must be decimal text, e.g. "100"')
+    amount = parse_metric_value(value)  # tokens have 18 decimals too
+    if amount < 0:
+        raise InputError(f"{key} cannot be negative")
+    return amount
+
+
+def _metric(entry: Any, index: int) -> PolicyMetric:
+    from ..names import parse_hash32
+
+    if not isinstance(entry, dict):
+        raise InputError(f"benchmark entry {index} is not a JSON object")
+    texts = {key: entry.get(key) for key in ("name", "version", "metric")}
+    for key, text in texts.items():
+        if not isinstance(text, str) or not text or len(text) > MAX_TEXT or not text.isprintable():
+            raise InputError(f"benchmark entry {index}: {key} must be printable text of 1 to {MAX_TEXT} characters")
+    if entry.get("better") not in ("higher", "lower"):
+        raise InputError(f'benchmark entry {index}: say which direction is better ("higher" or "lower")')
+    harness = entry.get("harness")
+    if not isinstance(harness, str):
+        raise InputError(f"benchmark entry {index}: harness must be the benchmark file's SHA-256 (0x and 64 hex)")
+    weight = parse_metric_value(str(entry.get("weight", "1")))
+    tolerance = parse_metric_value(str(entry.get("tolerance", "0")))
+    if weight <= 0 or tolerance < 0:
+        raise InputError(f"benchmark entry {index}: the weight must be positive and the tolerance not negative")
+    return PolicyMetric(
+        str(texts["name"]),
+        str(texts["version"]),
+        parse_hash32(harness, f"benchmark entry {index}'s harness"),
+        str(texts["metric"]),
+        entry["better"] == "higher",
+        weight,
+        tolerance,
+    )
+
+
+@dataclass(frozen=True)
+class MetricReward:
+    """What one policy metric contributes to a version's reward, and why."""
+
+    label: str
+    candidate: int | None
+    baseline: int | None
+    improvement: int
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.label,
+            "candidate": None if self.candidate is None else str(self.candidate),
+            "baseline": None if self.baseline is None else str(self.baseline),
+            "weighted_improvement": str(self.improvement),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class RewardComputation:
+    """A version's reward under a policy: per metric, and the totals (base units)."""
+
+    digest: bytes
+    metrics: tuple[MetricReward, ...]
+    tokens: int
+    merit: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": "0x" + self.digest.hex(),
+            "metrics": [m.to_json() for m in self.metrics],
+            "tokens": str(self.tokens),
+            "merit": str(self.merit),
+        }
+
+
+def reproduced(values: list[int], metric: PolicyMetric, minimum: int) -> int | None:
+    """The reproduced score of one evaluator's value each, or None when fewer than `minimum` or they differ by
+    more than the tolerance."""
+    if len(values) < minimum or not values or max(values) - min(values) > metric.tolerance:
+        return None
+    return int(statistics.median_low(values))
+
+
+def compute_reward(
+    policy: RewardPolicy,
+    candidate: Mapping[tuple[str, str, bytes, str], list[int]],
+    earlier: Mapping[tuple[str, str, bytes, str], list[list[int]]],
+) -> RewardComputation:
+    """The reward of a candidate version under `policy`.
+
+    Args:
+        policy: The adopted policy.
+        candidate: Per metric key, the independent trusted evaluators' values for the candidate (one each).
+        earlier: Per metric key, for each earlier version of the model, its evaluators' values (one each).
+    """
+    lines = []
+    total = 0
+    for metric in policy.metrics:
+        score = reproduced(candidate.get(metric.key, []), metric, policy.min_evaluators)
+        bests = [
+            s
+            for s in (reproduced(v, metric, policy.min_evaluators) for v in earlier.get(metric.key, []))
+            if s is not None
+        ]
+        best = (max(bests) if metric.higher_is_better else min(bests)) if bests else None
+        if score is None:
+            count = len(candidate.get(metric.key, []))
+            note = f"not reproduced: {count} of {policy.min_evaluators} evaluators needed, within the tolerance"
+            lines.append(MetricReward(metric.label, None, best, 0, note))
+            continue
+        if best is None:
+            lines.append(
+                MetricReward(metric.label, score, None, 0, "no earlier reproduced score: no baseline, no reward")
+            )
+            continue
+        gain = score - best if metric.higher_is_better else best - score
+        weighted = max(0, gain) * metric.weight // ONE
+        total += weighted
+        lines.append(MetricReward(metric.label, score, best, weighted, "improved" if gain > 0 else "no improvement"))
+    tokens = min(total * policy.tokens_per_unit // ONE, policy.cap_per_version)
+    merit = total * policy.merit_per_unit // ONE
+    return RewardComputation(policy.digest, tuple(lines), tokens, merit)
+
+
+def shown_units(units: int) -> str:
+    """Fixed-point units (18 decimals) as people write them: `0.5`, `50`."""
+    from decimal import Decimal
+
+    return format(Decimal(units).scaleb(-METRIC_DECIMALS).normalize(), "f")

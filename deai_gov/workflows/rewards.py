@@ -1,0 +1,90 @@
+"""Rewards computed from measured impact: the DAO's adopted reward policy, read back and checked against the digest
+the registry holds, and a version's reward under it from the evaluations that count (`merit.policy` says how).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..dao.actions import Action
+from ..errors import InputError, VerificationError
+from ..merit.policy import RewardComputation, RewardPolicy, compute_reward, read_policy
+from .evaluations import find_evaluations
+
+if TYPE_CHECKING:
+    from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockSource
+
+__all__ = ["adopted_policy", "auto_reward", "policy_action"]
+
+
+def policy_action(dao: Dao, document: bytes, cid: str) -> Action:
+    """Adopt the reward policy `document` (published at `cid`) when the proposal executes; InputError when the
+    document is not a valid policy."""
+    policy = read_policy(document)
+    return dao.action("registry", "setRewardPolicy", policy.digest, f"ipfs://{cid}")
+
+
+def adopted_policy(dao: Dao, sources: list[BlockSource]) -> RewardPolicy | None:
+    """The reward policy the DAO adopted, fetched from its `ipfs://` location and checked against the digest the
+    registry holds; None before any was adopted.
+
+    Raises:
+        VerificationError: The document fetched does not hash to the registry's digest.
+        InputError: Its location is not an `ipfs://` CID, or the document is not a valid policy.
+        StoreError: No source had the document.
+    """
+    import hashlib
+
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.content import file_bytes
+    from ..merit.policy import MAX_POLICY
+
+    digest, uri = dao.read("registry", "rewardPolicy")
+    if bytes(digest) == bytes(32):
+        return None
+    if not str(uri).startswith("ipfs://"):
+        raise InputError(f"the adopted reward policy is at {str(uri)[:80]!r}, not an ipfs:// CID")
+    document = file_bytes(sources, from_text(str(uri).removeprefix("ipfs://")), limit=MAX_POLICY)
+    if hashlib.sha256(document).digest() != bytes(digest):
+        raise VerificationError(f"the reward policy at {uri} does not hash to the digest the DAO adopted")
+    return read_policy(document)
+
+
+def auto_reward(
+    dao: Dao,
+    policy: RewardPolicy,
+    name: str,
+    version: int,
+    artifact_cid: str,
+    not_independent: dict[str, str] | None = None,
+) -> RewardComputation:
+    """What version `version` of `name` (artifact `artifact_cid`, registered or not yet) earns under `policy`: its
+    reproduced scores on the policy's metrics against the best any other version of the model reached.
+
+    Only evaluations that count are used (trusted, bound, not revoked), one per evaluator and version (its latest),
+    on the policy's exact benchmark and with the policy's direction; for the candidate, not those of
+    `not_independent` evaluators (lowercase address -> why).
+    """
+    records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
+    wanted = {m.key: m for m in policy.metrics}
+    latest: dict[tuple[int, tuple[str, str, bytes, str], str], int] = {}
+    for record in records:  # oldest first: an evaluator's later value replaces its earlier one
+        e = record.evaluation
+        if not record.counts or e is None:
+            continue
+        if e.version == version and record.attester.lower() in (not_independent or {}):
+            continue
+        for measured in e.metrics:
+            key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
+            metric = wanted.get(key)
+            if metric is not None and measured.higher_is_better == metric.higher_is_better:
+                latest[(e.version, key, record.attester.lower())] = measured.value
+    candidate: dict[tuple[str, str, bytes, str], list[int]] = {}
+    earlier: dict[tuple[str, str, bytes, str], dict[int, list[int]]] = {}
+    for (number, key, _), value in sorted(latest.items()):
+        if number == version:
+            candidate.setdefault(key, []).append(value)
+        else:
+            earlier.setdefault(key, {}).setdefault(number, []).append(value)
+    return compute_reward(policy, candidate, {key: list(per.values()) for key, per in earlier.items()})
