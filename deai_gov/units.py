@@ -53,6 +53,14 @@ def format_amount(units: int, decimals: int = TOKEN_DECIMALS) -> str:
     return sign + text
 
 
+def format_fixed(units: int, decimals: int = TOKEN_DECIMALS) -> str:
+    """A fixed-point value (an evaluation's metric, a policy's figure) as plain decimal text, without grouping, as
+    JSON consumers parse it: 875000000000000000 -> '0.875', -5 * 10**17 -> '-0.5', 10**20 -> '100'."""
+    from decimal import Decimal
+
+    return format(Decimal(units).scaleb(-decimals).normalize(), "f")
+
+
 def format_ether(wei: int, places: int = 4) -> str:
     """A native balance in ether, to `places` decimals at most (gas makes the last of 18 digits noise): 9,999.9853."""
     step = 10 ** (TOKEN_DECIMALS - places)

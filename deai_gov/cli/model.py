@@ -53,8 +53,8 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
 
     from ..dao.registry import model_history
     from ..home.addressbook import names_of, with_name
-    from ..units import format_time
-    from ..workflows.quality import compare_versions, shown
+    from ..units import format_fixed, format_time
+    from ..workflows.quality import compare_versions
 
     name, _ = reference
     history = model_history(session.dao, name)
@@ -81,7 +81,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
                 evaluators = len(comparison.candidate)
                 screen.print(
                     f"    evaluated: {comparison.benchmark} {comparison.metric} "
-                    f"{shown(comparison.candidate_value or 0)} ({evaluators} trusted evaluator"
+                    f"{format_fixed(comparison.candidate_value or 0)} ({evaluators} trusted evaluator"
                     f"{'s' if evaluators > 1 else ''}{', ' + ', '.join(comparison.flags) if comparison.flags else ''})",
                     highlight=False,
                     markup=False,
@@ -699,7 +699,7 @@ def _amounts(
         return reward, merit
     from ..dao.token import symbol
     from ..errors import InputError
-    from ..merit.policy import shown_units
+    from ..units import format_fixed
     from ..workflows.rewards import adopted_policy, auto_reward
 
     policy = adopted_policy(session.dao, session.sources())
@@ -714,11 +714,11 @@ def _amounts(
     sym = symbol(session.dao)
     echo(f"  under the adopted reward policy 0x{policy.digest.hex()[:16]}…:", err=True)
     for line in computed.metrics:
-        candidate = "-" if line.candidate is None else shown_units(line.candidate)
-        baseline = "-" if line.baseline is None else shown_units(line.baseline)
+        candidate = "-" if line.candidate is None else format_fixed(line.candidate)
+        baseline = "-" if line.baseline is None else format_fixed(line.baseline)
         echo(f"    {line.label}: {candidate} against best {baseline}: {line.note}", err=True)
     echo(
-        f"    reward {shown_units(computed.tokens)} {sym}, merit {shown_units(computed.merit)} {sym}",
+        f"    reward {format_fixed(computed.tokens)} {sym}, merit {format_fixed(computed.merit)} {sym}",
         err=True,
     )
     if reward == "auto":

@@ -580,7 +580,7 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
 
 def quality_lines(item: Any) -> list[str]:
     """What evaluations say about a proposed version (`ProposedArtifact.quality`), a line per benchmark metric."""
-    from ..workflows.quality import shown as _shown
+    from ..units import format_fixed
 
     if not item.quality:
         note = item.quality_note
@@ -588,15 +588,18 @@ def quality_lines(item: Any) -> list[str]:
     lines = []
     for c in item.quality:
         better = "higher" if c.higher_is_better else "lower"
+        plural = "s" if len(c.candidate) > 1 else ""
         candidate = (
-            f"{_shown(c.candidate_value)} by {len(c.candidate)} trusted evaluator{'s' if len(c.candidate) > 1 else ''}"
+            f"{format_fixed(c.candidate_value)} by {len(c.candidate)} trusted evaluator{plural}"
             if c.candidate_value is not None
             else "not evaluated"
         )
         baseline = (
-            f"the current version's {_shown(c.baseline_value)}" if c.baseline_value is not None else "no current value"
+            f"the current version's {format_fixed(c.baseline_value)}"
+            if c.baseline_value is not None
+            else "no current value"
         )
-        delta = f" ({'+' if c.delta > 0 else ''}{_shown(c.delta)})" if c.delta is not None else ""
+        delta = f" ({'+' if c.delta > 0 else ''}{format_fixed(c.delta)})" if c.delta is not None else ""
         flags = f"; flagged: {', '.join(c.flags)}" if c.flags else ""
         lines.append(
             f"    {c.benchmark} {c.metric} ({better} is better): {candidate}, against {baseline}{delta}{flags}"
@@ -633,22 +636,22 @@ def _policy(session: Session, path: Path) -> Any:
 
 def reward_lines(check: dict[str, Any] | None, sym: str) -> list[str]:
     """The adopted reward policy applied to a proposal (`ProposalReview.reward_check`), in lines."""
-    from ..merit.policy import shown_units
+    from ..units import format_fixed
 
     if check is None:
         return []
     if check.get("note"):
         return [f"  reward policy: {check['note']}"]
     lines = [
-        f"  reward policy {check['policy'][:18]}…: gives {shown_units(int(check['tokens_allowed']))} {sym} and "
-        f"{shown_units(int(check['merit_allowed']))} {sym} of merit; the proposal pays "
-        f"{shown_units(int(check['tokens_paid']))} {sym} and mints {shown_units(int(check['merit_minted']))} {sym} "
+        f"  reward policy {check['policy'][:18]}…: gives {format_fixed(int(check['tokens_allowed']))} {sym} and "
+        f"{format_fixed(int(check['merit_allowed']))} {sym} of merit; the proposal pays "
+        f"{format_fixed(int(check['tokens_paid']))} {sym} and mints {format_fixed(int(check['merit_minted']))} {sym} "
         "of merit"
     ]
     for version in check["versions"]:
         for metric in version["metrics"]:
-            candidate = "-" if metric["candidate"] is None else shown_units(int(metric["candidate"]))
-            baseline = "-" if metric["baseline"] is None else shown_units(int(metric["baseline"]))
+            candidate = "-" if metric["candidate"] is None else format_fixed(int(metric["candidate"]))
+            baseline = "-" if metric["baseline"] is None else format_fixed(int(metric["baseline"]))
             lines.append(f"    {metric['metric']}: {candidate} against best {baseline}: {metric['note']}")
     lines += [f"    flagged: {flag}" for flag in check["flags"]]
     return lines

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..names import checksum, checksum_address, validate_model_name
+from ..units import format_fixed
 
 #: The schema the DAO registers with EAS (no resolver, revocable): field names are part of its UID.
 EVALUATION_SCHEMA = (
@@ -48,8 +49,7 @@ class Metric:
     @property
     def shown(self) -> str:
         """The value as people write it: `0.875`, `12`, `-3.5`."""
-        text = format(Decimal(self.value).scaleb(-METRIC_DECIMALS).normalize(), "f")
-        return text
+        return format_fixed(self.value)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.shown, "value_units": str(self.value),

@@ -249,10 +249,3 @@ def compute_reward(
     tokens = min(total * policy.tokens_per_unit // ONE, policy.cap_per_version)
     merit = total * policy.merit_per_unit // ONE
     return RewardComputation(policy.digest, tuple(lines), tokens, merit)
-
-
-def shown_units(units: int) -> str:
-    """Fixed-point units (18 decimals) as people write them: `0.5`, `50`."""
-    from decimal import Decimal
-
-    return format(Decimal(units).scaleb(-METRIC_DECIMALS).normalize(), "f")

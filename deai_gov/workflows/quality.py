@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..merit.evaluation import METRIC_DECIMALS
+from ..units import format_fixed
 from .evaluations import EvaluationRecord
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class MetricComparison:
         elif self.delta is not None and (self.delta < 0 if self.higher_is_better else self.delta > 0):
             found.append("regressed")
         if self.spread:
-            found.append(f"its evaluators differ by {shown(self.spread)}")
+            found.append(f"its evaluators differ by {format_fixed(self.spread)}")
         for who, why in self.left_out:
             found.append(f"left out the evaluation by {who} ({why})")
         return found
@@ -156,12 +156,5 @@ def _median(values: tuple[tuple[str, int], ...]) -> int | None:
     return int(statistics.median_low(value for _, value in values)) if values else None
 
 
-def shown(units: int) -> str:
-    """A fixed-point value (18 decimals) as people write it: `0.875`, `-0.5`."""
-    from decimal import Decimal
-
-    return format(Decimal(units).scaleb(-METRIC_DECIMALS).normalize(), "f")
-
-
 def _shown_or_none(units: int | None) -> str | None:
-    return None if units is None else shown(units)
+    return None if units is None else format_fixed(units)

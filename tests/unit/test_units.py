@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from deai_gov.errors import InputError
-from deai_gov.units import MAX_UINT256, TOKEN_DECIMALS, format_amount, format_ether, parse_amount
+from deai_gov.units import MAX_UINT256, TOKEN_DECIMALS, format_amount, format_ether, format_fixed, parse_amount
 
 
 def test_the_token_has_18_decimals_and_uint256_is_the_ceiling() -> None:
@@ -174,3 +174,11 @@ def test_amounts_that_would_only_fit_rounded_are_refused(text: str, decimals: in
 )
 def test_a_native_balance_is_shown_to_four_decimals(wei: int, shown: str) -> None:
     assert format_ether(wei) == shown
+
+
+@pytest.mark.parametrize(
+    ("units", "text"),
+    [(875 * 10**15, "0.875"), (-5 * 10**17, "-0.5"), (10**20, "100"), (0, "0"), (1, "0.000000000000000001")],
+)
+def test_a_fixed_point_value_is_plain_decimal_text(units: int, text: str) -> None:
+    assert format_fixed(units) == text
