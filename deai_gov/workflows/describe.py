@@ -19,6 +19,7 @@ from ..ipfs.blockcid import from_text, to_text
 from ..ipfs.content import file_bytes
 from ..units import format_amount, format_duration
 from .approved import RewardShare, review_proposed
+from .evaluations import EvaluationRecord
 from .quality import MetricComparison
 
 if TYPE_CHECKING:
@@ -429,15 +430,17 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
     simulation = [] if done else simulate_actions(dao, info.proposal)
     transfers = treasury_transfers(dao, info.proposal)
+    versions = [_Written(dao, info, proposed) for proposed in proposed_versions(dao, info.proposal.actions)]
     artifacts = []
-    for proposed in proposed_versions(dao, info.proposal.actions):
+    for written in versions:
+        proposed = written.proposed
         problem, shares = (
             review_proposed(sources, proposed, transfers)
             if sources
             else ("not checked (no IPFS source configured)", [])
         )
         rewarded = any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor)
-        quality, note = _quality(dao, proposed, _not_independent(dao, info, proposed))
+        quality, note = _quality(dao, written)
         artifacts.append(
             ProposedArtifact(
                 proposed.name,
@@ -452,29 +455,56 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
             )
         )
     described = full_description(sources, info.proposal.description)
-    return ProposalReview(info, simulation, artifacts, described, _reward_check(dao, sources, info, transfers))
+    return ProposalReview(
+        info, simulation, artifacts, described, _reward_check(dao, sources, info, versions, transfers)
+    )
+
+
+class _Written:
+    """A version the proposal would write, who cannot vouch for it, and its evaluations, read once for both the
+    quality comparison and the reward check."""
+
+    def __init__(self, dao: Dao, info: ProposalInfo, proposed: ProposedVersion):
+        self.dao, self.proposed = dao, proposed
+        self.not_independent = _not_independent(dao, info, proposed)
+        self._records: list[EvaluationRecord] | None = None
+
+    def records(self) -> list[EvaluationRecord]:
+        """The model's evaluations with this version as proposed (raises as `find_evaluations` does)."""
+        if self._records is None:
+            from .evaluations import find_evaluations
+
+            p = self.proposed
+            self._records = find_evaluations(self.dao, p.name, proposed={(p.name, p.version): p.artifact_cid})
+        return self._records
 
 
 def _reward_check(
-    dao: Dao, sources: list[BlockSource], info: ProposalInfo, transfers: list[tuple[str, int]]
+    dao: Dao,
+    sources: list[BlockSource],
+    info: ProposalInfo,
+    versions: list[_Written],
+    transfers: list[tuple[str, int]],
 ) -> dict[str, Any] | None:
     """What the adopted reward policy gives the versions the proposal writes, against everything the proposal pays
     from the treasury and mints as merit; what exceeds it is flagged. Never raises (rule 2): a failure is a note."""
     from .rewards import adopted_policy, auto_reward
 
-    proposed = proposed_versions(dao, info.proposal.actions)
-    if not proposed:
+    if not versions:
         return None
     try:
         policy = adopted_policy(dao, sources)
         if policy is None:
             return None
-        computed = [auto_reward(dao, policy, p.name, p.version, p.artifact_cid, _not_independent(dao, info, p))
-                    for p in proposed]  # fmt: skip
+        computed = [
+            auto_reward(dao, policy, w.proposed.name, w.proposed.version, w.proposed.artifact_cid,
+                        w.not_independent, w.records())
+            for w in versions
+        ]  # fmt: skip
     except DeaiGovError as exc:
         return {"note": f"the reward policy could not be applied: {exc}", "flags": []}
     paid = sum(amount for _, amount in transfers)
-    minted = sum(int(args["amount"]) for args in _merit_mints(dao, info.proposal))
+    minted = sum(int(args["amount"]) for function, args in token_calls(dao, info.proposal) if function == "mintMerit")
     allowed_tokens = sum(c.tokens for c in computed)
     allowed_merit = sum(c.merit for c in computed)
     flags = []
@@ -498,53 +528,29 @@ def _reward_check(
     }
 
 
-def _merit_mints(dao: Dao, proposal: Proposal) -> list[dict[str, Any]]:
-    """The arguments of each `mintMerit` the proposal makes."""
-    token = dao.address("token").lower()
-    found = []
-    for action in proposal.actions:
-        if action.target.lower() != token:
-            continue
-        try:
-            function, args = decode_call("ModelToken", action.calldata)
-        except ValueError:
-            continue
-        if function == "mintMerit":
-            found.append(args)
-    return found
-
-
 def _not_independent(dao: Dao, info: ProposalInfo, proposed: ProposedVersion) -> dict[str, str]:
     """Who cannot vouch for a proposed version (lowercase address -> why): the proposal's proposer, the version's
     contributor, and whoever the proposal pays from the treasury or grants merit."""
     found = {info.proposer.lower(): "the proposal's proposer"}
     if proposed.contributor:
         found.setdefault(proposed.contributor.lower(), "the version's contributor")
-    token = dao.address("token").lower()
-    for action in info.proposal.actions:
-        if action.target.lower() != token:
-            continue
-        try:
-            function, args = decode_call("ModelToken", action.calldata)
-        except ValueError:
-            continue
+    for function, args in token_calls(dao, info.proposal):
         payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
         if payee:
             found.setdefault(str(payee).lower(), "paid or granted merit by the proposal")
     return found
 
 
-def _quality(
-    dao: Dao, proposed: ProposedVersion, not_independent: dict[str, str] | None = None
-) -> tuple[list[MetricComparison], str | None]:
+def _quality(dao: Dao, written: _Written) -> tuple[list[MetricComparison], str | None]:
     """The evaluations of a proposed version against the current one, or why there are none to show; never raises
     for what the chain holds (rule 2: a review shows everything else whatever one check meets)."""
     from .quality import proposed_quality
 
     if "eas" not in dao.deployment.addresses:
         return [], "this DAO records no attestation service: no evaluations"
+    p = written.proposed
     try:
-        found = proposed_quality(dao, proposed.name, proposed.version, proposed.artifact_cid, not_independent)
+        found = proposed_quality(dao, p.name, p.version, p.artifact_cid, written.not_independent, written.records())
     except DeaiGovError as exc:
         return [], f"evaluations could not be read: {exc}"
     return found, None if found else "no evaluation that counts, of this version or the current one"
@@ -552,18 +558,22 @@ def _quality(
 
 def treasury_transfers(dao: Dao, proposal: Proposal) -> list[tuple[str, int]]:
     """The (recipient, amount) of each token transfer the proposal makes from the treasury, in order."""
+    return [(str(args["to"]), int(args["value"])) for function, args in token_calls(dao, proposal)
+            if function == "transfer"]  # fmt: skip
 
+
+def token_calls(dao: Dao, proposal: Proposal) -> list[tuple[str, dict[str, Any]]]:
+    """(function, arguments) of each call the proposal makes on the DAO's token, in order; calls that do not
+    decode against its ABI are left out (the actions in words mark them)."""
     token = dao.address("token").lower()
     found = []
     for action in proposal.actions:
         if action.target.lower() != token:
             continue
         try:
-            function, args = decode_call("ModelToken", action.calldata)
+            found.append(decode_call("ModelToken", action.calldata))
         except ValueError:
             continue
-        if function == "transfer":
-            found.append((str(args["to"]), int(args["value"])))
     return found
 
 

@@ -136,10 +136,16 @@ def compare_versions(
 
 
 def proposed_quality(
-    dao: Dao, name: str, version: int, artifact_cid: str, not_independent: dict[str, str] | None = None
+    dao: Dao,
+    name: str,
+    version: int,
+    artifact_cid: str,
+    not_independent: dict[str, str] | None = None,
+    records: list[EvaluationRecord] | None = None,
 ) -> list[MetricComparison]:
     """The comparison a voter sees for a version a proposal would write: against the model's current version
-    (none for a registration), without the evaluations of the candidate by `not_independent` evaluators."""
+    (none for a registration), without the evaluations of the candidate by `not_independent` evaluators. `records`
+    are the model's evaluations with that version as proposed (`find_evaluations`), read here when not given."""
     from ..dao.registry import get_model
     from ..errors import InputError
     from .evaluations import find_evaluations
@@ -148,7 +154,8 @@ def proposed_quality(
         baseline = get_model(dao, name).current_version or None
     except InputError:  # a registration: no model yet, hence nothing to compare with
         baseline = None
-    records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
+    if records is None:
+        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
     return compare_versions(records, name, version, baseline, not_independent=not_independent)
 
 

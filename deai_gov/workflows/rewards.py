@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..dao.actions import Action
 from ..errors import InputError, VerificationError
 from ..merit.policy import RewardComputation, RewardPolicy, compute_reward, read_policy
-from .evaluations import find_evaluations
+from .evaluations import EvaluationRecord, find_evaluations
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -58,15 +58,18 @@ def auto_reward(
     version: int,
     artifact_cid: str,
     not_independent: dict[str, str] | None = None,
+    records: list[EvaluationRecord] | None = None,
 ) -> RewardComputation:
     """What version `version` of `name` (artifact `artifact_cid`, registered or not yet) earns under `policy`: its
     reproduced scores on the policy's metrics against the best any other version of the model reached.
 
     Only evaluations that count are used (trusted, bound, not revoked), one per evaluator and version (its latest),
     on the policy's exact benchmark and with the policy's direction; for the candidate, not those of
-    `not_independent` evaluators (lowercase address -> why).
+    `not_independent` evaluators (lowercase address -> why). `records` are the model's evaluations with that
+    version as proposed (`find_evaluations`), read here when not given.
     """
-    records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
+    if records is None:
+        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
     wanted = {m.key: m for m in policy.metrics}
     latest: dict[tuple[int, tuple[str, str, bytes, str], str], int] = {}
     for record in records:  # oldest first: an evaluator's later value replaces its earlier one
