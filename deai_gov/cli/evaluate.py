@@ -66,7 +66,7 @@ def submit(
     (`proposal create --evaluator add ADDRESS`).
     """
     from ..merit.benchmark import load_benchmark, measured
-    from ..workflows.evaluations import attest_evaluation, build_evaluation
+    from ..workflows.evaluations import build_evaluation
 
     name, version = reference
     benchmark = load_benchmark(benchmark_file)
@@ -75,10 +75,7 @@ def submit(
         session.dao,
         name,
         version,
-        benchmark=benchmark.name,
-        benchmark_version=benchmark.version,
-        dataset_cid=benchmark.dataset_cid,
-        harness_digest=benchmark.digest,
+        benchmark=benchmark,
         metrics=measured(benchmark, values),
         outputs_cid=outputs_cid,
         proposal_id=proposal_id,
@@ -91,12 +88,7 @@ def submit(
         f"v{benchmark.version}: {shown}",
         err=True,
     )
-    summary = transact(session, attest_evaluation(session.dao, evaluation), "attest the evaluation", outcome_key="uid")
-    if isinstance(summary.get("uid"), bytes):
-        summary["uid"] = "0x" + summary["uid"].hex()
-    if summary.get("sent"):
-        echo(f"attestation {summary['uid']}", err=True)
-    emit(session, summary | {"evaluation": evaluation.to_json()}, lambda: None)
+    _attest(session, evaluation)
 
 
 @eval_.command()
@@ -139,7 +131,7 @@ def run(
     from ..ipfs.content import file_bytes
     from ..merit.benchmark import load_benchmark, measured
     from ..workflows.approved import proposed_version, pull_proposed, pull_version, resolve
-    from ..workflows.evaluations import attest_evaluation, build_evaluation
+    from ..workflows.evaluations import build_evaluation
     from ..workflows.harness import code_running_files, run_harness
 
     name, version = reference
@@ -197,10 +189,7 @@ def run(
             session.dao,
             name,
             number,
-            benchmark=benchmark.name,
-            benchmark_version=benchmark.version,
-            dataset_cid=benchmark.dataset_cid,
-            harness_digest=benchmark.digest,
+            benchmark=benchmark,
             metrics=metrics,
             outputs_cid=outputs_cid,
             proposal_id=proposal_id,
@@ -208,9 +197,14 @@ def run(
         )
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
     echo(f"measured in {result.seconds:.1f} s: {shown}" + (f"; outputs {outputs_cid}" if outputs_cid else ""), err=True)
+    _attest(session, evaluation)
+
+
+def _attest(session: Session, evaluation: Any) -> None:
+    """Attest `evaluation` (simulated, confirmed and sent as every transaction is) and say its UID."""
+    from ..workflows.evaluations import attest_evaluation
+
     summary = transact(session, attest_evaluation(session.dao, evaluation), "attest the evaluation", outcome_key="uid")
-    if isinstance(summary.get("uid"), bytes):
-        summary["uid"] = "0x" + summary["uid"].hex()
     if summary.get("sent"):
         echo(f"attestation {summary['uid']}", err=True)
     emit(session, summary | {"evaluation": evaluation.to_json()}, lambda: None)

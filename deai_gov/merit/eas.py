@@ -101,12 +101,15 @@ def attest(
     `Attested` event the EAS itself emitted)."""
     request = (schema, (recipient, expiration_time, revocable, ref_uid, data, 0))
     calldata = encode_call("EAS", "attest", (request,))
+    return PreparedTx(
+        contracts.eas, calldata, "attest an evaluation", read_outcome=lambda receipt: attested_uid(contracts, receipt)
+    )
 
-    def uid_of(receipt: Any) -> bytes:
-        [attested] = logs_in_receipt(receipt, "EAS", contracts.eas, "Attested")
-        return bytes(attested["uid"])
 
-    return PreparedTx(contracts.eas, calldata, "attest an evaluation", read_outcome=uid_of)
+def attested_uid(contracts: EasContracts, receipt: Any) -> bytes:
+    """The UID of the attestation a mined `attest` made, from the `Attested` event the EAS itself emitted."""
+    [attested] = logs_in_receipt(receipt, "EAS", contracts.eas, "Attested")
+    return bytes(attested["uid"])
 
 
 def revoke(contracts: EasContracts, schema: bytes, uid: bytes) -> PreparedTx:

@@ -19,6 +19,7 @@ from ..chain.logs import iter_logs
 from ..dao.registry import get_version, trusted_evaluators
 from ..errors import InputError
 from ..merit import eas
+from ..merit.benchmark import Benchmark
 from ..merit.evaluation import EVALUATION_SCHEMA, Evaluation, Metric, binding_problems
 
 if TYPE_CHECKING:
@@ -32,16 +33,14 @@ def build_evaluation(
     name: str,
     version: int | None,
     *,
-    benchmark: str,
-    benchmark_version: str,
-    dataset_cid: str,
-    harness_digest: bytes,
+    benchmark: Benchmark,
     metrics: list[Metric],
     outputs_cid: str = "",
     proposal_id: int | None = None,
     candidate: str | None = None,
 ) -> Evaluation:
-    """An evaluation of version `version` (None: the current one) of `name`, bound to the artifact CID the registry
+    """An evaluation on `benchmark` (its name, version, data set and digest are recorded) of version `version`
+    (None: the current one) of `name`, bound to the artifact CID the registry
     records for it and to this DAO's registry; with `proposal_id`, of the version that proposal would write (under
     vote, say), bound to the artifact it names; with `candidate` (an artifact CID), of the version not proposed yet
     that the registry would number next. InputError for an unknown model, version or proposal, a proposal writing no
@@ -65,10 +64,10 @@ def build_evaluation(
         number,
         artifact,
         dao.address("registry"),
-        benchmark,
-        benchmark_version,
-        dataset_cid,
-        harness_digest,
+        benchmark.name,
+        benchmark.version,
+        benchmark.dataset_cid,
+        benchmark.digest,
         tuple(metrics),
         outputs_cid,
     )
@@ -88,13 +87,15 @@ def next_version(dao: Dao, name: str) -> int:
 
 def attest_evaluation(dao: Dao, evaluation: Evaluation) -> PreparedTx:
     """The on-chain attestation of `evaluation` with the DAO's attestation service, its registry as recipient; the
-    transaction's outcome is the attestation's UID."""
+    transaction's outcome is the attestation's UID, as 0x and 64 hex digits."""
     contracts = dao.attestation_service()
     tx = eas.attest(
         contracts, eas.schema_uid(EVALUATION_SCHEMA), evaluation.encode(), recipient=dao.address("registry")
     )
     description = f"attest {evaluation.benchmark} on {evaluation.model} v{evaluation.version}"
-    return PreparedTx(tx.to, tx.data, description, read_outcome=tx.read_outcome)
+    return PreparedTx(
+        tx.to, tx.data, description, read_outcome=lambda receipt: "0x" + eas.attested_uid(contracts, receipt).hex()
+    )
 
 
 @dataclass(frozen=True)
