@@ -11,6 +11,7 @@ whole list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,11 @@ from ..merit.evaluation import EVALUATION_SCHEMA, Evaluation, Metric, binding_pr
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
 
-__all__ = ["EvaluationRecord", "attest_evaluation", "build_evaluation", "find_evaluations"]
+__all__ = ["EvaluationRecord", "Measurement", "attest_evaluation", "build_evaluation", "find_evaluations",
+           "latest_measurements"]  # fmt: skip
+
+#: What makes two measurements comparable: benchmark name, benchmark version, harness digest, metric.
+MeasureKey = tuple[str, str, bytes, str]
 
 
 def build_evaluation(
@@ -205,3 +210,44 @@ def _record(
     return EvaluationRecord(
         "0x" + attestation.uid.hex(), attestation.attester, attestation.time, block, evaluation, trusted, problems
     )
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One evaluator's value for one metric of one version."""
+
+    evaluator: str
+    value: int
+    higher_is_better: bool
+
+
+def latest_measurements(
+    records: list[EvaluationRecord],
+    name: str,
+    candidate: int,
+    not_independent: dict[str, str] | None = None,
+    keep: Callable[[MeasureKey, Measurement], bool] | None = None,
+) -> tuple[dict[tuple[int, MeasureKey, str], Measurement], dict[MeasureKey, set[tuple[str, str]]]]:
+    """The measurements of model `name` that count, one per version, metric and evaluator: its latest (`records`
+    are oldest first), among those `keep` accepts. Those of version `candidate` by `not_independent` evaluators
+    (lowercase address -> why) are left out, and returned apart as (evaluator, why) per metric.
+
+    Returns:
+        (version, key, evaluator in lowercase) -> its measurement; and key -> the evaluations left out.
+    """
+    latest: dict[tuple[int, MeasureKey, str], Measurement] = {}
+    left: dict[MeasureKey, set[tuple[str, str]]] = {}
+    for record in records:
+        e = record.evaluation
+        if not record.counts or e is None or e.model != name:
+            continue
+        why = (not_independent or {}).get(record.attester.lower())
+        for measured in e.metrics:
+            key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
+            if e.version == candidate and why is not None:
+                left.setdefault(key, set()).add((record.attester, why))
+                continue
+            found = Measurement(record.attester, measured.value, measured.higher_is_better)
+            if keep is None or keep(key, found):
+                latest[(e.version, key, record.attester.lower())] = found
+    return latest, left

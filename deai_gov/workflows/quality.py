@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..units import format_fixed
-from .evaluations import EvaluationRecord
+from .evaluations import EvaluationRecord, MeasureKey, latest_measurements
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -96,24 +96,13 @@ def compare_versions(
     """Each metric of each benchmark either version was evaluated on, by evaluations that count, sorted by
     benchmark and metric. One value per evaluator and version: an evaluator's latest. `not_independent` (lowercase
     address -> why) names evaluators whose evaluations of the candidate are left out (and said to be)."""
-    latest: dict[tuple[int, str, str, str], tuple[str, int, bool]] = {}
-    left: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for record in records:  # oldest first: a later evaluation by the same evaluator replaces its earlier one
-        e = record.evaluation
-        if not record.counts or e is None or e.model != name or e.version not in (candidate, baseline):
-            continue
-        benchmark = f"{e.benchmark} v{e.benchmark_version} (harness 0x{e.harness_digest.hex()[:8]})"
-        why = (not_independent or {}).get(record.attester.lower())
-        if e.version == candidate and why is not None:
-            for measured in e.metrics:
-                left.setdefault((benchmark, measured.name), set()).add((record.attester, why))
-            continue
-        for measured in e.metrics:
-            latest[(e.version, benchmark, measured.name, record.attester.lower())] = (
-                record.attester,
-                measured.value,
-                measured.higher_is_better,
-            )
+    found, left = latest_measurements(records, name, candidate, not_independent)
+    latest = {
+        (version, _label(key), key[3], who): (m.evaluator, m.value, m.higher_is_better)
+        for (version, key, who), m in found.items()
+        if version in (candidate, baseline)
+    }
+    left_by_label = {(_label(key), key[3]): why for key, why in left.items()}
     keys = sorted({(benchmark, metric) for _, benchmark, metric, _ in latest})
     comparisons = []
     for benchmark, metric in keys:
@@ -128,11 +117,17 @@ def compare_versions(
             )
 
         direction = next(h for (_, b, m, _), (_, _, h) in latest.items() if b == benchmark and m == metric)
-        excluded = tuple(sorted(left.get((benchmark, metric), set())))
+        excluded = tuple(sorted(left_by_label.get((benchmark, metric), set())))
         comparisons.append(
             MetricComparison(benchmark, metric, direction, values(candidate), values(baseline), excluded)
         )
     return comparisons
+
+
+def _label(key: MeasureKey) -> str:
+    """A benchmark as a voter reads it: name, version and the start of its harness digest."""
+    name, version, harness, _ = key
+    return f"{name} v{version} (harness 0x{harness.hex()[:8]})"
 
 
 def proposed_quality(

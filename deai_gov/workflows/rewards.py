@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..dao.actions import Action
 from ..errors import InputError, VerificationError
 from ..merit.policy import RewardComputation, RewardPolicy, compute_reward, read_policy
-from .evaluations import EvaluationRecord, find_evaluations
+from .evaluations import EvaluationRecord, MeasureKey, Measurement, find_evaluations, latest_measurements
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -71,18 +71,13 @@ def auto_reward(
     if records is None:
         records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
     wanted = {m.key: m for m in policy.metrics}
-    latest: dict[tuple[int, tuple[str, str, bytes, str], str], int] = {}
-    for record in records:  # oldest first: an evaluator's later value replaces its earlier one
-        e = record.evaluation
-        if not record.counts or e is None:
-            continue
-        if e.version == version and record.attester.lower() in (not_independent or {}):
-            continue
-        for measured in e.metrics:
-            key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
-            metric = wanted.get(key)
-            if metric is not None and measured.higher_is_better == metric.higher_is_better:
-                latest[(e.version, key, record.attester.lower())] = measured.value
+
+    def on_policy(key: MeasureKey, measured: Measurement) -> bool:  # the policy's benchmark, in its direction
+        metric = wanted.get(key)
+        return metric is not None and measured.higher_is_better == metric.higher_is_better
+
+    found, _ = latest_measurements(records, name, version, not_independent, on_policy)
+    latest = {(number, key, who): m.value for (number, key, who), m in found.items()}
     candidate: dict[tuple[str, str, bytes, str], list[int]] = {}
     earlier: dict[tuple[str, str, bytes, str], dict[int, list[int]]] = {}
     for (number, key, _), value in sorted(latest.items()):
