@@ -729,21 +729,18 @@ def _amounts(
 
 
 def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str) -> list[Any]:
-    from ..dao.token import merit_actions, split_reward, symbol
-    from ..home.addressbook import names_of, with_name
-    from ..units import format_amount
+    from ..dao.token import merit_actions
 
     if merit is None:
         return []
     actions = merit_actions(session.dao, shares, merit, reason)  # refuses merit that is not positive, first
-    sym, names = symbol(session.dao), names_of()
-    for (address, part), (_, bps) in zip(split_reward(merit, shares), shares, strict=True):
-        echo(f"  merit {format_amount(part)} {sym} ({bps / 100:g}%) to {with_name(address, names)}", err=True)
+    for part in _parts(session, shares, merit):
+        echo(f"  merit {part}", err=True)
     return actions
 
 
 def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None) -> list[Any]:
-    from ..dao.token import reward_actions, split_reward, symbol
+    from ..dao.token import reward_actions, symbol
     from ..home.addressbook import names_of, with_name
     from ..units import format_amount
 
@@ -751,14 +748,26 @@ def _reward(session: Session, shares: list[tuple[str, int]], reward: int | None)
         return []
     actions = reward_actions(session.dao, shares, reward)  # refuses a reward that is not positive, first
     sym = symbol(session.dao)
-    names = names_of()
     if len(shares) == 1:
-        echo(f"  contributor reward {format_amount(reward)} {sym} to {with_name(shares[0][0], names)}", err=True)
+        echo(f"  contributor reward {format_amount(reward)} {sym} to {with_name(shares[0][0], names_of())}", err=True)
         return actions
     echo(f"  contributors' reward {format_amount(reward)} {sym}, split by their shares in the manifest:", err=True)
-    for (address, part), (_, bps) in zip(split_reward(reward, shares), shares, strict=True):
-        echo(f"    {format_amount(part)} {sym} ({bps / 100:g}%) to {with_name(address, names)}", err=True)
+    for part in _parts(session, shares, reward):
+        echo(f"    {part}", err=True)
     return actions
+
+
+def _parts(session: Session, shares: list[tuple[str, int]], amount: int) -> list[str]:
+    """`amount` split by the contributors' shares, a part each in words: `6 MDL (60%) to 0x… (carol)`."""
+    from ..dao.token import split_reward, symbol
+    from ..home.addressbook import names_of, with_name
+    from ..units import format_amount
+
+    sym, names = symbol(session.dao), names_of()
+    return [
+        f"{format_amount(part)} {sym} ({bps / 100:g}%) to {with_name(address, names)}"
+        for (address, part), (_, bps) in zip(split_reward(amount, shares), shares, strict=True)
+    ]
 
 
 _common = [
