@@ -57,7 +57,7 @@ def info(session: Session) -> None:
         names = names_of()
         trusted = ", ".join(with_name(a, names) for a in data["evaluators"]) or "none yet"
         table.add_row("trusted evaluators", trusted)
-        if "eas" in data["addresses"]:
+        if session.dao.records_attestation_service:
             table.add_row("evaluation schema", "0x" + schema_uid(EVALUATION_SCHEMA).hex())
         console().print(table)
 

@@ -92,7 +92,7 @@ def show(session: Session, reference: tuple[str, int | None]) -> None:
 
 def _evaluations_of(session: Session, name: str) -> list[Any]:
     """The evaluations attested for model `name` ([] for a DAO without an attestation service)."""
-    if "eas" not in session.dao.deployment.addresses:
+    if not session.dao.records_attestation_service:
         return []
     from ..workflows.evaluations import find_evaluations
 

@@ -76,17 +76,23 @@ class Dao:
                 )
         return dao
 
+    @property
+    def records_attestation_service(self) -> bool:
+        """Whether the deployment record names where evaluations are attested (deployments before them do not)."""
+        addresses = self.deployment.addresses
+        return isinstance(addresses.get("eas"), str) and isinstance(addresses.get("schema_registry"), str)
+
     def attestation_service(self) -> EasContracts:
         """Where this DAO's evaluations are attested (InputError for a deployment without one)."""
         from ..merit.eas import EasContracts
 
-        eas, registry = self.deployment.addresses.get("eas"), self.deployment.addresses.get("schema_registry")
-        if not (isinstance(eas, str) and isinstance(registry, str)):
+        if not self.records_attestation_service:
             raise InputError(
                 "this DAO's deployment record names no attestation service (EAS): it was deployed without one",
                 hint="deploy with `dao deploy --eas deploy` (or --eas ADDRESS of an existing EAS)",
             )
-        return EasContracts(checksum(eas), checksum(registry))
+        addresses = self.deployment.addresses
+        return EasContracts(checksum(addresses["eas"]), checksum(addresses["schema_registry"]))
 
     def address(self, role: str) -> str:
         """The checksummed address of `role` (token, timelock, governor, registry)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .evaluation import MAX_METRICS, MAX_TEXT, Metric, parse_metric_value
+from .evaluation import MAX_METRICS, MAX_TEXT, Metric, parse_metric_value, short_text
 
 #: A benchmark file larger than this is refused unread.
 MAX_FILE = 64 * 1024
@@ -92,7 +92,7 @@ def _benchmark(data: Any, digest: bytes) -> Benchmark:
         raise InputError(f"unknown field {sorted(unknown)[0]!r}")
     name, version = data.get("name"), data.get("version", "1")
     for what, text in (("name", name), ("version", version)):
-        if not isinstance(text, str) or not text or len(text) > MAX_TEXT or not text.isprintable():
+        if not short_text(text):
             raise InputError(f"its {what} must be printable text of 1 to {MAX_TEXT} characters")
     dataset = data.get("dataset", "")
     if not isinstance(dataset, str):
@@ -110,7 +110,7 @@ def _benchmark(data: Any, digest: bytes) -> Benchmark:
         raise InputError(f"it must name 1 to {MAX_METRICS} metrics")
     specs = []
     for metric, spec in metrics.items():
-        if not metric or len(metric) > MAX_TEXT or not metric.isprintable():
+        if not short_text(metric):
             raise InputError(f"metric name {metric[:80]!r} must be printable text of 1 to {MAX_TEXT} characters")
         if not isinstance(spec, dict) or spec.get("better") not in ("higher", "lower"):
             raise InputError(f'metric {metric!r}: say which direction is better ("better": "higher" or "lower")')

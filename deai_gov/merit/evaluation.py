@@ -38,6 +38,12 @@ MAX_TEXT = 200
 MAX_DATA = 64 * 1024
 
 
+def short_text(value: Any) -> bool:
+    """Whether `value` is a name an evaluation, benchmark or policy may carry: printable text of 1 to MAX_TEXT
+    characters (no terminal escapes, no line breaks)."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_TEXT and value.isprintable()
+
+
 @dataclass(frozen=True)
 class Metric:
     """One measured value: `value` in units of 10**-18 (fixed point), and which direction is better."""
@@ -168,7 +174,7 @@ class Evaluation:
         texts = [("benchmark", self.benchmark), ("benchmark version", self.benchmark_version)]
         texts += [("metric name", m.name) for m in self.metrics]
         for what, text in texts:
-            if not text or len(text) > MAX_TEXT or not text.isprintable():
+            if not short_text(text):
                 raise InputError(
                     f"the evaluation's {what} {text[:80]!r} is empty, longer than {MAX_TEXT} or unprintable"
                 )

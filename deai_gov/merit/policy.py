@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from .evaluation import MAX_TEXT, METRIC_DECIMALS, parse_metric_value
+from .evaluation import MAX_TEXT, METRIC_DECIMALS, parse_metric_value, short_text
 
 SCHEMA = "deai-gov/reward-policy/v1"
 ONE = 10**METRIC_DECIMALS
@@ -142,7 +142,7 @@ def _metric(entry: Any, index: int) -> PolicyMetric:
         raise InputError(f"benchmark entry {index} is not a JSON object")
     texts = {key: entry.get(key) for key in ("name", "version", "metric")}
     for key, text in texts.items():
-        if not isinstance(text, str) or not text or len(text) > MAX_TEXT or not text.isprintable():
+        if not short_text(text):
             raise InputError(f"benchmark entry {index}: {key} must be printable text of 1 to {MAX_TEXT} characters")
     if entry.get("better") not in ("higher", "lower"):
         raise InputError(f'benchmark entry {index}: say which direction is better ("higher" or "lower")')

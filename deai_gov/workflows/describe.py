@@ -546,7 +546,7 @@ def _quality(dao: Dao, written: _Written) -> tuple[list[MetricComparison], str |
     for what the chain holds (rule 2: a review shows everything else whatever one check meets)."""
     from .quality import proposed_quality
 
-    if "eas" not in dao.deployment.addresses:
+    if not dao.records_attestation_service:
         return [], "this DAO records no attestation service: no evaluations"
     p = written.proposed
     try:
