@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..chain.client import Chain, PreparedTx, ReadCall, read, send
+from ..chain.client import Chain, PreparedTx, ReadCall, call_many, read, send
 from ..chain.logs import logs_in_receipt
 from ..contracts.abi import encode_call, encode_deployment
 from ..errors import InputError
@@ -147,11 +147,20 @@ class Attestation:
 
 def get_attestation(chain: Chain, contracts: EasContracts, uid: bytes) -> Attestation | None:
     """The attestation `uid`, or None when EAS has none by that UID."""
-    found = read(chain, ReadCall(contracts.eas, "EAS", "getAttestation", (uid,)))
-    if bytes(found[0]) == ZERO_UID:
+    return get_attestations(chain, contracts, [uid])[0]
+
+
+def get_attestations(chain: Chain, contracts: EasContracts, uids: list[bytes]) -> list[Attestation | None]:
+    """Each attestation of `uids` (None where EAS has none by that UID), read in one JSON-RPC batch."""
+    found = call_many(chain, [ReadCall(contracts.eas, "EAS", "getAttestation", (uid,)) for uid in uids])
+    return [_attestation(record) for record in found]
+
+
+def _attestation(record: Any) -> Attestation | None:
+    if bytes(record[0]) == ZERO_UID:
         return None
-    uid_, schema, time, expiration, revocation, ref, recipient, attester, revocable, data = found
+    uid, schema, time, expiration, revocation, ref, recipient, attester, revocable, data = record
     return Attestation(
-        bytes(uid_), bytes(schema), int(time), int(expiration), int(revocation), bytes(ref), str(recipient),
+        bytes(uid), bytes(schema), int(time), int(expiration), int(revocation), bytes(ref), str(recipient),
         str(attester), bool(revocable), bytes(data),
     )  # fmt: skip

@@ -168,9 +168,9 @@ def find_evaluations(
         from_block=dao.deployment.block,
         filters={"recipient": registry, "schemaUID": schema},
     )
-    for log in logs:
-        uid = bytes(log.args["uid"])
-        attestation = eas.get_attestation(dao.chain, contracts, uid)
+    attested = list(logs)
+    uids = [bytes(log.args["uid"]) for log in attested]
+    for log, attestation in zip(attested, eas.get_attestations(dao.chain, contracts, uids), strict=True):
         if attestation is None:  # a log from a contract that is not what the record says: nothing to show
             continue
         is_trusted = attestation.attester.lower() in trusted
