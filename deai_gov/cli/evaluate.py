@@ -127,6 +127,7 @@ def run(
     """
     import tempfile
 
+    from ..errors import InputError
     from ..ipfs.blockcid import from_text
     from ..ipfs.content import file_bytes
     from ..merit.benchmark import load_benchmark, measured
@@ -137,14 +138,10 @@ def run(
     name, version = reference
     benchmark = load_benchmark(benchmark_file)
     if not benchmark.command:
-        from ..errors import InputError
-
         raise InputError(f"benchmark {benchmark.name} has no command to run", hint="attest results with `eval submit`")
     session.dao.attestation_service()  # a DAO without one: said before any work
     sources = session.sources()
     if (candidate is None) != (candidate_manifest is None):
-        from ..errors import InputError
-
         raise InputError("--candidate and --candidate-manifest go together: the artifact and its manifest")
     if candidate is not None and candidate_manifest is not None:
         from ..dao.registry import ProposedVersion
@@ -152,12 +149,12 @@ def run(
 
         target = ProposedVersion(name, next_version(session.dao, name), candidate, candidate_manifest)
         number, artifact = target.version, candidate
+        if version is not None and version != number:  # said before any work, as build_evaluation says it
+            raise InputError(f"the next version of {name} is v{number}, not v{version}")
     elif proposal_id is not None:
         target = proposed_version(session.dao, name, proposal_id)
         number, artifact = target.version, target.artifact_cid
         if version is not None and version != number:
-            from ..errors import InputError
-
             raise InputError(f"proposal {proposal_id} writes {name} v{number}, not v{version}")
     else:
         approved = resolve(
