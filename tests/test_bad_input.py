@@ -47,7 +47,7 @@ from deai_gov.ipfs.content import publish
 from deai_gov.ipfs.manifest import Contributor
 from deai_gov.ipfs.stores import EmbeddedStore
 
-from .helpers import People, dao_params, deploy_recorded, fake_cid, people_from, propose
+from .helpers import People, dao_params, deploy_recorded, people_from, propose
 
 MODEL = "acme/bad-input"
 DAY = 86_400
@@ -125,6 +125,18 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         folder, EmbeddedStore(store), name=MODEL, version=1, contributors=[Contributor(people.bob.address, 10_000)]
     )
     register = reg.register_action(dao, MODEL, published.artifact_cid, published.manifest_cid, people.bob.address)
+    # versions published, not registered: what proposals naming them by CID read their contributors from
+    candidate = tmp / "candidate"
+    candidate.mkdir()
+    (candidate / "weights.bin").write_bytes(b"candidate weights")
+    alice_only = [Contributor(people.alice.address, 10_000)]
+    new_cids, pending_cids, canceled_cids = (
+        (p.artifact_cid, p.manifest_cid)
+        for p in (
+            publish(candidate, EmbeddedStore(store), name=name, version=1, contributors=alice_only)
+            for name in ("acme/new", "acme/pending", "acme/canceled")
+        )
+    )
 
     def reward(amount: int) -> gov.Action:
         return token.reward_action(dao, people.bob.address, amount * TOKEN)
@@ -147,10 +159,8 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
     active = _propose(dao, people.alice, [reward(3)], "Active reward")
     advance_time(chain, VOTING_DELAY + 1)
     send(dao.chain, people.alice, gov.vote(dao, active, gov.Support.FOR, "yes"))
-    pending_cids = (fake_cid("pending artifact"), fake_cid("pending manifest"))
     pending_action = reg.register_action(dao, "acme/pending", *pending_cids, people.alice.address)
     pending = _propose(dao, people.alice, [pending_action], "Register acme/pending v1")
-    canceled_cids = (fake_cid("canceled artifact"), fake_cid("canceled manifest"))
     canceled_action = reg.register_action(dao, "acme/canceled", *canceled_cids, people.alice.address)
     canceled = _propose(dao, people.alice, [canceled_action], "Register acme/canceled v1")
     send(dao.chain, people.alice, gov.cancel(dao, canceled))
@@ -256,9 +266,10 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         "alice_badsum": _bad_checksum(people.alice.address),
         "bob_badsum": _bad_checksum(people.bob.address),
         "zero": "0x" + "00" * 20,
-        "cid_a": fake_cid("new artifact"),
+        "cid_a": new_cids[0],
         "model_manifest": published.manifest_cid,
-        "cid_m": fake_cid("new manifest"),
+        "cid_m": new_cids[1],
+        "cid_absent": _cid("nowhere manifest", "sha2-256"),  # a valid CID of no block anywhere
         "cid_pa": pending_cids[0],
         "cid_pm": pending_cids[1],
         "cid_ca": canceled_cids[0],
@@ -731,6 +742,19 @@ MODEL_CASES = [
     case("model-register-nowhere-to-publish", ["--rpc-url", "{rpc}", "--deployment", "{record}", "--account",
                                                "alice", "--password-file", "{pw}", "--yes", "model", "propose",
                                                "register", "acme/new", "{folder}"], 3, "nowhere to publish"),
+    case("model-register-manifest-nowhere", signed("alice", "model", "propose", "register", "acme/new",
+                                                   "--artifact", "{cid_a}", "--manifest", "{cid_absent}"), 7,
+         "is not in the embedded store"),
+    # publishing without proposing
+    case("model-publish-bad-name", signed("alice", "model", "publish", "Acme/New", "{folder}"), 3,
+         "not a valid model name"),
+    case("model-publish-missing-folder", signed("alice", "model", "publish", "acme/new", "{tmp}/no-such-folder"), 2,
+         "does not exist"),
+    case("model-publish-bad-contributor", signed("alice", "model", "publish", "acme/new", "{folder}",
+                                                 "--contributor", "0x12"), 3, "contributor '0x12' is not an address"),
+    case("model-publish-nowhere-to-publish", ["--rpc-url", "{rpc}", "--deployment", "{record}", "--account", "alice",
+                                              "--password-file", "{pw}", "--yes", "model", "publish", "acme/new",
+                                              "{folder}"], 3, "nowhere to publish"),
     case("model-register-wrong-password", [*BASE, "--account", "alice", "--password-file", "{wrongpw}", "--yes",
                                            "model", "propose", "register", "acme/new", "--artifact", "{cid_a}",
                                            "--manifest", "{cid_m}"], 3, "wrong password"),

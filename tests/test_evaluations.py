@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from eth_account import Account
 
 from deai_gov.chain.client import send
 from deai_gov.cli import main
@@ -345,10 +346,12 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     lines = [line.strip() for line in out.splitlines()]
     accuracy = next(line for line in lines if " accuracy (higher is better): " in line)
     assert accuracy.endswith(
-        "accuracy (higher is better): 1 by 2 trusted evaluators, against the current version's 0.5 (+0.5)"
-    )
+        "accuracy (higher is better): 1 reproduced by 2 trusted evaluators, against the current version's 0.5 (+0.5)"
+    )  # the untrusted claim was on another harness: not this benchmark
     mse = next(line for line in lines if " mse (lower is better): " in line)
-    assert mse.endswith("mse (lower is better): 0 by 2 trusted evaluators, against the current version's 0.5 (-0.5)")
+    assert mse.endswith(
+        "mse (lower is better): 0 reproduced by 2 trusted evaluators, against the current version's 0.5 (-0.5)"
+    )
     code, out, _ = run(*show, str(good), "--json")
     [artifact] = json.loads(out)["artifacts"]
     first, _ = artifact["evaluations"]
@@ -363,7 +366,7 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     code, out, _ = run(*show, str(worse))
     regressed = (
         "accuracy (higher is better): 0.25 by 1 trusted evaluator, against the current version's 0.5 (-0.25); "
-        f"flagged: regressed, left out the evaluation by {people.alice.address} (the proposal's proposer)"
+        f"flagged: regressed, left out the evaluation by {people.alice.address} (alice) (the proposal's proposer)"
     )
     assert regressed in out
     code, out, _ = run(*show, str(worse), "--json")
@@ -381,90 +384,165 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     assert " accuracy 0.5 (1 trusted evaluator)" in out
 
 
-# ------------------------------------------------------------------ rewards from measured impact
+# ------------------------------------------------------------------ the whole story: merit, through the CLI
 
 
-def test_a_reward_follows_the_adopted_policy_from_reproduced_improvement(tiny: dict[str, Any], tmp_path: Path) -> None:
-    """v1 measured at 0.5 by two trusted evaluators; a policy adopted by vote (100 tokens and 20 of merit per 1.0 of
-    accuracy gained); v2, evaluated before it is proposed at 1 by the same two, is proposed with `--reward auto
-    --merit auto`: 50 tokens and 10 of merit, which `proposal show` recomputes and finds within the policy, and
-    which an independent recomputation writes byte for byte; a proposal paying more is flagged."""
-    from deai_gov.dao import token
-    from deai_gov.ipfs.blockcid import to_text
-    from deai_gov.ipfs.content import publish
-    from deai_gov.ipfs.importer import import_bytes
-    from deai_gov.ipfs.manifest import Contributor
-    from deai_gov.ipfs.stores import EmbeddedStore
-    from deai_gov.workflows.rewards import adopted_policy, auto_reward, policy_action
-
-    from .helpers import finish, propose_and_vote
-
-    dao, people = tiny["dao"], tiny["people"]
-    evaluators = (people.carol.address, people.outsider.address)
-    pass_proposal(dao, people, [reg.evaluator_action(dao, a, True) for a in evaluators], "Trust carol and dave")
-    for alias in ("carol", "dave"):
-        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"]
-        args = ["eval", "run", "acme/tiny-clf", "--benchmark", str(tiny["benchmark"])]
-        assert run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)[0] == 0
-    digest = "0x" + hashlib.sha256(tiny["benchmark"].read_bytes()).hexdigest()
-    document = json.dumps({
+def policy_document(benchmark: Path) -> bytes:
+    """A reward policy paying for accuracy on the tiny benchmark: 100 tokens and 20 of merit per 1.0 gained."""
+    digest = "0x" + hashlib.sha256(benchmark.read_bytes()).hexdigest()
+    return json.dumps({
         "schema": "deai-gov/reward-policy/v1",
         "benchmarks": [{"name": "tiny-clf", "version": "1", "harness": digest, "metric": "accuracy",
                         "better": "higher", "weight": "1", "tolerance": "0.01"}],
         "min_evaluators": 2, "tokens_per_unit": "100", "merit_per_unit": "20", "cap_per_version": "500",
-    }).encode()  # fmt: skip
-    store = EmbeddedStore(tiny["store"])
-    policy_cid = to_text(store.import_dag(lambda sink: import_bytes(document, sink).cid))
-    folder = tmp_path / "v2"
-    folder.mkdir()
-    (folder / "model.json").write_text(json.dumps({"weights": [1.0, 1.0], "bias": 0.0}))
-    bob = [Contributor(people.bob.address, 10_000)]
-    v2 = publish(folder, store, name="acme/tiny-clf", version=2, parent_version=1, contributors=bob)
-    store.close()
-    pass_proposal(dao, people, [policy_action(dao, document, policy_cid)], "Adopt the reward policy")
+    }, indent=2).encode()  # fmt: skip
 
-    # evaluated before anyone proposes it: the candidate artifact, as v2
-    for alias in ("carol", "dave"):
-        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"]
-        args = ["eval", "run", "acme/tiny-clf", "--candidate", v2.artifact_cid, "--candidate-manifest",
-                v2.manifest_cid, "--benchmark", str(tiny["benchmark"])]  # fmt: skip
-        code, _, err = run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)
-        assert code == 0 and "accuracy 1, mse 0" in err, err
-    signer = ["--account", "alice", "--password-file", str(tiny["password"]), "--yes", "--json"]
-    code, out, err = run(
-        *tiny["base"], "--store", str(tiny["store"]), *signer, "model", "propose", "upgrade", "acme/tiny-clf",
-        str(folder), "--contributor", people.bob.address, "--reward", "auto", "--merit", "auto",
-    )  # fmt: skip
-    assert code == 0, err
-    assert "accuracy: 1 against best 0.5: improved" in err and "reward 50 MDL, merit 10 MDL" in err
-    pid = json.loads(out)["proposal_id"]
 
-    code, out, err = run(*tiny["base"], "--store", str(tiny["store"]), "--json", "proposal", "show", str(pid))
-    check = json.loads(out)["reward_policy"]
-    assert (check["tokens_allowed"], check["merit_allowed"]) == (str(50 * 10**18), str(10 * 10**18))
-    assert (check["tokens_paid"], check["merit_minted"], check["flags"]) == (str(50 * 10**18), str(10 * 10**18), [])
-    # an independent recomputation writes the same calldata, byte for byte
-    policy = adopted_policy(dao, [EmbeddedStore(tiny["store"])])
-    assert policy is not None
-    not_independent = {people.alice.address.lower(): "the proposer", people.bob.address.lower(): "a contributor"}
-    again = auto_reward(dao, policy, "acme/tiny-clf", 2, v2.artifact_cid, not_independent)
-    expected = [token.reward_action(dao, people.bob.address, again.tokens),
-                token.merit_action(dao, people.bob.address, again.merit, "acme/tiny-clf v2")]  # fmt: skip
-    actions = gov.get_proposal(dao, pid)[0].actions
-    assert [a.calldata for a in actions[1:]] == [a.calldata for a in expected]
+def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
+    tiny: dict[str, Any], anvil: Anvil, tmp_path: Path
+) -> None:
+    """The story end to end through the CLI: a model registered; two trusted evaluators and one untrusted evaluate
+    v1 with the tiny benchmark; a reward policy adopted by vote; v2 (better accuracy) evaluated, then proposed with
+    `--reward auto --merit auto`; `proposal show` puts v2 against v1, reproduced by two, the untrusted evaluator not
+    counted, the reward within the policy; a second computation from another configuration folder finds the very
+    same proposal (identical calldata and description); executed, the contributors are paid exactly the policy's
+    amount and receive merit; a contributor who sold every token still votes with merit, and the vote counts; merit
+    does not transfer."""
+    from deai_gov.dao import token
+
+    dao, people = tiny["dao"], tiny["people"]
+    keys = anvil.dev_keys()
+    for alias, key in (("frank", keys[8]), ("erin", keys[9])):  # frank: a new contributor; erin: not trusted
+        secret = tmp_path / f"{alias}.key"
+        secret.write_text(key)
+        assert run("--password-file", str(tiny["password"]), "account", "import", alias, "--secret-file",
+                   str(secret))[0] == 0  # fmt: skip
+    frank, bob = Account.from_key(keys[8]).address, people.bob.address
+    store = ["--store", str(tiny["store"])]
+
+    def cli(alias: str | None, *args: str) -> tuple[int, str, str]:
+        signer = ["--account", alias, "--password-file", str(tiny["password"]), "--yes"] if alias else []
+        code, out, err = run(*tiny["base"], *store, *signer, *args)
+        assert code == 0, (args, err)
+        return code, out, err
+
+    def passed(pid: int) -> None:
+        """alice (with carol's delegation) votes for; the vote ends, the proposal is queued and executed."""
+        cli(None, "node", "warp", "61s")
+        cli("alice", "proposal", "vote", str(pid), "for")
+        cli(None, "node", "warp", "61m")
+        cli("alice", "proposal", "queue", str(pid))
+        cli(None, "node", "warp", "301s")
+        cli("alice", "proposal", "execute", str(pid))
+
+    def proposal_id(out: str) -> int:
+        return int(json.loads(out)["proposal_id"])
+
+    # v1 registered, bob its contributor; carol and dave trusted by vote
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    for folder, weights, bias in ((v1, [1.0, -1.0], 0.5), (v2, [1.0, 1.0], 0.0)):
+        folder.mkdir()
+        (folder / "model.json").write_text(json.dumps({"weights": weights, "bias": bias}))
+    _, out, _ = cli("alice", "--json", "model", "propose", "register", "acme/story", str(v1), "--contributor", bob)
+    passed(proposal_id(out))
+    _, out, _ = cli("alice", "--json", "proposal", "create", "--title", "Trust carol and dave as evaluators",
+                    "--evaluator", "add", people.carol.address, "--evaluator", "add", "dave")  # fmt: skip
+    passed(proposal_id(out))
+
+    # v1 evaluated with the tiny benchmark by carol, dave (trusted) and erin (not)
+    benchmark = ["--benchmark", str(tiny["benchmark"])]
+    for alias in ("carol", "dave", "erin"):
+        _, _, err = cli(alias, "eval", "run", "acme/story", *benchmark)
+        assert "accuracy 0.5, mse 0.5" in err, err
+
+    # the reward policy, adopted by vote
+    policy = tmp_path / "policy.json"
+    policy.write_text(policy_document(tiny["benchmark"]).decode())
+    _, out, _ = cli("alice", "--json", "proposal", "create", "--title", "Reward accuracy", "--policy", str(policy))
+    passed(proposal_id(out))
+    _, out, _ = cli(None, "--json", "dao", "info")
+    assert json.loads(out)["reward_policy"]["digest"] == "0x" + hashlib.sha256(policy.read_bytes()).hexdigest()
+
+    # v2 published (not proposed), evaluated by the same three on its artifact, then proposed with the reward auto
+    _, out, _ = cli("alice", "--json", "model", "publish", "acme/story", str(v2), "--contributor", f"{frank}:6000",
+                    "--contributor", f"{bob}:4000")  # fmt: skip
+    published = json.loads(out)
+    assert (published["version"], published["parent_version"]) == (2, 1)
+    for alias in ("carol", "dave", "erin"):
+        candidate = ["--candidate", published["artifact_cid"], "--candidate-manifest", published["manifest_cid"]]
+        _, _, err = cli(alias, "eval", "run", "acme/story", *candidate, *benchmark)
+        assert "accuracy 1, mse 0" in err, err
+    upgrade = ["model", "propose", "upgrade", "acme/story", "--artifact", published["artifact_cid"], "--manifest",
+               published["manifest_cid"], "--reward", "auto", "--merit", "auto"]  # fmt: skip
+    _, out, err = cli("alice", "--json", *upgrade)
+    assert "tiny-clf v1 (harness 0x" in err and "accuracy: 1 against best 0.5: improved" in err, err
+    assert "reward 50 MDL, merit 10 MDL" in err and "30 MDL (60%) to " in err and "20 MDL (40%) to " in err, err
+    pid = proposal_id(out)
+
+    # what a voter sees: v2 against v1, reproduced by carol and dave, erin's word not counted, the reward checked
+    _, shown, _ = cli(None, "proposal", "show", str(pid))
+    print(shown)  # the voter's view, as the closing note quotes it
+    lines = [line.strip() for line in shown.splitlines()]
+    accuracy = next(line for line in lines if " accuracy (higher is better): " in line)
+    assert accuracy.endswith(
+        "accuracy (higher is better): 1 reproduced by 2 trusted evaluators, against the current version's 0.5 "
+        f"(+0.5); not counted (not trusted by the DAO): {Account.from_key(keys[9]).address} (erin)"
+    ), accuracy
+    _, out, _ = cli(None, "--json", "proposal", "show", str(pid))
+    review = json.loads(out)
+    [artifact] = review["artifacts"]
+    first = artifact["evaluations"][0]
+    assert sorted(first["candidate_evaluators"]) == sorted([people.carol.address, people.outsider.address])
+    check = review["reward_policy"]
+    assert (check["tokens_allowed"], check["tokens_paid"]) == (str(50 * 10**18), str(50 * 10**18))
+    assert (check["merit_allowed"], check["merit_minted"], check["flags"]) == (str(10 * 10**18),) * 2 + ([],)
+
+    # recomputed from another configuration folder: the same proposal, found, nothing sent
+    other = tmp_path / "elsewhere"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEAI_GOV_HOME", str(other))
+        secret = tmp_path / "alice.key"
+        secret.write_text(keys[1])
+        assert run("--password-file", str(tiny["password"]), "account", "import", "alice", "--secret-file",
+                   str(secret))[0] == 0  # fmt: skip
+        _, out, err = cli("alice", "--json", *upgrade)
+    assert f"proposal {pid} already exists (pending): nothing sent" in err, err
+    assert json.loads(out)["proposal_id"] == pid
 
     # a proposal paying more than the policy gives is flagged
-    greedy = [reg.upgrade_action(dao, "acme/tiny-clf", v2.artifact_cid, v2.manifest_cid, people.bob.address),
-              token.reward_action(dao, people.bob.address, 400 * 10**18)]  # fmt: skip
-    greedy_id = propose_and_vote(dao, people, greedy, "Upgrade acme/tiny-clf, generously")
-    code, out, _ = run(*tiny["base"], "--store", str(tiny["store"]), "proposal", "show", str(greedy_id))
-    assert "flagged: pays 400 from the treasury, above the 50 the policy gives" in out
+    greedy = [*upgrade[:-4], "--reward", "400", "--title", "Upgrade acme/story, generously"]
+    _, out, _ = cli("alice", "--json", *greedy)
+    _, shown_greedy, _ = cli(None, "proposal", "show", str(proposal_id(out)))
+    assert "flagged: pays 400 from the treasury, above the 50 the policy gives" in shown_greedy
 
-    # executed: bob is paid exactly the policy's amount and receives its merit
-    before = token.holding(dao, people.bob.address)
-    from deai_gov.dao import governance
+    # executed: the contributors are paid exactly the policy's amount and receive merit
+    before = {who: token.holding(dao, who) for who in (frank, bob)}
+    passed(pid)
+    for who, tokens, merit in ((frank, 30, 6), (bob, 20, 4)):
+        _, out, _ = cli(None, "--json", "account", "power", who)
+        held = json.loads(out)
+        merit_gained = int(held["merit"]) - before[who].merit
+        gained = int(held["balance"]) - before[who].balance - merit_gained, merit_gained  # the balance holds merit
+        assert gained == (tokens * 10**18, merit * 10**18), (who, gained)
 
-    send(dao.chain, people.alice, governance.vote(dao, pid, governance.Support.FOR))
-    finish(dao, people, pid)
-    after = token.holding(dao, people.bob.address)
-    assert (after.balance - before.balance, after.merit - before.merit) == (60 * 10**18, 10 * 10**18)
+    # frank sells every token he can; his merit does not move, and still votes once delegated
+    cli("frank", "account", "transfer", "alice", "30")
+    code, _, err = run(*tiny["base"], "--account", "frank", "--password-file", str(tiny["password"]), "--yes",
+                       "account", "transfer", "alice", "1")  # fmt: skip
+    assert code != 0 and "can transfer only 0 tokens (the rest of its balance is merit, which stays with it)" in err
+    cli("frank", "account", "delegate", "self")
+    _, out, _ = cli(None, "--json", "account", "power", frank)
+    assert json.loads(out) | {"delegate": None} == {
+        "address": frank, "balance": str(6 * 10**18), "votes": str(6 * 10**18), "delegate": None, "symbol": "MDL",
+        "merit": str(6 * 10**18),
+    }  # fmt: skip
+    _, out, _ = cli("alice", "--json", "proposal", "create", "--title", "Thank the evaluators", "--transfer", "1",
+                    "carol")  # fmt: skip
+    following = proposal_id(out)
+    cli(None, "node", "warp", "61s")
+    cli("frank", "proposal", "vote", str(following), "for", "--reason", "merit, not money")
+    _, out, _ = cli(None, "--json", "proposal", "votes", str(following))
+    [ballot] = json.loads(out)
+    assert (ballot["voter"], ballot["support"], ballot["weight"]) == (frank, "for", str(6 * 10**18))
+    against, for_, abstain = dao.read("governor", "proposalVotes", following)
+    assert (against, for_, abstain) == (0, 6 * 10**18, 0)  # counted in the governor's tally

@@ -147,8 +147,8 @@ COMMANDS = {
             ),
             "model": (
                 "model",
-                "Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend "
-                "and unsuspend (guardian).",
+                "Models in the registry: list, show, versions, approval, pull, verify, export and import; publish "
+                "and propose; suspend and unsuspend (guardian).",
             ),
             "node": ("node", "A local devnet kept between commands: start, stop, status."),
             "proposal": (
@@ -235,6 +235,10 @@ MODEL_COMMANDS = _table(
         "propose": (
             "propose",
             "Propose a lifecycle change: register, upgrade, rollback, retire (with an optional reward).",
+        ),
+        "publish": (
+            "publish",
+            "Publish PATH as NAME's next version without proposing it, for evaluators to measure first.",
         ),
         "pull": (
             "pull",
@@ -355,8 +359,8 @@ def eval_(ctx: click.Context) -> None:
 @click.group(cls=LazyGroup, table=MODEL_COMMANDS)
 @click.pass_context
 def model(ctx: click.Context) -> None:
-    """Models in the registry: list, show, versions, approval, pull, verify, export and import; suspend and unsuspend
-    (guardian)."""
+    """Models in the registry: list, show, versions, approval, pull, verify, export and import; publish and propose;
+    suspend and unsuspend (guardian)."""
     _make_session(ctx)
 
 

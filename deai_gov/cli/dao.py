@@ -57,6 +57,10 @@ def info(session: Session) -> None:
         names = names_of()
         trusted = ", ".join(with_name(a, names) for a in data["evaluators"]) or "none yet"
         table.add_row("trusted evaluators", trusted)
+        policy = data["reward_policy"]
+        table.add_row(
+            "reward policy", f"{policy['uri']} (SHA-256 {policy['digest'][:18]}…)" if policy else "none adopted"
+        )
         if session.dao.records_attestation_service:
             table.add_row("evaluation schema", "0x" + schema_uid(EVALUATION_SCHEMA).hex())
         console().print(table)

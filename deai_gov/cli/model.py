@@ -665,15 +665,43 @@ def _content(
     return content
 
 
-def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
+def _shares_and_content(
+    session: Session, name: str, version: int, parent: int, path: Path | None, options: Any
+) -> tuple[list[tuple[str, int]], VersionContent]:
+    """The contributors' shares and the version's content: PATH published with the shares in its manifest, or the
+    given CIDs checked first and the shares read from their manifest (unless --contributor says)."""
+    if path is not None:
+        shares = _contributors(session, options)
+        return shares, _content(session, name, version, parent, path, shares, options)
+    content = _content(session, name, version, parent, path, [], options)
+    return _contributors(session, options, content.manifest_cid), content
+
+
+def _contributors(session: Session, options: Any, manifest_cid: str | None = None) -> list[tuple[str, int]]:
     """The version's contributors and their shares (basis points): --contributor ADDRESS[:SHARE], repeatable; one
-    without a share takes all 10,000; by default the proposing account. The first is the registry's contributor."""
+    without a share takes all 10,000; by default the proposing account. The first is the registry's contributor.
+    For a version given by CIDs (`manifest_cid`) and no --contributor, the contributors its manifest records."""
+    given = options["contributors"]
+    if given:
+        return _given_shares(given)
+    if manifest_cid:
+        return _manifest_shares(session, manifest_cid)
+    return [(session.signer().address, 10_000)]
+
+
+def _manifest_shares(session: Session, manifest_cid: str) -> list[tuple[str, int]]:
+    """The contributors a published manifest records, fetched and verified from the configured sources."""
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.content import fetch_manifest
+
+    manifest = fetch_manifest(session.sources(), from_text(manifest_cid))
+    return [(c.address, c.share_bps) for c in manifest.contributors]
+
+
+def _given_shares(given: tuple[str, ...]) -> list[tuple[str, int]]:
     from ..errors import InputError
     from ..home.addressbook import resolve_address
 
-    given = options["contributors"]
-    if not given:
-        return [(session.signer().address, 10_000)]
     shares: list[tuple[str, int]] = []
     for item in given:
         address, colon, share = item.partition(":")
@@ -770,81 +798,156 @@ def _parts(session: Session, shares: list[tuple[str, int]], amount: int) -> list
     ]
 
 
+ARTIFACT_OPTION = click.option("--artifact", "artifact_cid", help="Artifact root CID (instead of PATH).")
+MANIFEST_OPTION = click.option("--manifest", "manifest_cid", help="Manifest CID (instead of PATH).")
+CONTRIBUTOR_OPTION = click.option(
+    "--contributor",
+    "contributors",
+    multiple=True,
+    metavar="ADDRESS[:BPS]",
+    help="A contributor and its share in basis points (repeatable; shares add up to 10000; one alone takes all). "
+    "Recorded in the manifest; the first is the registry's contributor. Default: the proposing account.",
+)
+REWARD_OPTION = click.option(
+    "--reward",
+    type=AMOUNT_OR_AUTO,
+    metavar="AMOUNT|auto",
+    help="Tokens paid from the treasury by the same vote, split among the contributors by their shares (each "
+    "gets the floor of its share, the first also the remainder); `auto`: what the DAO's adopted reward policy "
+    "gives for the version's reproduced improvement.",
+)
+MERIT_OPTION = click.option(
+    "--merit",
+    type=AMOUNT_OR_AUTO,
+    metavar="AMOUNT|auto",
+    help="Merit minted to the contributors by the same vote, split by their shares: voting power they keep and "
+    "cannot transfer (at most 1% of the supply at a time); `auto`: as the adopted reward policy gives.",
+)
+NO_COPY_OPTION = click.option(
+    "--no-copy",
+    is_flag=True,
+    help="Leave PATH's bytes where they are instead of copying them into the embedded store, which then reads "
+    "them from PATH (like `ipfs add --nocopy`); a file changed later is refused.",
+)
+INCLUDE_HIDDEN_OPTION = click.option(
+    "--include-hidden",
+    is_flag=True,
+    help="Also publish hidden files and folders (.env, .git/...), left out by default: publishing is public.",
+)
+PROFILE_OPTION = click.option(
+    "--profile",
+    type=click.Choice(list(PROFILE_NAMES)),
+    default=PROFILE_NAMES[0],
+    show_default=True,
+    help="Import profile for PATH: IPIP-499's unixfs-v1-2025 (what Kubo makes after `ipfs config profile apply "
+    "unixfs-v1-2025`), or cidv1-raw-256k-174, the parameters of versions published before it.",
+)
+PIN_OPTION = click.option(
+    "--pin",
+    metavar="SERVICE",
+    help="Have this remote pinning service ([pinning.SERVICE] in config.toml, or `local`: the devnet's) pin the "
+    "artifact and manifest, and wait until it has, before proposing.",
+)
+PIN_TIMEOUT_OPTION = click.option(
+    "--pin-timeout", type=Duration(), default="10m", show_default=True, help="How long --pin waits for `pinned`."
+)
+TITLE_OPTION = click.option("--title", help="Proposal title (default: generated).")
+DESCRIPTION_OPTION = click.option(
+    "--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."
+)
+DESCRIPTION_FILE_OPTION = click.option(
+    "--description-file",
+    "full",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Full description published to IPFS; the proposal carries its CID.",
+)
+
 _common = [
-    click.option("--artifact", "artifact_cid", help="Artifact root CID (instead of PATH)."),
-    click.option("--manifest", "manifest_cid", help="Manifest CID (instead of PATH)."),
-    click.option(
-        "--contributor",
-        "contributors",
-        multiple=True,
-        metavar="ADDRESS[:BPS]",
-        help="A contributor and its share in basis points (repeatable; shares add up to 10000; one alone takes all). "
-        "Recorded in the manifest; the first is the registry's contributor. Default: the proposing account.",
-    ),
-    click.option(
-        "--reward",
-        type=AMOUNT_OR_AUTO,
-        metavar="AMOUNT|auto",
-        help="Tokens paid from the treasury by the same vote, split among the contributors by their shares (each "
-        "gets the floor of its share, the first also the remainder); `auto`: what the DAO's adopted reward policy "
-        "gives for the version's reproduced improvement.",
-    ),
-    click.option(
-        "--merit",
-        type=AMOUNT_OR_AUTO,
-        metavar="AMOUNT|auto",
-        help="Merit minted to the contributors by the same vote, split by their shares: voting power they keep and "
-        "cannot transfer (at most 1% of the supply at a time); `auto`: as the adopted reward policy gives.",
-    ),
-    click.option(
-        "--no-copy",
-        is_flag=True,
-        help="Leave PATH's bytes where they are instead of copying them into the embedded store, which then reads "
-        "them from PATH (like `ipfs add --nocopy`); a file changed later is refused.",
-    ),
-    click.option(
-        "--include-hidden",
-        is_flag=True,
-        help="Also publish hidden files and folders (.env, .git/...), left out by default: publishing is public.",
-    ),
-    click.option(
-        "--profile",
-        type=click.Choice(list(PROFILE_NAMES)),
-        default=PROFILE_NAMES[0],
-        show_default=True,
-        help="Import profile for PATH: IPIP-499's unixfs-v1-2025 (what Kubo makes after `ipfs config profile apply "
-        "unixfs-v1-2025`), or cidv1-raw-256k-174, the parameters of versions published before it.",
-    ),
-    click.option(
-        "--pin",
-        metavar="SERVICE",
-        help="Have this remote pinning service ([pinning.SERVICE] in config.toml, or `local`: the devnet's) pin the "
-        "artifact and manifest, and wait until it has, before proposing.",
-    ),
-    click.option(
-        "--pin-timeout", type=Duration(), default="10m", show_default=True, help="How long --pin waits for `pinned`."
-    ),
-    click.option("--title", help="Proposal title (default: generated)."),
-    click.option("--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."),
-    click.option(
-        "--description-file",
-        "full",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Full description published to IPFS; the proposal carries its CID.",
-    ),
+    ARTIFACT_OPTION,
+    MANIFEST_OPTION,
+    CONTRIBUTOR_OPTION,
+    REWARD_OPTION,
+    MERIT_OPTION,
+    NO_COPY_OPTION,
+    INCLUDE_HIDDEN_OPTION,
+    PROFILE_OPTION,
+    PIN_OPTION,
+    PIN_TIMEOUT_OPTION,
+    TITLE_OPTION,
+    DESCRIPTION_OPTION,
+    DESCRIPTION_FILE_OPTION,
+]
+#: What `model publish` takes: how PATH is published and who contributed it.
+_publishing = [
+    CONTRIBUTOR_OPTION,
+    NO_COPY_OPTION,
+    INCLUDE_HIDDEN_OPTION,
+    PROFILE_OPTION,
+    PIN_OPTION,
+    PIN_TIMEOUT_OPTION,
 ]
 
 
-def _with_common(command: Any) -> Any:
-    for option in reversed(_common):
-        command = option(command)
-    return command
+def _with(options: list[Any]) -> Any:
+    """Decorate a command with `options`, in that order in its help."""
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@model.command()
+@click.argument("reference", metavar="NAME", type=MODEL)
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_with(_publishing)
+@json_option
+@click.pass_obj
+def publish(session: Session, reference: tuple[str, int | None], path: Path, **options: Any) -> None:
+    """Publish PATH as NAME's next version without proposing it, for evaluators to measure first."""
+    from ..workflows.evaluations import next_version
+
+    name, _ = reference
+    version = next_version(session.dao, name)
+    parent = _current_or_none(session, name)
+    options |= {"artifact_cid": None, "manifest_cid": None}
+    shares = _contributors(session, options)
+    content = _content(session, name, version, parent, path, shares, options)
+    data = {"name": name, "version": version, "parent_version": parent} | content.to_json()
+    command = "upgrade" if parent else "register"
+
+    def render() -> None:
+        echo(f"published {name} v{version} (not proposed): artifact {content.artifact_cid}")
+        echo(
+            f"  evaluate it: deai-gov eval run {name} --candidate {content.artifact_cid} --candidate-manifest "
+            f"{content.manifest_cid} --benchmark FILE"
+        )
+        echo(
+            f"  propose it: deai-gov model propose {command} {name} --artifact {content.artifact_cid} "
+            f"--manifest {content.manifest_cid}"
+        )
+
+    emit(session, data, render)
+
+
+def _current_or_none(session: Session, name: str) -> int:
+    """NAME's current version, 0 for a model not registered yet; InputError for a retired one."""
+    from ..dao.registry import check_changeable, check_registrable
+    from ..errors import InputError
+
+    try:
+        check_registrable(session.dao, name)
+        return 0
+    except InputError:
+        return check_changeable(session.dao, name).current_version
 
 
 @propose.command()
 @click.argument("reference", metavar="NAME", type=MODEL)
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-@_with_common
+@_with(_common)
 @json_option
 @click.pass_obj
 def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
@@ -858,9 +961,8 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         check_registrable(session.dao, name)
     except InputError as taken:  # raised before sending, unless this very proposal exists (a re-run of the command)
         refusal = taken
-    shares = _contributors(session, options)
+    shares, content = _shares_and_content(session, name, 1, 0, path, options)
     contributor = shares[0][0]
-    content = _content(session, name, 1, 0, path, shares, options)
     reward, merit = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
@@ -874,7 +976,7 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
 @propose.command()
 @click.argument("reference", metavar="NAME", type=MODEL)
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-@_with_common
+@_with(_common)
 @json_option
 @click.pass_obj
 def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
@@ -884,9 +986,8 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     name, _ = reference
     info = check_changeable(session.dao, name)
     version = info.latest_version + 1
-    shares = _contributors(session, options)
+    shares, content = _shares_and_content(session, name, version, info.current_version, path, options)
     contributor = shares[0][0]
-    content = _content(session, name, version, info.current_version, path, shares, options)
     reward, merit = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),

@@ -579,8 +579,12 @@ def wait(session: Session, proposal_id: int, target: str | None, timeout: float,
 
 
 def quality_lines(item: Any) -> list[str]:
-    """What evaluations say about a proposed version (`ProposedArtifact.quality`), a line per benchmark metric."""
+    """What evaluations say about a proposed version (`ProposedArtifact.quality`), a line per benchmark metric, the
+    addresses named from the address book."""
+    from ..home.addressbook import name_addresses, names_of
     from ..units import format_fixed
+
+    names = names_of()
 
     if not item.quality:
         note = item.quality_note
@@ -589,8 +593,9 @@ def quality_lines(item: Any) -> list[str]:
     for c in item.quality:
         better = "higher" if c.higher_is_better else "lower"
         plural = "s" if len(c.candidate) > 1 else ""
+        by = "reproduced by" if c.reproduced else "by"
         candidate = (
-            f"{format_fixed(c.candidate_value)} by {len(c.candidate)} trusted evaluator{plural}"
+            f"{format_fixed(c.candidate_value)} {by} {len(c.candidate)} trusted evaluator{plural}"
             if c.candidate_value is not None
             else "not evaluated"
         )
@@ -601,9 +606,9 @@ def quality_lines(item: Any) -> list[str]:
         )
         delta = f" ({'+' if c.delta > 0 else ''}{format_fixed(c.delta)})" if c.delta is not None else ""
         flags = f"; flagged: {', '.join(c.flags)}" if c.flags else ""
-        lines.append(
-            f"    {c.benchmark} {c.metric} ({better} is better): {candidate}, against {baseline}{delta}{flags}"
-        )
+        untrusted = f"; not counted (not trusted by the DAO): {', '.join(c.not_counted)}" if c.not_counted else ""
+        line = f"    {c.benchmark} {c.metric} ({better} is better): {candidate}, against {baseline}{delta}{flags}"
+        lines.append(name_addresses(line + untrusted, names))
     return lines
 
 

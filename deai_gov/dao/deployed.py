@@ -156,6 +156,8 @@ class DaoSettings:
     proposals: int
     total_merit: int = 0
     evaluators: tuple[str, ...] = ()
+    #: The adopted reward policy's SHA-256 and location, or None before one is adopted.
+    reward_policy: tuple[bytes, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Token amounts as strings of base units, durations in seconds (`_s`)."""
@@ -177,6 +179,11 @@ class DaoSettings:
             "proposals": self.proposals,
             "total_merit": str(self.total_merit),
             "evaluators": list(self.evaluators),
+            "reward_policy": (
+                {"digest": "0x" + self.reward_policy[0].hex(), "uri": self.reward_policy[1]}
+                if self.reward_policy
+                else None
+            ),
         }
 
 
@@ -201,9 +208,12 @@ def read_settings(dao: Dao) -> DaoSettings:
         ("proposals", dao.call("governor", "latestProposalId")),
         ("total_merit", dao.call("token", "totalMerit")),
         ("evaluators", dao.call("registry", "evaluators")),
+        ("reward_policy", dao.call("registry", "rewardPolicy")),
     ]
     values = dict(zip((name for name, _ in names), dao.read_many([call for _, call in names]), strict=True))
     values["evaluators"] = tuple(sorted(str(a) for a in values["evaluators"]))
+    digest, uri = values["reward_policy"]
+    values["reward_policy"] = (bytes(digest), str(uri)) if bytes(digest) != bytes(32) else None
     return DaoSettings(chain_id=dao.chain.chain_id, addresses=dict(dao.deployment.addresses), **values)
 
 

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 __all__ = ["EvaluationRecord", "Measurement", "attest_evaluation", "build_evaluation", "find_evaluations",
            "latest_measurements"]  # fmt: skip
 
+#: Why an evaluation that is otherwise bound and valid does not count.
+NOT_TRUSTED = "its evaluator is not one the DAO trusts"
+#: The same, as the reason an evaluation of a candidate is left out of a comparison.
+NOT_TRUSTED_WHY = "not an evaluator the DAO trusts"
+
 #: What makes two measurements comparable: benchmark name, benchmark version, harness digest, metric.
 MeasureKey = tuple[str, str, bytes, str]
 
@@ -192,7 +197,7 @@ def find_evaluations(
                 attestation, evaluation, schema=schema, registry=registry, artifact_cid=recorded, now=now
             )
         if not is_trusted:
-            problems.append("its evaluator is not one the DAO trusts")
+            problems.append(NOT_TRUSTED)
         found.append(_record(attestation, log.block, evaluation, is_trusted, problems))
     return found
 
@@ -230,7 +235,8 @@ def latest_measurements(
 ) -> tuple[dict[tuple[int, MeasureKey, str], Measurement], dict[MeasureKey, set[tuple[str, str]]]]:
     """The measurements of model `name` that count, one per version, metric and evaluator: its latest (`records`
     are oldest first), among those `keep` accepts. Those of version `candidate` by `not_independent` evaluators
-    (lowercase address -> why) are left out, and returned apart as (evaluator, why) per metric.
+    (lowercase address -> why), and those by evaluators the DAO does not trust (bound and valid otherwise), are
+    left out, and returned apart as (evaluator, why) per metric.
 
     Returns:
         (version, key, evaluator in lowercase) -> its measurement; and key -> the evaluations left out.
@@ -239,7 +245,13 @@ def latest_measurements(
     left: dict[MeasureKey, set[tuple[str, str]]] = {}
     for record in records:
         e = record.evaluation
-        if not record.counts or e is None or e.model != name:
+        if e is None or e.model != name:
+            continue
+        if not record.counts:
+            if e.version == candidate and record.problems == [NOT_TRUSTED]:  # said, not counted
+                for measured in e.metrics:
+                    key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
+                    left.setdefault(key, set()).add((record.attester, NOT_TRUSTED_WHY))
             continue
         why = (not_independent or {}).get(record.attester.lower())
         for measured in e.metrics:

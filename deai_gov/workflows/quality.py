@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..units import format_fixed
-from .evaluations import EvaluationRecord, MeasureKey, latest_measurements
+from .evaluations import NOT_TRUSTED_WHY, EvaluationRecord, MeasureKey, latest_measurements
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -31,7 +31,7 @@ class MetricComparison:
     #: The same for the version it would replace.
     baseline: tuple[tuple[str, int], ...]
     #: Evaluations of the candidate left out, as (evaluator, why): by the proposal's proposer, its version's
-    #: contributor or someone it pays: they are not independent.
+    #: contributor or someone it pays (they are not independent), or by an evaluator the DAO does not trust.
     left_out: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -67,8 +67,19 @@ class MetricComparison:
         if self.spread:
             found.append(f"its evaluators differ by {format_fixed(self.spread)}")
         for who, why in self.left_out:
-            found.append(f"left out the evaluation by {who} ({why})")
+            if why != NOT_TRUSTED_WHY:
+                found.append(f"left out the evaluation by {who} ({why})")
         return found
+
+    @property
+    def not_counted(self) -> list[str]:
+        """Evaluators of the candidate the DAO does not trust: said, not counted, not a flag (anyone may attest)."""
+        return [who for who, why in self.left_out if why == NOT_TRUSTED_WHY]
+
+    @property
+    def reproduced(self) -> bool:
+        """Whether at least two trusted evaluators measured the candidate and found the same value."""
+        return len(self.candidate) >= 2 and not self.spread
 
     def to_json(self) -> dict[str, Any]:
         return {
