@@ -582,6 +582,16 @@ EVAL = [  # this DAO was deployed without an attestation service: every evaluati
                                                "--metric", "acc=1"), 3, "has no version 9"),
     case("eval-submit-nan", signed("alice", "eval", "submit", MODEL, "--benchmark", "{benchmark}", "--metric",
                                    "acc=inf"), 3, "is not a finite number"),
+    case("eval-submit-offchain-no-eas", signed("alice", "eval", "submit", MODEL, "--benchmark", "{benchmark}",
+                                               "--metric", "acc=1", "--offchain"), 3,
+         "names no attestation service (EAS)"),
+    case("eval-relay-not-a-cid", signed("alice", "eval", "relay", "not-a-cid"), 3, "is not a valid CID"),
+    case("eval-relay-not-a-package", signed("alice", "eval", "relay", "{badpolicy}"), 3,
+         "not an off-chain attestation"),
+    case("eval-relay-nowhere", signed("alice", "eval", "relay", "{cid_absent}"), 7, "is not in the embedded store"),
+    case("eval-revoke-not-a-uid", signed("alice", "eval", "revoke", "0x1234"), 3, "is not a 32-byte hash"),
+    case("eval-revoke-no-eas", signed("alice", "eval", "revoke", "0x" + "ab" * 32), 3,
+         "names no attestation service (EAS)"),
 ]
 
 MODEL_CASES = [

@@ -148,6 +148,96 @@ def test_hostile_attestations_are_rows_that_say_why_they_do_not_count(world: dic
     assert code == 0 and out.count("no: ") == 4, err
 
 
+# ------------------------------------------------------------------ off chain: signed without gas, relayed by anyone
+
+
+def test_an_offchain_evaluation_is_signed_without_gas_relayed_by_another_and_counts(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """carol signs an evaluation off chain (no transaction of hers) and it goes on IPFS; dave, who has gas, relays it;
+    it is then found with the DAO's other evaluations, read back from IPFS, and counts once carol is trusted. It is
+    relayed once only, and carol revokes it off chain."""
+    dao, people = world["dao"], world["people"]
+    store = ["--store", str(tmp_path / "store")]
+    carol_nonce = dao.chain.w3.eth.get_transaction_count(people.carol.address)
+    signer = ["--account", "carol", "--password-file", str(world["password"]), "--yes"]
+    measured = ["--benchmark", str(world["benchmark"]), "--metric", "accuracy=0.75", "--metric", "loss=0.5"]
+    code, out, err = run(*world["base"], *store, *signer, "--json", "eval", "submit", NAME, *measured, "--offchain")
+    assert code == 0, err
+    signed = json.loads(out)
+    uid, cid = signed["uid"], signed["offchain_cid"]
+    assert f"it counts once relayed on chain: deai-gov eval relay {cid}" in err
+    assert dao.chain.w3.eth.get_transaction_count(people.carol.address) == carol_nonce  # no gas spent
+    code, out, _ = run(*world["base"], *store, "--json", "eval", "list", NAME)
+    assert json.loads(out) == []  # not on chain yet: nobody can find it
+
+    relay = [*world["base"], *store, "--account", "dave", "--password-file", str(world["password"]), "--yes"]
+    code, out, err = run(*relay, "--json", "eval", "relay", cid)
+    assert code == 0, err
+    assert [t["action"] for t in json.loads(out)["transactions"]] == [
+        f"timestamp {uid[:18]}…",
+        f"anchor off-chain attestation {uid[:18]}…",
+    ]
+    pass_proposal(dao, people, [reg.evaluator_action(dao, people.carol.address, True)], "Trust carol")
+    code, out, _ = run(*world["base"], *store, "--json", "eval", "list", NAME)
+    [row] = json.loads(out)
+    assert (row["uid"], row["attester"], row["offchain_cid"], row["counts"]) == (uid, people.carol.address, cid, True)
+    assert [(m["name"], m["value"]) for m in row["evaluation"]["metrics"]] == [("accuracy", "0.75"), ("loss", "0.5")]
+    code, out, _ = run(*world["base"], *store, "eval", "show", uid)
+    assert out.splitlines()[0] == f"attestation {uid}: counts" and f"package at {cid}" in out
+
+    code, _, err = run(*relay, "eval", "relay", cid)  # twice: refused, nothing sent
+    assert code == 3 and f"off-chain attestation {uid} is already relayed for this DAO" in err, err
+    code, _, err = run(*relay, "eval", "revoke", uid)  # not dave's to revoke
+    assert code == 3 and "only its evaluator" in err, err
+    code, _, err = run(*world["base"], *store, *signer, "eval", "revoke", uid)
+    assert code == 0, err
+    code, out, _ = run(*world["base"], *store, "--json", "eval", "show", uid)
+    assert json.loads(out)["problems"] == ["revoked by its evaluator"]
+
+
+def test_hostile_offchain_packages_and_anchors_are_rows_or_refusals(world: dict[str, Any], tmp_path: Path) -> None:
+    """Signed for another chain: refused by `eval relay`, and a row saying so when anchored by hand; an anchor of junk,
+    of a CID nobody has, of another attestation's package: each a row, none an error of the list."""
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.importer import import_bytes
+    from deai_gov.ipfs.stores import EmbeddedStore
+    from deai_gov.merit.offchain import ANCHOR_SCHEMA, Domain, encode_anchor, sign_offchain
+
+    dao, people = world["dao"], world["people"]
+    contracts, registry = dao.attestation_service(), dao.address("registry")
+    evaluation = Evaluation(NAME, 1, fake_cid("t1"), registry, "tiny-accuracy", "1", "", b"\x01" * 32,
+                            (Metric("accuracy", 9 * 10**17, True),), "")  # fmt: skip
+    elsewhere = sign_offchain(people.carol, Domain("1.4.0", 1, contracts.eas), eas.schema_uid(EVALUATION_SCHEMA),
+                              evaluation.encode(), recipient=registry, time=dao.chain.timestamp())  # fmt: skip
+    package = tmp_path / "elsewhere.json"
+    package.write_bytes(elsewhere.to_package())
+    relay = [*world["base"], "--store", str(tmp_path / "store"), "--account", "dave", "--password-file",
+             str(world["password"]), "--yes"]  # fmt: skip
+    before = dao.chain.block_number()
+    code, _, err = run(*relay, "eval", "relay", str(package))
+    assert code == 3 and "this attestation was signed for chain 1" in err and dao.chain.block_number() == before, err
+
+    store = EmbeddedStore(tmp_path / "store")
+    cid = to_text(store.import_dag(lambda sink: import_bytes(elsewhere.to_package(), sink).cid))
+    store.close()
+    anchor_schema = eas.schema_uid(ANCHOR_SCHEMA)
+    for data in (
+        encode_anchor(elsewhere.uid, cid),  # replayed from another chain
+        b"\x00" * 40,  # junk
+        encode_anchor(b"\x44" * 32, fake_cid("nobody has it")),  # a package no source has
+        encode_anchor(b"\x55" * 32, cid),  # someone else's package under another UID
+    ):
+        send(dao.chain, people.outsider, eas.attest(contracts, anchor_schema, data, recipient=registry))
+    code, out, err = run(*world["base"], "--store", str(tmp_path / "store"), "--json", "eval", "list")
+    assert code == 0, err
+    problems = [row["problems"] for row in json.loads(out)]
+    assert problems[0][0] == f"signed for another chain or attestation service (chain 1, EAS {contracts.eas})"
+    assert problems[1] == ["the anchor's data is not an off-chain attestation's UID and CID"]
+    assert problems[2][0].startswith(f"off chain at {fake_cid('nobody has it')}: ")
+    assert problems[3] == [f"off chain at {cid}: that package is another attestation"]
+
+
 #: Values refused before anything is sent: (arguments after NAME --benchmark FILE, words of the one-line error).
 BAD_VALUES = [
     (["--metric", "accuracy=0.9"], "no value for tiny-accuracy's metric 'loss'"),
@@ -344,17 +434,23 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     code, out, err = run(*show, str(good))
     assert code == 0, err
     lines = [line.strip() for line in out.splitlines()]
-    accuracy = next(line for line in lines if " accuracy (higher is better): " in line)
+    accuracy = next(line for line in lines if " accuracy (higher is better): " in line and "0x00000000" not in line)
     assert accuracy.endswith(
         "accuracy (higher is better): 1 reproduced by 2 trusted evaluators, against the current version's 0.5 (+0.5)"
-    )  # the untrusted claim was on another harness: not this benchmark
+    )
+    # the untrusted claim was on another harness: its own line, said and not counted, not flagged
+    claimed = next(line for line in lines if "(harness 0x00000000) accuracy" in line)
+    assert claimed.endswith(
+        "accuracy (higher is better): not evaluated, against no current value; not counted (not trusted by the "
+        f"DAO): {people.guardian.address}"
+    ), claimed
     mse = next(line for line in lines if " mse (lower is better): " in line)
     assert mse.endswith(
         "mse (lower is better): 0 reproduced by 2 trusted evaluators, against the current version's 0.5 (-0.5)"
     )
     code, out, _ = run(*show, str(good), "--json")
     [artifact] = json.loads(out)["artifacts"]
-    first, _ = artifact["evaluations"]
+    _claimed, first, _ = artifact["evaluations"]  # sorted by benchmark label: the untrusted claim's harness first
     assert (first["metric"], first["candidate"], first["baseline"], first["delta"], first["flags"]) == (
         "accuracy",
         "1",
@@ -382,6 +478,65 @@ def test_a_voter_sees_the_candidate_measured_against_the_current_version(tiny: d
     code, out, _ = run(*tiny["base"], "model", "show", "acme/tiny-clf")
     assert "    evaluated: tiny-clf v1 (harness 0x" in out and "accuracy 0.5 (2 trusted evaluator" not in out
     assert " accuracy 0.5 (1 trusted evaluator)" in out
+
+
+def test_a_contributor_the_manifest_names_is_not_independent_even_unpaid(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """carol is a trusted evaluator and, with a share, a contributor of the candidate the proposal writes, though the
+    proposal pays nobody: her evaluation of it is left out, and the voter is told why."""
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    from .helpers import propose
+
+    dao, people = tiny["dao"], tiny["people"]
+    pass_proposal(dao, people, [reg.evaluator_action(dao, people.carol.address, True)], "Trust carol")
+    folder = tmp_path / "v2"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps({"weights": [1.0, 1.0], "bias": 0.0}))
+    store = EmbeddedStore(tiny["store"])
+    shares = [Contributor(people.bob.address, 6_000), Contributor(people.carol.address, 4_000)]
+    v2 = publish(folder, store, name="acme/tiny-clf", version=2, parent_version=1, contributors=shares)
+    store.close()
+    upgrade = reg.upgrade_action(dao, "acme/tiny-clf", v2.artifact_cid, v2.manifest_cid, people.bob.address)
+    pid = propose(dao, people.alice, [upgrade], "Upgrade acme/tiny-clf, unpaid")[0]
+    signer = ["--account", "carol", "--password-file", str(tiny["password"]), "--yes"]
+    args = ["eval", "run", "acme/tiny-clf", "--proposal", str(pid), "--benchmark", str(tiny["benchmark"])]
+    assert run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)[0] == 0
+    _, out, _ = run(*tiny["base"], "--store", str(tiny["store"]), "proposal", "show", str(pid))
+    assert (
+        "accuracy (higher is better): not evaluated, against no current value; flagged: not evaluated on the "
+        f"candidate, left out the evaluation by {people.carol.address} (carol) (a contributor its manifest names)"
+    ) in out, out
+
+
+def test_a_candidate_shipping_the_benchmark_data_set_is_flagged(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """A public test set inside the model can be memorised: `eval run` warns, and the voter sees the metric flagged
+    with the file's path."""
+    from deai_gov.ipfs.content import publish
+    from deai_gov.ipfs.manifest import Contributor
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    from .helpers import propose
+
+    dao, people = tiny["dao"], tiny["people"]
+    pass_proposal(dao, people, [reg.evaluator_action(dao, people.carol.address, True)], "Trust carol")
+    folder = tmp_path / "v2"
+    (folder / "extras").mkdir(parents=True)
+    (folder / "model.json").write_text(json.dumps({"weights": [1.0, 1.0], "bias": 0.0}))
+    (folder / "extras" / "eval.csv").write_text(DATA)  # the benchmark's labelled data, shipped with the model
+    store = EmbeddedStore(tiny["store"])
+    v2 = publish(folder, store, name="acme/tiny-clf", version=2, parent_version=1,
+                 contributors=[Contributor(people.bob.address, 10_000)])  # fmt: skip
+    store.close()
+    upgrade = reg.upgrade_action(dao, "acme/tiny-clf", v2.artifact_cid, v2.manifest_cid, people.bob.address)
+    pid = propose(dao, people.alice, [upgrade], "Upgrade acme/tiny-clf, with its test set")[0]
+    signer = ["--account", "carol", "--password-file", str(tiny["password"]), "--yes"]
+    args = ["eval", "run", "acme/tiny-clf", "--proposal", str(pid), "--benchmark", str(tiny["benchmark"])]
+    code, _, err = run(*tiny["base"], "--store", str(tiny["store"]), *signer, *args)
+    assert code == 0 and "warning: the version ships the benchmark's data set as extras/eval.csv" in err, err
+    _, out, _ = run(*tiny["base"], "--store", str(tiny["store"]), "proposal", "show", str(pid))
+    assert "flagged: the candidate contains the benchmark's data set (extras/eval.csv): it may be memorised" in out
 
 
 # ------------------------------------------------------------------ the whole story: merit, through the CLI

@@ -142,8 +142,8 @@ COMMANDS = {
             "dao": ("dao", "The DAO: addresses, parameters, treasury."),
             "eval": (
                 "eval_",
-                "Evaluations of model versions, attested with the Ethereum Attestation Service: run, submit, list, "
-                "show.",
+                "Evaluations of model versions, attested with the Ethereum Attestation Service, on or off chain: run, "
+                "submit, relay, revoke, list, show.",
             ),
             "model": (
                 "model",
@@ -272,6 +272,15 @@ EVAL_COMMANDS = _table(
             "list_",
             "The evaluations attested for the DAO's models, each with whether it counts and, if not, why.",
         ),
+        "relay": (
+            "relay",
+            "Record an off-chain evaluation on chain for the DAO (you pay the gas): its UID timestamped, its CID "
+            "anchored.",
+        ),
+        "revoke": (
+            "revoke",
+            "Revoke one of your evaluations (on chain, or off chain through EAS's record of off-chain revocations).",
+        ),
         "run": (
             "run",
             "Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.",
@@ -352,7 +361,8 @@ def dao(ctx: click.Context) -> None:
 @click.group("eval", cls=LazyGroup, table=EVAL_COMMANDS)
 @click.pass_context
 def eval_(ctx: click.Context) -> None:
-    """Evaluations of model versions, attested with the Ethereum Attestation Service: run, submit, list, show."""
+    """Evaluations of model versions, attested with the Ethereum Attestation Service, on or off chain: run, submit,
+    relay, revoke, list, show."""
     _make_session(ctx)
 
 

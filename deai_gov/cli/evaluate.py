@@ -19,6 +19,12 @@ proposal_option = click.option(
     type=PROPOSAL_ID,
     help="Evaluate the version this proposal would write (one under vote), bound to the artifact it names.",
 )
+offchain_option = click.option(
+    "--offchain",
+    is_flag=True,
+    help="Sign an off-chain attestation instead (EAS's format, EIP-712; no transaction, no gas). It is put on IPFS "
+    "and counts once someone with gas relays it: `deai-gov eval relay CID`.",
+)
 candidate_option = click.option(
     "--candidate",
     "candidate",
@@ -47,6 +53,7 @@ candidate_option = click.option(
 @click.option("--outputs", "outputs_cid", default="", metavar="CID", help="CID of the outputs and logs, to audit.")
 @proposal_option
 @candidate_option
+@offchain_option
 @json_option
 @click.pass_obj
 def submit(
@@ -58,6 +65,7 @@ def submit(
     outputs_cid: str,
     proposal_id: int | None,
     candidate: str | None,
+    offchain: bool,
 ) -> None:
     """Attest an evaluation computed elsewhere: a benchmark's metrics on a version's artifact.
 
@@ -88,7 +96,7 @@ def submit(
         f"v{benchmark.version}: {shown}",
         err=True,
     )
-    _attest(session, evaluation)
+    _attest(session, evaluation, offchain)
 
 
 @eval_.command()
@@ -106,6 +114,7 @@ def submit(
 @proposal_option
 @candidate_option
 @click.option("--candidate-manifest", metavar="MANIFEST_CID", help="The candidate's manifest CID (with --candidate).")
+@offchain_option
 @json_option
 @click.pass_obj
 def run(
@@ -118,6 +127,7 @@ def run(
     proposal_id: int | None,
     candidate: str | None,
     candidate_manifest: str | None,
+    offchain: bool,
 ) -> None:
     """Pull and verify a version, run the benchmark's harness on it, and attest the metrics it measured.
 
@@ -133,7 +143,7 @@ def run(
     from ..merit.benchmark import load_benchmark, measured
     from ..workflows.approved import proposed_version, pull_proposed, pull_version, resolve
     from ..workflows.evaluations import build_evaluation
-    from ..workflows.harness import code_running_files, run_harness
+    from ..workflows.harness import code_running_files, copies_of, run_harness
 
     name, version = reference
     benchmark = load_benchmark(benchmark_file)
@@ -178,6 +188,13 @@ def run(
         if benchmark.dataset_cid:
             dataset = work / "dataset"
             dataset.write_bytes(file_bytes(sources, from_text(benchmark.dataset_cid), limit=DATASET_LIMIT))
+            inside = copies_of(model, dataset)
+            if inside:
+                echo(
+                    f"warning: the version ships the benchmark's data set as {', '.join(inside[:3])}: its score may "
+                    "be memorised (voters see it flagged)",
+                    err=True,
+                )
         echo(f"running {benchmark.name} v{benchmark.version}: {' '.join(benchmark.command)}", err=True)
         result = run_harness(benchmark, model, dataset, work / "run", timeout=float(timeout))
         metrics = measured(benchmark, result.metrics)
@@ -194,17 +211,109 @@ def run(
         )
     shown = ", ".join(f"{m.name} {m.shown}" for m in evaluation.metrics)
     echo(f"measured in {result.seconds:.1f} s: {shown}" + (f"; outputs {outputs_cid}" if outputs_cid else ""), err=True)
-    _attest(session, evaluation)
+    _attest(session, evaluation, offchain)
 
 
-def _attest(session: Session, evaluation: Any) -> None:
-    """Attest `evaluation` (simulated, confirmed and sent as every transaction is) and say its UID."""
+def _attest(session: Session, evaluation: Any, offchain: bool = False) -> None:
+    """Attest `evaluation` (simulated, confirmed and sent as every transaction is) and say its UID; off chain:
+    signed, confirmed, put on IPFS, and the command that relays it said."""
     from ..workflows.evaluations import attest_evaluation
 
+    if offchain:
+        _sign_offchain(session, evaluation)
+        return
     summary = transact(session, attest_evaluation(session.dao, evaluation), "attest the evaluation", outcome_key="uid")
     if summary.get("sent"):
         echo(f"attestation {summary['uid']}", err=True)
     emit(session, summary | {"evaluation": evaluation.to_json()}, lambda: None)
+
+
+def _sign_offchain(session: Session, evaluation: Any) -> None:
+    from ..workflows.evaluations import publish_offchain, sign_evaluation
+    from .prompts import confirm
+
+    attestation = sign_evaluation(session.dao, session.signer(), evaluation)
+    uid = "0x" + attestation.uid.hex()
+    echo(f"signed off-chain attestation {uid} (by {attestation.attester}, no transaction)", err=True)
+    data: dict[str, Any] = {"uid": uid, "attester": attestation.attester, "offchain": True}
+    if session.dry_run:
+        echo("dry run: not published", err=True)
+        emit(session, data | {"offchain_cid": None, "evaluation": evaluation.to_json()}, lambda: None)
+        return
+    store = session.publish_store()  # before asking: nowhere to publish is said first
+    confirm("Publish this signed evaluation (public, on IPFS)?", yes=session.yes)
+    cid = publish_offchain(store, attestation)
+    echo(f"published at {cid}; it counts once relayed on chain: deai-gov eval relay {cid}", err=True)
+    emit(session, data | {"offchain_cid": cid, "evaluation": evaluation.to_json()}, lambda: None)
+
+
+@eval_.command()
+@click.argument("source", metavar="CID|FILE")
+@json_option
+@click.pass_obj
+def relay(session: Session, source: str) -> None:
+    """Record an off-chain evaluation on chain for the DAO (you pay the gas): its UID timestamped, its CID anchored.
+
+    SOURCE is the CID of its package (EAS's signed JSON) on IPFS, or the package as a file (published first). It is
+    checked whole before anything is sent: the signature, the UID, this chain's attestation service, the DAO's
+    schema and registry, and a valid evaluation. Whether it then counts is decided as for any evaluation.
+    """
+    from ..merit.offchain import MAX_PACKAGE, read_package
+    from ..workflows.evaluations import publish_offchain, read_offchain, relay_evaluation
+
+    path = Path(source)
+    if path.is_file():
+        from ..errors import InputError
+
+        if path.stat().st_size > MAX_PACKAGE:
+            raise InputError(f"{path} is larger than an off-chain attestation can be ({MAX_PACKAGE:,} bytes)")
+        attestation = read_package(path.read_bytes())
+        cid = None if session.dry_run else publish_offchain(session.publish_store(), attestation)
+    else:
+        from ..ipfs.blockcid import normalize_cid
+
+        cid = normalize_cid(source)
+        attestation = read_offchain(session.sources(), cid)
+    uid = "0x" + attestation.uid.hex()
+    txs = relay_evaluation(session.dao, attestation, cid or "")
+    echo(f"off-chain attestation {uid} by {attestation.attester}, at {cid or '(not published: dry run)'}", err=True)
+    sent = []
+    for index, tx in enumerate(txs):
+        if session.dry_run and index:  # it needs the ones before it mined to be simulated
+            echo(f"then: {tx.description}", err=True)
+            continue
+        sent.append(transact(session, tx))
+    if not session.dry_run:
+        echo(f"relayed: {uid} is now found by `deai-gov eval list` with the DAO's other evaluations", err=True)
+    emit(session, {"uid": uid, "offchain_cid": cid, "transactions": sent}, lambda: None)
+
+
+@eval_.command()
+@click.argument("uid", metavar="UID")
+@json_option
+@click.pass_obj
+def revoke(session: Session, uid: str) -> None:
+    """Revoke one of your evaluations (on chain, or off chain through EAS's record of off-chain revocations)."""
+    from ..errors import InputError
+    from ..merit import eas
+    from ..merit.evaluation import EVALUATION_SCHEMA
+    from ..names import parse_hash32
+    from ..workflows.evaluations import find_evaluations
+
+    raw = parse_hash32(uid, "attestation UID")
+    wanted = "0x" + raw.hex()
+    found = next((r for r in find_evaluations(session.dao, sources=session.sources_if_any()) if r.uid == wanted), None)
+    if found is None or found.evaluation is None:
+        raise InputError(f"no evaluation of this DAO's models has the attestation UID {wanted}")
+    signer = session.signer().address
+    if found.attester.lower() != signer.lower():
+        raise InputError(f"only its evaluator ({found.attester}) can revoke attestation {wanted}, not {signer}")
+    contracts = session.dao.attestation_service()
+    if found.offchain_cid is not None:
+        tx = eas.revoke_offchain(contracts, raw)
+    else:
+        tx = eas.revoke(contracts, eas.schema_uid(EVALUATION_SCHEMA), raw)
+    emit(session, transact(session, tx), lambda: None)
 
 
 #: A benchmark's data set is one file, read whole: at most this large.
@@ -266,7 +375,7 @@ def list_(session: Session, reference: tuple[str, int | None] | None) -> None:
     from ..workflows.evaluations import find_evaluations
 
     name, version = reference if reference is not None else (None, None)
-    found = find_evaluations(session.dao, name, version)
+    found = find_evaluations(session.dao, name, version, sources=session.sources_if_any())
     names = names_of()
 
     def render() -> None:
@@ -282,7 +391,7 @@ def list_(session: Session, reference: tuple[str, int | None] | None) -> None:
                 cell(", ".join(f"{m.name} {m.shown}" for m in e.metrics)) if e else "?",
                 with_name(record.attester, names) + ("" if record.trusted else " (untrusted)"),
                 "yes" if record.counts else cell("no: " + "; ".join(record.problems)),
-                f"{record.uid[:10]}… {format_time(record.time)}",
+                f"{record.uid[:10]}… {format_time(record.time)}" + (" (off chain)" if record.offchain_cid else ""),
             )
         console().print(table)
         texts = [p for r in found for p in r.problems]
@@ -308,7 +417,7 @@ def show(session: Session, uid: str) -> None:
     from ..workflows.evaluations import find_evaluations
 
     wanted = "0x" + parse_hash32(uid, "attestation UID").hex()
-    found = next((r for r in find_evaluations(session.dao) if r.uid == wanted), None)
+    found = next((r for r in find_evaluations(session.dao, sources=session.sources_if_any()) if r.uid == wanted), None)
     if found is None:
         raise InputError(f"no evaluation of this DAO's models has the attestation UID {wanted}")
     names = names_of()
@@ -319,6 +428,8 @@ def show(session: Session, uid: str) -> None:
         echo(f"attestation {found.uid}: {verdict}")
         echo(f"  by {with_name(found.attester, names)}{'' if found.trusted else ' (not trusted by the DAO)'}, "
              f"{format_time(found.time)}, block {found.block}")  # fmt: skip
+        if found.offchain_cid:
+            echo(f"  off chain: EAS's signed package at {found.offchain_cid}, anchored in block {found.block}")
         if e is None:
             return
         echo(f"  {e.model} v{e.version}, artifact {e.artifact_cid}")

@@ -96,7 +96,7 @@ def _evaluations_of(session: Session, name: str) -> list[Any]:
         return []
     from ..workflows.evaluations import find_evaluations
 
-    return find_evaluations(session.dao, name)
+    return find_evaluations(session.dao, name, sources=session.sources_if_any())
 
 
 @model.command()
@@ -738,7 +738,7 @@ def _amounts(
         )
     independent = {address.lower(): "a contributor" for address, _ in shares}
     independent[session.signer().address.lower()] = "the proposer"
-    computed = auto_reward(session.dao, policy, name, version, artifact_cid, independent)
+    computed = auto_reward(session.dao, policy, name, version, artifact_cid, independent, sources=session.sources())
     sym = symbol(session.dao)
     echo(f"  under the adopted reward policy 0x{policy.digest.hex()[:16]}…:", err=True)
     for line in computed.metrics:

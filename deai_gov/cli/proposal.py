@@ -243,16 +243,12 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
 
     from ..dao.governance import outcome_words
     from ..dao.token import symbol
-    from ..errors import DeaiGovError
     from ..home.addressbook import name_addresses, names_of, with_name
     from ..units import format_amount
     from ..workflows.describe import review_proposal
     from ..workflows.simulation import check_proposal
 
-    try:
-        sources = session.sources()
-    except DeaiGovError:  # no IPFS source configured: content is not checked
-        sources = []
+    sources = session.sources_if_any()  # none configured: content is not checked (and the review says so)
     review = review_proposal(session.dao, sources, proposal_id)
     info, outcomes, full_description = review.info, review.simulation, review.full_description
     whole = None

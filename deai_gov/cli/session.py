@@ -224,3 +224,13 @@ class Session:
 
             raise InputError("no IPFS source: pass --store DIR, --ipfs-api URL or --gateway URL (or configure them)")
         return found
+
+    def sources_if_any(self) -> list[BlockSource]:
+        """`sources()`, or none when nothing is configured: for what reads content only when it can (a review, a
+        list of evaluations), and says so when it cannot."""
+        from ..errors import InputError
+
+        try:
+            return self.sources()
+        except InputError:
+            return []

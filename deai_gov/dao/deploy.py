@@ -261,10 +261,12 @@ def deploy_dao(
 
 
 def _attestation_service(chain: Chain, deployer: LocalAccount, eas: str, step: Callable[[str], None]) -> dict[str, str]:
-    """The EAS evaluations are attested on (deployed, or the one at `eas`), the evaluation schema registered with it
-    unless it already is (its UID is fixed by its text: whoever registered it first, it is the same schema)."""
+    """The EAS evaluations are attested on (deployed, or the one at `eas`), the evaluation schema and the off-chain
+    anchor schema registered with it unless they already are (a UID is fixed by the schema's text: whoever registered
+    it first, it is the same schema)."""
     from ..merit import eas as service
     from ..merit.evaluation import EVALUATION_SCHEMA
+    from ..merit.offchain import ANCHOR_SCHEMA
 
     if eas == "auto" and chain.request("eth_getCode", [service.OP_STACK_EAS, "latest"]) not in ("0x", "", None):
         eas = service.OP_STACK_EAS
@@ -274,7 +276,8 @@ def _attestation_service(chain: Chain, deployer: LocalAccount, eas: str, step: C
     else:
         step(f"using the Ethereum Attestation Service at {eas}")
         contracts = service.attach_eas(chain, eas)
-    if not service.is_registered(chain, contracts, service.schema_uid(EVALUATION_SCHEMA)):
-        step("registering the evaluation schema")
-        send(chain, deployer, service.register_schema(contracts, EVALUATION_SCHEMA))
+    for schema, what in ((EVALUATION_SCHEMA, "evaluation"), (ANCHOR_SCHEMA, "off-chain anchor")):
+        if not service.is_registered(chain, contracts, service.schema_uid(schema)):
+            step(f"registering the {what} schema")
+            send(chain, deployer, service.register_schema(contracts, schema))
     return {"eas": contracts.eas, "schema_registry": contracts.schema_registry}

@@ -84,7 +84,8 @@ def register_schema(
     """Register `schema` (no resolver, revocable by default); its outcome is the schema's UID."""
     data = encode_call("SchemaRegistry", "register", (schema, resolver, revocable))
     uid = schema_uid(schema, resolver, revocable)
-    return PreparedTx(contracts.schema_registry, data, "register the evaluation schema", read_outcome=lambda _r: uid)
+    description = f"register the schema {schema!r}" if len(schema) <= 60 else f"register a schema (0x{uid.hex()[:16]}…)"
+    return PreparedTx(contracts.schema_registry, data, description, read_outcome=lambda _r: uid)
 
 
 def attest(
@@ -164,3 +165,25 @@ def _attestation(record: Any) -> Attestation | None:
         bytes(uid), bytes(schema), int(time), int(expiration), int(revocation), bytes(ref), str(recipient),
         str(attester), bool(revocable), bytes(data),
     )  # fmt: skip
+
+
+def timestamp(contracts: EasContracts, data: bytes) -> PreparedTx:
+    """Have EAS record the time it first saw `data` (an off-chain attestation's UID): `getTimestamp` reads it back."""
+    return PreparedTx(contracts.eas, encode_call("EAS", "timestamp", (data,)), f"timestamp 0x{data.hex()[:16]}…")
+
+
+def revoke_offchain(contracts: EasContracts, uid: bytes) -> PreparedTx:
+    """Revoke the off-chain attestation `uid`, as its attester (EAS records who revoked what, and when)."""
+    calldata = encode_call("EAS", "revokeOffchain", (uid,))
+    return PreparedTx(contracts.eas, calldata, f"revoke off-chain attestation 0x{uid.hex()}")
+
+
+def offchain_times(chain: Chain, contracts: EasContracts, pairs: list[tuple[str, bytes]]) -> list[tuple[int, int]]:
+    """For each (attester, off-chain UID): when EAS first timestamped the UID and when that attester revoked it (0
+    for never), read in one JSON-RPC batch."""
+    calls = []
+    for attester, uid in pairs:
+        calls.append(ReadCall(contracts.eas, "EAS", "getTimestamp", (uid,)))
+        calls.append(ReadCall(contracts.eas, "EAS", "getRevokeOffchain", (attester, uid)))
+    found = [int(value) for value in call_many(chain, calls)] if calls else []
+    return list(zip(found[0::2], found[1::2], strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .quality import MetricComparison
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
+    from ..ipfs.manifest import Manifest
     from ..ipfs.stores import BlockSource
 
 
@@ -430,7 +432,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
     simulation = [] if done else simulate_actions(dao, info.proposal)
     transfers = treasury_transfers(dao, info.proposal)
-    versions = [_Written(dao, info, proposed) for proposed in proposed_versions(dao, info.proposal.actions)]
+    versions = [_Written(dao, info, proposed, sources) for proposed in proposed_versions(dao, info.proposal.actions)]
     artifacts = []
     for written in versions:
         proposed = written.proposed
@@ -461,13 +463,25 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
 
 
 class _Written:
-    """A version the proposal would write, who cannot vouch for it, and its evaluations, read once for both the
-    quality comparison and the reward check."""
+    """A version the proposal would write, its manifest (when it can be read), who cannot vouch for it, and its
+    evaluations, read once for both the quality comparison and the reward check."""
 
-    def __init__(self, dao: Dao, info: ProposalInfo, proposed: ProposedVersion):
-        self.dao, self.proposed = dao, proposed
-        self.not_independent = _not_independent(dao, info, proposed)
+    def __init__(self, dao: Dao, info: ProposalInfo, proposed: ProposedVersion, sources: list[BlockSource]):
+        from .approved import fetch_proposed_manifest
+
+        self.dao, self.proposed, self.sources = dao, proposed, sources
+        self.manifest: Manifest | None = None
+        # unavailable or not this version's: the review says so where it checks the content
+        with contextlib.suppress(DeaiGovError):
+            self.manifest = fetch_proposed_manifest(sources, proposed, info.id) if sources else None
+        self.not_independent = _not_independent(dao, info, proposed, self.manifest)
         self._records: list[EvaluationRecord] | None = None
+
+    def files(self) -> dict[str, str]:
+        """The candidate's files as its manifest lists them: CID (base32 CIDv1) -> path; {} without a manifest."""
+        from ..ipfs.blockcid import normalize_cid
+
+        return {normalize_cid(f.cid): f.path for f in self.manifest.files} if self.manifest else {}
 
     def records(self) -> list[EvaluationRecord]:
         """The model's evaluations with this version as proposed (raises as `find_evaluations` does)."""
@@ -475,7 +489,9 @@ class _Written:
             from .evaluations import find_evaluations
 
             p = self.proposed
-            self._records = find_evaluations(self.dao, p.name, proposed={(p.name, p.version): p.artifact_cid})
+            self._records = find_evaluations(
+                self.dao, p.name, proposed={(p.name, p.version): p.artifact_cid}, sources=self.sources
+            )
         return self._records
 
 
@@ -528,12 +544,17 @@ def _reward_check(
     }
 
 
-def _not_independent(dao: Dao, info: ProposalInfo, proposed: ProposedVersion) -> dict[str, str]:
+def _not_independent(
+    dao: Dao, info: ProposalInfo, proposed: ProposedVersion, manifest: Manifest | None
+) -> dict[str, str]:
     """Who cannot vouch for a proposed version (lowercase address -> why): the proposal's proposer, the version's
-    contributor, and whoever the proposal pays from the treasury or grants merit."""
+    contributor, every contributor its manifest names (paid or not; when the manifest could be read), and whoever
+    the proposal pays from the treasury or grants merit."""
     found = {info.proposer.lower(): "the proposal's proposer"}
     if proposed.contributor:
         found.setdefault(proposed.contributor.lower(), "the version's contributor")
+    for contributor in manifest.contributors if manifest else []:
+        found.setdefault(contributor.address.lower(), "a contributor its manifest names")
     for function, args in token_calls(dao, info.proposal):
         payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
         if payee:
@@ -550,7 +571,9 @@ def _quality(dao: Dao, written: _Written) -> tuple[list[MetricComparison], str |
         return [], "this DAO records no attestation service: no evaluations"
     p = written.proposed
     try:
-        found = proposed_quality(dao, p.name, p.version, p.artifact_cid, written.not_independent, written.records())
+        found = proposed_quality(
+            dao, p.name, p.version, p.artifact_cid, written.not_independent, written.records(), files=written.files()
+        )
     except DeaiGovError as exc:
         return [], f"evaluations could not be read: {exc}"
     return found, None if found else "no evaluation that counts, of this version or the current one"

@@ -51,6 +51,21 @@ def code_running_files(folder: Path) -> list[str]:
     )
 
 
+def copies_of(folder: Path, data: Path) -> list[str]:
+    """The files of a pulled version that are byte for byte the file `data` (a benchmark's data set shipped in the
+    model, whose score may then be memorised), relative paths sorted."""
+    import hashlib
+
+    size = data.stat().st_size
+    digest = hashlib.sha256(data.read_bytes()).digest()
+    return sorted(
+        str(path.relative_to(folder))
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink() and path.stat().st_size == size
+        and hashlib.sha256(path.read_bytes()).digest() == digest
+    )  # fmt: skip
+
+
 def run_harness(
     benchmark: Benchmark, model: Path, dataset: Path | None, work: Path, *, timeout: float = 3600.0
 ) -> HarnessRun:

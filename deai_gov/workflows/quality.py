@@ -17,6 +17,7 @@ from .evaluations import NOT_TRUSTED_WHY, EvaluationRecord, MeasureKey, latest_m
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockSource
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class MetricComparison:
     #: Evaluations of the candidate left out, as (evaluator, why): by the proposal's proposer, its version's
     #: contributor or someone it pays (they are not independent), or by an evaluator the DAO does not trust.
     left_out: tuple[tuple[str, str], ...] = ()
+    #: The candidate's file that is this benchmark's data set, if it ships one: its score may be memorised.
+    data_inside: str | None = None
 
     @property
     def candidate_value(self) -> int | None:
@@ -60,12 +63,15 @@ class MetricComparison:
     def flags(self) -> list[str]:
         """What a voter should notice, in words."""
         found = []
-        if not self.candidate:
+        if not self.candidate and (self.baseline or len(self.not_counted) < len(self.left_out)):
+            # measured on the current version, or only by those who cannot vouch for it: a gap worth flagging
             found.append("not evaluated on the candidate")
         elif self.delta is not None and (self.delta < 0 if self.higher_is_better else self.delta > 0):
             found.append("regressed")
         if self.spread:
             found.append(f"its evaluators differ by {format_fixed(self.spread)}")
+        if self.data_inside is not None:
+            found.append(f"the candidate contains the benchmark's data set ({self.data_inside}): it may be memorised")
         for who, why in self.left_out:
             if why != NOT_TRUSTED_WHY:
                 found.append(f"left out the evaluation by {who} ({why})")
@@ -91,6 +97,7 @@ class MetricComparison:
             "baseline": _shown_or_none(self.baseline_value),
             "baseline_evaluators": [who for who, _ in self.baseline],
             "left_out": [{"evaluator": who, "why": why} for who, why in self.left_out],
+            "data_inside": self.data_inside,
             "delta": _shown_or_none(self.delta),
             "flags": self.flags,
         }
@@ -103,10 +110,15 @@ def compare_versions(
     baseline: int | None,
     *,
     not_independent: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
 ) -> list[MetricComparison]:
     """Each metric of each benchmark either version was evaluated on, by evaluations that count, sorted by
     benchmark and metric. One value per evaluator and version: an evaluator's latest. `not_independent` (lowercase
-    address -> why) names evaluators whose evaluations of the candidate are left out (and said to be)."""
+    address -> why) names evaluators whose evaluations of the candidate are left out (and said to be). `files`
+    (CID -> path): the candidate's files; a benchmark whose data set is among them is marked (a public test set
+    shipped inside a model can be memorised)."""
+    from ..ipfs.blockcid import normalize_cid
+
     found, left = latest_measurements(records, name, candidate, not_independent)
     latest = {
         (version, _label(key), key[3], who): (m.evaluator, m.value, m.higher_is_better)
@@ -114,7 +126,21 @@ def compare_versions(
         if version in (candidate, baseline)
     }
     left_by_label = {(_label(key), key[3]): why for key, why in left.items()}
-    keys = sorted({(benchmark, metric) for _, benchmark, metric, _ in latest})
+    directions = {
+        (_label((e.benchmark, e.benchmark_version, e.harness_digest, m.name)), m.name): m.higher_is_better
+        for e in (record.evaluation for record in records)
+        if e is not None and e.model == name
+        for m in e.metrics
+    }
+    inside = {}  # benchmark label -> the candidate's file that is its data set
+    for e in (record.evaluation for record in records):
+        if e is not None and e.model == name and e.dataset_cid and files:
+            path = files.get(normalize_cid(e.dataset_cid))
+            for m in e.metrics:
+                if path is not None:
+                    inside[_label((e.benchmark, e.benchmark_version, e.harness_digest, m.name))] = path
+    # a metric only left-out evaluations measured is still shown: the voter is told what was left out, and why
+    keys = sorted({(benchmark, metric) for _, benchmark, metric, _ in latest} | set(left_by_label))
     comparisons = []
     for benchmark, metric in keys:
 
@@ -127,10 +153,12 @@ def compare_versions(
                 if v == version and b == benchmark and m == metric
             )
 
-        direction = next(h for (_, b, m, _), (_, _, h) in latest.items() if b == benchmark and m == metric)
+        direction = directions[(benchmark, metric)]
         excluded = tuple(sorted(left_by_label.get((benchmark, metric), set())))
         comparisons.append(
-            MetricComparison(benchmark, metric, direction, values(candidate), values(baseline), excluded)
+            MetricComparison(
+                benchmark, metric, direction, values(candidate), values(baseline), excluded, inside.get(benchmark)
+            )
         )
     return comparisons
 
@@ -148,10 +176,14 @@ def proposed_quality(
     artifact_cid: str,
     not_independent: dict[str, str] | None = None,
     records: list[EvaluationRecord] | None = None,
+    sources: list[BlockSource] | None = None,
+    files: dict[str, str] | None = None,
 ) -> list[MetricComparison]:
     """The comparison a voter sees for a version a proposal would write: against the model's current version
     (none for a registration), without the evaluations of the candidate by `not_independent` evaluators. `records`
-    are the model's evaluations with that version as proposed (`find_evaluations`), read here when not given."""
+    are the model's evaluations with that version as proposed (`find_evaluations`), read here when not given (the
+    off-chain ones from `sources`). `files` (CID -> path) are the candidate's files, as its manifest lists them: a
+    benchmark whose data set is one of them is flagged."""
     from ..dao.registry import get_model
     from ..errors import InputError
     from .evaluations import find_evaluations
@@ -161,8 +193,8 @@ def proposed_quality(
     except InputError:  # a registration: no model yet, hence nothing to compare with
         baseline = None
     if records is None:
-        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
-    return compare_versions(records, name, version, baseline, not_independent=not_independent)
+        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid}, sources=sources)
+    return compare_versions(records, name, version, baseline, not_independent=not_independent, files=files)
 
 
 def _median(values: tuple[tuple[str, int], ...]) -> int | None:

@@ -59,6 +59,7 @@ def auto_reward(
     artifact_cid: str,
     not_independent: dict[str, str] | None = None,
     records: list[EvaluationRecord] | None = None,
+    sources: list[BlockSource] | None = None,
 ) -> RewardComputation:
     """What version `version` of `name` (artifact `artifact_cid`, registered or not yet) earns under `policy`: its
     reproduced scores on the policy's metrics against the best any other version of the model reached.
@@ -66,10 +67,10 @@ def auto_reward(
     Only evaluations that count are used (trusted, bound, not revoked), one per evaluator and version (its latest),
     on the policy's exact benchmark and with the policy's direction; for the candidate, not those of
     `not_independent` evaluators (lowercase address -> why). `records` are the model's evaluations with that
-    version as proposed (`find_evaluations`), read here when not given.
+    version as proposed (`find_evaluations`), read here when not given (the off-chain ones from `sources`).
     """
     if records is None:
-        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid})
+        records = find_evaluations(dao, name, proposed={(name, version): artifact_cid}, sources=sources)
     wanted = {m.key: m for m in policy.metrics}
 
     def on_policy(key: MeasureKey, measured: Measurement) -> bool:  # the policy's benchmark, in its direction
