@@ -7,6 +7,7 @@ import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Vo
 import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
 import {VotesExtended} from "@openzeppelin/contracts/governance/utils/VotesExtended.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /**
  * @title ModelToken
@@ -21,6 +22,9 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
  * mints a proposal holds (a proposal executes in one transaction). Merit is part of its
  * holder's balance, so it votes, is delegated and is counted by quorum and vote overrides exactly as tokens are;
  * but a balance never falls below its merit by a transfer: merit stays with whoever earned it.
+ *
+ * Each mint is a grant that may expire: minted with a lifetime (0 for none), it can be burnt by anyone once that
+ * lifetime has passed ({expireMerit}), so say follows recent contributions when the DAO's policy wants it to.
  */
 contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
     /// @notice The most merit mints may create in one block, in basis points of the supply before them (100 = 1%).
@@ -29,15 +33,28 @@ contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
     /// @notice Who may mint merit: the DAO's timelock.
     address public immutable meritMinter;
 
+    /// @notice One grant of merit: what is left of it (0 once expired) and when it expires (0: never).
+    struct MeritGrant {
+        uint208 amount;
+        uint48 expiresAt;
+    }
+
     mapping(address account => uint256) private _merit;
+    mapping(address account => MeritGrant[]) private _grants;
     uint256 private _totalMerit;
     /// @dev The block of the latest mint of merit, the supply before that block's first mint, and what it minted.
     uint48 private _mintBlock;
     uint256 private _supplyBeforeMints;
     uint256 private _mintedInBlock;
 
-    /// @notice `account` earned `amount` of merit (also a `Transfer` from the zero address): `reason` says for what.
-    event MeritMinted(address indexed account, uint256 amount, string reason);
+    /// @notice `account` earned `amount` of merit as its grant `grantId` (also a `Transfer` from the zero address),
+    /// expiring at `expiresAt` (0: never); `reason` says for what.
+    event MeritMinted(
+        address indexed account, uint256 indexed grantId, uint256 amount, uint48 expiresAt, string reason
+    );
+
+    /// @notice Grant `grantId` of `account` expired: its `amount` of merit was burnt (also a `Transfer` to zero).
+    event MeritExpired(address indexed account, uint256 indexed grantId, uint256 amount);
 
     /// @dev `holders` and `amounts` have different lengths.
     error ModelTokenAllocationLengthMismatch(uint256 holders, uint256 amounts);
@@ -57,6 +74,12 @@ contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
 
     /// @dev `account` may move only `transferable` (its balance above its merit); `needed` was asked for.
     error ModelTokenMeritNotTransferable(address account, uint256 transferable, uint256 needed);
+
+    /// @dev `account` has no grant `grantId` with merit left (never made, or expired already).
+    error ModelTokenUnknownMeritGrant(address account, uint256 grantId);
+
+    /// @dev Grant `grantId` of `account` expires at `expiresAt` (0: never), which has not come.
+    error ModelTokenMeritNotExpired(address account, uint256 grantId, uint48 expiresAt);
 
     /**
      * @param name_ Token name (also the EIP-712 domain name used by permits).
@@ -83,12 +106,14 @@ contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
     }
 
     /**
-     * @notice Mints `amount` of merit to `account`: voting power it keeps, which no transfer can move.
+     * @notice Mints `amount` of merit to `account` as a new grant: voting power it keeps, which no transfer can move,
+     * until `lifetime` seconds have passed (0: for good).
      * @param account A contributor (not the zero address, the token or the minter).
      * @param amount Positive; with the block's other mints, at most {MAX_MERIT_MINT_BPS} of the supply before them.
+     * @param lifetime Seconds after this mint at which anyone may burn the grant ({expireMerit}); 0 for never.
      * @param reason What it was earned for (recorded in the {MeritMinted} event).
      */
-    function mintMerit(address account, uint256 amount, string calldata reason) external {
+    function mintMerit(address account, uint256 amount, uint48 lifetime, string calldata reason) external {
         if (msg.sender != meritMinter) revert ModelTokenUnauthorizedMeritMinter(msg.sender);
         if (account == address(0) || account == address(this) || account == meritMinter) {
             revert ModelTokenInvalidMeritAccount(account);
@@ -102,10 +127,33 @@ contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
         uint256 minted = _mintedInBlock + amount;
         if (amount == 0 || minted > cap) revert ModelTokenMeritMintOutOfRange(minted, cap);
         _mintedInBlock = minted;
+        uint48 expiresAt = lifetime == 0 ? 0 : SafeCast.toUint48(block.timestamp + lifetime);
+        uint256 grantId = _grants[account].length;
+        _grants[account].push(MeritGrant(SafeCast.toUint208(amount), expiresAt));
         _merit[account] += amount;
         _totalMerit += amount;
         _mint(account, amount);
-        emit MeritMinted(account, amount, reason);
+        emit MeritMinted(account, grantId, amount, expiresAt, reason);
+    }
+
+    /**
+     * @notice Burns what is left of grant `grantId` of `account` once it has expired: anyone may call it.
+     * @param account The grant's holder.
+     * @param grantId The grant's number among the holder's (from 0, in the order minted).
+     */
+    function expireMerit(address account, uint256 grantId) external {
+        if (grantId >= _grants[account].length) revert ModelTokenUnknownMeritGrant(account, grantId);
+        MeritGrant storage grant = _grants[account][grantId];
+        uint256 amount = grant.amount;
+        if (amount == 0) revert ModelTokenUnknownMeritGrant(account, grantId);
+        if (grant.expiresAt == 0 || block.timestamp < grant.expiresAt) {
+            revert ModelTokenMeritNotExpired(account, grantId, grant.expiresAt);
+        }
+        grant.amount = 0;
+        _merit[account] -= amount;
+        _totalMerit -= amount;
+        _burn(account, amount);
+        emit MeritExpired(account, grantId, amount);
     }
 
     /// @notice The merit `account` holds: the part of its balance it cannot transfer.
@@ -113,9 +161,20 @@ contract ModelToken is ERC20, ERC20Permit, ERC20Votes, VotesExtended {
         return _merit[account];
     }
 
-    /// @notice All merit ever minted (part of the total supply).
+    /// @notice All merit held (minted, less what expired): part of the total supply.
     function totalMerit() external view returns (uint256) {
         return _totalMerit;
+    }
+
+    /// @notice How many grants of merit `account` has had (expired ones included).
+    function meritGrantCount(address account) external view returns (uint256) {
+        return _grants[account].length;
+    }
+
+    /// @notice Grant `grantId` of `account`: what is left of it (0 once expired) and when it expires (0: never).
+    function meritGrant(address account, uint256 grantId) external view returns (uint256 amount, uint48 expiresAt) {
+        MeritGrant storage grant = _grants[account][grantId];
+        return (grant.amount, grant.expiresAt);
     }
 
     /// @notice The ERC-6372 clock: the current block timestamp.

@@ -597,7 +597,7 @@ def test_merit_from_the_cli_said_as_merit_and_flagged_when_nobody_earned_it(setu
     code, out, _ = cli([*base, "account", "power", dave])
     assert out.strip().startswith(f"{dave}: balance 10 MDL (10 of it merit, not transferable), voting power 0 MDL")
     code, out, err = cli([*base, "watch", "--from", str(start), "--once", "--confirmations", "0"])
-    assert code == 0 and f"10 MDL of merit to {dave}: reviewed acme/x v1" in out, err
+    assert code == 0 and f"10 MDL of merit to {dave} (grant 0): reviewed acme/x v1" in out, err
 
     folder = tmp_path / "model"
     folder.mkdir()

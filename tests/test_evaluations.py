@@ -70,6 +70,8 @@ def world(
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is a bug, never an outcome
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -543,13 +545,15 @@ def test_a_candidate_shipping_the_benchmark_data_set_is_flagged(tiny: dict[str, 
 
 
 def policy_document(benchmark: Path) -> bytes:
-    """A reward policy paying for accuracy on the tiny benchmark: 100 tokens and 20 of merit per 1.0 gained."""
+    """A reward policy paying for accuracy on the tiny benchmark: 100 tokens and 20 of merit per 1.0 gained, the merit
+    lasting a year."""
     digest = "0x" + hashlib.sha256(benchmark.read_bytes()).hexdigest()
     return json.dumps({
         "schema": "deai-gov/reward-policy/v1",
         "benchmarks": [{"name": "tiny-clf", "version": "1", "harness": digest, "metric": "accuracy",
                         "better": "higher", "weight": "1", "tolerance": "0.01"}],
         "min_evaluators": 2, "tokens_per_unit": "100", "merit_per_unit": "20", "cap_per_version": "500",
+        "merit_lifetime_days": 365,
     }, indent=2).encode()  # fmt: skip
 
 
@@ -701,3 +705,15 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
     assert (ballot["voter"], ballot["support"], ballot["weight"]) == (frank, "for", str(6 * 10**18))
     against, for_, abstain = dao.read("governor", "proposalVotes", following)
     assert (against, for_, abstain) == (0, 6 * 10**18, 0)  # counted in the governor's tally
+
+    # a year on, frank's merit has expired under the policy: anyone burns it, and his say goes with it
+    _, out, _ = cli(None, "--json", "account", "merit", frank)
+    [grant] = json.loads(out)
+    assert grant["amount"] == str(6 * 10**18) and grant["expires_at"] is not None
+    code, _, err = run(*tiny["base"], "--account", "dave", "--password-file", str(tiny["password"]), "--yes",
+                       "account", "expire-merit", frank, "0")  # fmt: skip
+    assert code == 5 and "expires at" in err and "not yet" in err, (code, err)
+    cli(None, "node", "warp", "366d")
+    cli("dave", "account", "expire-merit", frank, "0")
+    _, out, _ = cli(None, "--json", "account", "power", frank)
+    assert (json.loads(out)["merit"], json.loads(out)["votes"]) == ("0", "0")

@@ -147,6 +147,51 @@ def power(session: Session, address: str | None) -> None:
 
 
 @account.command()
+@click.argument("address", required=False)
+@json_option
+@click.pass_obj
+def merit(session: Session, address: str | None) -> None:
+    """The grants of merit ADDRESS received (default: --account): what is left of each and when it expires."""
+    from ..dao.token import merit_grants, symbol
+    from ..home.addressbook import names_of, with_name
+    from ..units import format_time
+
+    who = _address_or_signer(session, address)
+    grants = merit_grants(session.dao, who)
+    now = session.chain.timestamp()
+    sym = symbol(session.dao)
+
+    def render() -> None:
+        if not grants:
+            echo(f"{with_name(who, names_of())} has no merit")
+            return
+        for grant in grants:
+            if not grant.amount:
+                state = "expired (burnt)"
+            elif not grant.expires_at:
+                state = "for good"
+            elif grant.expires_at <= now:
+                state = f"expired at {format_time(grant.expires_at)}: anyone may burn it (`account expire-merit`)"
+            else:
+                state = f"until {format_time(grant.expires_at, now)}"
+            echo(f"grant {grant.grant_id}: {format_amount(grant.amount)} {sym}, {state}")
+
+    emit(session, [grant.to_json() for grant in grants], render)
+
+
+@account.command("expire-merit")
+@click.argument("holder", metavar="ADDRESS|NAME", type=Address("merit holder"))
+@click.argument("grant_id", metavar="GRANT", type=click.IntRange(min=0))
+@json_option
+@click.pass_obj
+def expire_merit(session: Session, holder: str, grant_id: int) -> None:
+    """Burn a grant of merit that has expired (anyone may): its holder's votes fall by as much."""
+    from ..dao.token import expire_merit as expire_tx
+
+    emit(session, transact(session, expire_tx(session.dao, holder, grant_id)), lambda: None)
+
+
+@account.command()
 @click.argument("delegatee", metavar="ADDRESS|NAME|self")
 @json_option
 @click.pass_obj

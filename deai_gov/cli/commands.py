@@ -186,6 +186,14 @@ ACCOUNT_COMMANDS = _table(
         ),
         "list": ("list_", "Stored accounts and their addresses."),
         "new": ("new", "Create a new key, stored encrypted under ALIAS."),
+        "merit": (
+            "merit",
+            "The grants of merit ADDRESS received (default: --account): what is left of each and when it expires.",
+        ),
+        "expire-merit": (
+            "expire_merit",
+            "Burn a grant of merit that has expired (anyone may): its holder's votes fall by as much.",
+        ),
         "power": ("power", "Token balance, voting power and delegate of ADDRESS (default: --account)."),
         "transfer": ("transfer", "Send AMOUNT governance tokens (e.g."),  # click ends the sentence at "e.g."
     },

@@ -719,12 +719,14 @@ def _given_shares(given: tuple[str, ...]) -> list[tuple[str, int]]:
 
 def _amounts(
     session: Session, name: str, version: int, artifact_cid: str, shares: list[tuple[str, int]], options: Any
-) -> tuple[int | None, int | None]:
-    """--reward and --merit as amounts: `auto` computed under the DAO's adopted reward policy from the version's
-    reproduced improvement (evaluations by its proposer and contributors left out), the computation shown."""
+) -> tuple[int | None, int | None, int]:
+    """--reward and --merit as amounts, and the merit's lifetime: `auto` computed under the DAO's adopted reward
+    policy from the version's reproduced improvement (evaluations by its proposer and contributors left out), the
+    computation shown; merit auto lasts as long as the policy says."""
     reward, merit = options["reward"], options["merit"]
+    lifetime = options["merit_lifetime"]
     if "auto" not in (reward, merit):
-        return reward, merit
+        return reward, merit, lifetime or 0
     from ..dao.token import symbol
     from ..errors import InputError
     from ..units import format_fixed
@@ -752,18 +754,22 @@ def _amounts(
     if reward == "auto":
         reward = computed.tokens or None
     if merit == "auto":
-        merit = computed.merit or None
-    return reward, merit
+        if lifetime is not None:
+            raise InputError("--merit auto lasts as long as the reward policy says: leave --merit-lifetime out")
+        merit, lifetime = computed.merit or None, policy.merit_lifetime
+    return reward, merit, lifetime or 0
 
 
-def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str) -> list[Any]:
+def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str, lifetime: int) -> list[Any]:
     from ..dao.token import merit_actions
+    from ..units import format_duration
 
     if merit is None:
         return []
-    actions = merit_actions(session.dao, shares, merit, reason)  # refuses merit that is not positive, first
+    actions = merit_actions(session.dao, shares, merit, reason, lifetime)  # refuses merit that is not positive, first
+    lasting = f", for {format_duration(lifetime)}" if lifetime else ""
     for part in _parts(session, shares, merit):
-        echo(f"  merit {part}", err=True)
+        echo(f"  merit {part}{lasting}", err=True)
     return actions
 
 
@@ -823,6 +829,13 @@ MERIT_OPTION = click.option(
     help="Merit minted to the contributors by the same vote, split by their shares: voting power they keep and "
     "cannot transfer (at most 1% of the supply at a time); `auto`: as the adopted reward policy gives.",
 )
+MERIT_LIFETIME_OPTION = click.option(
+    "--merit-lifetime",
+    type=Duration(),
+    metavar="DURATION",
+    help="How long the merit lasts after it is minted (365d, 2y as 730d); anyone may burn it then. Default: for "
+    "good; with --merit auto, what the reward policy says.",
+)
 NO_COPY_OPTION = click.option(
     "--no-copy",
     is_flag=True,
@@ -868,6 +881,7 @@ _common = [
     CONTRIBUTOR_OPTION,
     REWARD_OPTION,
     MERIT_OPTION,
+    MERIT_LIFETIME_OPTION,
     NO_COPY_OPTION,
     INCLUDE_HIDDEN_OPTION,
     PROFILE_OPTION,
@@ -963,11 +977,11 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         refusal = taken
     shares, content = _shares_and_content(session, name, 1, 0, path, options)
     contributor = shares[0][0]
-    reward, merit = _amounts(session, name, 1, content.artifact_cid, shares, options)
+    reward, merit, lifetime = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
-        *_merit(session, shares, merit, f"{name} v1"),
+        *_merit(session, shares, merit, f"{name} v1", lifetime),
     ]
     title = options["title"] or f"Register {name} v1"
     submit(session, actions, title, options["body"], options["full"], refuse_new=refusal)
@@ -988,11 +1002,11 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     version = info.latest_version + 1
     shares, content = _shares_and_content(session, name, version, info.current_version, path, options)
     contributor = shares[0][0]
-    reward, merit = _amounts(session, name, version, content.artifact_cid, shares, options)
+    reward, merit, lifetime = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
-        *_merit(session, shares, merit, f"{name} v{version}"),
+        *_merit(session, shares, merit, f"{name} v{version}", lifetime),
     ]
     submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
 

@@ -73,6 +73,12 @@ from .tx import transact
     "supply each).",
 )
 @click.option(
+    "--merit-lifetime",
+    type=Duration(),
+    metavar="DURATION",
+    help="How long each --merit lasts after it is minted (e.g. 365d); anyone may burn it then. Default: for good.",
+)
+@click.option(
     "--policy",
     "policy_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -113,6 +119,7 @@ def create(
     retirements: tuple[tuple[tuple[str, int | None], str], ...],
     transfers: tuple[tuple[int, str], ...],
     merits: tuple[tuple[int, str, str], ...],
+    merit_lifetime: int | None,
     settings: tuple[str, ...],
     guardian: str | None,
     guardian_of: str,
@@ -151,7 +158,7 @@ def create(
         check_changeable(session.dao, name)
         actions.append(retire_action(session.dao, name, reason))
     actions += [changes.transfer_action(session.dao, to, amount) for amount, to in transfers]
-    actions += [merit_action(session.dao, to, amount, reason) for amount, to, reason in merits]
+    actions += [merit_action(session.dao, to, amount, reason, merit_lifetime or 0) for amount, to, reason in merits]
     for item in settings:
         name, equals, value = item.partition("=")
         if not equals:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import TransactionError
-from ..units import format_amount, format_duration
+from ..units import format_amount, format_duration, format_time
 from .abi import abi_type, checksummed, decode_values
 from .artifacts import all_abis
 from .states import OperationState, ProposalState
@@ -191,6 +191,14 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelTokenMeritNotTransferable": lambda account, transferable, needed: (
         f"{account} can transfer only {_tokens(transferable)} (the rest of its balance is merit, which stays with "
         f"it), not {_tokens(needed)}"
+    ),
+    "ModelTokenUnknownMeritGrant": lambda account, grantId: (
+        f"{account} has no grant {grantId} of merit left to expire (never made, or expired already)"
+    ),
+    "ModelTokenMeritNotExpired": lambda account, grantId, expiresAt: (
+        f"grant {grantId} of {account}'s merit never expires"
+        if not expiresAt
+        else f"grant {grantId} of {account}'s merit expires at {format_time(int(expiresAt))}, not yet"
     ),
     # The Ethereum Attestation Service
     "AlreadyExists": lambda: (

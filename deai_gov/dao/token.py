@@ -274,32 +274,69 @@ def reward_action(dao: Dao, recipient: str, amount: int) -> Action:
     return dao.action("token", "transfer", checksum_address(recipient, "reward recipient"), amount)
 
 
-def merit_actions(dao: Dao, shares: list[tuple[str, int]], amount: int, reason: str) -> list[Action]:
+def merit_actions(dao: Dao, shares: list[tuple[str, int]], amount: int, reason: str, lifetime: int = 0) -> list[Action]:
     """Mint `amount` base units of merit split among contributors by their shares (as `split_reward` splits a
-    reward); a contributor whose part rounds to nothing gets none.
+    reward), each grant expiring `lifetime` seconds after it is minted (0: never); a contributor whose part rounds to
+    nothing gets none.
 
     Raises:
         InputError: An amount that is not positive, or shares that `check_shares` refuses.
     """
     if amount <= 0:
         raise InputError("merit must be a positive amount")
-    return [merit_action(dao, address, part, reason) for address, part in split_reward(amount, shares) if part > 0]
+    return [
+        merit_action(dao, address, part, reason, lifetime) for address, part in split_reward(amount, shares) if part > 0
+    ]
 
 
-def merit_action(dao: Dao, account: str, amount: int, reason: str) -> Action:
+#: The longest merit lifetime a proposal may give (about a century), in seconds.
+MAX_MERIT_LIFETIME = 100 * 365 * 24 * 3600
+
+
+def merit_action(dao: Dao, account: str, amount: int, reason: str, lifetime: int = 0) -> Action:
     """Mint `amount` base units of merit to `account` when the proposal executes: voting power earned by an accepted
-    contribution, which it keeps (no transfer can move it). The token refuses more than `MAX_MERIT_MINT_BPS` of the
-    supply in one block (one proposal's execution, however many mints it holds), and any account of the DAO's own.
+    contribution, which it keeps (no transfer can move it) until `lifetime` seconds after the mint, when anyone may
+    burn it (`expire_merit`); 0 for never. The token refuses more than `MAX_MERIT_MINT_BPS` of the supply in one
+    block (one proposal's execution, however many mints it holds), and any account of the DAO's own.
 
     Raises:
-        InputError: A malformed address, the zero address, or an amount that is not positive.
+        InputError: A malformed address, the zero address, an amount that is not positive, or a lifetime out of
+            range.
     """
     who = checksum_address(account, "merit recipient")
     if int(who, 16) == 0:
         raise InputError("merit goes to a contributor, not the zero address")
     if amount <= 0:
         raise InputError("merit must be a positive amount")
-    return dao.action("token", "mintMerit", who, amount, reason)
+    if not 0 <= lifetime <= MAX_MERIT_LIFETIME:
+        raise InputError("a merit lifetime is from 0 (never expires) to 100 years")
+    return dao.action("token", "mintMerit", who, amount, lifetime, reason)
+
+
+@dataclass(frozen=True)
+class MeritGrant:
+    """One grant of merit an account received: its number, what is left of it and when it expires (0: never)."""
+
+    grant_id: int
+    amount: int
+    expires_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"grant_id": self.grant_id, "amount": str(self.amount), "expires_at": self.expires_at or None}
+
+
+def merit_grants(dao: Dao, account: str) -> list[MeritGrant]:
+    """Every grant of merit `account` received, oldest first (expired ones with nothing left), read in one batch."""
+    who = checksum_address(account, "account")
+    count = int(dao.read("token", "meritGrantCount", who))
+    found = dao.read_many([dao.call("token", "meritGrant", who, grant) for grant in range(count)]) if count else []
+    return [MeritGrant(grant, int(amount), int(expires)) for grant, (amount, expires) in enumerate(found)]
+
+
+def expire_merit(dao: Dao, account: str, grant_id: int) -> PreparedTx:
+    """Burn what is left of an expired grant of merit (anyone may): the holder's votes fall by as much."""
+    who = checksum_address(account, "account")
+    return dao.prepare("token", "expireMerit", (who, grant_id), f"expire merit grant {grant_id} of {who}")
 
 
 def merit_cap(dao: Dao) -> int:

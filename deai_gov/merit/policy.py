@@ -9,7 +9,8 @@
       "min_evaluators": 2,
       "tokens_per_unit": "100",
       "merit_per_unit": "50",
-      "cap_per_version": "500"
+      "cap_per_version": "500",
+      "merit_lifetime_days": 365
     }
 
 Every meaning is the policy's: which benchmark (name, version and harness digest, so a changed harness is another
@@ -25,7 +26,9 @@ with 18 decimals, and the arithmetic is integer:
 - each metric's improvement is how far the candidate's reproduced score beats the baseline in the better direction
   (nothing when it does not), times its weight, rounded down to 10**-18;
 - tokens = sum of improvements times `tokens_per_unit`, rounded down to a base unit, at most `cap_per_version`;
-  merit likewise with `merit_per_unit` (the token caps merit itself at 1% of the supply per proposal).
+  merit likewise with `merit_per_unit` (the token caps merit itself at 1% of the supply per proposal);
+- merit granted under the policy expires `merit_lifetime_days` after it is minted (absent or 0: never): anyone may
+  then burn it (`ModelToken.expireMerit`), so say follows recent contributions.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ ONE = 10**METRIC_DECIMALS
 #: A policy document larger than this is refused unread.
 MAX_POLICY = 64 * 1024
 MAX_BENCHMARKS = 32
+DAY = 24 * 3600
+#: The longest merit lifetime a policy may set (about a century): the token's own bound.
+MAX_LIFETIME_DAYS = 36_500
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class RewardPolicy:
     cap_per_version: int
     #: SHA-256 of the document: what the registry records.
     digest: bytes
+    #: How long merit granted under the policy lasts, in seconds (0: for good).
+    merit_lifetime: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +94,7 @@ class RewardPolicy:
             "tokens_per_unit": str(self.tokens_per_unit),
             "merit_per_unit": str(self.merit_per_unit),
             "cap_per_version": str(self.cap_per_version),
+            "merit_lifetime_days": self.merit_lifetime // DAY,
         }
 
 
@@ -102,7 +111,7 @@ def read_policy(document: bytes) -> RewardPolicy:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(f'the reward policy must be a JSON object with "schema": "{SCHEMA}"')
     unknown = set(data) - {"schema", "benchmarks", "min_evaluators", "tokens_per_unit", "merit_per_unit",
-                           "cap_per_version", "description"}  # fmt: skip
+                           "cap_per_version", "merit_lifetime_days", "description"}  # fmt: skip
     if unknown:
         raise InputError(f"the reward policy has an unknown field {sorted(unknown)[0]!r}")
     entries = data.get("benchmarks")
@@ -114,6 +123,9 @@ def read_policy(document: bytes) -> RewardPolicy:
     minimum = data.get("min_evaluators")
     if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100:
         raise InputError("min_evaluators must be a whole number from 1 to 100")
+    days = data.get("merit_lifetime_days", 0)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_LIFETIME_DAYS:
+        raise InputError(f"merit_lifetime_days must be a whole number from 0 (never expires) to {MAX_LIFETIME_DAYS}")
     return RewardPolicy(
         metrics,
         minimum,
@@ -121,6 +133,7 @@ def read_policy(document: bytes) -> RewardPolicy:
         _amount(data, "merit_per_unit"),
         _amount(data, "cap_per_version"),
         hashlib.sha256(document).digest(),
+        days * DAY,
     )
 
 

@@ -133,20 +133,22 @@ def _in_words(
             return f"transfer {amount} from the treasury to {args['to']}"
         if function == "mintMerit":
             amount = f"{format_amount(args['amount'])} {sym}"
+            lifetime = int(args["lifetime"])
+            keeps = f"voting power it keeps for {format_duration(lifetime)}" if lifetime else "voting power it keeps"
             if str(args["account"]).lower() in contributors:
                 return (
                     f"grant {amount} of merit to {args['account']} (the contributor of this proposal's version): "
-                    f"voting power it keeps and cannot transfer, for {args['reason']!r}"
+                    f"{keeps} and cannot transfer, for {args['reason']!r}"
                 )
             if contributors:  # a version is written: a co-author's share, if its manifest names the recipient
                 return (
                     f"grant {amount} of merit to {args['account']} (a contributor's share only if the version's "
-                    f"manifest names it: see the check of its content): voting power it keeps and cannot transfer, "
+                    f"manifest names it: see the check of its content): {keeps} and cannot transfer, "
                     f"for {args['reason']!r}"
                 )
             return (  # voting power to someone this proposal names as no contributor: read twice
                 f"{DANGER}grant {amount} of merit to {args['account']}, who contributes no version in this proposal: "
-                f"voting power it keeps and cannot transfer, for {args['reason']!r}"
+                f"{keeps} and cannot transfer, for {args['reason']!r}"
             )
         if function == "approve":
             return f"{DANGER}allow {args['spender']} to spend {format_amount(args['value'])} {sym} of the treasury"
@@ -531,6 +533,12 @@ def _reward_check(
     if minted > allowed_merit:
         flags.append(
             f"mints {format_amount(minted)} of merit, above the {format_amount(allowed_merit)} the policy gives"
+        )
+    lifetimes = {int(args["lifetime"]) for f, args in token_calls(dao, info.proposal) if f == "mintMerit"}
+    if policy.merit_lifetime and any(not t or t > policy.merit_lifetime for t in lifetimes):
+        longest = "for good" if 0 in lifetimes else f"for {format_duration(max(lifetimes))}"
+        flags.append(
+            f"grants merit {longest}, longer than the {format_duration(policy.merit_lifetime)} the policy gives"
         )
     return {
         "policy": "0x" + policy.digest.hex(),

@@ -367,11 +367,11 @@ class _Decoder:
         registry, one for the token's transfers out of the treasury."""
         timelock = self.dao.address("timelock")
         transfer = event_shape(*TREASURY_EVENT).topic
-        merit = event_shape("ModelToken", "MeritMinted").topic
+        merit = [event_shape("ModelToken", name).topic for name in ("MeritMinted", "MeritExpired")]
         return [
             ([self.dao.address(role) for role in EVENTS], [[t for role in EVENTS for t in self.topics(role)]]),
             ([self.dao.address("token")], [[transfer], ["0x" + "00" * 12 + timelock[2:].lower()]]),
-            ([self.dao.address("token")], [[merit]]),
+            ([self.dao.address("token")], [merit]),
         ]
 
     def decode(self, log: dict[str, Any]) -> WatchedEvent | None:
@@ -387,7 +387,7 @@ class _Decoder:
             treasury = (
                 name == TREASURY_EVENT[1] and str(raw_args["from"]).lower() == self.dao.address("timelock").lower()
             )
-            if not (treasury or name == "MeritMinted"):
+            if not (treasury or name in ("MeritMinted", "MeritExpired")):
                 return None
         elif name not in EVENTS[role][1]:
             return None
@@ -505,7 +505,17 @@ class _Decoder:
                 who = "anyone (the zero address)"
             return f"timelock role {_role_name(str(args['role']))} {verb} {who}"
         if name == "MeritMinted":
-            return f"{self._tokens(int(args['amount']))} of merit to {self._who(args['account'])}: {args['reason']}"
+            expires = int(args["expiresAt"])
+            until = f", until {format_time(expires)}" if expires else ""
+            return (
+                f"{self._tokens(int(args['amount']))} of merit to {self._who(args['account'])} (grant "
+                f"{args['grantId']}{until}): {args['reason']}"
+            )
+        if name == "MeritExpired":
+            return (
+                f"grant {args['grantId']} of {self._who(args['account'])}'s merit expired: "
+                f"{self._tokens(int(args['amount']))} burnt"
+            )
         if name == "Transfer":
             return f"treasury sent {self._tokens(int(args['value']))} to {self._who(args['to'])}"
         return name

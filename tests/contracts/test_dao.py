@@ -450,12 +450,14 @@ def test_merit_is_minted_by_a_vote_votes_and_never_moves(
     token = dao_contracts.token
     dave = actors.outsider
     with brownie.reverts(typed_error("ModelTokenUnauthorizedMeritMinter", accounts[0].address)):
-        token.mintMerit(dave.address, TOKEN, "no vote", {"from": accounts[0]})
+        token.mintMerit(dave.address, TOKEN, 0, "no vote", {"from": accounts[0]})
     merit = 12 * TOKEN  # the supply is 2,000 tokens: 1% is 20
     actions = [register_action(lib_dao, actors), lib_token.merit_action(lib_dao, dave.address, merit, "acme/vision v1")]
     pid = propose_and_vote(lib_dao, actors, actions, "Register acme/vision, merit to dave")
     executed = brownie_tx(finish(lib_dao, actors, pid)).events
-    assert plain(executed["MeritMinted"]) == {"account": dave.address, "amount": merit, "reason": "acme/vision v1"}
+    assert plain(executed["MeritMinted"]) == {
+        "account": dave.address, "grantId": 0, "amount": merit, "expiresAt": 0, "reason": "acme/vision v1"
+    }  # fmt: skip
     assert token.meritOf(dave.address) == merit == token.balanceOf(dave.address) == token.totalMerit()
     assert token.totalSupply() == TREASURY + sum(BALANCES.values()) + merit  # quorum counts it: it is supply
 
@@ -473,6 +475,44 @@ def test_merit_is_minted_by_a_vote_votes_and_never_moves(
     send(lib_chain, actors.bob, lib_token.transfer(lib_dao, dave.address, 5 * TOKEN))
     send(lib_chain, dave, lib_token.transfer(lib_dao, actors.bob.address, 5 * TOKEN))
     assert token.balanceOf(dave.address) == merit
+
+
+def test_merit_with_a_lifetime_expires_and_anyone_burns_it_then(
+    lib_dao: Dao, lib_chain: Chain, dao_contracts: SimpleNamespace, actors: People, accounts: Any
+) -> None:
+    """Two grants to dave, one for 30 days and one for good: before 30 days nobody can burn the first; after, anyone
+    does, once, and dave's merit, balance, votes and the supply fall by it; the second never expires."""
+    token = dao_contracts.token
+    dave = actors.outsider
+    month = 30 * 24 * 3600
+    grants = [lib_token.merit_action(lib_dao, dave.address, 5 * TOKEN, "for a month", month),
+              lib_token.merit_action(lib_dao, dave.address, 3 * TOKEN, "for good")]  # fmt: skip
+    pid = propose_and_vote(lib_dao, actors, grants, "Merit to dave, one grant for a month")
+    executed = brownie_tx(finish(lib_dao, actors, pid))
+    minted = executed.events["MeritMinted"]
+    expires = executed.timestamp + month
+    assert [(e["grantId"], e["amount"], e["expiresAt"]) for e in minted] == [(0, 5 * TOKEN, expires), (1, 3 * TOKEN, 0)]
+    assert [tuple(map(int, token.meritGrant(dave.address, i))) for i in range(2)] == [
+        (5 * TOKEN, expires),
+        (3 * TOKEN, 0),
+    ]
+    send(lib_chain, dave, lib_token.delegate(lib_dao, dave.address))
+    supply = token.totalSupply()
+    with brownie.reverts(typed_error("ModelTokenMeritNotExpired", dave.address, 0, expires)):
+        token.expireMerit(dave.address, 0, {"from": accounts[0]})
+    advance_time(lib_chain, month)
+    burnt = token.expireMerit(dave.address, 0, {"from": accounts[0]})  # anyone
+    assert plain(burnt.events["MeritExpired"]) == {"account": dave.address, "grantId": 0, "amount": 5 * TOKEN}
+    held = lib_token.holding(lib_dao, dave.address)
+    assert (held.balance, held.merit, held.votes) == (3 * TOKEN, 3 * TOKEN, 3 * TOKEN)
+    assert (token.totalSupply(), token.totalMerit()) == (supply - 5 * TOKEN, 3 * TOKEN)
+    with brownie.reverts(typed_error("ModelTokenUnknownMeritGrant", dave.address, 0)):
+        token.expireMerit(dave.address, 0, {"from": accounts[0]})  # once only
+    with brownie.reverts(typed_error("ModelTokenMeritNotExpired", dave.address, 1, 0)):
+        token.expireMerit(dave.address, 1, {"from": accounts[0]})  # for good
+    with brownie.reverts(typed_error("ModelTokenUnknownMeritGrant", dave.address, 2)):
+        token.expireMerit(dave.address, 2, {"from": accounts[0]})
+    assert [(g.grant_id, g.amount) for g in lib_token.merit_grants(lib_dao, dave.address)] == [(0, 0), (1, 3 * TOKEN)]
 
 
 def test_merit_is_capped_per_proposal_and_never_goes_to_the_dao_itself(

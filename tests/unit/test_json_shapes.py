@@ -14,7 +14,7 @@ from deai_gov.dao.actions import Proposal
 from deai_gov.dao.deployed import DaoSettings, WiringCheck
 from deai_gov.dao.governance import Ballot, ProposalSummary, Support
 from deai_gov.dao.registry import ModelHistory, ModelInfo, VersionInfo
-from deai_gov.dao.token import Delegate, Holding
+from deai_gov.dao.token import Delegate, Holding, MeritGrant
 from deai_gov.dev.devnet import DevAccount
 from deai_gov.dev.localnet import Localnet
 from deai_gov.home.accounts import StoredAccount
@@ -86,6 +86,7 @@ SAMPLES: dict[str, Any] = {
     "DaoSettings": DaoSettings(
         1, {"token": ADDRESS}, "Model", "MDL", 10, 1, 2, 3, 4, 5, 6, 7, 8, ADDRESS, ADDRESS, 1, 2
     ),
+    "MeritGrant": MeritGrant(0, 10**18, 1_800_000_000),
     "WiringCheck": WiringCheck("the registry's owner is the timelock", True, ADDRESS),
     "Localnet": Localnet(1, 8545, None, None),
     "DevAccount": DevAccount(0, ADDRESS, "0x" + "11" * 32, 10**18),

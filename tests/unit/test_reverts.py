@@ -222,3 +222,37 @@ def test_the_payload_is_found_in_a_json_rpc_error_object(raised: Any) -> None:
     data = "0x" + payload("GovernorAlreadyCastVote(address)", "0x" + "ab" * 20).hex()
     assert revert_data_of(raised(data)) == data
     assert revert_error(revert_data_of(raised(data)) or "").args[0].endswith("has already voted on this proposal")
+
+
+def _sample(kind: str) -> Any:
+    """A plausible value of an ABI type, for any error's arguments."""
+    if kind.endswith("]"):
+        return []
+    if kind == "address":
+        return "0x" + "11" * 20
+    if kind == "bool":
+        return True
+    if kind == "string":
+        return "text"
+    if kind.startswith("bytes"):
+        return bytes(int(kind[5:]) if kind[5:] else 3)
+    return 7  # uint / int of any size
+
+
+def test_every_custom_error_of_the_shipped_contracts_is_explained_from_its_own_arguments() -> None:
+    """Each error the contracts (and EAS) can revert with decodes and reads as words, its arguments passed by the
+    ABI's own names: an explanation whose parameters drift from the ABI fails here, not in front of a voter."""
+    from deai_gov.contracts.abi import abi_type
+    from deai_gov.contracts.artifacts import all_abis
+
+    seen = 0
+    for abi in all_abis():
+        for entry in abi:
+            if entry.get("type") != "error":
+                continue
+            types = [abi_type(i) for i in entry["inputs"]]
+            data = payload(f"{entry['name']}({','.join(types)})", *[_sample(t) for t in types])
+            words = explain_revert(data)
+            assert words and "\n" not in words, entry["name"]
+            seen += 1
+    assert seen > 40
