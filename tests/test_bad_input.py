@@ -576,6 +576,8 @@ EVAL = [  # this DAO was deployed without an attestation service: every evaluati
          "has no command to run; attest results with `eval submit`"),
     case("eval-run-no-benchmark-file", signed("alice", "eval", "run", MODEL, "--benchmark", "{tmp}/none.json"), 3,
          "cannot read benchmark"),
+    case("eval-run-dataset-missing", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}", "--dataset",
+                                            "{tmp}/none.csv"), 2, "does not exist"),
     case("eval-run-bad-timeout", signed("alice", "eval", "run", MODEL, "--benchmark", "{benchmark}", "--timeout",
                                         "soon"), 2, "is not a duration"),
     case("eval-list-no-eas", [*BASE, "eval", "list"], 3, "names no attestation service (EAS)"),

@@ -258,6 +258,12 @@ BAD_BENCHMARKS = [
     ('{"name": "b", "metrics": {"acc": {"better": "higher"}}, "shell": "rm"}', "unknown field 'shell'"),
     ('{"name": "b", "dataset": "x", "metrics": {"acc": {"better": "higher"}}}', "its dataset 'x' is not a CID"),
     ("{" * 5000, "is not JSON"),
+    ('{"name": "b", "holdout": true, "metrics": {"acc": {"better": "higher"}}}', "a holdout benchmark names its data"),
+    (
+        '{"name": "b", "holdout": 1, "dataset": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", '
+        '"metrics": {"acc": {"better": "higher"}}}',
+        "its holdout field must be true or false",
+    ),
 ]
 
 
@@ -341,6 +347,31 @@ def test_eval_run_pulls_runs_the_harness_and_attests_what_it_measured(tiny: dict
     code, out, _ = run(*tiny["base"], "--json", "eval", "list", "acme/tiny-clf")
     [listed] = json.loads(out)
     assert listed["uid"] == answer["uid"] and listed["problems"] == ["its evaluator is not one the DAO trusts"]
+
+
+def test_a_holdout_benchmark_runs_on_the_data_its_evaluator_holds_checked_against_its_cid(
+    tiny: dict[str, Any], tmp_path: Path
+) -> None:
+    """A holdout's data set is on no IPFS source: `eval run` needs the evaluator's copy, and takes it only if its
+    bytes have the benchmark's CID."""
+    from deai_gov.ipfs.blockcid import to_text
+    from deai_gov.ipfs.importer import import_bytes
+
+    held = "1,1,1\n-1,-1,0\n2,-3,0\n"  # never published
+    cid = to_text(import_bytes(held.encode(), lambda _cid, _data: None).cid)
+    bench = json.loads(tiny["benchmark"].read_text()) | {"name": "tiny-holdout", "dataset": cid, "holdout": True}
+    holdout = tmp_path / "holdout.json"
+    holdout.write_text(json.dumps(bench))
+    code, _, err = run_eval(tiny, "acme/tiny-clf", "--benchmark", str(holdout), dry_run=True)
+    assert code == 3 and "benchmark tiny-holdout is a holdout: its data set is not published" in err, err
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(DATA)
+    code, _, err = run_eval(tiny, "acme/tiny-clf", "--benchmark", str(holdout), "--dataset", str(wrong), dry_run=True)
+    assert code == 3 and f"{wrong} is not tiny-holdout's data set: its bytes do not have the CID {cid}" in err, err
+    mine = tmp_path / "mine.csv"
+    mine.write_text(held)
+    code, _, err = run_eval(tiny, "acme/tiny-clf", "--benchmark", str(holdout), "--dataset", str(mine), dry_run=True)
+    assert code == 0 and "accuracy 0.333333, mse 0.666667" in err, err  # v1 gets one point of three right
 
 
 def test_the_harness_gets_no_keys_no_config_and_a_home_of_its_own(tiny: dict[str, Any], tmp_path: Path) -> None:
@@ -654,6 +685,15 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
     assert sorted(first["candidate_evaluators"]) == sorted([people.carol.address, people.outsider.address])
     check = review["reward_policy"]
     assert (check["tokens_allowed"], check["tokens_paid"]) == (str(50 * 10**18), str(50 * 10**18))
+    # the proposal records the policy and the evaluations its reward followed: carol's and dave's of v1 and of v2
+    # (erin's does not count, so it is not used)
+    [computed] = check["versions"]
+    digest = hashlib.sha256(policy.read_bytes()).hexdigest()
+    assert len(computed["evaluations"]) == 4
+    assert (
+        f"\n\nReward computed under the adopted reward policy 0x{digest} from the evaluations "
+        f"{', '.join(computed['evaluations'])}.\n\n#proposer=" in review["description"]
+    )
     assert (check["merit_allowed"], check["merit_minted"], check["flags"]) == (str(10 * 10**18),) * 2 + ([],)
 
     # recomputed from another configuration folder: the same proposal, found, nothing sent
@@ -669,10 +709,12 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
     assert json.loads(out)["proposal_id"] == pid
 
     # a proposal paying more than the policy gives is flagged
-    greedy = [*upgrade[:-4], "--reward", "400", "--title", "Upgrade acme/story, generously"]
+    greedy = [*upgrade[:-4], "--reward", "400", "--title", "Upgrade acme/story, generously", "--description",
+              "Computed under reward policy 0x" + "ab" * 32]  # fmt: skip
     _, out, _ = cli("alice", "--json", *greedy)
     _, shown_greedy, _ = cli(None, "proposal", "show", str(proposal_id(out)))
     assert "flagged: pays 400 from the treasury, above the 50 the policy gives" in shown_greedy
+    assert f"its reward was computed under reward policy 0x{'ab' * 8}…, not the adopted one" in shown_greedy
 
     # executed: the contributors are paid exactly the policy's amount and receive merit
     before = {who: token.holding(dao, who) for who in (frank, bob)}

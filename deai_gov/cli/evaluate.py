@@ -108,6 +108,13 @@ def submit(
     required=True,
     help="The benchmark's definition; its `command` is the harness run on the pulled version.",
 )
+@click.option(
+    "--dataset",
+    "dataset_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The benchmark's data set from this file instead of IPFS (a holdout benchmark's is not published); it must "
+    "have the benchmark's dataset CID.",
+)
 @click.option("--timeout", type=Duration(), default="1h", show_default=True, help="How long the harness may run.")
 @click.option("--allow-suspended", is_flag=True, help="Evaluate even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Evaluate a version the DAO rolled back (withdrew).")
@@ -121,6 +128,7 @@ def run(
     session: Session,
     reference: tuple[str, int | None],
     benchmark_file: Path,
+    dataset_file: Path | None,
     timeout: int,
     allow_suspended: bool,
     allow_rolled_back: bool,
@@ -140,7 +148,7 @@ def run(
     from ..errors import InputError
     from ..ipfs.blockcid import from_text
     from ..ipfs.content import file_bytes
-    from ..merit.benchmark import load_benchmark, measured
+    from ..merit.benchmark import check_dataset, load_benchmark, measured
     from ..workflows.approved import proposed_version, pull_proposed, pull_version, resolve
     from ..workflows.evaluations import build_evaluation
     from ..workflows.harness import code_running_files, copies_of, run_harness
@@ -149,6 +157,19 @@ def run(
     benchmark = load_benchmark(benchmark_file)
     if not benchmark.command:
         raise InputError(f"benchmark {benchmark.name} has no command to run", hint="attest results with `eval submit`")
+    if benchmark.holdout and dataset_file is None:
+        raise InputError(
+            f"benchmark {benchmark.name} is a holdout: its data set is not published",
+            hint="give the copy you hold with --dataset FILE (checked against its CID)",
+        )
+    if dataset_file is not None and not benchmark.dataset_cid:
+        raise InputError(f"benchmark {benchmark.name} names no data set, so --dataset has nothing to stand for")
+    held = None
+    if dataset_file is not None:  # checked before any pull or run
+        if dataset_file.stat().st_size > DATASET_LIMIT:
+            raise InputError(f"{dataset_file} is larger than a data set can be ({DATASET_LIMIT:,} bytes)")
+        held = dataset_file.read_bytes()
+        check_dataset(benchmark, held, dataset_file)
     session.dao.attestation_service()  # a DAO without one: said before any work
     sources = session.sources()
     if (candidate is None) != (candidate_manifest is None):
@@ -187,7 +208,9 @@ def run(
         dataset = None
         if benchmark.dataset_cid:
             dataset = work / "dataset"
-            dataset.write_bytes(file_bytes(sources, from_text(benchmark.dataset_cid), limit=DATASET_LIMIT))
+            dataset.write_bytes(
+                held if held is not None else file_bytes(sources, from_text(benchmark.dataset_cid), limit=DATASET_LIMIT)
+            )
             inside = copies_of(model, dataset)
             if inside:
                 echo(

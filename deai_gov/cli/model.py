@@ -719,14 +719,15 @@ def _given_shares(given: tuple[str, ...]) -> list[tuple[str, int]]:
 
 def _amounts(
     session: Session, name: str, version: int, artifact_cid: str, shares: list[tuple[str, int]], options: Any
-) -> tuple[int | None, int | None, int]:
+) -> tuple[int | None, int | None, int, str]:
     """--reward and --merit as amounts, and the merit's lifetime: `auto` computed under the DAO's adopted reward
     policy from the version's reproduced improvement (evaluations by its proposer and contributors left out), the
-    computation shown; merit auto lasts as long as the policy says."""
+    computation shown; merit auto lasts as long as the policy says. Last, the sentence the proposal's description
+    then carries (the policy's digest and the evaluations used), or ""."""
     reward, merit = options["reward"], options["merit"]
     lifetime = options["merit_lifetime"]
     if "auto" not in (reward, merit):
-        return reward, merit, lifetime or 0
+        return reward, merit, lifetime or 0, ""
     from ..dao.token import symbol
     from ..errors import InputError
     from ..units import format_fixed
@@ -757,7 +758,12 @@ def _amounts(
         if lifetime is not None:
             raise InputError("--merit auto lasts as long as the reward policy says: leave --merit-lifetime out")
         merit, lifetime = computed.merit or None, policy.merit_lifetime
-    return reward, merit, lifetime or 0
+    return reward, merit, lifetime or 0, computed.record
+
+
+def _with_record(body: str, record: str) -> str:
+    """The proposal's body with the reward's record (policy and evaluations) after it, when the reward is auto."""
+    return f"{body}\n\n{record}".strip() if record else body
 
 
 def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str, lifetime: int) -> list[Any]:
@@ -977,14 +983,14 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         refusal = taken
     shares, content = _shares_and_content(session, name, 1, 0, path, options)
     contributor = shares[0][0]
-    reward, merit, lifetime = _amounts(session, name, 1, content.artifact_cid, shares, options)
+    reward, merit, lifetime, record = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v1", lifetime),
     ]
     title = options["title"] or f"Register {name} v1"
-    submit(session, actions, title, options["body"], options["full"], refuse_new=refusal)
+    submit(session, actions, title, _with_record(options["body"], record), options["full"], refuse_new=refusal)
 
 
 @propose.command()
@@ -1002,13 +1008,14 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     version = info.latest_version + 1
     shares, content = _shares_and_content(session, name, version, info.current_version, path, options)
     contributor = shares[0][0]
-    reward, merit, lifetime = _amounts(session, name, version, content.artifact_cid, shares, options)
+    reward, merit, lifetime, record = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v{version}", lifetime),
     ]
-    submit(session, actions, options["title"] or f"Upgrade {name} to v{version}", options["body"], options["full"])
+    title = options["title"] or f"Upgrade {name} to v{version}"
+    submit(session, actions, title, _with_record(options["body"], record), options["full"])
 
 
 @propose.command()

@@ -12,6 +12,11 @@
 results computed elsewhere); each metric says which direction is better and how far two evaluators may differ and
 still agree. The file's SHA-256 is the evaluation's `harnessDigest`: two evaluators who ran the same definition
 record the same digest.
+
+`"holdout": true` marks a **holdout** benchmark: its data set is not published (so no model can be trained on it),
+only its CID, a digest of its bytes, is; trusted evaluators hold the data and give it to `eval run --dataset FILE`,
+which checks it against the CID. When the DAO rotates the benchmark out, the data is published and anyone can
+check past evaluations against it.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class Benchmark:
     metrics: tuple[MetricSpec, ...]
     #: SHA-256 of the definition file: the evaluation's harness digest.
     digest: bytes
+    #: Its data set is held by trusted evaluators only, not published (see the module's docstring).
+    holdout: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +65,7 @@ class Benchmark:
                 m.name: {"higher_is_better": m.higher_is_better, "tolerance": str(m.tolerance)} for m in self.metrics
             },
             "digest": "0x" + self.digest.hex(),
+            "holdout": self.holdout,
         }
 
 
@@ -87,7 +95,7 @@ def _benchmark(data: Any, digest: bytes) -> Benchmark:
 
     if not isinstance(data, dict):
         raise InputError("not a JSON object")
-    unknown = set(data) - {"name", "version", "dataset", "command", "metrics", "description"}
+    unknown = set(data) - {"name", "version", "dataset", "command", "metrics", "description", "holdout"}
     if unknown:
         raise InputError(f"unknown field {sorted(unknown)[0]!r}")
     name, version = data.get("name"), data.get("version", "1")
@@ -102,6 +110,11 @@ def _benchmark(data: Any, digest: bytes) -> Benchmark:
             from_text(dataset)
         except (InputError, ValueError):
             raise InputError(f"its dataset {dataset[:80]!r} is not a CID") from None
+    holdout = data.get("holdout", False)
+    if not isinstance(holdout, bool):
+        raise InputError("its holdout field must be true or false")
+    if holdout and not dataset:
+        raise InputError("a holdout benchmark names its data set's CID (the data itself stays unpublished)")
     command = data.get("command", [])
     if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
         raise InputError("its command must be a list of strings (the program, then its arguments)")
@@ -118,7 +131,23 @@ def _benchmark(data: Any, digest: bytes) -> Benchmark:
         if tolerance < 0:
             raise InputError(f"metric {metric!r}: a tolerance cannot be negative")
         specs.append(MetricSpec(metric, spec["better"] == "higher", tolerance))
-    return Benchmark(str(name), str(version), dataset, tuple(command), tuple(specs), digest)
+    return Benchmark(str(name), str(version), dataset, tuple(command), tuple(specs), digest, holdout)
+
+
+def check_dataset(benchmark: Benchmark, data: bytes, path: Path) -> None:
+    """InputError unless `data` (read from `path`) is the benchmark's data set: its CID, under any import profile this
+    package knows (the one it was published with is not recorded), is the benchmark's `dataset`."""
+    from ..ipfs.blockcid import from_text
+    from ..ipfs.importer import import_bytes
+    from ..ipfs.profiles import PROFILES
+
+    wanted = from_text(benchmark.dataset_cid)
+    for profile in PROFILES.values():
+        if import_bytes(data, lambda _cid, _data: None, profile=profile).cid == wanted:
+            return
+    raise InputError(
+        f"{path} is not {benchmark.name}'s data set: its bytes do not have the CID {benchmark.dataset_cid}"
+    )
 
 
 def measured(benchmark: Benchmark, values: Mapping[str, Any]) -> list[Metric]:

@@ -28,7 +28,10 @@ with 18 decimals, and the arithmetic is integer:
 - tokens = sum of improvements times `tokens_per_unit`, rounded down to a base unit, at most `cap_per_version`;
   merit likewise with `merit_per_unit` (the token caps merit itself at 1% of the supply per proposal);
 - merit granted under the policy expires `merit_lifetime_days` after it is minted (absent or 0: never): anyone may
-  then burn it (`ModelToken.expireMerit`), so say follows recent contributions.
+  then burn it (`ModelToken.expireMerit`), so say follows recent contributions;
+- a benchmark entry with `"holdout": true` is one whose data only trusted evaluators hold (`merit.benchmark`); with
+  `"require_holdout": true` a version earns nothing unless a holdout metric of it is reproduced, so a score on
+  public data alone, which a model can memorise, is never paid.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class PolicyMetric:
     higher_is_better: bool
     weight: int
     tolerance: int
+    holdout: bool = False
 
     @property
     def key(self) -> tuple[str, str, bytes, str]:
@@ -85,6 +89,8 @@ class RewardPolicy:
     digest: bytes
     #: How long merit granted under the policy lasts, in seconds (0: for good).
     merit_lifetime: int = 0
+    #: Pay nothing unless a holdout metric of the version is reproduced.
+    require_holdout: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +101,7 @@ class RewardPolicy:
             "merit_per_unit": str(self.merit_per_unit),
             "cap_per_version": str(self.cap_per_version),
             "merit_lifetime_days": self.merit_lifetime // DAY,
+            "require_holdout": self.require_holdout,
         }
 
 
@@ -111,7 +118,7 @@ def read_policy(document: bytes) -> RewardPolicy:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(f'the reward policy must be a JSON object with "schema": "{SCHEMA}"')
     unknown = set(data) - {"schema", "benchmarks", "min_evaluators", "tokens_per_unit", "merit_per_unit",
-                           "cap_per_version", "merit_lifetime_days", "description"}  # fmt: skip
+                           "cap_per_version", "merit_lifetime_days", "require_holdout", "description"}  # fmt: skip
     if unknown:
         raise InputError(f"the reward policy has an unknown field {sorted(unknown)[0]!r}")
     entries = data.get("benchmarks")
@@ -126,6 +133,11 @@ def read_policy(document: bytes) -> RewardPolicy:
     days = data.get("merit_lifetime_days", 0)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_LIFETIME_DAYS:
         raise InputError(f"merit_lifetime_days must be a whole number from 0 (never expires) to {MAX_LIFETIME_DAYS}")
+    require_holdout = data.get("require_holdout", False)
+    if not isinstance(require_holdout, bool):
+        raise InputError("require_holdout must be true or false")
+    if require_holdout and not any(m.holdout for m in metrics):
+        raise InputError('require_holdout needs a benchmark entry with "holdout": true')
     return RewardPolicy(
         metrics,
         minimum,
@@ -134,6 +146,7 @@ def read_policy(document: bytes) -> RewardPolicy:
         _amount(data, "cap_per_version"),
         hashlib.sha256(document).digest(),
         days * DAY,
+        require_holdout,
     )
 
 
@@ -162,6 +175,9 @@ def _metric(entry: Any, index: int) -> PolicyMetric:
     harness = entry.get("harness")
     if not isinstance(harness, str):
         raise InputError(f"benchmark entry {index}: harness must be the benchmark file's SHA-256 (0x and 64 hex)")
+    holdout = entry.get("holdout", False)
+    if not isinstance(holdout, bool):
+        raise InputError(f"benchmark entry {index}: holdout must be true or false")
     weight = parse_metric_value(str(entry.get("weight", "1")))
     tolerance = parse_metric_value(str(entry.get("tolerance", "0")))
     if weight <= 0 or tolerance < 0:
@@ -174,6 +190,7 @@ def _metric(entry: Any, index: int) -> PolicyMetric:
         entry["better"] == "higher",
         weight,
         tolerance,
+        holdout,
     )
 
 
@@ -205,6 +222,14 @@ class RewardComputation:
     metrics: tuple[MetricReward, ...]
     tokens: int
     merit: int
+    #: The attestation UIDs of the evaluations the computation read (candidate and earlier versions), sorted.
+    evaluations: tuple[str, ...] = ()
+
+    @property
+    def record(self) -> str:
+        """The sentence a reward proposal carries in its description: the policy and the evaluations it followed."""
+        used = ", ".join(self.evaluations) or "none"
+        return f"Reward computed under the adopted reward policy 0x{self.digest.hex()} from the evaluations {used}."
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -212,6 +237,7 @@ class RewardComputation:
             "metrics": [m.to_json() for m in self.metrics],
             "tokens": str(self.tokens),
             "merit": str(self.merit),
+            "evaluations": list(self.evaluations),
         }
 
 
@@ -237,6 +263,7 @@ def compute_reward(
     """
     lines = []
     total = 0
+    holdout_reproduced = False
     for metric in policy.metrics:
         score = reproduced(candidate.get(metric.key, []), metric, policy.min_evaluators)
         bests = [
@@ -250,6 +277,7 @@ def compute_reward(
             note = f"not reproduced: {count} of {policy.min_evaluators} evaluators needed, within the tolerance"
             lines.append(MetricReward(metric.label, None, best, 0, note))
             continue
+        holdout_reproduced = holdout_reproduced or metric.holdout
         if best is None:
             lines.append(
                 MetricReward(metric.label, score, None, 0, "no earlier reproduced score: no baseline, no reward")
@@ -259,6 +287,10 @@ def compute_reward(
         weighted = max(0, gain) * metric.weight // ONE
         total += weighted
         lines.append(MetricReward(metric.label, score, best, weighted, "improved" if gain > 0 else "no improvement"))
+    if policy.require_holdout and not holdout_reproduced:
+        note = "the policy requires a reproduced holdout score, and this version has none: nothing is paid"
+        lines.append(MetricReward("holdout", None, None, 0, note))
+        total = 0
     tokens = min(total * policy.tokens_per_unit // ONE, policy.cap_per_version)
     merit = total * policy.merit_per_unit // ONE
     return RewardComputation(policy.digest, tuple(lines), tokens, merit)

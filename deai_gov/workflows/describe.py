@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -533,6 +534,12 @@ def _reward_check(
     if minted > allowed_merit:
         flags.append(
             f"mints {format_amount(minted)} of merit, above the {format_amount(allowed_merit)} the policy gives"
+        )
+    recorded = re.search(r"reward policy 0x([0-9a-f]{64})", info.proposal.description)
+    if recorded and bytes.fromhex(recorded.group(1)) != policy.digest:
+        flags.append(
+            f"its reward was computed under reward policy 0x{recorded.group(1)[:16]}…, not the adopted one "
+            f"(0x{policy.digest.hex()[:16]}…)"
         )
     lifetimes = {int(args["lifetime"]) for f, args in token_calls(dao, info.proposal) if f == "mintMerit"}
     if policy.merit_lifetime and any(not t or t > policy.merit_lifetime for t in lifetimes):

@@ -412,6 +412,8 @@ class Measurement:
     evaluator: str
     value: int
     higher_is_better: bool
+    #: The attestation it comes from.
+    uid: str = ""
 
 
 def latest_measurements(
@@ -447,7 +449,7 @@ def latest_measurements(
             if e.version == candidate and why is not None:
                 left.setdefault(key, set()).add((record.attester, why))
                 continue
-            found = Measurement(record.attester, measured.value, measured.higher_is_better)
+            found = Measurement(record.attester, measured.value, measured.higher_is_better, record.uid)
             if keep is None or keep(key, found):
                 latest[(e.version, key, record.attester.lower())] = found
     return latest, left

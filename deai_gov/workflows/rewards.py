@@ -4,6 +4,7 @@ the registry holds, and a version's reward under it from the evaluations that co
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ..dao.actions import Action
@@ -86,4 +87,5 @@ def auto_reward(
             candidate.setdefault(key, []).append(value)
         else:
             earlier.setdefault(key, {}).setdefault(number, []).append(value)
-    return compute_reward(policy, candidate, {key: list(per.values()) for key, per in earlier.items()})
+    computed = compute_reward(policy, candidate, {key: list(per.values()) for key, per in earlier.items()})
+    return dataclasses.replace(computed, evaluations=tuple(sorted({m.uid for m in found.values()})))

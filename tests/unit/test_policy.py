@@ -59,6 +59,11 @@ def test_a_valid_policy_reads_with_its_digest() -> None:
         ({"metric_metric": "a\x1b[2Jb"}, "printable text"),
         ({"tokens_per_unit": 5}, "tokens_per_unit must be decimal text"),
         ({"cap_per_version": "-5"}, "cap_per_version cannot be negative"),
+        ({"merit_lifetime_days": -1}, "merit_lifetime_days must be a whole number from 0"),
+        ({"merit_lifetime_days": "365"}, "merit_lifetime_days must be a whole number"),
+        ({"require_holdout": True}, 'require_holdout needs a benchmark entry with "holdout": true'),
+        ({"require_holdout": "yes"}, "require_holdout must be true or false"),
+        ({"metric_holdout": 1}, "holdout must be true or false"),
     ],
 )
 def test_every_meaning_is_checked_where_the_policy_is_read(changed: dict[str, Any], words: str) -> None:
@@ -111,3 +116,20 @@ def test_the_computation_is_deterministic_to_the_last_unit() -> None:
     args = ({KEY: [units("0.7"), units("0.7")]}, {KEY: [[units("0.6"), units("0.6")]]})
     first, second = compute_reward(policy, *args), compute_reward(policy, *args)
     assert first == second and first.tokens == 3_333_333_333_333_333_300  # floors at each step, stated in the docs
+
+
+def test_a_policy_requiring_a_holdout_pays_only_a_reproduced_holdout_score() -> None:
+    """Public data can be memorised: with require_holdout, an improvement on the public benchmark alone earns
+    nothing; once the holdout score is reproduced too, both are paid."""
+    holdout_key = ("tiny-holdout", "1", bytes.fromhex("ab" * 32), "accuracy")
+    data = json.loads(document())
+    data["benchmarks"].append(data["benchmarks"][0] | {"name": "tiny-holdout", "holdout": True})
+    data["require_holdout"], data["merit_lifetime_days"] = True, 365
+    policy = read_policy(json.dumps(data).encode())
+    assert policy.require_holdout and policy.merit_lifetime == 365 * 24 * 3600
+    earlier = {KEY: [[units("0.5")] * 2], holdout_key: [[units("0.5")] * 2]}
+    public_only = compute_reward(policy, {KEY: [units("0.8")] * 2}, earlier)
+    assert (public_only.tokens, public_only.merit) == (0, 0)
+    assert public_only.metrics[-1].note.startswith("the policy requires a reproduced holdout score")
+    both = compute_reward(policy, {KEY: [units("0.8")] * 2, holdout_key: [units("0.6")] * 2}, earlier)
+    assert both.tokens == 80 * ONE  # (0.3 + 0.1) x weight 2 x 100
