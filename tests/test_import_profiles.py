@@ -229,13 +229,18 @@ def test_folders_match_the_js_importer(profile: ImportProfile, folder: Path, hid
 
 @pytest.fixture(scope="module")
 def large_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """6,000 files (a block of ~390 KiB unsharded) and a subfolder: large enough to shard."""
+    """1,100 files with long names (a block of ~300 KiB unsharded) and a subfolder: large enough to shard, in as few
+    files as the names allow."""
     root = tmp_path_factory.mktemp("large") / "checkpoints"
     (root / "logs").mkdir(parents=True)
     (root / "logs" / "train.log").write_text("step 1\n")
-    for i in range(6000):
-        (root / f"shard-{i:05d}-of-06000.bin").write_bytes(i.to_bytes(4, "big"))
+    for i in range(LARGE_FILES):
+        (root / f"shard-{i:05d}-of-01100-{'x' * 200}.bin").write_bytes(i.to_bytes(4, "big"))
     return root
+
+
+#: How many files `large_folder` holds (besides its log).
+LARGE_FILES = 1_100
 
 
 def test_a_folder_large_enough_to_shard_matches_the_js_importer(large_folder: Path) -> None:
@@ -254,7 +259,7 @@ def test_a_sharded_folder_publishes_verifies_and_lists_every_file(large_folder: 
     published = publish(large_folder, store, name="acme/checkpoints", version=1, contributors=contributors)
     assert published.manifest.import_params["profile"] == "unixfs-v1-2025"
     report = verify([store], published.artifact_cid, published.manifest_cid)
-    assert len(report.files) == 6001 and report.size == 6000 * 4 + len("step 1\n")
+    assert len(report.files) == LARGE_FILES + 1 and report.size == LARGE_FILES * 4 + len("step 1\n")
 
 
 # ------------------------------------------------------------------------------------------------ records

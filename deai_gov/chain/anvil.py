@@ -271,10 +271,16 @@ class _RpcRelay:
         class Forward(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            #: Whether this connection's peer is this user, found once per connection (reading /proc/net/tcp
+            #: takes milliseconds, and anvil sends many requests on one kept-alive connection).
+            peer_allowed: bool | None = None
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                peer_port, own_port = self.client_address[1], self.connection.getsockname()[1]
-                if not peer_is_this_user(peer_port, own_port) or not forwardable(body):
+                if self.peer_allowed is None:
+                    peer_port, own_port = self.client_address[1], self.connection.getsockname()[1]
+                    self.peer_allowed = peer_is_this_user(peer_port, own_port)
+                if not self.peer_allowed or not forwardable(body):
                     self._answer(403, b'{"error": "not forwarded: the relay serves a fork\'s reads only"}')
                     return
                 try:
