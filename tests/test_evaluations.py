@@ -577,14 +577,14 @@ def test_a_candidate_shipping_the_benchmark_data_set_is_flagged(tiny: dict[str, 
 
 def policy_document(benchmark: Path) -> bytes:
     """A reward policy paying for accuracy on the tiny benchmark: 100 tokens and 20 of merit per 1.0 gained, the merit
-    lasting a year."""
+    lasting a year; each evaluator who reproduced the score earns 2 tokens and 1 of merit."""
     digest = "0x" + hashlib.sha256(benchmark.read_bytes()).hexdigest()
     return json.dumps({
         "schema": "deai-gov/reward-policy/v1",
         "benchmarks": [{"name": "tiny-clf", "version": "1", "harness": digest, "metric": "accuracy",
                         "better": "higher", "weight": "1", "tolerance": "0.01"}],
         "min_evaluators": 2, "tokens_per_unit": "100", "merit_per_unit": "20", "cap_per_version": "500",
-        "merit_lifetime_days": 365,
+        "merit_lifetime_days": 365, "evaluator_tokens": "2", "evaluator_merit": "1",
     }, indent=2).encode()  # fmt: skip
 
 
@@ -667,6 +667,9 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
     _, out, err = cli("alice", "--json", *upgrade)
     assert "tiny-clf v1 (harness 0x" in err and "accuracy: 1 against best 0.5: improved" in err, err
     assert "reward 50 MDL, merit 10 MDL" in err and "30 MDL (60%) to " in err and "20 MDL (40%) to " in err, err
+    for evaluator in (people.carol.address, people.outsider.address):  # erin's word does not count: no fee
+        assert f"evaluator's fee 2 MDL and 1 MDL of merit to {evaluator}" in err, err
+    assert Account.from_key(keys[9]).address not in err
     pid = proposal_id(out)
 
     # what a voter sees: v2 against v1, reproduced by carol and dave, erin's word not counted, the reward checked
@@ -684,7 +687,7 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
     first = artifact["evaluations"][0]
     assert sorted(first["candidate_evaluators"]) == sorted([people.carol.address, people.outsider.address])
     check = review["reward_policy"]
-    assert (check["tokens_allowed"], check["tokens_paid"]) == (str(50 * 10**18), str(50 * 10**18))
+    assert (check["tokens_allowed"], check["tokens_paid"]) == (str(54 * 10**18), str(54 * 10**18))  # 50 + 2 x 2
     # the proposal records the policy and the evaluations its reward followed: carol's and dave's of v1 and of v2
     # (erin's does not count, so it is not used)
     [computed] = check["versions"]
@@ -694,7 +697,7 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
         f"\n\nReward computed under the adopted reward policy 0x{digest} from the evaluations "
         f"{', '.join(computed['evaluations'])}.\n\n#proposer=" in review["description"]
     )
-    assert (check["merit_allowed"], check["merit_minted"], check["flags"]) == (str(10 * 10**18),) * 2 + ([],)
+    assert (check["merit_allowed"], check["merit_minted"], check["flags"]) == (str(12 * 10**18),) * 2 + ([],)
 
     # recomputed from another configuration folder: the same proposal, found, nothing sent
     other = tmp_path / "elsewhere"
@@ -713,13 +716,14 @@ def test_merit_story_evaluations_decide_the_reward_and_contributions_earn_votes(
               "Computed under reward policy 0x" + "ab" * 32]  # fmt: skip
     _, out, _ = cli("alice", "--json", *greedy)
     _, shown_greedy, _ = cli(None, "proposal", "show", str(proposal_id(out)))
-    assert "flagged: pays 400 from the treasury, above the 50 the policy gives" in shown_greedy
+    assert "flagged: pays 400 from the treasury, above the 54 the policy gives" in shown_greedy
     assert f"its reward was computed under reward policy 0x{'ab' * 8}…, not the adopted one" in shown_greedy
 
     # executed: the contributors are paid exactly the policy's amount and receive merit
-    before = {who: token.holding(dao, who) for who in (frank, bob)}
+    evaluators = (people.carol.address, people.outsider.address)
+    before = {who: token.holding(dao, who) for who in (frank, bob, *evaluators)}
     passed(pid)
-    for who, tokens, merit in ((frank, 30, 6), (bob, 20, 4)):
+    for who, tokens, merit in ((frank, 30, 6), (bob, 20, 4), *((e, 2, 1) for e in evaluators)):
         _, out, _ = cli(None, "--json", "account", "power", who)
         held = json.loads(out)
         merit_gained = int(held["merit"]) - before[who].merit

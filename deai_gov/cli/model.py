@@ -719,15 +719,16 @@ def _given_shares(given: tuple[str, ...]) -> list[tuple[str, int]]:
 
 def _amounts(
     session: Session, name: str, version: int, artifact_cid: str, shares: list[tuple[str, int]], options: Any
-) -> tuple[int | None, int | None, int, str]:
+) -> tuple[int | None, int | None, int, str, list[Any]]:
     """--reward and --merit as amounts, and the merit's lifetime: `auto` computed under the DAO's adopted reward
     policy from the version's reproduced improvement (evaluations by its proposer and contributors left out), the
     computation shown; merit auto lasts as long as the policy says. Last, the sentence the proposal's description
-    then carries (the policy's digest and the evaluations used), or ""."""
+    then carries (the policy's digest and the evaluations used), or ""; and the actions paying the evaluators who
+    reproduced the version their fees under the policy (with --reward auto and --merit auto)."""
     reward, merit = options["reward"], options["merit"]
     lifetime = options["merit_lifetime"]
     if "auto" not in (reward, merit):
-        return reward, merit, lifetime or 0, ""
+        return reward, merit, lifetime or 0, "", []
     from ..dao.token import symbol
     from ..errors import InputError
     from ..units import format_fixed
@@ -752,13 +753,39 @@ def _amounts(
         f"    reward {format_fixed(computed.tokens)} {sym}, merit {format_fixed(computed.merit)} {sym}",
         err=True,
     )
+    if merit == "auto" and lifetime is not None:
+        raise InputError("--merit auto lasts as long as the reward policy says: leave --merit-lifetime out")
+    fees = _evaluator_fees(
+        session, computed, pay=reward == "auto", grant=merit == "auto", lifetime=policy.merit_lifetime
+    )
     if reward == "auto":
         reward = computed.tokens or None
     if merit == "auto":
-        if lifetime is not None:
-            raise InputError("--merit auto lasts as long as the reward policy says: leave --merit-lifetime out")
         merit, lifetime = computed.merit or None, policy.merit_lifetime
-    return reward, merit, lifetime or 0, computed.record
+    return reward, merit, lifetime or 0, computed.record, fees
+
+
+def _evaluator_fees(session: Session, computed: Any, *, pay: bool, grant: bool, lifetime: int) -> list[Any]:
+    """The policy's fee to each evaluator who reproduced the version: tokens (with --reward auto) and merit (with
+    --merit auto), each said before the proposal is sent."""
+    from ..dao.token import merit_action, reward_action, symbol
+    from ..home.addressbook import names_of, with_name
+    from ..units import format_amount
+
+    actions: list[Any] = []
+    sym, names = symbol(session.dao), names_of()
+    for evaluator in computed.evaluators:
+        parts = []
+        if pay and computed.evaluator_tokens:
+            actions.append(reward_action(session.dao, evaluator, computed.evaluator_tokens))
+            parts.append(f"{format_amount(computed.evaluator_tokens)} {sym}")
+        if grant and computed.evaluator_merit:
+            reason = "reproduced an evaluation under the reward policy"
+            actions.append(merit_action(session.dao, evaluator, computed.evaluator_merit, reason, lifetime))
+            parts.append(f"{format_amount(computed.evaluator_merit)} {sym} of merit")
+        if parts:
+            echo(f"  evaluator's fee {' and '.join(parts)} to {with_name(evaluator, names)} (reproduced it)", err=True)
+    return actions
 
 
 def _with_record(body: str, record: str) -> str:
@@ -983,11 +1010,12 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
         refusal = taken
     shares, content = _shares_and_content(session, name, 1, 0, path, options)
     contributor = shares[0][0]
-    reward, merit, lifetime, record = _amounts(session, name, 1, content.artifact_cid, shares, options)
+    reward, merit, lifetime, record, fees = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v1", lifetime),
+        *fees,
     ]
     title = options["title"] or f"Register {name} v1"
     submit(session, actions, title, _with_record(options["body"], record), options["full"], refuse_new=refusal)
@@ -1008,11 +1036,12 @@ def upgrade(session: Session, reference: tuple[str, int | None], path: Path | No
     version = info.latest_version + 1
     shares, content = _shares_and_content(session, name, version, info.current_version, path, options)
     contributor = shares[0][0]
-    reward, merit, lifetime, record = _amounts(session, name, version, content.artifact_cid, shares, options)
+    reward, merit, lifetime, record, fees = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v{version}", lifetime),
+        *fees,
     ]
     title = options["title"] or f"Upgrade {name} to v{version}"
     submit(session, actions, title, _with_record(options["body"], record), options["full"])

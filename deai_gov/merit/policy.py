@@ -10,7 +10,9 @@
       "tokens_per_unit": "100",
       "merit_per_unit": "50",
       "cap_per_version": "500",
-      "merit_lifetime_days": 365
+      "merit_lifetime_days": 365,
+      "evaluator_tokens": "5",
+      "evaluator_merit": "1"
     }
 
 Every meaning is the policy's: which benchmark (name, version and harness digest, so a changed harness is another
@@ -29,6 +31,8 @@ with 18 decimals, and the arithmetic is integer:
   merit likewise with `merit_per_unit` (the token caps merit itself at 1% of the supply per proposal);
 - merit granted under the policy expires `merit_lifetime_days` after it is minted (absent or 0: never): anyone may
   then burn it (`ModelToken.expireMerit`), so say follows recent contributions;
+- each trusted, independent evaluator whose value is part of a reproduced score of the version earns
+  `evaluator_tokens` and `evaluator_merit` (each 0 when absent), paid by the same proposal: reproducing is work;
 - a benchmark entry with `"holdout": true` is one whose data only trusted evaluators hold (`merit.benchmark`); with
   `"require_holdout": true` a version earns nothing unless a holdout metric of it is reproduced, so a score on
   public data alone, which a model can memorise, is never paid.
@@ -91,6 +95,9 @@ class RewardPolicy:
     merit_lifetime: int = 0
     #: Pay nothing unless a holdout metric of the version is reproduced.
     require_holdout: bool = False
+    #: What each evaluator whose value is part of a reproduced score earns, in base units (tokens, then merit).
+    evaluator_tokens: int = 0
+    evaluator_merit: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +109,8 @@ class RewardPolicy:
             "cap_per_version": str(self.cap_per_version),
             "merit_lifetime_days": self.merit_lifetime // DAY,
             "require_holdout": self.require_holdout,
+            "evaluator_tokens": str(self.evaluator_tokens),
+            "evaluator_merit": str(self.evaluator_merit),
         }
 
 
@@ -118,7 +127,8 @@ def read_policy(document: bytes) -> RewardPolicy:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(f'the reward policy must be a JSON object with "schema": "{SCHEMA}"')
     unknown = set(data) - {"schema", "benchmarks", "min_evaluators", "tokens_per_unit", "merit_per_unit",
-                           "cap_per_version", "merit_lifetime_days", "require_holdout", "description"}  # fmt: skip
+                           "cap_per_version", "merit_lifetime_days", "require_holdout", "evaluator_tokens",
+                           "evaluator_merit", "description"}  # fmt: skip
     if unknown:
         raise InputError(f"the reward policy has an unknown field {sorted(unknown)[0]!r}")
     entries = data.get("benchmarks")
@@ -147,6 +157,8 @@ def read_policy(document: bytes) -> RewardPolicy:
         hashlib.sha256(document).digest(),
         days * DAY,
         require_holdout,
+        _amount(data, "evaluator_tokens"),
+        _amount(data, "evaluator_merit"),
     )
 
 
@@ -224,6 +236,19 @@ class RewardComputation:
     merit: int
     #: The attestation UIDs of the evaluations the computation read (candidate and earlier versions), sorted.
     evaluations: tuple[str, ...] = ()
+    #: The evaluators whose values are part of a reproduced score of the candidate (sorted), and what each earns.
+    evaluators: tuple[str, ...] = ()
+    evaluator_tokens: int = 0
+    evaluator_merit: int = 0
+
+    @property
+    def tokens_total(self) -> int:
+        """Everything the treasury pays: the contributors' reward and every evaluator's fee."""
+        return self.tokens + self.evaluator_tokens * len(self.evaluators)
+
+    @property
+    def merit_total(self) -> int:
+        return self.merit + self.evaluator_merit * len(self.evaluators)
 
     @property
     def record(self) -> str:
@@ -238,6 +263,9 @@ class RewardComputation:
             "tokens": str(self.tokens),
             "merit": str(self.merit),
             "evaluations": list(self.evaluations),
+            "evaluators": list(self.evaluators),
+            "evaluator_tokens": str(self.evaluator_tokens),
+            "evaluator_merit": str(self.evaluator_merit),
         }
 
 

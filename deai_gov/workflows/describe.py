@@ -14,7 +14,7 @@ from ..contracts.states import ProposalState
 from ..dao.actions import Proposal
 from ..dao.deployed import CONTRACT_OF_ROLE, timelock_roles
 from ..dao.governance import get_proposal, simulate_actions, state, would_succeed
-from ..dao.registry import ProposedVersion, proposed_versions, versions_written
+from ..dao.registry import ProposedVersion, proposed_versions, trusted_evaluators, versions_written
 from ..dao.token import symbol
 from ..errors import DeaiGovError, TransactionError
 from ..ipfs.blockcid import from_text, to_text
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..dao.deployed import Dao
     from ..ipfs.manifest import Manifest
     from ..ipfs.stores import BlockSource
+    from ..merit.policy import RewardPolicy
 
 
 #: Marks an action that can hand over the DAO, its treasury or its registry: voters should read it twice.
@@ -77,6 +78,7 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
     }
     token_symbol = functools.cache(lambda: symbol(dao))  # read once, and only for a proposal that needs it
     supply = functools.cache(lambda: int(dao.read("token", "totalSupply")))
+    trusted = functools.cache(lambda: _trusted_or_none(dao))  # read only when it matters
     written = versions_written(dao, proposal.actions)
     words = []
     for action, item, version in zip(proposal.actions, decoded, written, strict=True):
@@ -87,10 +89,27 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
         else:
             words.append(
                 _in_words(
-                    dao, item[0] or "", item[1], item[2], contributors, action.value, token_symbol, version, supply
+                    dao,
+                    item[0] or "",
+                    item[1],
+                    item[2],
+                    contributors,
+                    action.value,
+                    token_symbol,
+                    version,
+                    supply,
+                    trusted,
                 )
             )
     return words
+
+
+def _trusted_or_none(dao: Dao) -> set[str]:
+    """The DAO's trusted evaluators (lowercase), or none when the registry cannot say (words never fail)."""
+    try:
+        return {address.lower() for address in trusted_evaluators(dao)}
+    except DeaiGovError:
+        return set()
 
 
 def _unknown_call(target: str, calldata: bytes, value: int) -> str:
@@ -112,6 +131,7 @@ def _in_words(
     token_symbol: Callable[[], str],
     version: ProposedVersion | None = None,
     supply: Callable[[], int] = lambda: 0,
+    trusted: Callable[[], set[str]] = set,
 ) -> str:
 
     if role == "registry":
@@ -126,6 +146,11 @@ def _in_words(
             amount = f"{format_amount(args['value'])} {sym}"
             if str(args["to"]).lower() in contributors:
                 return f"reward {amount} to {args['to']} from the treasury (the contributor of this proposal's version)"
+            if contributors and str(args["to"]).lower() in trusted():  # an evaluator's fee, if the policy gives it
+                return (
+                    f"pay {amount} from the treasury to {args['to']} (a trusted evaluator: a fee for reproducing the "
+                    "version, within the reward policy only if its check below says so)"
+                )
             if contributors:  # a version is written: a co-author's share, if its manifest names the recipient
                 return (
                     f"transfer {amount} from the treasury to {args['to']} (a contributor's reward share only if the "
@@ -140,6 +165,12 @@ def _in_words(
                 return (
                     f"grant {amount} of merit to {args['account']} (the contributor of this proposal's version): "
                     f"{keeps} and cannot transfer, for {args['reason']!r}"
+                )
+            if contributors and str(args["account"]).lower() in trusted():
+                return (
+                    f"grant {amount} of merit to {args['account']} (a trusted evaluator: a fee for reproducing the "
+                    f"version, within the reward policy only if its check below says so): {keeps} and cannot "
+                    f"transfer, for {args['reason']!r}"
                 )
             if contributors:  # a version is written: a co-author's share, if its manifest names the recipient
                 return (
@@ -435,7 +466,10 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     done = info.state in (ProposalState.EXECUTED, ProposalState.CANCELED)
     simulation = [] if done else simulate_actions(dao, info.proposal)
     transfers = treasury_transfers(dao, info.proposal)
-    versions = [_Written(dao, info, proposed, sources) for proposed in proposed_versions(dao, info.proposal.actions)]
+    writes = proposed_versions(dao, info.proposal.actions)
+    policy, policy_note = _adopted(dao, sources) if writes else (None, None)
+    fees = _fee_payees(dao, info.proposal, policy)
+    versions = [_Written(dao, info, proposed, sources, fees) for proposed in writes]
     artifacts = []
     for written in versions:
         proposed = written.proposed
@@ -461,15 +495,48 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
         )
     described = full_description(sources, info.proposal.description)
     return ProposalReview(
-        info, simulation, artifacts, described, _reward_check(dao, sources, info, versions, transfers)
+        info, simulation, artifacts, described, _reward_check(dao, policy, policy_note, info, versions, transfers)
     )
+
+
+def _adopted(dao: Dao, sources: list[BlockSource]) -> tuple[RewardPolicy | None, str | None]:
+    """The DAO's adopted reward policy (None before one is), or why it could not be read: never raises (rule 2)."""
+    from .rewards import adopted_policy
+
+    try:
+        return adopted_policy(dao, sources), None
+    except DeaiGovError as exc:
+        return None, f"the reward policy could not be applied: {exc}"
+
+
+def _fee_payees(dao: Dao, proposal: Proposal, policy: RewardPolicy | None) -> set[str]:
+    """The addresses (lowercase) the proposal pays nothing but the policy's evaluator fee: one transfer of exactly
+    `evaluator_tokens` and one grant of exactly `evaluator_merit`, at most. A fee the DAO voted for does not make an
+    evaluator dependent on the proposal; any other payment does."""
+    if policy is None or not (policy.evaluator_tokens or policy.evaluator_merit):
+        return set()
+    paid: dict[str, list[tuple[str, int]]] = {}
+    for function, args in token_calls(dao, proposal):
+        payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
+        if payee:
+            amount = int(args["value"] if function == "transfer" else args["amount"])
+            paid.setdefault(str(payee).lower(), []).append((function, amount))
+    fee = {"transfer": policy.evaluator_tokens, "mintMerit": policy.evaluator_merit}
+    return {
+        payee
+        for payee, payments in paid.items()
+        if all(amount == fee[function] for function, amount in payments)
+        and len(payments) == len({function for function, _ in payments})
+    }
 
 
 class _Written:
     """A version the proposal would write, its manifest (when it can be read), who cannot vouch for it, and its
     evaluations, read once for both the quality comparison and the reward check."""
 
-    def __init__(self, dao: Dao, info: ProposalInfo, proposed: ProposedVersion, sources: list[BlockSource]):
+    def __init__(
+        self, dao: Dao, info: ProposalInfo, proposed: ProposedVersion, sources: list[BlockSource], fees: set[str]
+    ):
         from .approved import fetch_proposed_manifest
 
         self.dao, self.proposed, self.sources = dao, proposed, sources
@@ -477,7 +544,7 @@ class _Written:
         # unavailable or not this version's: the review says so where it checks the content
         with contextlib.suppress(DeaiGovError):
             self.manifest = fetch_proposed_manifest(sources, proposed, info.id) if sources else None
-        self.not_independent = _not_independent(dao, info, proposed, self.manifest)
+        self.not_independent = _not_independent(dao, info, proposed, self.manifest, fees)
         self._records: list[EvaluationRecord] | None = None
 
     def files(self) -> dict[str, str]:
@@ -500,21 +567,24 @@ class _Written:
 
 def _reward_check(
     dao: Dao,
-    sources: list[BlockSource],
+    policy: RewardPolicy | None,
+    policy_note: str | None,
     info: ProposalInfo,
     versions: list[_Written],
     transfers: list[tuple[str, int]],
 ) -> dict[str, Any] | None:
-    """What the adopted reward policy gives the versions the proposal writes, against everything the proposal pays
-    from the treasury and mints as merit; what exceeds it is flagged. Never raises (rule 2): a failure is a note."""
-    from .rewards import adopted_policy, auto_reward
+    """What the adopted reward policy gives the versions the proposal writes (their contributors and the evaluators
+    who reproduced them), against everything the proposal pays from the treasury and mints as merit; what exceeds
+    it is flagged. Never raises (rule 2): a failure is a note."""
+    from .rewards import auto_reward
 
     if not versions:
         return None
+    if policy_note is not None:
+        return {"note": policy_note, "flags": []}
+    if policy is None:
+        return None
     try:
-        policy = adopted_policy(dao, sources)
-        if policy is None:
-            return None
         computed = [
             auto_reward(dao, policy, w.proposed.name, w.proposed.version, w.proposed.artifact_cid,
                         w.not_independent, w.records())
@@ -524,8 +594,8 @@ def _reward_check(
         return {"note": f"the reward policy could not be applied: {exc}", "flags": []}
     paid = sum(amount for _, amount in transfers)
     minted = sum(int(args["amount"]) for function, args in token_calls(dao, info.proposal) if function == "mintMerit")
-    allowed_tokens = sum(c.tokens for c in computed)
-    allowed_merit = sum(c.merit for c in computed)
+    allowed_tokens = sum(c.tokens_total for c in computed)
+    allowed_merit = sum(c.merit_total for c in computed)
     flags = []
     if paid > allowed_tokens:
         flags.append(
@@ -560,11 +630,11 @@ def _reward_check(
 
 
 def _not_independent(
-    dao: Dao, info: ProposalInfo, proposed: ProposedVersion, manifest: Manifest | None
+    dao: Dao, info: ProposalInfo, proposed: ProposedVersion, manifest: Manifest | None, fees: set[str]
 ) -> dict[str, str]:
     """Who cannot vouch for a proposed version (lowercase address -> why): the proposal's proposer, the version's
     contributor, every contributor its manifest names (paid or not; when the manifest could be read), and whoever
-    the proposal pays from the treasury or grants merit."""
+    the proposal pays from the treasury or grants merit, except an evaluator paid only the policy's fee (`fees`)."""
     found = {info.proposer.lower(): "the proposal's proposer"}
     if proposed.contributor:
         found.setdefault(proposed.contributor.lower(), "the version's contributor")
@@ -572,7 +642,7 @@ def _not_independent(
         found.setdefault(contributor.address.lower(), "a contributor its manifest names")
     for function, args in token_calls(dao, info.proposal):
         payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
-        if payee:
+        if payee and str(payee).lower() not in fees:
             found.setdefault(str(payee).lower(), "paid or granted merit by the proposal")
     return found
 

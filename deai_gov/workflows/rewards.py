@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..dao.actions import Action
 from ..errors import InputError, VerificationError
-from ..merit.policy import RewardComputation, RewardPolicy, compute_reward, read_policy
+from ..merit.policy import RewardComputation, RewardPolicy, compute_reward, read_policy, reproduced
 from .evaluations import EvaluationRecord, MeasureKey, Measurement, find_evaluations, latest_measurements
 
 if TYPE_CHECKING:
@@ -88,4 +88,19 @@ def auto_reward(
         else:
             earlier.setdefault(key, {}).setdefault(number, []).append(value)
     computed = compute_reward(policy, candidate, {key: list(per.values()) for key, per in earlier.items()})
-    return dataclasses.replace(computed, evaluations=tuple(sorted({m.uid for m in found.values()})))
+    reproducing = sorted(
+        {
+            m.evaluator
+            for (number, key, _), m in found.items()
+            if number == version and reproduced(candidate[key], wanted[key], policy.min_evaluators) is not None
+        },
+        key=str.lower,
+    )
+    paying = bool(policy.evaluator_tokens or policy.evaluator_merit)  # no fee: no evaluator listed as paid
+    return dataclasses.replace(
+        computed,
+        evaluations=tuple(sorted({m.uid for m in found.values()})),
+        evaluators=tuple(reproducing) if paying else (),
+        evaluator_tokens=policy.evaluator_tokens,
+        evaluator_merit=policy.evaluator_merit,
+    )

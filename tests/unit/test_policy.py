@@ -64,6 +64,8 @@ def test_a_valid_policy_reads_with_its_digest() -> None:
         ({"require_holdout": True}, 'require_holdout needs a benchmark entry with "holdout": true'),
         ({"require_holdout": "yes"}, "require_holdout must be true or false"),
         ({"metric_holdout": 1}, "holdout must be true or false"),
+        ({"evaluator_tokens": "-1"}, "evaluator_tokens cannot be negative"),
+        ({"evaluator_merit": 1}, "evaluator_merit must be decimal text"),
     ],
 )
 def test_every_meaning_is_checked_where_the_policy_is_read(changed: dict[str, Any], words: str) -> None:
