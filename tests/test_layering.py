@@ -105,7 +105,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     (("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),
-    (("merit", "evaluations as EAS attestations: EAS contracts, the evaluation schema, binding checks"),),
+    (("merit", "evaluations as EAS attestations (on chain, and signed off chain), benchmarks, the reward policy"),),
     (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil"),),
     (
         ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),
