@@ -256,6 +256,7 @@ def world(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         "ballot_fields": write("ballot-fields.json", json.dumps({"proposal_id": pending})),
         "ballot_badsig": write("ballot-badsig.json", json.dumps(signed_vote | {"signature": "0xZZ"})),
         "ballot_notjson": write("ballot-notjson.json", "not json"),
+        "badcard": write("README.md", "<!-- /deai-gov:approval -->\n<!-- deai-gov:approval -->\n"),
         "down": f"http://127.0.0.1:{free_port()}",
         "anvil_port": str(anvil.port),
         "alice": people.alice.address,
@@ -606,6 +607,12 @@ EVAL = [  # this DAO was deployed without an attestation service: every evaluati
 
 MODEL_CASES = [
     case("model-show-uppercase-name", [*BASE, "model", "show", "Acme/Bad"], 3, "not a valid model name"),
+    case("model-card-unknown-model", [*BASE, "model", "card", "acme/none"], 3,
+         "no model named 'acme/none' is registered"),
+    case("model-card-unknown-version", [*BASE, "model", "card", f"{MODEL}@9"], 3, "has no version 9"),
+    case("model-card-update-folder", [*BASE, "model", "card", MODEL, "--update", "{tmp}"], 2, "is a directory"),
+    case("model-card-broken-markers", [*BASE, "model", "card", MODEL, "--update", "{badcard}"], 3,
+         "markers are broken"),
     case("model-show-no-slash", [*BASE, "model", "show", "bad-input"], 3, "not a valid model name"),
     case("model-show-unicode-name", [*BASE, "model", "show", "acme/modèle-ü"], 3, "not a valid model name"),
     case("model-show-empty-name", [*BASE, "model", "show", ""], 3, "a model name is required"),

@@ -572,6 +572,39 @@ def test_a_candidate_shipping_the_benchmark_data_set_is_flagged(tiny: dict[str, 
     assert "flagged: the candidate contains the benchmark's data set (extras/eval.csv): it may be memorised" in out
 
 
+def test_a_model_card_section_states_the_approval_and_what_trusted_evaluators_measured(
+    tiny: dict[str, Any], tmp_path: Path
+) -> None:
+    """`model card` writes the DAO's approval into a model card: replaced in place on a second run, the card's YAML
+    metadata and text kept, an attested name full of Markdown escaped."""
+    dao, people = tiny["dao"], tiny["people"]
+    pass_proposal(dao, people, [reg.evaluator_action(dao, people.carol.address, True)], "Trust carol")
+    assert run_eval(tiny, "acme/tiny-clf", "--benchmark", str(tiny["benchmark"]))[0] == 0
+    tricky = json.loads(tiny["benchmark"].read_text()) | {"name": "x|y](http://evil)"}
+    (tmp_path / "tricky.json").write_text(json.dumps(tricky))
+    signer = ["--account", "carol", "--password-file", str(tiny["password"]), "--yes"]
+    code, _, err = run(*tiny["base"], *signer, "eval", "submit", "acme/tiny-clf", "--benchmark",
+                       str(tmp_path / "tricky.json"), "--metric", "accuracy=0.5", "--metric", "mse=0.5")  # fmt: skip
+    assert code == 0, err
+    readme = tmp_path / "README.md"
+    readme.write_text("---\nlicense: mit\n---\n# tiny-clf\n\nA linear classifier.\n")
+    card = [*tiny["base"], "--store", str(tiny["store"]), "model", "card", "acme/tiny-clf", "--update", str(readme)]
+    code, _, err = run(*card)
+    assert code == 0, err
+    first = readme.read_text()
+    assert first.startswith("---\nlicense: mit\n---\n# tiny-clf\n\nA linear classifier.\n\n<!-- deai-gov:approval -->")
+    [approval] = [line for line in first.splitlines() if line.startswith("| Approved |")]
+    assert approval.startswith("| Approved | written by proposal ") and "(executed)" in approval
+    assert "| Evaluated: tiny-clf v1 (harness 0x" in first and "accuracy 0.5 (1 trusted evaluator) |" in first
+    assert "| Evaluated: x\\|y\\]\\(http://evil) v1" not in first  # escaped, not a link or a column
+    assert "x\\|y\\](http://evil)" in first
+    assert run(*card)[0] == 0 and readme.read_text() == first  # the same section, in place, once
+    code, out, _ = run(*tiny["base"], "--json", "model", "card", "acme/tiny-clf")
+    facts = json.loads(out)
+    assert facts["version"] == 1 and facts["markdown"].startswith("<!-- deai-gov:approval -->")
+    assert [e["metric"] for e in facts["evaluations"]] == ["accuracy", "mse", "accuracy", "mse"]
+
+
 # ------------------------------------------------------------------ the whole story: merit, through the CLI
 
 

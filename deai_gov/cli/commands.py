@@ -222,6 +222,10 @@ MODEL_COMMANDS = _table(
             "approval",
             "Which vote approved a version (default: the current one), proven from the chain alone.",
         ),
+        "card": (
+            "card",
+            "A model card section stating the DAO's approval of a version: CIDs, contributor, vote, evaluations.",
+        ),
         "diff": (
             "diff",
             "What changed from version V1 to V2: files added, removed, changed or moved, sizes, manifest fields.",

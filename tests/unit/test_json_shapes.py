@@ -27,6 +27,7 @@ from deai_gov.workflows.approved import ApprovedVersion
 from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
 from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
 from deai_gov.workflows.evaluations import EvaluationRecord
+from deai_gov.workflows.modelcard import CardSection
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.quality import MetricComparison
@@ -48,6 +49,11 @@ SAMPLES: dict[str, Any] = {
     "ModelHistory": ModelHistory(MODEL, [VERSION]),
     "VersionInfo": VERSION,
     "Approval": Approval(3, "0x" + "cd" * 32, 9, 10, 0, 0, ProposalState.EXECUTED, "acme/vision", VERSION),
+    "CardSection": CardSection(
+        "<!-- deai-gov:approval -->\n",
+        Approval(3, "0x" + "cd" * 32, 9, 10, 0, 0, ProposalState.EXECUTED, "acme/vision", VERSION).to_json()
+        | {"chain_id": 1, "registry": ADDRESS, "evaluations": []},
+    ),
     "ApprovedVersion": ApprovedVersion("acme/vision", MODEL, VERSION),
     "CidUse": CidUse(CID, "acme/vision", VERSION, "artifact", "active", None, "pruned"),
     "VersionDiff": VersionDiff(

@@ -1,0 +1,142 @@
+"""A model card section stating what the DAO approved: the version's CIDs and contributor, the vote behind it (proven
+from the chain, `provenance.approval_of`), and what trusted evaluators measured on it, for a Hugging Face model card
+or any README.
+
+The section sits between two HTML comments, so writing it again replaces it in place and leaves the rest of the card
+(its YAML metadata included) as it was. Every text that comes from outside (benchmark and metric names) is escaped
+for Markdown: a card shows what the chain says, not markup someone attested.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockSource
+
+BEGIN = "<!-- deai-gov:approval -->"
+END = "<!-- /deai-gov:approval -->"
+#: A model card larger than this is refused unread (Hub cards are a few KiB).
+MAX_CARD = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """The section's Markdown and the facts it states."""
+
+    markdown: str
+    facts: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.facts | {"markdown": self.markdown}
+
+
+def approval_section(dao: Dao, name: str, version: int | None, sources: list[BlockSource]) -> CardSection:
+    """The section for version `version` of `name` (None: the current one).
+
+    Raises:
+        InputError: An unknown model or version.
+        VerificationError: The vote behind the version cannot be proven from the chain.
+    """
+    from ..dao.token import symbol
+    from ..units import format_amount, format_fixed
+    from .evaluations import find_evaluations
+    from .provenance import approval_of
+
+    approval = approval_of(dao, name, version)
+    number, written = approval.version.number, approval.version
+    sym = symbol(dao)
+    measured = (
+        _measured(find_evaluations(dao, name, number, sources=sources)) if dao.records_attestation_service else []
+    )
+    how = "made current again by rollback proposal" if approval.made_current else "written by proposal"
+    rows = [
+        ("Model", f"`{name}` version {number}"),
+        ("Artifact CID", f"`{written.artifact_cid}`"),
+        ("Manifest CID", f"`{written.manifest_cid}`"),
+        ("Contributor", f"`{written.contributor}`"),
+        ("Approved", f"{how} {approval.proposal_id} ({approval.state.label})"),
+        (
+            "Votes",
+            f"for {format_amount(approval.votes_for)} {sym}, against {format_amount(approval.votes_against)} {sym}, "
+            f"abstain {format_amount(approval.votes_abstain)} {sym}",
+        ),
+        ("Executed in", f"`{approval.tx_hash}` (block {approval.block:,})"),
+        ("Registry", f"`{dao.address('registry')}` on chain {dao.chain.chain_id}"),
+    ]
+    for label, metric, value, count in measured:
+        rows.append(
+            (
+                f"Evaluated: {_md(label)}",
+                f"{_md(metric)} {format_fixed(value)} ({count} trusted evaluator{'s' if count > 1 else ''})",
+            )
+        )
+    lines = [
+        BEGIN,
+        "## Governance",
+        "",
+        f"This version was approved by its DAO's vote (deai-gov). Anyone can check it: "
+        f"`deai-gov model approval {name}@{number}` proves the vote from the chain, and "
+        f"`deai-gov model verify {name}@{number}` checks every block of the artifact against the CIDs below.",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {label} | {value} |" for label, value in rows),
+        END,
+    ]
+    facts = approval.to_json() | {
+        "chain_id": dao.chain.chain_id,
+        "registry": dao.address("registry"),
+        "evaluations": [
+            {"benchmark": label, "metric": metric, "value": format_fixed(value), "evaluators": count}
+            for label, metric, value, count in measured
+        ],
+    }
+    return CardSection("\n".join(lines) + "\n", facts)
+
+
+def _measured(records: list[Any]) -> list[tuple[str, str, int, int]]:
+    """(benchmark label, metric, median value, evaluators) of the evaluations that count, one value per evaluator
+    (its latest), sorted by benchmark and metric."""
+    import statistics
+
+    latest: dict[tuple[str, str, str], int] = {}
+    for record in records:  # oldest first: a later evaluation by the same evaluator replaces an earlier one
+        e = record.evaluation
+        if not record.counts or e is None:
+            continue
+        label = f"{e.benchmark} v{e.benchmark_version} (harness 0x{e.harness_digest.hex()[:8]})"
+        for metric in e.metrics:
+            latest[(label, metric.name, record.attester.lower())] = metric.value
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for (label, metric, _), value in latest.items():
+        grouped.setdefault((label, metric), []).append(value)
+    return [
+        (label, metric, int(statistics.median_low(values)), len(values))
+        for (label, metric), values in sorted(grouped.items())
+    ]
+
+
+def _md(text: str) -> str:
+    """Text from outside, safe in a Markdown table cell: markup characters escaped, no line breaks."""
+    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", " ".join(text.split()))
+
+
+def with_section(card: str, section: str) -> str:
+    """`card` with `section` in place of its earlier one, or appended after the rest (its YAML metadata kept first).
+
+    Raises:
+        InputError: The card holds the section's markers out of order or more than once.
+    """
+    begins, ends = card.count(BEGIN), card.count(END)
+    if begins == ends == 0:
+        return (card.rstrip("\n") + "\n\n" if card.strip() else "") + section
+    start, stop = card.find(BEGIN), card.find(END)
+    if begins != 1 or ends != 1 or stop < start:
+        raise InputError(f"the card's {BEGIN} … {END} markers are broken (each must appear once, in that order)")
+    return card[:start] + section.rstrip("\n") + card[stop + len(END) :]
