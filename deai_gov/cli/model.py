@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -457,8 +456,7 @@ def _verify_local(session: Session, name: str, version: int | None, local: Path)
 @click.pass_obj
 def card(session: Session, reference: tuple[str, int | None], card_file: Path | None) -> None:
     """A model card section stating the DAO's approval of a version: CIDs, contributor, vote, evaluations."""
-    from ..errors import InputError
-    from ..workflows.modelcard import MAX_CARD, approval_section, with_section
+    from ..workflows.modelcard import approval_section, write_into
 
     name, version = reference
     section = approval_section(session.dao, name, version, session.sources_if_any())
@@ -466,22 +464,7 @@ def card(session: Session, reference: tuple[str, int | None], card_file: Path | 
     if card_file is None:
         emit(session, data, lambda: echo(section.markdown.rstrip("\n")))
         return
-    existing = ""
-    if card_file.exists():
-        if card_file.stat().st_size > MAX_CARD:
-            raise InputError(f"{card_file} is larger than a model card can be ({MAX_CARD:,} bytes)")
-        try:
-            existing = card_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {card_file}: {getattr(exc, 'strerror', None) or exc}") from None
-    updated = with_section(existing, section.markdown)
-    scratch = card_file.with_name(f".{card_file.name}.deai-gov-tmp")
-    try:
-        scratch.write_text(updated, encoding="utf-8")
-        os.replace(scratch, card_file)  # whole or not at all
-    except OSError as exc:
-        scratch.unlink(missing_ok=True)
-        raise InputError(f"cannot write {card_file}: {exc.strerror or exc}") from None
+    write_into(card_file, section.markdown)
     emit(
         session,
         data | {"card": str(card_file)},

@@ -68,6 +68,14 @@ class Domain:
     chain_id: int
     eas: str
 
+    def same_as(self, other: Domain) -> bool:
+        """Whether both name the same chain, EAS contract (whatever the address's letter case) and EAS version."""
+        return (self.chain_id, self.eas.lower(), self.eas_version) == (
+            other.chain_id,
+            other.eas.lower(),
+            other.eas_version,
+        )
+
 
 @dataclass(frozen=True)
 class OffchainAttestation:

@@ -335,7 +335,10 @@ def check_proposed(
 
 
 def review_proposed(
-    sources: list[BlockSource], proposed: ProposedVersion, transfers: list[tuple[str, int]] | None = None
+    sources: list[BlockSource],
+    proposed: ProposedVersion,
+    transfers: list[tuple[str, int]] | None = None,
+    manifest: Manifest | None = None,
 ) -> tuple[str | None, list[RewardShare]]:
     """None when a proposed version's manifest is available, verified and names that model, version and artifact
     (and the artifact's root block is available), and when the proposal's treasury `transfers` ((recipient,
@@ -350,6 +353,8 @@ def review_proposed(
             trusted: every block is checked against its CID.
         proposed: A version a proposal would add (`registry.proposed_versions`).
         transfers: The proposal's treasury transfers, (recipient, amount in base units); None for none.
+        manifest: The version's manifest when the caller has already fetched and verified it (it is then checked,
+            not fetched again).
 
     Returns:
         None when everything checks out, else the first problem in one sentence; and when everything checks out,
@@ -357,7 +362,7 @@ def review_proposed(
     """
 
     try:
-        manifest = fetch_manifest(sources, from_text(proposed.manifest_cid))
+        manifest = manifest or fetch_manifest(sources, from_text(proposed.manifest_cid))
         if (manifest.name, manifest.version) != (proposed.name, proposed.version):
             return (
                 f"its manifest is for {manifest.name} v{manifest.version}, not {proposed.name} v{proposed.version}",

@@ -474,7 +474,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
     for written in versions:
         proposed = written.proposed
         problem, shares = (
-            review_proposed(sources, proposed, transfers)
+            review_proposed(sources, proposed, transfers, written.manifest)  # fetched once, by `_Written`
             if sources
             else ("not checked (no IPFS source configured)", [])
         )
@@ -516,11 +516,8 @@ def _fee_payees(dao: Dao, proposal: Proposal, policy: RewardPolicy | None) -> se
     if policy is None or not (policy.evaluator_tokens or policy.evaluator_merit):
         return set()
     paid: dict[str, list[tuple[str, int]]] = {}
-    for function, args in token_calls(dao, proposal):
-        payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
-        if payee:
-            amount = int(args["value"] if function == "transfer" else args["amount"])
-            paid.setdefault(str(payee).lower(), []).append((function, amount))
+    for function, payee, amount in _payments(dao, proposal):
+        paid.setdefault(payee, []).append((function, amount))
     fee = {"transfer": policy.evaluator_tokens, "mintMerit": policy.evaluator_merit}
     return {
         payee
@@ -640,10 +637,21 @@ def _not_independent(
         found.setdefault(proposed.contributor.lower(), "the version's contributor")
     for contributor in manifest.contributors if manifest else []:
         found.setdefault(contributor.address.lower(), "a contributor its manifest names")
-    for function, args in token_calls(dao, info.proposal):
-        payee = args.get("to") if function == "transfer" else args.get("account") if function == "mintMerit" else None
-        if payee and str(payee).lower() not in fees:
-            found.setdefault(str(payee).lower(), "paid or granted merit by the proposal")
+    for _, payee, _ in _payments(dao, info.proposal):
+        if payee not in fees:
+            found.setdefault(payee, "paid or granted merit by the proposal")
+    return found
+
+
+def _payments(dao: Dao, proposal: Proposal) -> list[tuple[str, str, int]]:
+    """What the proposal pays: each token `transfer` (from the treasury) and `mintMerit`, as (function, payee in
+    lowercase, amount)."""
+    found = []
+    for function, args in token_calls(dao, proposal):
+        if function == "transfer":
+            found.append((function, str(args["to"]).lower(), int(args["value"])))
+        elif function == "mintMerit":
+            found.append((function, str(args["account"]).lower(), int(args["amount"])))
     return found
 
 

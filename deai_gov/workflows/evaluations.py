@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from ..dao.deployed import Dao
     from ..ipfs.stores import BlockSource, BlockStore
-    from ..merit.offchain import OffchainAttestation
+    from ..merit.offchain import Domain, OffchainAttestation
 
 __all__ = ["EvaluationRecord", "Measurement", "attest_evaluation", "build_evaluation", "find_evaluations",
            "latest_measurements"]  # fmt: skip
@@ -40,6 +40,17 @@ NOT_TRUSTED_WHY = "not an evaluator the DAO trusts"
 
 #: What makes two measurements comparable: benchmark name, benchmark version, harness digest, metric.
 MeasureKey = tuple[str, str, bytes, str]
+
+
+def measure_key(evaluation: Evaluation, metric: str) -> MeasureKey:
+    """The key of `evaluation`'s measurement of `metric`."""
+    return (evaluation.benchmark, evaluation.benchmark_version, evaluation.harness_digest, metric)
+
+
+def benchmark_label(key: MeasureKey) -> str:
+    """A benchmark as a voter reads it: name, version and the start of its harness digest."""
+    name, version, harness, _ = key
+    return f"{name} v{version} (harness 0x{harness.hex()[:8]})"
 
 
 def build_evaluation(
@@ -116,18 +127,24 @@ def sign_evaluation(dao: Dao, account: LocalAccount, evaluation: Evaluation) -> 
     """An off-chain attestation of `evaluation` signed by `account` (no transaction, no gas): in EAS's format, for
     this chain's EAS, under the DAO's evaluation schema, with its registry as recipient, dated by the chain's
     clock."""
-    from ..merit.offchain import Domain, sign_offchain
+    from ..merit.offchain import sign_offchain
 
     contracts = dao.attestation_service()
-    domain = Domain(eas.eas_version(dao.chain, contracts), dao.chain.chain_id, contracts.eas)
     return sign_offchain(
         account,
-        domain,
+        _domain_here(dao, contracts),
         eas.schema_uid(EVALUATION_SCHEMA),
         evaluation.encode(),
         recipient=dao.address("registry"),
         time=dao.chain.timestamp(),
     )
+
+
+def _domain_here(dao: Dao, contracts: eas.EasContracts) -> Domain:
+    """The EIP-712 domain of this chain's EAS: what an off-chain attestation for this DAO is signed in."""
+    from ..merit.offchain import Domain
+
+    return Domain(eas.eas_version(dao.chain, contracts), dao.chain.chain_id, contracts.eas)
 
 
 def publish_offchain(store: BlockStore, attestation: OffchainAttestation) -> str:
@@ -157,12 +174,11 @@ def relay_evaluation(dao: Dao, attestation: OffchainAttestation, cid: str) -> li
     from ..merit.offchain import ANCHOR_SCHEMA, encode_anchor
 
     contracts = dao.attestation_service()
-    domain = attestation.domain
-    expected = (dao.chain.chain_id, contracts.eas.lower(), eas.eas_version(dao.chain, contracts))
-    if (domain.chain_id, domain.eas.lower(), domain.eas_version) != expected:
+    domain, here = attestation.domain, _domain_here(dao, contracts)
+    if not domain.same_as(here):
         raise InputError(
             f"this attestation was signed for chain {domain.chain_id} and EAS {domain.eas} (version "
-            f"{domain.eas_version}), not this DAO's (chain {expected[0]}, EAS {contracts.eas}, version {expected[2]})"
+            f"{domain.eas_version}), not this DAO's (chain {here.chain_id}, EAS {here.eas}, version {here.eas_version})"
         )
     if attestation.schema != eas.schema_uid(EVALUATION_SCHEMA):
         raise InputError(f"this attestation is under another schema (0x{attestation.schema.hex()[:16]}…)")
@@ -368,15 +384,11 @@ def _offchain_records(
             continue
         read.append((block, cid, attestation))
     times = eas.offchain_times(dao.chain, contracts, [(a.attester, a.uid) for _, _, a in read])
-    version = eas.eas_version(dao.chain, contracts) if read else ""
+    here = _domain_here(dao, contracts) if read else None
     for (block, cid, attestation), (stamped, revoked) in zip(read, times, strict=True):
         problems = []
         domain = attestation.domain
-        if (domain.chain_id, domain.eas.lower(), domain.eas_version) != (
-            dao.chain.chain_id,
-            contracts.eas.lower(),
-            version,
-        ):
+        if here is None or not domain.same_as(here):
             problems.append(
                 f"signed for another chain or attestation service (chain {domain.chain_id}, EAS {domain.eas})"
             )
@@ -440,12 +452,12 @@ def latest_measurements(
         if not record.counts:
             if e.version == candidate and record.problems == [NOT_TRUSTED]:  # said, not counted
                 for measured in e.metrics:
-                    key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
+                    key = measure_key(e, measured.name)
                     left.setdefault(key, set()).add((record.attester, NOT_TRUSTED_WHY))
             continue
         why = (not_independent or {}).get(record.attester.lower())
         for measured in e.metrics:
-            key = (e.benchmark, e.benchmark_version, e.harness_digest, measured.name)
+            key = measure_key(e, measured.name)
             if e.version == candidate and why is not None:
                 left.setdefault(key, set()).add((record.attester, why))
                 continue

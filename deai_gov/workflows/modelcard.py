@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..dao.deployed import Dao
     from ..ipfs.stores import BlockSource
+    from .evaluations import EvaluationRecord
 
 BEGIN = "<!-- deai-gov:approval -->"
 END = "<!-- /deai-gov:approval -->"
@@ -52,7 +55,9 @@ def approval_section(dao: Dao, name: str, version: int | None, sources: list[Blo
     number, written = approval.version.number, approval.version
     sym = symbol(dao)
     measured = (
-        _measured(find_evaluations(dao, name, number, sources=sources)) if dao.records_attestation_service else []
+        _measured(find_evaluations(dao, name, number, sources=sources), name, number)
+        if (dao.records_attestation_service)
+        else []
     )
     how = "made current again by rollback proposal" if approval.made_current else "written by proposal"
     rows = [
@@ -100,22 +105,18 @@ def approval_section(dao: Dao, name: str, version: int | None, sources: list[Blo
     return CardSection("\n".join(lines) + "\n", facts)
 
 
-def _measured(records: list[Any]) -> list[tuple[str, str, int, int]]:
-    """(benchmark label, metric, median value, evaluators) of the evaluations that count, one value per evaluator
-    (its latest), sorted by benchmark and metric."""
+def _measured(records: list[EvaluationRecord], name: str, version: int) -> list[tuple[str, str, int, int]]:
+    """(benchmark label, metric, median value, evaluators) of the evaluations of version `version` that count, one
+    value per evaluator (its latest), sorted by benchmark and metric."""
     import statistics
 
-    latest: dict[tuple[str, str, str], int] = {}
-    for record in records:  # oldest first: a later evaluation by the same evaluator replaces an earlier one
-        e = record.evaluation
-        if not record.counts or e is None:
-            continue
-        label = f"{e.benchmark} v{e.benchmark_version} (harness 0x{e.harness_digest.hex()[:8]})"
-        for metric in e.metrics:
-            latest[(label, metric.name, record.attester.lower())] = metric.value
+    from .evaluations import benchmark_label, latest_measurements
+
+    found, _ = latest_measurements(records, name, version)
     grouped: dict[tuple[str, str], list[int]] = {}
-    for (label, metric, _), value in latest.items():
-        grouped.setdefault((label, metric), []).append(value)
+    for (number, key, _), measured in found.items():
+        if number == version:
+            grouped.setdefault((benchmark_label(key), key[3]), []).append(measured.value)
     return [
         (label, metric, int(statistics.median_low(values)), len(values))
         for (label, metric), values in sorted(grouped.items())
@@ -125,6 +126,33 @@ def _measured(records: list[Any]) -> list[tuple[str, str, int, int]]:
 def _md(text: str) -> str:
     """Text from outside, safe in a Markdown table cell: markup characters escaped, no line breaks."""
     return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", " ".join(text.split()))
+
+
+def write_into(card_file: Path, section: str) -> None:
+    """Write `section` into the model card at `card_file` (`with_section`), creating the file if there is none; the
+    file is replaced whole or not at all.
+
+    Raises:
+        InputError: The card cannot be read or written, is too large, or its markers are broken.
+    """
+    import os
+
+    existing = ""
+    if card_file.exists():
+        if card_file.stat().st_size > MAX_CARD:
+            raise InputError(f"{card_file} is larger than a model card can be ({MAX_CARD:,} bytes)")
+        try:
+            existing = card_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {card_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    updated = with_section(existing, section)
+    scratch = card_file.with_name(f".{card_file.name}.deai-gov-tmp")
+    try:
+        scratch.write_text(updated, encoding="utf-8")
+        os.replace(scratch, card_file)
+    except OSError as exc:
+        scratch.unlink(missing_ok=True)
+        raise InputError(f"cannot write {card_file}: {exc.strerror or exc}") from None
 
 
 def with_section(card: str, section: str) -> str:

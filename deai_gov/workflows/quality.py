@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..units import format_fixed
-from .evaluations import NOT_TRUSTED_WHY, EvaluationRecord, MeasureKey, latest_measurements
+from .evaluations import NOT_TRUSTED_WHY, EvaluationRecord, benchmark_label, latest_measurements, measure_key
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -121,13 +121,13 @@ def compare_versions(
 
     found, left = latest_measurements(records, name, candidate, not_independent)
     latest = {
-        (version, _label(key), key[3], who): (m.evaluator, m.value, m.higher_is_better)
+        (version, benchmark_label(key), key[3], who): (m.evaluator, m.value, m.higher_is_better)
         for (version, key, who), m in found.items()
         if version in (candidate, baseline)
     }
-    left_by_label = {(_label(key), key[3]): why for key, why in left.items()}
+    left_by_label = {(benchmark_label(key), key[3]): why for key, why in left.items()}
     directions = {
-        (_label((e.benchmark, e.benchmark_version, e.harness_digest, m.name)), m.name): m.higher_is_better
+        (benchmark_label(measure_key(e, m.name)), m.name): m.higher_is_better
         for e in (record.evaluation for record in records)
         if e is not None and e.model == name
         for m in e.metrics
@@ -138,7 +138,7 @@ def compare_versions(
             path = files.get(normalize_cid(e.dataset_cid))
             for m in e.metrics:
                 if path is not None:
-                    inside[_label((e.benchmark, e.benchmark_version, e.harness_digest, m.name))] = path
+                    inside[benchmark_label(measure_key(e, m.name))] = path
     # a metric only left-out evaluations measured is still shown: the voter is told what was left out, and why
     keys = sorted({(benchmark, metric) for _, benchmark, metric, _ in latest} | set(left_by_label))
     comparisons = []
@@ -161,12 +161,6 @@ def compare_versions(
             )
         )
     return comparisons
-
-
-def _label(key: MeasureKey) -> str:
-    """A benchmark as a voter reads it: name, version and the start of its harness digest."""
-    name, version, harness, _ = key
-    return f"{name} v{version} (harness 0x{harness.hex()[:8]})"
 
 
 def proposed_quality(
