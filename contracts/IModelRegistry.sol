@@ -81,6 +81,10 @@ interface IModelRegistry {
     /// @notice The DAO started (`trusted`) or stopped trusting `evaluator`'s evaluations of its models.
     event EvaluatorSet(address indexed evaluator, bool trusted);
 
+    /// @notice The DAO started (`trusted`) or stopped trusting the key whose fingerprint is `keyHash` to sign the
+    /// versions of model `modelId` (OpenSSF model signing; the fingerprint is the SHA-256 of the key's PEM).
+    event SignerSet(bytes32 indexed modelId, bytes32 indexed keyHash, bool trusted);
+
     /// @notice The DAO adopted the reward policy whose document hashes to `digest` (SHA-256), found at `uri`.
     event RewardPolicyAdopted(bytes32 indexed digest, string uri);
 
@@ -125,6 +129,12 @@ interface IModelRegistry {
 
     /// @dev `evaluator` is already trusted (`trusted`), or already not.
     error ModelRegistryEvaluatorUnchanged(address evaluator, bool trusted);
+
+    /// @dev A signer key's fingerprint cannot be zero.
+    error ModelRegistryInvalidSigner();
+
+    /// @dev The key `keyHash` is already trusted (`trusted`) to sign model `modelId`'s versions, or already not.
+    error ModelRegistrySignerUnchanged(bytes32 modelId, bytes32 keyHash, bool trusted);
 
     /// @dev A reward policy needs its document's digest and where to find it.
     error ModelRegistryInvalidRewardPolicy();
@@ -211,6 +221,17 @@ interface IModelRegistry {
     function setEvaluator(address evaluator, bool trusted) external;
 
     /**
+     * @notice Trusts the key with fingerprint `keyHash` to sign the versions of model `id`, or stops trusting
+     * it. Clients check a version's signature offline against the keys trusted here, so the set changes by a vote
+     * alone; a key stops counting for every version it signed once it is no longer trusted.
+     * @param id Id of the model: `keccak256(bytes(name))`. It need not be registered yet, so that the proposal
+     * registering a model can trust its signer, whichever order its calls are checked in.
+     * @param keyHash SHA-256 of the signer's public key in PEM (the `hint` of an OpenSSF model signing bundle).
+     * @param trusted Whether versions signed by the key count as signed from now on.
+     */
+    function setSigner(bytes32 id, bytes32 keyHash, bool trusted) external;
+
+    /**
      * @notice Adopts a reward policy: the document (benchmarks, weights, tolerances, rates, caps) that says what
      * an accepted version earns. Rewards are proposed and voted as before; the policy lets anyone recompute them.
      * @param digest SHA-256 of the policy document.
@@ -228,6 +249,12 @@ interface IModelRegistry {
 
     /// @notice Every trusted evaluator (in no particular order).
     function evaluators() external view returns (address[] memory);
+
+    /// @notice Whether the key with fingerprint `keyHash` is trusted to sign model `id`'s versions.
+    function isSigner(bytes32 id, bytes32 keyHash) external view returns (bool);
+
+    /// @notice The fingerprints of every key trusted to sign model `id`'s versions (in no particular order).
+    function signers(bytes32 id) external view returns (bytes32[] memory);
 
     /// @notice The adopted reward policy's digest and location (zero and empty before any).
     function rewardPolicy() external view returns (bytes32 digest, string memory uri);

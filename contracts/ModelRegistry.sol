@@ -33,6 +33,7 @@ import {IModelRegistry} from "./IModelRegistry.sol";
  */
 contract ModelRegistry is IModelRegistry, Ownable {
     using EnumerableSet for EnumerableSet.AddressSet;
+    using EnumerableSet for EnumerableSet.Bytes32Set;
 
     /// @dev One storage slot per model.
     struct Model {
@@ -70,6 +71,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
     mapping(bytes32 modelId => Model) private _models;
     mapping(bytes32 modelId => mapping(uint256 version => Version)) private _versions;
     EnumerableSet.AddressSet private _evaluators;
+    mapping(bytes32 modelId => EnumerableSet.Bytes32Set) private _signers;
     bytes32 private _policyDigest;
     string private _policyUri;
 
@@ -164,6 +166,16 @@ contract ModelRegistry is IModelRegistry, Ownable {
         emit EvaluatorSet(evaluator, trusted);
     }
 
+    // ------------------------------------------------------------------ signers (owner only)
+
+    /// @inheritdoc IModelRegistry
+    function setSigner(bytes32 id, bytes32 keyHash, bool trusted) external onlyOwner {
+        if (keyHash == bytes32(0)) revert ModelRegistryInvalidSigner();
+        bool changed = trusted ? _signers[id].add(keyHash) : _signers[id].remove(keyHash);
+        if (!changed) revert ModelRegistrySignerUnchanged(id, keyHash, trusted);
+        emit SignerSet(id, keyHash, trusted);
+    }
+
     /// @inheritdoc IModelRegistry
     function setRewardPolicy(bytes32 digest, string calldata uri) external onlyOwner {
         if (digest == bytes32(0) || bytes(uri).length == 0) revert ModelRegistryInvalidRewardPolicy();
@@ -208,6 +220,16 @@ contract ModelRegistry is IModelRegistry, Ownable {
     /// @inheritdoc IModelRegistry
     function evaluators() external view returns (address[] memory) {
         return _evaluators.values();
+    }
+
+    /// @inheritdoc IModelRegistry
+    function isSigner(bytes32 id, bytes32 keyHash) external view returns (bool) {
+        return _signers[id].contains(keyHash);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function signers(bytes32 id) external view returns (bytes32[] memory) {
+        return _signers[id].values();
     }
 
     /// @inheritdoc IModelRegistry

@@ -177,6 +177,10 @@ _EXPLANATIONS: dict[str, Callable[..., str]] = {
     "ModelRegistryEvaluatorUnchanged": lambda evaluator, trusted: (
         f"{evaluator} is already {'a trusted evaluator' if trusted else 'not a trusted evaluator'}"
     ),
+    "ModelRegistryInvalidSigner": lambda: "a signer key's fingerprint cannot be zero",
+    "ModelRegistrySignerUnchanged": lambda modelId, keyHash, trusted: (
+        f"key sha256:{keyHash.hex()[:16]}… is already {'trusted' if trusted else 'not trusted'} to sign this model"
+    ),
     "ModelTokenUnauthorizedMeritMinter": lambda caller: (
         f"{caller} may not mint merit: only the DAO's timelock, by a vote"
     ),

@@ -209,6 +209,38 @@ def check_evaluator_change(dao: Dao, evaluator: str, trusted: bool) -> None:
         raise InputError(f"{evaluator} is {state}: the proposal would change nothing")
 
 
+def _fingerprint_bytes(fingerprint: str) -> bytes:
+    text = fingerprint.lower().removeprefix("sha256:").removeprefix("0x")
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text) or int(text, 16) == 0:
+        raise InputError(f"{fingerprint!r} is not a key fingerprint: the SHA-256 of a public key's PEM, 64 hex digits")
+    return bytes.fromhex(text)
+
+
+def signer_action(dao: Dao, name: str, fingerprint: str, trusted: bool) -> Action:
+    """Trust the key with `fingerprint` (SHA-256 hex of its PEM) to sign model `name`'s versions (or stop trusting
+    it) when the proposal executes. The model need not be registered: a registration trusts its signer in the same
+    proposal.
+
+    Raises:
+        InputError: A malformed name or fingerprint.
+    """
+    validate_model_name(name)
+    return dao.action("registry", "setSigner", model_id(name), _fingerprint_bytes(fingerprint), trusted)
+
+
+def trusted_signers(dao: Dao, name: str) -> list[str]:
+    """The fingerprints (hex) of the keys trusted to sign `name`'s versions now, sorted ([] for a model that does
+    not exist)."""
+    return sorted(bytes(key).hex() for key in dao.read("registry", "signers", model_id(name)))
+
+
+def check_signer_change(dao: Dao, name: str, fingerprint: str, trusted: bool) -> None:
+    """InputError when the change would do nothing: the key is already trusted for `name` (or already not)."""
+    if bool(dao.read("registry", "isSigner", model_id(name), _fingerprint_bytes(fingerprint))) == trusted:
+        state = "already trusted" if trusted else "not trusted"
+        raise InputError(f"key {fingerprint[:16]}… is {state} to sign {name}: the proposal would change nothing")
+
+
 def suspend(dao: Dao, name: str, reason: str) -> PreparedTx:
     """Suspend `name` (guardian or owner only): pulls and verifications refuse it meanwhile.
 

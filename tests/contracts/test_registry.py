@@ -490,6 +490,38 @@ def test_only_the_owner_changes_the_trusted_evaluators_each_change_an_event(
             registry.setEvaluator(outsider, True, {"from": outsider})
 
 
+def test_only_the_owner_trusts_a_signer_key_per_model_and_the_set_reads_back(
+    registry: Any, owner: Any, guardian: Any, contributor: Any
+) -> None:
+    key, other = "0x" + "ab" * 32, "0x" + "cd" * 32
+    ahead = model_id("acme/later")  # a registration may trust its signer before its model exists
+    registry.setSigner(ahead, key, True, {"from": owner})
+    assert registry.isSigner(ahead, key)
+    register(registry, owner, contributor)
+    register(registry, owner, contributor, name="acme/other", seed="other")
+    mid, oid = model_id(NAME), model_id("acme/other")
+    assert list(registry.signers(mid)) == [] and not registry.isSigner(mid, key)
+    tx = registry.setSigner(mid, key, True, {"from": owner})
+    assert plain(tx.events["SignerSet"]) == {"modelId": mid, "keyHash": key, "trusted": True}
+    registry.setSigner(mid, other, True, {"from": owner})
+    assert {plain(k) for k in registry.signers(mid)} == {key, other} and registry.isSigner(mid, other)
+    assert list(registry.signers(oid)) == [] and not registry.isSigner(oid, key)  # trust is per model
+    with brownie.reverts(typed_error("ModelRegistrySignerUnchanged", mid, key, True)):
+        registry.setSigner(mid, key, True, {"from": owner})
+    tx = registry.setSigner(mid, key, False, {"from": owner})
+    assert plain(tx.events["SignerSet"]) == {"modelId": mid, "keyHash": key, "trusted": False}
+    assert [plain(k) for k in registry.signers(mid)] == [other] and not registry.isSigner(mid, key)
+    with brownie.reverts(typed_error("ModelRegistrySignerUnchanged", oid, key, False)):
+        registry.setSigner(oid, key, False, {"from": owner})
+    with brownie.reverts(typed_error("ModelRegistryInvalidSigner")):
+        registry.setSigner(mid, "0x" + "00" * 32, True, {"from": owner})
+    registry.retire(mid, "done", {"from": owner})
+    registry.setSigner(mid, other, False, {"from": owner})  # a retired model's keys can still be distrusted
+    for outsider in (guardian, contributor):  # the guardian's emergency powers do not reach the signer keys
+        with brownie.reverts(typed_error("OwnableUnauthorizedAccount", outsider.address)):
+            registry.setSigner(oid, key, True, {"from": outsider})
+
+
 def test_only_the_owner_adopts_a_reward_policy_its_digest_and_location_read_back(
     registry: Any, owner: Any, guardian: Any
 ) -> None:
