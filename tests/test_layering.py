@@ -110,6 +110,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     (
         ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),
         ("home", "the configuration home: config.toml networks and pinning services, keystores"),
+        ("signing", "OpenSSF model signing: bundles read strictly, signer keys, folders signed and verified"),
     ),
     (("ipfs", "content by CID: blocks, UnixFS, importer, CAR, stores, manifest, publish/pull/verify"),),
     (

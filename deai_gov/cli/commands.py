@@ -257,6 +257,10 @@ MODEL_COMMANDS = _table(
             "Fetch the approved artifact, verify every block and file against the registry, write it atomically.",
         ),
         "show": ("show", "A model's status, current version and history (parents, contributors, CIDs)."),
+        "signature": (
+            "signature",
+            "A version's OpenSSF model signature (key, trust, root digest, check) and the keys trusted for NAME.",
+        ),
         "suspend": (
             "suspend",
             "Suspend a model at once, without a vote (the registry guardian, or the DAO by proposal).",
@@ -328,8 +332,8 @@ PROPOSAL_COMMANDS = _table(
         ),
         "create": (
             "create",
-            "Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, reward "
-            "policy, any call, model rollbacks and retirements; combinable.",
+            "Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, signer "
+            "keys, reward policy, any call, model rollbacks and retirements; combinable.",
         ),
         "execute": ("execute", "Execute a queued proposal once the timelock delay has passed."),
         "list": ("list_proposals", "Every proposal with its state, end of vote, tally and quorum, newest first."),

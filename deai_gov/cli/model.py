@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from ..workflows.proposing import VersionContent
 
 
+ALLOW_UNTRUSTED_SIGNER_OPTION = click.option(
+    "--allow-untrusted-signer",
+    is_flag=True,
+    help="Accept a version signed by a key the DAO does not (or no longer) trust for the model; the signature "
+    "must still hold.",
+)
+
+
 @model.command("list")
 @json_option
 @click.pass_obj
@@ -324,6 +332,7 @@ def _warn_if_retired(approved: Any) -> None:
 @click.option("--to", "destination", type=click.Path(path_type=Path), help="Folder to create (default: ./NAME-vN).")
 @click.option("--allow-suspended", is_flag=True, help="Pull even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Pull a version the DAO rolled back (withdrew).")
+@ALLOW_UNTRUSTED_SIGNER_OPTION
 @click.option(
     "--include-hidden",
     is_flag=True,
@@ -338,9 +347,14 @@ def pull(
     destination: Path | None,
     allow_suspended: bool,
     allow_rolled_back: bool,
+    allow_untrusted_signer: bool,
     include_hidden: bool,
 ) -> None:
-    """Fetch the approved artifact, verify every block and file against the registry, write it atomically."""
+    """Fetch the approved artifact, verify every block and file against the registry, write it atomically.
+
+    A signed version's signature is checked first (OpenSSF model signing: the bundle, its key, every file's
+    digest), and its key must be one the DAO trusts for the model; then every file is checked against it.
+    """
     from ..workflows.approved import default_destination, pull_version, resolve
     from .progress import transfer_bar
 
@@ -349,6 +363,7 @@ def pull(
     _warn_if_retired(approved)
     target = destination or default_destination(approved)
     sources = session.sources()
+    signature = _signature_first(session, sources, approved, allow_untrusted_signer)
     with (
         _lacking_blocks(name, approved.version.number),
         transfer_bar(
@@ -356,21 +371,42 @@ def pull(
         ) as advance,
     ):
         report = pull_version(sources, approved, target, progress=advance, include_hidden=include_hidden)
-    data = approved.to_json() | report.to_json() | {"path": str(target)}
-    emit(
-        session,
-        data,
-        lambda: echo(
+    data = approved.to_json() | report.to_json() | {"path": str(target), "signature": _json_or_none(signature)}
+
+    def render() -> None:
+        echo(
             f"{name} v{approved.version.number}: {len(report.files)} files, {report.size:,} bytes verified "
             f"({report.blocks} blocks) -> {target}"
-        ),
-    )
+        )
+        if signature is not None:
+            echo(f"  {signature.words(name)}")
+
+    emit(session, data, render)
+
+
+def _signature_first(session: Session, sources: list[Any], approved: Any, allow_untrusted: bool) -> Any:
+    """The version's signature, checked before any file is fetched (`approved_signature`); a warning when it
+    could not be checked here or its key is used without the DAO's trust."""
+    from ..workflows.signatures import approved_signature
+
+    with _lacking_blocks(approved.name, approved.version.number):
+        _, signature = approved_signature(session.dao, sources, approved, allow_untrusted=allow_untrusted)
+    if signature is not None and not signature.checked:
+        echo(f"warning: {signature.words(approved.name)}", err=True)
+    elif signature is not None and not signature.trusted:
+        echo(f"warning: {signature.words(approved.name)} (allowed by --allow-untrusted-signer)", err=True)
+    return signature
+
+
+def _json_or_none(item: Any) -> Any:
+    return item.to_json() if item is not None else None
 
 
 @model.command()
 @click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
 @click.option("--allow-suspended", is_flag=True, help="Verify even if the guardian suspended the model.")
 @click.option("--allow-rolled-back", is_flag=True, help="Verify a version the DAO rolled back (withdrew).")
+@ALLOW_UNTRUSTED_SIGNER_OPTION
 @click.option(
     "--local",
     "local",
@@ -385,21 +421,25 @@ def verify(
     reference: tuple[str, int | None],
     allow_suspended: bool,
     allow_rolled_back: bool,
+    allow_untrusted_signer: bool,
     local: Path | None,
 ) -> None:
     """Check the approved artifact against the registry without writing anything.
 
-    With --local, check a copy on this machine (a pulled folder, the maintainer's files) against the version.
+    With --local, check a copy on this machine (a pulled folder, the maintainer's files) against the version. A
+    signed version's signature is checked too, and its key must be one the DAO trusts for the model.
     """
-    from ..workflows.approved import verify_approved
+    from ..workflows.approved import resolve, verify_approved
     from .progress import transfer_bar
 
     name, version = reference
     if local is not None:
-        _verify_local(session, name, version, local)
+        _verify_local(session, name, version, local, allow_untrusted_signer)
         return
     allowed = {"allow_suspended": allow_suspended, "allow_rolled_back": allow_rolled_back}
     sources = session.sources()
+    approved = resolve(session.dao, name, version, **allowed)
+    signature = _signature_first(session, sources, approved, allow_untrusted_signer)
     with (
         _lacking_blocks(name, version),
         transfer_bar(f"verifying {name}", None, enabled=not session.as_json, sources=_names(sources)) as advance,
@@ -414,21 +454,32 @@ def verify(
             f"{name} v{approved.version.number} matches the registry: manifest {report.manifest_cid}, "
             f"artifact {report.artifact_cid}, {report.blocks} blocks"
         )
+        if signature is not None:
+            echo(f"  {signature.words(name)}")
 
-    emit(session, approved.to_json() | report.to_json(), render)
+    emit(session, approved.to_json() | report.to_json() | {"signature": _json_or_none(signature)}, render)
 
 
-def _verify_local(session: Session, name: str, version: int | None, local: Path) -> None:
+def _verify_local(session: Session, name: str, version: int | None, local: Path, allow_untrusted: bool) -> None:
     from ..errors import VerificationError
-    from ..workflows.approved import compare_approved
+    from ..workflows.approved import compare_approved, resolve
 
-    approved, found = compare_approved(session.dao, session.sources(), name, version, local)
+    sources = session.sources()
+    signature = _signature_first(
+        session,
+        sources,
+        resolve(session.dao, name, version, allow_suspended=True, allow_rolled_back=True),
+        allow_untrusted,
+    )
+    approved, found = compare_approved(session.dao, sources, name, version, local)
     number = approved.version.number
-    data = approved.to_json() | found.to_json() | {"path": str(local)}
+    data = approved.to_json() | found.to_json() | {"path": str(local), "signature": _json_or_none(signature)}
 
     def render() -> None:
         if found.matches:
             echo(f"{local} is exactly {name} v{number}: artifact {found.artifact_cid} (profile {found.profile})")
+            if signature is not None:
+                echo(f"  {signature.words(name)}")
             return
         for line in found.differences[:20]:
             echo(f"  {line}")
@@ -470,6 +521,56 @@ def card(session: Session, reference: tuple[str, int | None], card_file: Path | 
         data | {"card": str(card_file)},
         lambda: echo(f"wrote the approval of {name} v{data['version']} into {card_file}"),
     )
+
+
+@model.command()
+@click.argument("reference", metavar="NAME[@VERSION]", type=MODEL)
+@click.option(
+    "--public-key-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PUB.pem",
+    help="Write the signer's public key here, for the upstream check: model_signing verify key DIR --signature "
+    "DIR/model.sig --public_key PUB.pem.",
+)
+@json_option
+@click.pass_obj
+def signature(session: Session, reference: tuple[str, int | None], public_key_out: Path | None) -> None:
+    """A version's OpenSSF model signature (key, trust, root digest, check) and the keys trusted for NAME."""
+    from ..dao.registry import trusted_signers
+    from ..errors import InputError
+    from ..workflows.approved import fetch_version_manifest, resolve
+    from ..workflows.signatures import version_signature
+
+    name, version = reference
+    approved = resolve(session.dao, name, version, allow_suspended=True, allow_rolled_back=True)
+    sources = session.sources()
+    with _lacking_blocks(name, approved.version.number):
+        manifest = fetch_version_manifest(sources, approved)
+    found = version_signature(session.dao, sources, name, manifest)
+    trusted = trusted_signers(session.dao, name)
+    if public_key_out is not None:
+        if manifest.signature is None:
+            raise InputError(f"{name} v{approved.version.number} is not signed: there is no signer key to write")
+        if public_key_out.exists():
+            raise InputError(f"{public_key_out} exists already; choose a new file")
+        public_key_out.write_text(manifest.signature.public_key, encoding="ascii")
+    data = {
+        "name": name,
+        "version": approved.version.number,
+        "signature": _json_or_none(found),
+        "public_key": manifest.signature.public_key if manifest.signature else None,
+        "trusted_keys": trusted,
+    }
+
+    def render() -> None:
+        number = approved.version.number
+        echo(f"{name} v{number}: {found.words(name) if found else 'not signed'}")
+        if public_key_out is not None:
+            echo(f"  signer's public key written to {public_key_out}")
+        keys = ", ".join(f"sha256:{key}" for key in trusted) or "none"
+        echo(f"keys the DAO trusts to sign {name}: {keys}")
+
+    emit(session, data, render)
 
 
 @model.command("export")
@@ -661,6 +762,9 @@ def _content(
     if path is None:
         return given_version(options["artifact_cid"], options["manifest_cid"])
     plan = plan_publish(path, include_hidden=options["include_hidden"])
+    signature = _folder_signature(session, path, options)  # a bad key or bundle is refused before anything is said
+    if signature is not None and signature.made_now:  # the bundle is one of the files now
+        plan = plan_publish(path, include_hidden=options["include_hidden"])
     echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {path}", err=True)
     if session.dry_run:
         for relative, size in plan.files:
@@ -689,9 +793,70 @@ def _content(
             progress=advance,
             pin=pin,
             on_pin=_pin_line,
+            signature=signature,
         )
     echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
     return content
+
+
+def _folder_signature(session: Session, path: Path, options: Any) -> Any:
+    """PATH's model signature: made now with --sign-key (not in a dry run, which writes nothing), or its model.sig
+    checked with --signer-public-key; None when unsigned. Said before anything is published."""
+    from ..workflows.signatures import sign_or_check_folder
+
+    sign_key, public_key = options["sign_key"], options["signer_public_key"]
+    if sign_key is not None and session.dry_run:
+        echo(f"not signed (dry run): --sign-key would write {path / 'model.sig'}", err=True)
+        return None
+    password = _sign_key_password(sign_key, options) if sign_key else None
+    signature = sign_or_check_folder(
+        path,
+        sign_key=sign_key,
+        password=password,
+        signer_public_key=public_key,
+        include_hidden=options["include_hidden"],
+    )
+    if signature is not None:
+        how = f"signed now into {path / 'model.sig'}" if signature.made_now else "its model.sig verified"
+        echo(
+            f"{how}: key sha256:{signature.record.key_fingerprint}, {len(signature.statement.files)} files, root "
+            f"digest {signature.record.root_digest}",
+            err=True,
+        )
+    return signature
+
+
+def _sign_key_password(key: Path, options: Any) -> bytes | None:
+    """--sign-key's password: from --sign-key-password-file, asked when the key is encrypted (once), else none."""
+    from ..home.accounts import read_password
+    from .prompts import ask_hidden
+
+    if "sign_key_password" in options:
+        return options["sign_key_password"]  # type: ignore[no-any-return]
+    password = read_password(password_file=options["sign_key_password_file"])
+    if password is None:
+        try:
+            encrypted = b"ENCRYPTED" in key.read_bytes()
+        except OSError:
+            encrypted = False
+        if not encrypted:
+            return None
+        password = ask_hidden(f"Password of {key.name}", alternative="pass --sign-key-password-file FILE")
+    options["sign_key_password"] = password.encode("utf-8")
+    return options["sign_key_password"]  # type: ignore[no-any-return]
+
+
+def _check_signer_first(session: Session, name: str, options: Any) -> None:
+    """For an upgrade of NAME from a PATH to sign: refuse a key the DAO does not trust for NAME (without
+    --trust-signer) before anything is signed or published."""
+    from ..signing.keys import fingerprint, public_key_pem
+    from ..workflows.signatures import check_signer_trusted
+
+    key = options["sign_key"] or options["signer_public_key"]
+    if key is None or options["trust_signer"]:
+        return
+    password = _sign_key_password(key, options) if options["sign_key"] else None
+    check_signer_trusted(session.dao, name, fingerprint(public_key_pem(key, password)))
 
 
 def _shares_and_content(
@@ -702,8 +867,21 @@ def _shares_and_content(
     if path is not None:
         shares = _contributors(session, options)
         return shares, _content(session, name, version, parent, path, shares, options)
+    from dataclasses import replace
+
+    from ..errors import InputError
+
+    if options["sign_key"] or options["signer_public_key"]:
+        raise InputError(
+            "--sign-key and --signer-public-key are about publishing a PATH; given CIDs carry the "
+            "signature their manifest records"
+        )
     content = _content(session, name, version, parent, path, [], options)
-    return _contributors(session, options, content.manifest_cid), content
+    manifest = _given_manifest(session, content.manifest_cid)
+    content = replace(content, signature=manifest.signature)
+    if options["contributors"]:
+        return _given_shares(options["contributors"]), content
+    return [(c.address, c.share_bps) for c in manifest.contributors], content
 
 
 def _contributors(session: Session, options: Any, manifest_cid: str | None = None) -> list[tuple[str, int]]:
@@ -720,11 +898,15 @@ def _contributors(session: Session, options: Any, manifest_cid: str | None = Non
 
 def _manifest_shares(session: Session, manifest_cid: str) -> list[tuple[str, int]]:
     """The contributors a published manifest records, fetched and verified from the configured sources."""
+    return [(c.address, c.share_bps) for c in _given_manifest(session, manifest_cid).contributors]
+
+
+def _given_manifest(session: Session, manifest_cid: str) -> Any:
+    """A published manifest, fetched and verified from the configured sources."""
     from ..ipfs.blockcid import from_text
     from ..ipfs.content import fetch_manifest
 
-    manifest = fetch_manifest(session.sources(), from_text(manifest_cid))
-    return [(c.address, c.share_bps) for c in manifest.contributors]
+    return fetch_manifest(session.sources(), from_text(manifest_cid))
 
 
 def _given_shares(given: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -817,9 +999,22 @@ def _evaluator_fees(session: Session, computed: Any, *, pay: bool, grant: bool, 
     return actions
 
 
-def _with_record(body: str, record: str) -> str:
-    """The proposal's body with the reward's record (policy and evaluations) after it, when the reward is auto."""
-    return f"{body}\n\n{record}".strip() if record else body
+def _with_record(body: str, *records: str) -> str:
+    """The proposal's body with what it records after it: the reward's policy and evaluations (when the reward is
+    auto), the version's signer and root digest (when signed)."""
+    return "\n\n".join(part for part in (body, *records) if part).strip()
+
+
+def _signer(session: Session, name: str, content: VersionContent, options: Any, *, registering: bool) -> list[Any]:
+    """The action trusting the version's signer for NAME, when this vote must (see `signer_trust_actions`)."""
+    from ..workflows.signatures import signer_trust_actions
+
+    actions = signer_trust_actions(
+        session.dao, name, content.signature, registering=registering, trust=options["trust_signer"]
+    )
+    if actions and content.signature:
+        echo(f"  the vote also trusts key sha256:{content.signature.key_fingerprint[:16]}… to sign {name}", err=True)
+    return actions
 
 
 def _merit(session: Session, shares: list[tuple[str, int]], merit: int | None, reason: str, lifetime: int) -> list[Any]:
@@ -926,6 +1121,31 @@ PIN_OPTION = click.option(
 PIN_TIMEOUT_OPTION = click.option(
     "--pin-timeout", type=Duration(), default="10m", show_default=True, help="How long --pin waits for `pinned`."
 )
+SIGN_KEY_OPTION = click.option(
+    "--sign-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="KEY.pem",
+    help="Sign PATH with this EC private key (OpenSSF model signing; P-256, P-384 or P-521): the bundle is written "
+    "into PATH as model.sig and published with it, and the manifest records the public key.",
+)
+SIGN_KEY_PASSWORD_OPTION = click.option(
+    "--sign-key-password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the password of an encrypted --sign-key from a file (default: asked).",
+)
+SIGNER_PUBLIC_KEY_OPTION = click.option(
+    "--signer-public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PUB.pem",
+    help="PATH holds a model.sig made with the upstream tool (model_signing sign key): check it with this public "
+    "key and publish it; it must sign every file that is published.",
+)
+TRUST_SIGNER_OPTION = click.option(
+    "--trust-signer",
+    is_flag=True,
+    help="Ask the same vote to trust the version's signer key for NAME (an upgrade signed by a key the DAO does "
+    "not trust is refused without it; a registration trusts its signer by itself).",
+)
 TITLE_OPTION = click.option("--title", help="Proposal title (default: generated).")
 DESCRIPTION_OPTION = click.option(
     "--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."
@@ -949,6 +1169,10 @@ _common = [
     PROFILE_OPTION,
     PIN_OPTION,
     PIN_TIMEOUT_OPTION,
+    SIGN_KEY_OPTION,
+    SIGN_KEY_PASSWORD_OPTION,
+    SIGNER_PUBLIC_KEY_OPTION,
+    TRUST_SIGNER_OPTION,
     TITLE_OPTION,
     DESCRIPTION_OPTION,
     DESCRIPTION_FILE_OPTION,
@@ -961,6 +1185,9 @@ _publishing = [
     PROFILE_OPTION,
     PIN_OPTION,
     PIN_TIMEOUT_OPTION,
+    SIGN_KEY_OPTION,
+    SIGN_KEY_PASSWORD_OPTION,
+    SIGNER_PUBLIC_KEY_OPTION,
 ]
 
 
@@ -1030,6 +1257,7 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
     from ..dao.registry import check_registrable, register_action
     from ..errors import InputError
+    from ..workflows.signatures import signature_note
 
     name, _ = reference
     refusal = None
@@ -1042,12 +1270,14 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
     reward, merit, lifetime, record, fees = _amounts(session, name, 1, content.artifact_cid, shares, options)
     actions = [
         register_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
+        *_signer(session, name, content, options, registering=True),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v1", lifetime),
         *fees,
     ]
     title = options["title"] or f"Register {name} v1"
-    submit(session, actions, title, _with_record(options["body"], record), options["full"], refuse_new=refusal)
+    body = _with_record(options["body"], record, signature_note(content.signature))
+    submit(session, actions, title, body, options["full"], refuse_new=refusal)
 
 
 @propose.command()
@@ -1059,21 +1289,25 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
 def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
     from ..dao.registry import check_changeable, upgrade_action
+    from ..workflows.signatures import signature_note
 
     name, _ = reference
     info = check_changeable(session.dao, name)
     version = info.latest_version + 1
+    _check_signer_first(session, name, options)
     shares, content = _shares_and_content(session, name, version, info.current_version, path, options)
     contributor = shares[0][0]
     reward, merit, lifetime, record, fees = _amounts(session, name, version, content.artifact_cid, shares, options)
     actions = [
         upgrade_action(session.dao, name, content.artifact_cid, content.manifest_cid, contributor),
+        *_signer(session, name, content, options, registering=False),
         *_reward(session, shares, reward),
         *_merit(session, shares, merit, f"{name} v{version}", lifetime),
         *fees,
     ]
     title = options["title"] or f"Upgrade {name} to v{version}"
-    submit(session, actions, title, _with_record(options["body"], record), options["full"])
+    body = _with_record(options["body"], record, signature_note(content.signature))
+    submit(session, actions, title, body, options["full"])
 
 
 @propose.command()

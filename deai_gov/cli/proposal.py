@@ -93,6 +93,15 @@ from .tx import transact
     help="Trust an evaluator's evaluations of the DAO's models, or stop trusting them (repeatable).",
 )
 @click.option(
+    "--signer",
+    "signers",
+    type=(click.Choice(["trust", "distrust"]), MODEL, str),
+    multiple=True,
+    metavar="trust|distrust NAME KEY",
+    help="Trust a key to sign a model's versions (OpenSSF model signing), or stop trusting it; KEY is a PEM key "
+    "file or the key's fingerprint (repeatable).",
+)
+@click.option(
     "--call",
     "calls",
     type=(Address("call target"), str, str),
@@ -124,30 +133,35 @@ def create(
     guardian: str | None,
     guardian_of: str,
     evaluators: tuple[tuple[str, str], ...],
+    signers: tuple[tuple[str, tuple[str, int | None], str], ...],
     policy_file: Path | None,
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
-    """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, reward
-    policy, any call, model rollbacks and retirements; combinable.
+    """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, signer keys,
+    reward policy, any call, model rollbacks and retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
     encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
-    retirements, transfers, merit, settings, guardians, evaluators, reward policy, calls.
+    retirements, transfers, merit, settings, guardians, evaluators, signer keys, reward policy, calls.
     """
     from ..dao import changes
     from ..dao.registry import (
         check_changeable,
         check_evaluator_change,
         check_rollback,
+        check_signer_change,
         evaluator_action,
+        get_model,
         retire_action,
         rollback_action,
+        signer_action,
     )
     from ..dao.token import merit_action
     from ..errors import InputError
     from ..home.addressbook import resolve_address
+    from ..workflows.signatures import signer_fingerprint
     from .submit import submit
 
     actions = []
@@ -171,6 +185,14 @@ def create(
     for change, evaluator in evaluators:
         check_evaluator_change(session.dao, evaluator, change == "add")
         actions.append(evaluator_action(session.dao, evaluator, change == "add"))
+    for change, (name, _), key in signers:
+        if change == "trust":
+            check_changeable(session.dao, name)
+        else:  # a retired model's key may still be distrusted: every version it signed is flagged
+            get_model(session.dao, name)
+        fingerprint = signer_fingerprint(key)
+        check_signer_change(session.dao, name, fingerprint, change == "trust")
+        actions.append(signer_action(session.dao, name, fingerprint, change == "trust"))
     if policy_file is not None:
         actions.append(_policy(session, policy_file))
     for target, signature, args in calls:
@@ -180,7 +202,7 @@ def create(
     if not actions:
         raise InputError(
             "a proposal needs an action: --rollback, --retire, --transfer, --merit, --set, --guardian, --evaluator, "
-            "--policy, --call or --calldata"
+            "--signer, --policy, --call or --calldata"
         )
     submit(session, actions, title, body, full)
 
@@ -316,6 +338,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
                     state += f"; its contributors' reward of {format_amount(total)} {sym} follows its manifest's "
                     state += f"shares: {parts}"
             screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
+            if item.signature is not None:
+                screen.print(f"    {item.signature.words(item.name)}", highlight=False, markup=False)
             for line in quality_lines(item):
                 screen.print(line, highlight=False, markup=False)
         for line in reward_lines(review.reward_check, sym):

@@ -23,7 +23,15 @@ from .carstream import CarStreamSource, with_car_streams
 from .hamt import shard_entries
 from .hashing import BackgroundSha256
 from .importer import Entry, FileLeafSink, import_bytes, import_path
-from .manifest import Contributor, FileEntry, Manifest, guess_format, license_from_card, read_model_card
+from .manifest import (
+    Contributor,
+    FileEntry,
+    Manifest,
+    SignatureRecord,
+    guess_format,
+    license_from_card,
+    read_model_card,
+)
 from .profiles import DEFAULT_PROFILE, ImportProfile, profile_of
 from .stores import BlockSource, BlockStore, EmbeddedStore, fetch_verified
 from .unixfs import Node, NodeType, decode_node
@@ -93,6 +101,8 @@ def publish(
     copy: bool = True,
     include_hidden: bool = False,
     profile: ImportProfile = DEFAULT_PROFILE,
+    signature: SignatureRecord | None = None,
+    check_manifest: Callable[[Manifest], None] | None = None,
 ) -> Published:
     """Import `path` (file or folder) into `store` with the import `profile`, then build, validate and publish
     its manifest, which records the profile.
@@ -117,6 +127,9 @@ def publish(
         include_hidden: Also publish hidden files and folders (`.env`, `.git/`...).
         profile: The import profile (chunking, layout, sharding): IPIP-499's `unixfs-v1-2025` by default, so that
             an IPFS node computes the same CIDs.
+        signature: The model signature whose bundle is among the files, recorded in the manifest.
+        check_manifest: Called with the manifest once the files are imported and before it is stored: an exception
+            it raises (a signature that does not sign these very files, say) stops the publish there.
 
     Returns:
         The artifact's root CID and the manifest's CID (what a registry action records), and the manifest.
@@ -173,8 +186,11 @@ def publish(
         license=license or license_from_card(card),
         description=description,
         model_card=card,
+        signature=signature,
     )
     manifest.validate()
+    if check_manifest is not None:
+        check_manifest(manifest)
     manifest_root = store.import_dag(lambda sink: import_bytes(manifest.to_bytes(), sink).cid)
     return Published(to_text(root), to_text(manifest_root), manifest)
 

@@ -11,8 +11,12 @@ It is published to IPFS beside the artifact; the registry records both CIDs. Sch
       "files": [{"path": "model.safetensors", "size": 100, "sha256": "<hex>", "cid": "<CID>"}, ...],
       "empty_folders": ["logs", ...],
       "contributors": [{"address": "0x...", "share_bps": 10000, "name": "..."}],
-      "model_card": {<YAML metadata of a Hugging Face README.md, when present>}
+      "model_card": {<YAML metadata of a Hugging Face README.md, when present>},
+      "signature": {"bundle": "model.sig", "key_fingerprint": "<hex>", "public_key": "<PEM>", "root_digest": "<hex>"}
     }
+
+`signature` is there only for a signed version (OpenSSF model signing, see `deai_gov.signing`): the bundle is one of
+the artifact's files; the key fingerprint is the SHA-256 of the public key's PEM.
 
 Shares are basis points and add up to 10,000. Files are sorted by path; paths use `/`. A `v1` manifest (before
 import profiles had names) is still read: its `import` record holds the legacy profile's parameters unnamed.
@@ -20,6 +24,7 @@ import profiles had names) is still read: its `import` record holds the legacy p
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ SCHEMA = "deai-gov/manifest/v2"
 #: Every schema this version reads; it writes only `SCHEMA`.
 READABLE_SCHEMAS = ("deai-gov/manifest/v1", SCHEMA)
 TOTAL_SHARES_BPS = 10_000
+_HEX64 = re.compile(r"\A[0-9a-f]{64}\Z")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _FORMATS = {
     ".safetensors": "safetensors",
@@ -61,6 +67,23 @@ class Contributor:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class SignatureRecord:
+    """An OpenSSF model signature that travels in the artifact: where its bundle is, who signed, what root digest."""
+
+    #: The bundle's path in the artifact (`model.sig`).
+    bundle: str
+    #: SHA-256 (hex) of `public_key`: what the registry trusts per model, and the bundle's key hint.
+    key_fingerprint: str
+    #: The signer's public key in PEM, so that anyone can check the signature offline.
+    public_key: str
+    #: The bundle's root digest (hex): SHA-256 over the signed files' digests.
+    root_digest: str
+
+    def to_json(self) -> dict[str, str]:
+        return vars(self).copy()
+
+
 @dataclass
 class Manifest:
     name: str
@@ -78,21 +101,26 @@ class Manifest:
     schema: str = SCHEMA
     #: Folders of the artifact that hold nothing (paths, sorted): a UnixFS DAG keeps them, so a pull recreates them.
     empty_folders: list[str] = field(default_factory=list)
+    signature: SignatureRecord | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": self.schema,
-            "name": self.name,
-            "version": self.version,
-            "parent_version": self.parent_version,
-            "format": self.format,
-            "license": self.license,
-            "description": self.description,
-            "artifact": {"root": self.artifact_root, "size": self.artifact_size, "import": self.import_params},
-            "files": [vars(f) for f in self.files],
-            "contributors": [vars(c) for c in self.contributors],
-            "model_card": self.model_card,
-        } | ({"empty_folders": self.empty_folders} if self.schema != "deai-gov/manifest/v1" else {})
+        return (
+            {
+                "schema": self.schema,
+                "name": self.name,
+                "version": self.version,
+                "parent_version": self.parent_version,
+                "format": self.format,
+                "license": self.license,
+                "description": self.description,
+                "artifact": {"root": self.artifact_root, "size": self.artifact_size, "import": self.import_params},
+                "files": [vars(f) for f in self.files],
+                "contributors": [vars(c) for c in self.contributors],
+                "model_card": self.model_card,
+            }
+            | ({"empty_folders": self.empty_folders} if self.schema != "deai-gov/manifest/v1" else {})
+            | ({"signature": self.signature.to_json()} if self.signature else {})
+        )
 
     def to_bytes(self) -> bytes:
         """Canonical JSON (sorted keys, no spaces, UTF-8): the same manifest always gives the same CID."""
@@ -129,6 +157,7 @@ class Manifest:
                 model_card=dict(raw.get("model_card") or {}),
                 schema=str(raw["schema"]),
                 empty_folders=[str(folder) for folder in raw.get("empty_folders", [])],
+                signature=_signature(raw.get("signature")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"the manifest is incomplete or malformed ({type(exc).__name__}: {exc})") from None
@@ -160,6 +189,27 @@ class Manifest:
             raise InputError(
                 f"{collision[0]!r} and {collision[1]!r} would be one file on a case-insensitive file system"
             )
+        if self.signature is not None:
+            self._validate_signature(self.signature, set(paths))
+
+    @staticmethod
+    def _validate_signature(signature: SignatureRecord, paths: set[str]) -> None:
+        if signature.bundle not in paths:
+            raise InputError(f"the manifest's signature bundle {signature.bundle!r} is not one of its files")
+        if not _HEX64.match(signature.root_digest) or not _HEX64.match(signature.key_fingerprint):
+            raise InputError("the manifest's signature digests are not SHA-256 in hex")
+        if hashlib.sha256(signature.public_key.encode("utf-8")).hexdigest() != signature.key_fingerprint:
+            raise InputError("the manifest's signer key fingerprint is not the SHA-256 of its public key")
+
+
+def _signature(raw: Any) -> SignatureRecord | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TypeError("signature is not an object")
+    return SignatureRecord(
+        str(raw["bundle"]), str(raw["key_fingerprint"]), str(raw["public_key"]), str(raw["root_digest"])
+    )
 
 
 def read_model_card(folder: Path) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from ..units import format_amount, format_duration
 from .approved import RewardShare, review_proposed
 from .evaluations import EvaluationRecord
 from .quality import MetricComparison
+from .signatures import VersionSignature, version_signature
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -80,6 +81,7 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
     supply = functools.cache(lambda: int(dao.read("token", "totalSupply")))
     trusted = functools.cache(lambda: _trusted_or_none(dao))  # read only when it matters
     written = versions_written(dao, proposal.actions)
+    registering = _registering(decoded)
     words = []
     for action, item, version in zip(proposal.actions, decoded, written, strict=True):
         if item is None:
@@ -99,9 +101,21 @@ def describe_actions(dao: Dao, proposal: Proposal) -> list[str]:
                     version,
                     supply,
                     trusted,
+                    registering,
                 )
             )
     return words
+
+
+def _registering(decoded: list[tuple[str | None, str, dict[str, Any]] | None]) -> dict[bytes, str]:
+    """The models the proposal registers, by id: a later call on one of them names it."""
+    from eth_utils import keccak
+
+    return {
+        keccak(text=str(item[2]["name"])): str(item[2]["name"])
+        for item in decoded
+        if item and item[0] == "registry" and item[1] == "register"
+    }
 
 
 def _trusted_or_none(dao: Dao) -> set[str]:
@@ -132,6 +146,7 @@ def _in_words(
     version: ProposedVersion | None = None,
     supply: Callable[[], int] = lambda: 0,
     trusted: Callable[[], set[str]] = set,
+    registering: dict[bytes, str] | None = None,
 ) -> str:
 
     if role == "registry":
@@ -139,7 +154,7 @@ def _in_words(
             return f"{DANGER}make {args['newOwner']} the registry's owner: it could then write versions without a vote"
         if function == "renounceOwnership":
             return f"{DANGER}leave the registry without an owner: no vote could ever change it again"
-        return describe_registry_call(dao, function, args, version)
+        return describe_registry_call(dao, function, args, version, registering)
     if role == "token":
         sym = token_symbol()
         if function == "transfer":
@@ -266,10 +281,15 @@ def _duration_words(words: str, seconds: int) -> str:
 
 
 def describe_registry_call(
-    dao: Dao, function: str, args: dict[str, Any], written: ProposedVersion | None = None
+    dao: Dao,
+    function: str,
+    args: dict[str, Any],
+    written: ProposedVersion | None = None,
+    registering: dict[bytes, str] | None = None,
 ) -> str:
     """A registry call in words, e.g. 'register acme/vision v1, artifact bafy..., manifest bafy..., by 0x...';
-    `written` is the version the call writes (`registry.versions_written`), when it writes one."""
+    `written` is the version the call writes (`registry.versions_written`), when it writes one; `registering`, the
+    models the same proposal registers (by id), named though not registered yet."""
 
     def model_of(mid: bytes) -> Any:
         try:
@@ -278,6 +298,8 @@ def describe_registry_call(
             return None
 
     def name_of(mid: bytes) -> str:
+        if registering and bytes(mid) in registering:
+            return registering[bytes(mid)]
         found = model_of(mid)
         return str(found[1]) if found is not None else _unregistered(mid)
 
@@ -312,6 +334,14 @@ def describe_registry_call(
         if args["trusted"]:
             return f"trust {args['evaluator']} as an evaluator: its evaluations of the DAO's models count from now on"
         return f"stop trusting {args['evaluator']} as an evaluator: its evaluations no longer count"
+    if function == "setSigner":
+        key = f"key sha256:{bytes(args['keyHash']).hex()}"
+        if args["trusted"]:
+            return (
+                f"trust {key} to sign {name_of(args['id'])}'s versions (OpenSSF model signing): versions "
+                "it signs count as signed from now on"
+            )
+        return f"stop trusting {key} to sign {name_of(args['id'])}'s versions: every version it signed is flagged"
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"registry.{function}({rendered})"
 
@@ -389,6 +419,9 @@ class ProposedArtifact:
     quality: tuple[MetricComparison, ...] = ()
     #: Why evaluations were not compared (no attestation service, unreadable), or None.
     quality_note: str | None = None
+    #: Its OpenSSF model signature, checked against its manifest and the keys trusted for the model; None when
+    #: the version is unsigned or its manifest could not be read.
+    signature: VersionSignature | None = None
 
     @property
     def ok(self) -> bool:
@@ -406,6 +439,7 @@ class ProposedArtifact:
             "reward_shares": [share.to_json() for share in self.reward_shares],
             "evaluations": [comparison.to_json() for comparison in self.quality],
             "evaluations_note": self.quality_note,
+            "signature": self.signature.to_json() if self.signature else None,
         }
 
 
@@ -480,6 +514,15 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
         )
         rewarded = any(to.lower() == proposed.contributor.lower() for to, _ in transfers if proposed.contributor)
         quality, note = _quality(dao, written)
+        signature = (
+            version_signature(
+                dao, sources, proposed.name, written.manifest, trusted_by_proposal=_signers_trusted(dao, info, proposed)
+            )
+            if written.manifest
+            else None
+        )
+        if signature is not None and signature.problem and problem is None:
+            problem = f"its signature does not hold: {signature.problem}"
         artifacts.append(
             ProposedArtifact(
                 proposed.name,
@@ -491,12 +534,31 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
                 tuple(shares),
                 tuple(quality),
                 note,
+                signature,
             )
         )
     described = full_description(sources, info.proposal.description)
     return ProposalReview(
         info, simulation, artifacts, described, _reward_check(dao, policy, policy_note, info, versions, transfers)
     )
+
+
+def _signers_trusted(dao: Dao, info: ProposalInfo, proposed: ProposedVersion) -> frozenset[str]:
+    """The key fingerprints (hex) the proposal trusts to sign `proposed`'s model."""
+    from ..names import model_id
+
+    registry, wanted = dao.address("registry").lower(), model_id(proposed.name)
+    found = set()
+    for action in info.proposal.actions:
+        if action.target.lower() != registry:
+            continue
+        try:
+            function, args = decode_call("ModelRegistry", action.calldata)
+        except ValueError:
+            continue
+        if function == "setSigner" and args["trusted"] and bytes(args["id"]) == wanted:
+            found.add(bytes(args["keyHash"]).hex())
+    return frozenset(found)
 
 
 def _adopted(dao: Dao, sources: list[BlockSource]) -> tuple[RewardPolicy | None, str | None]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..dao.deployed import Dao
     from ..ipfs.stores import BlockSource
     from .evaluations import EvaluationRecord
+    from .signatures import VersionSignature
 
 BEGIN = "<!-- deai-gov:approval -->"
 END = "<!-- /deai-gov:approval -->"
@@ -59,6 +60,7 @@ def approval_section(dao: Dao, name: str, version: int | None, sources: list[Blo
         if (dao.records_attestation_service)
         else []
     )
+    signature = _signature(dao, sources, name, approval) if sources else None
     how = "made current again by rollback proposal" if approval.made_current else "written by proposal"
     rows = [
         ("Model", f"`{name}` version {number}"),
@@ -74,6 +76,16 @@ def approval_section(dao: Dao, name: str, version: int | None, sources: list[Blo
         ("Executed in", f"`{approval.tx_hash}` (block {approval.block:,})"),
         ("Registry", f"`{dao.address('registry')}` on chain {dao.chain.chain_id}"),
     ]
+    if signature is not None:
+        trust = "trusted for the model by the DAO" if signature.trusted else "NOT trusted for the model by the DAO"
+        state = "holds" if signature.verified else "NOT checked" if not signature.checked else "does NOT hold"
+        rows.append(
+            (
+                "Signed by",
+                f"key `sha256:{signature.fingerprint}` ({trust}; OpenSSF model signing, `model.sig`, root digest "
+                f"`{signature.root_digest}`): the signature {state}",
+            )
+        )
     for label, metric, value, count in measured:
         rows.append(
             (
@@ -101,8 +113,18 @@ def approval_section(dao: Dao, name: str, version: int | None, sources: list[Blo
             {"benchmark": label, "metric": metric, "value": format_fixed(value), "evaluators": count}
             for label, metric, value, count in measured
         ],
+        "signature": signature.to_json() if signature is not None else None,
     }
     return CardSection("\n".join(lines) + "\n", facts)
+
+
+def _signature(dao: Dao, sources: list[BlockSource], name: str, approval: Any) -> VersionSignature | None:
+    """The version's model signature, checked (None when it is unsigned)."""
+    from .approved import fetch_version_manifest, resolve
+    from .signatures import version_signature
+
+    approved = resolve(dao, name, approval.version.number, allow_suspended=True, allow_rolled_back=True)
+    return version_signature(dao, sources, name, fetch_version_manifest(sources, approved))
 
 
 def _measured(records: list[EvaluationRecord], name: str, version: int) -> list[tuple[str, str, int, int]]:

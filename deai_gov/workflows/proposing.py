@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..ipfs.blockcid import normalize_cid, to_text
 from ..ipfs.content import publish
 from ..ipfs.importer import import_bytes, list_files
-from ..ipfs.manifest import Contributor
+from ..ipfs.manifest import Contributor, SignatureRecord
 from ..ipfs.pinning import PinningService, PinStatus, pin_and_wait
 from ..ipfs.profiles import DEFAULT_PROFILE, profile_named
 from ..ipfs.stores import EmbeddedStore
@@ -26,6 +26,7 @@ from ..ipfs.stores import EmbeddedStore
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
     from ..ipfs.stores import BlockStore
+    from .signatures import FolderSignature
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class VersionContent:
     manifest_cid: str
     where: str
     pins: tuple[PinStatus, ...] = ()
+    #: The model signature published with it (its manifest's record), if any.
+    signature: SignatureRecord | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,7 @@ class VersionContent:
             "manifest_cid": self.manifest_cid,
             "where": self.where,
             "pins": [pin.to_json() for pin in self.pins],
+            "signature": self.signature.to_json() if self.signature else None,
         }
 
 
@@ -100,6 +104,7 @@ def publish_version(
     progress: Callable[[int], None] | None = None,
     pin: PinRequest | None = None,
     on_pin: Callable[[PinStatus], None] | None = None,
+    signature: FolderSignature | None = None,
 ) -> VersionContent:
     """Publish the model at `path` (with its manifest) into `store`, then have it pinned remotely if asked.
 
@@ -117,6 +122,8 @@ def publish_version(
         progress: called with the bytes read so far.
         pin: a pinning service to keep the artifact and manifest, waited for until both are pinned.
         on_pin: called with each pin request when made, and when its status changes.
+        signature: the folder's model signature (`signatures.sign_or_check_folder`): recorded in the manifest, and
+            the files published are checked to be those it signs before the manifest is stored.
 
     Returns:
         The version's CIDs, where they are, and the pin requests.
@@ -140,10 +147,13 @@ def publish_version(
             copy=copy and store is not None,
             include_hidden=include_hidden,
             profile=import_profile,
+            signature=signature.record if signature else None,
+            check_manifest=signature.check_published if signature else None,
         )
+    record = signature.record if signature else None
     if store is None:
         return VersionContent(
-            published.artifact_cid, published.manifest_cid, "not published: a dry run computes them only"
+            published.artifact_cid, published.manifest_cid, "not published: a dry run computes them only", (), record
         )
     where = f"published to the {store.name}"
     if not copy:
@@ -160,7 +170,7 @@ def publish_version(
             timeout=pin.timeout,
             on_change=on_pin,
         )
-    return VersionContent(published.artifact_cid, published.manifest_cid, where, tuple(pins))
+    return VersionContent(published.artifact_cid, published.manifest_cid, where, tuple(pins), record)
 
 
 def check_content_request(

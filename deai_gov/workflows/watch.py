@@ -69,6 +69,7 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "ModelRetired",
             "GuardianChanged",
             "EvaluatorSet",
+            "SignerSet",
             "RewardPolicyAdopted",
         ),
     ),
@@ -476,6 +477,9 @@ class _Decoder:
         if name == "EvaluatorSet":
             trusted = "now trusted" if args["trusted"] else "no longer trusted"
             return f"evaluator {self._who(args['evaluator'])} {trusted}"
+        if name == "SignerSet":
+            trusted = "now trusted" if args["trusted"] else "no longer trusted"
+            return f"{model}: signer key sha256:{str(args['keyHash']).removeprefix('0x')[:16]}… {trusted}"
         if name == "ProposalExtended":
             return f"proposal {pid}'s vote extended to {format_time(int(args['extendedDeadline']))}"
         if name == "ProposalGuardianSet":

@@ -31,6 +31,7 @@ from deai_gov.workflows.modelcard import CardSection
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.quality import MetricComparison
+from deai_gov.workflows.signatures import VersionSignature
 from deai_gov.workflows.simulation import ProposalCheck
 from deai_gov.workflows.submission import ExistingProposal
 
@@ -52,7 +53,7 @@ SAMPLES: dict[str, Any] = {
     "CardSection": CardSection(
         "<!-- deai-gov:approval -->\n",
         Approval(3, "0x" + "cd" * 32, 9, 10, 0, 0, ProposalState.EXECUTED, "acme/vision", VERSION).to_json()
-        | {"chain_id": 1, "registry": ADDRESS, "evaluations": []},
+        | {"chain_id": 1, "registry": ADDRESS, "evaluations": [], "signature": None},
     ),
     "ApprovedVersion": ApprovedVersion("acme/vision", MODEL, VERSION),
     "CidUse": CidUse(CID, "acme/vision", VERSION, "artifact", "active", None, "pruned"),
@@ -84,6 +85,7 @@ SAMPLES: dict[str, Any] = {
     "Ballot": Ballot(ADDRESS, Support.FOR, 5, 7, "why", False, 9, "0x" + "ab" * 32),
     "ProposalReview": ProposalReview(INFO, [None], [], None),
     "ProposedArtifact": ProposedArtifact("acme/vision", 2, CID, CID, None),
+    "VersionSignature": VersionSignature("ab" * 32, "cd" * 32, True, "the DAO", None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
     "ExistingProposal": ExistingProposal(3, ProposalState.ACTIVE),
     "StoredAccount": StoredAccount("alice", ADDRESS, Path("alice.json")),
