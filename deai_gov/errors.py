@@ -21,6 +21,7 @@ The families, most general first:
         BlockNotFound (LookupError)     no source had the block
         BlockMismatch                   sources answered with bytes that do not hash to the CID
       IpfsNodeError                   the local IPFS node did not start or stopped
+      ServiceError                    a service outside the DAO (an MLflow tracking server) failed or answered wrongly
 
 The library raises facts; what they mean for a process (its exit code) is the CLI's to say (`deai_gov.cli.errors`).
 Revert data is turned into sentences by `deai_gov.contracts.reverts`.
@@ -133,3 +134,8 @@ class BlockMismatch(StoreError):
 
 class IpfsNodeError(DeaiGovError):
     """The local IPFS node is not installed, did not start, or stopped unexpectedly."""
+
+
+class ServiceError(DeaiGovError):
+    """A service outside the DAO that an integration talks to (an MLflow tracking server) could not be reached,
+    refused, or answered something that is not what its API documents; the message names the service."""

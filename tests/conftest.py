@@ -203,7 +203,9 @@ def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 # ------------------------------------------------------------------ markers: network and slow, by fixture and module
 
 #: Fixtures that start a node process (anvil, js-ipfs, the pinning service), or need one.
-NODE_FIXTURES = frozenset({"anvil", "anvil_world", "anvil_undelegated", "ipfs_node", "pinning_service_url"})
+NODE_FIXTURES = frozenset(
+    {"anvil", "anvil_world", "anvil_undelegated", "ipfs_node", "pinning_service_url", "mlflow_server"}
+)
 #: Modules whose tests start nodes of their own (or every test needs one).
 NODE_MODULES = {
     "test_faults.py": "kills, stalls and restarts anvils and IPFS nodes of its own",

@@ -102,7 +102,10 @@ def test_there_is_no_import_cycle() -> None:
 LAYERS: list[tuple[tuple[str, str], ...]] = [
     (("__main__", "`python -m deai_gov`"),),
     (("cli", "parse options, confirm, render text or JSON, map errors to exit codes and hints"),),
-    (("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),),
+    (
+        ("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),
+        ("integrations", "bridges to where models live: the MLflow registry as a source and a mirror"),
+    ),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),
     (("merit", "evaluations as EAS attestations (on chain, and signed off chain), benchmarks, the reward policy"),),

@@ -3,10 +3,10 @@ lists the commands of a group without importing the modules that implement them 
 takes far longer than click). A command's module is imported when the command is looked up to run, to print its
 own help, or to complete its options.
 
-The groups themselves (`account`, `dao`, `eval`, `model`, `node`, `proposal`) are defined here, with their help
-texts, so that a group's `--help` costs no more than click; their modules add the commands to them. A test checks
-that each summary is the short help click derives from the command itself, and that the table lists exactly the
-commands the modules define.
+The groups themselves (`account`, `dao`, `eval`, `mlflow`, `model`, `node`, `proposal`) are defined here, with their
+help texts, so that a group's `--help` costs no more than click; their modules add the commands to them. A test
+checks that each summary is the short help click derives from the command itself, and that the table lists exactly
+the commands the modules define.
 """
 
 from __future__ import annotations
@@ -150,6 +150,11 @@ COMMANDS = {
                 "Models in the registry: list, show, versions, approval, pull, verify, export and import; publish "
                 "and propose; suspend and unsuspend (guardian).",
             ),
+            "mlflow": (
+                "mlflow",
+                "The MLflow model registry: propose a version from it, mirror the DAO's decisions onto its aliases, "
+                "draft proposals from its webhooks.",
+            ),
             "node": ("node", "A local devnet kept between commands: start, stop, status."),
             "proposal": (
                 "proposal",
@@ -281,6 +286,16 @@ MODEL_COMMANDS = _table(
     },
 )
 
+MLFLOW_COMMANDS = _table(
+    "deai_gov.cli.mlflow",
+    {
+        "propose": (
+            "propose",
+            "Propose an MLflow model version (models:/NAME/VERSION or @ALIAS) as a DAO model's next version.",
+        ),
+    },
+)
+
 EVAL_COMMANDS = _table(
     "deai_gov.cli.evaluate",
     {
@@ -387,6 +402,14 @@ def eval_(ctx: click.Context) -> None:
 def model(ctx: click.Context) -> None:
     """Models in the registry: list, show, versions, approval, pull, verify, export and import; publish and propose;
     suspend and unsuspend (guardian)."""
+    _make_session(ctx)
+
+
+@click.group(cls=LazyGroup, table=MLFLOW_COMMANDS)
+@click.pass_context
+def mlflow(ctx: click.Context) -> None:
+    """The MLflow model registry: propose a version from it, mirror the DAO's decisions onto its aliases, draft
+    proposals from its webhooks."""
     _make_session(ctx)
 
 

@@ -15,6 +15,7 @@ from ..errors import (
     ChainError,
     DeaiGovError,
     InputError,
+    ServiceError,
     StoreError,
     TransactionError,
     VerificationError,
@@ -32,7 +33,7 @@ class ExitCode(IntEnum):
     CHAIN = 4  # the RPC node is unreachable or answered unexpectedly
     REVERTED = 5  # a transaction would revert, or did
     VERIFICATION = 6  # content does not match what the registry records
-    UNAVAILABLE = 7  # content could not be fetched from any source
+    UNAVAILABLE = 7  # content could not be fetched from any source, or a service (MLflow) failed
     INTERRUPTED = 130
 
 
@@ -41,6 +42,7 @@ EXIT_CODES: list[tuple[type[DeaiGovError], ExitCode]] = [
     (BlockMismatch, ExitCode.VERIFICATION),  # a StoreError whose sources answered wrong bytes: a mismatch
     (VerificationError, ExitCode.VERIFICATION),
     (StoreError, ExitCode.UNAVAILABLE),
+    (ServiceError, ExitCode.UNAVAILABLE),
     (TransactionError, ExitCode.REVERTED),
     (ChainError, ExitCode.CHAIN),
     (InputError, ExitCode.INPUT),

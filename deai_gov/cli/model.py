@@ -794,6 +794,7 @@ def _content(
             pin=pin,
             on_pin=_pin_line,
             signature=signature,
+            source=options.get("source"),
         )
     echo(f"artifact {content.artifact_cid}, manifest {content.manifest_cid} ({content.where})", err=True)
     return content
@@ -1177,6 +1178,9 @@ _common = [
     DESCRIPTION_OPTION,
     DESCRIPTION_FILE_OPTION,
 ]
+#: What a proposal of files taken from elsewhere (`mlflow propose`) takes: the files are downloaded to a folder
+#: that is gone afterwards, so they are copied into the store, and there are no CIDs to give instead.
+SOURCED_OPTIONS = [option for option in _common if option not in (ARTIFACT_OPTION, MANIFEST_OPTION, NO_COPY_OPTION)]
 #: What `model publish` takes: how PATH is published and who contributed it.
 _publishing = [
     CONTRIBUTOR_OPTION,
@@ -1255,11 +1259,24 @@ def _current_or_none(session: Session, name: str) -> int:
 @click.pass_obj
 def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Register NAME with version 1 from PATH (published first) or given CIDs."""
+    propose_registration(session, reference[0], path, options)
+
+
+def propose_version(session: Session, name: str, path: Path, options: dict[str, Any]) -> None:
+    """Propose PATH as NAME's next version: a registration for a model not registered yet, else an upgrade (what
+    `mlflow propose` does with the files it downloaded). `options` are `model propose`'s, `source` among them."""
+    if _current_or_none(session, name):
+        propose_upgrade(session, name, path, options)
+    else:
+        propose_registration(session, name, path, options)
+
+
+def propose_registration(session: Session, name: str, path: Path | None, options: dict[str, Any]) -> None:
+    """`model propose register`: publish, draft with the reward, merit and signer actions, submit."""
     from ..dao.registry import check_registrable, register_action
     from ..errors import InputError
     from ..workflows.signatures import signature_note
 
-    name, _ = reference
     refusal = None
     try:
         check_registrable(session.dao, name)
@@ -1288,10 +1305,14 @@ def register(session: Session, reference: tuple[str, int | None], path: Path | N
 @click.pass_obj
 def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Propose a new version of NAME from PATH (published first) or given CIDs."""
+    propose_upgrade(session, reference[0], path, options)
+
+
+def propose_upgrade(session: Session, name: str, path: Path | None, options: dict[str, Any]) -> None:
+    """`model propose upgrade`: publish, draft with the reward, merit and signer actions, submit."""
     from ..dao.registry import check_changeable, upgrade_action
     from ..workflows.signatures import signature_note
 
-    name, _ = reference
     info = check_changeable(session.dao, name)
     version = info.latest_version + 1
     _check_signer_first(session, name, options)

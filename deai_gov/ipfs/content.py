@@ -103,6 +103,7 @@ def publish(
     profile: ImportProfile = DEFAULT_PROFILE,
     signature: SignatureRecord | None = None,
     check_manifest: Callable[[Manifest], None] | None = None,
+    source: dict[str, str] | None = None,
 ) -> Published:
     """Import `path` (file or folder) into `store` with the import `profile`, then build, validate and publish
     its manifest, which records the profile.
@@ -130,6 +131,7 @@ def publish(
         signature: The model signature whose bundle is among the files, recorded in the manifest.
         check_manifest: Called with the manifest once the files are imported and before it is stored: an exception
             it raises (a signature that does not sign these very files, say) stops the publish there.
+        source: Where the version came from outside the DAO (an MLflow model version), recorded in the manifest.
 
     Returns:
         The artifact's root CID and the manifest's CID (what a registry action records), and the manifest.
@@ -187,6 +189,7 @@ def publish(
         description=description,
         model_card=card,
         signature=signature,
+        source=dict(source or {}),
     )
     manifest.validate()
     if check_manifest is not None:

@@ -12,11 +12,13 @@ It is published to IPFS beside the artifact; the registry records both CIDs. Sch
       "empty_folders": ["logs", ...],
       "contributors": [{"address": "0x...", "share_bps": 10000, "name": "..."}],
       "model_card": {<YAML metadata of a Hugging Face README.md, when present>},
-      "signature": {"bundle": "model.sig", "key_fingerprint": "<hex>", "public_key": "<PEM>", "root_digest": "<hex>"}
+      "signature": {"bundle": "model.sig", "key_fingerprint": "<hex>", "public_key": "<PEM>", "root_digest": "<hex>"},
+      "source": {"kind": "mlflow", "server": "https://…", "model": "vision", "version": "3", "run_id": "…"}
     }
 
 `signature` is there only for a signed version (OpenSSF model signing, see `deai_gov.signing`): the bundle is one of
-the artifact's files; the key fingerprint is the SHA-256 of the public key's PEM.
+the artifact's files; the key fingerprint is the SHA-256 of the public key's PEM. `source` is there only for a
+version taken from another registry (an MLflow model version): where it came from, as text.
 
 Shares are basis points and add up to 10,000. Files are sorted by path; paths use `/`. A `v1` manifest (before
 import profiles had names) is still read: its `import` record holds the legacy profile's parameters unnamed.
@@ -102,6 +104,8 @@ class Manifest:
     #: Folders of the artifact that hold nothing (paths, sorted): a UnixFS DAG keeps them, so a pull recreates them.
     empty_folders: list[str] = field(default_factory=list)
     signature: SignatureRecord | None = None
+    #: Where the version came from outside the DAO (`kind`, then that kind's fields), or {}.
+    source: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return (
@@ -120,6 +124,7 @@ class Manifest:
             }
             | ({"empty_folders": self.empty_folders} if self.schema != "deai-gov/manifest/v1" else {})
             | ({"signature": self.signature.to_json()} if self.signature else {})
+            | ({"source": self.source} if self.source else {})
         )
 
     def to_bytes(self) -> bytes:
@@ -158,6 +163,7 @@ class Manifest:
                 schema=str(raw["schema"]),
                 empty_folders=[str(folder) for folder in raw.get("empty_folders", [])],
                 signature=_signature(raw.get("signature")),
+                source=_source(raw.get("source")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"the manifest is incomplete or malformed ({type(exc).__name__}: {exc})") from None
@@ -191,6 +197,12 @@ class Manifest:
             )
         if self.signature is not None:
             self._validate_signature(self.signature, set(paths))
+        if self.source and (
+            "kind" not in self.source
+            or len(self.source) > 16
+            or any(len(key) > 64 or len(value) > 2048 for key, value in self.source.items())
+        ):
+            raise InputError("the manifest's source must name its kind, in at most 16 short text fields")
 
     @staticmethod
     def _validate_signature(signature: SignatureRecord, paths: set[str]) -> None:
@@ -200,6 +212,14 @@ class Manifest:
             raise InputError("the manifest's signature digests are not SHA-256 in hex")
         if hashlib.sha256(signature.public_key.encode("utf-8")).hexdigest() != signature.key_fingerprint:
             raise InputError("the manifest's signer key fingerprint is not the SHA-256 of its public key")
+
+
+def _source(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise TypeError("source is not an object of text fields")
+    return dict(raw)
 
 
 def _signature(raw: Any) -> SignatureRecord | None:

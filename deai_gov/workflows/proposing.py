@@ -105,6 +105,7 @@ def publish_version(
     pin: PinRequest | None = None,
     on_pin: Callable[[PinStatus], None] | None = None,
     signature: FolderSignature | None = None,
+    source: dict[str, str] | None = None,
 ) -> VersionContent:
     """Publish the model at `path` (with its manifest) into `store`, then have it pinned remotely if asked.
 
@@ -124,6 +125,7 @@ def publish_version(
         on_pin: called with each pin request when made, and when its status changes.
         signature: the folder's model signature (`signatures.sign_or_check_folder`): recorded in the manifest, and
             the files published are checked to be those it signs before the manifest is stored.
+        source: where the version came from outside the DAO (an MLflow model version), for its manifest.
 
     Returns:
         The version's CIDs, where they are, and the pin requests.
@@ -149,6 +151,7 @@ def publish_version(
             profile=import_profile,
             signature=signature.record if signature else None,
             check_manifest=signature.check_published if signature else None,
+            source=source,
         )
     record = signature.record if signature else None
     if store is None:

@@ -60,7 +60,9 @@ def reachable(group: click.Group) -> set[int]:
 def test_the_table_lists_exactly_the_commands_the_modules_define() -> None:
     modules = every_cli_module()
     groups = lazy_groups()
-    assert sorted(groups) == [f"deai-gov{g}" for g in ("", " account", " dao", " eval", " model", " node", " proposal")]
+    assert sorted(groups) == [
+        f"deai-gov{g}" for g in ("", " account", " dao", " eval", " mlflow", " model", " node", " proposal")
+    ]
     for path, group in groups.items():
         for name, info in group.table.items():
             command = getattr(importlib.import_module(info.module), info.attribute)

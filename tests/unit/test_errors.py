@@ -25,6 +25,7 @@ from deai_gov.errors import (
     IpfsNodeError,
     RpcBusy,
     RpcError,
+    ServiceError,
     SimulationUnavailable,
     StoreError,
     TransactionError,
@@ -55,6 +56,7 @@ DOCUMENTED_EXIT_CODES: dict[type[DeaiGovError], int] = {
     SimulationUnavailable: 1,
     RpcBusy: 4,
     HookFailed: 1,
+    ServiceError: 7,
 }
 
 

@@ -1,0 +1,218 @@
+"""The MLflow model registry through the CLI, against a real MLflow tracking server (mlflow 3.17.2, its own
+environment) and a DAO on anvil: a registered MLflow version is proposed with `mlflow propose` (by number or alias),
+its files downloaded through the server's artifact proxy and published with its source in the manifest, then
+executed and pulled byte for byte; a server answering wrongly (paths escaping the folder, sizes it does not keep,
+not JSON, refusals) is one line and nothing is proposed."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from deai_gov.chain.client import send
+from deai_gov.cli import main
+from deai_gov.dao import governance as gov
+from deai_gov.dev.devnet import Anvil, advance_time, free_port
+
+from .helpers import VOTING_DELAY, deploy_recorded, finish, people_from
+from .mlflow_server import MlflowServer
+
+FILES = {"MLmodel": b"flavors:\n  python_function: {}\n", "model.pkl": b"\x80\x04weights", "data/vocab.txt": b"a\nb\n"}
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    with MlflowServer(tmp_path_factory.mktemp("mlflow")) as running:
+        yield running
+
+
+@pytest.fixture
+def dao(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A DAO on anvil, alice's account in this test's home, an embedded store."""
+    from deai_gov.chain.client import connect
+
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    people = people_from(anvil.dev_keys())
+    record = tmp_path / "deployment.json"
+    deployed = deploy_recorded(connect(anvil.url), people, record, delegated=True)
+    password = tmp_path / "password.txt"
+    password.write_text("mlflow\n")
+    secret = tmp_path / "alice.key"
+    secret.write_text(anvil.dev_keys()[1])
+    assert run("--password-file", str(password), "account", "import", "alice", "--secret-file", str(secret))[0] == 0
+    base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
+    signer = ["--account", "alice", "--password-file", str(password), "--yes"]
+    return {"dao": deployed, "people": people, "base": base, "signer": signer}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is a bug, never an outcome
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cli(d: dict[str, Any], *args: str, sign: bool = False) -> tuple[int, str, str]:
+    return run(*d["base"], *(d["signer"] if sign else []), *args)
+
+
+def carried(d: dict[str, Any], pid: int) -> None:
+    """alice (with carol's delegation) votes for; the vote ends; queued and executed."""
+    chain = d["dao"].chain
+    advance_time(chain, VOTING_DELAY + 1)
+    send(chain, d["people"].alice, gov.vote(d["dao"], pid, gov.Support.FOR, ""))
+    finish(d["dao"], d["people"], pid)
+
+
+def test_an_mlflow_version_is_proposed_with_its_source_executed_and_pulled_byte_for_byte(
+    mlflow_server: MlflowServer, dao: dict[str, Any], tmp_path: Path
+) -> None:
+    version = mlflow_server.log_model("vision", FILES)
+    run_id = mlflow_server.version("vision", version)["run_id"]
+    code, out, err = cli(dao, "--json", "mlflow", "propose", f"models:/vision/{version}", "--tracking-uri",
+                         mlflow_server.url, "--name", "acme/vision", sign=True)  # fmt: skip
+    assert code == 0, err
+    size = sum(len(data) for data in FILES.values())
+    assert f"3 files, {size} bytes from MLflow {mlflow_server.url}: vision version {version}, run {run_id}" in err
+    proposed = json.loads(out)
+    code, out, _ = cli(dao, "--json", "proposal", "show", str(proposed["proposal_id"]))
+    [artifact] = json.loads(out)["artifacts"]
+    assert artifact["ok"] and artifact["name"] == "acme/vision" and artifact["version"] == 1
+    carried(dao, proposed["proposal_id"])
+
+    pulled = tmp_path / "pulled"
+    code, out, err = cli(dao, "--json", "model", "pull", "acme/vision", "--to", str(pulled))
+    assert code == 0, err
+    assert {str(p.relative_to(pulled)): p.read_bytes() for p in pulled.rglob("*") if p.is_file()} == FILES
+    from deai_gov.ipfs.blockcid import from_text
+    from deai_gov.ipfs.content import fetch_manifest
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "store")
+    manifest = fetch_manifest([store], from_text(json.loads(out)["manifest_cid"]))
+    store.close()
+    assert manifest.source == {"kind": "mlflow", "server": mlflow_server.url, "model": "vision", "version": version,
+                               "run_id": run_id}  # fmt: skip
+
+    # the next MLflow version, named by an alias, is proposed as an upgrade
+    newer = mlflow_server.log_model("vision", FILES | {"model.pkl": b"\x80\x04better weights"})
+    mlflow_server.call("POST", "registered-models/alias", name="vision", alias="champion", version=newer)
+    code, out, err = cli(dao, "--json", "mlflow", "propose", "models:/vision@champion", "--tracking-uri",
+                         mlflow_server.url, "--name", "acme/vision", sign=True)  # fmt: skip
+    assert code == 0, err
+    code, out, _ = cli(dao, "proposal", "show", str(json.loads(out)["proposal_id"]))
+    assert "upgrade acme/vision to v2" in out and "available and matches" in out
+
+
+def test_bad_requests_and_an_unknown_version_are_one_line(mlflow_server: MlflowServer, dao: dict[str, Any]) -> None:
+    base = ["mlflow", "propose", "--tracking-uri", mlflow_server.url, "--name", "acme/vision"]
+    cases = [
+        ([*base, "models:/vision"], 3, "is not an MLflow model URI"),
+        ([*base, "runs:/abc/model"], 3, "is not an MLflow model URI"),
+        ([*base, "models:/nothing/7"], 7, "answered /api/2.0/mlflow/model-versions/get with HTTP 404: Model Version"),
+        (["mlflow", "propose", "models:/vision/1", "--name", "acme/vision", "--tracking-uri", "ftp://x"], 3,
+         "is not an MLflow tracking server URL"),
+        (["mlflow", "propose", "models:/vision/1", "--name", "acme/vision", "--tracking-uri",
+          f"http://127.0.0.1:{free_port()}"], 7, "cannot reach the MLflow server"),
+        (["mlflow", "propose", "models:/vision/1", "--name", "Acme/Vision", "--tracking-uri", mlflow_server.url], 3,
+         "not a valid model name"),
+    ]  # fmt: skip
+    for args, want, said in cases:
+        code, _, err = cli(dao, *args, sign=True)
+        assert code == want and said in err and err.strip().count("\n") == 0, (args, code, err)
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """An MLflow server that answers what `answers` says, per path."""
+
+    answers: ClassVar[dict[str, tuple[int, bytes]]] = {}
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        status, body = self.answers.get(path, (404, b'{"message": "no"}'))
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def hostile_server(answers: dict[str, tuple[int, bytes]]) -> tuple[ThreadingHTTPServer, str]:
+    handler = type("Handler", (_Hostile,), {"answers": answers})
+    http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    return http, f"http://127.0.0.1:{http.server_address[1]}"
+
+
+VERSION = json.dumps({"model_version": {"name": "vision", "version": "1", "source": "x", "run_id": "r",
+                                        "status": "READY"}}).encode()  # fmt: skip
+URI = json.dumps({"artifact_uri": "mlflow-artifacts:/0/r/artifacts/model"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("answers", "said"),
+    [
+        ({"/api/2.0/mlflow/model-versions/get": (200, b"<html>")}, "with something that is not JSON"),
+        ({"/api/2.0/mlflow/model-versions/get": (200, b"[" * 100_000)}, "with something that is not JSON"),
+        ({"/api/2.0/mlflow/model-versions/get": (200, b'{"model_version": 5}')}, "described no model version"),
+        (
+            {"/api/2.0/mlflow/model-versions/get": (200, VERSION.replace(b"READY", b"FAILED_REGISTRATION"))},
+            "is FAILED_REGISTRATION in MLflow, not READY",
+        ),
+        (
+            {
+                "/api/2.0/mlflow/model-versions/get": (200, VERSION),
+                "/api/2.0/mlflow/model-versions/get-download-uri": (
+                    200,
+                    json.dumps({"artifact_uri": "s3://bucket/model"}).encode(),
+                ),
+            },
+            "outside the server's artifact proxy",
+        ),
+        (
+            {
+                "/api/2.0/mlflow/model-versions/get": (200, VERSION),
+                "/api/2.0/mlflow/model-versions/get-download-uri": (200, URI),
+                "/api/2.0/mlflow-artifacts/artifacts": (
+                    200,
+                    json.dumps({"files": [{"path": "../../etc/passwd", "is_dir": False, "file_size": 5}]}).encode(),
+                ),
+            },
+            "listed an artifact path deai-gov cannot publish",
+        ),
+        (
+            {
+                "/api/2.0/mlflow/model-versions/get": (200, VERSION),
+                "/api/2.0/mlflow/model-versions/get-download-uri": (200, URI),
+                "/api/2.0/mlflow-artifacts/artifacts": (
+                    200,
+                    json.dumps({"files": [{"path": "w.bin", "is_dir": False, "file_size": 2}]}).encode(),
+                ),
+                "/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/model/w.bin": (200, b"more than two bytes"),
+            },
+            "sent more than 2 bytes for w.bin",
+        ),
+        ({"/api/2.0/mlflow/model-versions/get": (401, b"{}")}, "refused the credentials"),
+    ],
+)
+def test_a_hostile_server_is_one_line_and_nothing_is_proposed(
+    dao: dict[str, Any], answers: dict[str, tuple[int, bytes]], said: str
+) -> None:
+    http, url = hostile_server(answers)
+    try:
+        code, out, err = cli(dao, "mlflow", "propose", "models:/vision/1", "--tracking-uri", url, "--name",
+                             "acme/vision", sign=True)  # fmt: skip
+    finally:
+        http.shutdown()
+    assert code == 7 and said in err and err.strip().count("\n") == 0, err
+    assert gov.list_proposals(dao["dao"]) == [] and out == ""
