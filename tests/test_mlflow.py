@@ -216,3 +216,74 @@ def test_a_hostile_server_is_one_line_and_nothing_is_proposed(
         http.shutdown()
     assert code == 7 and said in err and err.strip().count("\n") == 0, err
     assert gov.list_proposals(dao["dao"]) == [] and out == ""
+
+
+def test_mlflow_sync_moves_the_alias_with_the_dao_and_refuses_files_that_differ(
+    mlflow_server: MlflowServer, dao: dict[str, Any], tmp_path: Path
+) -> None:
+    """v1 and v2 proposed from MLflow and executed: the alias follows, with the vote's tags; a rollback moves it
+    back; MLflow files changed after the vote are refused (the alias removed); a retirement removes it."""
+    from deai_gov.dao import registry as reg
+
+    url, cursor = mlflow_server.url, tmp_path / "sync.cursor"
+
+    def proposed(version: str) -> int:
+        code, out, err = cli(dao, "--json", "mlflow", "propose", f"models:/sync-me/{version}", "--tracking-uri", url,
+                             "--name", "acme/sync-me", sign=True)  # fmt: skip
+        assert code == 0, err
+        return int(json.loads(out)["proposal_id"])
+
+    def synced() -> list[dict[str, Any]]:
+        code, out, err = cli(dao, "--json", "mlflow", "sync", "--tracking-uri", url, "--cursor", str(cursor),
+                             "--from", "deployment", "--depth", "0", "--once")  # fmt: skip
+        assert code in (0, 6), err
+        return [json.loads(line) for line in out.splitlines()]
+
+    def holder() -> str | None:
+        found = mlflow_server.call("GET", "registered-models/get", name="sync-me")["registered_model"]
+        aliases = {item["alias"]: item["version"] for item in found.get("aliases", [])}
+        return aliases.get("dao-approved")
+
+    first = mlflow_server.log_model("sync-me", FILES)
+    pid = proposed(first)
+    carried(dao, pid)
+    [result] = synced()
+    assert (result["action"], result["mlflow_version"], holder()) == ("set", first, first), result
+    tags = {tag["key"]: tag["value"] for tag in mlflow_server.version("sync-me", first)["tags"]}
+    v1 = reg.get_version(dao["dao"], "acme/sync-me", 1)
+    assert tags["deai-gov.proposal"] == str(pid) and tags["deai-gov.version"] == "1"
+    assert tags["deai-gov.tally"] == "for 700 MDL, against 0 MDL, abstain 0 MDL"
+    assert (tags["deai-gov.artifact_cid"], tags["deai-gov.manifest_cid"]) == (v1.artifact_cid, v1.manifest_cid)
+    assert synced() == []  # resumed from the cursor: nothing new
+
+    second = mlflow_server.log_model("sync-me", FILES | {"model.pkl": b"\x80\x04v2"})
+    carried(dao, proposed(second))
+    assert [r["action"] for r in synced()] == ["set"] and holder() == second
+
+    code, out, err = cli(dao, "--json", "model", "propose", "rollback", "acme/sync-me@1", sign=True)
+    assert code == 0, err
+    rollback = int(json.loads(out)["proposal_id"])
+    carried(dao, rollback)
+    [result] = synced()
+    assert (result["action"], holder()) == ("set", first)
+    tags = {tag["key"]: tag["value"] for tag in mlflow_server.version("sync-me", first)["tags"]}
+    assert tags["deai-gov.proposal"] == str(rollback)  # the rollback is what made it current
+
+    # v3 proposed, then its files changed in MLflow before the vote executed: refused, the alias removed
+    third = mlflow_server.log_model("sync-me", FILES | {"model.pkl": b"\x80\x04v3"})
+    pid = proposed(third)
+    run_id = mlflow_server.version("sync-me", third)["run_id"]
+    import requests
+
+    url_file = f"{url}/api/2.0/mlflow-artifacts/artifacts/0/{run_id}/artifacts/model/model.pkl"
+    assert requests.put(url_file, data=b"\x80\x04v4", timeout=30).ok
+    carried(dao, pid)
+    [result] = synced()
+    assert result["action"] == "refused" and "model.pkl changed" in result["detail"] and holder() is None
+
+    code, out, err = cli(dao, "--json", "model", "propose", "retire", "acme/sync-me", "--reason", "done", sign=True)
+    assert code == 0, err
+    mlflow_server.call("POST", "registered-models/alias", name="sync-me", alias="dao-approved", version=second)
+    carried(dao, int(json.loads(out)["proposal_id"]))
+    [result] = synced()
+    assert (result["action"], holder()) == ("removed", None), result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,7 @@ TRACKING_URI_OPTION = click.option(
 @_with(SOURCED_OPTIONS)
 @json_option
 @click.pass_obj
-def propose(
-    session: Session, uri: str, tracking_uri: str, dao_name: tuple[str, int | None], **options: Any
-) -> None:
+def propose(session: Session, uri: str, tracking_uri: str, dao_name: tuple[str, int | None], **options: Any) -> None:
     """Propose an MLflow model version (models:/NAME/VERSION or @ALIAS) as a DAO model's next version.
 
     Its files are downloaded through the server's artifact proxy (every path and size checked), then published and
@@ -75,3 +74,89 @@ def propose(
             propose_version(session, name, folder, options)
     finally:
         client.close()
+
+
+@mlflow.command()
+@TRACKING_URI_OPTION
+@click.option(
+    "--alias",
+    default="dao-approved",
+    show_default=True,
+    help="The alias that marks, on each model, the MLflow version the DAO approved.",
+)
+@click.option(
+    "--cursor",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Resume from the event recorded in this file, and record each event handled (created if missing).",
+)
+@click.option(
+    "--from",
+    "start",
+    metavar="BLOCK|deployment",
+    help="Where to start without a cursor: a block number, or `deployment` (default: the next block).",
+)
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Confirmations to wait for.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True, help="Seconds between polls."
+)
+@click.option("--once", is_flag=True, help="Mirror what is confirmed now, then exit (for cron and CI).")
+@json_option
+@click.pass_obj
+def sync(
+    session: Session,
+    tracking_uri: str,
+    alias: str,
+    cursor: Path | None,
+    start: str | None,
+    depth: int,
+    interval: float,
+    once: bool,
+) -> None:
+    """Mirror the DAO's decisions onto MLflow: an alias on the version the DAO approved, tags naming the vote.
+
+    After an executed register, upgrade or rollback, the alias moves to the MLflow version the model's current
+    version came from (its manifest's source), once its files are checked to be exactly the approved ones, and the
+    version is tagged with the proposal, tally, CIDs and execution; on a suspension or retirement the alias is
+    removed (and set again on unsuspension). Follows the DAO like `watch`; with --cursor it resumes where it stopped.
+    A version whose files differ is refused: the alias is removed, the line says why, and --once exits with 6.
+    """
+    from ..errors import InputError, VerificationError
+    from ..home.addressbook import names_of
+    from ..integrations.mlflow.client import MlflowClient, check_alias
+    from ..integrations.mlflow.mirror import Mirror
+    from ..workflows.watch import follow
+
+    check_alias(alias)
+    from_block = None
+    if start == "deployment":
+        from_block = session.dao.deployment.block
+    elif start is not None:
+        if not (start.isascii() and start.isdigit()):
+            raise InputError(f"--from {start!r}: write a block number or `deployment`")
+        from_block = int(start)
+    client = MlflowClient(tracking_uri)
+    mirror = Mirror(session.dao, session.sources(), client, alias)
+    events = follow(
+        session.dao, confirmations=depth, cursor_path=cursor, from_block=from_block, interval=interval, once=once,
+        names=names_of(),
+    )  # fmt: skip
+    refused = 0
+    try:
+        for event in events:
+            result = mirror.handle(event)
+            if result is None:
+                continue
+            refused += result.action == "refused"
+            if session.as_json:
+                click.echo(json.dumps(result.to_json() | {"block": event.block, "event": event.name}))
+            else:
+                where = f"{result.mlflow_model} v{result.mlflow_version}" if result.mlflow_version else "-"
+                echo(f"block {event.block:,}: {result.model}: {result.action} ({where}): {result.detail}",
+                     err=result.action == "refused")  # fmt: skip
+    except KeyboardInterrupt:
+        echo("stopped; the cursor is saved after the last event handled", err=True)
+    finally:
+        events.close()
+        client.close()
+    if refused:
+        raise VerificationError(f"{refused} version{'s' if refused > 1 else ''} refused: files differ from the DAO's")

@@ -18,6 +18,7 @@ from deai_gov.dao.token import Delegate, Holding, MeritGrant
 from deai_gov.dev.devnet import DevAccount
 from deai_gov.dev.localnet import Localnet
 from deai_gov.home.accounts import StoredAccount
+from deai_gov.integrations.mlflow.mirror import MirrorResult
 from deai_gov.ipfs.archive import ArchiveReport
 from deai_gov.ipfs.content import LocalComparison, StreamReport, VerifyReport
 from deai_gov.ipfs.manifest import FileEntry
@@ -85,6 +86,7 @@ SAMPLES: dict[str, Any] = {
     "Ballot": Ballot(ADDRESS, Support.FOR, 5, 7, "why", False, 9, "0x" + "ab" * 32),
     "ProposalReview": ProposalReview(INFO, [None], [], None),
     "ProposedArtifact": ProposedArtifact("acme/vision", 2, CID, CID, None),
+    "MirrorResult": MirrorResult("acme/vision", "set", "vision", "3", "dao-approved -> acme/vision v2"),
     "VersionSignature": VersionSignature("ab" * 32, "cd" * 32, True, "the DAO", None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
     "ExistingProposal": ExistingProposal(3, ProposalState.ACTIVE),
