@@ -43,6 +43,7 @@ class MlflowServer:
             "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http",  # webhooks to the test's listener on loopback
             "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
             "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": WEBHOOK_ENCRYPTION_KEY,
+            "MLFLOW_WEBHOOK_CACHE_TTL": "1",  # a webhook a test creates is delivered to within a second
         }
         command = [
             mlflow_command(), "server",

@@ -7,6 +7,7 @@ not JSON, refusals) is one line and nothing is proposed."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -287,3 +288,64 @@ def test_mlflow_sync_moves_the_alias_with_the_dao_and_refuses_files_that_differ(
     carried(dao, int(json.loads(out)["proposal_id"]))
     [result] = synced()
     assert (result["action"], holder()) == ("removed", None), result
+
+
+def test_mlflow_listen_drafts_a_proposal_from_a_signed_webhook_and_refuses_a_bad_one(
+    mlflow_server: MlflowServer, tmp_path: Path
+) -> None:
+    """The listener runs as a user runs it; MLflow itself delivers `model_version.created` to it. A delivery with a
+    bad signature, an old timestamp or a replayed id is refused and drafts nothing; a good one drafts a file."""
+    import base64
+    import hashlib
+    import hmac
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    secret, drafts, port = "webhook-secret-4f1c", tmp_path / "drafts", free_port()
+    (tmp_path / "secret.txt").write_text(secret + "\n")
+    command = [sys.executable, "-m", "deai_gov", "mlflow", "listen", "--tracking-uri", mlflow_server.url,
+               "--model", "hooked=acme/hooked", "--secret-file", str(tmp_path / "secret.txt"), "--drafts",
+               str(drafts), "--port", str(port)]  # fmt: skip
+    listener = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ,
+                                "DEAI_GOV_HOME": str(tmp_path / "home")})  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert "listening for MLflow webhooks" in (listener.stderr.readline() if listener.stderr else "")
+        mlflow_server.call("POST", "webhooks", name="deai-gov", url=url, secret=secret,
+                           events=[{"entity": "MODEL_VERSION", "action": "CREATED"}])  # fmt: skip
+
+        def post(body: bytes, delivery: str, stamp: int, key: str = secret) -> requests.Response:
+            signed = hmac.new(key.encode(), f"{delivery}.{stamp}.".encode() + body, hashlib.sha256).digest()
+            headers = {"X-MLflow-Delivery-Id": delivery, "X-MLflow-Timestamp": str(stamp),
+                       "X-MLflow-Signature": "v1," + base64.b64encode(signed).decode()}  # fmt: skip
+            return requests.post(url, data=body, headers=headers, timeout=30)
+
+        forged = json.dumps(
+            {"entity": "MODEL_VERSION", "action": "CREATED", "data": {"name": "hooked", "version": "1"}}
+        ).encode()
+        assert post(forged, "d-1", int(time.time()), key="not-the-secret").status_code == 401
+        assert post(forged, "d-2", int(time.time()) - 3600).status_code == 401  # an old delivery: a replay
+        assert requests.post(url, data=forged, timeout=30).status_code == 401  # unsigned
+        assert not drafts.exists() or not list(drafts.iterdir())
+
+        time.sleep(1.5)  # the server's cached list of webhooks (MLFLOW_WEBHOOK_CACHE_TTL) now holds this one
+        version = mlflow_server.log_model("hooked", FILES)  # MLflow delivers model_version.created itself
+        draft = drafts / f"acme-hooked-from-hooked-v{version}.json"
+        deadline = time.monotonic() + 60
+        while not draft.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        written = json.loads(draft.read_text())
+        assert written["command"] == ["deai-gov", "mlflow", "propose", f"models:/hooked/{version}", "--tracking-uri",
+                                      mlflow_server.url, "--name", "acme/hooked"]  # fmt: skip
+        assert written["event"] == "model_version.created" and written["run_id"]
+
+        # a well-signed delivery is taken once: the same id again is a replay
+        body = json.dumps({"entity": "REGISTERED_MODEL", "action": "CREATED", "data": {"name": "x"}}).encode()
+        assert post(body, "d-3", int(time.time())).status_code == 200
+        assert post(body, "d-3", int(time.time())).status_code == 409
+    finally:
+        listener.terminate()
+        listener.wait(timeout=20)

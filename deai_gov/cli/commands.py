@@ -293,6 +293,10 @@ MLFLOW_COMMANDS = _table(
             "propose",
             "Propose an MLflow model version (models:/NAME/VERSION or @ALIAS) as a DAO model's next version.",
         ),
+        "listen": (
+            "listen",
+            "Receive MLflow webhooks: verify each delivery's signature and age, draft a proposal for each new version.",
+        ),
         "sync": (
             "sync",
             "Mirror the DAO's decisions onto MLflow: an alias on the version the DAO approved, tags naming the vote.",

@@ -11,7 +11,7 @@ import click
 
 from .commands import mlflow
 from .model import SOURCED_OPTIONS, _with, propose_version
-from .options import MODEL, json_option
+from .options import MODEL, Duration, json_option
 from .output import echo
 from .session import Session
 
@@ -160,3 +160,98 @@ def sync(
         client.close()
     if refused:
         raise VerificationError(f"{refused} version{'s' if refused > 1 else ''} refused: files differ from the DAO's")
+
+
+@mlflow.command()
+@TRACKING_URI_OPTION
+@click.option(
+    "--model",
+    "names",
+    multiple=True,
+    required=True,
+    metavar="MLFLOW_NAME=ORG/NAME",
+    help="An MLflow registered model whose new versions are drafted, and its name in the DAO (repeatable).",
+)
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The webhook's secret, as given to MLflow when the webhook was created (first line of the file).",
+)
+@click.option("--secret-env", metavar="VAR", help="Read the webhook's secret from this environment variable instead.")
+@click.option(
+    "--drafts",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="drafts",
+    show_default=True,
+    help="Folder the drafts are written to, one JSON file per version.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, help="Port (0: any free one).")
+@click.option(
+    "--max-age", type=Duration(), default="5m", show_default=True, help="How old a delivery may be (replays)."
+)
+@json_option
+@click.pass_obj
+def listen(
+    session: Session,
+    tracking_uri: str,
+    names: tuple[str, ...],
+    secret_file: Path | None,
+    secret_env: str | None,
+    drafts: Path,
+    host: str,
+    port: int,
+    max_age: int,
+) -> None:
+    """Receive MLflow webhooks: verify each delivery's signature and age, draft a proposal for each new version.
+
+    Create the webhook in MLflow (3.3+) for `model_version.created` (and `model_version_alias.created`) with the
+    same secret, pointing at this listener. A delivery with a bad signature, an old timestamp or an id seen before is
+    refused (HTTP 401 or 409); a new version of a model named by --model is looked up on the tracking server and
+    drafted as a file in --drafts holding the `mlflow propose` command to review and run: nothing is sent from here.
+    """
+    from ..errors import InputError
+    from ..home.accounts import read_password
+    from ..integrations.mlflow.client import MlflowClient
+    from ..integrations.mlflow.webhooks import Listener
+    from ..names import validate_model_name
+
+    mapping: dict[str, str] = {}
+    for item in names:
+        mlflow_name, equals, dao_name = item.partition("=")
+        if not equals or not mlflow_name:
+            raise InputError(f"--model {item!r}: write MLFLOW_NAME=ORG/NAME")
+        mapping[mlflow_name] = validate_model_name(dao_name)
+    if (secret_file is None) == (secret_env is None):
+        raise InputError("give the webhook's secret with --secret-file FILE or --secret-env VAR (one of them)")
+    secret = read_password(password_file=secret_file, password_env=secret_env)
+    if not secret:
+        raise InputError("the webhook's secret is empty")
+    try:
+        drafts.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {drafts}: {exc.strerror}") from None
+    client = MlflowClient(tracking_uri)
+
+    def said(status: int, what: str, path: Path | None) -> None:
+        if session.as_json:
+            click.echo(json.dumps({"status": status, "result": what, "draft": str(path) if path else None}))
+        else:
+            echo(f"{status} {what}" + (f" -> {path}" if path else ""), err=status >= 400)
+
+    try:
+        server = Listener(
+            (host, port), secret=secret.encode("utf-8"), client=client, names=mapping, folder=drafts,
+            max_age=max_age, on_result=said,
+        )  # fmt: skip
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    bound = server.server_address[1]
+    echo(f"listening for MLflow webhooks on http://{host}:{bound}/ (drafts in {drafts}; Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        echo("stopped", err=True)
+    finally:
+        server.server_close()
+        client.close()
