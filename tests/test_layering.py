@@ -104,7 +104,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     (("cli", "parse options, confirm, render text or JSON, map errors to exit codes and hints"),),
     (
         ("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),
-        ("integrations", "bridges to where models live: the MLflow registry as a source and a mirror"),
+        ("integrations", "bridges to where models live: the MLflow registry (source, mirror, webhooks), the Hub"),
     ),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),

@@ -1147,6 +1147,13 @@ TRUST_SIGNER_OPTION = click.option(
     help="Ask the same vote to trust the version's signer key for NAME (an upgrade signed by a key the DAO does "
     "not trust is refused without it; a registration trusts its signer by itself).",
 )
+FROM_OPTION = click.option(
+    "--from",
+    "from_uri",
+    metavar="hf://ORG/NAME@REVISION",
+    help="Take the files from a Hugging Face Hub snapshot instead of PATH (its cache, or downloaded; the 'hub' "
+    "extra): the manifest records the repository and the commit the revision resolved to.",
+)
 TITLE_OPTION = click.option("--title", help="Proposal title (default: generated).")
 DESCRIPTION_OPTION = click.option(
     "--description", "body", default="", help="Proposal body (markdown; keep it short, it is on chain)."
@@ -1159,6 +1166,7 @@ DESCRIPTION_FILE_OPTION = click.option(
 )
 
 _common = [
+    FROM_OPTION,
     ARTIFACT_OPTION,
     MANIFEST_OPTION,
     CONTRIBUTOR_OPTION,
@@ -1180,9 +1188,12 @@ _common = [
 ]
 #: What a proposal of files taken from elsewhere (`mlflow propose`) takes: the files are downloaded to a folder
 #: that is gone afterwards, so they are copied into the store, and there are no CIDs to give instead.
-SOURCED_OPTIONS = [option for option in _common if option not in (ARTIFACT_OPTION, MANIFEST_OPTION, NO_COPY_OPTION)]
+SOURCED_OPTIONS = [
+    option for option in _common if option not in (FROM_OPTION, ARTIFACT_OPTION, MANIFEST_OPTION, NO_COPY_OPTION)
+]
 #: What `model publish` takes: how PATH is published and who contributed it.
 _publishing = [
+    FROM_OPTION,
     CONTRIBUTOR_OPTION,
     NO_COPY_OPTION,
     INCLUDE_HIDDEN_OPTION,
@@ -1208,18 +1219,26 @@ def _with(options: list[Any]) -> Any:
 
 @model.command()
 @click.argument("reference", metavar="NAME", type=MODEL)
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @_with(_publishing)
 @json_option
 @click.pass_obj
-def publish(session: Session, reference: tuple[str, int | None], path: Path, **options: Any) -> None:
+def publish(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
     """Publish PATH as NAME's next version without proposing it, for evaluators to measure first."""
+    options |= {"artifact_cid": None, "manifest_cid": None}
+    with _from_elsewhere(session, path, options) as folder:
+        if folder is None:
+            from ..errors import InputError
+
+            raise InputError("give the model's PATH, or --from hf://ORG/NAME@REVISION")
+        _publish(session, reference[0], folder, options)
+
+
+def _publish(session: Session, name: str, path: Path, options: dict[str, Any]) -> None:
     from ..workflows.evaluations import next_version
 
-    name, _ = reference
     version = next_version(session.dao, name)
     parent = _current_or_none(session, name)
-    options |= {"artifact_cid": None, "manifest_cid": None}
     shares = _contributors(session, options)
     content = _content(session, name, version, parent, path, shares, options)
     data = {"name": name, "version": version, "parent_version": parent} | content.to_json()
@@ -1258,8 +1277,9 @@ def _current_or_none(session: Session, name: str) -> int:
 @json_option
 @click.pass_obj
 def register(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
-    """Register NAME with version 1 from PATH (published first) or given CIDs."""
-    propose_registration(session, reference[0], path, options)
+    """Register NAME with version 1 from PATH (published first), a Hub snapshot (--from) or given CIDs."""
+    with _from_elsewhere(session, path, options) as folder:
+        propose_registration(session, reference[0], folder, options)
 
 
 def propose_version(session: Session, name: str, path: Path, options: dict[str, Any]) -> None:
@@ -1304,8 +1324,50 @@ def propose_registration(session: Session, name: str, path: Path | None, options
 @json_option
 @click.pass_obj
 def upgrade(session: Session, reference: tuple[str, int | None], path: Path | None, **options: Any) -> None:
-    """Propose a new version of NAME from PATH (published first) or given CIDs."""
-    propose_upgrade(session, reference[0], path, options)
+    """Propose a new version of NAME from PATH (published first), a Hub snapshot (--from) or given CIDs."""
+    with _from_elsewhere(session, path, options) as folder:
+        propose_upgrade(session, reference[0], folder, options)
+
+
+@contextmanager
+def _from_elsewhere(session: Session, path: Path | None, options: dict[str, Any]) -> Iterator[Path | None]:
+    """PATH, or with --from hf://ORG/NAME@REVISION the Hub snapshot made into real files in a temporary folder
+    (for as long as the proposal is being made), its repository and commit set as the manifest's source, its model
+    card's license and base model checked (the base model, when the DAO has it, recorded as its lineage)."""
+    import tempfile
+
+    from ..errors import InputError
+    from ..integrations.hub import base_models, lineage, materialize, resolve_snapshot
+    from ..ipfs.manifest import license_from_card, read_model_card
+
+    uri = options.get("from_uri")
+    if not uri:
+        yield path
+        return
+    if path is not None or options.get("artifact_cid") or options.get("manifest_cid"):
+        raise InputError("give the model's PATH, --artifact/--manifest or --from, one of them")
+    if options.get("no_copy"):
+        raise InputError("--no-copy keeps a folder's bytes where they are; a Hub snapshot is copied")
+    snapshot = resolve_snapshot(uri)
+    with tempfile.TemporaryDirectory(prefix="deai-gov-hub-") as scratch:
+        folder = Path(scratch) / snapshot.repo.replace("/", "--")
+        folder.mkdir()
+        count = materialize(snapshot, folder)
+        echo(f"{uri}: {snapshot.repo} at commit {snapshot.commit}, {count} files (Hugging Face Hub)", err=True)
+        record = snapshot.to_record()
+        card = read_model_card(folder)
+        if not license_from_card(card):
+            echo("warning: the model card names no license", err=True)
+        bases = base_models(card)
+        if bases:
+            record["base_model"] = ", ".join(bases)
+        for base in bases:
+            found = lineage(session.dao, session.sources_if_any(), base)
+            echo(f"  base model {base}: " + (f"in this DAO as {found}" if found else "not in this DAO"), err=True)
+            if found and "base_model_in_dao" not in record:
+                record["base_model_in_dao"] = found
+        options["source"] = record
+        yield folder
 
 
 def propose_upgrade(session: Session, name: str, path: Path | None, options: dict[str, Any]) -> None:
