@@ -261,6 +261,13 @@ def test_mlflow_sync_moves_the_alias_with_the_dao_and_refuses_files_that_differ(
     carried(dao, proposed(second))
     assert [r["action"] for r in synced()] == ["set"] and holder() == second
 
+    # the guardian suspends the model: the alias goes; lifted, it comes back
+    guardian = dao["people"].guardian
+    send(dao["dao"].chain, guardian, reg.suspend(dao["dao"], "acme/sync-me", "a bad output reported"))
+    assert [r["action"] for r in synced()] == ["removed"] and holder() is None
+    send(dao["dao"].chain, guardian, reg.unsuspend(dao["dao"], "acme/sync-me"))
+    assert [r["action"] for r in synced()] == ["set"] and holder() == second
+
     code, out, err = cli(dao, "--json", "model", "propose", "rollback", "acme/sync-me@1", sign=True)
     assert code == 0, err
     rollback = int(json.loads(out)["proposal_id"])
