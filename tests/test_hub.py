@@ -85,7 +85,12 @@ def test_a_hub_snapshot_is_proposed_at_a_commit_with_its_lineage(hub: dict[str, 
 
     code, shown, _ = run(*hub["cli"][:6], "--json", "proposal", "show", str(json.loads(out)["proposal_id"]))
     [artifact] = json.loads(shown)["artifacts"]
-    assert artifact["ok"], artifact
+    assert artifact["ok"] and artifact["source"]["commit"] == COMMIT, artifact
+    _, text, _ = run(*hub["cli"][:6], "proposal", "show", str(json.loads(out)["proposal_id"]))
+    assert (
+        f"    from the Hugging Face Hub: Acme-Org/tiny at commit {COMMIT} (main); base model acme/base, in this DAO "
+        in text
+    )
     store = EmbeddedStore(hub["store"])
     manifest = fetch_manifest([store], from_text(artifact["manifest"]))
     store.close()

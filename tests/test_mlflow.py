@@ -84,6 +84,8 @@ def test_an_mlflow_version_is_proposed_with_its_source_executed_and_pulled_byte_
     size = sum(len(data) for data in FILES.values())
     assert f"3 files, {size} bytes from MLflow {mlflow_server.url}: vision version {version}, run {run_id}" in err
     proposed = json.loads(out)
+    code, out, _ = cli(dao, "proposal", "show", str(proposed["proposal_id"]))
+    assert f"    from MLflow {mlflow_server.url}: vision version {version}, run {run_id}" in out
     code, out, _ = cli(dao, "--json", "proposal", "show", str(proposed["proposal_id"]))
     [artifact] = json.loads(out)["artifacts"]
     assert artifact["ok"] and artifact["name"] == "acme/vision" and artifact["version"] == 1

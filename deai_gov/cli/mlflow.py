@@ -70,7 +70,8 @@ def propose(session: Session, uri: str, tracking_uri: str, dao_name: tuple[str, 
                 f"{source.model} version {source.version}" + (f", run {source.run_id}" if source.run_id else ""),
                 err=True,
             )
-            options |= {"artifact_cid": None, "manifest_cid": None, "no_copy": False, "source": source.to_record()}
+            options |= {"artifact_cid": None, "manifest_cid": None, "no_copy": False, "source": source.to_record(),
+                        "source_label": uri}  # fmt: skip
             propose_version(session, name, folder, options)
     finally:
         client.close()

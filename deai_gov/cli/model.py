@@ -765,7 +765,8 @@ def _content(
     signature = _folder_signature(session, path, options)  # a bad key or bundle is refused before anything is said
     if signature is not None and signature.made_now:  # the bundle is one of the files now
         plan = plan_publish(path, include_hidden=options["include_hidden"])
-    echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {path}", err=True)
+    where = options.get("source_label") or path  # a Hub or MLflow source is named, not its temporary folder
+    echo(f"{len(plan.files)} file{'s' if len(plan.files) != 1 else ''}, {plan.size:,} bytes from {where}", err=True)
     if session.dry_run:
         for relative, size in plan.files:
             echo(f"  {relative}  {size:,} bytes", err=True)
@@ -1366,7 +1367,7 @@ def _from_elsewhere(session: Session, path: Path | None, options: dict[str, Any]
             echo(f"  base model {base}: " + (f"in this DAO as {found}" if found else "not in this DAO"), err=True)
             if found and "base_model_in_dao" not in record:
                 record["base_model_in_dao"] = found
-        options["source"] = record
+        options |= {"source": record, "source_label": uri}
         yield folder
 
 

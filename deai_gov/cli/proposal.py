@@ -338,6 +338,8 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
                     state += f"; its contributors' reward of {format_amount(total)} {sym} follows its manifest's "
                     state += f"shares: {parts}"
             screen.print(f"  artifact of {item.name} v{item.version}: {state}", highlight=False, markup=False)
+            if item.source:
+                screen.print(f"    {source_words(item.source)}", highlight=False, markup=False)
             if item.signature is not None:
                 screen.print(f"    {item.signature.words(item.name)}", highlight=False, markup=False)
             for line in quality_lines(item):
@@ -345,6 +347,7 @@ def show(session: Session, proposal_id: int, simulate: bool) -> None:
         for line in reward_lines(review.reward_check, sym):
             screen.print(line, highlight=False, markup=False)
         outside = [info.proposal.description, full_description or "", *info.actions_in_words, *report_lines]
+        outside += [source_words(item.source) for item in review.artifacts if item.source]
         if hides_anything(*outside, *(o for o in outcomes if o)):
             echo(HIDDEN_NOTE)
 
@@ -687,3 +690,21 @@ def reward_lines(check: dict[str, Any] | None, sym: str) -> list[str]:
             lines.append(f"    {metric['metric']}: {candidate} against best {baseline}: {metric['note']}")
     lines += [f"    flagged: {flag}" for flag in check["flags"]]
     return lines
+
+
+def source_words(source: dict[str, str]) -> str:
+    """Where a version came from, as its manifest says, in one line (the manifest's text, shown as written)."""
+    kind = source.get("kind", "")
+    if kind == "mlflow":
+        run = f", run {source['run_id']}" if source.get("run_id") else ""
+        model, version = source.get("model", "?"), source.get("version", "?")
+        return f"from MLflow {source.get('server', '?')}: {model} version {version}{run}"
+    if kind == "huggingface":
+        said = f"from the Hugging Face Hub: {source.get('repo', '?')} at commit {source.get('commit', '?')}"
+        if source.get("revision") and source.get("revision") != source.get("commit"):
+            said += f" ({source['revision']})"
+        if source.get("base_model"):
+            found = source.get("base_model_in_dao")
+            said += f"; base model {source['base_model']}" + (f", in this DAO as {found}" if found else "")
+        return said
+    return "from " + ", ".join(f"{key} {value}" for key, value in source.items())

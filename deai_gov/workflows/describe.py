@@ -422,6 +422,8 @@ class ProposedArtifact:
     #: Its OpenSSF model signature, checked against its manifest and the keys trusted for the model; None when
     #: the version is unsigned or its manifest could not be read.
     signature: VersionSignature | None = None
+    #: Where its manifest says it came from outside the DAO (an MLflow version, a Hub commit), or {}.
+    source: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -440,6 +442,7 @@ class ProposedArtifact:
             "evaluations": [comparison.to_json() for comparison in self.quality],
             "evaluations_note": self.quality_note,
             "signature": self.signature.to_json() if self.signature else None,
+            "source": self.source,
         }
 
 
@@ -535,6 +538,7 @@ def review_proposal(dao: Dao, sources: list[BlockSource], proposal_id: int) -> P
                 tuple(quality),
                 note,
                 signature,
+                dict(written.manifest.source) if written.manifest else {},
             )
         )
     described = full_description(sources, info.proposal.description)
