@@ -108,7 +108,10 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     ),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),
-    (("merit", "evaluations as EAS attestations (on chain, and signed off chain), benchmarks, the reward policy"),),
+    (
+        ("merit", "evaluations as EAS attestations (on chain, and signed off chain), benchmarks, the reward policy"),
+        ("safe", "Safe multisigs: any transaction as a Safe transaction, owners' EIP-712 signatures, execution"),
+    ),
     (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil"),),
     (
         ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),

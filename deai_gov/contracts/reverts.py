@@ -50,8 +50,22 @@ def _states_from_bitmap(bitmap: bytes | int, states: type[OperationState]) -> st
 
 
 # Each entry: error name -> function of the decoded arguments returning one sentence.
+#: The revert strings (`GSxxx`) of a Safe multisig (safe-smart-account), in words.
+SAFE_ERRORS = {
+    "GS001": "the Safe's threshold must be set first",
+    "GS013": "the Safe's inner call failed (the transaction it carries reverted)",
+    "GS020": "the Safe got fewer signatures than its threshold",
+    "GS021": "a signature points outside the signatures data",
+    "GS022": "a contract signature's data is too short",
+    "GS023": "a contract signature's data is out of bounds",
+    "GS024": "a contract owner refused its signature (ERC-1271)",
+    "GS025": "an approved hash was not approved by that owner",
+    "GS026": "a signer is not an owner of the Safe, or the signatures are not in ascending order of owner (or the "
+    "transaction was signed for another nonce)",
+}
+
 _EXPLANATIONS: dict[str, Callable[..., str]] = {
-    "Error": lambda message: f"reverted: {message}",
+    "Error": lambda message: SAFE_ERRORS.get(message, f"reverted: {message}"),
     "Panic": lambda code: f"the contract hit {_PANICS.get(code, f'panic code {code:#x}')}",
     # Governor
     "GovernorNonexistentProposal": lambda proposalId: f"proposal {proposalId} does not exist",

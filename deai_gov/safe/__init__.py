@@ -1,0 +1,2 @@
+"""Safe multisigs acting for the DAO's users: any library transaction made as a Safe transaction, its owners'
+EIP-712 signatures, and its execution (`transaction`)."""
