@@ -46,10 +46,35 @@ def cache_folder(node: Anvil) -> Path:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Chosen below the system's ephemeral range when it can be read (Linux): a port the system hands out is soon handed
+    out again, to any outgoing connection or `bind(0)` of another process, and a server started on it a moment later
+    would find it taken. Outside that range only another such choice can collide, and the choice is random.
+    """
+    import random
+
+    low = _ephemeral_low()
+    if low is not None and low > 11_000:
+        for _ in range(50):
+            port = random.SystemRandom().randrange(10_000, low)  # not the seeded generator tests may share
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_low() -> int | None:
+    """The lowest port of the system's ephemeral range, or None where it cannot be read."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def port_in_use(port: int) -> bool:
