@@ -78,7 +78,7 @@ def pinning_service_url() -> Iterator[str]:
 
     root = Path(__file__).resolve().parent.parent
     port = free_port()
-    cli = root / "tests" / "js" / "node_modules" / "mock-ipfs-pinning-service" / "cli.js"  # tools/install-test-tools
+    cli = root / "node_modules" / "mock-ipfs-pinning-service" / "cli.js"
     command = ["node", str(cli), "--port", str(port), "--token", PINNING_TOKEN, "--loglevel", "error"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

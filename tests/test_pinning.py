@@ -122,7 +122,7 @@ def test_an_unknown_request_gets_the_services_reason_on_one_line(service: Pinnin
     assert "\n" not in str(refused.value)
 
 
-SPEC = Path(__file__).resolve().parent / "js/node_modules/mock-ipfs-pinning-service/api/oas-doc.yaml"
+SPEC = Path(__file__).resolve().parent.parent / "node_modules/mock-ipfs-pinning-service/api/oas-doc.yaml"
 
 
 def conforms(value: object, schema: dict, document: dict, where: str = "") -> list[str]:  # type: ignore[type-arg]
