@@ -886,21 +886,13 @@ def _shares_and_content(
     return [(c.address, c.share_bps) for c in manifest.contributors], content
 
 
-def _contributors(session: Session, options: Any, manifest_cid: str | None = None) -> list[tuple[str, int]]:
+def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     """The version's contributors and their shares (basis points): --contributor ADDRESS[:SHARE], repeatable; one
-    without a share takes all 10,000; by default the proposing account. The first is the registry's contributor.
-    For a version given by CIDs (`manifest_cid`) and no --contributor, the contributors its manifest records."""
+    without a share takes all 10,000; by default the proposing account. The first is the registry's contributor."""
     given = options["contributors"]
     if given:
         return _given_shares(given)
-    if manifest_cid:
-        return _manifest_shares(session, manifest_cid)
     return [(session.signer().address, 10_000)]
-
-
-def _manifest_shares(session: Session, manifest_cid: str) -> list[tuple[str, int]]:
-    """The contributors a published manifest records, fetched and verified from the configured sources."""
-    return [(c.address, c.share_bps) for c in _given_manifest(session, manifest_cid).contributors]
 
 
 def _given_manifest(session: Session, manifest_cid: str) -> Any:

@@ -22,7 +22,7 @@ from ...errors import ServiceError
 from ...units import format_amount
 from ...workflows.approved import fetch_version_manifest, resolve
 from ...workflows.provenance import approval_of
-from .client import ArtifactFile, MlflowClient, check_alias
+from .client import ArtifactFile, MlflowClient, ModelVersion, check_alias
 from .source import artifact_root
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Mirror:
         version = get_version(self.dao, name)
         if self.alias in current.aliases and current.tags.get(TAG_PREFIX + "manifest_cid") == version.manifest_cid:
             return MirrorResult(name, "kept", mlflow_model, mlflow_version, f"already on {name} v{version.number}")
-        difference = self._difference(mlflow_model, mlflow_version, manifest)
+        difference = self._difference(current, manifest)
         if difference:
             self._remove(name, mlflow_model, "")
             return MirrorResult(
@@ -112,12 +112,11 @@ class Mirror:
         self.client.delete_alias(mlflow_model, self.alias)
         return MirrorResult(name, "removed", mlflow_model, holder.version, f"{why}: {self.alias} removed")
 
-    def _difference(self, mlflow_model: str, mlflow_version: str, manifest: Manifest) -> str:
+    def _difference(self, version: ModelVersion, manifest: Manifest) -> str:
         """ "" when the MLflow version's files are the manifest's (its signature bundle aside), else the first
         difference in words."""
         bundle = manifest.signature.bundle if manifest.signature else None
         expected = {entry.path: entry for entry in manifest.files if entry.path != bundle}
-        version = self.client.model_version(mlflow_model, mlflow_version)
         root = artifact_root(self.client, version)
         files: dict[str, ArtifactFile] = {item.path: item for item in self.client.artifact_files(root)}
         for path in sorted(set(expected) | set(files)):
