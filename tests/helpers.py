@@ -209,3 +209,41 @@ def onchain(dao: Dao, role: str) -> Any:
 def prepared(call: Any, description: str = "a call made by a test") -> PreparedTx:
     """A web3 contract call as a PreparedTx, to send what no library function prepares (a test's own attempt)."""
     return PreparedTx(call.address, bytes.fromhex(call._encode_transaction_data()[2:]), description)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """`deai-gov ARGS` in-process: (exit code, stdout, stderr); an uncaught exception is raised, never an outcome."""
+    from click.testing import CliRunner
+
+    from deai_gov.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is a bug, never an outcome
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path) -> dict[str, Any]:
+    """A DAO deployed for the CLI (its record in `folder`, the cast delegated), alice's key imported as account
+    `alice` in the configuration home (DEAI_GOV_HOME, set by the caller): the DAO, the cast, the global options
+    (`base`: node, deployment, an embedded store in `folder`) and those that sign as alice (`signer`)."""
+    from deai_gov.chain.client import connect
+
+    people = people_from(dev_keys)
+    record = folder / "deployment.json"
+    dao = deploy_recorded(connect(rpc_url), people, record, delegated=True)
+    password = folder / "password.txt"
+    password.write_text("cli-dao\n")
+    secret = folder / "alice.key"
+    secret.write_text(dev_keys[1])
+    assert run_cli("--password-file", str(password), "account", "import", "alice", "--secret-file", str(secret))[0] == 0
+    base = ["--rpc-url", rpc_url, "--deployment", str(record), "--store", str(folder / "store")]
+    signer = ["--account", "alice", "--password-file", str(password), "--yes"]
+    return {"dao": dao, "people": people, "base": base, "signer": signer}
+
+
+def carried(dao: Dao, people: People, pid: int) -> None:
+    """alice (with carol's delegation) votes for proposal `pid`; the vote ends; it is queued and executed."""
+    advance_time(dao.chain, VOTING_DELAY + 1)
+    send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, ""))
+    finish(dao, people, pid)

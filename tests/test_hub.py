@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from deai_gov.cli import main
 from deai_gov.dev.devnet import Anvil
 
-from .helpers import deploy_recorded, people_from
+from .helpers import cli_dao, fake_cid, pass_proposal, run_cli
 
 COMMIT = "a3" * 20
 CARD = "---\nlicense: apache-2.0\nbase_model: acme/base\n---\n# tiny\n"
@@ -39,36 +37,21 @@ def hub_cache(root: Path, repo: str, files: dict[str, bytes], commit: str = COMM
     return folder
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception  # a traceback is a bug, never an outcome
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 @pytest.fixture
 def hub(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    from deai_gov.chain.client import connect
     from deai_gov.dao import registry as reg
-
-    from .helpers import fake_cid, pass_proposal
 
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    people = people_from(anvil.dev_keys())
-    record = tmp_path / "deployment.json"
-    dao = deploy_recorded(connect(anvil.url), people, record, delegated=True)
+    world = cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
+    dao, people = world["dao"], world["people"]
     base = reg.register_action(dao, "acme/base", fake_cid("b1"), fake_cid("b1m"), people.bob.address)
     pass_proposal(dao, people, [base], "Register acme/base")
-    password = tmp_path / "password.txt"
-    password.write_text("hub\n")
-    secret = tmp_path / "alice.key"
-    secret.write_text(anvil.dev_keys()[1])
-    assert run("--password-file", str(password), "account", "import", "alice", "--secret-file", str(secret))[0] == 0
-    cli = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store"), "--account",
-           "alice", "--password-file", str(password), "--yes"]  # fmt: skip
-    return {"cli": cli, "root": tmp_path / "hub", "store": tmp_path / "store"}
+    return {"cli": world["base"] + world["signer"], "root": tmp_path / "hub", "store": tmp_path / "store"}
 
 
 def test_a_hub_snapshot_is_proposed_at_a_commit_with_its_lineage(hub: dict[str, Any]) -> None:

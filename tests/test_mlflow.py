@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from click.testing import CliRunner
 
 from deai_gov.chain.client import send
-from deai_gov.cli import main
 from deai_gov.dao import governance as gov
-from deai_gov.dev.devnet import Anvil, advance_time, free_port
+from deai_gov.dev.devnet import Anvil, free_port
 
-from .helpers import VOTING_DELAY, deploy_recorded, finish, people_from
+from .helpers import carried as carried_by_vote
+from .helpers import cli_dao, run_cli
 from .mlflow_server import MlflowServer
 
 FILES = {"MLmodel": b"flavors:\n  python_function: {}\n", "model.pkl": b"\x80\x04weights", "data/vocab.txt": b"a\nb\n"}
@@ -37,28 +36,12 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
 @pytest.fixture
 def dao(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A DAO on anvil, alice's account in this test's home, an embedded store."""
-    from deai_gov.chain.client import connect
-
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    people = people_from(anvil.dev_keys())
-    record = tmp_path / "deployment.json"
-    deployed = deploy_recorded(connect(anvil.url), people, record, delegated=True)
-    password = tmp_path / "password.txt"
-    password.write_text("mlflow\n")
-    secret = tmp_path / "alice.key"
-    secret.write_text(anvil.dev_keys()[1])
-    assert run("--password-file", str(password), "account", "import", "alice", "--secret-file", str(secret))[0] == 0
-    base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
-    signer = ["--account", "alice", "--password-file", str(password), "--yes"]
-    return {"dao": deployed, "people": people, "base": base, "signer": signer}
+    return cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception  # a traceback is a bug, never an outcome
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 def cli(d: dict[str, Any], *args: str, sign: bool = False) -> tuple[int, str, str]:
@@ -66,11 +49,7 @@ def cli(d: dict[str, Any], *args: str, sign: bool = False) -> tuple[int, str, st
 
 
 def carried(d: dict[str, Any], pid: int) -> None:
-    """alice (with carol's delegation) votes for; the vote ends; queued and executed."""
-    chain = d["dao"].chain
-    advance_time(chain, VOTING_DELAY + 1)
-    send(chain, d["people"].alice, gov.vote(d["dao"], pid, gov.Support.FOR, ""))
-    finish(d["dao"], d["people"], pid)
+    carried_by_vote(d["dao"], d["people"], pid)
 
 
 def test_an_mlflow_version_is_proposed_with_its_source_executed_and_pulled_byte_for_byte(

@@ -16,20 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from deai_gov.chain.client import send
-from deai_gov.cli import main
-from deai_gov.dao import governance as gov
 from deai_gov.dao import registry as reg
-from deai_gov.dev.devnet import Anvil, advance_time
+from deai_gov.dev.devnet import Anvil
 from deai_gov.errors import InputError, VerificationError
 from deai_gov.signing.bundle import read_bundle, root_digest
 from deai_gov.signing.keys import check_statement_signature, fingerprint
 
-from .helpers import VOTING_DELAY, deploy_recorded, finish, people_from
+from .helpers import carried as carried_by_vote
+from .helpers import cli_dao, run_cli
 
 UPSTREAM = Path(sys.executable).parent / "model_signing"
 NAME = "acme/signed"
@@ -132,34 +129,12 @@ def test_a_hostile_bundle_is_one_line(tmp_path: Path, hostile: Any, said: str) -
 @pytest.fixture
 def signed(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A DAO on anvil with alice's account in this test's home, an embedded store, two signer keys."""
-    from deai_gov.chain.client import connect
-
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
-    people = people_from(anvil.dev_keys())
-    record = tmp_path / "deployment.json"
-    dao = deploy_recorded(connect(anvil.url), people, record, delegated=True)
-    password = tmp_path / "password.txt"
-    password.write_text("signing\n")
-    secret = tmp_path / "alice.key"
-    secret.write_text(anvil.dev_keys()[1])
-    assert run("--password-file", str(password), "account", "import", "alice", "--secret-file", str(secret))[0] == 0
-    base = ["--rpc-url", anvil.url, "--deployment", str(record), "--store", str(tmp_path / "store")]
-    signer = ["--account", "alice", "--password-file", str(password), "--yes"]
-    return {
-        "dao": dao,
-        "people": people,
-        "base": base,
-        "signer": signer,
-        "key": write_key(tmp_path / "key.pem"),
-        "other": write_key(tmp_path / "other.pem"),
-    }
+    world = cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
+    return world | {"key": write_key(tmp_path / "key.pem"), "other": write_key(tmp_path / "other.pem")}
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception  # a traceback is a bug, never an outcome
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 def cli(s: dict[str, Any], *args: str, sign: bool = False) -> tuple[int, str, str]:
@@ -167,11 +142,7 @@ def cli(s: dict[str, Any], *args: str, sign: bool = False) -> tuple[int, str, st
 
 
 def carried(s: dict[str, Any], pid: int) -> None:
-    """alice (with carol's delegation) votes for; the vote ends; queued and executed."""
-    dao, people = s["dao"], s["people"]
-    advance_time(dao.chain, VOTING_DELAY + 1)
-    send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, ""))
-    finish(dao, people, pid)
+    carried_by_vote(s["dao"], s["people"], pid)
 
 
 def test_a_signed_version_is_proposed_executed_pulled_and_verified_by_deai_gov_and_the_upstream_cli(
