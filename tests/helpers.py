@@ -223,15 +223,19 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path) -> dict[str, Any]:
-    """A DAO deployed for the CLI (its record in `folder`, the cast delegated), alice's key imported as account
-    `alice` in the configuration home (DEAI_GOV_HOME, set by the caller): the DAO, the cast, the global options
-    (`base`: node, deployment, an embedded store in `folder`) and those that sign as alice (`signer`)."""
+def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path, *, guardian: str | None = None) -> dict[str, Any]:
+    """A DAO deployed for the CLI (its record in `folder`, the cast delegated; `guardian` instead of the cast's),
+    alice's key imported as account `alice` in the configuration home (DEAI_GOV_HOME, set by the caller): the DAO,
+    the cast, the global options (`base`: node, deployment, an embedded store in `folder`) and those that sign as
+    alice (`signer`)."""
+    import dataclasses
+
     from deai_gov.chain.client import connect
 
     people = people_from(dev_keys)
     record = folder / "deployment.json"
-    dao = deploy_recorded(connect(rpc_url), people, record, delegated=True)
+    params = dataclasses.replace(dao_params(people), guardian=guardian) if guardian else None
+    dao = deploy_recorded(connect(rpc_url), people, record, params, delegated=True)
     password = folder / "password.txt"
     password.write_text("cli-dao\n")
     secret = folder / "alice.key"

@@ -717,7 +717,10 @@ def test_dao_verify_lists_every_check_and_finds_an_extra_proposer(
     verified = CliRunner().invoke(main, [*base, "--json", "dao", "verify"])
     assert verified.exit_code == 0, verified.output
     report = json.loads(verified.output)
-    assert report["ok"] and len(report["checks"]) == 15 and all(c["ok"] for c in report["checks"])
+    assert report["ok"] and len(report["checks"]) == 17 and all(c["ok"] for c in report["checks"])
+    guardian = people.guardian.address
+    assert {"check": "registry guardian", "ok": True,
+            "detail": f"{guardian}, an account with one key (a multisig is safer)"} in report["checks"]  # fmt: skip
     assert {"check": "governor registry", "ok": True} in [{k: c[k] for k in ("check", "ok")} for c in report["checks"]]
 
     grant = dao.action("timelock", "grantRole", keccak(text="PROPOSER_ROLE"), people.carol.address)

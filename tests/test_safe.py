@@ -6,8 +6,6 @@ refused, before anything is sent, with one signature, a stranger's signature or 
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,35 +15,12 @@ from deai_gov.chain.client import connect, send
 from deai_gov.dao import registry as reg
 from deai_gov.dev.devnet import Anvil
 from deai_gov.errors import InputError, TransactionError
-from deai_gov.safe.transaction import ZERO, execute, safe_state, safe_transaction, sign
+from deai_gov.safe.transaction import execute, safe_state, safe_transaction, sign
 
 from .helpers import dao_params, deploy_dao_for, fake_cid, pass_proposal, people_from
+from .safes import create_safe
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "node_modules/@safe-global/safe-smart-account/build/artifacts"
 NAME = "acme/guarded"
-
-
-def artifact(path: str) -> dict[str, Any]:
-    return dict(json.loads((ARTIFACTS / path).read_text()))
-
-
-def deploy(w3: Any, sender: str, path: str, *args: Any) -> Any:
-    data = artifact(path)
-    contract = w3.eth.contract(abi=data["abi"], bytecode=data["bytecode"])
-    receipt = w3.eth.wait_for_transaction_receipt(contract.constructor(*args).transact({"from": sender}))
-    return w3.eth.contract(address=receipt.contractAddress, abi=data["abi"])
-
-
-def create_safe(w3: Any, sender: str, owners: list[str], threshold: int) -> Any:
-    """A Safe proxy of the 1.5.0 singleton, set up with `owners` and `threshold`, as Safe{Wallet} creates one."""
-    singleton = deploy(w3, sender, "contracts/Safe.sol/Safe.json")
-    factory = deploy(w3, sender, "contracts/proxies/SafeProxyFactory.sol/SafeProxyFactory.json")
-    handler = deploy(w3, sender, "contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json")
-    setup = singleton.encode_abi("setup", [owners, threshold, ZERO, b"", handler.address, ZERO, 0, ZERO])
-    create = factory.functions.createProxyWithNonce(singleton.address, setup, 7)
-    address = create.call({"from": sender})
-    w3.eth.wait_for_transaction_receipt(create.transact({"from": sender}))
-    return w3.eth.contract(address=address, abi=singleton.abi)
 
 
 @pytest.fixture

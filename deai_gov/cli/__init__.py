@@ -82,6 +82,17 @@ class _Main(LazyGroup):
     "--password-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the keystore password from a file."
 )
 @click.option("--password-env", metavar="VAR", help="Read the keystore password from this environment variable.")
+@click.option(
+    "--safe",
+    metavar="ADDRESS",
+    envvar="DEAI_GOV_SAFE",
+    help="Act as this Safe multisig: transactions become Safe transactions for its owners to sign; nothing is sent.",
+)
+@click.option(
+    "--safe-export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --safe: the Transaction Builder batch file to write or extend (a vote: the owners' ballot file).",
+)
 @click.option("-y", "--yes", is_flag=True, help="Send transactions without asking.")
 @click.option("--dry-run", is_flag=True, help="Simulate transactions (gas estimate) and send nothing.")
 @click.option("--confirmations", type=click.IntRange(min=0), default=0, help="Blocks to wait after inclusion.")
@@ -102,6 +113,8 @@ def main(
     account_alias: str | None,
     password_file: Path | None,
     password_env: str | None,
+    safe: str | None,
+    safe_export: Path | None,
     yes: bool,
     dry_run: bool,
     confirmations: int,

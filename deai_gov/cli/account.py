@@ -199,7 +199,7 @@ def delegate(session: Session, delegatee: str) -> None:
     """Give your voting power to ADDRESS, or to yourself with `self`."""
     from ..dao.token import delegate as delegate_tx
 
-    target = session.signer().address if delegatee == "self" else resolve_address(delegatee, "delegate")
+    target = session.acting_address() if delegatee == "self" else resolve_address(delegatee, "delegate")
     emit(session, transact(session, delegate_tx(session.dao, target)), lambda: None)
 
 

@@ -3,10 +3,10 @@ lists the commands of a group without importing the modules that implement them 
 takes far longer than click). A command's module is imported when the command is looked up to run, to print its
 own help, or to complete its options.
 
-The groups themselves (`account`, `dao`, `eval`, `mlflow`, `model`, `node`, `proposal`) are defined here, with their
-help texts, so that a group's `--help` costs no more than click; their modules add the commands to them. A test
-checks that each summary is the short help click derives from the command itself, and that the table lists exactly
-the commands the modules define.
+The groups themselves (`account`, `dao`, `eval`, `mlflow`, `model`, `node`, `proposal`, `safe`) are defined here,
+with their help texts, so that a group's `--help` costs no more than click; their modules add the commands to them.
+A test checks that each summary is the short help click derives from the command itself, and that the table lists
+exactly the commands the modules define.
 """
 
 from __future__ import annotations
@@ -156,6 +156,11 @@ COMMANDS = {
                 "draft proposals from its webhooks.",
             ),
             "node": ("node", "A local devnet kept between commands: start, stop, status."),
+            "safe": (
+                "safe",
+                "A Safe multisig's requests: show what a batch file or a Safe's vote does, sign it as an owner, run "
+                "it once enough owners signed.",
+            ),
             "proposal": (
                 "proposal",
                 "Proposals: create, list, show; vote, override, queue, execute, cancel; signed votes.",
@@ -282,6 +287,21 @@ MODEL_COMMANDS = _table(
             "watch_model",
             "Follow one model: registered, versions published, current version changed (upgrade, rollback), "
             "suspended, unsuspended, retired.",
+        ),
+    },
+)
+
+SAFE_COMMANDS = _table(
+    "deai_gov.cli.safe",
+    {
+        "show": (
+            "show",
+            "What a Safe's request (a batch file or a Safe's vote) does, in words, and who has signed it.",
+        ),
+        "sign": ("sign", "Sign a Safe's request as one of its owners, after reading what it does."),
+        "execute": (
+            "execute",
+            "Run a Safe's request once enough owners signed: the Safe's transaction, or its vote cast by signature.",
         ),
     },
 )
@@ -425,6 +445,14 @@ def mlflow(ctx: click.Context) -> None:
 @click.pass_context
 def node(ctx: click.Context) -> None:
     """A local devnet kept between commands: start, stop, status."""
+    _make_session(ctx)
+
+
+@click.group(cls=LazyGroup, table=SAFE_COMMANDS)
+@click.pass_context
+def safe(ctx: click.Context) -> None:
+    """A Safe multisig's requests: show what a batch file or a Safe's vote does, sign it as an owner, run it once
+    enough owners signed."""
     _make_session(ctx)
 
 

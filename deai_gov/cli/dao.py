@@ -171,6 +171,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
     target = out or config_home() / "deployments" / f"{chain.chain_id}.json"
     if target.exists():
         raise InputError(f"{target} already exists: choose another --out (a record is never overwritten)")
+    session.refuse_safe("deploy contracts (Safe transactions call contracts); deploy from an account")
     account = session.signer()
     echo(
         f"deploy the DAO on chain {chain.chain_id} from {account.address} (7 transactions), record to {target}",

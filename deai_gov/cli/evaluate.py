@@ -255,6 +255,7 @@ def _sign_offchain(session: Session, evaluation: Any) -> None:
     from ..workflows.evaluations import publish_offchain, sign_evaluation
     from .prompts import confirm
 
+    session.refuse_safe("sign an off-chain attestation (it is one key's signature): attest on chain instead")
     attestation = sign_evaluation(session.dao, session.signer(), evaluation)
     uid = "0x" + attestation.uid.hex()
     echo(f"signed off-chain attestation {uid} (by {attestation.attester}, no transaction)", err=True)
@@ -328,7 +329,7 @@ def revoke(session: Session, uid: str) -> None:
     found = next((r for r in find_evaluations(session.dao, sources=session.sources_if_any()) if r.uid == wanted), None)
     if found is None or found.evaluation is None:
         raise InputError(f"no evaluation of this DAO's models has the attestation UID {wanted}")
-    signer = session.signer().address
+    signer = session.acting_address()
     if found.attester.lower() != signer.lower():
         raise InputError(f"only its evaluator ({found.attester}) can revoke attestation {wanted}, not {signer}")
     contracts = session.dao.attestation_service()

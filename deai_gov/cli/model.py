@@ -892,7 +892,7 @@ def _contributors(session: Session, options: Any) -> list[tuple[str, int]]:
     given = options["contributors"]
     if given:
         return _given_shares(given)
-    return [(session.signer().address, 10_000)]
+    return [(session.acting_address(), 10_000)]
 
 
 def _given_manifest(session: Session, manifest_cid: str) -> Any:
@@ -946,7 +946,7 @@ def _amounts(
             hint="propose one: deai-gov proposal create --title … --policy FILE",
         )
     independent = {address.lower(): "a contributor" for address, _ in shares}
-    independent[session.signer().address.lower()] = "the proposer"
+    independent[session.acting_address().lower()] = "the proposer"
     computed = auto_reward(session.dao, policy, name, version, artifact_cid, independent, sources=session.sources())
     sym = symbol(session.dao)
     echo(f"  under the adopted reward policy 0x{policy.digest.hex()[:16]}…:", err=True)

@@ -371,6 +371,9 @@ def vote(session: Session, proposal_id: int, support: str, reason: str) -> None:
 
     proposal, _, _ = get_proposal(session.dao, proposal_id)
     check_timing(session.dao, proposal_id, "vote")
+    if session.safe is not None:
+        _safe_vote(session, proposal_id, Support.parse(support), reason)
+        return
     tx = vote_tx(session.dao, proposal_id, Support.parse(support), reason, proposal=proposal)
     weight = _weight_words(session, proposal_id, override=False)
     emit(session, transact(session, tx, tx.description + weight), lambda: None)
@@ -392,6 +395,46 @@ def override(session: Session, proposal_id: int, support: str, reason: str) -> N
     emit(session, transact(session, tx, tx.description + weight), lambda: None)
 
 
+def _safe_vote(session: Session, proposal_id: int, support: Any, reason: str) -> None:
+    """A Safe's vote: its ballot written into the `--safe-export` file for the owners to sign (ERC-1271), signed
+    at once by `--account` when it is one of them; anyone casts it once enough signed (`safe execute`)."""
+    from ..errors import InputError
+    from ..workflows.safe_requests import read_request, save_signatures, sign_request, vote_request
+    from .prompts import confirm
+    from .safe import request_lines
+
+    path = session.safe_export
+    if path is None:
+        raise InputError(
+            "a Safe votes through its owners' signatures: name the file that collects them with --safe-export FILE"
+        )
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: there is no folder {path.parent}")
+    safe = session.acting_address()
+    weight = _weight_words(session, proposal_id, override=False)
+    request = vote_request(session.dao, safe, proposal_id, support, reason)
+    echo("\n".join(request_lines(request)) + (f"\n  the Safe votes{weight}" if weight else ""), err=True)
+    if session.dry_run:
+        emit(session, request.to_json() | {"signed": False}, lambda: echo("dry run: nothing written", err=True))
+        return
+    collected = request.collected
+    if session.account_alias:
+        account = session.signer()
+        if account.address.lower() not in {owner.lower() for owner in request.state.owners}:
+            raise InputError(f"{account.address} is not an owner of the Safe {request.state.address}")
+        confirm(f"Sign this vote as {session.account_alias} ({account.address})?", yes=session.yes)
+        collected = sign_request(request, account)
+    save_signatures(path, request, collected)
+    after = read_request(session.dao, path)
+    echo(request_lines(after)[-1].strip(), err=True)
+    echo(
+        f"written to {path}: each owner signs it with `deai-gov --account OWNER safe sign {path}`, then anyone "
+        f"casts it with `deai-gov safe execute {path}`",
+        err=True,
+    )
+    emit(session, after.to_json() | {"ballot_file": str(path)}, lambda: None)
+
+
 def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
     """What the signer's vote counts for, in words (empty when the proposal is not open for votes); a vote that
     would count for nothing is refused by the library before anything is asked."""
@@ -399,7 +442,7 @@ def _weight_words(session: Session, proposal_id: int, *, override: bool) -> str:
     from ..units import format_amount
 
     # The signer (and its password) is asked for only once the proposal is known and open.
-    weight = check_vote_weight(session.dao, proposal_id, lambda: session.signer().address, override=override)
+    weight = check_vote_weight(session.dao, proposal_id, session.acting_address, override=override)
     return "" if weight is None else f" with {format_amount(weight)} votes"
 
 
@@ -505,6 +548,7 @@ def sign_vote(
     from ..errors import InputError
     from ..names import parse_hash32
 
+    session.refuse_safe("sign a vote with one key: use `proposal vote ID SUPPORT` with --safe and --safe-export")
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: there is no folder {out.parent}")
     if content_hash is not None and not offline:

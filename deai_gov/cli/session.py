@@ -49,6 +49,8 @@ class Session:
         account_alias: str | None = None,
         password_file: Path | None = None,
         password_env: str | None = None,
+        safe: str | None = None,
+        safe_export: Path | None = None,
         yes: bool = False,
         dry_run: bool = False,
         confirmations: int = 0,
@@ -68,6 +70,9 @@ class Session:
         self.account_alias = account_alias
         self.password_file = password_file
         self.password_env = password_env
+        #: `--safe ADDRESS`: the Safe multisig the command acts as; `--safe-export FILE`: where its request goes.
+        self.safe = safe
+        self.safe_export = safe_export
         self.yes = yes
         self.dry_run = dry_run
         self.confirmations = confirmations
@@ -139,6 +144,21 @@ class Session:
             # log queries read only what the index does not hold yet
             enable(self._dao.chain, self._dao.address("governor"))
         return self._dao
+
+    def acting_address(self) -> str:
+        """Who the command acts as: the `--safe` multisig, else the signing account."""
+        if self.safe is not None:
+            from ..names import checksum_address
+
+            return checksum_address(self.safe, "--safe")
+        return str(self.signer().address)
+
+    def refuse_safe(self, what: str) -> None:
+        """InputError when `--safe` is given to a command that a Safe cannot do (`what`, in words)."""
+        if self.safe is not None:
+            from ..errors import InputError
+
+            raise InputError(f"a Safe cannot {what}: run it without --safe")
 
     def signer(self) -> LocalAccount:
         """The `--account` keystore, decrypted (password from --password-file/--password-env or a prompt)."""

@@ -29,9 +29,9 @@ def submit(
     from ..workflows.simulation import check_proposal
     from ..workflows.submission import ExistingProposal, let_fresh_votes_count, prepare_submission
 
-    signer = session.signer()
+    proposer = session.acting_address()  # the Safe, with --safe
     store = content_store(session) if full is not None else None  # only a full description is published
-    draft = prepare_submission(session.dao, store, signer.address, actions, title, body, full)
+    draft = prepare_submission(session.dao, store, proposer, actions, title, body, full)
     if isinstance(draft, ExistingProposal):
         echo(f"proposal {draft.proposal_id} already exists ({draft.state.label}): nothing sent", err=True)
         emit(session, draft.to_json(), lambda: None)
@@ -41,14 +41,17 @@ def submit(
     names = names_of()
     for words in draft.actions_in_words:
         echo(f"  will: {name_addresses(words, names)}", err=True)
-    let_fresh_votes_count(session.dao, signer.address, notify=lambda line: echo(line, err=True))
+    let_fresh_votes_count(session.dao, proposer, notify=lambda line: echo(line, err=True))
     summary = transact(session, propose(session.dao, draft.proposal), f"propose: {title}", outcome_key="proposal_id")
+    if summary.get("safe"):  # written for the Safe's owners: it is proposed when they run it
+        emit(session, summary, lambda: None)
+        return
     if summary.get("sent"):
         echo(f"proposal {summary['proposal_id']} submitted", err=True)
         emit(session, summary, lambda: None)
         return
     echo("simulating the whole proposal on a fork of the chain…", err=True)
-    check = check_proposal(session.dao, draft.proposal, proposer=signer.address)
+    check = check_proposal(session.dao, draft.proposal, proposer=proposer)
     summary["simulation"] = check.to_json()
     lines = check.lines(draft.actions_in_words)
 

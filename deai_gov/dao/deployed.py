@@ -316,6 +316,32 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
         checks.append(WiringCheck(what, bool(held) == wanted, words))
     if roles_from_logs:
         checks += _role_holders(dao, role_id, {"PROPOSER_ROLE": {governor}, "CANCELLER_ROLE": {governor}})
+        checks += _guardians(dao)
+    return checks
+
+
+def _guardians(dao: Dao) -> list[WiringCheck]:
+    """Who the guardians are, in words: nobody, one key, a Safe multisig (its owners and threshold, as the Safe
+    says now) or another contract. Informational: any of them is a valid deployment."""
+    from ..safe.transaction import safe_state
+
+    proposals, registry = dao.read_many([dao.call("governor", "proposalGuardian"), dao.call("registry", "guardian")])
+    checks = []
+    for what, guardian in (("proposal guardian", proposals), ("registry guardian", registry)):
+        if guardian == ZERO_ADDRESS:
+            words = "none: only the proposer cancels, only a vote suspends"
+        elif not dao.chain.w3.eth.get_code(guardian):
+            words = f"{guardian}, an account with one key (a multisig is safer)"
+        else:
+            try:
+                state = safe_state(dao.chain, guardian)
+                words = (
+                    f"{guardian}, a Safe multisig: {state.threshold} of {len(state.owners)} owners sign "
+                    f"({', '.join(state.owners)})"
+                )
+            except InputError:
+                words = f"{guardian}, a contract that is not a Safe (what it allows is its own code's)"
+        checks.append(WiringCheck(what, True, words))
     return checks
 
 

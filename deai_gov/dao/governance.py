@@ -475,15 +475,40 @@ def sign_ballot(
     (a front-runner's proposal, or after a reorganisation). A voter's first signature for a proposal uses nonce
     `key << 64`, known offline; pass `nonce` for a later one.
     """
+    nonce = ballot_nonce_key(content_hash) << 64 if nonce is None else nonce
+    typed = ballot_typed_data(
+        governor=governor,
+        governor_name=governor_name,
+        chain_id=chain_id,
+        proposal_id=proposal_id,
+        support=support,
+        voter=account.address,
+        nonce=nonce,
+        reason=reason,
+    )
+    from eth_account.messages import encode_typed_data
+
+    signed = account.sign_message(encode_typed_data(full_message=typed))
+    signature = "0x" + bytes(signed.signature).hex()
+    return SignedVote(proposal_id, int(support), account.address, nonce, reason, signature, "0x" + content_hash.hex())
+
+
+def ballot_typed_data(
+    *,
+    governor: str,
+    governor_name: str,
+    chain_id: int,
+    proposal_id: int,
+    support: Support,
+    voter: str,
+    nonce: int,
+    reason: str = "",
+) -> dict[str, Any]:
+    """The EIP-712 ballot the governor checks for `castVoteBySig` (`Ballot`), or, with a reason,
+    `castVoteWithReasonAndParamsBySig` (`ExtendedBallot`, no params)."""
     if not 1 <= proposal_id < 2**192:
         raise InputError(f"proposal id {proposal_id} is out of range")
-    nonce = ballot_nonce_key(content_hash) << 64 if nonce is None else nonce
-    message: dict[str, Any] = {
-        "proposalId": proposal_id,
-        "support": int(support),
-        "voter": account.address,
-        "nonce": nonce,
-    }
+    message: dict[str, Any] = {"proposalId": proposal_id, "support": int(support), "voter": voter, "nonce": nonce}
     types = [
         {"name": "proposalId", "type": "uint256"},
         {"name": "support", "type": "uint8"},
@@ -495,15 +520,46 @@ def sign_ballot(
         primary = "ExtendedBallot"
         types += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
         message.update(reason=reason, params=b"")
-    domain = {
-        "name": governor_name,
-        "version": GOVERNOR_EIP712_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": governor,
+    domain_types = [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ]
+    return {
+        "types": {"EIP712Domain": domain_types, primary: types},
+        "primaryType": primary,
+        "domain": {
+            "name": governor_name,
+            "version": GOVERNOR_EIP712_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": governor,
+        },
+        "message": message,
     }
-    signed = account.sign_typed_data(domain, {primary: types}, message)
-    signature = "0x" + bytes(signed.signature).hex()
-    return SignedVote(proposal_id, int(support), account.address, nonce, reason, signature, "0x" + content_hash.hex())
+
+
+def unsigned_ballot(
+    dao: Dao, voter: str, proposal_id: int, support: Support, reason: str = ""
+) -> tuple[SignedVote, dict[str, Any]]:
+    """The vote `voter` would sign now (its signature empty) and the EIP-712 ballot to sign for it, with the
+    governor's current nonce for this voter and the proposal's content (`sign_vote`): for a voter that signs by
+    other means than one key, a Safe's owners for instance (ERC-1271)."""
+    proposal, _, _ = get_proposal(dao, proposal_id)
+    key = ballot_nonce_key(proposal.content_hash)
+    name, nonce = dao.read_many([dao.call("governor", "name"), dao.call("governor", "nonces", voter, key)])
+    typed = ballot_typed_data(
+        governor=dao.address("governor"),
+        governor_name=str(name),
+        chain_id=dao.chain.chain_id,
+        proposal_id=proposal_id,
+        support=support,
+        voter=voter,
+        nonce=int(nonce),
+        reason=reason,
+    )
+    vote = SignedVote(proposal_id, int(support), voter, int(nonce), reason, "", "0x" + proposal.content_hash.hex())
+    return vote, typed
 
 
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:

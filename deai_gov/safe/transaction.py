@@ -81,11 +81,7 @@ class SafeTx:
 
     def hash(self, chain_id: int, safe: str) -> bytes:
         """The Safe transaction hash, as the Safe's `getTransactionHash` computes it."""
-        from eth_account.messages import encode_typed_data
-        from eth_utils import keccak
-
-        signable = encode_typed_data(full_message=self.typed_data(chain_id, safe))
-        return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+        return typed_hash(self.typed_data(chain_id, safe))
 
 
 @dataclass(frozen=True)
@@ -131,45 +127,88 @@ def safe_transaction(state: SafeState, prepared: PreparedTx) -> SafeTx:
 
 def sign(account: LocalAccount, chain_id: int, safe: str, tx: SafeTx) -> bytes:
     """`account`'s signature of the Safe transaction (65 bytes, r | s | v)."""
+    return sign_typed(account, tx.typed_data(chain_id, safe))
+
+
+def safe_message_typed_data(chain_id: int, safe: str, message: bytes) -> dict[str, Any]:
+    """The EIP-712 `SafeMessage` owners sign for the Safe to approve `message` (ERC-1271): in the Safe's own
+    domain, as the Safe's fallback handler checks it."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "SafeMessage": [{"name": "message", "type": "bytes"}],
+        },
+        "primaryType": "SafeMessage",
+        "domain": {"chainId": chain_id, "verifyingContract": checksum_address(safe, "Safe")},
+        "message": {"message": message},
+    }
+
+
+def typed_hash(typed: dict[str, Any]) -> bytes:
+    """The EIP-712 hash of a typed message, as a contract computes it."""
+    from eth_account.messages import encode_typed_data
+    from eth_utils import keccak
+
+    signable = encode_typed_data(full_message=typed)
+    return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+
+
+def sign_typed(account: LocalAccount, typed: dict[str, Any]) -> bytes:
+    """`account`'s signature (65 bytes, r | s | v) of a typed message."""
     from eth_account.messages import encode_typed_data
 
-    signed = account.sign_message(encode_typed_data(full_message=tx.typed_data(chain_id, safe)))
-    return bytes(signed.signature)
+    return bytes(account.sign_message(encode_typed_data(full_message=typed)).signature)
 
 
-def signer_of(chain_id: int, safe: str, tx: SafeTx, signature: bytes) -> str:
-    """The address that made `signature` of the Safe transaction (InputError for one that is not 65 bytes)."""
+def typed_signer(typed: dict[str, Any], signature: bytes) -> str:
+    """The address that signed a typed message (InputError for a signature that is not 65 bytes, r | s | v)."""
     from eth_account import Account
     from eth_account.messages import encode_typed_data
 
     if len(signature) != 65 or signature[64] not in (27, 28):
         raise InputError("a Safe owner's signature is 65 bytes, r | s | v with v 27 or 28")
-    return str(
-        Account.recover_message(encode_typed_data(full_message=tx.typed_data(chain_id, safe)), signature=signature)
-    )
+    try:
+        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
+    except Exception:  # eth_keys raises its own kinds for a signature off the curve
+        raise InputError("a Safe owner's signature does not recover to any address") from None
 
 
-def check_signatures(state: SafeState, chain_id: int, tx: SafeTx, signatures: list[bytes]) -> dict[str, bytes]:
-    """Each signature by its owner, checked: every one by an owner, no owner twice, at least the threshold, and the
-    transaction at the Safe's current nonce. InputError naming what is wrong, before anything is sent."""
+def owners_signatures(state: SafeState, typed: dict[str, Any], signatures: list[bytes]) -> dict[str, bytes]:
+    """Each signature of `typed` by its owner, checked: every one by an owner, no owner twice, at least the
+    threshold. InputError naming what is wrong, before anything is sent."""
     by_owner: dict[str, bytes] = {}
     owners = {owner.lower() for owner in state.owners}
     for signature in signatures:
-        signer = signer_of(chain_id, state.address, tx, signature)
+        signer = typed_signer(typed, signature)
         if signer.lower() not in owners:
             raise InputError(f"{signer} signed, but is not an owner of the Safe {state.address}")
         if signer in by_owner:
             raise InputError(f"{signer} signed twice")
         by_owner[signer] = signature
-    if tx.nonce != state.nonce:
-        raise InputError(
-            f"the Safe transaction is for nonce {tx.nonce}, the Safe is at {state.nonce}: "
-            + ("it was executed, or another was" if tx.nonce < state.nonce else "earlier ones must run first")
-        )
     if len(by_owner) < state.threshold:
         raise InputError(
             f"{len(by_owner)} of the Safe's owners signed; it needs {state.threshold} "
             f"(owners: {', '.join(state.owners)})"
+        )
+    return by_owner
+
+
+def packed(by_owner: dict[str, bytes]) -> bytes:
+    """Owners' signatures as a Safe reads them: concatenated in ascending order of owner address."""
+    return b"".join(by_owner[owner] for owner in sorted(by_owner, key=lambda owner: int(owner, 16)))
+
+
+def check_signatures(state: SafeState, chain_id: int, tx: SafeTx, signatures: list[bytes]) -> dict[str, bytes]:
+    """Each signature of the Safe transaction by its owner (`owners_signatures`), and the transaction at the Safe's
+    current nonce. InputError naming what is wrong, before anything is sent."""
+    by_owner = owners_signatures(state, tx.typed_data(chain_id, state.address), signatures)
+    if tx.nonce != state.nonce:
+        raise InputError(
+            f"the Safe transaction is for nonce {tx.nonce}, the Safe is at {state.nonce}: "
+            + ("it was executed, or another was" if tx.nonce < state.nonce else "earlier ones must run first")
         )
     return by_owner
 
@@ -180,9 +219,8 @@ def execute(state: SafeState, chain_id: int, tx: SafeTx, signatures: list[bytes]
     from eth_abi import encode
 
     by_owner = check_signatures(state, chain_id, tx, signatures)
-    packed = b"".join(by_owner[owner] for owner in sorted(by_owner, key=lambda owner: int(owner, 16)))
     args = [tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
-            tx.refund_receiver, packed]  # fmt: skip
+            tx.refund_receiver, packed(by_owner)]  # fmt: skip
     calldata = _selector(f"execTransaction({','.join(_EXEC_TYPES)})") + encode(_EXEC_TYPES, args)
     return PreparedTx(
         state.address,

@@ -24,6 +24,8 @@ from deai_gov.ipfs.content import LocalComparison, StreamReport, VerifyReport
 from deai_gov.ipfs.manifest import FileEntry
 from deai_gov.ipfs.pinning import PinStatus
 from deai_gov.merit.evaluation import Evaluation, Metric
+from deai_gov.safe.collected import CollectedSignatures
+from deai_gov.safe.transaction import SafeState
 from deai_gov.workflows.approved import ApprovedVersion
 from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
 from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
@@ -32,6 +34,7 @@ from deai_gov.workflows.modelcard import CardSection
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.quality import MetricComparison
+from deai_gov.workflows.safe_requests import SafeRequest
 from deai_gov.workflows.signatures import VersionSignature
 from deai_gov.workflows.simulation import ProposalCheck
 from deai_gov.workflows.submission import ExistingProposal
@@ -89,6 +92,13 @@ SAMPLES: dict[str, Any] = {
     "MirrorResult": MirrorResult("acme/vision", "set", "vision", "3", "dao-approved -> acme/vision v2"),
     "VersionSignature": VersionSignature("ab" * 32, "cd" * 32, True, "the DAO", None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
+    "SafeRequest": SafeRequest(
+        "vote",
+        SafeState(ADDRESS, (ADDRESS,), 1, 0),
+        ["vote for"],
+        CollectedSignatures("vote", 1, ADDRESS, "0x", {}),
+        {},
+    ),
     "ExistingProposal": ExistingProposal(3, ProposalState.ACTIVE),
     "StoredAccount": StoredAccount("alice", ADDRESS, Path("alice.json")),
     "Holding": Holding(ADDRESS, 5, 7, ADDRESS, "MDL"),
