@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from ..dao.deploy import DaoParams, deploy_dao
-from ..dao.deployed import check_wiring, read_settings
+from ..dao.deployed import check_wiring, guardian_words, read_settings
 from ..dao.token import symbol, top_delegates
 from ..errors import InputError
 from ..home.addressbook import resolve_address
@@ -177,6 +177,7 @@ def deploy(session: Session, out: Path | None, **options: Any) -> None:
         f"deploy the DAO on chain {chain.chain_id} from {account.address} (7 transactions), record to {target}",
         err=True,
     )
+    echo(f"  guardian: {guardian_words(chain, params.guardian)}", err=True)
     if session.dry_run:
         emit(session, {"sent": False, "record": str(target)}, lambda: echo("dry run: nothing sent", err=True))
         return

@@ -321,28 +321,29 @@ def check_wiring(dao: Dao, *, codes: dict[str, Any] | None = None, roles_from_lo
 
 
 def _guardians(dao: Dao) -> list[WiringCheck]:
-    """Who the guardians are, in words: nobody, one key, a Safe multisig (its owners and threshold, as the Safe
-    says now) or another contract. Informational: any of them is a valid deployment."""
+    """Who the guardians are (`guardian_words`). Informational: any of them is a valid deployment."""
+    proposals, registry = dao.read_many([dao.call("governor", "proposalGuardian"), dao.call("registry", "guardian")])
+    return [
+        WiringCheck(what, True, guardian_words(dao.chain, guardian))
+        for what, guardian in (("proposal guardian", proposals), ("registry guardian", registry))
+    ]
+
+
+def guardian_words(chain: Chain, guardian: str | None) -> str:
+    """A guardian in words: nobody, one key, a Safe multisig (its owners and threshold, as the Safe says now) or
+    another contract."""
     from ..safe.transaction import safe_state
 
-    proposals, registry = dao.read_many([dao.call("governor", "proposalGuardian"), dao.call("registry", "guardian")])
-    checks = []
-    for what, guardian in (("proposal guardian", proposals), ("registry guardian", registry)):
-        if guardian == ZERO_ADDRESS:
-            words = "none: only the proposer cancels, only a vote suspends"
-        elif not dao.chain.w3.eth.get_code(guardian):
-            words = f"{guardian}, an account with one key (a multisig is safer)"
-        else:
-            try:
-                state = safe_state(dao.chain, guardian)
-                words = (
-                    f"{guardian}, a Safe multisig: {state.threshold} of {len(state.owners)} owners sign "
-                    f"({', '.join(state.owners)})"
-                )
-            except InputError:
-                words = f"{guardian}, a contract that is not a Safe (what it allows is its own code's)"
-        checks.append(WiringCheck(what, True, words))
-    return checks
+    if guardian is None or guardian == ZERO_ADDRESS:
+        return "none: only the proposer cancels, only a vote suspends"
+    if not chain.w3.eth.get_code(guardian):  # type: ignore[arg-type]
+        return f"{guardian}, an account with one key (a multisig is safer)"
+    try:
+        state = safe_state(chain, guardian)
+    except InputError:
+        return f"{guardian}, a contract that is not a Safe (what it allows is its own code's)"
+    owners = ", ".join(state.owners)
+    return f"{guardian}, a Safe multisig: {state.threshold} of {len(state.owners)} owners sign ({owners})"
 
 
 def _role_holders(dao: Dao, role_id: dict[str, bytes], only: dict[str, set[str]]) -> list[WiringCheck]:
