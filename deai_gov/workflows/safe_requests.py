@@ -9,6 +9,7 @@ DAO's own contracts: what they sign is what they read.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -316,5 +317,5 @@ def run_request(dao: Dao, request: SafeRequest) -> PreparedTx:
     signed = SignedVote(vote.proposal_id, vote.support, vote.voter, vote.nonce, vote.reason,
                         "0x" + packed(by_owner).hex(), vote.proposal_hash)  # fmt: skip
     tx = relay(dao, signed)
-    return type(tx)(tx.to, tx.data, f"cast the vote of the Safe {vote.voter} on proposal {vote.proposal_id} "
-                    f"({len(by_owner)} of {request.state.threshold} owners)")  # fmt: skip
+    words = f"cast the vote of the Safe {vote.voter} on proposal {vote.proposal_id} "
+    return dataclasses.replace(tx, description=words + f"({len(by_owner)} of {request.state.threshold} owners)")
