@@ -139,6 +139,9 @@ interface IModelRegistry {
     /// @dev A reward policy needs its document's digest and where to find it.
     error ModelRegistryInvalidRewardPolicy();
 
+    /// @dev The DAO's description (EIP-4824) needs a URI.
+    error ModelRegistryInvalidDaoURI();
+
     // ------------------------------------------------------------------ lifecycle (owner only)
 
     /**
@@ -238,6 +241,13 @@ interface IModelRegistry {
      * @param uri Where the document is, e.g. `ipfs://CID`.
      */
     function setRewardPolicy(bytes32 digest, string calldata uri) external;
+
+    /**
+     * @notice Publishes where the DAO describes itself (EIP-4824's `daoURI`): a JSON-LD document naming its
+     * members, proposals, activity log, governance and contracts, e.g. `ipfs://CID`. Emits `DAOURIUpdate`.
+     * @param uri The document's URI; not empty.
+     */
+    function setDaoURI(string calldata uri) external;
 
     // ------------------------------------------------------------------ views
 

@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ERC165} from "@openzeppelin/contracts/utils/introspection/ERC165.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {IERC4824} from "./IERC4824.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 
 /**
@@ -30,8 +32,11 @@ import {IModelRegistry} from "./IModelRegistry.sol";
  * IPIP-499 CIDs use) and a sha2-256 multihash, 36 bytes in all. Only the codec and the 32-byte digest are stored.
  * Other codecs (identity, which inlines data in the CID, or a multihash code written as a codec) are refused: no
  * client could fetch and verify content under them.
+ *
+ * The registry also describes the DAO to the tools that index DAOs (EIP-4824): the DAO votes the URI of its
+ * JSON-LD description into {daoURI}, and the registry answers ERC-165 for {IERC4824}.
  */
-contract ModelRegistry is IModelRegistry, Ownable {
+contract ModelRegistry is IModelRegistry, IERC4824, Ownable, ERC165 {
     using EnumerableSet for EnumerableSet.AddressSet;
     using EnumerableSet for EnumerableSet.Bytes32Set;
 
@@ -74,6 +79,7 @@ contract ModelRegistry is IModelRegistry, Ownable {
     mapping(bytes32 modelId => EnumerableSet.Bytes32Set) private _signers;
     bytes32 private _policyDigest;
     string private _policyUri;
+    string private _daoUri;
 
     modifier onlyOwnerOrGuardian() {
         if (msg.sender != owner() && msg.sender != _guardian) {
@@ -182,6 +188,25 @@ contract ModelRegistry is IModelRegistry, Ownable {
         _policyDigest = digest;
         _policyUri = uri;
         emit RewardPolicyAdopted(digest, uri);
+    }
+
+    // ------------------------------------------------------------------ EIP-4824 (owner only)
+
+    /// @inheritdoc IModelRegistry
+    function setDaoURI(string calldata uri) external onlyOwner {
+        if (bytes(uri).length == 0) revert ModelRegistryInvalidDaoURI();
+        _daoUri = uri;
+        emit DAOURIUpdate(address(this), uri);
+    }
+
+    /// @inheritdoc IERC4824
+    function daoURI() external view returns (string memory) {
+        return _daoUri;
+    }
+
+    /// @inheritdoc ERC165
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IERC4824).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ------------------------------------------------------------------ emergency (owner or guardian)

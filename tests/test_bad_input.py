@@ -763,6 +763,11 @@ MODEL_CASES = [
                                                 "--from", "hf://acme/tiny"), 3, "one of them"),
     case("model-publish-nothing", signed("alice", "model", "publish", "acme/new"), 3,
          "give the model's PATH, or --from"),
+    case("dao-uri-propose-without-publish", signed("alice", "dao", "uri", "--propose"), 3, "give both"),
+    case("dao-uri-publish-to-a-node-down", [*BASE, "--ipfs-api", "{down}", "dao", "uri", "--publish"], None,
+         "IPFS"),
+    case("proposal-create-dao-uri-not-a-uri", signed("alice", "proposal", "create", "--title", "x", "--dao-uri",
+                                                     "plain words"), 3, "printable characters without spaces"),
     case("safe-show-no-file", [*BASE, "safe", "show", "{tmp}/none.json"], 3, "no file"),
     case("safe-show-not-json", [*BASE, "safe", "show", "{ballot_notjson}"], 3, "not JSON"),
     case("safe-sign-not-a-request", signed("alice", "safe", "sign", "{record}"), 3,
@@ -1092,11 +1097,21 @@ def _files(home: Path) -> list[str]:
 def _error_lines(err: str) -> list[str]:
     """stderr without what a command prints on purpose before it fails: click's usage lines (exit 2), and a
     transaction's description (`tx.transact` prints what it does and a `  chain N, from ...` line, then confirms;
-    `dao deploy` prints one `deploy the DAO on chain ...` line)."""
+    `dao deploy` prints a `deploy the DAO on chain ...` line and the guardian's; `dao uri` says it reads the chain)."""
     lines = [line for line in err.splitlines() if line.strip()]
     kept = []
     for i, line in enumerate(lines):
-        if line.startswith(("Usage: ", "Try '", "  chain ", "  will: ", "deploy the DAO on chain ")):
+        if line.startswith(
+            (
+                "Usage: ",
+                "Try '",
+                "  chain ",
+                "  will: ",
+                "deploy the DAO on chain ",
+                "  guardian: ",
+                "reading members, proposals",
+            )
+        ):
             continue
         if i + 1 < len(lines) and lines[i + 1].startswith("  chain "):
             continue

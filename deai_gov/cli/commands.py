@@ -218,6 +218,11 @@ DAO_COMMANDS = _table(
             "Deploy token, timelock, governor and registry, wire the roles, and write the deployment record.",
         ),
         "info": ("info", "Addresses, voting parameters, quorum, timelock delay, treasury and guardians."),
+        "uri": (
+            "uri",
+            "The DAO's description for the tools that index DAOs (EIP-4824 daoURI): show it, or generate it from the "
+            "chain, publish it on IPFS and propose it.",
+        ),
         "verify": (
             "verify",
             "Prove the deployment's wiring from chain data: code, owners, roles, links (exit 3 if any check fails).",
@@ -376,7 +381,7 @@ PROPOSAL_COMMANDS = _table(
         "create": (
             "create",
             "Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, signer "
-            "keys, reward policy, any call, model rollbacks and retirements; combinable.",
+            "keys, reward policy, daoURI, any call, model rollbacks and retirements; combinable.",
         ),
         "execute": ("execute", "Execute a queued proposal once the timelock delay has passed."),
         "list": ("list_proposals", "Every proposal with its state, end of vote, tally and quorum, newest first."),

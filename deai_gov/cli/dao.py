@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..dao.deploy import DaoParams, deploy_dao
 from ..dao.deployed import check_wiring, guardian_words, read_settings
@@ -18,7 +19,7 @@ from ..names import address_or_none
 from ..units import format_amount, format_duration, parse_amount
 from .commands import dao
 from .options import AMOUNT, Address, Duration, json_option
-from .output import console, echo, emit
+from .output import console, echo, emit, shown
 from .prompts import confirm
 from .session import Session
 
@@ -63,6 +64,7 @@ def info(session: Session) -> None:
         )
         if session.dao.records_attestation_service:
             table.add_row("evaluation schema", "0x" + schema_uid(EVALUATION_SCHEMA).hex())
+        table.add_row("daoURI (EIP-4824)", Text(shown(settings.dao_uri, lines=False) or "none yet"))
         console().print(table)
 
     emit(session, data, render)
@@ -223,3 +225,65 @@ def _eas_choice(text: str) -> str | None:
     if text == "none":
         return None
     return resolve_address(text, "EAS")
+
+
+@dao.command()
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Generate the documents from the chain now and publish them on IPFS (the configured node or store).",
+)
+@click.option("--propose", is_flag=True, help="With --publish: propose the new daoURI at once (needs --account).")
+@click.option("--name", help="The DAO's name in its description (default: the governor's name).")
+@click.option("--description", default="", help="A sentence on what the DAO governs.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the documents into this folder, to review them or host them elsewhere.",
+)
+@json_option
+@click.pass_obj
+def uri(session: Session, publish: bool, propose: bool, name: str | None, description: str, out: Path | None) -> None:
+    """The DAO's description for the tools that index DAOs (EIP-4824 daoURI): show it, or generate it from the
+    chain, publish it on IPFS and propose it.
+
+    The description is a JSON-LD document (dao.json) naming its members, proposals (their calls, their actions in
+    words and their status), activity log (proposals made, votes cast), governance (a markdown page) and contracts,
+    each generated from the chain. The DAO adopts it by vote: `proposal create --dao-uri URI`, or `--propose` here.
+    """
+    from ..dao.registry import dao_uri, dao_uri_action
+    from ..workflows.daouri import describe_dao, publish_description, write_documents
+
+    if propose and not publish:
+        raise InputError("--propose proposes the daoURI that --publish makes: give both")
+    current = dao_uri(session.dao)
+    if not publish and out is None:
+        data = {"dao_uri": current or None}
+        emit(session, data, lambda: echo(
+            f"daoURI: {current}" if current else "no daoURI yet: publish one with `deai-gov dao uri --publish`"
+        ))  # fmt: skip
+        return
+    echo("reading members, proposals, votes and contracts from the chain…", err=True)
+    described = describe_dao(session.dao, name=name, description=description)
+    if publish:
+        described = publish_description(session.publish_store(), described)
+        echo(f"published: {described.dao_uri} (documents in ipfs://{described.folder_cid}/)", err=True)
+    if out is not None:
+        for path in write_documents(described, out):
+            echo(f"  wrote {path}", err=True)
+    data = described.to_json() | {"current": current or None}
+    counts = (
+        f"{data['members']} members, {data['proposals']} proposals, {data['activities']} activities, "
+        f"{data['contracts']} contracts"
+    )
+    if not propose:
+        if publish:
+            uri_option = f"--dao-uri {described.dao_uri}"
+            echo(f"adopt it by vote: deai-gov proposal create --title 'Describe the DAO' {uri_option}", err=True)
+        emit(session, data, lambda: echo(counts))
+        return
+    from .submit import submit
+
+    echo(counts, err=True)
+    action = dao_uri_action(session.dao, described.dao_uri)
+    submit(session, [action], "Describe the DAO (EIP-4824)", f"The DAO's description: {described.dao_uri}")

@@ -102,6 +102,11 @@ from .tx import transact
     "file or the key's fingerprint (repeatable).",
 )
 @click.option(
+    "--dao-uri",
+    metavar="URI",
+    help="Publish where the DAO describes itself (EIP-4824 daoURI), e.g. the ipfs:// URI `dao uri --publish` prints.",
+)
+@click.option(
     "--call",
     "calls",
     type=(Address("call target"), str, str),
@@ -135,16 +140,18 @@ def create(
     evaluators: tuple[tuple[str, str], ...],
     signers: tuple[tuple[str, tuple[str, int | None], str], ...],
     policy_file: Path | None,
+    dao_uri: str | None,
     calls: tuple[tuple[str, str, str], ...],
     raw_calls: tuple[tuple[str, str], ...],
 ) -> None:
     """Propose changes to the DAO itself: treasury transfers, merit, settings, guardians, evaluators, signer keys,
-    reward policy, any call, model rollbacks and retirements; combinable.
+    reward policy, daoURI, any call, model rollbacks and retirements; combinable.
 
     Every value is checked before anything is sent (a setting the contracts would refuse, a call that cannot be
     encoded, a rollback to a version that cannot be made current), the actions are shown in words, and the proposal
     is sent after confirmation (`--dry-run` to simulate it whole instead). Actions run in the order: rollbacks,
-    retirements, transfers, merit, settings, guardians, evaluators, signer keys, reward policy, calls.
+    retirements, transfers, merit, settings, guardians, evaluators, signer keys, reward policy, daoURI,
+    calls.
     """
     from ..dao import changes
     from ..dao.registry import (
@@ -152,6 +159,7 @@ def create(
         check_evaluator_change,
         check_rollback,
         check_signer_change,
+        dao_uri_action,
         evaluator_action,
         get_model,
         retire_action,
@@ -195,6 +203,8 @@ def create(
         actions.append(signer_action(session.dao, name, fingerprint, change == "trust"))
     if policy_file is not None:
         actions.append(_policy(session, policy_file))
+    if dao_uri is not None:
+        actions.append(dao_uri_action(session.dao, dao_uri))
     for target, signature, args in calls:
         arguments = [arg.strip() for arg in args.split(",")] if args.strip() else []
         actions.append(changes.call_action(session.dao, target, signature, arguments))
@@ -202,7 +212,7 @@ def create(
     if not actions:
         raise InputError(
             "a proposal needs an action: --rollback, --retire, --transfer, --merit, --set, --guardian, --evaluator, "
-            "--signer, --policy, --call or --calldata"
+            "--signer, --policy, --dao-uri, --call or --calldata"
         )
     submit(session, actions, title, body, full)
 

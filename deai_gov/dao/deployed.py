@@ -158,6 +158,8 @@ class DaoSettings:
     evaluators: tuple[str, ...] = ()
     #: The adopted reward policy's SHA-256 and location, or None before one is adopted.
     reward_policy: tuple[bytes, str] | None = None
+    #: Where the DAO describes itself (EIP-4824's daoURI), a chain string; empty before the DAO votes one.
+    dao_uri: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Token amounts as strings of base units, durations in seconds (`_s`)."""
@@ -184,6 +186,7 @@ class DaoSettings:
                 if self.reward_policy
                 else None
             ),
+            "dao_uri": self.dao_uri or None,
         }
 
 
@@ -209,6 +212,7 @@ def read_settings(dao: Dao) -> DaoSettings:
         ("total_merit", dao.call("token", "totalMerit")),
         ("evaluators", dao.call("registry", "evaluators")),
         ("reward_policy", dao.call("registry", "rewardPolicy")),
+        ("dao_uri", dao.call("registry", "daoURI")),
     ]
     values = dict(zip((name for name, _ in names), dao.read_many([call for _, call in names]), strict=True))
     values["evaluators"] = tuple(sorted(str(a) for a in values["evaluators"]))

@@ -197,6 +197,28 @@ def evaluator_action(dao: Dao, evaluator: str, trusted: bool) -> Action:
     return dao.action("registry", "setEvaluator", address, trusted)
 
 
+#: The longest daoURI the CLI proposes: a URI, not a document (EIP-4824 puts the document behind it).
+LONGEST_DAO_URI = 2048
+
+
+def dao_uri_action(dao: Dao, uri: str) -> Action:
+    """Publish `uri` as where the DAO describes itself (EIP-4824's `daoURI`) when the proposal executes.
+
+    Raises:
+        InputError: An empty URI, one with spaces or control characters, or one longer than `LONGEST_DAO_URI`.
+    """
+    if not uri or len(uri) > LONGEST_DAO_URI or any(ch.isspace() or not ch.isprintable() for ch in uri):
+        raise InputError(f"a daoURI is a URI of at most {LONGEST_DAO_URI} printable characters without spaces")
+    if ":" not in uri:
+        raise InputError(f"{uri!r} is not a URI: write its scheme, e.g. ipfs://CID")
+    return dao.action("registry", "setDaoURI", uri)
+
+
+def dao_uri(dao: Dao) -> str:
+    """Where the DAO describes itself now (EIP-4824's `daoURI`; empty before any): a chain string, to show as such."""
+    return str(dao.read("registry", "daoURI"))
+
+
 def trusted_evaluators(dao: Dao) -> list[str]:
     """The evaluators whose evaluations count now, sorted."""
     return sorted(str(a) for a in dao.read("registry", "evaluators"))

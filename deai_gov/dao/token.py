@@ -122,6 +122,16 @@ def delegate_addresses(dao: Dao) -> list[str]:
     )
 
 
+def holder_addresses(dao: Dao) -> list[str]:
+    """Everyone who ever received tokens (and so may hold some), from the token's logs, sorted.
+
+    Raises:
+        ChainError: The node could not be reached.
+    """
+    logs = iter_logs(dao.chain, "ModelToken", dao.address("token"), "Transfer", from_block=dao.deployment.block)
+    return sorted({log.args["to"] for log in logs} - {"0x0000000000000000000000000000000000000000"})
+
+
 def top_delegates(dao: Dao, top: int = 20) -> list[Delegate]:
     """The `top` delegates with the most voting power now (everyone who ever received a delegation is checked).
 

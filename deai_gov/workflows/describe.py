@@ -334,6 +334,11 @@ def describe_registry_call(
         if args["trusted"]:
             return f"trust {args['evaluator']} as an evaluator: its evaluations of the DAO's models count from now on"
         return f"stop trusting {args['evaluator']} as an evaluator: its evaluations no longer count"
+    if function == "setDaoURI":
+        return (
+            f"publish the DAO's description (EIP-4824 daoURI) at {args['uri']}: what indexers of DAOs show as its "
+            "members, proposals, activity, governance and contracts"
+        )
     if function == "setSigner":
         key = f"key sha256:{bytes(args['keyHash']).hex()}"
         if args["trusted"]:

@@ -535,3 +535,22 @@ def test_only_the_owner_adopts_a_reward_policy_its_digest_and_location_read_back
             registry.setRewardPolicy(*empty, {"from": owner})
     with brownie.reverts(typed_error("OwnableUnauthorizedAccount", guardian.address)):
         registry.setRewardPolicy(digest, "ipfs://other", {"from": guardian})
+
+
+def test_only_the_owner_publishes_the_daos_eip4824_uri_with_the_standards_event_and_erc165(
+    registry: Any, owner: Any, guardian: Any
+) -> None:
+    from eth_utils import keccak
+
+    assert registry.daoURI() == ""
+    tx = registry.setDaoURI("ipfs://bafkreidao", {"from": owner})
+    assert plain(tx.events["DAOURIUpdate"]) == {"daoAddress": registry.address, "daoURI": "ipfs://bafkreidao"}
+    assert registry.daoURI() == "ipfs://bafkreidao"
+    with brownie.reverts(typed_error("ModelRegistryInvalidDaoURI")):
+        registry.setDaoURI("", {"from": owner})
+    with brownie.reverts(typed_error("OwnableUnauthorizedAccount", guardian.address)):
+        registry.setDaoURI("ipfs://other", {"from": guardian})
+    # ERC-165: IERC4824 (its one function, daoURI()) and IERC165 itself, as an ERC4824Index checks before indexing
+    assert registry.supportsInterface(keccak(text="daoURI()")[:4])
+    assert registry.supportsInterface(keccak(text="supportsInterface(bytes4)")[:4])
+    assert not registry.supportsInterface("0xffffffff")

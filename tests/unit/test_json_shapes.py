@@ -27,6 +27,7 @@ from deai_gov.merit.evaluation import Evaluation, Metric
 from deai_gov.safe.collected import CollectedSignatures
 from deai_gov.safe.transaction import SafeState
 from deai_gov.workflows.approved import ApprovedVersion
+from deai_gov.workflows.daouri import DaoDescription
 from deai_gov.workflows.describe import ProposalInfo, ProposalReview, ProposedArtifact
 from deai_gov.workflows.diff import FieldChange, FileChange, VersionDiff
 from deai_gov.workflows.evaluations import EvaluationRecord
@@ -92,6 +93,17 @@ SAMPLES: dict[str, Any] = {
     "MirrorResult": MirrorResult("acme/vision", "set", "vision", "3", "dao-approved -> acme/vision v2"),
     "VersionSignature": VersionSignature("ab" * 32, "cd" * 32, True, "the DAO", None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
+    "DaoDescription": DaoDescription(
+        {
+            name: {key: []}
+            for name, key in (
+                ("members.json", "members"),
+                ("proposals.json", "proposals"),
+                ("activityLog.json", "activities"),
+                ("contracts.json", "contracts"),
+            )
+        }
+    ),
     "SafeRequest": SafeRequest(
         "vote",
         SafeState(ADDRESS, (ADDRESS,), 1, 0),
