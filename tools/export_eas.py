@@ -11,14 +11,10 @@ With --check, exit 1 if the shipped file differs from what the pinned package gi
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import subprocess
-import sys
-import tarfile
-import tempfile
 from pathlib import Path
+
+from npm_artifacts import packed_artifacts, write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "deai_gov" / "contracts" / "eas.json"
@@ -33,42 +29,13 @@ ARTIFACTS = {
 
 
 def render() -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        done = subprocess.run(
-            ["npm", "pack", f"{PACKAGE}@{VERSION}", "--silent"], cwd=folder, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            sys.exit(f"npm pack {PACKAGE}@{VERSION} failed: {done.stderr.strip()[:300]}")
-        tarball = Path(folder) / done.stdout.strip().splitlines()[-1]
-        digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
-        if digest != INTEGRITY:
-            sys.exit(f"{tarball.name}: integrity {digest}, expected {INTEGRITY}")
-        contracts = {}
-        with tarfile.open(tarball) as archive:
-            for name, member in ARTIFACTS.items():
-                extracted = archive.extractfile(member)
-                if extracted is None:
-                    sys.exit(f"{tarball.name} has no {member}")
-                data = json.load(extracted)
-                contracts[name] = {
-                    "abi": data["abi"],
-                    "bytecode": data["bytecode"],
-                    "deployedBytecode": data["deployedBytecode"],
-                }
+    contracts = packed_artifacts(PACKAGE, VERSION, INTEGRITY, ARTIFACTS, ("abi", "bytecode", "deployedBytecode"))
     bundle = {"package": PACKAGE, "version": VERSION, "integrity": INTEGRITY, "license": "MIT", "contracts": contracts}
     return json.dumps(bundle, indent=1, sort_keys=True) + "\n"
 
 
 def main() -> None:
-    text = render()
-    if "--check" in sys.argv[1:]:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            sys.exit(f"{TARGET.relative_to(ROOT)} is stale: run `python tools/export_eas.py`")
-        print("EAS artifacts are up to date")
-        return
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
+    write_or_check(TARGET, render(), ROOT, "tools/export_eas.py", "EAS artifacts")
 
 
 if __name__ == "__main__":

@@ -409,7 +409,7 @@ def _safe_vote(session: Session, proposal_id: int, support: Any, reason: str) ->
     """A Safe's vote: its ballot written into the `--safe-export` file for the owners to sign (ERC-1271), signed
     at once by `--account` when it is one of them; anyone casts it once enough signed (`safe execute`)."""
     from ..errors import InputError
-    from ..workflows.safe_requests import read_request, save_signatures, sign_request, vote_request
+    from ..workflows.safe_requests import check_owner, read_request, save_signatures, sign_request, vote_request
     from .prompts import confirm
     from .safe import request_lines
 
@@ -430,8 +430,7 @@ def _safe_vote(session: Session, proposal_id: int, support: Any, reason: str) ->
     collected = request.collected
     if session.account_alias:
         account = session.signer()
-        if account.address.lower() not in {owner.lower() for owner in request.state.owners}:
-            raise InputError(f"{account.address} is not an owner of the Safe {request.state.address}")
+        check_owner(request, account.address)
         confirm(f"Sign this vote as {session.account_alias} ({account.address})?", yes=session.yes)
         collected = sign_request(request, account)
     save_signatures(path, request, collected)

@@ -91,13 +91,12 @@ def sign(session: Session, file: Path, nonce: int | None, multisend: str | None)
     file; send the file on to the next owner.
     """
     from ..errors import InputError
-    from ..workflows.safe_requests import save_signatures, sign_request
+    from ..workflows.safe_requests import check_owner, save_signatures, sign_request
 
     request = _read(session, file, nonce, multisend)
     echo("\n".join(request_lines(request)), err=True)
     account = session.signer()
-    if account.address.lower() not in {owner.lower() for owner in request.state.owners}:
-        raise InputError(f"{account.address} is not an owner of the Safe {request.state.address}")
+    check_owner(request, account.address)
     if request.tx is not None and request.tx.nonce < request.state.nonce:
         raise InputError(f"the Safe is past nonce {request.tx.nonce}: this transaction can no longer run")
     if session.dry_run:

@@ -5,13 +5,13 @@ that a signature is never added to, or used for, anything else; it holds no key.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..names import checksum_address
+from .files import read_json_file, write_json_file
 
 FORMAT = "deai-gov.safe-signatures/1"
 KINDS = ("transaction", "vote")
@@ -83,12 +83,7 @@ def _is_hex(text: str) -> bool:
 
 def read_collected(path: Path) -> CollectedSignatures:
     """The signatures file at `path` (InputError naming it for anything else)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise InputError(f"{path} is not a file of Safe owners' signatures: not JSON") from None
+    data = read_json_file(path, "a file of Safe owners' signatures")
     try:
         return CollectedSignatures.from_dict(data)
     except InputError as exc:
@@ -96,13 +91,8 @@ def read_collected(path: Path) -> CollectedSignatures:
 
 
 def write_collected(path: Path, collected: CollectedSignatures) -> None:
-    """Write the file whole (a new file beside it, then renamed over it: a reader never sees half of one)."""
-    temporary = path.with_name(path.name + ".partial")
-    try:
-        temporary.write_text(json.dumps(collected.to_dict(), indent=2) + "\n", encoding="utf-8")
-        temporary.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    """Write the file whole."""
+    write_json_file(path, collected.to_dict())
 
 
 def merge(existing: CollectedSignatures | None, fresh: CollectedSignatures) -> CollectedSignatures:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..names import checksum_address
+from .files import read_json_file
 from .multisend import Call
 
 if TYPE_CHECKING:
@@ -114,12 +115,7 @@ def _entry(call: PreparedTx | Call) -> dict[str, str]:
 
 def read_batch_file(path: Path) -> dict[str, Any]:
     """The batch file at `path`, its checksum checked (InputError naming the file for anything else)."""
-    try:
-        batch = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise InputError(f"{path} is not a Transaction Builder batch file: not JSON") from None
+    batch = read_json_file(path, "a Transaction Builder batch file")
     try:
         check_batch_file(batch)
     except InputError as exc:

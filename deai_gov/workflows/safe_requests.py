@@ -10,7 +10,6 @@ DAO's own contracts: what they sign is what they read.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from ..dao.token import symbol
 from ..errors import DeaiGovError, InputError
 from ..names import checksum_address
 from ..safe.collected import CollectedSignatures, merge, read_collected, write_collected
+from ..safe.files import read_json_file, write_json_file
 from ..safe.multisend import DEFAULT_MULTISEND, Call, safe_tx_for
 from ..safe.transaction import (
     SafeState,
@@ -129,17 +129,8 @@ def export_call(dao: Dao, safe: str, tx: PreparedTx, path: Path, *, owner: str |
         if not path.parent.is_dir():
             raise InputError(f"cannot write {path}: there is no folder {path.parent}")
         batch = batch_file(dao.chain.chain_id, state.address, [call], name="deai-gov", description=words, owner=owner)
-    _write_json(path, batch)
+    write_json_file(path, batch)
     return Exported(path, len(batch["transactions"]), state, words)
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(path.name + ".partial")
-    try:
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        temporary.replace(path)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def signatures_path(batch_path: Path) -> Path:
@@ -194,22 +185,13 @@ def read_request(dao: Dao, path: Path, *, nonce: int | None = None, multisend: s
     signatures file of a Safe's vote. A batch is signed at the Safe's current nonce unless `nonce` is given, or the
     nonce its signatures already use; several calls run through MultiSendCallOnly at `multisend` (by default the
     canonical deployment)."""
-    data = _read_json(path)
+    data = read_json_file(path, "a batch file or a Safe's vote")
     if isinstance(data, dict) and "transactions" in data:
         return _transaction_request(dao, path, nonce, multisend)
     collected = read_collected(path)
     if collected.kind != "vote":
         raise InputError(f"{path} holds signatures of a Safe transaction: give the batch file they sign instead")
     return _vote_request(dao, collected)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise InputError(f"{path} is not a batch file or a Safe vote: not JSON") from None
 
 
 def _transaction_request(dao: Dao, path: Path, nonce: int | None, multisend: str | None) -> SafeRequest:
@@ -288,10 +270,15 @@ def _vote_request(dao: Dao, collected: CollectedSignatures, ballot: dict[str, An
     return SafeRequest("vote", state, words, collected, typed, vote=vote)
 
 
+def check_owner(request: SafeRequest, address: str) -> None:
+    """InputError unless `address` is one of the Safe's owners now."""
+    if address.lower() not in {owner.lower() for owner in request.state.owners}:
+        raise InputError(f"{address} is not an owner of the Safe {request.state.address}")
+
+
 def sign_request(request: SafeRequest, account: LocalAccount) -> CollectedSignatures:
     """`account`'s signature added to the request's collected signatures (InputError when it is no owner)."""
-    if account.address.lower() not in {owner.lower() for owner in request.state.owners}:
-        raise InputError(f"{account.address} is not an owner of the Safe {request.state.address}")
+    check_owner(request, account.address)
     signature = sign_typed(account, request.typed)
     return request.collected.with_signature(account.address, signature)
 
