@@ -5,13 +5,14 @@ validates it."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
 
 from deai_gov.chain.client import PreparedTx
 from deai_gov.errors import InputError
-from deai_gov.safe.txbuilder import batch_file, check_batch_file, checksum
+from deai_gov.safe.txbuilder import batch_calls, batch_file, check_batch_file, checksum
 
 OWNER = "0x49d4450977E2c95362C13D3a31a09311E0Ea26A6"
 #: The app's test vector, as its test writes it (a `checksum` of '' in meta, as addChecksum gets it).
@@ -83,3 +84,33 @@ def test_a_batch_file_deai_gov_writes_validates_and_a_changed_one_does_not() -> 
         check_batch_file(changed)
     with pytest.raises(InputError, match="not a Transaction Builder batch file"):
         check_batch_file({"version": "2.0"})
+
+
+def test_the_apps_own_file_is_read_call_by_call_its_methods_encoded_and_a_bad_call_is_one_line() -> None:
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    safe = VECTOR["meta"]["createdFromSafeAddress"]
+    calls = batch_calls(VECTOR, chain_id=4, safe=safe)
+    assert [(c.to, c.value) for c in calls] == [(OWNER, 0), (OWNER, 0), (OWNER, 2 * 10**18)]
+    assert calls[0].data == keccak(text="testAddress(address)")[:4] + encode(["address"], [OWNER])
+    assert calls[1].data == keccak(text="testBool(bool)")[:4] + encode(["bool"], [False])
+    assert calls[2].data == bytes.fromhex(str(VECTOR["transactions"][2]["data"])[2:])
+
+    with pytest.raises(InputError, match="is for chain '4', this is chain 1"):
+        batch_calls(VECTOR, chain_id=1, safe=safe)
+    with pytest.raises(InputError, match="was made for the Safe"):
+        batch_calls(VECTOR, chain_id=4, safe=OWNER)
+    for change, said in (
+        ({"to": "nowhere"}, "target"),
+        ({"value": "-1"}, "not a whole number of wei"),
+        ({"data": "0xZZ"}, "not 0x-prefixed hexadecimal"),
+        ({"contractInputsValues": {"paramAddress": "0x12"}}, "'0x12' is not a address"),
+        ({"contractInputsValues": {}}, "gives no value for its input 'paramAddress'"),
+        ({"contractMethod": {"name": "f", "inputs": [{"name": "t", "type": "(uint256,bool)"}]}}, "type '(uint256"),
+        ({"contractMethod": {"name": "f", "inputs": [{"name": "a", "type": "uint8[]"}]}}, "type 'uint8[]'"),
+    ):
+        hostile = copy.deepcopy(VECTOR)
+        hostile["transactions"][0] |= change
+        with pytest.raises(InputError, match=re.escape(said)):
+            batch_calls(hostile, chain_id=4, safe=safe)
