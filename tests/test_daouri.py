@@ -23,7 +23,7 @@ from deai_gov.ipfs.content import file_bytes
 from deai_gov.ipfs.profiles import UNIXFS_V1_2025
 from deai_gov.ipfs.stores import EmbeddedStore
 
-from .helpers import carried, cli_dao, fake_cid, run_cli
+from .helpers import carried, cli_dao, fake_cid, pass_proposal, run_cli
 from .test_import_profiles import oracle
 
 SCHEMAS = Path(__file__).resolve().parent / "data" / "eip4824"
@@ -134,3 +134,19 @@ def test_a_bad_dao_uri_is_refused_before_anything_is_sent(world: dict[str, Any])
         assert code == 3 and said in err, err
     code, _, err = cli(world, "dao", "uri", "--propose")
     assert code == 3 and "give both" in err
+
+
+def test_chain_strings_in_dao_info_are_shown_as_text_never_as_markup_or_control(world: dict[str, Any]) -> None:
+    dao, people = world["dao"], world["people"]
+    hostile = "ipfs://a[bold]b[/bold]\x1b[2Jc"
+    actions = [
+        dao.action("registry", "setDaoURI", hostile),
+        dao.action("registry", "setRewardPolicy", b"\x11" * 32, "ipfs://p[link=https://evil]x[/link]"),
+    ]
+    pass_proposal(dao, people, actions, "Hostile strings")
+    code, out, err = cli(world, "dao", "info")
+    assert code == 0, err
+    assert "ipfs://a[bold]b[/bold]\\x1b[2Jc" in out and "\x1b" not in out
+    assert "ipfs://p[link=https://evil]x[/link]" in out
+    code, out, _ = cli(world, "dao", "uri")
+    assert code == 0 and "\x1b" not in out and "a[bold]b[/bold]" in out

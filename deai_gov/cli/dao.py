@@ -59,9 +59,8 @@ def info(session: Session) -> None:
         trusted = ", ".join(with_name(a, names) for a in data["evaluators"]) or "none yet"
         table.add_row("trusted evaluators", trusted)
         policy = data["reward_policy"]
-        table.add_row(
-            "reward policy", f"{policy['uri']} (SHA-256 {policy['digest'][:18]}…)" if policy else "none adopted"
-        )
+        adopted = f"{shown(policy['uri'], lines=False)} (SHA-256 {policy['digest'][:18]}…)" if policy else ""
+        table.add_row("reward policy", Text(adopted or "none adopted"))  # a chain string: text, never markup
         if session.dao.records_attestation_service:
             table.add_row("evaluation schema", "0x" + schema_uid(EVALUATION_SCHEMA).hex())
         table.add_row("daoURI (EIP-4824)", Text(shown(settings.dao_uri, lines=False) or "none yet"))
