@@ -6,6 +6,7 @@ The families, most general first:
                                       step when there is one (a command to run, an option to pass), or None
       InputError (ValueError)         a value given is not acceptable (name, CID, address, file...)
         DuplicateProposalError          an identical proposal exists (carries its id)
+        RelayLimitReached               a relayer's gas budget or request rate refuses it for now
       ChainError                      the RPC node is unreachable or answered unexpectedly
         RpcError                        the node answered a request with a JSON-RPC error
         RpcBusy                         the node answered HTTP 429 or 5xx, after every retry
@@ -51,6 +52,11 @@ class DuplicateProposalError(InputError):
     def __init__(self, proposal_id: int):
         super().__init__(f"an identical proposal already exists: proposal {proposal_id}")
         self.proposal_id = proposal_id
+
+
+class RelayLimitReached(InputError):
+    """A relayer refuses a signed vote or delegation for now: its gas budget (for the signer, for the hour, in all)
+    or the sender's request rate is used up; the message says which, and when to try again if it can."""
 
 
 class ChainError(DeaiGovError):

@@ -251,3 +251,26 @@ def carried(dao: Dao, people: People, pid: int) -> None:
     advance_time(dao.chain, VOTING_DELAY + 1)
     send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, ""))
     finish(dao, people, pid)
+
+
+def voting_accounts(dao: Dao, funder: LocalAccount, count: int) -> list[LocalAccount]:
+    """`count` new accounts holding half a token each from `funder`, each delegating to itself (a little gas set
+    with anvil_setBalance), the clock moved on so their votes count: sent without waiting for each receipt."""
+    voters = [Account.create() for _ in range(count)]
+    w3, token_contract = dao.chain.w3, onchain(dao, "token")
+    fees = {"maxFeePerGas": 10**10, "maxPriorityFeePerGas": 0, "chainId": dao.chain.chain_id, "gas": 300_000}
+    nonce = w3.eth.get_transaction_count(funder.address)
+    for index, voter in enumerate(voters):
+        w3.provider.make_request("anvil_setBalance", [voter.address, hex(10**16)])  # type: ignore[arg-type]
+        tx = token_contract.functions.transfer(voter.address, TOKEN // 2).build_transaction(
+            {"from": funder.address, "nonce": nonce + index, **fees}
+        )
+        w3.eth.send_raw_transaction(funder.sign_transaction(tx).raw_transaction)
+    for voter in voters:
+        tx = token_contract.functions.delegate(voter.address).build_transaction(
+            {"from": voter.address, "nonce": 0, **fees}
+        )
+        last = w3.eth.send_raw_transaction(voter.sign_transaction(tx).raw_transaction)
+    assert w3.eth.wait_for_transaction_receipt(last)["status"] == 1
+    advance_time(dao.chain, 1)
+    return voters

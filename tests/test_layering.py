@@ -105,6 +105,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
     (
         ("dev", "local development: anvil devnet, localnet, js-ipfs runner, demo"),
         ("integrations", "bridges to where models live: the MLflow registry (source, mirror, webhooks), the Hub"),
+        ("web", "the DAO on the web: the gasless relayer's HTTP API, serving an app, the relayer's client"),
     ),
     (("workflows", "work on a user's behalf: approved version, provenance, drafting, review, simulation, watch"),),
     (("dao", "a deployed DAO: deploy, attach, actions, governance, registry, token, changes"),),

@@ -389,6 +389,8 @@ def send(
     timeout: float = DEFAULT_TIMEOUT,
     confirmations: int = 0,
     on_submitted: Callable[[str], None] | None = None,
+    check_gas: Callable[[int], None] | None = None,
+    poll: float = 0.1,
 ) -> TxResult:
     """Sign and send `tx` from `account`, wait for its receipt and read its outcome.
 
@@ -401,6 +403,9 @@ def send(
         timeout: Seconds to wait for the receipt (and the confirmations); the transaction is never resent.
         confirmations: Blocks to wait for on top of the one that includes it.
         on_submitted: Called with the transaction hash once the node accepted it, before waiting.
+        check_gas: Called with the gas estimate before anything is signed; what it raises stops the sending there
+            (a relayer's budget, say).
+        poll: Seconds between two requests for the receipt (a relayer sending many polls more often).
 
     Returns:
         The mined transaction: its hash, receipt and gas used, and in `outcome` what `tx.read_outcome` reads from
@@ -417,6 +422,8 @@ def send(
         estimate = int(w3.eth.estimate_gas(fields))  # type: ignore[arg-type]
     except Exception as exc:  # web3's family (ContractLogicError, Web3RPCError...) and requests': sorted below
         raise explain_call_failure(exc) from None
+    if check_gas is not None:
+        check_gas(estimate)
     latest = w3.eth.get_block("latest")
     fields["gas"] = min(int(estimate * _GAS_MARGIN) + _GAS_HEADROOM, int(latest["gasLimit"]))
     fields["nonce"] = _next_nonce(chain, account.address)
@@ -429,7 +436,13 @@ def send(
     if on_submitted:
         on_submitted(tx_hash)
     receipt = wait_for_receipt(
-        chain, tx_hash, timeout=timeout, confirmations=confirmations, sender=account.address, nonce=fields["nonce"]
+        chain,
+        tx_hash,
+        timeout=timeout,
+        confirmations=confirmations,
+        sender=account.address,
+        nonce=fields["nonce"],
+        poll=poll,
     )
     if receipt["status"] != 1:
         raise _mined_revert(chain, fields, receipt)

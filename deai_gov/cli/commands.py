@@ -3,10 +3,10 @@ lists the commands of a group without importing the modules that implement them 
 takes far longer than click). A command's module is imported when the command is looked up to run, to print its
 own help, or to complete its options.
 
-The groups themselves (`account`, `dao`, `eval`, `mlflow`, `model`, `node`, `proposal`, `safe`) are defined here,
-with their help texts, so that a group's `--help` costs no more than click; their modules add the commands to them.
-A test checks that each summary is the short help click derives from the command itself, and that the table lists
-exactly the commands the modules define.
+The groups themselves (`account`, `dao`, `eval`, `mlflow`, `model`, `node`, `proposal`, `relay`, `safe`) are
+defined here, with their help texts, so that a group's `--help` costs no more than click; their modules add the
+commands to them. A test checks that each summary is the short help click derives from the command itself, and that
+the table lists exactly the commands the modules define.
 """
 
 from __future__ import annotations
@@ -156,6 +156,11 @@ COMMANDS = {
                 "draft proposals from its webhooks.",
             ),
             "node": ("node", "A local devnet kept between commands: start, stop, status."),
+            "relay": (
+                "relay",
+                "A gasless relayer for the community: signed votes and delegations submitted from its account, each "
+                "checked first, within a gas budget.",
+            ),
             "safe": (
                 "safe",
                 "A Safe multisig's requests: show what a batch file or a Safe's vote does, sign it as an owner, run "
@@ -292,6 +297,17 @@ MODEL_COMMANDS = _table(
             "watch_model",
             "Follow one model: registered, versions published, current version changed (upgrade, rollback), "
             "suspended, unsuspended, retired.",
+        ),
+    },
+)
+
+RELAY_COMMANDS = _table(
+    "deai_gov.cli.relay",
+    {
+        "serve": (
+            "serve",
+            "Serve the relayer's HTTP API: signed votes and delegations relayed from --account, checked first, "
+            "within a gas budget.",
         ),
     },
 )
@@ -450,6 +466,14 @@ def mlflow(ctx: click.Context) -> None:
 @click.pass_context
 def node(ctx: click.Context) -> None:
     """A local devnet kept between commands: start, stop, status."""
+    _make_session(ctx)
+
+
+@click.group(cls=LazyGroup, table=RELAY_COMMANDS)
+@click.pass_context
+def relay(ctx: click.Context) -> None:
+    """A gasless relayer for the community: signed votes and delegations submitted from its account, each checked
+    first, within a gas budget."""
     _make_session(ctx)
 
 

@@ -592,9 +592,14 @@ def sign_vote(
 
 @proposal.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--relayer",
+    metavar="URL",
+    help="Hand the votes to a relayer (`deai-gov relay serve`) at URL, which pays the gas, instead of --account.",
+)
 @json_option
 @click.pass_obj
-def relay(session: Session, files: tuple[Path, ...]) -> None:
+def relay(session: Session, files: tuple[Path, ...], relayer: str | None) -> None:
     """Submit signed votes (files from sign-vote); the relaying account pays the gas."""
     import json
 
@@ -610,11 +615,31 @@ def relay(session: Session, files: tuple[Path, ...]) -> None:
             raise InputError(f"{path} is {exc}") from None
         except ValueError:
             raise InputError(f"{path} is not a signed vote: not JSON from sign-vote") from None
+    if relayer is not None:
+        _remote_relay(session, relayer, votes)
+        return
     results = []
     for path, vote in votes:
         tx = relay_tx(session.dao, vote)
         results.append(transact(session, tx, f"relay {path.name}: {vote.voter} on proposal {vote.proposal_id}"))
     emit(session, results, lambda: None)
+
+
+def _remote_relay(session: Session, url: str, votes: list[tuple[Path, Any]]) -> None:
+    """Each signed vote posted to the relayer at `url`, in order; stops at the first it refuses."""
+    from ..errors import InputError
+    from ..web.relay_client import submit as submit_remote
+
+    if session.dry_run:
+        raise InputError("--dry-run simulates from an account: a remote relayer checks and sends on its own")
+    receipts = []
+    for path, vote in votes:
+        receipt = submit_remote(url, "vote", vote.to_dict())
+        again = " (relayed before: the same answer)" if receipt.get("repeated") else ""
+        echo(f"relayed {path.name}: {vote.voter} on proposal {vote.proposal_id}, tx {receipt.get('tx_hash')}{again}",
+             err=True)  # fmt: skip
+        receipts.append(receipt)
+    emit(session, receipts, lambda: None)
 
 
 @proposal.command()

@@ -165,6 +165,48 @@ class SignedVote:
             raise InputError(f"not a signed vote: {exc}") from None
 
 
+@dataclass(frozen=True)
+class SignedDelegation:
+    """A delegation signed offline (EIP-712 `Delegation` of ERC20Votes): `delegator` gives its votes to `delegatee`;
+    anyone may submit it with `delegateBySig` before `expiry` (unix seconds) while the delegator's nonce is `nonce`.
+    Serialisable with `to_dict`; it holds no key."""
+
+    delegator: str
+    delegatee: str
+    nonce: int
+    expiry: int
+    signature: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "delegator": self.delegator,
+            "delegatee": self.delegatee,
+            "nonce": str(self.nonce),
+            "expiry": self.expiry,
+            "signature": self.signature,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SignedDelegation:
+        """A delegation from JSON, read strictly (InputError naming what is wrong)."""
+        if not isinstance(data, dict):
+            raise InputError("not a signed delegation (expected a JSON object)")
+        try:
+            signature = str(data["signature"])
+            raw = bytes.fromhex(signature.removeprefix("0x"))
+            delegation = cls(str(data["delegator"]), str(data["delegatee"]), int(data["nonce"]), int(data["expiry"]),
+                             signature)  # fmt: skip
+        except KeyError as exc:
+            raise InputError(f"not a signed delegation: missing field {exc}") from None
+        except (TypeError, ValueError):
+            raise InputError("not a signed delegation: a field is not what it should be") from None
+        if len(raw) != 65:
+            raise InputError(f"not a signed delegation: its signature has {len(raw)} bytes, not 65")
+        if not (0 <= delegation.nonce < 2**256 and 0 <= delegation.expiry < 2**256):
+            raise InputError("not a signed delegation: its nonce or expiry is out of range")
+        return delegation
+
+
 def with_proposer_suffix(description: str, proposer: str) -> str:
     """`description` ending with `#proposer=<proposer>` (added unless it already ends with one)."""
     if _PROPOSER_SUFFIX.search(description):

@@ -562,6 +562,23 @@ def unsigned_ballot(
     return vote, typed
 
 
+def ballot_signer(dao: Dao, signed: SignedVote, governor_name: str) -> str:
+    """Who signed the vote for this governor and chain, as an ECDSA signature (a signature made for another governor
+    or chain recovers to someone else). InputError for one that recovers to no address."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    typed = ballot_typed_data(governor=dao.address("governor"), governor_name=governor_name,
+                              chain_id=dao.chain.chain_id, proposal_id=signed.proposal_id,
+                              support=Support(signed.support), voter=signed.voter, nonce=signed.nonce,
+                              reason=signed.reason)  # fmt: skip
+    try:
+        signature = bytes.fromhex(signed.signature.removeprefix("0x"))
+        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
+    except Exception:  # eth_keys raises its own kinds for a signature off the curve
+        raise InputError("the vote's signature does not recover to any address") from None
+
+
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:
     """Sign a vote (EIP-712) with the governor's current nonce for this voter and the proposal's content; the
     signature binds that content (`sign_ballot`), and the signed vote records its hash.

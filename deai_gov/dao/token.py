@@ -12,9 +12,11 @@ from ..errors import InputError
 from ..ipfs.manifest import TOTAL_SHARES_BPS
 from ..names import checksum_address
 from ..units import format_amount
-from .actions import Action
+from .actions import Action, SignedDelegation
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from .deployed import Dao
 
 
@@ -175,6 +177,88 @@ def delegate(dao: Dao, delegatee: str) -> PreparedTx:
     """
     target = checksum_address(delegatee, "delegate")
     return dao.prepare("token", "delegate", (target,), f"delegate your votes to {target}")
+
+
+def delegation_typed_data(
+    *, token: str, token_name: str, chain_id: int, delegatee: str, nonce: int, expiry: int
+) -> dict[str, Any]:
+    """The EIP-712 `Delegation` ERC20Votes checks in `delegateBySig`, in the token's domain (ERC20Permit's: its name,
+    version "1")."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Delegation": [
+                {"name": "delegatee", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "expiry", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Delegation",
+        "domain": {"name": token_name, "version": "1", "chainId": chain_id, "verifyingContract": token},
+        "message": {"delegatee": delegatee, "nonce": nonce, "expiry": expiry},
+    }
+
+
+def unsigned_delegation(dao: Dao, delegator: str, delegatee: str, expiry: int) -> dict[str, Any]:
+    """The `Delegation` `delegator` would sign now to give its votes to `delegatee` until `expiry` (its nonce read
+    from the token): for a wallet to sign (`eth_signTypedData_v4`), or `sign_delegation`."""
+    who, target = checksum_address(delegator, "delegator"), checksum_address(delegatee, "delegate")
+    name, nonce = dao.read_many([dao.call("token", "name"), dao.call("token", "nonces", who)])
+    return delegation_typed_data(token=dao.address("token"), token_name=str(name), chain_id=dao.chain.chain_id,
+                                 delegatee=target, nonce=int(nonce), expiry=expiry)  # fmt: skip
+
+
+def sign_delegation(dao: Dao, account: LocalAccount, delegatee: str, expiry: int) -> SignedDelegation:
+    """`account`'s delegation to `delegatee`, signed (EIP-712) for anyone to submit before `expiry`: a holder with no
+    gas activates its votes through a relayer (`relay_delegation`)."""
+    from eth_account.messages import encode_typed_data
+
+    typed = unsigned_delegation(dao, account.address, delegatee, expiry)
+    signature = "0x" + bytes(account.sign_message(encode_typed_data(full_message=typed)).signature).hex()
+    message = typed["message"]
+    return SignedDelegation(account.address, message["delegatee"], message["nonce"], expiry, signature)
+
+
+def delegation_signer(dao: Dao, signed: SignedDelegation, token_name: str) -> str:
+    """Who signed the delegation for this token and chain (a signature made for another token or chain recovers to
+    someone else)."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    typed = delegation_typed_data(token=dao.address("token"), token_name=token_name, chain_id=dao.chain.chain_id,
+                                  delegatee=checksum_address(signed.delegatee, "delegate"), nonce=signed.nonce,
+                                  expiry=signed.expiry)  # fmt: skip
+    try:
+        signature = bytes.fromhex(signed.signature.removeprefix("0x"))
+        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
+    except Exception:  # eth_keys raises its own kinds for a signature off the curve
+        raise InputError("the delegation's signature does not recover to any address") from None
+
+
+def relay_delegation(dao: Dao, signed: SignedDelegation) -> PreparedTx:
+    """Submit a signed delegation (`delegateBySig`); the relayer pays the gas. Checked first, so that nothing is spent
+    on one the token would refuse: signed by its delegator for this token and chain, not expired, its nonce the
+    delegator's next.
+
+    Raises:
+        InputError: It would be refused, said in words.
+    """
+    delegator = checksum_address(signed.delegator, "delegator")
+    name, nonce = dao.read_many([dao.call("token", "name"), dao.call("token", "nonces", delegator)])
+    if delegation_signer(dao, signed, str(name)) != delegator:
+        raise InputError(f"the delegation was not signed by {delegator} for this token on chain {dao.chain.chain_id}")
+    if signed.expiry <= dao.chain.now():  # the token compares it with the time of the block it is mined in
+        raise InputError("the signed delegation has expired")
+    if signed.nonce != int(nonce):
+        raise InputError(f"the signed delegation's nonce {signed.nonce} is used or not the next ({int(nonce)})")
+    raw = bytes.fromhex(signed.signature.removeprefix("0x"))
+    args = (checksum_address(signed.delegatee, "delegate"), signed.nonce, signed.expiry, raw[64], raw[:32], raw[32:64])
+    return dao.prepare("token", "delegateBySig", args, f"relay {delegator}'s delegation to {signed.delegatee}")
 
 
 def transfer(dao: Dao, recipient: str, amount: int) -> PreparedTx:

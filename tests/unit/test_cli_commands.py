@@ -61,7 +61,8 @@ def test_the_table_lists_exactly_the_commands_the_modules_define() -> None:
     modules = every_cli_module()
     groups = lazy_groups()
     assert sorted(groups) == [
-        f"deai-gov{g}" for g in ("", " account", " dao", " eval", " mlflow", " model", " node", " proposal", " safe")
+        f"deai-gov{g}"
+        for g in ("", " account", " dao", " eval", " mlflow", " model", " node", " proposal", " relay", " safe")
     ]
     for path, group in groups.items():
         for name, info in group.table.items():

@@ -35,6 +35,7 @@ from deai_gov.workflows.modelcard import CardSection
 from deai_gov.workflows.proposing import VersionContent
 from deai_gov.workflows.provenance import Approval, CidUse
 from deai_gov.workflows.quality import MetricComparison
+from deai_gov.workflows.relaying import RelayReceipt
 from deai_gov.workflows.safe_requests import SafeRequest
 from deai_gov.workflows.signatures import VersionSignature
 from deai_gov.workflows.simulation import ProposalCheck
@@ -93,6 +94,7 @@ SAMPLES: dict[str, Any] = {
     "MirrorResult": MirrorResult("acme/vision", "set", "vision", "3", "dao-approved -> acme/vision v2"),
     "VersionSignature": VersionSignature("ab" * 32, "cd" * 32, True, "the DAO", None),
     "ProposalCheck": ProposalCheck(None, "no anvil", [None]),
+    "RelayReceipt": RelayReceipt("vote", ADDRESS, "proposal 3", "0x" + "ab" * 32, 7, 80_000),
     "DaoDescription": DaoDescription(
         {
             name: {key: []}

@@ -1,0 +1,40 @@
+"""Handing signed votes and delegations to a relayer over HTTP (`proposal relay --relayer URL`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError, RelayLimitReached, ServiceError
+
+PATHS = {"vote": "/v1/votes", "delegation": "/v1/delegations"}
+
+
+def submit(relayer_url: str, kind: str, data: dict[str, Any], *, timeout: float = 60.0) -> dict[str, Any]:
+    """Post a signed vote or delegation to the relayer at `relayer_url`; its receipt (`RelayReceipt.to_json`).
+
+    Raises:
+        InputError: The relayer refused it (its reason, in its words).
+        RelayLimitReached: Its budget or rate refuses it for now.
+        ServiceError: It could not be reached, or did not answer as a relayer does.
+    """
+    import requests
+
+    url = relayer_url.rstrip("/") + PATHS[kind]
+    try:
+        answer = requests.post(url, json=data, timeout=timeout)
+    except requests.RequestException as exc:
+        raise ServiceError(f"cannot reach the relayer at {relayer_url}: {type(exc).__name__}") from None
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("ok"), bool):
+        raise ServiceError(f"{relayer_url} answered HTTP {answer.status_code}, not as a deai-gov relayer does")
+    if body["ok"] and isinstance(body.get("receipt"), dict):
+        return dict(body["receipt"])
+    reason = str(body.get("error", "no reason given"))[:300]
+    if answer.status_code == 429:
+        raise RelayLimitReached(f"the relayer refuses it for now: {reason}")
+    if answer.status_code >= 500:
+        raise ServiceError(f"the relayer failed: {reason}")
+    raise InputError(f"the relayer refused it: {reason}")
