@@ -129,6 +129,8 @@ def test_abuse_is_refused_with_a_clear_answer_and_no_gas_spent(world: dict[str, 
         # the valid ballot goes through; replayed (signed again after voting) it is refused, unspent
         assert post(url, "/v1/votes", alice)[0] == 200
         spent = dao.chain.balance(people.outsider.address)
+        code, answer = post(url, "/v1/votes", alice | {"voter": people.bob.address})  # its signature, another voter
+        assert code == 422 and "is not signed by" in answer["error"]  # not taken for a repeat of alice's
         again = gov.sign_vote(dao, people.alice, pid, gov.Support.AGAINST).to_dict()
         code, answer = post(url, "/v1/votes", again)
         assert code == 422 and "has already voted" in answer["error"]

@@ -136,7 +136,7 @@ class Relayer:
         """
         self._check_served(data)
         vote = SignedVote.from_dict(data)
-        key = f"vote:{vote.signature.lower()}"
+        key = "vote:" + _key(vote.to_dict())
         if key in self._done:
             return self._repeat(key)
         voter = checksum_address(vote.voter, "voter")
@@ -185,7 +185,7 @@ class Relayer:
         """
         self._check_served(data)
         signed = SignedDelegation.from_dict(data)
-        key = f"delegation:{signed.signature.lower()}"
+        key = "delegation:" + _key(signed.to_dict())
         if key in self._done:
             return self._repeat(key)
         delegator = checksum_address(signed.delegator, "delegator")
@@ -242,3 +242,11 @@ class Relayer:
             raise RelayLimitReached("the relayer's gas budget for this hour is spent: try again later")
         if ledger.spent(signer) + gas > budget.per_signer_hour:
             raise RelayLimitReached(f"{signer}'s share of the relayer's gas for this hour is spent: try again later")
+
+
+def _key(fields: dict[str, Any]) -> str:
+    """What makes two submissions the same one: every field as read (a signature sent with another voter, proposal
+    or reason is another submission, checked on its own)."""
+    from eth_utils import keccak
+
+    return keccak(text=repr(sorted((key, str(value).lower()) for key, value in fields.items()))).hex()
