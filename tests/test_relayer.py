@@ -1,7 +1,7 @@
 """The gasless relayer over real HTTP (uvicorn on loopback) against anvil: a signed vote is relayed once and counts,
 whoever sends it again; a signed delegation activates a new holder's votes; every malformed, forged, replayed,
 foreign, powerless, oversized or flooding submission is refused with a clear answer and no gas spent; and under
-load, 500 ballots from distinct voters are relayed with none lost or doubled (figures printed)."""
+load, ballots from 100 distinct voters (500 in benchmarks/relay.py) are relayed with none lost or doubled."""
 
 from __future__ import annotations
 
@@ -172,10 +172,10 @@ def test_a_signed_delegation_activates_a_new_holders_votes_without_gas(world: di
         assert code == 200 and answer["receipt"]["repeated"]
 
 
-def test_ballots_from_200_distinct_voters_are_relayed_concurrently_none_lost_or_doubled(world: dict[str, Any]) -> None:
-    """200 voters here (benchmarks/relay.py relays 500 and reports the rate against sending them directly)."""
+def test_ballots_from_100_distinct_voters_are_relayed_concurrently_none_lost_or_doubled(world: dict[str, Any]) -> None:
+    """100 voters here (benchmarks/relay.py relays 500 and reports the rate against sending them directly)."""
     dao, people = world["dao"], world["people"]
-    voters = voting_accounts(dao, people.alice, 200)
+    voters = voting_accounts(dao, people.alice, 100)
     pid = open_proposal(dao, people.alice, [register_action(dao)], "# Load")
     ballots = [gov.sign_vote(dao, v, pid, gov.Support.FOR).to_dict() for v in voters]
     relayer = Relayer(dao, people.outsider, RelayBudget(per_hour=10**9))
@@ -186,13 +186,13 @@ def test_ballots_from_200_distinct_voters_are_relayed_concurrently_none_lost_or_
         seconds = time.perf_counter() - started
     assert all(code == 200 for code, _ in answers), [a for a in answers if a[0] != 200][:3]
     hashes = [answer["receipt"]["tx_hash"] for _, answer in answers]
-    assert len(set(hashes)) == 200  # none doubled: the 20 sent twice got their first answer
+    assert len(set(hashes)) == 100  # none doubled: the 20 sent twice got their first answer
     assert sum(answer["receipt"]["repeated"] for _, answer in answers) == 20
-    assert dao.read("governor", "proposalVotes", pid)[1] == 200 * (TOKEN // 2)  # none lost
+    assert dao.read("governor", "proposalVotes", pid)[1] == 100 * (TOKEN // 2)  # none lost
     gas = sum(answer["receipt"]["gas_used"] for _, answer in answers if not answer["receipt"]["repeated"])
     assert relayer.status()["gas_spent_total"] == gas and before > dao.chain.balance(people.outsider.address)
-    print(f"\nrelayed 220 ballots (20 of them twice) in {seconds:.1f} s: {220 / seconds:.0f} a second; {gas:,} gas "
-          f"for the 200 votes, none for the repeats")  # fmt: skip
+    print(f"\nrelayed 120 ballots (20 of them twice) in {seconds:.1f} s: {120 / seconds:.0f} a second; {gas:,} gas "
+          f"for the 100 votes, none for the repeats")  # fmt: skip
 
 
 def test_relay_serve_runs_from_the_cli_on_loopback_and_answers(world: dict[str, Any], tmp_path: Path) -> None:
