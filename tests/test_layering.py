@@ -124,6 +124,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
         ("names", "model names and ids, references, addresses"),
         ("units", "token amounts, durations, times"),
         ("parsing", "JSON from outside, with a nesting limit"),
+        ("display", "text from outside made visible: controls, escapes, bidi and zero-width characters"),
     ),
     (("errors", "every exception class of the package"),),
 ]

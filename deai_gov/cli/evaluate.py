@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
+from ..display import hides_anything
 from .commands import eval_
 from .options import MODEL, PROPOSAL_ID, Duration, json_option
-from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
+from .output import HIDDEN_NOTE, cell, console, echo, emit
 from .session import Session
 from .tx import transact
 

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..display import hides_anything
 from .commands import model
 from .options import AMOUNT_OR_AUTO, MODEL, PROFILE_NAMES, PROPOSAL_ID, Duration, ModelReference, json_option
-from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
+from .output import HIDDEN_NOTE, cell, console, echo, emit
 from .session import Session
 from .submit import content_store, submit
 from .tx import transact

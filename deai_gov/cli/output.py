@@ -11,61 +11,23 @@ any other way. `--json` stays exact: JSON escapes every such character itself.
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..display import shown
 from .session import Session
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-#: Invisible or reordering characters that are not controls: bidi embeddings, overrides and isolates, marks,
-#: zero-width characters, the byte-order mark, line and paragraph separators.
-_INVISIBLE = [
-    0x061C,
-    0x200B,
-    0x200C,
-    0x200D,
-    0x200E,
-    0x200F,
-    0x2028,
-    0x2029,
-    0x2060,
-    0xFEFF,
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-]
-
-
-@functools.cache
-def _table(keep_newlines: bool) -> dict[int, str]:
-    table = {code: f"\\x{code:02x}" for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
-    table.update({code: f"<U+{code:04X}>" for code in _INVISIBLE})
-    if keep_newlines:  # text in lines: newlines and tabs are layout, not commands
-        del table[0x0A], table[0x09]
-    return table
-
-
-def shown(text: str, *, lines: bool = True) -> str:
-    """`text` with every control, escape, bidi and zero-width character replaced by a visible form; newlines and
-    tabs are kept when `lines`, shown as `\\x0a` and `\\x09` otherwise (a title is one line)."""
-    return str(text).translate(_table(lines))
-
-
 #: Said under a proposal or a list whose text from outside held characters `shown` had to make visible.
 HIDDEN_NOTE = (
     "note: text written by the proposer holds control or invisible characters; they are shown as \\xNN or "
     "<U+XXXX>, not obeyed"
 )
-
-
-def hides_anything(*texts: str) -> bool:
-    """Whether any of `texts` holds a character `shown` would replace (newlines aside)."""
-    return any(shown(text) != text for text in texts)
 
 
 def echo(message: str = "", *, err: bool = False) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
+from ..display import hides_anything
 from .commands import proposal
 from .options import AMOUNT, MODEL, PROPOSAL_ID, STATES, SUPPORT, Address, Duration, ModelReference, json_option
-from .output import HIDDEN_NOTE, cell, console, echo, emit, hides_anything
+from .output import HIDDEN_NOTE, cell, console, echo, emit
 from .session import Session
 from .tx import transact
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deai_gov.cli.output import cell, console, hides_anything, shown
+from deai_gov.cli.output import cell, console
+from deai_gov.display import hides_anything, shown
 
 
 @pytest.mark.parametrize("code", [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)])
