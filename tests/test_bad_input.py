@@ -768,6 +768,8 @@ MODEL_CASES = [
          "IPFS"),
     case("proposal-create-dao-uri-not-a-uri", signed("alice", "proposal", "create", "--title", "x", "--dao-uri",
                                                      "plain words"), 3, "printable characters without spaces"),
+    case("ui-bad-port", [*BASE, "ui", "--port", "0"], 2, "--port"),
+    case("ui-no-deployment", ["--rpc-url", "{rpc}", "ui"], 3, "no deployment record"),
     case("relay-serve-no-account", [*BASE, "relay", "serve", "--port", "9"], 3, "choose the account with --account"),
     case("relay-serve-bad-port", signed("alice", "relay", "serve", "--port", "0"), 2, "--port"),
     case("relay-serve-as-a-safe", signed("alice", "--safe", "{record_registry}", "relay", "serve"), 3,

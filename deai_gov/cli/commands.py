@@ -173,6 +173,16 @@ COMMANDS = {
         },
     ),
     **_table(
+        "deai_gov.cli.ui",
+        {
+            "ui": (
+                "ui",
+                "Serve the DAO's web page: proposals with their tally and decoded actions, models as a lineage, the "
+                "DAO.",
+            )
+        },
+    ),
+    **_table(
         "deai_gov.cli.demo",
         {"demo": ("demo", "Deploy a DAO on an embedded chain and pass one model registration by vote.")},
     ),

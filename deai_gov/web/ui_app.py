@@ -1,0 +1,161 @@
+"""The community's web page (`deai-gov ui`): the DAO's proposals, models and settings, server-rendered from the same
+library functions the CLI calls (no second read path).
+
+Pages: `/proposals` (state, end of vote, tally against quorum), `/proposals/N` (timeline, tally, decoded actions
+with their DANGER marks, artifact checks, the whole-proposal simulation on request with `?simulate=1`, who voted
+how), `/models` and `/models/ORG/NAME` (the versions as a lineage graph, their CIDs, contributors and the vote that
+approved each), `/dao` (settings, guardians, treasury, delegates, recent activity).
+
+Every string from the chain or IPFS is HTML-escaped (Jinja2's autoescape) after `display.shown` made its control,
+bidi and zero-width characters visible; links are only ever the page's own. The Content-Security-Policy allows the
+page's own style sheet and nothing else: no script runs, nothing is loaded from elsewhere. The server holds no key.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..dao.deployed import guardian_words, read_settings
+from ..dao.governance import ballots, list_proposals
+from ..dao.registry import list_models, model_history
+from ..dao.token import symbol, top_delegates
+from ..display import shown
+from ..errors import DeaiGovError, InputError
+from ..units import format_amount, format_duration
+from ..workflows.describe import DANGER, review_proposal
+from ..workflows.provenance import approval_of
+from ..workflows.watch import follow
+from .lineage import lineage_svg
+
+if TYPE_CHECKING:
+    from ..dao.deployed import Dao
+    from ..ipfs.stores import BlockSource
+    from ..workflows.provenance import Approval
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+RECENT_BLOCKS = 5_000
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("deai_gov.web", "templates"), autoescape=select_autoescape(default=True))
+    env.filters["shown"] = lambda text: shown(str(text))
+    env.filters["line"] = lambda text: shown(str(text), lines=False)
+    env.filters["amount"] = lambda value: format_amount(int(value))
+    env.filters["duration"] = lambda seconds: format_duration(max(0, int(seconds)))
+    env.filters["when"] = lambda moment: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(moment)))
+    env.filters["percent"] = lambda part, whole: 0 if not whole else min(100, round(100 * int(part) / int(whole), 1))
+    env.globals["DANGER"] = DANGER
+    return env
+
+
+def ui_app(dao: Dao, sources: list[BlockSource]) -> Starlette:
+    """The page for `dao`, reading content from `sources` (none: the artifact checks say they could not run)."""
+    env = _environment()
+
+    def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        html = env.get_template(name).render(**values, chain_id=dao.chain.chain_id)
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    async def render(build: Any, request: Request) -> Response:
+        try:
+            name, values = await run_in_threadpool(build, request)
+        except InputError as exc:
+            return page("error.html", 404, message=str(exc))
+        except DeaiGovError as exc:
+            return page("error.html", 503, message=str(exc))
+        return page(name, **values)
+
+    def proposals(request: Request) -> tuple[str, dict[str, Any]]:
+        now = dao.chain.now()
+        return "proposals.html", {"proposals": list_proposals(dao), "now": now, "symbol": symbol(dao)}
+
+    def proposal(request: Request) -> tuple[str, dict[str, Any]]:
+        proposal_id = _number(request.path_params["proposal_id"])
+        review = review_proposal(dao, sources, proposal_id)
+        simulation = None
+        if request.query_params.get("simulate") == "1" and review.simulation:
+            from ..workflows.simulation import check_proposal
+
+            whole = check_proposal(dao, review.info.proposal, proposal_id=proposal_id)
+            simulation = whole.lines(review.info.actions_in_words)
+        info = review.info
+        return "proposal.html", {
+            "review": review,
+            "info": info,
+            "votes": ballots(dao, proposal_id),
+            "now": dao.chain.now(),
+            "symbol": symbol(dao),
+            "simulation": simulation,
+            "tally_total": max(info.votes_for + info.votes_against + info.votes_abstain, info.quorum, 1),
+        }
+
+    def models(request: Request) -> tuple[str, dict[str, Any]]:
+        return "models.html", {"models": list_models(dao)}
+
+    def model(request: Request) -> tuple[str, dict[str, Any]]:
+        name = f"{request.path_params['org']}/{request.path_params['name']}"
+        history = model_history(dao, name)
+        approvals: dict[int, Approval | None] = {}
+        for version in history.versions:
+            try:
+                approvals[version.number] = approval_of(dao, name, version.number)
+            except DeaiGovError:  # a version whose vote cannot be proven (a pruned node): said, not fatal
+                approvals[version.number] = None
+        return "model.html", {"history": history, "svg": lineage_svg(history), "approvals": approvals}
+
+    def dao_page(request: Request) -> tuple[str, dict[str, Any]]:
+        settings = read_settings(dao)
+        start = max(dao.deployment.block, dao.chain.block_number() - RECENT_BLOCKS)
+        events = list(follow(dao, confirmations=0, from_block=start, once=True))[-25:]
+        return "dao.html", {
+            "settings": settings,
+            "guardians": {
+                "proposals": guardian_words(dao.chain, settings.proposal_guardian),
+                "registry": guardian_words(dao.chain, settings.registry_guardian),
+            },
+            "delegates": top_delegates(dao, 20),
+            "events": list(reversed(events)),
+        }
+
+    async def home(request: Request) -> Response:
+        return await render(proposals, request)
+
+    def route(build: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return await render(build, request)
+
+        return endpoint
+
+    routes = [
+        Route("/", home),
+        Route("/proposals", route(proposals)),
+        Route("/proposals/{proposal_id}", route(proposal)),
+        Route("/models", route(models)),
+        Route("/models/{org}/{name}", route(model)),
+        Route("/dao", route(dao_page)),
+        Mount("/static", StaticFiles(packages=[("deai_gov.web", "static")]), name="static"),
+    ]
+    return Starlette(routes=routes)
+
+
+def _number(text: str) -> int:
+    if not text.isdigit() or len(text) > 78:
+        raise InputError(f"{text[:80]!r} is not a proposal number")
+    return int(text)

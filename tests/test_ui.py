@@ -1,0 +1,128 @@
+"""The community's web page (`deai-gov ui`) over real HTTP (uvicorn on loopback) against anvil: the proposal list and
+a proposal's page show the tally against quorum, the decoded actions and who voted how; a model's page draws its
+lineage with a rollback; the DAO's page its settings and recent activity. A proposal whose title, description and
+vote reasons carry `<script>`, `javascript:` links, ANSI escapes and bidi controls renders inert: escaped, made
+visible, and no script runs (the page has none, and its Content-Security-Policy allows none)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from deai_gov.chain.client import send
+from deai_gov.dao import governance as gov
+from deai_gov.dao import registry as reg
+from deai_gov.dev.devnet import Anvil
+from deai_gov.web.server import running
+from deai_gov.web.ui_app import CSP, ui_app
+
+from .helpers import cli_dao, fake_cid, open_proposal, pass_proposal, run_cli
+
+NAME = "acme/vision"
+HOSTILE_TITLE = "Register <script>alert(1)</script> \x1b[8mhidden\x1b[0m \u202eevil"
+HOSTILE_BODY = "[click](javascript:alert(2)) <img src=x onerror=alert(3)> \x1b]8;;http://evil\x07link"
+
+
+@pytest.fixture
+def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """v1 registered (by a proposal with a hostile title), v2 upgraded, then rolled back to v1; one more proposal
+    open, with votes for (a hostile reason) and against."""
+    monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
+    w = cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
+    dao, people = w["dao"], w["people"]
+    register = reg.register_action(dao, NAME, fake_cid("v1"), fake_cid("v1m"), people.bob.address)
+    pass_proposal(dao, people, [register], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
+    upgrade = reg.upgrade_action(dao, NAME, fake_cid("v2"), fake_cid("v2m"), people.carol.address)
+    pass_proposal(dao, people, [upgrade], f"Upgrade {NAME} to v2")
+    pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], f"Roll {NAME} back to v1")
+    open_pid = open_proposal(dao, people.alice, [reg.retire_action(dao, NAME, "superseded")], "# Retire it")
+    send(dao.chain, people.alice, gov.vote(dao, open_pid, gov.Support.FOR, "<b>yes</b> \u202eesrever"))
+    send(dao.chain, people.bob, gov.vote(dao, open_pid, gov.Support.AGAINST, "too early"))
+    return w | {"open": open_pid}
+
+
+def get(url: str, path: str) -> requests.Response:
+    return requests.get(url + path, timeout=30)
+
+
+class _Elements(HTMLParser):
+    """Every element of a page with its attributes, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def inert(html: str) -> None:
+    """Nothing in the page runs, hides or reorders: no script element, no event handler, no javascript: link, no
+    inline style; no escape or bidi character left as such."""
+    parser = _Elements()
+    parser.feed(html)
+    for tag, attrs in parser.found:
+        assert tag not in ("script", "iframe", "object", "embed", "img"), tag
+        for name, value in attrs:
+            assert not name.startswith("on") and name != "style", (tag, name)
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, name, value)
+    assert "\x1b" not in html and "\u202e" not in html and "\x07" not in html
+
+
+def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(world: dict[str, Any]) -> None:
+    dao, people, pid = world["dao"], world["people"], world["open"]
+    with running(ui_app(dao, [])) as url:
+        listing = get(url, "/proposals")
+        assert listing.status_code == 200 and listing.headers["content-security-policy"] == CSP
+        html = listing.text
+        inert(html)
+        assert "Register &lt;script&gt;alert(1)&lt;/script&gt; \\x1b[8mhidden\\x1b[0m &lt;U+202E&gt;evil" in html
+        assert f'<a href="/proposals/{pid}">Retire it</a>' in html and "closes in" in html
+        assert html.count("<meter") >= 4 * 4  # four bars a proposal: for, against, abstain, quorum
+
+        page = get(url, f"/proposals/{pid}")
+        assert page.status_code == 200
+        html = page.text
+        inert(html)
+        assert f"retire {NAME}: superseded" in html
+        assert "would succeed if executed now" in html
+        assert re.search(r'<meter class="for" min="0" max="\d+" value="700000000000000000000">', html)
+        assert "&lt;b&gt;yes&lt;/b&gt; &lt;U+202E&gt;esrever" in html and "too early" in html
+        assert f"<code>{people.alice.address}</code>" in html and 'class="against">against' in html
+        assert "200 MDL needed for or abstaining: reached" in html  # for and abstain against the quorum
+
+        first = get(url, "/proposals/1").text  # the hostile one: its description shown as text
+        inert(first)
+        assert "[click](javascript:alert(2)) &lt;img src=x onerror=alert(3)&gt; \\x1b]8;;http://evil\\x07link" in first
+        assert f"register {NAME} v1" in first
+
+        model = get(url, f"/models/{NAME}").text
+        inert(model)
+        assert '<g class="node current is-current">' in model and '<g class="node rolled_back">' in model
+        assert "v1: current, the one in use" in model and "v2: rolled back" in model and 'class="strike"' in model
+        # each version's standing vote, proven from the chain: v1 is current again by the rollback's
+        assert re.search(r'<td>v1</td>.*?href="/proposals/3">proposal 3</a>', model, re.S)
+        assert re.search(r'<td>v2</td>.*?href="/proposals/2">proposal 2</a>', model, re.S)
+
+        dao_page = get(url, "/dao").text
+        inert(dao_page)
+        assert "proposal guardian" in dao_page and "an account with one key" in dao_page
+        assert "VoteCast" in dao_page or "voted" in dao_page
+
+        assert get(url, "/models").status_code == 200
+        missing = get(url, "/proposals/999")
+        assert missing.status_code == 404 and "proposal 999 does not exist" in missing.text
+        assert get(url, "/proposals/abc").status_code == 404
+        assert get(url, "/models/acme/none").status_code == 404
+        css = get(url, "/static/app.css")
+        assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+
+
+def test_ui_is_a_command_and_says_where_it_serves(world: dict[str, Any]) -> None:
+    code, _, err = run_cli(*world["base"], "ui", "--port", "0")
+    assert code == 2 and "--port" in err  # the port is checked before anything starts
