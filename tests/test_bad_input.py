@@ -769,6 +769,8 @@ MODEL_CASES = [
     case("proposal-create-dao-uri-not-a-uri", signed("alice", "proposal", "create", "--title", "x", "--dao-uri",
                                                      "plain words"), 3, "printable characters without spaces"),
     case("ui-bad-port", [*BASE, "ui", "--port", "0"], 2, "--port"),
+    case("ui-relayer-not-a-url", [*BASE, "ui", "--relayer", "relay.example; script-src *"], 3,
+         "is not a relayer URL"),
     case("ui-no-deployment", ["--rpc-url", "{rpc}", "ui"], 3, "no deployment record"),
     case("relay-serve-no-account", [*BASE, "relay", "serve", "--port", "9"], 3, "choose the account with --account"),
     case("relay-serve-bad-port", signed("alice", "relay", "serve", "--port", "0"), 2, "--port"),

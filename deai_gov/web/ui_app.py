@@ -20,16 +20,18 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..dao.actions import Support
 from ..dao.deployed import guardian_words, read_settings
-from ..dao.governance import ballots, list_proposals
+from ..dao.governance import ballots, list_proposals, unsigned_ballot
 from ..dao.registry import list_models, model_history
-from ..dao.token import symbol, top_delegates
+from ..dao.token import symbol, top_delegates, unsigned_delegation
 from ..display import shown
 from ..errors import DeaiGovError, InputError
+from ..names import checksum_address
 from ..units import format_amount, format_duration
 from ..workflows.describe import DANGER, review_proposal
 from ..workflows.provenance import approval_of
@@ -65,13 +67,47 @@ def _environment() -> Environment:
     return env
 
 
-def ui_app(dao: Dao, sources: list[BlockSource]) -> Starlette:
-    """The page for `dao`, reading content from `sources` (none: the artifact checks say they could not run)."""
+def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) -> Starlette:
+    """The page for `dao`, reading content from `sources` (none: the artifact checks say they could not run). With
+    `relayer` (a `relay serve` URL), members vote and delegate from a browser wallet: the page asks the wallet to sign
+    the ballot or delegation this server prepares, and posts the signature to the relayer, which pays."""
     env = _environment()
+    headers = HEADERS | ({"Content-Security-Policy": _csp(relayer)} if relayer else {})
 
     def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = env.get_template(name).render(**values, chain_id=dao.chain.chain_id)
-        return HTMLResponse(html, status_code=status, headers=HEADERS)
+        html = env.get_template(name).render(**values, chain_id=dao.chain.chain_id, relayer=relayer)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    async def api(build: Any, request: Request) -> Response:
+        try:
+            data = await run_in_threadpool(build, request)
+        except InputError as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=422, headers=headers)
+        except DeaiGovError as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=503, headers=headers)
+        return JSONResponse({"ok": True} | data, headers=headers)
+
+    def ballot(request: Request) -> dict[str, Any]:
+        """The ballot a voter's wallet signs: bound to the proposal's content, at the voter's next keyed nonce."""
+        params = request.query_params
+        proposal_id = _number(params.get("proposal", ""))
+        voter = checksum_address(params.get("voter", ""), "voter")
+        reason = params.get("reason", "")[:1000]
+        vote, typed = unsigned_ballot(dao, voter, proposal_id, Support.parse(params.get("support", "")), reason)
+        fields = {key: value for key, value in vote.to_dict().items() if key != "signature"}
+        return {"vote": fields | {"chain_id": dao.chain.chain_id, "governor": dao.address("governor")},
+                "typed_data": wallet_typed_data(typed)}  # fmt: skip
+
+    def delegation(request: Request) -> dict[str, Any]:
+        """The delegation a holder's wallet signs to give its votes (to itself, by default), valid for an hour."""
+        params = request.query_params
+        delegator = checksum_address(params.get("delegator", ""), "delegator")
+        delegatee = checksum_address(params.get("delegatee") or delegator, "delegate")
+        expiry = int(dao.chain.now()) + 3600
+        typed = unsigned_delegation(dao, delegator, delegatee, expiry)
+        message = typed["message"]
+        fields = {"delegator": delegator, "delegatee": delegatee, "nonce": str(message["nonce"]), "expiry": expiry}
+        return {"delegation": fields | {"token": dao.address("token")}, "typed_data": wallet_typed_data(typed)}
 
     async def render(build: Any, request: Request) -> Response:
         try:
@@ -143,8 +179,16 @@ def ui_app(dao: Dao, sources: list[BlockSource]) -> Starlette:
 
         return endpoint
 
+    async def ballot_endpoint(request: Request) -> Response:
+        return await api(ballot, request)
+
+    async def delegation_endpoint(request: Request) -> Response:
+        return await api(delegation, request)
+
     routes = [
         Route("/", home),
+        Route("/api/ballot", ballot_endpoint),
+        Route("/api/delegation", delegation_endpoint),
         Route("/proposals", route(proposals)),
         Route("/proposals/{proposal_id}", route(proposal)),
         Route("/models", route(models)),
@@ -153,6 +197,34 @@ def ui_app(dao: Dao, sources: list[BlockSource]) -> Starlette:
         Mount("/static", StaticFiles(packages=[("deai_gov.web", "static")]), name="static"),
     ]
     return Starlette(routes=routes)
+
+
+def _csp(relayer: str) -> str:
+    """The policy with the page's own script (the wallet flow) and its relayer as the one place it may post to."""
+    origin = relayer.rstrip("/")
+    if not origin.startswith(("http://", "https://")) or any(c in origin for c in " ;'\"\n"):
+        raise InputError(f"{relayer!r} is not a relayer URL (http:// or https://)")
+    return CSP.replace("default-src 'none';", f"default-src 'none'; script-src 'self'; connect-src 'self' {origin};")
+
+
+def wallet_typed_data(typed: dict[str, Any]) -> dict[str, Any]:
+    """EIP-712 typed data as `eth_signTypedData_v4` takes it in JSON: integers as decimal strings (a nonce keyed by
+    a content hash is far beyond what JavaScript's numbers hold), bytes as 0x-hex; the domain's chain id stays a
+    number, as wallets compare it with the chain they are on."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, bytes | bytearray):
+            return "0x" + bytes(value).hex()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    domain = plain(typed["domain"]) | {"chainId": int(typed["domain"]["chainId"])}
+    return {**typed, "domain": domain, "message": plain(typed["message"])}
 
 
 def _number(text: str) -> int:
