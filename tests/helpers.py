@@ -223,8 +223,9 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path, *, guardian: str | None = None) -> dict[str, Any]:
-    """A DAO deployed for the CLI (its record in `folder`, the cast delegated; `guardian` instead of the cast's),
+def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path, **changes: Any) -> dict[str, Any]:
+    """A DAO deployed for the CLI (its record in `folder`, the cast delegated; `changes` to `dao_params`, e.g. a
+    `guardian` instead of the cast's, or `eas="deploy"`),
     alice's key imported as account `alice` in the configuration home (DEAI_GOV_HOME, set by the caller): the DAO,
     the cast, the global options (`base`: node, deployment, an embedded store in `folder`) and those that sign as
     alice (`signer`)."""
@@ -234,7 +235,7 @@ def cli_dao(rpc_url: str, dev_keys: list[str], folder: Path, *, guardian: str | 
 
     people = people_from(dev_keys)
     record = folder / "deployment.json"
-    params = dataclasses.replace(dao_params(people), guardian=guardian) if guardian else None
+    params = dataclasses.replace(dao_params(people), **changes) if changes else None
     dao = deploy_recorded(connect(rpc_url), people, record, params, delegated=True)
     password = folder / "password.txt"
     password.write_text("cli-dao\n")

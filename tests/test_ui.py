@@ -18,8 +18,11 @@ from deai_gov.chain.client import send
 from deai_gov.dao import governance as gov
 from deai_gov.dao import registry as reg
 from deai_gov.dev.devnet import Anvil
+from deai_gov.merit.benchmark import Benchmark, MetricSpec
+from deai_gov.merit.evaluation import Metric
 from deai_gov.web.server import running
 from deai_gov.web.ui_app import CSP, ui_app
+from deai_gov.workflows.evaluations import attest_evaluation, build_evaluation
 
 from .helpers import cli_dao, fake_cid, open_proposal, pass_proposal, run_cli
 
@@ -33,12 +36,18 @@ def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.Mon
     """v1 registered (by a proposal with a hostile title), v2 upgraded, then rolled back to v1; one more proposal
     open, with votes for (a hostile reason) and against."""
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
-    w = cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
+    w = cli_dao(anvil.url, anvil.dev_keys(), tmp_path, eas="deploy")
     dao, people = w["dao"], w["people"]
     register = reg.register_action(dao, NAME, fake_cid("v1"), fake_cid("v1m"), people.bob.address)
-    pass_proposal(dao, people, [register], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
+    trust = reg.evaluator_action(dao, people.carol.address, True)
+    pass_proposal(dao, people, [register, trust], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
     upgrade = reg.upgrade_action(dao, NAME, fake_cid("v2"), fake_cid("v2m"), people.carol.address)
     pass_proposal(dao, people, [upgrade], f"Upgrade {NAME} to v2")
+    bench = Benchmark("vision <eval>", "1", fake_cid("data"), ("run",), (MetricSpec("top-1", True, 0),), b"\x01" * 32)
+    for version, accuracy in ((1, 81), (2, 78)):  # carol, a trusted evaluator, measured both; v2 did worse
+        metrics = [Metric("top-1", accuracy * 10**16, True)]
+        evaluation = build_evaluation(dao, NAME, version, benchmark=bench, metrics=metrics)
+        send(dao.chain, people.carol, attest_evaluation(dao, evaluation))
     pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], f"Roll {NAME} back to v1")
     open_pid = open_proposal(dao, people.alice, [reg.retire_action(dao, NAME, "superseded")], "# Retire it")
     send(dao.chain, people.alice, gov.vote(dao, open_pid, gov.Support.FOR, "<b>yes</b> \u202eesrever"))
@@ -108,6 +117,11 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         # each version's standing vote, proven from the chain: v1 is current again by the rollback's
         assert re.search(r'<td>v1</td>.*?href="/proposals/3">proposal 3</a>', model, re.S)
         assert re.search(r'<td>v2</td>.*?href="/proposals/2">proposal 2</a>', model, re.S)
+
+        # the evaluations, charted across versions; the benchmark's name (from an attestation) escaped
+        assert "vision &lt;eval&gt; 1: top-1 (higher is better)" in model
+        assert '<text class="value" x="34.0" y="26.0" text-anchor="middle">0.81</text>' in model
+        assert ">0.78</text>" in model
 
         dao_page = get(url, "/dao").text
         inert(dao_page)

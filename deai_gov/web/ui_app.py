@@ -31,11 +31,16 @@ from ..dao.registry import list_models, model_history
 from ..dao.token import symbol, top_delegates, unsigned_delegation
 from ..display import shown
 from ..errors import DeaiGovError, InputError
+from ..ipfs.blockcid import from_text
+from ..ipfs.content import fetch_manifest
 from ..names import checksum_address
 from ..units import format_amount, format_duration
 from ..workflows.describe import DANGER, review_proposal
+from ..workflows.evaluations import find_evaluations
 from ..workflows.provenance import approval_of
+from ..workflows.signatures import version_signature
 from ..workflows.watch import follow
+from .charts import metric_charts
 from .lineage import lineage_svg
 
 if TYPE_CHECKING:
@@ -154,7 +159,30 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
                 approvals[version.number] = approval_of(dao, name, version.number)
             except DeaiGovError:  # a version whose vote cannot be proven (a pruned node): said, not fatal
                 approvals[version.number] = None
-        return "model.html", {"history": history, "svg": lineage_svg(history), "approvals": approvals}
+        signatures: dict[int, str] = {}
+        for version in history.versions if sources else []:  # signatures are read from the manifests on IPFS
+            try:
+                found = version_signature(dao, sources, name, fetch_manifest(sources, from_text(version.manifest_cid)))
+            except (DeaiGovError, ValueError):  # content that cannot be had or read: said, not fatal
+                signatures[version.number] = "manifest unavailable from the configured IPFS sources"
+                continue
+            signatures[version.number] = found.words(name) if found is not None else "not signed"
+        charts, evaluations_note = [], ""
+        if dao.records_attestation_service:
+            try:
+                charts = metric_charts(find_evaluations(dao, name, sources=sources))
+            except DeaiGovError as exc:
+                evaluations_note = f"evaluations could not be read: {exc}"
+        else:
+            evaluations_note = "this DAO records no evaluations (no attestation service)"
+        return "model.html", {
+            "history": history,
+            "svg": lineage_svg(history),
+            "approvals": approvals,
+            "signatures": signatures,
+            "charts": charts,
+            "evaluations_note": evaluations_note or ("" if charts else "no evaluation that counts yet"),
+        }
 
     def dao_page(request: Request) -> tuple[str, dict[str, Any]]:
         settings = read_settings(dao)
