@@ -17,6 +17,8 @@ import requests
 from deai_gov.chain.client import send
 from deai_gov.dao import governance as gov
 from deai_gov.dao import registry as reg
+from deai_gov.dao import token
+from deai_gov.dao.deploy import TOKEN
 from deai_gov.dev.devnet import Anvil
 from deai_gov.merit.benchmark import Benchmark, MetricSpec
 from deai_gov.merit.evaluation import Metric
@@ -40,7 +42,8 @@ def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.Mon
     dao, people = w["dao"], w["people"]
     register = reg.register_action(dao, NAME, fake_cid("v1"), fake_cid("v1m"), people.bob.address)
     trust = reg.evaluator_action(dao, people.carol.address, True)
-    pass_proposal(dao, people, [register, trust], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
+    reward = token.reward_action(dao, people.bob.address, 100 * TOKEN)
+    pass_proposal(dao, people, [register, reward, trust], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
     upgrade = reg.upgrade_action(dao, NAME, fake_cid("v2"), fake_cid("v2m"), people.carol.address)
     pass_proposal(dao, people, [upgrade], f"Upgrade {NAME} to v2")
     bench = Benchmark("vision <eval>", "1", fake_cid("data"), ("run",), (MetricSpec("top-1", True, 0),), b"\x01" * 32)
@@ -115,7 +118,11 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         assert '<g class="node current is-current">' in model and '<g class="node rolled_back">' in model
         assert "v1: current, the one in use" in model and "v2: rolled back" in model and 'class="strike"' in model
         # each version's standing vote, proven from the chain: v1 is current again by the rollback's
-        assert re.search(r'<td>v1</td>.*?href="/proposals/3">proposal 3</a>', model, re.S)
+        written = (
+            r'<td>v1</td>.*?href="/proposals/3">proposal 3</a> \(a rollback made it current again; written by '
+            r'<a href="/proposals/1">proposal 1</a>\)<br><small>rewarded 100 MDL from the treasury'
+        )
+        assert re.search(written, model, re.S)
         assert re.search(r'<td>v2</td>.*?href="/proposals/2">proposal 2</a>', model, re.S)
 
         # the evaluations, charted across versions; the benchmark's name (from an attestation) escaped

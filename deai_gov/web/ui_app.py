@@ -24,9 +24,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..dao.actions import Support
+from ..dao.actions import Proposal, Support
 from ..dao.deployed import guardian_words, read_settings
-from ..dao.governance import ballots, list_proposals, unsigned_ballot
+from ..dao.governance import ballots, get_proposal, list_proposals, unsigned_ballot
 from ..dao.registry import list_models, model_history
 from ..dao.token import symbol, top_delegates, unsigned_delegation
 from ..display import shown
@@ -35,7 +35,7 @@ from ..ipfs.blockcid import from_text
 from ..ipfs.content import fetch_manifest
 from ..names import checksum_address
 from ..units import format_amount, format_duration
-from ..workflows.describe import DANGER, review_proposal
+from ..workflows.describe import DANGER, review_proposal, token_calls, treasury_transfers
 from ..workflows.evaluations import find_evaluations
 from ..workflows.provenance import approval_of
 from ..workflows.signatures import version_signature
@@ -154,11 +154,15 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
         name = f"{request.path_params['org']}/{request.path_params['name']}"
         history = model_history(dao, name)
         approvals: dict[int, Approval | None] = {}
+        rewards: dict[int, str] = {}
         for version in history.versions:
             try:
-                approvals[version.number] = approval_of(dao, name, version.number)
+                approval = approvals[version.number] = approval_of(dao, name, version.number)
             except DeaiGovError:  # a version whose vote cannot be proven (a pruned node): said, not fatal
                 approvals[version.number] = None
+                continue
+            writer = get_proposal(dao, approval.written_by or approval.proposal_id)[0]
+            rewards[version.number] = _rewards_words(dao, writer)
         signatures: dict[int, str] = {}
         for version in history.versions if sources else []:  # signatures are read from the manifests on IPFS
             try:
@@ -179,6 +183,7 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
             "history": history,
             "svg": lineage_svg(history),
             "approvals": approvals,
+            "rewards": rewards,
             "signatures": signatures,
             "charts": charts,
             "evaluations_note": evaluations_note or ("" if charts else "no evaluation that counts yet"),
@@ -225,6 +230,17 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
         Mount("/static", StaticFiles(packages=[("deai_gov.web", "static")]), name="static"),
     ]
     return Starlette(routes=routes)
+
+
+def _rewards_words(dao: Dao, writer: Proposal) -> str:
+    """What the proposal that wrote a version paid from the treasury and granted as merit, in words."""
+    sym = symbol(dao)
+    paid = sum(amount for _, amount in treasury_transfers(dao, writer))
+    merit = sum(int(args["amount"]) for function, args in token_calls(dao, writer) if function == "mintMerit")
+    parts = ([f"{format_amount(paid)} {sym} from the treasury"] if paid else []) + (
+        [f"{format_amount(merit)} {sym} of merit"] if merit else []
+    )
+    return "rewarded " + " and ".join(parts) if parts else "no reward"
 
 
 def _csp(relayer: str) -> str:
