@@ -17,7 +17,6 @@ import pytest
 
 from deai_gov.chain.anvil import free_port
 from deai_gov.chain.client import send
-from deai_gov.dao import registry as reg
 from deai_gov.dao import token
 from deai_gov.dao.deploy import TOKEN
 from deai_gov.dev.devnet import Anvil
@@ -26,13 +25,9 @@ from deai_gov.web.server import running
 from deai_gov.web.ui_app import ui_app
 from deai_gov.workflows.relaying import RelayBudget, Relayer
 
-from .helpers import cli_dao, fake_cid, open_proposal, pass_proposal
+from .showcase import NAME, showcase_dao
 
 CHROMIUM = Path("/usr/bin/chromium")
-NAME = "acme/vision"
-HOSTILE = "Register <script>alert(1)</script> \x1b[8mhidden\x1b[0m \u202eevil"
-HOSTILE_BODY = "[click](javascript:alert(2)) <img src=x onerror=alert(3)>"
-
 #: window.ethereum for the page: every request goes to the test through an exposed binding (not the network, which
 #: the page's Content-Security-Policy keeps to its own origin and the relayer).
 PROVIDER = """
@@ -50,16 +45,7 @@ window.ethereum = {
 @pytest.fixture
 def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
-    w = cli_dao(anvil.url, anvil.dev_keys(), tmp_path)
-    dao, people = w["dao"], w["people"]
-    register = reg.register_action(dao, NAME, fake_cid("v1"), fake_cid("v1m"), people.bob.address)
-    pass_proposal(dao, people, [register], f"{HOSTILE}\n\n{HOSTILE_BODY}")
-    upgrade = reg.upgrade_action(dao, NAME, fake_cid("v2"), fake_cid("v2m"), people.carol.address)
-    pass_proposal(dao, people, [upgrade], f"Upgrade {NAME} to v2")
-    pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], f"Roll {NAME} back to v1: v2 misbehaved")
-    retire = reg.retire_action(dao, NAME, "superseded by acme/vision-2")
-    pid = open_proposal(dao, people.bob, [retire], "# Retire acme/vision\n\nSuperseded by acme/vision-2.")
-    return w | {"open": pid, "anvil": anvil}
+    return showcase_dao(anvil.url, anvil.dev_keys(), tmp_path)
 
 
 def test_a_member_votes_and_delegates_from_a_browser_wallet_and_hostile_text_stays_inert(
@@ -142,7 +128,9 @@ def test_a_member_votes_and_delegates_from_a_browser_wallet_and_hostile_text_sta
 
         # the lineage: v2 rolled back, v1 current
         page.goto(f"{ui_url}/models/{NAME}")
+        assert page.title() == f"{NAME} · deai-gov"
         assert page.locator("svg.lineage g.node.rolled_back").count() == 1
+        assert page.locator("svg.metric g.point").count() == 2  # what the evaluator measured on v1 and v2
         assert page.locator("svg.lineage g.node.is-current text").first.text_content() == "v1"
         page.screenshot(path=str(images / "model-lineage.png"), full_page=True)
         browser.close()

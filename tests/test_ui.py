@@ -16,46 +16,23 @@ import requests
 
 from deai_gov.chain.client import send
 from deai_gov.dao import governance as gov
-from deai_gov.dao import registry as reg
-from deai_gov.dao import token
-from deai_gov.dao.deploy import TOKEN
 from deai_gov.dev.devnet import Anvil
-from deai_gov.merit.benchmark import Benchmark, MetricSpec
-from deai_gov.merit.evaluation import Metric
 from deai_gov.web.server import running
 from deai_gov.web.ui_app import CSP, ui_app
-from deai_gov.workflows.evaluations import attest_evaluation, build_evaluation
 
-from .helpers import cli_dao, fake_cid, open_proposal, pass_proposal, run_cli
-
-NAME = "acme/vision"
-HOSTILE_TITLE = "Register <script>alert(1)</script> \x1b[8mhidden\x1b[0m \u202eevil"
-HOSTILE_BODY = "[click](javascript:alert(2)) <img src=x onerror=alert(3)> \x1b]8;;http://evil\x07link"
+from .helpers import run_cli
+from .showcase import NAME, showcase_dao
 
 
 @pytest.fixture
 def world(anvil: Anvil, cheap_kdf: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """v1 registered (by a proposal with a hostile title), v2 upgraded, then rolled back to v1; one more proposal
-    open, with votes for (a hostile reason) and against."""
+    """The showcase DAO (tests/showcase.py); on its open proposal alice votes for (a hostile reason), bob against."""
     monkeypatch.setenv("DEAI_GOV_HOME", str(tmp_path / "home"))
-    w = cli_dao(anvil.url, anvil.dev_keys(), tmp_path, eas="deploy")
-    dao, people = w["dao"], w["people"]
-    register = reg.register_action(dao, NAME, fake_cid("v1"), fake_cid("v1m"), people.bob.address)
-    trust = reg.evaluator_action(dao, people.carol.address, True)
-    reward = token.reward_action(dao, people.bob.address, 100 * TOKEN)
-    pass_proposal(dao, people, [register, reward, trust], f"{HOSTILE_TITLE}\n\n{HOSTILE_BODY}")
-    upgrade = reg.upgrade_action(dao, NAME, fake_cid("v2"), fake_cid("v2m"), people.carol.address)
-    pass_proposal(dao, people, [upgrade], f"Upgrade {NAME} to v2")
-    bench = Benchmark("vision <eval>", "1", fake_cid("data"), ("run",), (MetricSpec("top-1", True, 0),), b"\x01" * 32)
-    for version, accuracy in ((1, 81), (2, 78)):  # carol, a trusted evaluator, measured both; v2 did worse
-        metrics = [Metric("top-1", accuracy * 10**16, True)]
-        evaluation = build_evaluation(dao, NAME, version, benchmark=bench, metrics=metrics)
-        send(dao.chain, people.carol, attest_evaluation(dao, evaluation))
-    pass_proposal(dao, people, [reg.rollback_action(dao, NAME, 1)], f"Roll {NAME} back to v1")
-    open_pid = open_proposal(dao, people.alice, [reg.retire_action(dao, NAME, "superseded")], "# Retire it")
-    send(dao.chain, people.alice, gov.vote(dao, open_pid, gov.Support.FOR, "<b>yes</b> \u202eesrever"))
-    send(dao.chain, people.bob, gov.vote(dao, open_pid, gov.Support.AGAINST, "too early"))
-    return w | {"open": open_pid}
+    w = showcase_dao(anvil.url, anvil.dev_keys(), tmp_path)
+    dao, people, pid = w["dao"], w["people"], w["open"]
+    send(dao.chain, people.alice, gov.vote(dao, pid, gov.Support.FOR, "<b>yes</b> \u202eesrever"))
+    send(dao.chain, people.bob, gov.vote(dao, pid, gov.Support.AGAINST, "too early"))
+    return w
 
 
 def get(url: str, path: str) -> requests.Response:
@@ -94,14 +71,14 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         html = listing.text
         inert(html)
         assert "Register &lt;script&gt;alert(1)&lt;/script&gt; \\x1b[8mhidden\\x1b[0m &lt;U+202E&gt;evil" in html
-        assert f'<a href="/proposals/{pid}">Retire it</a>' in html and "closes in" in html
+        assert f'<a href="/proposals/{pid}">Retire acme/vision</a>' in html and "closes in" in html
         assert html.count("<meter") >= 4 * 4  # four bars a proposal: for, against, abstain, quorum
 
         page = get(url, f"/proposals/{pid}")
         assert page.status_code == 200
         html = page.text
         inert(html)
-        assert f"retire {NAME}: superseded" in html
+        assert f"retire {NAME}: superseded by acme/vision-2" in html
         assert "would succeed if executed now" in html
         assert re.search(r'<meter class="for" min="0" max="\d+" value="700000000000000000000">', html)
         assert "&lt;b&gt;yes&lt;/b&gt; &lt;U+202E&gt;esrever" in html and "too early" in html
@@ -115,6 +92,7 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
 
         model = get(url, f"/models/{NAME}").text
         inert(model)
+        assert f"<title>{NAME} · deai-gov</title>" in model
         assert '<g class="node current is-current">' in model and '<g class="node rolled_back">' in model
         assert "v1: current, the one in use" in model and "v2: rolled back" in model and 'class="strike"' in model
         # each version's standing vote, proven from the chain: v1 is current again by the rollback's
