@@ -113,7 +113,7 @@ LAYERS: list[tuple[tuple[str, str], ...]] = [
         ("merit", "evaluations as EAS attestations (on chain, and signed off chain), benchmarks, the reward policy"),
         ("safe", "Safe multisigs: any transaction as a Safe transaction, owners' EIP-712 signatures, execution"),
     ),
-    (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil"),),
+    (("chain", "transport: JSON-RPC, embedded py-evm, Chain/ReadCall/PreparedTx, logs, log index, anvil, EIP-712"),),
     (
         ("contracts", "the shipped contracts, offline: ABIs and bytecode, enums, ABI codec, reverts in words"),
         ("home", "the configuration home: config.toml networks and pinning services, keystores"),

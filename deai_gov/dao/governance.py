@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chain.client import Chain, PreparedTx, eth_calls
 from ..chain.logs import block_at_timestamp, iter_logs, logs_in_receipt
+from ..chain.typed import sign_typed, typed_signer
 from ..contracts.states import ProposalState
 from ..errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
 from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
@@ -486,10 +487,7 @@ def sign_ballot(
         nonce=nonce,
         reason=reason,
     )
-    from eth_account.messages import encode_typed_data
-
-    signed = account.sign_message(encode_typed_data(full_message=typed))
-    signature = "0x" + bytes(signed.signature).hex()
+    signature = "0x" + sign_typed(account, typed).hex()
     return SignedVote(proposal_id, int(support), account.address, nonce, reason, signature, "0x" + content_hash.hex())
 
 
@@ -565,18 +563,11 @@ def unsigned_ballot(
 def ballot_signer(dao: Dao, signed: SignedVote, governor_name: str) -> str:
     """Who signed the vote for this governor and chain, as an ECDSA signature (a signature made for another governor
     or chain recovers to someone else). InputError for one that recovers to no address."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-
     typed = ballot_typed_data(governor=dao.address("governor"), governor_name=governor_name,
                               chain_id=dao.chain.chain_id, proposal_id=signed.proposal_id,
                               support=Support(signed.support), voter=signed.voter, nonce=signed.nonce,
                               reason=signed.reason)  # fmt: skip
-    try:
-        signature = bytes.fromhex(signed.signature.removeprefix("0x"))
-        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
-    except Exception:  # eth_keys raises its own kinds for a signature off the curve
-        raise InputError("the vote's signature does not recover to any address") from None
+    return typed_signer(typed, bytes.fromhex(signed.signature.removeprefix("0x")), "vote's signature")
 
 
 def sign_vote(dao: Dao, account: LocalAccount, proposal_id: int, support: Support, reason: str = "") -> SignedVote:

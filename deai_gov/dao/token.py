@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chain.client import PreparedTx
 from ..chain.logs import iter_logs
+from ..chain.typed import sign_typed, typed_signer
 from ..errors import InputError
 from ..ipfs.manifest import TOTAL_SHARES_BPS
 from ..names import checksum_address
@@ -216,10 +217,8 @@ def unsigned_delegation(dao: Dao, delegator: str, delegatee: str, expiry: int) -
 def sign_delegation(dao: Dao, account: LocalAccount, delegatee: str, expiry: int) -> SignedDelegation:
     """`account`'s delegation to `delegatee`, signed (EIP-712) for anyone to submit before `expiry`: a holder with no
     gas activates its votes through a relayer (`relay_delegation`)."""
-    from eth_account.messages import encode_typed_data
-
     typed = unsigned_delegation(dao, account.address, delegatee, expiry)
-    signature = "0x" + bytes(account.sign_message(encode_typed_data(full_message=typed)).signature).hex()
+    signature = "0x" + sign_typed(account, typed).hex()
     message = typed["message"]
     return SignedDelegation(account.address, message["delegatee"], message["nonce"], expiry, signature)
 
@@ -227,17 +226,10 @@ def sign_delegation(dao: Dao, account: LocalAccount, delegatee: str, expiry: int
 def delegation_signer(dao: Dao, signed: SignedDelegation, token_name: str) -> str:
     """Who signed the delegation for this token and chain (a signature made for another token or chain recovers to
     someone else)."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-
     typed = delegation_typed_data(token=dao.address("token"), token_name=token_name, chain_id=dao.chain.chain_id,
                                   delegatee=checksum_address(signed.delegatee, "delegate"), nonce=signed.nonce,
                                   expiry=signed.expiry)  # fmt: skip
-    try:
-        signature = bytes.fromhex(signed.signature.removeprefix("0x"))
-        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
-    except Exception:  # eth_keys raises its own kinds for a signature off the curve
-        raise InputError("the delegation's signature does not recover to any address") from None
+    return typed_signer(typed, bytes.fromhex(signed.signature.removeprefix("0x")), "delegation's signature")
 
 
 def relay_delegation(dao: Dao, signed: SignedDelegation) -> PreparedTx:

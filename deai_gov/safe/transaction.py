@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..chain.client import PreparedTx, eth_calls
+from ..chain.typed import sign_typed, typed_hash, typed_signer
 from ..errors import ChainError, InputError, TransactionError
 from ..names import checksum_address
 
@@ -147,42 +148,13 @@ def safe_message_typed_data(chain_id: int, safe: str, message: bytes) -> dict[st
     }
 
 
-def typed_hash(typed: dict[str, Any]) -> bytes:
-    """The EIP-712 hash of a typed message, as a contract computes it."""
-    from eth_account.messages import encode_typed_data
-    from eth_utils import keccak
-
-    signable = encode_typed_data(full_message=typed)
-    return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
-
-
-def sign_typed(account: LocalAccount, typed: dict[str, Any]) -> bytes:
-    """`account`'s signature (65 bytes, r | s | v) of a typed message."""
-    from eth_account.messages import encode_typed_data
-
-    return bytes(account.sign_message(encode_typed_data(full_message=typed)).signature)
-
-
-def typed_signer(typed: dict[str, Any], signature: bytes) -> str:
-    """The address that signed a typed message (InputError for a signature that is not 65 bytes, r | s | v)."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-
-    if len(signature) != 65 or signature[64] not in (27, 28):
-        raise InputError("a Safe owner's signature is 65 bytes, r | s | v with v 27 or 28")
-    try:
-        return str(Account.recover_message(encode_typed_data(full_message=typed), signature=signature))
-    except Exception:  # eth_keys raises its own kinds for a signature off the curve
-        raise InputError("a Safe owner's signature does not recover to any address") from None
-
-
 def owners_signatures(state: SafeState, typed: dict[str, Any], signatures: list[bytes]) -> dict[str, bytes]:
     """Each signature of `typed` by its owner, checked: every one by an owner, no owner twice, at least the
     threshold. InputError naming what is wrong, before anything is sent."""
     by_owner: dict[str, bytes] = {}
     owners = {owner.lower() for owner in state.owners}
     for signature in signatures:
-        signer = typed_signer(typed, signature)
+        signer = typed_signer(typed, signature, "Safe owner's signature")
         if signer.lower() not in owners:
             raise InputError(f"{signer} signed, but is not an owner of the Safe {state.address}")
         if signer in by_owner:

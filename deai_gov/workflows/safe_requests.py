@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..chain.typed import sign_typed, typed_hash
 from ..contracts.abi import decode_call
 from ..dao.actions import Action, Proposal, SignedVote, Support, description_title
 from ..dao.deployed import CONTRACT_OF_ROLE
@@ -32,8 +33,6 @@ from ..safe.transaction import (
     packed,
     safe_message_typed_data,
     safe_state,
-    sign_typed,
-    typed_hash,
 )
 from ..safe.txbuilder import batch_calls, batch_file, read_batch_file, with_call
 from ..units import format_amount
