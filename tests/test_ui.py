@@ -122,6 +122,22 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         assert css.status_code == 200 and "text/css" in css.headers["content-type"]
 
 
+def test_the_whole_proposal_simulated_on_request_and_signatures_read_when_ipfs_sources_are_given(
+    world: dict[str, Any],
+) -> None:
+    from deai_gov.ipfs.stores import EmbeddedStore
+
+    dao, pid = world["dao"], world["open"]
+    store = EmbeddedStore(Path(world["base"][world["base"].index("--store") + 1]))
+    with running(ui_app(dao, [store])) as url:
+        page = get(url, f"/proposals/{pid}?simulate=1").text
+        inert(page)
+        assert "The whole proposal, played out on a fork of the chain" in page and "result: " in page
+        model = get(url, f"/models/{NAME}").text  # the showcase's CIDs are in no store: said, per version
+        assert "<th>signature</th>" in model
+        assert model.count("manifest unavailable from the configured IPFS sources") == 2
+
+
 def test_ui_is_a_command_and_says_where_it_serves(world: dict[str, Any]) -> None:
     code, _, err = run_cli(*world["base"], "ui", "--port", "0")
     assert code == 2 and "--port" in err  # the port is checked before anything starts

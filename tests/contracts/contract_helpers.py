@@ -77,5 +77,14 @@ def cid(seed: str, codec: int = RAW) -> bytes:
 
 
 def brownie_tx(result: TxResult) -> Any:
-    """brownie's receipt of a transaction the library sent (for `tx.events`)."""
-    return brownie.chain.get_transaction(result.tx_hash)
+    """brownie's receipt of a transaction the library sent (for `tx.events`). brownie reads a receipt on a thread of
+    its own and may hand it back before it has the status (a busy machine): its events are decoded from the logs only
+    once the status says the transaction succeeded, so wait for that (the library already saw it mined)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        tx = brownie.chain.get_transaction(result.tx_hash)
+        if tx.status == 1 or time.monotonic() > deadline:
+            return tx
+        time.sleep(0.05)
