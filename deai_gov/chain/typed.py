@@ -10,6 +10,14 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
+#: The EIP-712 domain of a contract that names itself (OpenZeppelin's `EIP712`: governor, token, EAS).
+NAMED_DOMAIN = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
 
 def typed_hash(typed: dict[str, Any]) -> bytes:
     """The EIP-712 hash of a typed message, as a contract computes it."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chain.client import Chain, PreparedTx, eth_calls
 from ..chain.logs import block_at_timestamp, iter_logs, logs_in_receipt
-from ..chain.typed import sign_typed, typed_signer
+from ..chain.typed import NAMED_DOMAIN, sign_typed, typed_signer
 from ..contracts.states import ProposalState
 from ..errors import DeaiGovError, DuplicateProposalError, InputError, TransactionError, WaitTimeout
 from .actions import Action, Proposal, SignedVote, Support, description_title, with_proposer_suffix
@@ -518,14 +518,8 @@ def ballot_typed_data(
         primary = "ExtendedBallot"
         types += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
         message.update(reason=reason, params=b"")
-    domain_types = [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ]
     return {
-        "types": {"EIP712Domain": domain_types, primary: types},
+        "types": {"EIP712Domain": NAMED_DOMAIN, primary: types},
         "primaryType": primary,
         "domain": {
             "name": governor_name,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chain.client import PreparedTx
 from ..chain.logs import iter_logs
-from ..chain.typed import sign_typed, typed_signer
+from ..chain.typed import NAMED_DOMAIN, sign_typed, typed_signer
 from ..errors import InputError
 from ..ipfs.manifest import TOTAL_SHARES_BPS
 from ..names import checksum_address
@@ -187,12 +187,7 @@ def delegation_typed_data(
     version "1")."""
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+            "EIP712Domain": NAMED_DOMAIN,
             "Delegation": [
                 {"name": "delegatee", "type": "address"},
                 {"name": "nonce", "type": "uint256"},

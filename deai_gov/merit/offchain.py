@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..chain.typed import NAMED_DOMAIN
 from ..errors import InputError
 from .eas import ZERO_ADDRESS, ZERO_UID
 
@@ -43,12 +44,6 @@ ATTEST_TYPE = [
     {"name": "refUID", "type": "bytes32"},
     {"name": "data", "type": "bytes"},
     {"name": "salt", "type": "bytes32"},
-]
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
 ]
 #: A package larger than this is refused unread (an evaluation's data is at most 64 KiB).
 MAX_PACKAGE = 160 * 1024
@@ -191,7 +186,7 @@ def _signable(attestation: OffchainAttestation) -> Any:
 
     return encode_typed_data(
         full_message={
-            "types": {"EIP712Domain": _DOMAIN_TYPE, "Attest": ATTEST_TYPE},
+            "types": {"EIP712Domain": NAMED_DOMAIN, "Attest": ATTEST_TYPE},
             "primaryType": "Attest",
             "domain": _domain_json(attestation.domain),
             "message": attestation.message(),

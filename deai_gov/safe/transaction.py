@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from ..chain.client import Chain
 
 ZERO = "0x0000000000000000000000000000000000000000"
+#: A Safe's EIP-712 domain: no name, no version.
+SAFE_DOMAIN = [{"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
 SAFE_TX_TYPE = [
     {"name": "to", "type": "address"},
     {"name": "value", "type": "uint256"},
@@ -58,14 +60,11 @@ class SafeTx:
         """The EIP-712 message owners sign."""
         return {
             "types": {
-                "EIP712Domain": [
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
+                "EIP712Domain": SAFE_DOMAIN,
                 "SafeTx": SAFE_TX_TYPE,
             },
             "primaryType": "SafeTx",
-            "domain": {"chainId": chain_id, "verifyingContract": checksum_address(safe, "Safe")},
+            "domain": _domain(chain_id, safe),
             "message": {
                 "to": self.to,
                 "value": self.value,
@@ -131,19 +130,20 @@ def sign(account: LocalAccount, chain_id: int, safe: str, tx: SafeTx) -> bytes:
     return sign_typed(account, tx.typed_data(chain_id, safe))
 
 
+def _domain(chain_id: int, safe: str) -> dict[str, Any]:
+    return {"chainId": chain_id, "verifyingContract": checksum_address(safe, "Safe")}
+
+
 def safe_message_typed_data(chain_id: int, safe: str, message: bytes) -> dict[str, Any]:
     """The EIP-712 `SafeMessage` owners sign for the Safe to approve `message` (ERC-1271): in the Safe's own
     domain, as the Safe's fallback handler checks it."""
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+            "EIP712Domain": SAFE_DOMAIN,
             "SafeMessage": [{"name": "message", "type": "bytes"}],
         },
         "primaryType": "SafeMessage",
-        "domain": {"chainId": chain_id, "verifyingContract": checksum_address(safe, "Safe")},
+        "domain": _domain(chain_id, safe),
         "message": {"message": message},
     }
 

@@ -67,12 +67,7 @@ def batch_file(
     created_at: int | None = None,
 ) -> dict[str, Any]:
     """A batch file for Safe `safe` making `calls` (the library's transactions) in order, with its checksum."""
-    transactions = []
-    for call in calls:
-        if call.to is None:
-            raise InputError("a Transaction Builder batch calls contracts; it cannot deploy one")
-        transactions.append({"to": checksum_address(call.to, "target"), "value": str(call.value),
-                             "data": "0x" + call.data.hex()})  # fmt: skip
+    transactions = [_entry(call) for call in calls]
     batch: dict[str, Any] = {
         "version": "1.0",
         "chainId": str(chain_id),
@@ -100,8 +95,6 @@ def check_batch_file(batch: Any) -> None:
 
 def with_call(batch: dict[str, Any], call: PreparedTx | Call, description: str) -> dict[str, Any]:
     """`batch` with one more call at its end, its description extended and its checksum made again."""
-    if call.to is None:
-        raise InputError("a Transaction Builder batch calls contracts; it cannot deploy one")
     meta = {key: value for key, value in batch["meta"].items() if key != "checksum"}
     meta["description"] = "; ".join(part for part in (str(meta.get("description") or ""), description) if part)
     grown = batch | {"meta": meta, "transactions": [*batch["transactions"], _entry(call)]}
@@ -110,6 +103,9 @@ def with_call(batch: dict[str, Any], call: PreparedTx | Call, description: str) 
 
 
 def _entry(call: PreparedTx | Call) -> dict[str, str]:
+    """One call as the batch file writes it; InputError for a contract creation (a batch only calls)."""
+    if call.to is None:
+        raise InputError("a Transaction Builder batch calls contracts; it cannot deploy one")
     return {"to": checksum_address(str(call.to), "target"), "value": str(call.value), "data": "0x" + call.data.hex()}
 
 
