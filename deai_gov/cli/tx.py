@@ -64,7 +64,7 @@ def _for_safe(session: Session, tx: PreparedTx) -> dict[str, Any]:
             hint="deai-gov --safe 0x… --safe-export batch.json COMMAND …",
         )
     safe = session.acting_address()
-    safe_state(session.chain, safe)  # an address that is no Safe is said first
+    state = safe_state(session.chain, safe)  # an address that is no Safe is said first
     try:
         gas = simulate(session.chain, safe, tx)
     except TransactionError as exc:
@@ -73,8 +73,7 @@ def _for_safe(session: Session, tx: PreparedTx) -> dict[str, Any]:
     if session.dry_run:
         echo(f"{tx.description}\n  as the Safe {safe}, gas ~{gas:,}\ndry run: no batch file written", err=True)
         return summary | {"action": tx.description, "gas_estimate": gas}
-    exported = export_call(session.dao, safe, tx, session.safe_export)
-    state = exported.state
+    exported = export_call(session.dao, state, tx, session.safe_export)
     echo(f"the Safe {safe} will: {exported.words}", err=True)
     echo(
         f"  written to {exported.path} ({exported.calls} call{'s' if exported.calls > 1 else ''} in the batch, "

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..dao.deployed import guardian_words, read_settings
+from ..dao.deployed import DaoSettings, guardian_words, read_settings
 from ..dao.governance import ballots, get_proposal, list_proposals
 from ..dao.token import delegate_addresses, holder_addresses
 from ..errors import InputError
 from ..ipfs.blockcid import to_text
 from ..ipfs.importer import import_bytes, import_path
 from ..units import format_amount, format_duration
-from .describe import describe_actions
+from .describe import describe_actions, full_description_cid
 
 if TYPE_CHECKING:
     from ..dao.deployed import Dao
@@ -73,13 +73,14 @@ def describe_dao(dao: Dao, *, name: str | None = None, description: str = "") ->
     by file name until `publish_description` gives them their IPFS URIs. `name` defaults to the governor's."""
     chain_id = dao.chain.chain_id
     governor = caip10(chain_id, dao.address("governor"))
+    settings = read_settings(dao)  # for the contracts (symbol, guardians) and the governance page
     proposals, activities = _proposals_and_activities(dao, chain_id, governor)
     documents: dict[str, Any] = {
         "members.json": {"@context": CONTEXT, "type": "DAO", "members": _members(dao, chain_id)},
         "proposals.json": {"@context": CONTEXT, "proposals": proposals},
         "activityLog.json": {"@context": CONTEXT, "activities": activities},
-        "contracts.json": {"@context": CONTEXT, "contracts": _contracts(dao, chain_id)},
-        "governance.md": _governance(dao),
+        "contracts.json": {"@context": CONTEXT, "contracts": _contracts(dao, chain_id, settings)},
+        "governance.md": _governance(dao, settings),
     }
     dao_document: dict[str, Any] = {
         "@context": DAO_CONTEXT,
@@ -133,9 +134,9 @@ def _proposals_and_activities(
             ],
             "actions": describe_actions(dao, proposal),
         }
-        content = _full_description_uri(proposal.description)
+        content = full_description_cid(proposal.description)
         if content:
-            entry["contentURI"] = content
+            entry["contentURI"] = f"ipfs://{content}"
         proposals.append(entry)
         reference = {"type": "proposal", "id": pid}
         activities.append({"id": f"{pid}&activity=proposed", "type": "activity", "proposal": reference,
@@ -148,15 +149,8 @@ def _proposals_and_activities(
     return proposals, activities
 
 
-def _full_description_uri(description: str) -> str:
-    import re
-
-    match = re.search(r"ipfs://[A-Za-z0-9]+", description)
-    return match.group(0) if match else ""
-
-
-def _contracts(dao: Dao, chain_id: int) -> list[dict[str, str]]:
-    symbol = str(dao.read("token", "symbol"))
+def _contracts(dao: Dao, chain_id: int, settings: DaoSettings) -> list[dict[str, str]]:
+    symbol = settings.token_symbol
     described = {
         "token": ("Governance token", f"ERC-20 votes token {symbol}: voting power, delegation, non-transferable merit"),
         "timelock": ("Treasury and executor", "TimelockController: runs passed proposals after its delay; holds the "
@@ -172,7 +166,6 @@ def _contracts(dao: Dao, chain_id: int) -> list[dict[str, str]]:
         for role, address in dao.deployment.addresses.items()
         if role in described
     ]
-    settings = read_settings(dao)
     guardians = (("Proposal guardian", settings.proposal_guardian), ("Registry guardian", settings.registry_guardian))
     for what, guardian in guardians:
         if int(guardian, 16):
@@ -181,9 +174,8 @@ def _contracts(dao: Dao, chain_id: int) -> list[dict[str, str]]:
     return found
 
 
-def _governance(dao: Dao) -> str:
+def _governance(dao: Dao, s: DaoSettings) -> str:
     """How the DAO decides, in markdown (EIP-4824's governanceURI is a flat file), from its settings now."""
-    s = read_settings(dao)
     sym = s.token_symbol
     policy = f"adopted: {s.reward_policy[1]}" if s.reward_policy else "none adopted yet"
     return "\n".join([

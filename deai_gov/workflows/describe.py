@@ -764,17 +764,21 @@ def token_calls(dao: Dao, proposal: Proposal) -> list[tuple[str, dict[str, Any]]
     return found
 
 
+def full_description_cid(description: str) -> str | None:
+    """The CID of a proposal's full description: the first `ipfs://CID` in its description (None if there is none)."""
+    match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
+    return match.group(1) if match else None
+
+
 def full_description(sources: list[BlockSource], description: str) -> str | None:
     """The text behind the first `ipfs://CID` in a description, fetched and verified; None if there is none, and
     a line saying why when it cannot be had."""
-    import re
-
-    match = re.search(r"ipfs://([A-Za-z0-9]+)", description)
-    if not match:
+    cid = full_description_cid(description)
+    if cid is None:
         return None
     if not sources:
-        return f"(full description {match.group(1)} unavailable: no IPFS source configured)"
+        return f"(full description {cid} unavailable: no IPFS source configured)"
     try:
-        return file_bytes(sources, from_text(match.group(1))).decode("utf-8", errors="replace")
+        return file_bytes(sources, from_text(cid)).decode("utf-8", errors="replace")
     except (DeaiGovError, ValueError) as exc:
-        return f"(full description {match.group(1)} unavailable: {exc})"
+        return f"(full description {cid} unavailable: {exc})"

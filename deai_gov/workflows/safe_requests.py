@@ -112,10 +112,10 @@ class Exported:
     words: str
 
 
-def export_call(dao: Dao, safe: str, tx: PreparedTx, path: Path, *, owner: str | None = None) -> Exported:
-    """Write `tx` as a call of Safe `safe` into the batch file `path`: a new file, or the batch it already holds
-    for the same Safe and chain, extended (a batch runs as one Safe transaction). Nothing is signed or sent."""
-    state = safe_state(dao.chain, safe)
+def export_call(dao: Dao, state: SafeState, tx: PreparedTx, path: Path) -> Exported:
+    """Write `tx` as a call of the Safe `state` reads (`safe_state`) into the batch file `path`: a new file, or the
+    batch it already holds for the same Safe and chain, extended (a batch runs as one Safe transaction). Nothing is
+    signed or sent."""
     if tx.to is None:
         raise InputError("a Safe transaction calls a contract; deploying one from a Safe is not supported")
     call = Call(checksum_address(tx.to, "target"), tx.value, tx.data)
@@ -127,7 +127,7 @@ def export_call(dao: Dao, safe: str, tx: PreparedTx, path: Path, *, owner: str |
     else:
         if not path.parent.is_dir():
             raise InputError(f"cannot write {path}: there is no folder {path.parent}")
-        batch = batch_file(dao.chain.chain_id, state.address, [call], name="deai-gov", description=words, owner=owner)
+        batch = batch_file(dao.chain.chain_id, state.address, [call], name="deai-gov", description=words)
     write_json_file(path, batch)
     return Exported(path, len(batch["transactions"]), state, words)
 
