@@ -114,6 +114,8 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         assert "VoteCast" in dao_page or "voted" in dao_page
 
         assert get(url, "/models").status_code == 200
+        home = get(url, "/")
+        assert home.status_code == 200 and "<h1>Proposals</h1>" in home.text
         missing = get(url, "/proposals/999")
         assert missing.status_code == 404 and "proposal 999 does not exist" in missing.text
         assert get(url, "/proposals/abc").status_code == 404

@@ -57,7 +57,7 @@ def request_lines(request: SafeRequest) -> list[str]:
         via = " through MultiSendCallOnly (one transaction)" if request.tx.operation == 1 else ""
         lines.append(f"  Safe nonce {request.tx.nonce} (the Safe is at {state.nonce}){via}")
     lines.append(f"  hash to sign {request.collected.hash}")
-    signed = [owner for owner in request.signed_by if owner.lower() in {o.lower() for o in state.owners}]
+    signed = request.signed_by_owners
     lines.append(
         f"  signed by {len(signed)} of {state.threshold} needed"
         + (f": {', '.join(signed)}" if signed else "")

@@ -53,7 +53,7 @@ class CollectedSignatures:
             signatures = data["signatures"]
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not a file of Safe owners' signatures: bad or missing field {exc}") from None
-        if len(bytes.fromhex(digest.removeprefix("0x")) if _is_hex(digest) else b"") != 32:
+        if len(digest) != 66 or not _is_hex(digest):
             raise InputError("not a file of Safe owners' signatures: its hash is not 32 bytes of hexadecimal")
         if not isinstance(signatures, dict):
             raise InputError("not a file of Safe owners' signatures: `signatures` is not an object")

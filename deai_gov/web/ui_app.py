@@ -203,9 +203,6 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
             "events": list(reversed(events)),
         }
 
-    async def home(request: Request) -> Response:
-        return await render(proposals, request)
-
     def route(build: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             return await render(build, request)
@@ -219,7 +216,7 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
         return await api(delegation, request)
 
     routes = [
-        Route("/", home),
+        Route("/", route(proposals)),
         Route("/api/ballot", ballot_endpoint),
         Route("/api/delegation", delegation_endpoint),
         Route("/proposals", route(proposals)),

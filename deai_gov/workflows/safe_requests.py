@@ -155,9 +155,14 @@ class SafeRequest:
         return list(self.collected.signatures)
 
     @property
-    def ready(self) -> bool:
+    def signed_by_owners(self) -> list[str]:
+        """Who signed among the Safe's owners now (an owner removed since signing no longer counts)."""
         owners = {owner.lower() for owner in self.state.owners}
-        return sum(owner.lower() in owners for owner in self.collected.signatures) >= self.state.threshold
+        return [signer for signer in self.collected.signatures if signer.lower() in owners]
+
+    @property
+    def ready(self) -> bool:
+        return len(self.signed_by_owners) >= self.state.threshold
 
     def to_json(self) -> dict[str, Any]:
         state = self.state
