@@ -410,9 +410,8 @@ def _safe_vote(session: Session, proposal_id: int, support: Any, reason: str) ->
     """A Safe's vote: its ballot written into the `--safe-export` file for the owners to sign (ERC-1271), signed
     at once by `--account` when it is one of them; anyone casts it once enough signed (`safe execute`)."""
     from ..errors import InputError
-    from ..workflows.safe_requests import check_owner, read_request, save_signatures, sign_request, vote_request
-    from .prompts import confirm
-    from .safe import request_lines
+    from ..workflows.safe_requests import read_request, save_signatures, vote_request
+    from .safe import owner_signs, request_lines
 
     path = session.safe_export
     if path is None:
@@ -430,10 +429,7 @@ def _safe_vote(session: Session, proposal_id: int, support: Any, reason: str) ->
         return
     collected = request.collected
     if session.account_alias:
-        account = session.signer()
-        check_owner(request, account.address)
-        confirm(f"Sign this vote as {session.account_alias} ({account.address})?", yes=session.yes)
-        collected = sign_request(request, account)
+        collected = owner_signs(session, request, "this vote")
     save_signatures(path, request, collected)
     after = read_request(session.dao, path)
     echo(request_lines(after)[-1].strip(), err=True)

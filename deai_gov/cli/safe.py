@@ -20,6 +20,7 @@ from .session import Session
 from .tx import transact
 
 if TYPE_CHECKING:
+    from ..safe.collected import CollectedSignatures
     from ..workflows.safe_requests import SafeRequest
 
 REQUEST = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -43,6 +44,17 @@ def _read(session: Session, path: Path, nonce: int | None = None, multisend: str
     if not path.is_file():
         raise InputError(f"no file {path}")
     return read_request(session.dao, path, nonce=nonce, multisend=multisend)
+
+
+def owner_signs(session: Session, request: SafeRequest, what: str) -> CollectedSignatures:
+    """The `--account` owner's signature of the request added to those collected, once they confirm (`what` is
+    what they sign, in the question)."""
+    from ..workflows.safe_requests import check_owner, sign_request
+
+    account = session.signer()
+    check_owner(request, account.address)
+    confirm(f"Sign {what} as {session.account_alias} ({account.address})?", yes=session.yes)
+    return sign_request(request, account)
 
 
 def request_lines(request: SafeRequest) -> list[str]:
@@ -91,21 +103,20 @@ def sign(session: Session, file: Path, nonce: int | None, multisend: str | None)
     file; send the file on to the next owner.
     """
     from ..errors import InputError
-    from ..workflows.safe_requests import check_owner, save_signatures, sign_request
+    from ..workflows.safe_requests import check_owner, save_signatures
 
     request = _read(session, file, nonce, multisend)
     echo("\n".join(request_lines(request)), err=True)
-    account = session.signer()
-    check_owner(request, account.address)
+    signer = session.signer().address
+    check_owner(request, signer)  # before a dry run says anything more
     if request.tx is not None and request.tx.nonce < request.state.nonce:
         raise InputError(f"the Safe is past nonce {request.tx.nonce}: this transaction can no longer run")
     if session.dry_run:
         emit(session, request.to_json() | {"signed": False}, lambda: echo("dry run: nothing signed", err=True))
         return
-    confirm(f"Sign this as {session.account_alias} ({account.address})?", yes=session.yes)
-    written = save_signatures(file, request, sign_request(request, account))
+    written = save_signatures(file, request, owner_signs(session, request, "this"))
     after = _read(session, file, request.tx.nonce if request.tx else None, multisend)
-    echo(f"signed by {account.address} -> {written}", err=True)
+    echo(f"signed by {signer} -> {written}", err=True)
     if after.ready:
         echo(f"enough owners signed: anyone may now run `deai-gov safe execute {file}`", err=True)
     emit(session, after.to_json() | {"signed": True, "signatures_file": str(written)}, lambda: None)
