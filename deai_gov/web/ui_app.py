@@ -67,7 +67,6 @@ def _environment() -> Environment:
     env.filters["amount"] = lambda value: format_amount(int(value))
     env.filters["duration"] = lambda seconds: format_duration(max(0, int(seconds)))
     env.filters["when"] = lambda moment: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(moment)))
-    env.filters["percent"] = lambda part, whole: 0 if not whole else min(100, round(100 * int(part) / int(whole), 1))
     env.globals["DANGER"] = DANGER
     return env
 
@@ -136,15 +135,13 @@ def ui_app(dao: Dao, sources: list[BlockSource], *, relayer: str | None = None) 
 
             whole = check_proposal(dao, review.info.proposal, proposal_id=proposal_id)
             simulation = whole.lines(review.info.actions_in_words)
-        info = review.info
         return "proposal.html", {
             "review": review,
-            "info": info,
+            "info": review.info,
             "votes": ballots(dao, proposal_id),
             "now": dao.chain.now(),
             "symbol": symbol(dao),
             "simulation": simulation,
-            "tally_total": max(info.votes_for + info.votes_against + info.votes_abstain, info.quorum, 1),
         }
 
     def models(request: Request) -> tuple[str, dict[str, Any]]:
