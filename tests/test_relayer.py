@@ -6,6 +6,7 @@ load, ballots from 100 distinct voters (500 in benchmarks/relay.py) are relayed 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import subprocess
@@ -223,3 +224,46 @@ def test_relay_serve_runs_from_the_cli_on_loopback_and_answers(world: dict[str, 
         process.terminate()
         _, err = process.communicate(timeout=20)
     assert f"on http://127.0.0.1:{port}" in err
+
+
+def test_a_hostile_relayer_answer_is_one_line_read_no_further_than_its_bound(tmp_path: Path) -> None:
+    """`proposal relay --relayer URL` reads what a relayer answers as outside input: an answer past 64 KiB is cut
+    off unread, one that is not a relayer's JSON is said so, and a refusal's words are shown as text."""
+    from http.server import BaseHTTPRequestHandler
+
+    from deai_gov.errors import InputError, ServiceError
+    from deai_gov.web.relay_client import submit
+
+    from .gateway import serve_http
+
+    answers = {
+        "/huge/v1/votes": (200, b'{"ok": true, "receipt": {"x": "' + b"a" * 50_000_000 + b'"}}'),
+        "/junk/v1/votes": (200, b"<html>not a relayer</html>"),
+        "/refuses/v1/votes": (422, json.dumps({"ok": False, "error": "no \x1b[8mhidden\x1b[0m"}).encode()),
+    }
+
+    class Hostile(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            code, body = answers[self.path]
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client stopped reading: what it is meant to do
+                self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with serve_http(Hostile) as url:
+        started = time.monotonic()
+        with pytest.raises(ServiceError, match="answered over 65,536 bytes"):
+            submit(url + "/huge", "vote", {})
+        assert time.monotonic() - started < 5
+        with pytest.raises(ServiceError, match="answered HTTP 200, not as a deai-gov relayer does"):
+            submit(url + "/junk", "vote", {})
+        with pytest.raises(InputError, match="the relayer refused it: no \x1b\\[8mhidden") as refused:
+            submit(url + "/refuses", "vote", {})
+    from deai_gov.display import shown
+
+    assert "\x1b" not in shown(str(refused.value))  # as the CLI prints it
