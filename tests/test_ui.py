@@ -114,6 +114,16 @@ def test_pages_show_tally_actions_votes_and_lineage_and_hostile_text_is_inert(wo
         assert "VoteCast" in dao_page or "voted" in dao_page
 
         assert get(url, "/models").status_code == 200
+        # what a browser sends the wallet's endpoints: refused as JSON in words, never a page or a trace
+        for query, said in (("proposal=abc&voter=0x1&support=for", "is not a proposal number"),
+                            (f"proposal={pid}&voter=nobody&support=for", "voter"),
+                            (f"proposal={pid}&voter={people.bob.address}&support=maybe", "is not a vote"),
+                            ("delegator=<script>", "delegator")):  # fmt: skip
+            path = "/api/ballot?" if "proposal" in query else "/api/delegation?"
+            answer = get(url, path + query)
+            assert answer.status_code == 422 and answer.json()["ok"] is False and said in answer.json()["error"]
+        prepared = get(url, f"/api/ballot?proposal={pid}&voter={people.carol.address}&support=for").json()
+        assert prepared["vote"]["voter"] == people.carol.address and prepared["typed_data"]["primaryType"] == "Ballot"
         home = get(url, "/")
         assert home.status_code == 200 and "<h1>Proposals</h1>" in home.text
         missing = get(url, "/proposals/999")
